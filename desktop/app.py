@@ -1,0 +1,61 @@
+"""GUI composition root: core services -> task runner -> main window. Main (UI) thread.
+
+Nothing here does I/O on the UI thread after the window is shown: the first refresh and the login
+run through the task runner.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop import __version__
+from desktop.core import Core
+from desktop.ui.main_window import MainWindow
+from desktop.ui.signals import SignalBridge
+from desktop.ui.tasks import TaskRunner
+
+
+def application(argv: Sequence[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(list(argv if argv is not None else sys.argv))
+    app.setApplicationName("Samen")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Samen")
+    app.setDesktopFileName("samen")
+    return app
+
+
+def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> MainWindow:
+    window = MainWindow(
+        core.session,
+        core.catalogue,
+        core.status,
+        runner,
+        default_server=str(core.settings.get("server_url")),
+    )
+    if title_note:
+        window.setWindowTitle(f"Samen — {title_note}")
+    return window
+
+
+def run_gui(core: Core, *, title_note: str = "", argv: Sequence[str] | None = None) -> int:
+    app = application(argv)
+    runner = TaskRunner(app)
+    window = create_window(core, runner, title_note=title_note)
+    window.show()
+    bridge = SignalBridge(window.close, app)
+    if core.session.account() is None:
+        # After the event loop starts, so the window is painted behind the dialog.
+        QTimer.singleShot(0, window.ask_login)
+    else:
+        window.refresh()
+    code = app.exec()
+    bridge.close()
+    runner.wait_idle()
+    return int(code)

@@ -1,0 +1,214 @@
+"""The `samen` command: the GUI by default, and headless subcommands over the same services.
+Main thread; every subcommand is a plain blocking call.
+
+Exit codes: 0 done, 1 failed (message on stderr), 2 usage, 3 server unreachable (nothing lost),
+4 login needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from desktop import __version__
+from desktop.core import Core, build_core
+from desktop.domain.errors import AuthError, OfflineError, SamenError
+from desktop.paths import ENV_DATA_DIR, resolve_paths
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samen", description="Samen: learn offline, at your own pace, and still together."
+    )
+    parser.add_argument("--version", action="version", version=f"samen {__version__}")
+    parser.add_argument(
+        "--data-dir", help="keep all data in this folder (also SAMEN_DATA_DIR)", default=None
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("gui", help="open the app window (the default)")
+    demo = sub.add_parser("demo", help="start a local demo academy and open the app, logged in")
+    demo.add_argument("--no-window", action="store_true", help="start and log in, then exit")
+
+    login = sub.add_parser("login", help="log in to an academy")
+    login.add_argument(
+        "--server", required=True, help="academy address, e.g. https://academy.example.org"
+    )
+    login.add_argument("--user", required=True, help="your user name")
+    login.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    sub.add_parser("logout", help="log out (work not yet sent is kept)")
+    status = sub.add_parser("status", help="show login and sync status")
+    status.add_argument("--json", action="store_true")
+    courses = sub.add_parser("courses", help="list the academy's courses")
+    courses.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    command: str = args.command or "gui"
+    try:
+        if command == "demo":
+            return _demo(args)
+        core = build_core(resolve_paths(args.data_dir))
+        try:
+            return _COMMANDS[command](core, args)
+        finally:
+            core.close()
+    except OfflineError as exc:
+        print(f"samen: {exc.message}", file=sys.stderr)
+        return EXIT_OFFLINE
+    except AuthError as exc:
+        hint = "" if command == "login" else "\nLog in with: samen login --server URL --user NAME"
+        print(f"samen: {exc.message}{hint}", file=sys.stderr)
+        return EXIT_AUTH
+    except (SamenError, ValueError) as exc:
+        print(f"samen: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def _gui(core: Core, args: argparse.Namespace) -> int:
+    from desktop.app import run_gui  # Qt loads only when a window is wanted.
+
+    return run_gui(core)
+
+
+def _login(core: Core, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password for {args.user}: ")
+    account = core.session.login(args.server, args.user, password)
+    print(
+        f"Logged in to {account.academy} as {account.user.display_name} ({account.user.username})."
+    )
+    if not core.session.token_persistent:
+        print(f"Note: {core.session.token_note}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _logout(core: Core, args: argparse.Namespace) -> int:
+    result = core.session.logout()
+    print(
+        "Logged out."
+        + (
+            ""
+            if result.server_revoked
+            else " (The academy could not be told; the login is forgotten on this device.)"
+        )
+    )
+    if result.pending_kept:
+        print(
+            f"{result.pending_kept} actions not yet sent are kept "
+            "and will be sent after you log in again."
+        )
+    return EXIT_OK
+
+
+def _status(core: Core, args: argparse.Namespace) -> int:
+    status = core.status.status(probe=True)
+    if args.json:
+        data = asdict(status)
+        data["pending"] = status.pending
+        print(json.dumps(data, indent=2, sort_keys=True))
+        return EXIT_OK
+    if not status.logged_in:
+        print("Not logged in.")
+    else:
+        print(f"Logged in as {status.username} at {status.server_url}.")
+    print(f"Connection: {status.connectivity.value.replace('_', ' ')}")
+    print(
+        f"Pending actions: {status.pending}"
+        + (
+            " (" + ", ".join(f"{n} {k}" for k, n in status.pending_by_kind.items()) + ")"
+            if status.pending_by_kind
+            else ""
+        )
+    )
+    if status.rejected:
+        print(f"Rejected actions needing attention: {status.rejected}")
+    print(f"Last sync: {status.last_sync_at or 'never'}")
+    if status.last_error:
+        print(f"Last problem: {status.last_error}")
+    return EXIT_OK
+
+
+def _courses(core: Core, args: argparse.Namespace) -> int:
+    offline: OfflineError | None = None
+    try:
+        entries = core.catalogue.refresh()
+    except OfflineError as exc:
+        offline = exc
+        entries = core.catalogue.library()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    asdict(e.course)
+                    | {"downloaded": e.downloaded, "local_version": e.local_version}
+                    for e in entries
+                ],
+                indent=2,
+            )
+        )
+    else:
+        for entry in entries:
+            c = entry.course
+            mark = "*" if entry.downloaded else " "
+            print(f"{mark} {c.id:<24} [{c.language}] {c.title} ({c.lesson_count} lessons)")
+        if not entries:
+            print("No courses known yet.")
+    if offline is not None:
+        print(f"samen: {offline.message} Showing courses saved on this device.", file=sys.stderr)
+        return EXIT_OFFLINE
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
+
+    paths = resolve_paths(args.data_dir)
+    if args.data_dir is None and not os.environ.get(ENV_DATA_DIR):
+        # Keep the demo apart from a real account on this computer.
+        paths = resolve_paths(paths.data_dir / "demo")
+    print("Starting the demo academy…", flush=True)
+    server = start_demo_server(paths.data_dir / "demo-server")
+    try:
+        core = build_core(paths)
+        try:
+            core.settings.set("server_url", server.url)
+            account = core.session.login(server.url, DEMO_USER, DEMO_PASSWORD)
+            print(
+                f"Demo academy at {server.url}; logged in as {account.user.display_name}.",
+                flush=True,
+            )
+            if args.no_window:
+                return EXIT_OK
+            from desktop.app import run_gui
+
+            return run_gui(core, title_note="demo academy")
+        finally:
+            core.close()
+    finally:
+        server.stop()
+
+
+_COMMANDS = {
+    "gui": _gui,
+    "login": _login,
+    "logout": _logout,
+    "status": _status,
+    "courses": _courses,
+}

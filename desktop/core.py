@@ -1,0 +1,60 @@
+"""Qt-free composition: store, vault and services built from paths and settings.
+
+Used by the GUI's composition root (app.py) and by the CLI, so both run the very same services.
+Runs on the main thread at start-up; the objects it builds are then used from worker threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.paths import Paths
+from desktop.services.catalogue import CatalogueService
+from desktop.services.session import SessionService
+from desktop.services.status import StatusService
+from desktop.settings import Settings
+from desktop.store.accounts import AccountRepo
+from desktop.store.courses import CourseRepo
+from desktop.store.db import Store
+from desktop.store.outbox import OutboxRepo
+from desktop.store.sync_state import SyncStateRepo
+from desktop.store.vault import TokenVault
+
+
+@dataclass
+class Core:
+    paths: Paths
+    settings: Settings
+    store: Store
+    vault: TokenVault
+    session: SessionService
+    catalogue: CatalogueService
+    status: StatusService
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_core(
+    paths: Paths, settings: Settings | None = None, vault: TokenVault | None = None
+) -> Core:
+    paths.create()
+    settings = settings or Settings.load(paths.settings_file)
+    store = Store(paths.database)
+    outbox = OutboxRepo(store)
+    vault = vault if vault is not None else TokenVault()
+    session = SessionService(
+        AccountRepo(store),
+        outbox,
+        vault,
+        timeout=float(settings.get("request_timeout_s")),
+    )
+    return Core(
+        paths=paths,
+        settings=settings,
+        store=store,
+        vault=vault,
+        session=session,
+        catalogue=CatalogueService(session, CourseRepo(store)),
+        status=StatusService(session, outbox, SyncStateRepo(store)),
+    )

@@ -1,0 +1,41 @@
+"""Who is logged in, to which academy. Pure data. Any thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The logged-in account as remembered locally (the token is never part of it)."""
+
+    server_url: str
+    user: User
+    client_id: str
+    academy: str
+    token_expires_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """What the server returns on login; the token goes to the keyring, the rest to the store."""
+
+    token: str
+    expires_at: str
+    user: User
+    academy: str

@@ -1,0 +1,75 @@
+"""Courses, lessons, exercises and media as the client knows them. Pure data. Any thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ExerciseKind(StrEnum):
+    OPEN = "open"
+    MULTIPLE_CHOICE = "multiple_choice"
+    REFLECTION = "reflection"
+
+
+@dataclass(frozen=True, slots=True)
+class CourseSummary:
+    id: str
+    version: int
+    title: str
+    language: str
+    summary: str
+    lesson_count: int
+    media_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    text: str
+    correct: bool
+    feedback: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    id: str
+    kind: ExerciseKind
+    prompt: str
+    options: tuple[Option, ...] = ()
+    peer_review: bool = False
+    supporter_allowed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    id: str
+    position: int
+    title: str
+    body_markdown: str
+    exercises: tuple[Exercise, ...] = ()
+    media: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    path: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class CourseDetail:
+    course: CourseSummary
+    lessons: tuple[Lesson, ...] = ()
+    media: tuple[MediaFile, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryEntry:
+    """A catalogue course plus what this device holds of it."""
+
+    course: CourseSummary
+    downloaded: bool
+    local_version: int | None

@@ -1,0 +1,53 @@
+"""Errors every layer can raise and the UI/CLI can explain to a learner. Any thread.
+
+Each error carries a message written for the learner; `code` is stable for tests and logs.
+"""
+
+from __future__ import annotations
+
+
+class SamenError(Exception):
+    """Base for expected failures that have a learner-facing message."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class OfflineError(SamenError):
+    """The academy server could not be reached; nothing was changed."""
+
+    code = "offline"
+
+
+class CaptivePortalError(OfflineError):
+    """Something answered, but not the academy (a hotel or station login page, a proxy)."""
+
+    code = "captive_portal"
+
+
+class AuthError(SamenError):
+    """The server refused the credentials or the token; the learner must log in (again)."""
+
+    code = "unauthorized"
+
+
+class NotLoggedInError(AuthError):
+    code = "not_logged_in"
+
+
+class ProtocolError(SamenError):
+    """The server answered with something that does not match the wire contract."""
+
+    code = "protocol"
+
+
+class ServerError(SamenError):
+    """The server reported a failure (4xx/5xx with an error envelope)."""
+
+    def __init__(self, message: str, *, code: str = "server", status: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status

@@ -1,0 +1,76 @@
+"""Every user setting, declared once with its default and documentation. Any thread (read-only
+after load; `save` is called from the worker pool).
+
+Settings live in a small JSON file in the config folder. Unknown keys are kept on save so an older
+version does not wipe what a newer one wrote; values of the wrong type fall back to the default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    key: str
+    default: Any
+    doc: str
+
+
+DECLARED: tuple[Setting, ...] = (
+    Setting("server_url", "", "Address of the academy server, e.g. https://academy.example.org."),
+    Setting("sync_interval_s", 300, "Seconds between background syncs while online."),
+    Setting("request_timeout_s", 15.0, "Seconds to wait for the server before calling it offline."),
+    Setting("language", "", "Interface language (nl or en); empty follows the system."),
+    Setting(
+        "download_unmetered_only", False, "Download only on connections the OS calls unmetered."
+    ),
+)
+_BY_KEY = {s.key: s for s in DECLARED}
+
+
+class Settings:
+    def __init__(self, path: Path, values: dict[str, Any] | None = None) -> None:
+        self._path = path
+        self._values: dict[str, Any] = dict(values or {})
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raw = {}
+        except (OSError, ValueError):
+            # A damaged settings file must not stop the app: defaults apply, save rewrites it.
+            raw = {}
+        return cls(path, raw if isinstance(raw, dict) else {})
+
+    def get(self, key: str) -> Any:
+        setting = _BY_KEY[key]
+        value = self._values.get(key, setting.default)
+        expected = type(setting.default)
+        # JSON has one number type and bool is an int: accept 20 for 20.0, refuse true for 1.
+        if expected is float and type(value) is int:
+            return float(value)
+        if type(value) is not expected:
+            return setting.default
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        if key not in _BY_KEY:
+            raise KeyError(f"unknown setting {key!r}")
+        self._values[key] = value
+
+    def save(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=".settings-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(self._values, handle, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(self._path)

@@ -1,0 +1,176 @@
+"""The catalogue and downloaded course structure. Worker threads / CLI."""
+
+from __future__ import annotations
+
+import json
+
+from desktop.domain.course import (
+    CourseDetail,
+    CourseSummary,
+    Exercise,
+    ExerciseKind,
+    Lesson,
+    LibraryEntry,
+    Option,
+)
+from desktop.store.clock import utc_now
+from desktop.store.db import Store
+
+
+def _summary(row: dict[str, object]) -> CourseSummary:
+    return CourseSummary(
+        id=str(row["id"]),
+        version=int(str(row["version"])),
+        title=str(row["title"]),
+        language=str(row["language"]),
+        summary=str(row["summary"]),
+        lesson_count=int(str(row["lesson_count"])),
+        media_bytes=int(str(row["media_bytes"])),
+    )
+
+
+class CourseRepo:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def replace_catalogue(self, courses: list[CourseSummary]) -> None:
+        """Store the catalogue as last seen; courses that left it stay if downloaded."""
+        now = utc_now()
+        with self._store.write() as db:
+            db.execute("UPDATE courses SET in_catalogue = 0")
+            for c in courses:
+                db.execute(
+                    """INSERT INTO courses (id, version, title, language, summary, lesson_count,
+                           media_bytes, in_catalogue, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+                       ON CONFLICT(id) DO UPDATE SET version = excluded.version,
+                           title = excluded.title, language = excluded.language,
+                           summary = excluded.summary, lesson_count = excluded.lesson_count,
+                           media_bytes = excluded.media_bytes, in_catalogue = 1,
+                           updated_at = excluded.updated_at""",
+                    [
+                        c.id,
+                        c.version,
+                        c.title,
+                        c.language,
+                        c.summary,
+                        c.lesson_count,
+                        c.media_bytes,
+                        now,
+                    ],
+                )
+            db.execute("DELETE FROM courses WHERE in_catalogue = 0 AND downloaded_version IS NULL")
+
+    def library(self) -> list[LibraryEntry]:
+        with self._store.read() as db:
+            rows = list(db.query("SELECT * FROM courses ORDER BY language, title"))
+        return [
+            LibraryEntry(
+                course=_summary(row),
+                downloaded=row["downloaded_version"] is not None,
+                local_version=row["downloaded_version"],
+            )
+            for row in rows
+        ]
+
+    def save_detail(self, detail: CourseDetail) -> None:
+        """Store a course's lessons and media list (the files themselves come from downloads)."""
+        c = detail.course
+        with self._store.write() as db:
+            db.execute(
+                """INSERT INTO courses (id, version, title, language, summary, lesson_count,
+                       media_bytes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET version = excluded.version,
+                       title = excluded.title, summary = excluded.summary""",
+                [
+                    c.id,
+                    c.version,
+                    c.title,
+                    c.language,
+                    c.summary,
+                    c.lesson_count,
+                    c.media_bytes,
+                    utc_now(),
+                ],
+            )
+            db.execute("DELETE FROM lessons WHERE course_id = ?", [c.id])
+            for lesson in detail.lessons:
+                db.execute(
+                    """INSERT INTO lessons (id, course_id, position, title, body_markdown,
+                           exercises_json, media_json) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [
+                        lesson.id,
+                        c.id,
+                        lesson.position,
+                        lesson.title,
+                        lesson.body_markdown,
+                        json.dumps([_exercise_json(e) for e in lesson.exercises]),
+                        json.dumps(list(lesson.media)),
+                    ],
+                )
+            keep = [m.path for m in detail.media]
+            db.execute(
+                f"DELETE FROM media_files WHERE course_id = ? AND path NOT IN "
+                f"({','.join('?' * len(keep))})"
+                if keep
+                else "DELETE FROM media_files WHERE course_id = ?",
+                [c.id, *keep],
+            )
+            for m in detail.media:
+                # A changed sha256 means the file must be fetched again.
+                db.execute(
+                    """INSERT INTO media_files (course_id, path, size, sha256, content_type)
+                       VALUES (?, ?, ?, ?, ?)
+                       ON CONFLICT(course_id, path) DO UPDATE SET size = excluded.size,
+                           content_type = excluded.content_type, sha256 = excluded.sha256,
+                           state = CASE WHEN media_files.sha256 = excluded.sha256
+                                        THEN media_files.state ELSE 'missing' END""",
+                    [c.id, m.path, m.size, m.sha256, m.content_type],
+                )
+            db.execute("UPDATE courses SET downloaded_version = ? WHERE id = ?", [c.version, c.id])
+
+    def lessons(self, course_id: str) -> list[Lesson]:
+        with self._store.read() as db:
+            rows = list(
+                db.query("SELECT * FROM lessons WHERE course_id = ? ORDER BY position", [course_id])
+            )
+        return [
+            Lesson(
+                id=row["id"],
+                position=row["position"],
+                title=row["title"],
+                body_markdown=row["body_markdown"],
+                exercises=tuple(_exercise(e) for e in json.loads(row["exercises_json"])),
+                media=tuple(json.loads(row["media_json"])),
+            )
+            for row in rows
+        ]
+
+
+def _exercise_json(e: Exercise) -> dict[str, object]:
+    return {
+        "id": e.id,
+        "kind": e.kind.value,
+        "prompt": e.prompt,
+        "options": [
+            {"id": o.id, "text": o.text, "correct": o.correct, "feedback": o.feedback}
+            for o in e.options
+        ],
+        "peer_review": e.peer_review,
+        "supporter_allowed": e.supporter_allowed,
+    }
+
+
+def _exercise(raw: dict[str, object]) -> Exercise:
+    options = raw.get("options")
+    return Exercise(
+        id=str(raw["id"]),
+        kind=ExerciseKind(str(raw["kind"])),
+        prompt=str(raw["prompt"]),
+        options=tuple(
+            Option(str(o["id"]), str(o["text"]), bool(o["correct"]), str(o.get("feedback", "")))
+            for o in (options if isinstance(options, list) else [])
+        ),
+        peer_review=bool(raw.get("peer_review", False)),
+        supporter_allowed=bool(raw.get("supporter_allowed", False)),
+    )

@@ -1,0 +1,178 @@
+"""Named, transactional schema migrations for the local database. Worker threads / CLI.
+
+Each migration runs in its own `BEGIN IMMEDIATE` transaction together with its row in
+`_migrations`, so a crash leaves the schema either before or after it, never half-way.
+`PRAGMA user_version` mirrors the number applied, for quick inspection with the sqlite3 shell.
+Migrations are append-only: never edit one that has shipped, add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from desktop.domain.errors import SamenError
+from desktop.store.clock import utc_now
+
+if TYPE_CHECKING:
+    from desktop.store.db import Store
+
+Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE account (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            server_url TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            username TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            client_id TEXT NOT NULL,
+            academy TEXT NOT NULL,
+            token_expires_at TEXT NOT NULL,
+            logged_in_at TEXT NOT NULL
+        )"""
+    )
+    # A client_id is bound to one user on one server; remembering it lets a re-login keep its seq.
+    db.execute(
+        """
+        CREATE TABLE client_ids (
+            server_url TEXT NOT NULL,
+            username TEXT NOT NULL,
+            client_id TEXT NOT NULL UNIQUE,
+            PRIMARY KEY (server_url, username)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE courses (
+            id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            language TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            lesson_count INTEGER NOT NULL,
+            media_bytes INTEGER NOT NULL,
+            in_catalogue INTEGER NOT NULL DEFAULT 1,
+            downloaded_version INTEGER,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE lessons (
+            id TEXT PRIMARY KEY,
+            course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            body_markdown TEXT NOT NULL,
+            exercises_json TEXT NOT NULL DEFAULT '[]',
+            media_json TEXT NOT NULL DEFAULT '[]'
+        )"""
+    )
+    db.execute("CREATE INDEX lessons_course ON lessons(course_id, position)")
+    db.execute(
+        """
+        CREATE TABLE media_files (
+            course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'missing'
+                CHECK (state IN ('missing', 'partial', 'available')),
+            PRIMARY KEY (course_id, path)
+        )"""
+    )
+    # Progress is kept even when a course's media is deleted, so no course FK cascade here.
+    db.execute(
+        """
+        CREATE TABLE progress (
+            lesson_id TEXT PRIMARY KEY,
+            course_id TEXT NOT NULL,
+            position_ms INTEGER NOT NULL DEFAULT 0,
+            completed INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            mutation_id TEXT NOT NULL UNIQUE,
+            client_id TEXT NOT NULL,
+            seq INTEGER,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            args_json TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'acked', 'rejected', 'retry')),
+            code TEXT,
+            message TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (client_id, seq)
+        )"""
+    )
+    db.execute("CREATE INDEX outbox_state ON outbox(state, id)")
+    db.execute(
+        """
+        CREATE TABLE pulled (
+            scope TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data_json TEXT NOT NULL,
+            PRIMARY KEY (scope, entity, id)
+        )"""
+    )
+    db.execute("CREATE TABLE pull_cursors (scope TEXT PRIMARY KEY, cursor TEXT NOT NULL)")
+    db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (("0001_initial", _initial),)
+
+
+def applied(db: sqlite_utils.Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def migrate(store: Store, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
+    """Apply what is missing, in order; return the names applied now."""
+    with store.write() as db:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+    done = set()
+    with store.read() as db:
+        done = set(applied(db))
+    known = {name for name, _ in migrations}
+    unknown = done - known
+    if unknown:
+        # A newer Samen wrote this database; carrying on could corrupt it.
+        raise SamenError(
+            "This data folder was written by a newer version of Samen "
+            f"(unknown migrations: {', '.join(sorted(unknown))}). Please update Samen."
+        )
+    now_applied: list[str] = []
+    for number, (name, step) in enumerate(migrations, start=1):
+        if name in done:
+            continue
+        with store.write() as db:
+            step(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [name, utc_now()],
+            )
+            db.execute(f"PRAGMA user_version = {number}")
+        now_applied.append(name)
+    return now_applied

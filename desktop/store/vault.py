@@ -1,0 +1,101 @@
+"""Bearer tokens in the OS keyring (Secret Service, macOS Keychain, Windows Credential Locker).
+Worker threads / CLI.
+
+Tokens never touch SQLite, settings or logs. When the OS offers no usable keyring, the vault
+keeps the token in memory for this process only and says so through `persistent`/`reason`,
+so the app can tell the learner instead of silently writing the secret somewhere weaker.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import keyring
+import keyring.backend
+import keyring.errors
+from keyring.backends import fail
+
+log = logging.getLogger(__name__)
+
+SERVICE_PREFIX = "Samen"
+
+
+def _service(server_url: str) -> str:
+    return f"{SERVICE_PREFIX} {server_url.rstrip('/')}"
+
+
+def _usable(backend: keyring.backend.KeyringBackend) -> bool:
+    if isinstance(backend, fail.Keyring):
+        return False
+    try:
+        from keyring.backends import null
+
+        if isinstance(backend, null.Keyring):
+            return False
+    except ImportError:  # pragma: no cover - very old keyring
+        pass
+    return True
+
+
+class TokenVault:
+    def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
+        self._backend = backend if backend is not None else keyring.get_keyring()
+        self._memory: dict[tuple[str, str], str] = {}
+        self.reason = ""
+        self.persistent = _usable(self._backend)
+        if not self.persistent:
+            self.reason = (
+                "No system keyring is available, so you stay logged in only until Samen closes."
+            )
+
+    @property
+    def backend_name(self) -> str:
+        return type(self._backend).__module__ + "." + type(self._backend).__name__
+
+    def save(self, server_url: str, username: str, token: str) -> bool:
+        """Store the token; True when it will survive a restart."""
+        key = (_service(server_url), username)
+        self._memory[key] = token
+        if not self.persistent:
+            return False
+        try:
+            self._backend.set_password(key[0], username, token)
+        except (keyring.errors.KeyringError, OSError, RuntimeError) as exc:
+            # A locked or broken keyring must not stop the login; keep the token for this run.
+            log.warning(
+                "keyring unavailable (%s); token kept for this session only", type(exc).__name__
+            )
+            self.persistent = False
+            self.reason = (
+                "The system keyring refused to store the login, "
+                "so you stay logged in only until Samen closes."
+            )
+            return False
+        return True
+
+    def load(self, server_url: str, username: str) -> str | None:
+        key = (_service(server_url), username)
+        if key in self._memory:
+            return self._memory[key]
+        if not self.persistent:
+            return None
+        try:
+            token = self._backend.get_password(key[0], username)
+        except (keyring.errors.KeyringError, OSError, RuntimeError) as exc:
+            log.warning("keyring read failed (%s)", type(exc).__name__)
+            return None
+        if token:
+            self._memory[key] = token
+        return token
+
+    def delete(self, server_url: str, username: str) -> None:
+        key = (_service(server_url), username)
+        self._memory.pop(key, None)
+        if not self.persistent:
+            return
+        try:
+            self._backend.delete_password(key[0], username)
+        except keyring.errors.PasswordDeleteError:
+            pass  # Already gone: logout is idempotent.
+        except (keyring.errors.KeyringError, OSError, RuntimeError) as exc:
+            log.warning("keyring delete failed (%s)", type(exc).__name__)

@@ -1,0 +1,1 @@
+"""Talking to the academy server: wire protocol client, connectivity, transfers. Worker threads."""

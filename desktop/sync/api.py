@@ -1,0 +1,160 @@
+"""HTTP client for the academy's /v1 API (requests). Worker threads / CLI; never the UI thread.
+
+Every network failure becomes a domain error with a learner-facing message: OfflineError when
+nothing answered, CaptivePortalError when something other than the academy answered, AuthError on
+401, ProtocolError on a reply that breaks the contract, ServerError otherwise. Redirects are never
+followed: the academy does not redirect, a captive portal does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from desktop import __version__
+from desktop.domain.account import LoginResult, User
+from desktop.domain.course import CourseDetail, CourseSummary
+from desktop.domain.errors import (
+    AuthError,
+    CaptivePortalError,
+    OfflineError,
+    ProtocolError,
+    ServerError,
+)
+from desktop.sync import wire
+
+TokenSource = Callable[[], str | None]
+
+
+def normalize_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if "://" not in url:
+        url = "http://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"{url!r} is not a server address (expected e.g. https://academy.example.org)"
+        )
+    return url
+
+
+class ApiClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: TokenSource | None = None,
+        timeout: float = 15.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = normalize_url(base_url)
+        self._token = token or (lambda: None)
+        self._timeout = timeout
+        self._session = session or requests.Session()
+        self._session.headers["User-Agent"] = f"Samen/{__version__}"
+
+    # -- transport -----------------------------------------------------------------------------
+
+    def _request(
+        self, method: str, path: str, *, auth: bool = True, json: Any = None
+    ) -> requests.Response:
+        headers = {"Accept": "application/json"}
+        if auth:
+            token = self._token()
+            if not token:
+                raise AuthError("You are not logged in. Please log in to the academy.")
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            response = self._session.request(
+                method,
+                self.base_url + path,
+                headers=headers,
+                json=json,
+                timeout=self._timeout,
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise CaptivePortalError(
+                f"The connection to {self.base_url} is not secure (certificate problem). "
+                "You may be behind a network login page."
+            ) from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise OfflineError(
+                f"Cannot reach the academy at {self.base_url}. You are offline; your work is kept "
+                "and will be sent when the connection is back."
+            ) from exc
+        except requests.RequestException as exc:
+            raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+        if 300 <= response.status_code < 400:
+            raise CaptivePortalError(
+                f"{self.base_url} redirected to "
+                f"{response.headers.get('Location', 'another page')}; "
+                "you may need to log in to this network first."
+            )
+        return response
+
+    def _json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise ProtocolError(
+                "The server answered with something that is not JSON "
+                f"(HTTP {response.status_code})."
+            ) from None
+
+    def _checked(self, response: requests.Response) -> Any:
+        if response.status_code < 400:
+            return self._json(response) if response.content else None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        envelope = wire.error_envelope(body)
+        code, message = envelope or ("http_" + str(response.status_code), response.reason or "")
+        if response.status_code == 401:
+            raise AuthError(message or "Your login is no longer valid. Please log in again.")
+        raise ServerError(
+            message or f"The server reported an error (HTTP {response.status_code}).",
+            code=code,
+            status=response.status_code,
+        )
+
+    # -- endpoints -----------------------------------------------------------------------------
+
+    def health(self) -> None:
+        """Raise unless the academy itself answers (no redirect, the expected JSON)."""
+        response = self._request("GET", "/v1/health", auth=False)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code != 200 or not wire.health(body):
+            raise CaptivePortalError(
+                f"Something answered at {self.base_url}, but it is not a Samen academy. "
+                "You may need to log in to this network first."
+            )
+
+    def login(self, username: str, password: str, client_id: str) -> LoginResult:
+        response = self._request(
+            "POST",
+            "/v1/auth/login",
+            auth=False,
+            json={"username": username, "password": password, "client_id": client_id},
+        )
+        return wire.login_reply(self._checked(response))
+
+    def logout(self) -> None:
+        self._checked(self._request("POST", "/v1/auth/logout"))
+
+    def me(self) -> User:
+        return wire.me(self._checked(self._request("GET", "/v1/me")))
+
+    def courses(self) -> list[CourseSummary]:
+        return wire.course_list(self._checked(self._request("GET", "/v1/courses")))
+
+    def course(self, course_id: str) -> CourseDetail:
+        path = "/v1/courses/" + quote(course_id, safe="")
+        return wire.course_detail(self._checked(self._request("GET", path)))

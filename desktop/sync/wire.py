@@ -1,0 +1,196 @@
+"""Turn server JSON into domain objects, checking it against the v1 wire contract. Any thread.
+
+The server is trusted to be the academy, not to be bug-free: anything that does not match the
+contract becomes a ProtocolError with a message that names the field, never a KeyError deep in
+the UI. resources/contract/v1.schema.json is the reference; tests check both sides against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from desktop.domain.account import LoginResult, Role, User
+from desktop.domain.course import (
+    CourseDetail,
+    CourseSummary,
+    Exercise,
+    ExerciseKind,
+    Lesson,
+    MediaFile,
+    Option,
+)
+from desktop.domain.errors import ProtocolError
+
+T = TypeVar("T")
+
+
+def _obj(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ProtocolError(f"The server sent an unexpected reply ({where} is not an object).")
+    return value
+
+
+def _field(obj: Mapping[str, Any], name: str, kind: type[T], where: str) -> T:
+    if name not in obj:
+        raise ProtocolError(f"The server sent an unexpected reply ({where}.{name} is missing).")
+    value = obj[name]
+    # bool is an int subclass; a JSON true where a number belongs is still a contract break.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ProtocolError(
+            f"The server sent an unexpected reply ({where}.{name} is not a {kind.__name__})."
+        )
+    return value
+
+
+def _list(obj: Mapping[str, Any], name: str, where: str) -> list[Any]:
+    return _field(obj, name, list, where)
+
+
+def user(raw: Any, where: str = "user") -> User:
+    obj = _obj(raw, where)
+    role = _field(obj, "role", str, where)
+    try:
+        parsed_role = Role(role)
+    except ValueError:
+        raise ProtocolError(f"The server sent an unknown role {role!r}.") from None
+    return User(
+        id=_field(obj, "id", int, where),
+        username=_field(obj, "username", str, where),
+        display_name=_field(obj, "display_name", str, where),
+        role=parsed_role,
+    )
+
+
+def login_reply(raw: Any) -> LoginResult:
+    obj = _obj(raw, "login reply")
+    if _field(obj, "token_type", str, "login reply").lower() != "bearer":
+        raise ProtocolError("The server offered a kind of login token Samen does not know.")
+    token = _field(obj, "token", str, "login reply")
+    if len(token) < 32:
+        raise ProtocolError("The server sent a login token that is too short to be safe.")
+    return LoginResult(
+        token=token,
+        expires_at=_field(obj, "expires_at", str, "login reply"),
+        user=user(obj.get("user"), "login reply.user"),
+        academy=_field(obj, "academy", str, "login reply"),
+    )
+
+
+def me(raw: Any) -> User:
+    return user(_obj(raw, "me").get("user"), "me.user")
+
+
+def health(raw: Any) -> bool:
+    """True when this is a Samen server speaking API v1."""
+    if not isinstance(raw, Mapping):
+        return False
+    return (
+        raw.get("service") == "samen" and raw.get("status") == "ok" and raw.get("api_version") == 1
+    )
+
+
+def course_summary(raw: Any, where: str = "course") -> CourseSummary:
+    obj = _obj(raw, where)
+    return CourseSummary(
+        id=_field(obj, "id", str, where),
+        version=_field(obj, "version", int, where),
+        title=_field(obj, "title", str, where),
+        language=_field(obj, "language", str, where),
+        summary=_field(obj, "summary", str, where),
+        lesson_count=_field(obj, "lesson_count", int, where),
+        media_bytes=_field(obj, "media_bytes", int, where),
+    )
+
+
+def course_list(raw: Any) -> list[CourseSummary]:
+    obj = _obj(raw, "catalogue")
+    items = _list(obj, "courses", "catalogue")
+    return [course_summary(item, f"catalogue.courses[{i}]") for i, item in enumerate(items)]
+
+
+def _exercise(raw: Any, where: str) -> Exercise:
+    obj = _obj(raw, where)
+    kind = _field(obj, "kind", str, where)
+    try:
+        parsed_kind = ExerciseKind(kind)
+    except ValueError:
+        raise ProtocolError(f"The server sent an unknown exercise kind {kind!r}.") from None
+    options = []
+    for i, item in enumerate(_list(obj, "options", where)):
+        o = _obj(item, f"{where}.options[{i}]")
+        options.append(
+            Option(
+                id=_field(o, "id", str, where),
+                text=_field(o, "text", str, where),
+                correct=_field(o, "correct", bool, where),
+                feedback=str(o.get("feedback", "")),
+            )
+        )
+    return Exercise(
+        id=_field(obj, "id", str, where),
+        kind=parsed_kind,
+        prompt=_field(obj, "prompt", str, where),
+        options=tuple(options),
+        peer_review=bool(obj.get("peer_review", False)),
+        supporter_allowed=bool(obj.get("supporter_allowed", False)),
+    )
+
+
+def _lesson(raw: Any, where: str) -> Lesson:
+    obj = _obj(raw, where)
+    return Lesson(
+        id=_field(obj, "id", str, where),
+        position=_field(obj, "position", int, where),
+        title=_field(obj, "title", str, where),
+        body_markdown=_field(obj, "body_markdown", str, where),
+        exercises=tuple(
+            _exercise(e, f"{where}.exercises[{i}]")
+            for i, e in enumerate(_list(obj, "exercises", where))
+        ),
+        media=tuple(str(p) for p in _list(obj, "media", where)),
+    )
+
+
+def _media(raw: Any, where: str) -> MediaFile:
+    obj = _obj(raw, where)
+    path = _field(obj, "path", str, where)
+    # Paths become file names on disk: refuse anything that could leave the course folder.
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+        raise ProtocolError(f"The server sent an unsafe media path {path!r}.")
+    sha = _field(obj, "sha256", str, where)
+    if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
+        raise ProtocolError(f"The server sent a malformed checksum for {path!r}.")
+    return MediaFile(
+        path=path,
+        size=_field(obj, "size", int, where),
+        sha256=sha,
+        content_type=_field(obj, "content_type", str, where),
+    )
+
+
+def course_detail(raw: Any) -> CourseDetail:
+    obj = _obj(raw, "course detail")
+    return CourseDetail(
+        course=course_summary(obj.get("course"), "course detail.course"),
+        lessons=tuple(
+            _lesson(item, f"lessons[{i}]") for i, item in enumerate(_list(obj, "lessons", "course"))
+        ),
+        media=tuple(
+            _media(item, f"media[{i}]") for i, item in enumerate(_list(obj, "media", "course"))
+        ),
+    )
+
+
+def error_envelope(raw: Any) -> tuple[str, str] | None:
+    """(code, message) from a server error body, or None when it is not one."""
+    if not isinstance(raw, Mapping):
+        return None
+    err = raw.get("error")
+    if not isinstance(err, Mapping):
+        return None
+    code, message = err.get("code"), err.get("message")
+    if isinstance(code, str) and isinstance(message, str) and message:
+        return code, message
+    return None

@@ -1,0 +1,223 @@
+"""The main window: catalogue, courses on this device, and the sync status. UI thread.
+
+All service calls go through the TaskRunner; this class only arranges widgets and reacts to
+results. A failed refresh never empties the window: what the device already knows stays shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
+
+from desktop import __version__
+from desktop.domain.course import LibraryEntry
+from desktop.domain.errors import AuthError, OfflineError, SamenError
+from desktop.domain.status import Connectivity, SyncStatus
+from desktop.services.catalogue import CatalogueService
+from desktop.services.session import LogoutResult, SessionService
+from desktop.services.status import StatusService
+from desktop.store.clock import utc_now
+from desktop.ui.login_dialog import LoginDialog
+from desktop.ui.pages.course_list import CourseListPage
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.sync_indicator import SyncIndicator
+
+
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    status: SyncStatus
+    library: list[LibraryEntry]
+    error: str | None
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        session: SessionService,
+        catalogue: CatalogueService,
+        status: StatusService,
+        runner: TaskRunner,
+        *,
+        status_interval_ms: int = 60_000,
+        default_server: str = "",
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Samen")
+        self.resize(960, 640)
+        self._session = session
+        self._catalogue = catalogue
+        self._status = status
+        self._runner = runner
+        self._default_server = default_server
+        self._refreshing = False
+
+        self.catalogue_page = CourseListPage(
+            "Catalogue",
+            "No courses to show yet. When you are online, the academy's courses appear here.",
+            action_label="&Download lessons",
+        )
+        self.library_page = CourseListPage(
+            "On this device",
+            "Nothing downloaded yet. Download a course from the catalogue to study it offline.",
+        )
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.catalogue_page, "&Catalogue")
+        self.tabs.addTab(self.library_page, "On this &device")
+        self.setCentralWidget(self.tabs)
+
+        self.indicator = SyncIndicator()
+        self.statusBar().addPermanentWidget(self.indicator)
+
+        self._build_actions()
+        self.catalogue_page.action_requested.connect(self.download_course)
+        runner.busy_changed.connect(self._on_busy)
+
+        # Status is re-checked periodically with a timer, never a sleeping thread.
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(status_interval_ms)
+        self._status_timer.timeout.connect(self.refresh)
+        self._status_timer.start()
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar().addMenu("&Samen")
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcuts(
+            [QKeySequence("Ctrl+R"), QKeySequence(QKeySequence.StandardKey.Refresh)]
+        )
+        self.sync_action.triggered.connect(self.refresh)
+        self.login_action = QAction("&Log in…", self)
+        self.login_action.triggered.connect(self.ask_login)
+        self.logout_action = QAction("Log &out", self)
+        self.logout_action.triggered.connect(self.logout)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        for action in (self.sync_action, self.login_action, self.logout_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(quit_action)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.addAction(self.sync_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Samen", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    # -- refresh -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Check connectivity and refresh the catalogue in the background."""
+        if self._refreshing:
+            return
+        self._refreshing = True
+        self.statusBar().showMessage("Checking the connection to the academy…")
+        self._runner.submit(self._refresh_work, self._on_refreshed, self._on_refresh_failed)
+
+    def _refresh_work(self) -> Refreshed:  # worker thread
+        error: str | None = None
+        status = self._status.status(probe=True)
+        if status.connectivity is Connectivity.ONLINE and status.logged_in:
+            try:
+                library = self._catalogue.refresh()
+                self._status.record_sync(utc_now(), None)
+            except SamenError as exc:
+                error = exc.message
+                self._status.record_sync(None, error)
+                library = self._catalogue.library()
+            # Re-read counts and last sync, keeping the connectivity just probed.
+            status = replace(self._status.status(probe=False), connectivity=status.connectivity)
+        else:
+            library = self._catalogue.library()
+            if status.connectivity is Connectivity.OFFLINE:
+                error = "You are offline. Courses on this device are still available."
+            elif status.connectivity is Connectivity.CAPTIVE_PORTAL:
+                error = "This network wants you to log in (in a browser) before Samen can connect."
+            elif not status.logged_in:
+                error = "You are not logged in."
+        return Refreshed(status, library, error)
+
+    def _on_refreshed(self, result: object) -> None:
+        assert isinstance(result, Refreshed)
+        self._refreshing = False
+        self.indicator.show_status(result.status)
+        self.catalogue_page.set_entries(result.library)
+        self.library_page.set_entries([e for e in result.library if e.downloaded])
+        self.logout_action.setEnabled(result.status.logged_in)
+        self.statusBar().showMessage(result.error or "Up to date.", 0 if result.error else 5000)
+
+    def _on_refresh_failed(self, exc: BaseException) -> None:
+        self._refreshing = False
+        self.statusBar().showMessage(f"Could not refresh: {exc}")
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def download_course(self, course_id: str) -> None:
+        self.catalogue_page.set_busy(True)
+        self.statusBar().showMessage("Downloading lessons…")
+        self._runner.submit(
+            lambda: self._catalogue.fetch_course(course_id),
+            lambda _detail: self._after_download(None),
+            self._after_download,
+        )
+
+    def _after_download(self, exc: BaseException | None) -> None:
+        self.catalogue_page.set_busy(False)
+        if exc is None:
+            self.statusBar().showMessage("Lessons saved on this device.", 5000)
+        elif isinstance(exc, OfflineError):
+            self.statusBar().showMessage(exc.message)
+        elif isinstance(exc, AuthError):
+            self.statusBar().showMessage(exc.message)
+            self.ask_login()
+        else:
+            QMessageBox.warning(self, "Download failed", str(exc))
+        self.refresh()
+
+    def ask_login(self) -> bool:
+        account = self._session.account()
+        dialog = LoginDialog(
+            self._session,
+            self._runner,
+            server_url=account.server_url if account else self._default_server,
+            parent=self,
+        )
+        accepted = dialog.exec() == LoginDialog.DialogCode.Accepted
+        if accepted:
+            self.refresh()
+        return accepted
+
+    def logout(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Log out",
+            "Log out of the academy? Courses on this device stay, and any work not yet sent "
+            "is kept and sent after you log in again.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._runner.submit(self._session.logout, self._after_logout)
+
+    def _after_logout(self, result: object) -> None:
+        assert isinstance(result, LogoutResult)
+        kept = f" {result.pending_kept} actions are kept for later." if result.pending_kept else ""
+        self.statusBar().showMessage("Logged out." + kept)
+        self.refresh()
+
+    def _on_busy(self, busy: bool) -> None:
+        self.sync_action.setEnabled(not busy)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Samen",
+            f"<b>Samen {__version__}</b><p>Waarom moeilijk doen als het ook samen kan.</p>"
+            "<p>Learn at your own pace, offline, and still together.</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._status_timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,40 @@
+"""The app factory. Importing this module creates nothing; :func:`create_app` builds an app
+whose lifespan (on uvicorn's event loop, before the first request) prepares the data directory
+and migrates the database. Endpoints run on the event loop (async) or worker threadpool (sync).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from server.auth.routes import router as auth_router
+from server.config import ServerConfig
+from server.content.routes import router as content_router
+from server.db import Database
+from server.errors import install_error_handlers
+from server.health import router as health_router
+from server.migrator import prepare_storage
+from server.podcasts.routes import router as podcast_router
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    database = Database(config.sqlalchemy_url)  # lazy: no connection until first use
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        prepare_storage(config, database.engine)
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(title="Samen academy", version="1", lifespan=lifespan)
+    app.state.config = config
+    app.state.database = database
+    install_error_handlers(app)
+    for router in (health_router, auth_router, content_router, podcast_router):
+        app.include_router(router)
+    return app

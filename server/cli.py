@@ -1,0 +1,206 @@
+"""`samen-server` command line: run the server, add users, seed the demo academy.
+
+Runs on the main thread; `run` hands the thread to uvicorn's event loop until interrupted.
+Expected failures print one line to stderr and exit non-zero; only bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import socket
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from server.auth.accounts import AccountError, create_user, parse_role
+from server.auth.models import Role
+from server.config import ServerConfig
+from server.db import Database
+from server.migrator import prepare_storage
+
+PROG = "samen-server"
+# Same as server.content.demo.DEFAULT_PASSWORD; not imported so `run` stays light.
+DEMO_PASSWORD = "samen-demo"
+
+
+class CliError(Exception):
+    """An operator mistake or environment problem; its message is the whole story."""
+
+
+def _print_error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _config(args: argparse.Namespace) -> ServerConfig:
+    data_dir: Path = args.data.expanduser().resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise CliError(f"--data {data_dir} exists and is not a directory")
+    return ServerConfig(data_dir=data_dir, database_url=args.database_url)
+
+
+def _open_database(config: ServerConfig) -> Database:
+    database = Database(config.sqlalchemy_url)
+    try:
+        prepare_storage(config, database.engine)
+    except OSError as exc:
+        database.dispose()
+        raise CliError(f"cannot prepare {config.data_dir}: {exc.strerror or exc}") from exc
+    return database
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Prints the listening line once the socket is bound, so scripts can wait for it."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            host, port = self.servers[0].sockets[0].getsockname()[:2]
+            print(f"Samen server listening on http://{host}:{port}", flush=True)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from server.app import create_app  # FastAPI import only when serving
+
+    config = _config(args)
+    if args.academy_name:
+        config = ServerConfig(
+            data_dir=config.data_dir,
+            database_url=config.database_url,
+            academy_name=args.academy_name,
+        )
+    try:
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot create {config.data_dir}: {exc.strerror or exc}") from exc
+    app = create_app(config)
+    server = _AnnouncingServer(
+        uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)
+    )
+    server.run()
+    # uvicorn returns normally when it could not bind or start; say so and fail.
+    return 0 if server.started else 1
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CliError("no password on standard input")
+        return password
+    try:
+        first = getpass.getpass("Password: ")
+        second = getpass.getpass("Repeat password: ")
+    except (EOFError, KeyboardInterrupt):
+        raise CliError("no password given") from None
+    if first != second:
+        raise CliError("the passwords do not match")
+    return first
+
+
+def _cmd_user_add(args: argparse.Namespace) -> int:
+    config = _config(args)
+    role = parse_role(args.role)
+    password = _read_password(args)
+    database = _open_database(config)
+    try:
+        with database.session() as session:
+            user = create_user(session, args.username, password, role, args.display_name)
+            session.commit()
+            print(f"added {user.role.value} {user.username!r} (id {user.id})")
+    finally:
+        database.dispose()
+    return 0
+
+
+def _cmd_seed_demo(args: argparse.Namespace) -> int:
+    from server.content.demo import seed_demo
+
+    config = _config(args)
+    started = time.monotonic()
+    database = _open_database(config)
+    try:
+        report = seed_demo(database, config, args.password, _warn)
+    finally:
+        database.dispose()
+    elapsed = time.monotonic() - started
+    if report.changed:
+        added = ", ".join(f"{kind}: {count}" for kind, count in report.created.items())
+        print(f"demo academy seeded in {elapsed:.1f} s (added {added})")
+    else:
+        print("demo academy already present; nothing changed")
+    return 0
+
+
+def _add_storage_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="data directory (database, media, podcasts)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="SQLAlchemy URL; default: SQLite in the data directory",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Samen academy server.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="serve the academy over HTTP")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8765)
+    _add_storage_options(run)
+    run.add_argument("--academy-name", default=None, help="name shown to learners")
+    run.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    run.set_defaults(handler=_cmd_run)
+
+    user = commands.add_parser("user", help="manage accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
+    add = user_commands.add_parser("add", help="create an account")
+    _add_storage_options(add)
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.add_argument("--display-name", default=None)
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    add.set_defaults(handler=_cmd_user_add)
+
+    seed = commands.add_parser("seed-demo", help="add the demo academy (safe to repeat)")
+    _add_storage_options(seed)
+    seed.add_argument(
+        "--password",
+        default=DEMO_PASSWORD,
+        help=f"password of every demo user (default: {DEMO_PASSWORD})",
+    )
+    seed.set_defaults(handler=_cmd_seed_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except (CliError, AccountError) as exc:
+        _print_error(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return result

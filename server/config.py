@@ -1,0 +1,36 @@
+"""Server configuration: one frozen value built by the CLI (or a test) and handed to the factory.
+
+Plain data, read from any thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything the server needs to know; defaults suit a single-machine academy."""
+
+    data_dir: Path
+    # None means SQLite inside data_dir; any SQLAlchemy URL (e.g. postgresql+psycopg://) works.
+    database_url: str | None = None
+    academy_name: str = "Samen Academy"
+    token_ttl_days: int = 30
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'samen.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        """Course media live at media_dir/<course_id>/<path>."""
+        return self.data_dir / "media"
+
+    @property
+    def podcast_dir(self) -> Path:
+        """Podcast episodes live at podcast_dir/<feed_id>/<file>."""
+        return self.data_dir / "podcasts"

@@ -1,0 +1,1 @@
+"""Courses, lessons, exercises and their media files; also the demo academy."""

@@ -1,0 +1,59 @@
+"""Wire shapes of the course endpoints (contract $defs CourseSummary ... CourseDetail)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from server.content.models import ExerciseKind
+
+
+class CourseSummary(BaseModel):
+    id: str
+    version: int
+    title: str
+    language: str
+    summary: str
+    lesson_count: int
+    media_bytes: int
+
+
+class CourseList(BaseModel):
+    courses: list[CourseSummary]
+
+
+class ExerciseOption(BaseModel):
+    id: str
+    text: str
+    correct: bool
+    feedback: str = ""
+
+
+class ExerciseOut(BaseModel):
+    id: str
+    kind: ExerciseKind
+    prompt: str
+    options: list[ExerciseOption]
+    peer_review: bool
+    supporter_allowed: bool
+
+
+class LessonOut(BaseModel):
+    id: str
+    position: int
+    title: str
+    body_markdown: str
+    exercises: list[ExerciseOut]
+    media: list[str]
+
+
+class MediaFileOut(BaseModel):
+    path: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+class CourseDetail(BaseModel):
+    course: CourseSummary
+    lessons: list[LessonOut]
+    media: list[MediaFileOut]

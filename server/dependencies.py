@@ -1,0 +1,50 @@
+"""FastAPI dependencies shared by the routers: config, a DB session, the authenticated caller.
+
+They run on uvicorn's worker threadpool, in the same thread as the sync endpoint using them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from server.auth.tokens import Caller, resolve_token
+from server.config import ServerConfig
+from server.db import Database
+from server.errors import unauthorized
+
+
+def get_config(request: Request) -> ServerConfig:
+    config: ServerConfig = request.app.state.config
+    return config
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    database: Database = request.app.state.database
+    with database.session() as session:
+        yield session
+
+
+def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized()
+    return token.strip()
+
+
+def get_caller(
+    token: Annotated[str, Depends(bearer_token)],
+    session: Annotated[Session, Depends(get_session)],
+) -> Caller:
+    caller = resolve_token(session, token)
+    if caller is None:
+        raise unauthorized("Your session has ended; log in again.")
+    return caller
+
+
+ConfigDep = Annotated[ServerConfig, Depends(get_config)]
+SessionDep = Annotated[Session, Depends(get_session)]
+CallerDep = Annotated[Caller, Depends(get_caller)]

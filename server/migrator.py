@@ -1,0 +1,39 @@
+"""Prepares storage: the data directories and the Alembic migrations shipped in the package
+(no alembic.ini needed on disk).
+
+Called once at app startup (on the event loop, before any request) and by CLI commands
+(main thread). Works from an installed wheel because the scripts are package data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from server.config import ServerConfig
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic Config pointing at the packaged scripts and reusing ``engine``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Handing over the engine keeps our connect-time pragmas and avoids %-escaping the URL.
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Bring the schema to the newest revision; a no-op when already there."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def prepare_storage(config: ServerConfig, engine: Engine) -> None:
+    """Create the data directories and bring the schema to head; safe to repeat."""
+    for directory in (config.data_dir, config.media_dir, config.podcast_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(engine)

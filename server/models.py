@@ -1,0 +1,19 @@
+"""Collects every domain's tables into one metadata (for Alembic and checks); import-only."""
+
+from server.auth import models as auth_models
+from server.content import models as content_models
+from server.db import Base
+from server.podcasts import models as podcast_models
+from server.social import models as social_models
+from server.sync import models as sync_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "auth_models",
+    "content_models",
+    "metadata",
+    "podcast_models",
+    "social_models",
+    "sync_models",
+]

@@ -1,0 +1,1 @@
+"""Podcast feeds and episodes, served as RSS 2.0 with plain file enclosures."""

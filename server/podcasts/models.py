@@ -1,0 +1,47 @@
+"""Tables for podcast feeds and their episodes; read on worker threads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, UtcDateTime
+
+
+class PodcastFeed(Base):
+    __tablename__ = "podcast_feeds"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2))
+    author: Mapped[str] = mapped_column(String(200), default="")
+
+    episodes: Mapped[list[PodcastEpisode]] = relationship(
+        back_populates="feed",
+        order_by="PodcastEpisode.published_at.desc()",
+        cascade="all, delete-orphan",
+    )
+
+
+class PodcastEpisode(Base):
+    """An audio file at data_dir/podcasts/<feed_id>/<file>."""
+
+    __tablename__ = "podcast_episodes"
+    __table_args__ = (UniqueConstraint("feed_id", "file"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("podcast_feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    file: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(100))
+    duration_seconds: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    feed: Mapped[PodcastFeed] = relationship(back_populates="episodes")

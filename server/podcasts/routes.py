@@ -1,0 +1,68 @@
+"""Podcast endpoints. The list needs a token; the RSS and its enclosures do not, so any
+podcast app can subscribe. Sync handlers on uvicorn's worker threadpool."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from server.content.media import resolve_under, strong_etag
+from server.dependencies import CallerDep, ConfigDep, SessionDep
+from server.errors import not_found
+from server.podcasts.models import PodcastEpisode, PodcastFeed
+from server.podcasts.rss import render_feed
+from server.podcasts.schemas import FeedList, FeedOut
+
+router = APIRouter(prefix="/v1/podcasts", tags=["podcasts"])
+
+
+@router.get("", response_model=FeedList)
+def list_feeds(_caller: CallerDep, session: SessionDep, request: Request) -> FeedList:
+    feeds = session.scalars(select(PodcastFeed).order_by(PodcastFeed.id)).all()
+    return FeedList(
+        feeds=[
+            FeedOut(
+                id=feed.id,
+                title=feed.title,
+                url=request.app.url_path_for("podcast_feed", feed_id=feed.id),
+            )
+            for feed in feeds
+        ]
+    )
+
+
+@router.get("/{feed_id}/feed.xml", name="podcast_feed", response_class=Response)
+def feed_xml(feed_id: str, session: SessionDep, request: Request) -> Response:
+    feed = session.scalars(
+        select(PodcastFeed)
+        .where(PodcastFeed.id == feed_id)
+        .options(selectinload(PodcastFeed.episodes))
+    ).one_or_none()
+    if feed is None:
+        raise not_found(f"No podcast feed {feed_id!r}.")
+    # Absolute URLs from the request, so the feed works behind whatever host name was used.
+    body = render_feed(
+        feed,
+        site_url=str(request.base_url),
+        enclosure_url=lambda episode: str(
+            request.url_for("podcast_episode", feed_id=feed.id, file=episode.file)
+        ),
+    )
+    return Response(body, media_type="application/rss+xml; charset=utf-8")
+
+
+@router.get("/{feed_id}/episodes/{file}", name="podcast_episode", response_class=FileResponse)
+def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep) -> FileResponse:
+    episode = session.scalars(
+        select(PodcastEpisode).where(PodcastEpisode.feed_id == feed_id, PodcastEpisode.file == file)
+    ).one_or_none()
+    if episode is None:
+        raise not_found(f"No episode {file!r} in feed {feed_id!r}.")
+    path = resolve_under(config.podcast_dir / feed_id, episode.file)
+    if path is None or not path.is_file():
+        raise not_found(f"Episode {file!r} is missing on the server.")
+    return FileResponse(
+        path, media_type=episode.content_type, headers={"ETag": strong_etag(episode.sha256)}
+    )

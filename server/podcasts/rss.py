@@ -1,0 +1,56 @@
+"""Renders a feed as RSS 2.0 with the iTunes namespace; pure function, called on a worker thread."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from email.utils import format_datetime
+
+from server.podcasts.models import PodcastEpisode, PodcastFeed
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
+
+def _itunes(tag: str) -> str:
+    return f"{{{ITUNES_NS}}}{tag}"
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = text
+    return element
+
+
+def render_feed(
+    feed: PodcastFeed,
+    site_url: str,
+    enclosure_url: Callable[[PodcastEpisode], str],
+) -> bytes:
+    """The feed document; enclosure_url turns an episode into an absolute download URL."""
+    ET.register_namespace("itunes", ITUNES_NS)
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    _text(channel, "title", feed.title)
+    _text(channel, "link", site_url)
+    _text(channel, "description", feed.description or feed.title)
+    _text(channel, "language", feed.language)
+    _text(channel, _itunes("author"), feed.author or feed.title)
+    _text(channel, _itunes("explicit"), "false")
+    for episode in feed.episodes:
+        item = ET.SubElement(channel, "item")
+        _text(item, "title", episode.title)
+        _text(item, "description", episode.description or episode.title)
+        _text(item, "guid", episode.guid).set("isPermaLink", "false")
+        _text(item, "pubDate", format_datetime(episode.published_at, usegmt=True))
+        ET.SubElement(
+            item,
+            "enclosure",
+            {
+                "url": enclosure_url(episode),
+                "length": str(episode.size),
+                "type": episode.content_type,
+            },
+        )
+        _text(item, _itunes("duration"), str(episode.duration_seconds))
+    document: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return document

@@ -1,0 +1,76 @@
+"""Tables for polls and forum threads, scoped to a course or one of its lessons.
+
+Ids are strings so a desktop client can create rows offline with its mutation UUID.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, UtcDateTime, utc_now
+
+
+class Poll(Base):
+    __tablename__ = "polls"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="CASCADE"), default=None
+    )
+    statement: Mapped[str] = mapped_column(Text)
+    opens_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    options: Mapped[list[PollOption]] = relationship(
+        back_populates="poll", order_by="PollOption.position", cascade="all, delete-orphan"
+    )
+
+
+class PollOption(Base):
+    __tablename__ = "poll_options"
+    __table_args__ = (UniqueConstraint("poll_id", "position"),)
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    poll_id: Mapped[str] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(300))
+
+    poll: Mapped[Poll] = relationship(back_populates="options")
+
+
+class ForumThread(Base):
+    __tablename__ = "forum_threads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="CASCADE"), default=None
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    locked: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    posts: Mapped[list[ForumPost]] = relationship(
+        back_populates="thread", order_by="ForumPost.created_at", cascade="all, delete-orphan"
+    )
+
+
+class ForumPost(Base):
+    """A reply in a thread; the thread's own text is its opening post."""
+
+    __tablename__ = "forum_posts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    thread_id: Mapped[str] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    thread: Mapped[ForumThread] = relationship(back_populates="posts")

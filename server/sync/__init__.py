@@ -1,0 +1,1 @@
+"""Client registrations for the sync protocol (push/pull arrive in a later issue)."""

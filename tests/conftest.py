@@ -1,0 +1,63 @@
+"""Shared fixtures: a real demo academy on loopback, a private Secret Service, local cores.
+
+Qt runs offscreen; no test ever touches the developer's own keyring (the default backend is
+keyring's 'fail' backend, and keyring tests use their own gnome-keyring on a private bus).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+from keyring.backends import fail
+
+from desktop.core import Core, build_core
+from desktop.paths import resolve_paths
+from desktop.store.vault import TokenVault
+from tests import keyring_service
+
+if TYPE_CHECKING:
+    from tests.server_process import LiveServer
+
+
+@pytest.fixture(scope="session")
+def academy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The seeded demo academy, shared by the whole session; tests must not change its data."""
+    from tests.server_process import start_server
+
+    server = start_server(tmp_path_factory.mktemp("academy"), seed_demo=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def secret_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    if not keyring_service.available():
+        pytest.fail("gnome-keyring-daemon and dbus-daemon are required (see scripts/setup.sh)")
+    with keyring_service.secret_service(tmp_path_factory.mktemp("keyring-home")) as env:
+        yield env
+
+
+@pytest.fixture
+def make_core(tmp_path: Path) -> Iterator[Callable[..., Core]]:
+    """Build a Core on a fresh data folder with a session-only vault (unless one is given)."""
+    built: list[Core] = []
+
+    def factory(data_dir: Path | None = None, vault: TokenVault | None = None) -> Core:
+        core = build_core(
+            resolve_paths(data_dir or tmp_path / "samen"),
+            vault=vault if vault is not None else TokenVault(fail.Keyring()),
+        )
+        built.append(core)
+        return core
+
+    yield factory
+    for core in built:
+        core.close()

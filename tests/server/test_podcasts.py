@@ -1,0 +1,60 @@
+"""Podcast feed list (token), RSS 2.0 and enclosures (no token)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import requests
+
+from tests.contract import validate
+from tests.server.api import assert_error, bearer, token_for
+from tests.server_process import LiveServer
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+
+
+def test_feed_list_needs_a_token_and_matches_the_contract(live_server: LiveServer) -> None:
+    assert_error(requests.get(f"{live_server.url}/v1/podcasts", timeout=10), 401, "unauthorized")
+    reply = requests.get(
+        f"{live_server.url}/v1/podcasts", headers=bearer(token_for(live_server)), timeout=10
+    )
+    assert reply.status_code == 200
+    body = reply.json()
+    validate("FeedList", body)
+    assert body["feeds"] == [
+        {"id": "academy", "title": "Samen Academy podcast", "url": "/v1/podcasts/academy/feed.xml"}
+    ]
+
+
+def test_rss_feed_has_fetchable_enclosures(live_server: LiveServer) -> None:
+    reply = requests.get(f"{live_server.url}/v1/podcasts/academy/feed.xml", timeout=10)
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"].startswith("application/rss+xml")
+    rss = ET.fromstring(reply.content)
+    assert rss.tag == "rss"
+    assert rss.get("version") == "2.0"
+    items = rss.findall("./channel/item")
+    assert len(items) == 3
+    for item in items:
+        enclosure = item.find("enclosure")
+        assert enclosure is not None
+        url = enclosure.get("url", "")
+        assert url.startswith(f"{live_server.url}/v1/podcasts/academy/episodes/")
+        assert item.findtext("guid")
+        assert item.findtext("pubDate")
+        assert int(item.findtext(f"{ITUNES}duration") or 0) > 0
+        audio = requests.get(url, timeout=10)
+        assert audio.status_code == 200
+        assert audio.headers["Content-Type"] == enclosure.get("type")
+        assert len(audio.content) == int(enclosure.get("length", "-1"))
+
+
+def test_unknown_feed_and_episode_are_not_found(live_server: LiveServer) -> None:
+    assert_error(
+        requests.get(f"{live_server.url}/v1/podcasts/nope/feed.xml", timeout=10), 404, "not_found"
+    )
+    assert_error(
+        requests.get(f"{live_server.url}/v1/podcasts/academy/episodes/samen.db", timeout=10),
+        404,
+        "not_found",
+    )

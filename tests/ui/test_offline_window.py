@@ -1,0 +1,68 @@
+"""With the academy unreachable the window still opens, says it is offline, and keeps data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pytestqt.qtbot import QtBot
+
+from desktop.app import create_window
+from desktop.core import Core
+from desktop.demo_server import free_port
+from desktop.domain.account import Account, Role, User
+from desktop.domain.course import CourseSummary
+from desktop.domain.status import Connectivity
+from desktop.store.accounts import AccountRepo
+from desktop.store.courses import CourseRepo
+from desktop.store.outbox import OutboxRepo
+from desktop.ui.tasks import TaskRunner
+
+
+def _logged_in_to_dead_server(core: Core) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+    user = User(1, "demo", "Demo Learner", Role.LEARNER)
+    AccountRepo(core.store).save(Account(url, user, "cid", "Academy", "2099-01-01T00:00:00Z"))
+    core.vault.save(url, "demo", "t" * 43)
+    CourseRepo(core.store).replace_catalogue(
+        [CourseSummary("learning-together", 1, "Learning together", "en", "", 3, 1000)]
+    )
+    with core.store.write() as db:
+        OutboxRepo.enqueue(db, client_id="cid", kind="vote", name="poll.vote", args={})
+
+
+def test_offline_window_shows_cached_courses_and_offline_state(
+    qtbot: QtBot, make_core: Callable[..., Core]
+) -> None:
+    core = make_core()
+    _logged_in_to_dead_server(core)
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh()
+    qtbot.waitUntil(lambda: window.indicator.status is not None, timeout=20_000)
+    status = window.indicator.status
+    assert status is not None
+    assert status.connectivity is Connectivity.OFFLINE
+    assert window.indicator.text_plain.startswith("Offline")
+    assert "1 pending" in window.indicator.text_plain
+    assert "offline" in window.statusBar().currentMessage().lower()
+    assert window.catalogue_page.model.rowCount() == 1
+    assert window.catalogue_page.stack.currentWidget() is window.catalogue_page.table
+    runner.wait_idle()
+
+
+def test_sync_now_shortcut_triggers_a_refresh(qtbot: QtBot, make_core: Callable[..., Core]) -> None:
+    core = make_core()
+    _logged_in_to_dead_server(core)
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.indicator.status is None
+    with qtbot.waitSignal(runner.busy_changed, timeout=20_000, check_params_cb=lambda b: not b):
+        window.sync_action.trigger()
+    assert window.indicator.status is not None
+    assert "Ctrl+R" in [s.toString() for s in window.sync_action.shortcuts()]
+    runner.wait_idle()

@@ -1,0 +1,57 @@
+"""The task runner runs work off the UI thread and brings results back on it."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from desktop.ui.tasks import TaskRunner
+
+
+def test_result_arrives_on_the_ui_thread(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    ui_thread = QThread.currentThread()
+    seen: dict[str, object] = {}
+
+    def work() -> int:
+        seen["worker_is_ui"] = QThread.currentThread() == ui_thread
+        return 42
+
+    def done(value: object) -> None:
+        seen["value"] = value
+        seen["callback_is_ui"] = QThread.currentThread() == ui_thread
+
+    with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda busy: busy is False):
+        runner.submit(work, done)
+    assert seen == {"worker_is_ui": False, "value": 42, "callback_is_ui": True}
+    assert runner.running == 0
+
+
+def test_errors_reach_the_error_callback(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    errors: list[BaseException] = []
+
+    def boom() -> None:
+        raise ValueError("disk full")
+
+    with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda busy: busy is False):
+        runner.submit(boom, on_error=errors.append)
+    assert [str(e) for e in errors] == ["disk full"]
+
+
+def test_ui_stays_responsive_while_a_task_blocks(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    release = threading.Event()
+    finished: list[object] = []
+    runner.submit(lambda: release.wait(10), finished.append)
+    # The event loop keeps turning: a timer fires while the worker is still blocked.
+    ticks: list[int] = []
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(10, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: ticks == [1], timeout=2000)
+    assert finished == []
+    release.set()
+    qtbot.waitUntil(lambda: finished == [True], timeout=5000)
