@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
 from desktop.core import Core
+from desktop.ui.collector import MainThreadCollector
 from desktop.ui.main_window import MainWindow
 from desktop.ui.signals import SignalBridge
 from desktop.ui.tasks import TaskRunner
@@ -46,6 +47,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
 
 def run_gui(core: Core, *, title_note: str = "", argv: Sequence[str] | None = None) -> int:
     app = application(argv)
+    collector = MainThreadCollector(app)
     runner = TaskRunner(app)
     window = create_window(core, runner, title_note=title_note)
     window.show()
@@ -58,4 +60,5 @@ def run_gui(core: Core, *, title_note: str = "", argv: Sequence[str] | None = No
     code = app.exec()
     bridge.close()
     runner.wait_idle()
+    collector.close()
     return int(code)

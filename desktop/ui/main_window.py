@@ -31,6 +31,7 @@ class Refreshed:
     status: SyncStatus
     library: list[LibraryEntry]
     error: str | None
+    needs_login: bool = False
 
 
 class MainWindow(QMainWindow):
@@ -119,17 +120,28 @@ class MainWindow(QMainWindow):
 
     def _refresh_work(self) -> Refreshed:  # worker thread
         error: str | None = None
+        needs_login = False
         status = self._status.status(probe=True)
         if status.connectivity is Connectivity.ONLINE and status.logged_in:
             try:
                 library = self._catalogue.refresh()
                 self._status.record_sync(utc_now(), None)
+            except AuthError as exc:
+                # Expired or revoked: keep everything, ask for a new login, no retry storm.
+                needs_login = True
+                error = f"{exc.message} Choose Samen → Log in… Work not yet sent is kept."
+                self._status.record_sync(None, exc.message)
+                library = self._catalogue.library()
             except SamenError as exc:
                 error = exc.message
                 self._status.record_sync(None, error)
                 library = self._catalogue.library()
             # Re-read counts and last sync, keeping the connectivity just probed.
-            status = replace(self._status.status(probe=False), connectivity=status.connectivity)
+            status = replace(
+                self._status.status(probe=False),
+                connectivity=status.connectivity,
+                logged_in=not needs_login,
+            )
         else:
             library = self._catalogue.library()
             if status.connectivity is Connectivity.OFFLINE:
@@ -137,8 +149,9 @@ class MainWindow(QMainWindow):
             elif status.connectivity is Connectivity.CAPTIVE_PORTAL:
                 error = "This network wants you to log in (in a browser) before Samen can connect."
             elif not status.logged_in:
-                error = "You are not logged in."
-        return Refreshed(status, library, error)
+                needs_login = True
+                error = "You are not logged in. Choose Samen → Log in…"
+        return Refreshed(status, library, error, needs_login)
 
     def _on_refreshed(self, result: object) -> None:
         assert isinstance(result, Refreshed)

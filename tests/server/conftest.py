@@ -10,11 +10,9 @@ from tests.server_process import LiveServer, start_server
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A seeded demo academy shared by the server tests of this session."""
-    server = start_server(tmp_path_factory.mktemp("live-server"), seed_demo=True)
-    yield server
-    server.stop()
+def live_server(academy: LiveServer) -> LiveServer:
+    """The seeded demo academy shared by the whole session (see tests/conftest.py)."""
+    return academy
 
 
 @pytest.fixture

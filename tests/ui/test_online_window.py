@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import requests
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -104,3 +105,26 @@ def test_window_asks_for_login_when_logged_out(
     assert seen == ["Log in to your academy"]
     _wait_idle(qtbot, runner)
     assert window.catalogue_page.model.rowCount() == 2
+
+
+def test_revoked_login_asks_to_log_in_again_and_keeps_the_catalogue(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    core.catalogue.refresh()
+    token = core.session.token()
+    # The token is revoked behind the app's back (e.g. by an admin, or it expired).
+    revoked = requests.post(
+        f"{academy.url}/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert revoked.status_code == 204
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh()
+    _wait_idle(qtbot, runner)
+    assert "log in" in window.statusBar().currentMessage().lower()
+    assert "not logged in" in window.indicator.text_plain
+    assert window.catalogue_page.model.rowCount() == 2  # still shown from this device
