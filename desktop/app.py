@@ -10,10 +10,12 @@ import sys
 from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
 from desktop.core import Core
+from desktop.paths import resource_dir
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.main_window import MainWindow
 from desktop.ui.signals import SignalBridge
@@ -29,6 +31,9 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Samen")
     app.setDesktopFileName("samen")
+    icon = resource_dir() / "icons" / "samen.svg"
+    if icon.is_file():  # absent only in a broken install; the app still works without it
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 

@@ -43,6 +43,8 @@ class LoginDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c62828")
         self.error.hide()
+        self.busy = QLabel("Logging in…")
+        self.busy.hide()
 
         form = QFormLayout()
         form.addRow("&Academy address", self.server)
@@ -58,6 +60,7 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
         (self.username if server_url else self.server).setFocus()
 
@@ -70,6 +73,7 @@ class LoginDialog(QDialog):
         )
 
     def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
         self.buttons.setEnabled(not busy)
         for field in (self.server, self.username, self.password):
             field.setEnabled(not busy)

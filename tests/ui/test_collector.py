@@ -23,7 +23,9 @@ def test_automatic_collection_is_off_and_the_timer_collects(qtbot: QtBot) -> Non
     alive = weakref.ref(node)
     del node
     threshold = gc.get_threshold()[0]
-    junk = [[] for _ in range(threshold + 10)]  # push generation 0 past its threshold
+    junk: list[list[int]] = [
+        [] for _ in range(threshold + 10)
+    ]  # push generation 0 past its threshold
     qtbot.waitUntil(lambda: alive() is None, timeout=5000)
     assert len(junk) > threshold
     collector.close()

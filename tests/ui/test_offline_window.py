@@ -46,6 +46,9 @@ def test_offline_window_shows_cached_courses_and_offline_state(
     assert status.connectivity is Connectivity.OFFLINE
     assert window.indicator.text_plain.startswith("Offline")
     assert "1 pending" in window.indicator.text_plain
+    # The session-only vault is said, not hidden: this login ends when Samen closes.
+    assert "login not saved" in window.indicator.text_plain
+    assert "log in again after closing" in window.indicator.toolTip()
     assert "offline" in window.statusBar().currentMessage().lower()
     assert window.catalogue_page.model.rowCount() == 1
     assert window.catalogue_page.stack.currentWidget() is window.catalogue_page.table
@@ -60,9 +63,10 @@ def test_sync_now_shortcut_triggers_a_refresh(qtbot: QtBot, make_core: Callable[
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    assert window.indicator.status is None
+    before = window.indicator.status
     with qtbot.waitSignal(runner.busy_changed, timeout=20_000, check_params_cb=lambda b: not b):
         window.sync_action.trigger()
+    assert before is None
     assert window.indicator.status is not None
     assert "Ctrl+R" in [s.toString() for s in window.sync_action.shortcuts()]
     runner.wait_idle()

@@ -40,7 +40,7 @@ DETAIL: dict[str, Any] = {
     ],
     "media": [{"path": "a/b.png", "size": 3, "sha256": SHA, "content_type": "image/png"}],
 }
-LOGIN = {
+LOGIN: dict[str, Any] = {
     "token": "t" * 43,
     "token_type": "bearer",
     "expires_at": "2030-01-01T00:00:00Z",

@@ -34,6 +34,8 @@ class SyncIndicator(QLabel):
         if status is not None:
             if not status.logged_in:
                 parts.append("not logged in")
+            elif not status.token_persistent:
+                parts.append("login not saved")
             parts.append(f"{status.pending} pending")
             if status.rejected:
                 parts.append(f"{status.rejected} need attention")
