@@ -6,6 +6,7 @@ keyring's 'fail' backend, and keyring tests use their own gnome-keyring on a pri
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -61,3 +62,15 @@ def make_core(tmp_path: Path) -> Iterator[Callable[..., Core]]:
     yield factory
     for core in built:
         core.close()
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs(
+    caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """Like qutebrowser's suite: an unexpected ERROR log fails the test that caused it."""
+    yield
+    if request.node.get_closest_marker("allow_error_logs"):
+        return
+    errors = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert errors == [], f"unexpected error logs: {errors}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
@@ -55,3 +56,17 @@ def test_ui_stays_responsive_while_a_task_blocks(qtbot: QtBot) -> None:
     assert finished == []
     release.set()
     qtbot.waitUntil(lambda: finished == [True], timeout=5000)
+
+
+@pytest.mark.allow_error_logs
+def test_an_unhandled_task_error_is_logged_not_lost(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = TaskRunner()
+
+    def boom() -> None:
+        raise OSError("No space left on device")
+
+    with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda busy: busy is False):
+        runner.submit(boom)
+    assert any("No space left on device" in r.getMessage() for r in caplog.records)
