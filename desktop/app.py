@@ -41,7 +41,8 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
     window = MainWindow(
         core.session,
         core.catalogue,
-        core.status,
+        core.overview,
+        core.queue,
         runner,
         default_server=str(core.settings.get("server_url")),
     )

@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     courses = sub.add_parser("courses", help="list the academy's courses")
     courses.add_argument("--json", action="store_true")
+    sync = sub.add_parser(
+        "sync", help="send queued work and fetch what is new (exit 3: academy unreachable)"
+    )
+    sync.add_argument("--json", action="store_true")
     return parser
 
 
@@ -176,6 +180,34 @@ def _courses(core: Core, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sync(core: Core, args: argparse.Namespace) -> int:
+    report = core.sync.run_window()
+    rejected = [i for i in core.queue.items() if i.state.value == "rejected"]
+    if args.json:
+        data = asdict(report)
+        data["rejected_items"] = [
+            {"id": i.id, "name": i.name, "code": i.code, "message": i.message} for i in rejected
+        ]
+        print(json.dumps(data, indent=2, sort_keys=True))
+    else:
+        if report.ok:
+            print(
+                f"Sent {report.acked} actions, {report.rejected} refused; "
+                f"received {report.pulled} updates."
+            )
+        for item in rejected:
+            print(f"Refused: {item.name} (#{item.id}): {item.message}")
+        if report.pending:
+            print(f"{report.pending} actions are still waiting to be sent.")
+        if report.error:
+            print(f"samen: {report.error}", file=sys.stderr)
+    if report.needs_login:
+        return EXIT_AUTH
+    if report.offline or report.busy or (report.ok and report.pending):
+        return EXIT_OFFLINE
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def _demo(args: argparse.Namespace) -> int:
     from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
 
@@ -211,4 +243,5 @@ _COMMANDS = {
     "logout": _logout,
     "status": _status,
     "courses": _courses,
+    "sync": _sync,
 }

@@ -9,14 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.paths import Paths
+from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
+from desktop.services.overview import OverviewService
+from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.status import StatusService
+from desktop.services.sync import SyncService
 from desktop.settings import Settings
 from desktop.store.accounts import AccountRepo
 from desktop.store.courses import CourseRepo
 from desktop.store.db import Store
 from desktop.store.outbox import OutboxRepo
+from desktop.store.pulled import PulledRepo
 from desktop.store.sync_state import SyncStateRepo
 from desktop.store.vault import TokenVault
 
@@ -30,6 +35,10 @@ class Core:
     session: SessionService
     catalogue: CatalogueService
     status: StatusService
+    sync: SyncService
+    actions: ActionService
+    queue: QueueService
+    overview: OverviewService
 
     def close(self) -> None:
         self.store.close()
@@ -49,12 +58,21 @@ def build_core(
         vault,
         timeout=float(settings.get("request_timeout_s")),
     )
+    status = StatusService(session, outbox, SyncStateRepo(store))
+    catalogue = CatalogueService(session, CourseRepo(store))
+    sync = SyncService(session, outbox, PulledRepo(store), status)
     return Core(
         paths=paths,
         settings=settings,
         store=store,
         vault=vault,
         session=session,
-        catalogue=CatalogueService(session, CourseRepo(store)),
-        status=StatusService(session, outbox, SyncStateRepo(store)),
+        catalogue=catalogue,
+        status=status,
+        sync=sync,
+        actions=ActionService(store, session),
+        queue=QueueService(outbox),
+        overview=OverviewService(
+            status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
+        ),
     )

@@ -28,6 +28,10 @@ for package in "${apt_packages[@]}"; do
     || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
+  if [ -n "$sudo" ] && ! command -v sudo >/dev/null; then
+    echo "Samen needs these system packages; as root, run: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
   echo "Installing system packages: ${missing[*]}"
   $sudo apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
@@ -50,9 +54,13 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-# Reinstall only when the dependencies or the extras changed.
+# Reinstall only when the dependencies or the extras changed ("dev" includes "server").
 stamp=".venv/.samen-setup-$extras"
 want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ "$extras" = "server" ] && [ -f .venv/.samen-setup-dev ] \
+  && [ "$(cat .venv/.samen-setup-dev)" = "$want" ]; then
+  stamp=".venv/.samen-setup-dev"
+fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".[$extras]"

@@ -18,6 +18,8 @@ from server.errors import install_error_handlers
 from server.health import router as health_router
 from server.migrator import prepare_storage
 from server.podcasts.routes import router as podcast_router
+from server.sync.locks import ClientLocks
+from server.sync.routes import router as sync_router
 
 
 def create_app(config: ServerConfig) -> FastAPI:
@@ -34,7 +36,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     app = FastAPI(title="Samen academy", version="1", lifespan=lifespan)
     app.state.config = config
     app.state.database = database
+    app.state.client_locks = ClientLocks()
     install_error_handlers(app)
-    for router in (health_router, auth_router, content_router, podcast_router):
+    for router in (health_router, auth_router, content_router, podcast_router, sync_router):
         app.include_router(router)
     return app

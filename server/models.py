@@ -4,6 +4,7 @@ from server.auth import models as auth_models
 from server.content import models as content_models
 from server.db import Base
 from server.podcasts import models as podcast_models
+from server.progress import models as progress_models
 from server.social import models as social_models
 from server.sync import models as sync_models
 
@@ -14,6 +15,7 @@ __all__ = [
     "content_models",
     "metadata",
     "podcast_models",
+    "progress_models",
     "social_models",
     "sync_models",
 ]

@@ -38,6 +38,22 @@ class NotLoggedInError(AuthError):
     code = "not_logged_in"
 
 
+class ServerBusyError(SamenError):
+    """The academy answered but asked us to come back later (409, 429, 503 + Retry-After)."""
+
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BatchTooLargeError(SamenError):
+    """The server refused a push batch as too large (413); the client sends a smaller one."""
+
+    code = "batch_too_large"
+
+
 class ProtocolError(SamenError):
     """The server answered with something that does not match the wire contract."""
 

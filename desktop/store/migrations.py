@@ -136,7 +136,27 @@ def _initial(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (("0001_initial", _initial),)
+def _outbox_results(db: sqlite_utils.Database) -> None:
+    # result_json: what the server answered (e.g. the created entity), kept for the UI.
+    # sendable: 0 while an item waits for something (an upload); it gets its seq only when 1.
+    db.execute("ALTER TABLE outbox ADD COLUMN result_json TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN sendable INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE outbox ADD COLUMN updated_at TEXT")
+    db.execute("CREATE INDEX outbox_client_seq ON outbox(client_id, seq)")
+    # The last seq handed out per client. Rows can be deleted (discarded, resent), so the
+    # next seq cannot be derived from the rows without reusing a number the server has seen.
+    db.execute(
+        """CREATE TABLE outbox_clients (
+               client_id TEXT PRIMARY KEY,
+               last_seq INTEGER NOT NULL
+           )"""
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    ("0001_initial", _initial),
+    ("0002_outbox_results", _outbox_results),
+)
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:

@@ -1,38 +1,338 @@
 """The outbox table: learner actions waiting to reach the server. Worker threads / CLI.
 
-This is the storage side only (enqueue and counts); the sync engine that sends, acks and
-rejects items arrives with the sync issue. An action and its outbox row are written in one
-transaction by passing the open transaction's database to `enqueue`.
+An action and its outbox row are written in one transaction: the service passes its open write
+transaction to `enqueue`. The sync engine then claims batches, records outcomes and recovers from
+crashes through the methods below, each one short `BEGIN IMMEDIATE` transaction (no lock is held
+while HTTP is in flight).
+
+Sequence numbers are given when an item is first claimed for sending, in creation order, so an
+item can still be edited or deleted while it has none; once sent, its seq never changes unless the
+server proves it never saw it (`renumber`).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
+from desktop.domain.sync import (
+    OutboxItem,
+    OutboxState,
+    Outcome,
+    OutcomeStatus,
+    RecordSummary,
+)
 from desktop.store.clock import utc_now
 from desktop.store.db import Store
+
+UNFINISHED = ("pending", "sending", "retry")
+# A retry time further ahead than this came from a clock that was wrong when it was written
+# (servers ask for minutes, not hours), so it is treated as due rather than blocking the queue.
+MAX_RETRY_AHEAD = timedelta(hours=1)
+
+
+def _item(row: dict[str, Any]) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        mutation_id=row["mutation_id"],
+        client_id=row["client_id"],
+        seq=row["seq"],
+        kind=row["kind"],
+        name=row["name"],
+        args=json.loads(row["args_json"]),
+        state=OutboxState(row["state"]),
+        created_at=row["created_at"],
+        code=row["code"],
+        message=row["message"],
+        attempts=row["attempts"],
+        next_at=row["next_at"],
+    )
+
+
+def _due(next_at: str | None, now: datetime) -> bool:
+    if not next_at:
+        return True
+    try:
+        moment = datetime.fromisoformat(next_at)
+    except ValueError:
+        return True
+    return moment <= now or moment - now > MAX_RETRY_AHEAD
 
 
 class OutboxRepo:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    # -- writing actions (inside the caller's transaction) -------------------------------------
+
     @staticmethod
     def enqueue(
-        db: sqlite_utils.Database, *, client_id: str, kind: str, name: str, args: dict[str, Any]
+        db: sqlite_utils.Database,
+        *,
+        client_id: str,
+        kind: str,
+        name: str,
+        args: dict[str, Any],
+        created_at: str | None = None,
+        mutation_id: str | None = None,
     ) -> str:
         """Add an item inside the caller's write transaction; returns its mutation id."""
-        mutation_id = str(uuid.uuid4())
+        mutation_id = mutation_id or str(uuid.uuid4())
+        now = created_at or utc_now()
         db.execute(
-            """INSERT INTO outbox (mutation_id, client_id, kind, name, args_json, created_at)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [mutation_id, client_id, kind, name, json.dumps(args, sort_keys=True), utc_now()],
+            """INSERT INTO outbox (mutation_id, client_id, kind, name, args_json, created_at,
+                   updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [mutation_id, client_id, kind, name, json.dumps(args, sort_keys=True), now, now],
         )
         return mutation_id
+
+    @staticmethod
+    def coalesce(
+        db: sqlite_utils.Database,
+        *,
+        client_id: str,
+        name: str,
+        key: str,
+        value: str,
+        args: dict[str, Any],
+    ) -> bool:
+        """Fold a new action into an unsent one of the same name and key (e.g. progress on one
+        lesson, a vote on one poll): it was never sent, so replacing it changes nothing the
+        server saw. Returns False when there is none to fold into."""
+        return (
+            db.execute(
+                f"""UPDATE outbox SET args_json = ?, updated_at = ?
+                    WHERE id = (SELECT id FROM outbox WHERE client_id = ? AND name = ?
+                        AND state = 'pending' AND seq IS NULL
+                        AND json_extract(args_json, '$.{key}') = ? ORDER BY id DESC LIMIT 1)""",
+                [json.dumps(args, sort_keys=True), utc_now(), client_id, name, value],
+            ).rowcount
+            == 1
+        )
+
+    # -- the sync engine's side ----------------------------------------------------------------
+
+    def recover(self) -> int:
+        """At start-up: items a crashed process was sending go back to pending."""
+        with self._store.write() as db:
+            return db.execute(
+                "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
+            ).rowcount
+
+    def claim_batch(
+        self, client_id: str, limit: int, now: datetime | None = None
+    ) -> list[OutboxItem]:
+        """Mark the next due items as sending, in seq order, and return them.
+
+        Items sent before (they have a seq) come first; then unsent ones get the next seqs, but
+        only as many as this batch takes, so the rest stay editable. Order is everything: the
+        batch stops at an item that is not due yet (a retry waiting for its time), because the
+        server would stop there too.
+        """
+        now = now or datetime.now(UTC)
+        with self._store.write() as db:
+            rows = list(
+                db.query(
+                    """SELECT * FROM outbox WHERE client_id = ? AND seq IS NOT NULL
+                       AND state IN ('pending', 'retry') ORDER BY seq LIMIT ?""",
+                    [client_id, limit],
+                )
+            )
+            batch = []
+            blocked = False
+            for row in rows:
+                if row["state"] == "retry" and not _due(row["next_at"], now):
+                    blocked = True
+                    break
+                batch.append(row)
+            if not blocked and len(batch) < limit and not self._in_flight(db, client_id):
+                batch += self._number_unsent(db, client_id, limit - len(batch))
+            if batch:
+                ids = [row["id"] for row in batch]
+                db.execute(
+                    f"""UPDATE outbox SET state = 'sending', attempts = attempts + 1
+                        WHERE id IN ({",".join("?" * len(ids))})""",
+                    ids,
+                )
+        return [_item({**row, "state": "sending"}) for row in batch]
+
+    @staticmethod
+    def _in_flight(db: sqlite_utils.Database, client_id: str) -> bool:
+        """Numbered items still sending or waiting: new numbers would jump ahead of them."""
+        row = db.execute(
+            """SELECT 1 FROM outbox WHERE client_id = ? AND seq IS NOT NULL
+               AND state IN ('sending', 'retry') LIMIT 1""",
+            [client_id],
+        ).fetchone()
+        return row is not None
+
+    @staticmethod
+    def _number_unsent(
+        db: sqlite_utils.Database, client_id: str, count: int
+    ) -> list[dict[str, Any]]:
+        last = OutboxRepo._last_seq(db, client_id)
+        rows = list(
+            db.query(
+                """SELECT * FROM outbox WHERE client_id = ? AND seq IS NULL AND sendable = 1
+                   AND state = 'pending' ORDER BY id LIMIT ?""",
+                [client_id, count],
+            )
+        )
+        for offset, row in enumerate(rows, start=1):
+            row["seq"] = last + offset
+            db.execute("UPDATE outbox SET seq = ? WHERE id = ?", [row["seq"], row["id"]])
+        if rows:
+            OutboxRepo._set_last_seq(db, client_id, last + len(rows))
+        return rows
+
+    @staticmethod
+    def _last_seq(db: sqlite_utils.Database, client_id: str) -> int:
+        row = db.execute(
+            "SELECT last_seq FROM outbox_clients WHERE client_id = ?", [client_id]
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+        # First use of this client id here: continue after anything already numbered.
+        row = db.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM outbox WHERE client_id = ?", [client_id]
+        ).fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def _set_last_seq(db: sqlite_utils.Database, client_id: str, last_seq: int) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO outbox_clients (client_id, last_seq) VALUES (?, ?)",
+            [client_id, last_seq],
+        )
+
+    def release(self, client_id: str) -> None:
+        """A push failed without an answer: what was sending is pending again."""
+        with self._store.write() as db:
+            db.execute(
+                "UPDATE outbox SET state = 'pending' WHERE client_id = ? AND state = 'sending'",
+                [client_id],
+            )
+
+    def record(
+        self, client_id: str, outcomes: Sequence[Outcome], now: datetime | None = None
+    ) -> RecordSummary:
+        """Store outcomes (from a push reply or a pull); the rest of the batch goes back."""
+        now = now or datetime.now(UTC)
+        acked = rejected = 0
+        retry_after: float | None = None
+        stamp = now.isoformat(timespec="seconds")
+        with self._store.write() as db:
+            for outcome in outcomes:
+                params: list[Any]
+                if outcome.status is OutcomeStatus.APPLIED:
+                    sql = """UPDATE outbox SET state = 'acked', result_json = ?, code = NULL,
+                                 message = NULL, updated_at = ?"""
+                    params = [
+                        json.dumps(outcome.result) if outcome.result is not None else None,
+                        stamp,
+                    ]
+                elif outcome.status is OutcomeStatus.REJECTED:
+                    sql = """UPDATE outbox SET state = 'rejected', code = ?, message = ?,
+                                 updated_at = ?"""
+                    params = [outcome.code, outcome.message, stamp]
+                else:
+                    delay = max(0.0, outcome.retry_after or 0.0)
+                    retry_after = delay if retry_after is None else max(retry_after, delay)
+                    sql = "UPDATE outbox SET state = 'retry', next_at = ?, updated_at = ?"
+                    params = [(now + timedelta(seconds=delay)).isoformat(), stamp]
+                # Only unfinished items change: an outcome replayed twice is harmless.
+                changed = db.execute(
+                    sql + " WHERE client_id = ? AND seq = ? AND mutation_id = ? AND state IN "
+                    "('pending', 'sending', 'retry')",
+                    [*params, client_id, outcome.seq, outcome.mutation_id],
+                ).rowcount
+                if changed and outcome.status is OutcomeStatus.APPLIED:
+                    acked += 1
+                elif changed and outcome.status is OutcomeStatus.REJECTED:
+                    rejected += 1
+            db.execute(
+                "UPDATE outbox SET state = 'pending' WHERE client_id = ? AND state = 'sending'",
+                [client_id],
+            )
+        return RecordSummary(acked=acked, rejected=rejected, retry_after=retry_after)
+
+    def renumber(self, client_id: str, expected_seq: int) -> int:
+        """The server has seen nothing from `expected_seq` on: number our unsent items from there.
+
+        Only items the server cannot have processed are renumbered (their seq >= expected_seq),
+        keeping their order. Returns how many moved.
+        """
+        with self._store.write() as db:
+            rows = db.execute(
+                """SELECT id FROM outbox WHERE client_id = ? AND seq >= ?
+                   AND state IN ('pending', 'sending', 'retry') ORDER BY seq""",
+                [client_id, expected_seq],
+            ).fetchall()
+            # Two passes so the UNIQUE (client_id, seq) constraint never sees a clash.
+            for (item_id,) in rows:
+                db.execute("UPDATE outbox SET seq = -seq WHERE id = ?", [item_id])
+            for offset, (item_id,) in enumerate(rows):
+                db.execute(
+                    "UPDATE outbox SET seq = ?, state = 'pending' WHERE id = ?",
+                    [expected_seq + offset, item_id],
+                )
+            # What comes next continues right after the renumbered items.
+            self._set_last_seq(db, client_id, expected_seq + len(rows) - 1)
+        return len(rows)
+
+    def acked_seq(self, client_id: str) -> int:
+        """The highest seq up to which every item of this client has a final outcome."""
+        with self._store.read() as db:
+            row = db.execute(
+                """SELECT MIN(seq) FROM outbox WHERE client_id = ? AND seq IS NOT NULL
+                   AND state IN ('pending', 'sending', 'retry')""",
+                [client_id],
+            ).fetchone()
+            if row[0] is not None:
+                return int(row[0]) - 1
+            return self._last_seq(db, client_id)
+
+    # -- the learner's side --------------------------------------------------------------------
+
+    def items(self, states: Sequence[str] = (*UNFINISHED, "rejected")) -> list[OutboxItem]:
+        with self._store.read() as db:
+            rows = db.query(
+                f"SELECT * FROM outbox WHERE state IN ({','.join('?' * len(states))}) "
+                "ORDER BY COALESCE(seq, 1e18), id",
+                list(states),
+            )
+            return [_item(row) for row in rows]
+
+    def discard(self, item_id: int) -> bool:
+        """Drop a rejected item, or one that was never sent. Returns False if it is in flight."""
+        with self._store.write() as db:
+            return (
+                db.execute(
+                    """DELETE FROM outbox WHERE id = ? AND (state = 'rejected'
+                       OR (state = 'pending' AND seq IS NULL))""",
+                    [item_id],
+                ).rowcount
+                == 1
+            )
+
+    def resend(self, item_id: int, args: dict[str, Any]) -> str | None:
+        """Replace a rejected item by an edited copy at the end of the queue (a new mutation)."""
+        with self._store.write() as db:
+            rows = list(
+                db.query("SELECT * FROM outbox WHERE id = ? AND state = 'rejected'", [item_id])
+            )
+            if not rows:
+                return None
+            old = rows[0]
+            db.execute("DELETE FROM outbox WHERE id = ?", [item_id])
+            return self.enqueue(
+                db, client_id=old["client_id"], kind=old["kind"], name=old["name"], args=args
+            )
 
     def pending_by_kind(self) -> dict[str, int]:
         with self._store.read() as db:

@@ -8,7 +8,9 @@ followed: the academy does not redirect, a captive portal does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -19,14 +21,33 @@ from desktop.domain.account import LoginResult, User
 from desktop.domain.course import CourseDetail, CourseSummary
 from desktop.domain.errors import (
     AuthError,
+    BatchTooLargeError,
     CaptivePortalError,
     OfflineError,
     ProtocolError,
+    ServerBusyError,
     ServerError,
 )
+from desktop.domain.sync import OutboxItem, PullPage, PushReply
 from desktop.sync import wire
 
 TokenSource = Callable[[], str | None]
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def normalize_url(url: str) -> str:
@@ -116,6 +137,13 @@ class ApiClient:
         code, message = envelope or ("http_" + str(response.status_code), response.reason or "")
         if response.status_code == 401:
             raise AuthError(message or "Your login is no longer valid. Please log in again.")
+        if response.status_code in (429, 503) or code == "push_in_progress":
+            raise ServerBusyError(
+                message or "The academy is busy; Samen will try again shortly.",
+                retry_after=retry_after(response.headers.get("Retry-After")),
+            )
+        if response.status_code == 413:
+            raise BatchTooLargeError(message or "The academy refused a batch as too large.")
         raise ServerError(
             message or f"The server reported an error (HTTP {response.status_code}).",
             code=code,
@@ -158,3 +186,24 @@ class ApiClient:
     def course(self, course_id: str) -> CourseDetail:
         path = "/v1/courses/" + quote(course_id, safe="")
         return wire.course_detail(self._checked(self._request("GET", path)))
+
+    def push(self, client_id: str, items: Sequence[OutboxItem]) -> PushReply:
+        body = {
+            "client_id": client_id,
+            "mutations": [
+                {
+                    "seq": item.seq,
+                    "mutation_id": item.mutation_id,
+                    "name": item.name,
+                    "args": item.args,
+                    "created_at": item.created_at,
+                }
+                for item in items
+            ],
+        }
+        return wire.push_reply(self._checked(self._request("POST", "/v1/sync/push", json=body)))
+
+    def pull(self, client_id: str, cursor: str, acked_seq: int, limit: int = 500) -> PullPage:
+        query = f"?client_id={quote(client_id)}&cursor={quote(cursor)}&acked_seq={acked_seq}"
+        path = f"/v1/sync/pull{query}&limit={limit}"
+        return wire.pull_reply(self._checked(self._request("GET", path)))

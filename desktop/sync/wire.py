@@ -21,6 +21,7 @@ from desktop.domain.course import (
     Option,
 )
 from desktop.domain.errors import ProtocolError
+from desktop.domain.sync import Change, Outcome, OutcomeStatus, PullPage, PushReply
 
 T = TypeVar("T")
 
@@ -194,3 +195,79 @@ def error_envelope(raw: Any) -> tuple[str, str] | None:
     if isinstance(code, str) and isinstance(message, str) and message:
         return code, message
     return None
+
+
+def _outcome(raw: Any, where: str) -> Outcome:
+    obj = _obj(raw, where)
+    status = _field(obj, "status", str, where)
+    if status == "duplicate":
+        # A replay: the outcome is whatever the server decided the first time.
+        status = _field(obj, "original_status", str, where)
+    if status not in ("applied", "rejected", "retry"):
+        raise ProtocolError(f"The server sent an unknown mutation status {status!r}.")
+    code = obj.get("code")
+    message = obj.get("message")
+    if status == "rejected" and not (isinstance(code, str) and isinstance(message, str)):
+        raise ProtocolError(f"The server rejected an action without saying why ({where}).")
+    retry_after = obj.get("retry_after")
+    result = obj.get("result")
+    return Outcome(
+        seq=_field(obj, "seq", int, where),
+        mutation_id=_field(obj, "mutation_id", str, where),
+        status=OutcomeStatus(status),
+        result=dict(result) if isinstance(result, Mapping) else None,
+        code=code if isinstance(code, str) else None,
+        message=message if isinstance(message, str) else None,
+        retry_after=float(retry_after)
+        if isinstance(retry_after, int | float) and not isinstance(retry_after, bool)
+        else None,
+    )
+
+
+def push_reply(raw: Any) -> PushReply:
+    obj = _obj(raw, "push reply")
+    expected = obj.get("expected_seq")
+    if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
+        raise ProtocolError("The server sent an unexpected reply (expected_seq is not a int).")
+    return PushReply(
+        last_seq=_field(obj, "last_seq", int, "push reply"),
+        outcomes=tuple(
+            _outcome(r, f"results[{i}]") for i, r in enumerate(_list(obj, "results", "push reply"))
+        ),
+        expected_seq=expected,
+    )
+
+
+def _change(raw: Any, where: str) -> Change:
+    obj = _obj(raw, where)
+    op = _field(obj, "op", str, where)
+    if op not in ("put", "delete"):
+        raise ProtocolError(f"The server sent an unknown change operation {op!r}.")
+    data = obj.get("data")
+    if op == "put" and not isinstance(data, Mapping):
+        raise ProtocolError(f"The server sent a change without its data ({where}).")
+    return Change(
+        scope=_field(obj, "scope", str, where),
+        entity=_field(obj, "entity", str, where),
+        id=_field(obj, "id", str, where),
+        op=op,
+        version=_field(obj, "version", int, where),
+        data=dict(data) if isinstance(data, Mapping) else None,
+    )
+
+
+def pull_reply(raw: Any) -> PullPage:
+    obj = _obj(raw, "pull reply")
+    return PullPage(
+        changes=tuple(
+            _change(c, f"changes[{i}]") for i, c in enumerate(_list(obj, "changes", "pull reply"))
+        ),
+        cursor=_field(obj, "cursor", str, "pull reply"),
+        has_more=_field(obj, "has_more", bool, "pull reply"),
+        last_seq=_field(obj, "last_seq", int, "pull reply"),
+        reset=tuple(str(s) for s in _list(obj, "reset", "pull reply")),
+        outcomes=tuple(
+            _outcome(r, f"outcomes[{i}]")
+            for i, r in enumerate(_list(obj, "outcomes", "pull reply"))
+        ),
+    )

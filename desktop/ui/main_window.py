@@ -6,32 +6,21 @@ results. A failed refresh never empties the window: what the device already know
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from desktop import __version__
-from desktop.domain.course import LibraryEntry
-from desktop.domain.errors import AuthError, OfflineError, SamenError
-from desktop.domain.status import Connectivity, SyncStatus
+from desktop.domain.errors import AuthError, OfflineError
 from desktop.services.catalogue import CatalogueService
+from desktop.services.overview import Overview, OverviewService
+from desktop.services.queue import QueueService
 from desktop.services.session import LogoutResult, SessionService
-from desktop.services.status import StatusService
-from desktop.store.clock import utc_now
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.pages.course_list import CourseListPage
+from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.sync_indicator import SyncIndicator
-
-
-@dataclass(frozen=True, slots=True)
-class Refreshed:
-    status: SyncStatus
-    library: list[LibraryEntry]
-    error: str | None
-    needs_login: bool = False
 
 
 class MainWindow(QMainWindow):
@@ -39,10 +28,10 @@ class MainWindow(QMainWindow):
         self,
         session: SessionService,
         catalogue: CatalogueService,
-        status: StatusService,
+        overview: OverviewService,
+        queue: QueueService,
         runner: TaskRunner,
         *,
-        status_interval_ms: int = 60_000,
         default_server: str = "",
     ) -> None:
         super().__init__()
@@ -50,8 +39,10 @@ class MainWindow(QMainWindow):
         self.resize(960, 640)
         self._session = session
         self._catalogue = catalogue
-        self._status = status
+        self._overview = overview
+        self._queue = queue
         self._runner = runner
+        self.overview: Overview | None = None
         self._default_server = default_server
         self._refreshing = False
 
@@ -64,9 +55,11 @@ class MainWindow(QMainWindow):
             "On this device",
             "Nothing downloaded yet. Download a course from the catalogue to study it offline.",
         )
+        self.outbox_page = OutboxPage(queue, runner)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.catalogue_page, "&Catalogue")
         self.tabs.addTab(self.library_page, "On this &device")
+        self.tabs.addTab(self.outbox_page, "&Waiting to send")
         self.setCentralWidget(self.tabs)
 
         self.indicator = SyncIndicator()
@@ -76,11 +69,10 @@ class MainWindow(QMainWindow):
         self.catalogue_page.action_requested.connect(self.download_course)
         runner.busy_changed.connect(self._on_busy)
 
-        # Status is re-checked periodically with a timer, never a sleeping thread.
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(status_interval_ms)
-        self._status_timer.timeout.connect(self.refresh)
-        self._status_timer.start()
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setSingleShot(True)
+        self._sync_timer.timeout.connect(self.refresh)
+        self.outbox_page.changed.connect(self.refresh)
 
     def _build_actions(self) -> None:
         menu = self.menuBar().addMenu("&Samen")
@@ -116,55 +108,29 @@ class MainWindow(QMainWindow):
             return
         self._refreshing = True
         self.statusBar().showMessage("Checking the connection to the academy…")
-        self._runner.submit(self._refresh_work, self._on_refreshed, self._on_refresh_failed)
-
-    def _refresh_work(self) -> Refreshed:  # worker thread
-        error: str | None = None
-        needs_login = False
-        status = self._status.status(probe=True)
-        if status.connectivity is Connectivity.ONLINE and status.logged_in:
-            try:
-                library = self._catalogue.refresh()
-                self._status.record_sync(utc_now(), None)
-            except AuthError as exc:
-                # Expired or revoked: keep everything, ask for a new login, no retry storm.
-                needs_login = True
-                error = f"{exc.message} Choose Samen → Log in… Work not yet sent is kept."
-                self._status.record_sync(None, exc.message)
-                library = self._catalogue.library()
-            except SamenError as exc:
-                error = exc.message
-                self._status.record_sync(None, error)
-                library = self._catalogue.library()
-            # Re-read counts and last sync, keeping the connectivity just probed.
-            status = replace(
-                self._status.status(probe=False),
-                connectivity=status.connectivity,
-                logged_in=not needs_login,
-            )
-        else:
-            library = self._catalogue.library()
-            if status.connectivity is Connectivity.OFFLINE:
-                error = "You are offline. Courses on this device are still available."
-            elif status.connectivity is Connectivity.CAPTIVE_PORTAL:
-                error = "This network wants you to log in (in a browser) before Samen can connect."
-            elif not status.logged_in:
-                needs_login = True
-                error = "You are not logged in. Choose Samen → Log in…"
-        return Refreshed(status, library, error, needs_login)
+        self._runner.submit(self._overview.refresh, self._on_refreshed, self._on_refresh_failed)
 
     def _on_refreshed(self, result: object) -> None:
-        assert isinstance(result, Refreshed)
+        assert isinstance(result, Overview)
         self._refreshing = False
+        self.overview = result
         self.indicator.show_status(result.status)
         self.catalogue_page.set_entries(result.library)
         self.library_page.set_entries([e for e in result.library if e.downloaded])
         self.logout_action.setEnabled(result.status.logged_in)
-        self.statusBar().showMessage(result.error or "Up to date.", 0 if result.error else 5000)
+        self.statusBar().showMessage(result.message or "Up to date.", 0 if result.message else 5000)
+        self.outbox_page.reload()
+        self._schedule_sync(result.next_sync_s)
 
     def _on_refresh_failed(self, exc: BaseException) -> None:
         self._refreshing = False
         self.statusBar().showMessage(f"Could not refresh: {exc}")
+        self._schedule_sync(self._overview.interval_s)
+
+    def _schedule_sync(self, seconds: float) -> None:
+        # Background sync: a single-shot timer re-armed after each window (never a sleeping
+        # thread); offline it follows the backoff, online the configured interval.
+        self._sync_timer.start(max(1000, int(seconds * 1000)))
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -204,15 +170,22 @@ class MainWindow(QMainWindow):
         return accepted
 
     def logout(self) -> None:
-        answer = QMessageBox.question(
-            self,
-            "Log out",
-            "Log out of the academy? Courses on this device stay, and any work not yet sent "
-            "is kept and sent after you log in again.",
+        """Ask first, saying how much work waits (counted fresh, on the worker pool)."""
+        self._runner.submit(self._queue.waiting_count, self._confirm_logout)
+
+    def _confirm_logout(self, pending: object) -> None:
+        assert isinstance(pending, int)
+        waiting = (
+            f"\n\n{pending} actions have not been sent yet. They stay on this device and are "
+            "sent after you log in again with this account."
+            if pending
+            else ""
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        self._runner.submit(self._session.logout, self._after_logout)
+        answer = QMessageBox.question(
+            self, "Log out", "Log out of the academy? Courses on this device stay." + waiting
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._runner.submit(self._session.logout, self._after_logout)
 
     def _after_logout(self, result: object) -> None:
         assert isinstance(result, LogoutResult)
@@ -232,5 +205,5 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self._status_timer.stop()
+        self._sync_timer.stop()
         super().closeEvent(event)

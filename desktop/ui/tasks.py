@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class TaskRunner(QObject):
     @Slot(int, object)
     def _on_done(self, task_id: int, result: object) -> None:
         on_done, _ = self._finish(task_id)
-        if on_done is not None:
+        if on_done is not None and _alive(on_done):
             on_done(result)
 
     @Slot(int, object)
@@ -86,7 +87,8 @@ class TaskRunner(QObject):
         _, on_error = self._finish(task_id)
         assert isinstance(exc, BaseException)
         if on_error is not None:
-            on_error(exc)
+            if _alive(on_error):
+                on_error(exc)
         else:
             log.error(
                 "background task failed: %s",
@@ -98,3 +100,10 @@ class TaskRunner(QObject):
         if not self._callbacks:
             self.busy_changed.emit(False)
         return callbacks
+
+
+def _alive(callback: Callable[..., None]) -> bool:
+    """False when the callback is a method of a widget that was closed and deleted meanwhile
+    (the learner closed a dialog while its work was still running): drop the result quietly."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)

@@ -22,9 +22,11 @@ from server.config import ServerConfig
 from server.content.demo_media import MediaTools, Warn, write_png, write_speech, write_video
 from server.content.media import describe
 from server.content.models import Course, Exercise, ExerciseKind, Lesson, LessonMedia, MediaFile
-from server.db import Database
+from server.db import Database, utc_now
 from server.podcasts.models import PodcastEpisode, PodcastFeed
 from server.social.models import ForumPost, ForumThread, Poll, PollOption
+from server.social.polls import emit_poll
+from server.sync.changes import ChangeBuffer, write_changes
 
 DEFAULT_PASSWORD = "samen-demo"
 
@@ -327,23 +329,25 @@ def seed_demo(database: Database, config: ServerConfig, password: str, warn: War
                 session.commit()
                 report.count("podcast feeds")
 
+        changes = ChangeBuffer()
         for poll in recipe["polls"]:
             if session.get(Poll, poll["id"]) is None:
                 lesson = poll["lesson"]
-                session.add(
-                    Poll(
-                        id=poll["id"],
-                        course_id=poll["course"],
-                        lesson_id=_lesson_id(poll["course"], lesson) if lesson else None,
-                        statement=poll["statement"],
-                        opens_at=_when(poll["opens_at"]),
-                        closes_at=_when(poll["closes_at"]) if poll["closes_at"] else None,
-                        options=[
-                            PollOption(id=f"{poll['id']}-{n}", position=n, text=text)
-                            for n, text in enumerate(poll["options"], start=1)
-                        ],
-                    )
+                created = Poll(
+                    id=poll["id"],
+                    course_id=poll["course"],
+                    lesson_id=_lesson_id(poll["course"], lesson) if lesson else None,
+                    statement=poll["statement"],
+                    opens_at=_when(poll["opens_at"]),
+                    closes_at=_when(poll["closes_at"]) if poll["closes_at"] else None,
+                    options=[
+                        PollOption(id=f"{poll['id']}-{n}", position=n, text=text)
+                        for n, text in enumerate(poll["options"], start=1)
+                    ],
                 )
+                session.add(created)
+                session.flush()
+                emit_poll(session, changes, created)  # so a first pull shows the poll
                 report.count("polls")
 
         for thread in recipe["forum"]:
@@ -370,5 +374,6 @@ def seed_demo(database: Database, config: ServerConfig, password: str, warn: War
                     )
                 )
                 report.count("forum threads")
+        write_changes(session, changes.changes(), utc_now())
         session.commit()
     return report

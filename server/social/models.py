@@ -1,4 +1,4 @@
-"""Tables for polls and forum threads, scoped to a course or one of its lessons.
+"""Tables for polls, poll votes and forum threads, scoped to a course or one of its lessons.
 
 Ids are strings so a desktop client can create rows offline with its mutation UUID.
 """
@@ -74,3 +74,18 @@ class ForumPost(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
     thread: Mapped[ForumThread] = relationship(back_populates="posts")
+
+
+class PollVote(Base):
+    """A learner's current vote; tallies are published without user ids."""
+
+    __tablename__ = "poll_votes"
+
+    poll_id: Mapped[str] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_id: Mapped[str] = mapped_column(ForeignKey("poll_options.id", ondelete="CASCADE"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

@@ -1,10 +1,15 @@
-"""The sync_client table of sync-protocol.md; written at login on a worker thread."""
+"""Tables of sync-protocol.md: sync_client, mutation_log, change_log and change_counter.
+
+Written by login and by a push on uvicorn's worker threads (one transaction per push batch), read
+by pull; the demo seeder and migration 0002 also write change_log on the CLI's main thread.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UtcDateTime, utc_now
@@ -19,3 +24,55 @@ class SyncClient(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     last_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class MutationLog(Base):
+    """The stored outcome of every processed (client_id, seq), replayed as ``duplicate``.
+
+    ``mutation_id`` is NULL only for a mutation rejected because its id was already used.
+    """
+
+    __tablename__ = "mutation_log"
+
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("sync_client.client_id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    mutation_id: Mapped[str | None] = mapped_column(String(36), unique=True, default=None)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # applied | rejected
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    code: Mapped[str | None] = mapped_column(String(64), default=None)
+    message: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class ChangeLog(Base):
+    """Every change a pull can return; ``id`` is the commit order (from change_counter)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_entity", "scope", "entity", "entity_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    scope: Mapped[str] = mapped_column(String(120))  # course:<id> | user:<id>
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(120))
+    op: Mapped[str] = mapped_column(String(8))  # put | delete
+    version: Mapped[int]
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class ChangeCounter(Base):
+    """A single row (id 1): ``value`` is the newest change id handed out, ``floor`` the oldest
+    cursor still served (changes at or below it may have been compacted away).
+
+    Writers take ids by ``UPDATE ... SET value = value + n RETURNING value``; on PostgreSQL that
+    row lock, held until commit, keeps commit order equal to id order.
+    """
+
+    __tablename__ = "change_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(default=0, server_default="0")
+    floor: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
@@ -70,3 +71,17 @@ def test_an_unhandled_task_error_is_logged_not_lost(
     with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda busy: busy is False):
         runner.submit(boom)
     assert any("No space left on device" in r.getMessage() for r in caplog.records)
+
+
+def test_a_result_for_a_deleted_widget_is_dropped(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    runner = TaskRunner()
+    label = QLabel("waiting")
+    release = threading.Event()
+    runner.submit(lambda: release.wait(10) and "done", label.setText)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(label), timeout=2000)
+    release.set()
+    # No "Internal C++ object already deleted" error: the callback is skipped.
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=5000)

@@ -1,0 +1,127 @@
+"""Outbox items, mutation outcomes, pulled changes and sync reports. Pure data. Any thread.
+
+The wire protocol is ../shared/design/sync-protocol.md; these are its client-side shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    ACKED = "acked"
+    REJECTED = "rejected"
+    RETRY = "retry"
+
+
+# What the learner sees for each kind of queued action (outbox view, status bar tooltip).
+KIND_LABELS = {
+    "progress": "lesson progress",
+    "vote": "poll votes",
+    "post": "forum posts",
+    "feedback": "feedback",
+    "supporter": "supporter requests",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    mutation_id: str
+    client_id: str
+    seq: int | None
+    kind: str
+    name: str
+    args: dict[str, Any]
+    state: OutboxState
+    created_at: str
+    code: str | None = None
+    message: str | None = None
+    attempts: int = 0
+    next_at: str | None = None
+
+
+class OutcomeStatus(StrEnum):
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    RETRY = "retry"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A mutation's final or temporary result; a replayed duplicate is resolved to its original."""
+
+    seq: int
+    mutation_id: str
+    status: OutcomeStatus
+    result: dict[str, Any] | None = None
+    code: str | None = None
+    message: str | None = None
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushReply:
+    last_seq: int
+    outcomes: tuple[Outcome, ...]
+    expected_seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    scope: str
+    entity: str
+    id: str
+    op: str  # "put" | "delete"
+    version: int
+    data: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PullPage:
+    changes: tuple[Change, ...]
+    cursor: str
+    has_more: bool
+    last_seq: int
+    reset: tuple[str, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSummary:
+    acked: int = 0
+    rejected: int = 0
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowResult:
+    """What one connectivity window achieved."""
+
+    pushed: int = 0
+    acked: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """The outcome of `SyncService.run_window`, for the status bar and `samen sync`."""
+
+    ok: bool
+    pushed: int = 0
+    acked: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    pending: int = 0
+    offline: bool = False
+    busy: bool = False
+    needs_login: bool = False
+    error: str | None = None
+    next_delay_s: float | None = None
+    pending_by_kind: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,170 @@
+"""Sync use case: one connectivity window, with backoff between windows. Worker thread / CLI.
+
+A window opens only when the academy's health endpoint answers as expected (a captive portal
+is not the academy and costs no retries). Inside a window a flaky link gets a few quick retries;
+between windows the caller waits `next_delay_s` (full jitter, Retry-After as a minimum).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from desktop.domain.errors import (
+    AuthError,
+    CaptivePortalError,
+    OfflineError,
+    SamenError,
+    ServerBusyError,
+)
+from desktop.domain.sync import SyncReport, WindowResult
+from desktop.services.session import SessionService
+from desktop.services.status import StatusService
+from desktop.store.clock import utc_now
+from desktop.store.outbox import OutboxRepo
+from desktop.store.pulled import PulledRepo
+from desktop.sync.backoff import Backoff
+from desktop.sync.engine import EngineLimits, SyncEngine
+
+QUICK_RETRY_LIMIT_S = 5.0  # a Retry-After longer than this ends the window instead
+
+
+class SyncService:
+    def __init__(
+        self,
+        session: SessionService,
+        outbox: OutboxRepo,
+        pulled: PulledRepo,
+        status: StatusService,
+        *,
+        backoff: Backoff | None = None,
+        attempts: int = 3,
+        limits: EngineLimits | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._session = session
+        self._outbox = outbox
+        self._pulled = pulled
+        self._status = status
+        self.backoff = backoff or Backoff()
+        self._quick = Backoff(base=0.5, cap=4.0)
+        # Public so tests and the CLI can tune them; read at the start of each window.
+        self.attempts = attempts
+        self.limits = limits or EngineLimits()
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._recovered = False
+
+    def cached(self, entity: str, scope: str | None = None) -> dict[str, dict[str, Any]]:
+        """Entities as last pulled (e.g. poll results), by id; works offline."""
+        return self._pulled.entities(entity, scope)
+
+    def pull_cursor(self) -> str:
+        return self._pulled.cursor()
+
+    def recover(self) -> int:
+        """Once per process, before the first window: a crash mid-push leaves items 'sending'."""
+        self._recovered = True
+        return self._outbox.recover()
+
+    def run_window(self) -> SyncReport:
+        if not self._lock.acquire(blocking=False):
+            return SyncReport(ok=False, error="A sync is already running.")
+        try:
+            if not self._recovered:
+                self.recover()
+            return self._window()
+        finally:
+            self._lock.release()
+
+    def _window(self) -> SyncReport:
+        account = self._session.account()
+        if account is None or self._session.token() is None:
+            return self._report(False, needs_login=True, error="Log in to send and receive work.")
+        client = self._session.client()
+        try:
+            client.health()
+            engine = SyncEngine(self._outbox, self._pulled, client, self.limits)
+            result = self._with_quick_retries(lambda: engine.run(account.client_id))
+        except CaptivePortalError as exc:
+            # Not the academy: waiting longer will not help until the learner logs in to the
+            # network, so retry at the normal pace without counting a failure.
+            return self._failed(exc, offline=True, delay=None)
+        except OfflineError as exc:
+            return self._failed(exc, offline=True, delay=self.backoff.next_delay())
+        except AuthError as exc:
+            return self._failed(exc, needs_login=True, delay=None)
+        except ServerBusyError as exc:
+            return self._failed(exc, busy=True, delay=self.backoff.next_delay(exc.retry_after))
+        except SamenError as exc:
+            return self._failed(exc, delay=self.backoff.next_delay())
+        self.backoff.reset()
+        self._status.record_sync(utc_now(), None)
+        return self._report(True, result=result, next_delay=result.retry_after)
+
+    def _with_quick_retries(self, run: Callable[[], WindowResult]) -> WindowResult:
+        self._quick.reset()
+        for attempt in range(self.attempts):
+            try:
+                return run()
+            except ServerBusyError as exc:
+                if attempt == self.attempts - 1 or (exc.retry_after or 0) > QUICK_RETRY_LIMIT_S:
+                    raise
+                self.sleep(self._quick.next_delay(exc.retry_after))
+            except CaptivePortalError:
+                raise
+            except OfflineError:
+                # The health check passed a moment ago: a reset or stall on a flaky link.
+                if attempt == self.attempts - 1:
+                    raise
+                self.sleep(self._quick.next_delay())
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _failed(
+        self,
+        exc: SamenError,
+        *,
+        offline: bool = False,
+        busy: bool = False,
+        needs_login: bool = False,
+        delay: float | None,
+    ) -> SyncReport:
+        self._status.record_sync(None, exc.message)
+        return self._report(
+            False,
+            offline=offline,
+            busy=busy,
+            needs_login=needs_login,
+            error=exc.message,
+            next_delay=delay,
+        )
+
+    def _report(
+        self,
+        ok: bool,
+        *,
+        result: WindowResult | None = None,
+        offline: bool = False,
+        busy: bool = False,
+        needs_login: bool = False,
+        error: str | None = None,
+        next_delay: float | None = None,
+    ) -> SyncReport:
+        result = result or WindowResult()
+        by_kind = self._outbox.pending_by_kind()
+        return SyncReport(
+            ok=ok,
+            pushed=result.pushed,
+            acked=result.acked,
+            rejected=result.rejected,
+            pulled=result.pulled,
+            pending=sum(by_kind.values()),
+            offline=offline,
+            busy=busy,
+            needs_login=needs_login,
+            error=error,
+            next_delay_s=next_delay,
+            pending_by_kind=by_kind,
+        )

@@ -1,0 +1,75 @@
+"""What the server sent by pull: a local cache of entities per scope, and the pull cursor.
+Worker threads / CLI.
+
+A page and its cursor are stored in one transaction, so a crash or a cut connection never
+leaves the cursor ahead of the data (or behind it with data applied twice: puts are by version).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from desktop.domain.sync import PullPage
+from desktop.store.db import Store
+
+CURSOR_KEY = "*"  # one cursor for the whole pull stream
+
+
+class PulledRepo:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def cursor(self) -> str:
+        with self._store.read() as db:
+            row = db.execute(
+                "SELECT cursor FROM pull_cursors WHERE scope = ?", [CURSOR_KEY]
+            ).fetchone()
+        return "" if row is None else str(row[0])
+
+    def apply_page(self, page: PullPage) -> None:
+        with self._store.write() as db:
+            for scope in page.reset:
+                # Refetch: the reply itself starts again from the beginning.
+                if scope == "*":
+                    db.execute("DELETE FROM pulled")
+                else:
+                    db.execute("DELETE FROM pulled WHERE scope = ?", [scope])
+            for change in page.changes:
+                if change.op == "delete":
+                    db.execute(
+                        "DELETE FROM pulled WHERE scope = ? AND entity = ? AND id = ?",
+                        [change.scope, change.entity, change.id],
+                    )
+                    continue
+                db.execute(
+                    """INSERT INTO pulled (scope, entity, id, version, data_json)
+                       VALUES (?, ?, ?, ?, ?)
+                       ON CONFLICT(scope, entity, id) DO UPDATE SET
+                           version = excluded.version, data_json = excluded.data_json
+                       WHERE excluded.version >= pulled.version""",
+                    [
+                        change.scope,
+                        change.entity,
+                        change.id,
+                        change.version,
+                        json.dumps(change.data, sort_keys=True),
+                    ],
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO pull_cursors (scope, cursor) VALUES (?, ?)",
+                [CURSOR_KEY, page.cursor],
+            )
+
+    def entities(self, entity: str, scope: str | None = None) -> dict[str, dict[str, Any]]:
+        with self._store.read() as db:
+            if scope is None:
+                rows = db.execute(
+                    "SELECT id, data_json FROM pulled WHERE entity = ?", [entity]
+                ).fetchall()
+            else:
+                rows = db.execute(
+                    "SELECT id, data_json FROM pulled WHERE entity = ? AND scope = ?",
+                    [entity, scope],
+                ).fetchall()
+        return {row[0]: json.loads(row[1]) for row in rows}

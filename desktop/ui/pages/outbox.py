@@ -1,0 +1,186 @@
+"""The "Waiting to send" page: every queued action, and refused ones with the academy's reason,
+to edit and send again or to discard. UI thread; reads and changes go through the task runner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.sync import KIND_LABELS, OutboxItem, OutboxState
+from desktop.services.queue import QueueService
+from desktop.ui import formatting
+from desktop.ui.edit_action_dialog import EditActionDialog
+from desktop.ui.tasks import TaskRunner
+
+_Index = QModelIndex | QPersistentModelIndex
+STATE_LABELS = {
+    OutboxState.PENDING: "Waiting",
+    OutboxState.SENDING: "Sending…",
+    OutboxState.RETRY: "Will retry",
+    OutboxState.REJECTED: "Refused",
+    OutboxState.ACKED: "Sent",
+}
+
+
+def describe(item: OutboxItem) -> str:
+    args = item.args
+    if item.name == "progress.update":
+        done = " (completed)" if args.get("completed") else ""
+        return f"Progress in lesson {args.get('lesson_id')}{done}"
+    if item.name == "poll.vote":
+        return f"Vote in poll {args.get('poll_id')}: option {args.get('option_id')}"
+    return item.name
+
+
+class OutboxModel(QAbstractTableModel):
+    HEADERS = ("Created", "Action", "Status", "Reason")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[OutboxItem] = []
+
+    def set_items(self, items: list[OutboxItem]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        if role == Qt.ItemDataRole.ForegroundRole and item.state is OutboxState.REJECTED:
+            return QColor("#c62828")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return KIND_LABELS.get(item.kind, item.kind)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (
+            formatting.local_time(item.created_at),
+            describe(item),
+            STATE_LABELS[item.state],
+            item.message or "",
+        )[index.column()]
+
+
+class OutboxPage(QWidget):
+    changed = Signal()  # the learner resent or discarded something: sync soon
+
+    def __init__(self, queue: QueueService, runner: TaskRunner) -> None:
+        super().__init__()
+        self._queue = queue
+        self._runner = runner
+        self.model = OutboxModel()
+        self.summary = QLabel("Nothing is waiting to be sent.")
+        self.summary.setWordWrap(True)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.resend_button = QPushButton("&Edit and resend…")
+        self.discard_button = QPushButton("D&iscard")
+        self.resend_button.clicked.connect(self.edit_and_resend)
+        self.discard_button.clicked.connect(self.discard)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.resend_button)
+        buttons.addWidget(self.discard_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Waiting to send</h2>"))
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    def reload(self) -> None:
+        self._runner.submit(self._queue.items, self._show)
+
+    def _show(self, items: object) -> None:
+        assert isinstance(items, list)
+        self.model.set_items(items)
+        refused = sum(1 for i in items if i.state is OutboxState.REJECTED)
+        waiting = len(items) - refused
+        parts = []
+        if waiting:
+            parts.append(f"{waiting} actions will be sent when the academy can be reached.")
+        if refused:
+            parts.append(
+                f"{refused} were refused by the academy: edit and send them again, or discard."
+            )
+        self.summary.setText(" ".join(parts) or "Nothing is waiting to be sent.")
+        self._update_buttons()
+
+    def selected(self) -> OutboxItem | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.items[rows[0].row()] if rows else None
+
+    def _update_buttons(self) -> None:
+        item = self.selected()
+        refused = item is not None and item.state is OutboxState.REJECTED
+        self.resend_button.setEnabled(refused)
+        self.discard_button.setEnabled(
+            refused or (item is not None and item.state is OutboxState.PENDING and item.seq is None)
+        )
+
+    def discard(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        answer = QMessageBox.question(
+            self, "Discard", f"Discard “{describe(item)}”? It will not be sent."
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._change(lambda: self._queue.discard(item.id))
+
+    def edit_and_resend(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        dialog = EditActionDialog(item, describe(item), parent=self)
+        if dialog.exec() == EditActionDialog.DialogCode.Accepted:
+            args = dialog.args()
+            self._change(lambda: self._queue.resend(item.id, args))
+        dialog.deleteLater()
+
+    def _change(self, work: Any) -> None:
+        self._runner.submit(work, lambda _: self._changed(), self._failed)
+
+    def _changed(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        QMessageBox.warning(self, "Not changed", str(exc))
+        self.reload()

@@ -1,0 +1,1 @@
+"""Lesson progress of each learner, written by the progress.update mutation."""

@@ -1,0 +1,140 @@
+"""Polls over sync: their change-log entries and the poll.vote mutation.
+
+A vote is an upsert until the poll closes. Results are anonymous counts, recomputed once per
+poll at the end of a push batch (not once per vote). Runs on push worker threads and, for the
+initial changes, on the seeder's main thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
+
+from server.db import table_of
+from server.social.models import Poll, PollOption, PollVote
+from server.sync.changes import ChangeBuffer, course_scope, iso, user_scope
+from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
+
+POLL_CLOSED_MESSAGE = "This poll closed before your vote arrived."
+
+
+@dataclass(frozen=True)
+class PollFacts:
+    id: str
+    course_id: str
+    opens_at: datetime
+    closes_at: datetime | None
+    option_ids: tuple[str, ...]
+
+
+def poll_facts(session: Session, poll_id: str) -> PollFacts | None:
+    poll = session.execute(
+        select(Poll.id, Poll.course_id, Poll.opens_at, Poll.closes_at).where(Poll.id == poll_id)
+    ).one_or_none()
+    if poll is None:
+        return None
+    options = session.scalars(
+        select(PollOption.id).where(PollOption.poll_id == poll_id).order_by(PollOption.position)
+    ).all()
+    return PollFacts(poll.id, poll.course_id, poll.opens_at, poll.closes_at, tuple(options))
+
+
+def poll_data(poll: Poll) -> dict[str, Any]:
+    """The ``poll`` entity of the change log."""
+    return {
+        "poll_id": poll.id,
+        "course_id": poll.course_id,
+        "lesson_id": poll.lesson_id,
+        "statement": poll.statement,
+        "options": [{"id": option.id, "text": option.text} for option in poll.options],
+        "opens_at": iso(poll.opens_at),
+        "closes_at": iso(poll.closes_at),
+    }
+
+
+def results_data(session: Session, poll_id: str, option_ids: tuple[str, ...]) -> dict[str, Any]:
+    """The ``poll_results`` entity: counts per option (zeros included) and the total."""
+    rows = session.execute(
+        select(PollVote.option_id, func.count())
+        .where(PollVote.poll_id == poll_id)
+        .group_by(PollVote.option_id)
+    )
+    counted = {option_id: int(count) for option_id, count in rows}
+    counts = {option_id: counted.get(option_id, 0) for option_id in option_ids}
+    return {"poll_id": poll_id, "counts": counts, "total": sum(counts.values())}
+
+
+def emit_poll(session: Session, changes: ChangeBuffer, poll: Poll) -> None:
+    """A poll's ``poll`` and ``poll_results`` changes, e.g. when it is created."""
+    scope = course_scope(poll.course_id)
+    changes.put(scope, "poll", poll.id, poll_data(poll))
+    option_ids = tuple(option.id for option in poll.options)
+    changes.put(scope, "poll_results", poll.id, results_data(session, poll.id, option_ids))
+
+
+class VoteArgs(MutationArgs):
+    poll_id: str
+    option_id: str
+
+
+def _facts(ctx: MutationContext, poll_id: str) -> PollFacts | None:
+    key = ("poll", poll_id)
+    if key not in ctx.memo:
+        ctx.memo[key] = poll_facts(ctx.session, poll_id)
+    facts: PollFacts | None = ctx.memo[key]
+    return facts
+
+
+@cache
+def _vote_statement(dialect: str) -> Insert:
+    """The vote upsert, built once per dialect."""
+    table = table_of(PollVote)
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.poll_id, table.c.user_id],
+        set_={"option_id": insert.excluded.option_id, "updated_at": insert.excluded.updated_at},
+    )
+
+
+def vote(ctx: MutationContext, args: VoteArgs) -> dict[str, Any]:
+    poll = _facts(ctx, args.poll_id)
+    if poll is None:
+        raise Rejected("not_found", "This poll does not exist (any more).")
+    if args.option_id not in poll.option_ids:
+        raise Rejected("not_found", "This poll has no such option.")
+    if ctx.now < poll.opens_at:
+        raise Rejected("poll_not_open", "This poll is not open yet.")
+    if poll.closes_at is not None and poll.closes_at <= ctx.now:
+        raise Rejected("poll_closed", POLL_CLOSED_MESSAGE)
+    ctx.connection.execute(
+        _vote_statement(ctx.connection.dialect.name),
+        {
+            "poll_id": poll.id,
+            "user_id": ctx.user_id,
+            "option_id": args.option_id,
+            "updated_at": ctx.now,
+        },
+    )
+    data = {"poll_id": poll.id, "option_id": args.option_id}
+    ctx.changes.put(user_scope(ctx.user_id), "poll_vote", poll.id, data)
+
+    def recount(batch: MutationContext) -> None:
+        batch.changes.put(
+            course_scope(poll.course_id),
+            "poll_results",
+            poll.id,
+            results_data(batch.session, poll.id, poll.option_ids),
+        )
+
+    ctx.defer(("poll_results", poll.id), recount)
+    return data
+
+
+POLL_VOTE = MutationSpec("poll.vote", VoteArgs, vote)

@@ -1,0 +1,89 @@
+"""The mutation framework: what a handler gets, what it may raise, how it is registered.
+
+A handler runs on the push's worker thread inside a SAVEPOINT of the batch's transaction and
+uses Core statements on ``ctx.connection`` (not ORM objects, which a rollback to the savepoint
+would leave stale). It returns a small result dict (stored and replayed to the client), records
+changes for pullers on ``ctx.changes`` and may raise :class:`Rejected` (permanent: the savepoint
+is rolled back and the rejection stored) or :class:`RetryLater` (temporary: the batch stops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from server.sync.changes import ChangeBuffer
+
+A = TypeVar("A", bound=BaseModel)
+
+
+class Rejected(Exception):  # noqa: N818 - an outcome, not an error of the server
+    """A permanent refusal, shown to the learner with its message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RetryLater(Exception):  # noqa: N818 - an outcome, not an error of the server
+    """A temporary obstacle (e.g. a referenced upload is not complete yet)."""
+
+    def __init__(self, seconds: float, message: str = "Try again later.") -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class MutationArgs(BaseModel):
+    """Base of every args model: strict types, no unknown keys (the contract's Mutations)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Deferred = Callable[["MutationContext"], None]
+
+
+@dataclass
+class MutationContext:
+    """What a handler may use. ``changes`` and deferred work of a rejected mutation are
+    discarded; ``memo`` caches read-only lookups (lessons, polls) for the whole batch."""
+
+    session: Session
+    connection: Connection  # the session's connection; handlers run Core statements on it
+    user_id: int
+    now: datetime
+    changes: ChangeBuffer = field(default_factory=ChangeBuffer)
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+    deferred: dict[tuple[str, str], Deferred] = field(default_factory=dict)
+
+    def defer(self, key: tuple[str, str], work: Deferred) -> None:
+        """Run ``work`` once at the end of the batch (e.g. recount a poll once, not per vote)."""
+        self.deferred[key] = work
+
+
+@dataclass(frozen=True)
+class MutationSpec(Generic[A]):
+    name: str
+    args: type[A]
+    apply: Callable[[MutationContext, A], dict[str, Any]]
+
+    def run(self, ctx: MutationContext, raw_args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            args = self.args.model_validate(raw_args)
+        except ValidationError as exc:
+            raise Rejected("invalid_args", describe_invalid(self.name, exc)) from None
+        return self.apply(ctx, args)
+
+
+def describe_invalid(name: str, exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(part) for part in error.get("loc", ())) or "args"
+        problems.append(f"{where}: {error.get('msg', 'invalid')}")
+    return f"Invalid arguments for {name}: " + "; ".join(problems)

@@ -1,0 +1,14 @@
+"""Every mutation name of API v1 and its handler (the contract's $defs/Mutations)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from server.progress.mutations import PROGRESS_UPDATE
+from server.social.polls import POLL_VOTE
+from server.sync.mutations import MutationSpec
+
+REGISTRY: Mapping[str, MutationSpec[Any]] = {
+    spec.name: spec for spec in (PROGRESS_UPDATE, POLL_VOTE)
+}

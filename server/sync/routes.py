@@ -1,0 +1,165 @@
+"""POST /v1/sync/push and GET /v1/sync/pull.
+
+The body is read (size-capped) by an async dependency on the event loop; parsing and all
+database work run in the sync endpoints on uvicorn's worker threadpool. Both endpoints answer
+503 ``maintenance`` while ``<data_dir>/maintenance`` exists, and 503 ``busy`` with
+Retry-After: 1 when SQLite stays locked past its busy timeout.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from server.dependencies import CallerDep, ConfigDep, SessionDep
+from server.errors import ApiError
+from server.sync.locks import ClientLocks, is_sqlite_busy
+from server.sync.models import SyncClient
+from server.sync.pull import build_pull
+from server.sync.push import process_push
+from server.sync.registry import REGISTRY
+from server.sync.schemas import PushRequest
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_MUTATIONS = 500
+DEFAULT_PULL_LIMIT = 500
+MAX_PULL_LIMIT = 1000
+MAINTENANCE_RETRY_AFTER = 30
+
+router = APIRouter(prefix="/v1/sync", tags=["sync"])
+
+
+def _too_large() -> ApiError:
+    return ApiError(
+        413,
+        "batch_too_large",
+        f"Send at most {MAX_MUTATIONS} mutations and {MAX_BODY_BYTES} bytes per push.",
+    )
+
+
+def maintenance_gate(config: ConfigDep) -> None:
+    """503 while an administrator keeps ``<data_dir>/maintenance`` (e.g. during a backup)."""
+    marker = config.data_dir / "maintenance"
+    try:
+        content = marker.read_text("utf-8", errors="replace").strip()
+    except FileNotFoundError:
+        return
+    except OSError:
+        content = ""
+    seconds = int(content) if content.isdigit() else MAINTENANCE_RETRY_AFTER
+    raise ApiError(
+        503,
+        "maintenance",
+        "The academy is being maintained; your changes wait safely on your computer.",
+        {"Retry-After": str(seconds)},
+    )
+
+
+async def capped_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it exceeds MAX_BODY_BYTES."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def client_locks(request: Request) -> ClientLocks:
+    locks: ClientLocks = request.app.state.client_locks
+    return locks
+
+
+def _parse_push(body: bytes) -> PushRequest:
+    try:
+        raw: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_request", "The body is not JSON.") from None
+    if isinstance(raw, dict):
+        mutations = raw.get("mutations")
+        if isinstance(mutations, list) and len(mutations) > MAX_MUTATIONS:
+            raise _too_large()
+    try:
+        return PushRequest.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors()[:3]:
+            where = ".".join(str(part) for part in error.get("loc", ())) or "body"
+            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+        raise ApiError(400, "invalid_request", "; ".join(problems)) from None
+
+
+def _require_owner(session: Session, client_id: str, user_id: int) -> None:
+    owner = session.execute(
+        select(SyncClient.user_id).where(SyncClient.client_id == client_id)
+    ).scalar_one_or_none()
+    if owner != user_id:
+        raise ApiError(
+            403,
+            "client_id_not_owned",
+            "This installation is not registered to you; log in again from it.",
+        )
+
+
+@contextmanager
+def _busy_as_503(session: Session) -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        session.rollback()
+        if is_sqlite_busy(exc):
+            raise ApiError(
+                503,
+                "busy",
+                "The academy is busy; try again in a moment.",
+                {"Retry-After": "1"},
+            ) from None
+        raise
+
+
+@router.post("/push", dependencies=[Depends(maintenance_gate)], response_model=None)
+def push(
+    caller: CallerDep,
+    body: Annotated[bytes, Depends(capped_body)],
+    session: SessionDep,
+    locks: Annotated[ClientLocks, Depends(client_locks)],
+) -> JSONResponse:
+    envelope = _parse_push(body)
+    client_id = str(envelope.client_id)
+    user_id = caller.user.id
+    with _busy_as_503(session):
+        _require_owner(session, client_id, user_id)
+        session.commit()  # end the read transaction; the batch starts with the row lock
+        with locks.exclusive(client_id):
+            reply = process_push(session, REGISTRY, user_id, client_id, envelope.mutations)
+    return JSONResponse(reply)
+
+
+@router.get("/pull", dependencies=[Depends(maintenance_gate)], response_model=None)
+def pull(
+    caller: CallerDep,
+    session: SessionDep,
+    client_id: str,
+    cursor: str = "",
+    acked_seq: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+) -> JSONResponse:
+    with _busy_as_503(session):
+        _require_owner(session, client_id.lower(), caller.user.id)
+        reply = build_pull(session, caller.user.id, client_id.lower(), cursor, acked_seq, limit)
+        session.rollback()  # read-only
+    return JSONResponse(reply)

@@ -1,0 +1,100 @@
+"""GET /v1/sync/pull over real HTTP: paging, scopes, resets and replayed outcomes."""
+
+from __future__ import annotations
+
+from tests.server.api import assert_error
+from tests.server.sync_api import AGREE, POLL, Installation, add_learner, progress, vote
+from tests.server_process import LiveServer
+
+
+def test_a_first_pull_shows_the_demo_poll(live_server: LiveServer) -> None:
+    me = Installation.login(live_server, "anna")
+    changes, _ = me.pull_all()
+    polls = [c for c in changes if c["entity"] == "poll" and c["id"] == POLL]
+    assert polls, changes
+    data = polls[0]["data"]
+    assert polls[0]["scope"] == "course:learning-together"
+    assert data["statement"].startswith("Explaining a topic")
+    assert [o["text"] for o in data["options"]] == ["Agree", "Not sure", "Disagree"]
+    assert data["opens_at"] == "2025-01-01T00:00:00Z"
+    assert data["closes_at"] is None
+    assert any(c["entity"] == "poll_results" and c["id"] == POLL for c in changes)
+
+
+def test_pages_follow_the_cursor(fresh_academy: LiveServer) -> None:
+    me = Installation.login(fresh_academy)
+    for seq in range(1, 13):  # one push each: twelve progress changes
+        me.push(progress(seq, seq * 1000))
+    everything, final_cursor = me.pull_all(limit=1000)
+    assert len(everything) == 14  # plus the seeded poll and its results
+
+    pages = []
+    cursor = ""
+    while True:
+        page = me.pull(cursor, limit=5)
+        pages.append(page)
+        assert int(page["cursor"]) > int(cursor or "0")
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+    assert [len(p["changes"]) for p in pages] == [5, 5, 4]
+    assert [p["has_more"] for p in pages] == [True, True, False]
+    assert [c for p in pages for c in p["changes"]] == everything
+    assert cursor == final_cursor
+
+    idle = me.pull(cursor)
+    assert (idle["changes"], idle["has_more"], idle["cursor"]) == ([], False, cursor)
+    assert idle["reset"] == []
+    me.push(progress(13, 99_000))
+    fresh = me.pull(cursor)
+    assert [c["data"]["position_ms"] for c in fresh["changes"]] == [99_000]
+
+
+def test_users_never_see_each_others_changes(fresh_academy: LiveServer) -> None:
+    demo = Installation.login(fresh_academy, "demo")
+    anna = Installation.login(fresh_academy, "anna")
+    demo.push(progress(1, 1000), vote(2, AGREE))
+    anna_changes, _ = anna.pull_all()
+    scopes = {c["scope"] for c in anna_changes}
+    assert f"user:{demo.user_id}" not in scopes
+    assert {c["entity"] for c in anna_changes} == {"poll", "poll_results"}
+    # The shared tally moved, without saying whose vote it was.
+    assert anna_changes[-1]["data"]["total"] == 1
+
+    demo_changes, _ = demo.pull_all()
+    mine = {(c["scope"], c["entity"]) for c in demo_changes}
+    assert (f"user:{demo.user_id}", "progress") in mine
+    assert (f"user:{demo.user_id}", "poll_vote") in mine
+
+
+def test_a_cursor_the_server_never_gave_resets(fresh_academy: LiveServer) -> None:
+    me = Installation.login(fresh_academy)
+    _, newest = me.pull_all()
+    for cursor in (str(int(newest) + 1000), "not-a-cursor", "-3"):
+        page = me.pull(cursor)
+        assert page["reset"] == ["*"]
+        assert [c["entity"] for c in page["changes"]][:2] == ["poll", "poll_results"]
+        assert page["cursor"] == newest
+
+
+def test_outcomes_replay_results_after_acked_seq(fresh_academy: LiveServer) -> None:
+    me = Installation.login(fresh_academy, add_learner(fresh_academy))
+    pushed = me.push(progress(1, 100), vote(2, "no-such-option"), progress(3, 300))
+    page = me.pull(acked_seq=1)
+    assert page["last_seq"] == 3
+    outcomes = page["outcomes"]
+    assert [o["seq"] for o in outcomes] == [2, 3]
+    assert all(o["status"] == "duplicate" for o in outcomes)
+    assert outcomes[0]["original_status"] == "rejected"
+    assert outcomes[0]["code"] == "not_found"
+    assert outcomes[1]["original_status"] == "applied"
+    assert outcomes[1]["result"] == pushed["results"][2]["result"]
+    assert outcomes[1]["mutation_id"] == pushed["results"][2]["mutation_id"]
+    assert me.pull(acked_seq=3)["outcomes"] == []
+
+
+def test_pull_parameters_are_checked(live_server: LiveServer) -> None:
+    me = Installation.login(live_server, "anna")
+    for limit in (0, 1001):
+        assert_error(me.pull_raw(limit=limit), 400, "invalid_request")
+    assert len(me.pull(limit=1)["changes"]) == 1

@@ -1,0 +1,194 @@
+"""Push processing in-process on a real SQLite file: savepoints, retries, locks, migration 0002."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import func, select, text
+
+from server.auth.models import Role, User
+from server.content.models import Course, Lesson
+from server.db import Database, table_of
+from server.errors import ApiError
+from server.migrator import alembic_config, upgrade_to_head
+from server.progress.models import Progress
+from server.progress.mutations import PROGRESS_UPDATE, ProgressArgs
+from server.sync.locks import ClientLocks
+from server.sync.models import ChangeCounter, ChangeLog, MutationLog, SyncClient
+from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected, RetryLater
+from server.sync.push import process_push
+from server.sync.schemas import MutationIn
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'unit.db'}")
+    upgrade_to_head(database.engine)
+    with database.session() as session:
+        session.add(
+            User(id=1, username="u", display_name="U", role=Role.LEARNER, password_hash="-")
+        )
+        course = Course(id="c", title="C", language="en", summary="")
+        course.lessons.append(Lesson(id="c-1", position=1, title="L", body_markdown=""))
+        session.add(course)
+        session.add(SyncClient(client_id="client", user_id=1))
+        session.commit()
+    yield database
+    database.dispose()
+
+
+def _progress(seq: int, position: int, name: str = "progress.update") -> MutationIn:
+    return MutationIn.model_validate(
+        {
+            "seq": seq,
+            "mutation_id": str(uuid.uuid4()),
+            "name": name,
+            "args": {
+                "course_id": "c",
+                "lesson_id": "c-1",
+                "position_ms": position,
+                "completed": False,
+            },
+            "created_at": NOW.isoformat(),
+        }
+    )
+
+
+def _write_then(outcome: BaseException) -> MutationSpec[ProgressArgs]:
+    """A handler that writes progress (and a change) and then fails with ``outcome``."""
+
+    def apply(ctx: MutationContext, args: ProgressArgs) -> dict[str, Any]:
+        PROGRESS_UPDATE.apply(ctx, args)
+        raise outcome
+
+    return MutationSpec("progress.update", ProgressArgs, apply)
+
+
+def _push(
+    database: Database, registry: dict[str, MutationSpec[Any]], *items: MutationIn
+) -> dict[str, Any]:
+    with database.session() as session:
+        return process_push(session, registry, 1, "client", list(items), NOW)
+
+
+def _count(database: Database, model: type[Any]) -> int:
+    with database.session() as session:
+        return int(session.execute(select(func.count()).select_from(table_of(model))).scalar_one())
+
+
+def test_a_rejected_handler_leaves_only_its_outcome(database: Database) -> None:
+    registry: dict[str, MutationSpec[Any]] = {
+        "progress.update": PROGRESS_UPDATE,
+        "fail.after_write": _write_then(Rejected("thread_locked", "Locked.")),
+    }
+    reply = _push(database, registry, _progress(1, 100, "fail.after_write"), _progress(2, 50))
+    assert [r["status"] for r in reply["results"]] == ["rejected", "applied"]
+    assert reply["results"][0]["code"] == "thread_locked"
+    assert reply["last_seq"] == 2
+    with database.session() as session:
+        # The failing handler's write was rolled back; the next mutation started afresh.
+        assert session.execute(select(Progress.position_ms)).scalar_one() == 50
+        assert session.execute(select(func.count()).select_from(ChangeLog)).scalar_one() == 1
+    assert _count(database, MutationLog) == 2
+
+
+def test_retry_later_stops_the_batch_without_a_trace(database: Database) -> None:
+    registry: dict[str, MutationSpec[Any]] = {
+        "progress.update": PROGRESS_UPDATE,
+        "upload.wait": _write_then(RetryLater(7.5)),
+    }
+    reply = _push(
+        database, registry, _progress(1, 10), _progress(2, 20, "upload.wait"), _progress(3, 30)
+    )
+    assert reply["last_seq"] == 1
+    assert [(r["seq"], r["status"]) for r in reply["results"]] == [(1, "applied"), (2, "retry")]
+    assert reply["results"][1]["retry_after"] == 7.5
+    assert _count(database, MutationLog) == 1
+    with database.session() as session:
+        assert session.execute(select(Progress.position_ms)).scalar_one() == 10
+        assert session.get(SyncClient, "client").last_seq == 1  # type: ignore[union-attr]
+
+
+def test_change_ids_follow_the_counter_and_versions_grow(database: Database) -> None:
+    registry: dict[str, MutationSpec[Any]] = {"progress.update": PROGRESS_UPDATE}
+    _push(database, registry, _progress(1, 10), _progress(2, 20))  # coalesced: one change
+    _push(database, registry, _progress(3, 30))
+    with database.session() as session:
+        rows = session.execute(select(ChangeLog.id, ChangeLog.version).order_by(ChangeLog.id)).all()
+        assert [tuple(row) for row in rows] == [(1, 1), (2, 2)]
+        assert session.execute(select(ChangeCounter.value)).scalar_one() == 2
+
+
+def test_args_models_are_strict() -> None:
+    class Args(MutationArgs):
+        n: int
+
+    spec = MutationSpec("x.y", Args, lambda ctx, args: {"n": args.n})
+    ctx: Any = None
+    assert spec.run(ctx, {"n": 3}) == {"n": 3}
+    for bad in ({"n": "3"}, {"n": 3, "m": 1}, {}):
+        with pytest.raises(Rejected) as caught:
+            spec.run(ctx, bad)
+        assert caught.value.code == "invalid_args"
+
+
+def test_client_locks_never_block() -> None:
+    locks = ClientLocks()
+    with locks.exclusive("a"):
+        assert not locks.try_acquire("a")
+        assert locks.try_acquire("b")
+        with pytest.raises(ApiError) as caught, locks.exclusive("a"):
+            pass
+        assert (caught.value.status, caught.value.code) == (409, "push_in_progress")
+    assert locks.try_acquire("a")
+
+
+def test_migration_0002_publishes_existing_polls(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        command.upgrade(alembic_config(database.engine), "0001")
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO courses (id, version, title, language, summary) "
+                    "VALUES ('c', 1, 'C', 'en', '')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO polls (id, course_id, statement, opens_at, created_at) "
+                    "VALUES ('p', 'c', 'S?', '2025-01-01 00:00:00.000000', "
+                    "'2025-01-01 00:00:00.000000')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO poll_options (id, poll_id, position, text) "
+                    "VALUES ('p-1', 'p', 1, 'Yes')"
+                )
+            )
+        upgrade_to_head(database.engine)
+        with database.session() as session:
+            rows = session.execute(
+                select(ChangeLog.id, ChangeLog.scope, ChangeLog.entity, ChangeLog.data).order_by(
+                    ChangeLog.id
+                )
+            ).all()
+            assert [(r.id, r.scope, r.entity) for r in rows] == [
+                (1, "course:c", "poll"),
+                (2, "course:c", "poll_results"),
+            ]
+            assert rows[0].data["options"] == [{"id": "p-1", "text": "Yes"}]
+            assert rows[0].data["opens_at"] == "2025-01-01T00:00:00Z"
+            assert rows[1].data == {"poll_id": "p", "counts": {"p-1": 0}, "total": 0}
+            assert session.execute(select(ChangeCounter.value)).scalar_one() == 2
+    finally:
+        database.dispose()

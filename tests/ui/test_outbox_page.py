@@ -1,0 +1,119 @@
+"""The "Waiting to send" page against the real academy: refused actions show their reason and
+can be edited and resent, or discarded; Sync now sends what waits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QSpinBox
+from pytestqt.qtbot import QtBot
+
+from desktop.app import create_window
+from desktop.core import Core
+from desktop.domain.sync import OutboxState
+from desktop.ui.edit_action_dialog import EditActionDialog
+from desktop.ui.main_window import MainWindow
+from desktop.ui.tasks import TaskRunner
+from tests.server_process import DEMO_PASSWORD, LiveServer
+
+POLL = "learning-together-poll-1"
+
+
+def _window(qtbot: QtBot, core: Core) -> tuple[MainWindow, TaskRunner]:
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    return window, runner
+
+
+def _sync(qtbot: QtBot, window: MainWindow, runner: TaskRunner) -> None:
+    window.sync_action.trigger()
+    qtbot.waitUntil(lambda: not window._refreshing and runner.running == 0, timeout=30_000)
+
+
+def test_sync_now_sends_queued_work_and_shows_refusals(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    core.actions.record_progress("learning-together", "learning-together-1", 3_000, False)
+    core.actions.vote(POLL, "no-such-option")
+    window, runner = _window(qtbot, core)
+    _sync(qtbot, window, runner)
+
+    page = window.outbox_page
+    assert page.model.rowCount() == 1  # the progress was accepted and left the list
+    item = page.model.items[0]
+    assert item.state is OutboxState.REJECTED
+    assert page.model.data(page.model.index(0, 2)) == "Refused"
+    assert page.model.data(page.model.index(0, 3)) == item.message
+    assert "refused" in page.summary.text()
+    assert "1 need attention" in window.indicator.text_plain
+
+    # Edit and resend with a valid option: the dialog is answered as a learner would.
+    page.table.selectRow(0)
+    assert page.resend_button.isEnabled()
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, EditActionDialog)
+        assert dialog.findChild(QSpinBox, "option_id") is None  # text, not a number
+        option = dialog.findChild(QLineEdit, "option_id")
+        assert option is not None and option.text() == "no-such-option"
+        option.setText(f"{POLL}-2")
+        dialog.accept()
+
+    QTimer.singleShot(100, answer)
+    page.edit_and_resend()
+    qtbot.waitUntil(lambda: not window._refreshing and runner.running == 0, timeout=30_000)
+    _sync(qtbot, window, runner)
+    assert page.model.rowCount() == 0
+    assert page.summary.text() == "Nothing is waiting to be sent."
+
+
+def test_discard_a_refused_action(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    core.actions.vote(POLL, "nope")
+    window, runner = _window(qtbot, core)
+    _sync(qtbot, window, runner)
+    page = window.outbox_page
+    page.table.selectRow(0)
+    assert page.discard_button.isEnabled()
+
+    def confirm() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(100, confirm)
+    page.discard()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    assert core.queue.items() == []
+
+
+def test_logout_warns_about_pending_work_and_keeps_it(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    core.actions.vote(POLL, f"{POLL}-1")
+    core.actions.record_progress("learning-together", "learning-together-2", 1, False)
+    window, _runner = _window(qtbot, core)
+    texts: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        texts.append(box.text())
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(300, answer)
+    window.logout()
+    qtbot.waitUntil(lambda: core.session.account() is None, timeout=10_000)
+    assert "2 actions have not been sent yet" in texts[0]
+    assert len(core.queue.items()) == 2  # kept
