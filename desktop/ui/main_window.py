@@ -17,6 +17,7 @@ from desktop.services.overview import Overview, OverviewService
 from desktop.services.queue import QueueService
 from desktop.services.session import LogoutResult, SessionService
 from desktop.ui.login_dialog import LoginDialog
+from desktop.ui.network_hint import NetworkHint
 from desktop.ui.pages.course_list import CourseListPage
 from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.tasks import TaskRunner
@@ -72,6 +73,8 @@ class MainWindow(QMainWindow):
         self._sync_timer = QTimer(self)
         self._sync_timer.setSingleShot(True)
         self._sync_timer.timeout.connect(self.refresh)
+        self.network = NetworkHint(self)
+        self.network.back_online.connect(self._on_network_back)
         self.outbox_page.changed.connect(self.refresh)
 
     def _build_actions(self) -> None:
@@ -126,6 +129,11 @@ class MainWindow(QMainWindow):
         self._refreshing = False
         self.statusBar().showMessage(f"Could not refresh: {exc}")
         self._schedule_sync(self._overview.interval_s)
+
+    def _on_network_back(self) -> None:
+        # The OS says the network is back: open a window soon instead of waiting out the
+        # backoff (a short delay lets DHCP and DNS settle).
+        self._schedule_sync(2.0)
 
     def _schedule_sync(self, seconds: float) -> None:
         # Background sync: a single-shot timer re-armed after each window (never a sleeping

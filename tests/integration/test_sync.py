@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from desktop.domain.status import Connectivity
 from desktop.domain.sync import OutboxState
 from desktop.store.outbox import OutboxRepo
+from desktop.store.pulled import PulledRepo
+from desktop.sync.engine import SyncEngine
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import (
     AGREE,
@@ -228,4 +231,92 @@ def test_a_clock_a_year_off_changes_nothing_but_display(
     assert report.ok and report.acked == 2
     # Order is by seq, not by the skewed clocks; the merge keeps the furthest position.
     assert core.sync.cached("progress")[LESSONS[1]]["position_ms"] == 200
+    core.close()
+
+
+def test_a_lost_push_reply_heals_on_the_next_pull(
+    tmp_path: Path, academy_for_sync: LiveServer, proxy: FaultProxy
+) -> None:
+    core = client(tmp_path, proxy.url)
+    core.sync.attempts = 1
+    core.actions.vote(POLL, "no-such-option")  # will be refused
+    enqueue_many(core, 2)
+    proxy.set(Fault.RESET_AFTER_REQUEST, times=1, path="/v1/sync/push")
+    assert not core.sync.run_window().ok
+    account = core.session.account()
+    assert account is not None
+    # Only a pull: the outcomes come back with it, refusal and reason included, no re-push.
+    engine = SyncEngine(OutboxRepo(core.store), PulledRepo(core.store), core.session.client())
+    _pulled, summary = engine.pull(account.client_id)
+    assert (summary.acked, summary.rejected) == (2, 1)
+    (refused,) = core.queue.items()
+    assert refused.code == "not_found" and refused.message
+    core.close()
+
+
+def test_413_halves_the_batch(
+    tmp_path: Path, academy_for_sync: LiveServer, proxy: FaultProxy
+) -> None:
+    core = client(tmp_path, proxy.url)
+    enqueue_many(core, 8)
+    proxy.set(
+        Fault.HTTP_ERROR,
+        status=413,
+        times=2,
+        path="/v1/sync/push",
+        body={"error": {"code": "batch_too_large", "message": "Too big."}},
+    )
+    report = core.sync.run_window()
+    assert report.ok and report.acked == 8
+    core.close()
+
+
+def test_409_push_in_progress_is_busy_not_an_error(
+    tmp_path: Path, academy_for_sync: LiveServer, proxy: FaultProxy
+) -> None:
+    core = client(tmp_path, proxy.url)
+    core.sync.attempts = 1
+    enqueue_many(core, 1)
+    proxy.set(
+        Fault.HTTP_ERROR,
+        status=409,
+        times=1,
+        path="/v1/sync/push",
+        headers={"Retry-After": "3"},
+        body={"error": {"code": "push_in_progress", "message": "Another push is running."}},
+    )
+    report = core.sync.run_window()
+    assert report.busy and report.pending == 1
+    assert report.next_delay_s is not None and report.next_delay_s >= 3
+    assert core.sync.run_window().ok
+    core.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body"),
+    [
+        (302, {"Location": "http://portal.example/login"}, b""),
+        (200, {"Content-Type": "text/html"}, b"<html>Welcome to the hotel wifi</html>"),
+        (200, {"Content-Type": "application/json"}, b'{"status": "ok"}'),
+    ],
+)
+def test_a_captive_portal_is_not_the_academy(
+    tmp_path: Path,
+    academy_for_sync: LiveServer,
+    proxy: FaultProxy,
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+) -> None:
+    core = client(tmp_path, proxy.url)
+    enqueue_many(core, 1)
+    proxy.set(Fault.HTTP_ERROR, status=status, headers=headers, body=body)
+    assert core.status.probe() is Connectivity.CAPTIVE_PORTAL
+    failures = core.sync.backoff.failures
+    report = core.sync.run_window()
+    assert report.offline and report.pending == 1
+    assert "log in to this network" in (report.error or "")
+    assert core.sync.backoff.failures == failures  # no retries spent on the portal
+    proxy.set(Fault.PASS)
+    assert core.sync.run_window().ok
     core.close()
