@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         self._runner = runner
         self.overview: Overview | None = None
         self._default_server = default_server
-        self._refreshing = False
+        self.refreshing = False
 
         self.catalogue_page = CourseListPage(
             "Catalogue",
@@ -70,9 +70,9 @@ class MainWindow(QMainWindow):
         self.catalogue_page.action_requested.connect(self.download_course)
         runner.busy_changed.connect(self._on_busy)
 
-        self._sync_timer = QTimer(self)
-        self._sync_timer.setSingleShot(True)
-        self._sync_timer.timeout.connect(self.refresh)
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setSingleShot(True)
+        self.sync_timer.timeout.connect(self.refresh)
         self.network = NetworkHint(self)
         self.network.back_online.connect(self._on_network_back)
         self.outbox_page.changed.connect(self.refresh)
@@ -107,15 +107,15 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Check connectivity and refresh the catalogue in the background."""
-        if self._refreshing:
+        if self.refreshing:
             return
-        self._refreshing = True
+        self.refreshing = True
         self.statusBar().showMessage("Checking the connection to the academy…")
         self._runner.submit(self._overview.refresh, self._on_refreshed, self._on_refresh_failed)
 
     def _on_refreshed(self, result: object) -> None:
         assert isinstance(result, Overview)
-        self._refreshing = False
+        self.refreshing = False
         self.overview = result
         self.indicator.show_status(result.status)
         self.catalogue_page.set_entries(result.library)
@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self._schedule_sync(result.next_sync_s)
 
     def _on_refresh_failed(self, exc: BaseException) -> None:
-        self._refreshing = False
+        self.refreshing = False
         self.statusBar().showMessage(f"Could not refresh: {exc}")
         self._schedule_sync(self._overview.interval_s)
 
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
     def _schedule_sync(self, seconds: float) -> None:
         # Background sync: a single-shot timer re-armed after each window (never a sleeping
         # thread); offline it follows the backoff, online the configured interval.
-        self._sync_timer.start(max(1000, int(seconds * 1000)))
+        self.sync_timer.start(max(1000, int(seconds * 1000)))
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -213,5 +213,5 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self._sync_timer.stop()
+        self.sync_timer.stop()
         super().closeEvent(event)

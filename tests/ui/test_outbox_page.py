@@ -30,7 +30,7 @@ def _window(qtbot: QtBot, core: Core) -> tuple[MainWindow, TaskRunner]:
 
 def _sync(qtbot: QtBot, window: MainWindow, runner: TaskRunner) -> None:
     window.sync_action.trigger()
-    qtbot.waitUntil(lambda: not window._refreshing and runner.running == 0, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=30_000)
 
 
 def test_sync_now_sends_queued_work_and_shows_refusals(
@@ -67,7 +67,7 @@ def test_sync_now_sends_queued_work_and_shows_refusals(
 
     QTimer.singleShot(100, answer)
     page.edit_and_resend()
-    qtbot.waitUntil(lambda: not window._refreshing and runner.running == 0, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=30_000)
     _sync(qtbot, window, runner)
     assert page.model.rowCount() == 0
     assert page.summary.text() == "Nothing is waiting to be sent."

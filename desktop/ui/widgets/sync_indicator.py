@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel
 
 from desktop.domain.status import Connectivity, SyncStatus
+from desktop.domain.sync import KIND_LABELS
 from desktop.ui import formatting
 
 _STATE = {
@@ -48,7 +49,7 @@ class SyncIndicator(QLabel):
             if status.server_url:
                 tips.append(f"Academy: {status.server_url}")
             for kind, count in status.pending_by_kind.items():
-                tips.append(f"{count} {kind} waiting to be sent")
+                tips.append(f"{count} {KIND_LABELS.get(kind, kind)} waiting to be sent")
             if status.last_error:
                 tips.append(f"Last problem: {status.last_error}")
             if not status.token_persistent:
