@@ -97,7 +97,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp:
         root = Path(tmp)
         print("starting the demo server…", file=sys.stderr, flush=True)
-        server = start_demo_server(root / "server")
+        # No rate limit: the baseline sends one request per action on purpose.
+        server = start_demo_server(root / "server", extra_args=("--sync-rate", "0"))
         try:
             batched = run(root, server.url, args.actions, 500, "batched")
             single = run(root, server.url, args.baseline_actions, 1, "one-per-request")

@@ -63,8 +63,11 @@ def _server_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "server", *args]
 
 
-def start_demo_server(data_dir: Path, *, startup_timeout: float = 60.0) -> DemoServer:
-    """Seed (idempotent) and start the demo server; raise SamenError with a clear message."""
+def start_demo_server(
+    data_dir: Path, *, startup_timeout: float = 60.0, extra_args: tuple[str, ...] = ()
+) -> DemoServer:
+    """Seed (idempotent) and start the demo server; raise SamenError with a clear message.
+    `extra_args` go to `samen-server run` (the benchmarks lift the rate limit with them)."""
     if importlib.util.find_spec("server") is None:
         raise SamenError(
             "The demo needs Samen's server part, which is not installed. "
@@ -84,7 +87,16 @@ def start_demo_server(data_dir: Path, *, startup_timeout: float = 60.0) -> DemoS
     port = free_port()
     log = log_path.open("ab")
     process = subprocess.Popen(
-        _server_command("run", "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)),
+        _server_command(
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data",
+            str(data_dir),
+            *extra_args,
+        ),
         stdout=log,
         stderr=subprocess.STDOUT,
         preexec_fn=_die_with_parent,

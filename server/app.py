@@ -19,6 +19,7 @@ from server.health import router as health_router
 from server.migrator import prepare_storage
 from server.podcasts.routes import router as podcast_router
 from server.sync.locks import ClientLocks
+from server.sync.rate import RateLimiter
 from server.sync.routes import router as sync_router
 
 
@@ -37,6 +38,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.config = config
     app.state.database = database
     app.state.client_locks = ClientLocks()
+    app.state.sync_rate = RateLimiter(config.sync_requests_per_minute)
     install_error_handlers(app)
     for router in (health_router, auth_router, content_router, podcast_router, sync_router):
         app.include_router(router)

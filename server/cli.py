@@ -12,6 +12,7 @@ import socket
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
@@ -69,13 +70,11 @@ class _AnnouncingServer(uvicorn.Server):
 def _cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app  # FastAPI import only when serving
 
-    config = _config(args)
-    if args.academy_name:
-        config = ServerConfig(
-            data_dir=config.data_dir,
-            database_url=config.database_url,
-            academy_name=args.academy_name,
-        )
+    config = replace(
+        _config(args),
+        sync_requests_per_minute=args.sync_rate,
+        **({"academy_name": args.academy_name} if args.academy_name else {}),
+    )
     try:
         config.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -164,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8765)
     _add_storage_options(run)
     run.add_argument("--academy-name", default=None, help="name shown to learners")
+    run.add_argument(
+        "--sync-rate",
+        type=int,
+        default=ServerConfig.sync_requests_per_minute,
+        help="sync requests per login per minute before 429 (0: no limit)",
+    )
     run.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )

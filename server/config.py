@@ -18,6 +18,8 @@ class ServerConfig:
     database_url: str | None = None
     academy_name: str = "Samen Academy"
     token_ttl_days: int = 30
+    # Sync requests (push and pull) per login per minute; 0 means no limit.
+    sync_requests_per_minute: int = 240
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -51,6 +51,7 @@ class LiveServer:
     url: str
     data_dir: Path
     port: int
+    extra_args: tuple[str, ...] = ()
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -77,6 +78,7 @@ class LiveServer:
                     str(self.data_dir),
                     "--log-level",
                     "warning",
+                    *self.extra_args,
                 ),
                 stdout=out,
                 stderr=err,
@@ -130,12 +132,17 @@ def seed_demo_academy(data_dir: Path) -> None:
         raise RuntimeError(f"seed-demo failed ({result.returncode}):\n{result.stderr}")
 
 
-def start_server(data_dir: Path, *, seed_demo: bool = True) -> LiveServer:
-    """Seed (optionally) and start a server on a free loopback port."""
+def start_server(
+    data_dir: Path, *, seed_demo: bool = True, extra_args: tuple[str, ...] = ()
+) -> LiveServer:
+    """Seed (optionally) and start a server on a free loopback port; `extra_args` go to
+    `samen-server run` (e.g. ("--sync-rate", "3"))."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if seed_demo:
         seed_demo_academy(data_dir)
     port = free_port()
-    server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, port=port)
+    server = LiveServer(
+        url=f"http://127.0.0.1:{port}", data_dir=data_dir, port=port, extra_args=extra_args
+    )
     server.start()
     return server

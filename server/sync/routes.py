@@ -26,6 +26,7 @@ from server.sync.locks import ClientLocks, is_sqlite_busy
 from server.sync.models import SyncClient
 from server.sync.pull import build_pull
 from server.sync.push import process_push
+from server.sync.rate import RateLimiter
 from server.sync.registry import REGISTRY
 from server.sync.schemas import PushRequest
 
@@ -77,6 +78,20 @@ async def capped_body(request: Request) -> bytes:
             raise _too_large()
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def rate_gate(request: Request) -> None:
+    """429 with Retry-After when one login (one installation's token) sends sync requests
+    faster than the academy allows. Runs before authentication, so it is cheap to refuse."""
+    limiter: RateLimiter = request.app.state.sync_rate
+    wait = limiter.check(request.headers.get("authorization", "anonymous"))
+    if wait is not None:
+        raise ApiError(
+            429,
+            "rate_limited",
+            "Too many sync requests; Samen will try again shortly.",
+            {"Retry-After": str(int(wait))},
+        )
 
 
 def client_locks(request: Request) -> ClientLocks:
@@ -131,7 +146,9 @@ def _busy_as_503(session: Session) -> Iterator[None]:
         raise
 
 
-@router.post("/push", dependencies=[Depends(maintenance_gate)], response_model=None)
+@router.post(
+    "/push", dependencies=[Depends(maintenance_gate), Depends(rate_gate)], response_model=None
+)
 def push(
     caller: CallerDep,
     body: Annotated[bytes, Depends(capped_body)],
@@ -149,7 +166,9 @@ def push(
     return JSONResponse(reply)
 
 
-@router.get("/pull", dependencies=[Depends(maintenance_gate)], response_model=None)
+@router.get(
+    "/pull", dependencies=[Depends(maintenance_gate), Depends(rate_gate)], response_model=None
+)
 def pull(
     caller: CallerDep,
     session: SessionDep,

@@ -320,3 +320,20 @@ def test_a_captive_portal_is_not_the_academy(
     proxy.set(Fault.PASS)
     assert core.sync.run_window().ok
     core.close()
+
+
+def test_429_rate_limited_waits_at_least_retry_after(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "academy", extra_args=("--sync-rate", "2"))
+    try:
+        core = client(tmp_path / "client", server.url)
+        core.sync.attempts = 1
+        enqueue_many(core, 1)
+        assert core.sync.run_window().ok  # push + pull: the two allowed this minute
+        enqueue_many(core, 1)
+        report = core.sync.run_window()
+        assert report.busy and report.pending == 1
+        assert report.next_delay_s is not None and report.next_delay_s >= 1
+        assert "Too many sync requests" in (report.error or "")
+        core.close()
+    finally:
+        server.stop()

@@ -25,7 +25,9 @@ from keyring.backends import fail
 from desktop.core import Core, build_core
 from desktop.paths import resolve_paths
 from desktop.store.outbox import OutboxRepo
+from desktop.store.pulled import PulledRepo
 from desktop.store.vault import TokenVault
+from desktop.sync.engine import SyncEngine
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import applied_mutations, client, enqueue_many
 from tests.server_process import LiveServer, start_server
@@ -80,6 +82,15 @@ class SyncMachine(RuleBasedStateMachine):
         self.proxy.set(Fault.RESET_AFTER_REQUEST, times=1, path="/v1/sync/push")
         self.core.sync.run_window()
         self.proxy.set(Fault.PASS)
+
+    @rule()
+    def pull_only(self) -> None:
+        # A window whose push was skipped: outcomes of earlier pushes arrive with the pull.
+        self.proxy.set(Fault.PASS)
+        engine = SyncEngine(
+            OutboxRepo(self.core.store), PulledRepo(self.core.store), self.core.session.client()
+        )
+        engine.pull(self.client_id)
 
     @precondition(lambda self: bool(self.enqueued))
     @rule()

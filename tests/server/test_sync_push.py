@@ -6,12 +6,13 @@ import sqlite3
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from pathlib import Path
 
 import pytest
 import requests
 
 from tests.contract import validate
-from tests.server.api import assert_error, bearer
+from tests.server.api import assert_error, bearer, token_for
 from tests.server.sync_api import (
     AGREE,
     DISAGREE,
@@ -23,7 +24,7 @@ from tests.server.sync_api import (
     progress,
     vote,
 )
-from tests.server_process import LiveServer
+from tests.server_process import LiveServer, start_server
 
 
 def _set_poll_times(server: LiveServer, column: str, value: str) -> None:
@@ -309,3 +310,21 @@ def test_maintenance_file_answers_503_with_retry_after(fresh_academy: LiveServer
     assert pulled.headers["Retry-After"] == "30"
     marker.unlink()
     assert me.push(progress(1, 100))["last_seq"] == 1
+
+
+def test_too_many_sync_requests_get_429_with_retry_after(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "academy", extra_args=("--sync-rate", "3"))
+    try:
+        token = token_for(server)
+        url = f"{server.url}/v1/sync/pull?client_id={uuid.uuid4()}"
+        codes = [requests.get(url, headers=bearer(token), timeout=10).status_code for _ in range(3)]
+        assert 429 not in codes  # 403 (unknown client) is fine: the limit counts requests
+        limited = requests.get(url, headers=bearer(token), timeout=10)
+        body = assert_error(limited, 429, "rate_limited")
+        assert body["error"]["message"]
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60
+        # Another login is not affected.
+        other = token_for(server, "anna")
+        assert requests.get(url, headers=bearer(other), timeout=10).status_code != 429
+    finally:
+        server.stop()
