@@ -43,6 +43,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.catalogue,
         core.overview,
         core.queue,
+        core.packs,
         runner,
         default_server=str(core.settings.get("server_url")),
     )

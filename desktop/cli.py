@@ -15,8 +15,10 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 
 from desktop import __version__
+from desktop.cli_progress import ProgressBar
 from desktop.core import Core, build_core
 from desktop.domain.errors import AuthError, OfflineError, SamenError
 from desktop.paths import ENV_DATA_DIR, resolve_paths
@@ -54,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
         "sync", help="send queued work and fetch what is new (exit 3: academy unreachable)"
     )
     sync.add_argument("--json", action="store_true")
+    pack = sub.add_parser("pack", help="course packs for places without internet")
+    pack_commands = pack.add_subparsers(dest="pack_command", required=True)
+    export = pack_commands.add_parser("export", help="write a downloaded course to DIR as a .zip")
+    export.add_argument("course", help="course id (see: samen courses)")
+    export.add_argument("dir", type=Path, help="folder to write the pack to, e.g. a USB stick")
+    imp = pack_commands.add_parser("import", help="import a pack (.zip or folder), no network")
+    imp.add_argument("path", type=Path)
     return parser
 
 
@@ -208,6 +217,18 @@ def _sync(core: Core, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _pack(core: Core, args: argparse.Namespace) -> int:
+    if args.pack_command == "export":
+        written = core.packs.export(args.course, args.dir)
+        print(f"Wrote {written} ({written.stat().st_size / 1e6:.1f} MB).")
+        return EXIT_OK
+    bar = ProgressBar("Importing")
+    course = core.packs.import_pack(args.path, on_progress=bar.update)
+    bar.finish()
+    print(f"Imported {course.title} (version {course.version}); it is ready to study offline.")
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
 
@@ -244,4 +265,5 @@ _COMMANDS = {
     "status": _status,
     "courses": _courses,
     "sync": _sync,
+    "pack": _pack,
 }

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
+from desktop.services.downloads import DownloadService
 from desktop.services.overview import OverviewService
+from desktop.services.packs import PackService
 from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.status import StatusService
@@ -20,9 +22,11 @@ from desktop.settings import Settings
 from desktop.store.accounts import AccountRepo
 from desktop.store.courses import CourseRepo
 from desktop.store.db import Store
+from desktop.store.media_files import MediaRepo
 from desktop.store.outbox import OutboxRepo
 from desktop.store.pulled import PulledRepo
 from desktop.store.sync_state import SyncStateRepo
+from desktop.store.trust import KeyRepo
 from desktop.store.vault import TokenVault
 
 
@@ -39,6 +43,8 @@ class Core:
     actions: ActionService
     queue: QueueService
     overview: OverviewService
+    packs: PackService
+    downloads: DownloadService
 
     def close(self) -> None:
         self.store.close()
@@ -52,15 +58,27 @@ def build_core(
     store = Store(paths.database)
     outbox = OutboxRepo(store)
     vault = vault if vault is not None else TokenVault()
+    keys = KeyRepo(store)
     session = SessionService(
         AccountRepo(store),
         outbox,
         vault,
+        keys,
         timeout=float(settings.get("request_timeout_s")),
     )
     status = StatusService(session, outbox, SyncStateRepo(store))
-    catalogue = CatalogueService(session, CourseRepo(store))
+    courses = CourseRepo(store)
+    catalogue = CatalogueService(session, courses, keys)
     sync = SyncService(session, outbox, PulledRepo(store), status)
+    downloads = DownloadService(
+        catalogue,
+        MediaRepo(store),
+        session.client,
+        paths.media_dir,
+        unmetered_only=lambda: bool(settings.get("download_unmetered_only")),
+    )
+    # Start-up: rows match the disk (files deleted or half-written behind our back).
+    downloads.reconcile()
     return Core(
         paths=paths,
         settings=settings,
@@ -71,8 +89,10 @@ def build_core(
         status=status,
         sync=sync,
         actions=ActionService(store, session),
-        queue=QueueService(outbox),
+        queue=QueueService(outbox, session),
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
         ),
+        packs=PackService(courses, keys, paths.media_dir),
+        downloads=downloads,
     )

@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from server.academy import router as academy_router
 from server.auth.routes import router as auth_router
 from server.config import ServerConfig
 from server.content.routes import router as content_router
+from server.content.signing import AcademySigner
 from server.db import Database
 from server.errors import install_error_handlers
 from server.health import router as health_router
@@ -29,6 +31,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         prepare_storage(config, database.engine)
+        # The academy's manifest-signing key: created here on the first start, then reused.
+        app.state.signer = AcademySigner.load_or_create(config.signing_key_path)
         try:
             yield
         finally:
@@ -40,6 +44,13 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.client_locks = ClientLocks()
     app.state.sync_rate = RateLimiter(config.sync_requests_per_minute)
     install_error_handlers(app)
-    for router in (health_router, auth_router, content_router, podcast_router, sync_router):
+    for router in (
+        health_router,
+        academy_router,
+        auth_router,
+        content_router,
+        podcast_router,
+        sync_router,
+    ):
         app.include_router(router)
     return app

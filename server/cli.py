@@ -1,4 +1,4 @@
-"""`samen-server` command line: run the server, add users, seed the demo academy.
+"""`samen-server` command line: run the server, add users, seed the demo academy, import courses.
 
 Runs on the main thread; `run` hands the thread to uvicorn's event loop until interrupted.
 Expected failures print one line to stderr and exit non-zero; only bugs show a traceback.
@@ -138,6 +138,36 @@ def _cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_course_import(args: argparse.Namespace) -> int:
+    from server.content.importer import CourseImportError, import_course
+
+    config = _config(args)
+    source: Path = args.source.expanduser()
+    started = time.monotonic()
+    database = _open_database(config)
+    try:
+        report = import_course(
+            database,
+            config,
+            source,
+            lambda line: print(line, flush=True),
+            allow_removing_lessons=args.allow_removing_lessons,
+        )
+    except CourseImportError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        database.dispose()
+    elapsed = time.monotonic() - started
+    if report.created:
+        outcome = f"created, version {report.version}"
+    elif report.content_changed:
+        outcome = f"updated to version {report.version}"
+    else:
+        outcome = f"unchanged, version {report.version}"
+    print(f"course {report.course_id}: {outcome} ({elapsed:.1f} s)")
+    return 0
+
+
 def _add_storage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
@@ -196,6 +226,22 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"password of every demo user (default: {DEMO_PASSWORD})",
     )
     seed.set_defaults(handler=_cmd_seed_demo)
+
+    course = commands.add_parser("course", help="publish courses")
+    course_commands = course.add_subparsers(dest="course_command", required=True, metavar="COMMAND")
+    course_import = course_commands.add_parser(
+        "import", help="create or update a course from a folder with course.json"
+    )
+    _add_storage_options(course_import)
+    course_import.add_argument(
+        "source", type=Path, metavar="SOURCE", help="folder holding course.json and the media"
+    )
+    course_import.add_argument(
+        "--allow-removing-lessons",
+        action="store_true",
+        help="allow dropping lessons that have progress, polls or forum threads",
+    )
+    course_import.set_defaults(handler=_cmd_course_import)
     return parser
 
 

@@ -33,6 +33,11 @@ class ServerConfig:
         return self.data_dir / "media"
 
     @property
+    def signing_key_path(self) -> Path:
+        """The academy's Ed25519 private key (PKCS8 PEM, mode 0600), created on first start."""
+        return self.data_dir / "signing_key.pem"
+
+    @property
     def podcast_dir(self) -> Path:
         """Podcast episodes live at podcast_dir/<feed_id>/<file>."""
         return self.data_dir / "podcasts"

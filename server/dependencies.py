@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from server.auth.tokens import Caller, resolve_token
 from server.config import ServerConfig
+from server.content.signing import AcademySigner
 from server.db import Database
 from server.errors import unauthorized
 
@@ -48,3 +49,11 @@ def get_caller(
 ConfigDep = Annotated[ServerConfig, Depends(get_config)]
 SessionDep = Annotated[Session, Depends(get_session)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_signer(request: Request) -> AcademySigner:
+    signer: AcademySigner = request.app.state.signer
+    return signer
+
+
+SignerDep = Annotated[AcademySigner, Depends(get_signer)]

@@ -32,6 +32,15 @@ class Account:
 
 
 @dataclass(frozen=True, slots=True)
+class AcademyKey:
+    """The Ed25519 key an academy signs course manifests with (public part only)."""
+
+    key_id: str
+    public_key: str  # raw 32 bytes, base64
+    algorithm: str = "ed25519"
+
+
+@dataclass(frozen=True, slots=True)
 class LoginResult:
     """What the server returns on login; the token goes to the keyring, the rest to the store."""
 
@@ -39,3 +48,4 @@ class LoginResult:
     expires_at: str
     user: User
     academy: str
+    academy_key: AcademyKey

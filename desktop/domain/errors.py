@@ -67,3 +67,48 @@ class ServerError(SamenError):
         super().__init__(message)
         self.code = code
         self.status = status
+
+
+class PackError(SamenError):
+    """A course pack (or a downloaded manifest) cannot be trusted or read; nothing was imported."""
+
+    def __init__(self, message: str, *, code: str = "bad_pack") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class DiskFullError(SamenError):
+    """Not enough free space for a download; what was fetched so far is kept for a resume."""
+
+    code = "disk_full"
+
+
+class ChecksumError(SamenError):
+    """A downloaded file did not match the size or sha256 its course lists; it was deleted."""
+
+    code = "checksum"
+
+
+class MediaChangedError(ChecksumError):
+    """The server holds another version of a file than the course structure we have lists
+    (its ETag differs); fetching the course structure again fixes it."""
+
+    code = "media_changed"
+
+
+class CancelledError(SamenError):
+    """A download was paused or cancelled on request; partial files are kept unless cancelled."""
+
+    code = "cancelled"
+
+
+class MeteredConnectionError(SamenError):
+    """Downloads are set to unmetered connections only and this one is metered."""
+
+    code = "metered"
+
+
+class DownloadBusyError(SamenError):
+    """The course is already being downloaded (by the queue or another caller)."""
+
+    code = "busy_download"

@@ -3,15 +3,21 @@ Worker threads / CLI."""
 
 from __future__ import annotations
 
+import json
+
 from desktop.domain.course import CourseDetail, Lesson, LibraryEntry
+from desktop.domain.errors import PackError
 from desktop.services.session import SessionService
 from desktop.store.courses import CourseRepo
+from desktop.store.trust import KeyRepo
+from desktop.sync import manifests
 
 
 class CatalogueService:
-    def __init__(self, session: SessionService, courses: CourseRepo) -> None:
+    def __init__(self, session: SessionService, courses: CourseRepo, keys: KeyRepo) -> None:
         self._session = session
         self._courses = courses
+        self._keys = keys
 
     def refresh(self) -> list[LibraryEntry]:
         """Fetch the catalogue and store it; raises OfflineError etc. with nothing changed."""
@@ -23,9 +29,15 @@ class CatalogueService:
         return self._courses.library()
 
     def fetch_course(self, course_id: str) -> CourseDetail:
-        """Fetch and store a course's structure (lessons, exercises, media list)."""
-        detail = self._session.client().course(course_id)
-        self._courses.save_detail(detail)
+        """Fetch, verify and store a course's signed manifest (lessons, exercises, media list).
+
+        A manifest whose signature does not check out is refused like a tampered pack: the
+        files it lists would be trusted on its word."""
+        signed = self._session.client().manifest(course_id)
+        detail, key_id = manifests.verify(signed, self._keys.known())
+        if detail.course.id != course_id:
+            raise PackError(f"The academy sent the manifest of {detail.course.id!r}.")
+        self._courses.save_signed(detail, key_id, json.dumps(signed, ensure_ascii=False))
         return detail
 
     def lessons(self, course_id: str) -> list[Lesson]:

@@ -5,29 +5,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.domain.errors import SamenError
+from desktop.domain.errors import NotLoggedInError, SamenError
 from desktop.domain.sync import OutboxItem
+from desktop.services.session import SessionService
 from desktop.store.outbox import OutboxRepo
 
 
 class QueueService:
-    def __init__(self, outbox: OutboxRepo) -> None:
+    """Always scoped to the logged-in account: on a shared computer each learner sees and
+    changes only their own queue (the others' stay, untouched, for their next login)."""
+
+    def __init__(self, outbox: OutboxRepo, session: SessionService) -> None:
         self._outbox = outbox
+        self._session = session
+
+    def _client_id(self) -> str | None:
+        account = self._session.account()
+        return account.client_id if account else None
 
     def items(self) -> list[OutboxItem]:
         """Pending, sending, retrying and rejected items, in sending order."""
-        return self._outbox.items()
+        client_id = self._client_id()
+        return [] if client_id is None else self._outbox.items(client_id=client_id)
 
     def waiting_count(self) -> int:
         """Actions not yet accepted or refused by the academy."""
-        return sum(self._outbox.pending_by_kind().values())
+        client_id = self._client_id()
+        return 0 if client_id is None else sum(self._outbox.pending_by_kind(client_id).values())
+
+    def _require(self) -> str:
+        client_id = self._client_id()
+        if client_id is None:
+            raise NotLoggedInError("Log in to change what waits to be sent.")
+        return client_id
 
     def discard(self, item_id: int) -> None:
-        if not self._outbox.discard(item_id):
+        if not self._outbox.discard(item_id, self._require()):
             raise SamenError(
                 "This action is being sent or was already accepted, so it cannot be discarded."
             )
 
     def resend(self, item_id: int, args: dict[str, Any]) -> None:
-        if self._outbox.resend(item_id, args) is None:
+        if self._outbox.resend(item_id, args, self._require()) is None:
             raise SamenError("Only actions the academy refused can be edited and sent again.")

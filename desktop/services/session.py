@@ -13,6 +13,7 @@ from desktop.domain.account import Account
 from desktop.domain.errors import NotLoggedInError, OfflineError, SamenError, ServerError
 from desktop.store.accounts import AccountRepo
 from desktop.store.outbox import OutboxRepo
+from desktop.store.trust import KeyRepo
 from desktop.store.vault import TokenVault
 from desktop.sync.api import ApiClient, normalize_url
 
@@ -31,6 +32,7 @@ class SessionService:
         accounts: AccountRepo,
         outbox: OutboxRepo,
         vault: TokenVault,
+        keys: KeyRepo,
         *,
         timeout: float = 15.0,
         client_factory: ClientFactory = ApiClient,
@@ -38,6 +40,7 @@ class SessionService:
         self._accounts = accounts
         self._outbox = outbox
         self._vault = vault
+        self._keys = keys
         self._timeout = timeout
         self._client_factory = client_factory
 
@@ -83,6 +86,7 @@ class SessionService:
         ):
             self._vault.delete(previous.server_url, previous.user.username)
         self._vault.save(url, result.user.username, result.token)
+        self._keys.remember(url, result.academy_key)
         self._accounts.save(account)
         return account
 
@@ -102,7 +106,7 @@ class SessionService:
     def logout(self) -> LogoutResult:
         """Revoke the token if the server is reachable, forget it locally either way."""
         account = self._accounts.current()
-        pending = sum(self._outbox.pending_by_kind().values())
+        pending = sum(self._outbox.pending_by_kind(account.client_id).values()) if account else 0
         if account is None:
             return LogoutResult(pending_kept=pending, server_revoked=False)
         revoked = False

@@ -7,6 +7,7 @@ between windows the caller waits `next_delay_s` (full jitter, Retry-After as a m
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -58,11 +59,14 @@ class SyncService:
         self._recovered = False
 
     def cached(self, entity: str, scope: str | None = None) -> dict[str, dict[str, Any]]:
-        """Entities as last pulled (e.g. poll results), by id; works offline."""
-        return self._pulled.entities(entity, scope)
+        """Entities as last pulled for the logged-in account (e.g. poll results), by id;
+        works offline; empty when logged out."""
+        account = self._session.account()
+        return {} if account is None else self._pulled.entities(account.client_id, entity, scope)
 
     def pull_cursor(self) -> str:
-        return self._pulled.cursor()
+        account = self._session.account()
+        return "" if account is None else self._pulled.cursor(account.client_id)
 
     def recover(self) -> int:
         """Once per process, before the first window: a crash mid-push leaves items 'sending'."""
@@ -100,6 +104,11 @@ class SyncService:
             return self._failed(exc, busy=True, delay=self.backoff.next_delay(exc.retry_after))
         except SamenError as exc:
             return self._failed(exc, delay=self.backoff.next_delay())
+        except sqlite3.Error as exc:
+            # The local database refused (disk full, locked by another program): nothing was
+            # lost, the window simply ends; say it in the learner's words.
+            problem = SamenError(f"Samen could not update its local database ({exc}).")
+            return self._failed(problem, delay=self.backoff.next_delay())
         self.backoff.reset()
         self._status.record_sync(utc_now(), None)
         return self._report(True, result=result, next_delay=result.retry_after)
@@ -153,7 +162,8 @@ class SyncService:
         next_delay: float | None = None,
     ) -> SyncReport:
         result = result or WindowResult()
-        by_kind = self._outbox.pending_by_kind()
+        account = self._session.account()
+        by_kind = self._outbox.pending_by_kind(account.client_id) if account else {}
         return SyncReport(
             ok=ok,
             pushed=result.pushed,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+
+import sqlite_utils
 
 from desktop.domain.course import (
     CourseDetail,
@@ -75,59 +78,103 @@ class CourseRepo:
 
     def save_detail(self, detail: CourseDetail) -> None:
         """Store a course's lessons and media list (the files themselves come from downloads)."""
-        c = detail.course
         with self._store.write() as db:
+            self._save_detail(db, detail)
+
+    def save_signed(
+        self,
+        detail: CourseDetail,
+        key_id: str,
+        signed_json: str,
+        available: Iterable[str] = (),
+    ) -> None:
+        """Store a verified course, the signed manifest it came with, and (for an imported
+        pack, whose files are already checked and in place) which files are available: all in
+        one transaction, so a crash never leaves files marked that the manifest does not list."""
+        with self._store.write() as db:
+            self._save_detail(db, detail)
             db.execute(
-                """INSERT INTO courses (id, version, title, language, summary, lesson_count,
-                       media_bytes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(id) DO UPDATE SET version = excluded.version,
-                       title = excluded.title, summary = excluded.summary""",
+                """INSERT OR REPLACE INTO course_manifests (course_id, key_id, signed_json)
+                   VALUES (?, ?, ?)""",
+                [detail.course.id, key_id, signed_json],
+            )
+            for path in available:
+                db.execute(
+                    "UPDATE media_files SET state = 'available' WHERE course_id = ? AND path = ?",
+                    [detail.course.id, path],
+                )
+
+    def mark_missing(self, course_id: str, paths: Iterable[str]) -> None:
+        with self._store.write() as db:
+            for path in paths:
+                db.execute(
+                    "UPDATE media_files SET state = 'missing' WHERE course_id = ? AND path = ?",
+                    [course_id, path],
+                )
+
+    def signed_manifest(self, course_id: str) -> str | None:
+        with self._store.read() as db:
+            row = db.execute(
+                "SELECT signed_json FROM course_manifests WHERE course_id = ?", [course_id]
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    @staticmethod
+    def _save_detail(db: sqlite_utils.Database, detail: CourseDetail) -> None:
+        c = detail.course
+        db.execute(
+            """INSERT INTO courses (id, version, title, language, summary, lesson_count,
+                   media_bytes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET version = excluded.version,
+                   title = excluded.title, language = excluded.language,
+                   summary = excluded.summary, lesson_count = excluded.lesson_count,
+                   media_bytes = excluded.media_bytes""",
+            [
+                c.id,
+                c.version,
+                c.title,
+                c.language,
+                c.summary,
+                c.lesson_count,
+                c.media_bytes,
+                utc_now(),
+            ],
+        )
+        db.execute("DELETE FROM lessons WHERE course_id = ?", [c.id])
+        for lesson in detail.lessons:
+            db.execute(
+                """INSERT INTO lessons (id, course_id, position, title, body_markdown,
+                       exercises_json, media_json) VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 [
+                    lesson.id,
                     c.id,
-                    c.version,
-                    c.title,
-                    c.language,
-                    c.summary,
-                    c.lesson_count,
-                    c.media_bytes,
-                    utc_now(),
+                    lesson.position,
+                    lesson.title,
+                    lesson.body_markdown,
+                    json.dumps([_exercise_json(e) for e in lesson.exercises]),
+                    json.dumps(list(lesson.media)),
                 ],
             )
-            db.execute("DELETE FROM lessons WHERE course_id = ?", [c.id])
-            for lesson in detail.lessons:
-                db.execute(
-                    """INSERT INTO lessons (id, course_id, position, title, body_markdown,
-                           exercises_json, media_json) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [
-                        lesson.id,
-                        c.id,
-                        lesson.position,
-                        lesson.title,
-                        lesson.body_markdown,
-                        json.dumps([_exercise_json(e) for e in lesson.exercises]),
-                        json.dumps(list(lesson.media)),
-                    ],
-                )
-            keep = [m.path for m in detail.media]
+        keep = [m.path for m in detail.media]
+        db.execute(
+            f"DELETE FROM media_files WHERE course_id = ? AND path NOT IN "
+            f"({','.join('?' * len(keep))})"
+            if keep
+            else "DELETE FROM media_files WHERE course_id = ?",
+            [c.id, *keep],
+        )
+        for m in detail.media:
+            # A changed sha256 means the file must be fetched again.
             db.execute(
-                f"DELETE FROM media_files WHERE course_id = ? AND path NOT IN "
-                f"({','.join('?' * len(keep))})"
-                if keep
-                else "DELETE FROM media_files WHERE course_id = ?",
-                [c.id, *keep],
+                """INSERT INTO media_files (course_id, path, size, sha256, content_type)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(course_id, path) DO UPDATE SET size = excluded.size,
+                       content_type = excluded.content_type, sha256 = excluded.sha256,
+                       state = CASE WHEN media_files.sha256 = excluded.sha256
+                                    THEN media_files.state ELSE 'missing' END""",
+                [c.id, m.path, m.size, m.sha256, m.content_type],
             )
-            for m in detail.media:
-                # A changed sha256 means the file must be fetched again.
-                db.execute(
-                    """INSERT INTO media_files (course_id, path, size, sha256, content_type)
-                       VALUES (?, ?, ?, ?, ?)
-                       ON CONFLICT(course_id, path) DO UPDATE SET size = excluded.size,
-                           content_type = excluded.content_type, sha256 = excluded.sha256,
-                           state = CASE WHEN media_files.sha256 = excluded.sha256
-                                        THEN media_files.state ELSE 'missing' END""",
-                    [c.id, m.path, m.size, m.sha256, m.content_type],
-                )
-            db.execute("UPDATE courses SET downloaded_version = ? WHERE id = ?", [c.version, c.id])
+        db.execute("UPDATE courses SET downloaded_version = ? WHERE id = ?", [c.version, c.id])
 
     def lessons(self, course_id: str) -> list[Lesson]:
         with self._store.read() as db:

@@ -153,9 +153,31 @@ def _outbox_results(db: sqlite_utils.Database) -> None:
     )
 
 
+def _signed_courses(db: sqlite_utils.Database) -> None:
+    # Keys stay after logout: a pack from a known academy can be imported offline later.
+    db.execute(
+        """CREATE TABLE academy_keys (
+               key_id TEXT PRIMARY KEY,
+               server_url TEXT NOT NULL,
+               algorithm TEXT NOT NULL,
+               public_key TEXT NOT NULL,
+               added_at TEXT NOT NULL
+           )"""
+    )
+    # The signed manifest a course's files were checked against; exported into packs as is.
+    db.execute(
+        """CREATE TABLE course_manifests (
+               course_id TEXT PRIMARY KEY REFERENCES courses(id) ON DELETE CASCADE,
+               key_id TEXT NOT NULL,
+               signed_json TEXT NOT NULL
+           )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
+    ("0003_signed_courses", _signed_courses),
 )
 
 

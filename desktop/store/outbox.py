@@ -262,28 +262,36 @@ class OutboxRepo:
         return RecordSummary(acked=acked, rejected=rejected, retry_after=retry_after)
 
     def renumber(self, client_id: str, expected_seq: int) -> int:
-        """The server has seen nothing from `expected_seq` on: number our unsent items from there.
+        """The server has no record of any seq from `expected_seq` on: renumber from there.
 
-        Only items the server cannot have processed are renumbered (their seq >= expected_seq),
-        keeping their order. Returns how many moved.
+        That happens when the server was restored from a backup (or never saw them). Items it
+        had acknowledged are lost on its side, so they become pending again (same mutation id);
+        refused ones keep their refusal for the learner but give up their number. Order is
+        kept. Returns how many items will be (re)sent.
         """
         with self._store.write() as db:
             rows = db.execute(
-                """SELECT id FROM outbox WHERE client_id = ? AND seq >= ?
-                   AND state IN ('pending', 'sending', 'retry') ORDER BY seq""",
+                """SELECT id, state FROM outbox WHERE client_id = ? AND seq >= ?
+                   ORDER BY seq""",
                 [client_id, expected_seq],
             ).fetchall()
             # Two passes so the UNIQUE (client_id, seq) constraint never sees a clash.
-            for (item_id,) in rows:
+            for item_id, _state in rows:
                 db.execute("UPDATE outbox SET seq = -seq WHERE id = ?", [item_id])
-            for offset, (item_id,) in enumerate(rows):
+            sendable = 0
+            for item_id, state in rows:
+                if state == "rejected":
+                    db.execute("UPDATE outbox SET seq = NULL WHERE id = ?", [item_id])
+                    continue
                 db.execute(
-                    "UPDATE outbox SET seq = ?, state = 'pending' WHERE id = ?",
-                    [expected_seq + offset, item_id],
+                    """UPDATE outbox SET seq = ?, state = 'pending', result_json = NULL
+                       WHERE id = ?""",
+                    [expected_seq + sendable, item_id],
                 )
+                sendable += 1
             # What comes next continues right after the renumbered items.
-            self._set_last_seq(db, client_id, expected_seq + len(rows) - 1)
-        return len(rows)
+            self._set_last_seq(db, client_id, expected_seq + sendable - 1)
+        return sendable
 
     def acked_seq(self, client_id: str) -> int:
         """The highest seq up to which every item of this client has a final outcome."""
@@ -299,32 +307,41 @@ class OutboxRepo:
 
     # -- the learner's side --------------------------------------------------------------------
 
-    def items(self, states: Sequence[str] = (*UNFINISHED, "rejected")) -> list[OutboxItem]:
+    def items(
+        self, states: Sequence[str] = (*UNFINISHED, "rejected"), client_id: str | None = None
+    ) -> list[OutboxItem]:
+        """Items in sending order; with a client id, only that account's (on a shared
+        computer, one learner never sees or changes another's queue)."""
+        where, params = _client_filter(client_id)
         with self._store.read() as db:
             rows = db.query(
-                f"SELECT * FROM outbox WHERE state IN ({','.join('?' * len(states))}) "
+                f"SELECT * FROM outbox WHERE state IN ({','.join('?' * len(states))}){where} "
                 "ORDER BY COALESCE(seq, 1e18), id",
-                list(states),
+                [*states, *params],
             )
             return [_item(row) for row in rows]
 
-    def discard(self, item_id: int) -> bool:
-        """Drop a rejected item, or one that was never sent. Returns False if it is in flight."""
+    def discard(self, item_id: int, client_id: str) -> bool:
+        """Drop a rejected item, or one that was never sent. Returns False if it is in flight
+        (or not this account's)."""
         with self._store.write() as db:
             return (
                 db.execute(
-                    """DELETE FROM outbox WHERE id = ? AND (state = 'rejected'
+                    """DELETE FROM outbox WHERE id = ? AND client_id = ? AND (state = 'rejected'
                        OR (state = 'pending' AND seq IS NULL))""",
-                    [item_id],
+                    [item_id, client_id],
                 ).rowcount
                 == 1
             )
 
-    def resend(self, item_id: int, args: dict[str, Any]) -> str | None:
+    def resend(self, item_id: int, args: dict[str, Any], client_id: str) -> str | None:
         """Replace a rejected item by an edited copy at the end of the queue (a new mutation)."""
         with self._store.write() as db:
             rows = list(
-                db.query("SELECT * FROM outbox WHERE id = ? AND state = 'rejected'", [item_id])
+                db.query(
+                    "SELECT * FROM outbox WHERE id = ? AND client_id = ? AND state = 'rejected'",
+                    [item_id, client_id],
+                )
             )
             if not rows:
                 return None
@@ -334,15 +351,25 @@ class OutboxRepo:
                 db, client_id=old["client_id"], kind=old["kind"], name=old["name"], args=args
             )
 
-    def pending_by_kind(self) -> dict[str, int]:
+    def pending_by_kind(self, client_id: str | None = None) -> dict[str, int]:
+        where, params = _client_filter(client_id)
         with self._store.read() as db:
             rows = db.query(
-                """SELECT kind, COUNT(*) AS n FROM outbox
-                   WHERE state IN ('pending', 'sending', 'retry') GROUP BY kind ORDER BY kind"""
+                f"""SELECT kind, COUNT(*) AS n FROM outbox
+                    WHERE state IN ('pending', 'sending', 'retry'){where}
+                    GROUP BY kind ORDER BY kind""",
+                params,
             )
             return {row["kind"]: row["n"] for row in rows}
 
-    def rejected_count(self) -> int:
+    def rejected_count(self, client_id: str | None = None) -> int:
+        where, params = _client_filter(client_id)
         with self._store.read() as db:
-            row = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'rejected'").fetchone()
+            row = db.execute(
+                f"SELECT COUNT(*) FROM outbox WHERE state = 'rejected'{where}", params
+            ).fetchone()
         return int(row[0])
+
+
+def _client_filter(client_id: str | None) -> tuple[str, list[str]]:
+    return ("", []) if client_id is None else (" AND client_id = ?", [client_id])

@@ -3,6 +3,9 @@ Worker threads / CLI.
 
 A page and its cursor are stored in one transaction, so a crash or a cut connection never
 leaves the cursor ahead of the data (or behind it with data applied twice: puts are by version).
+The cache belongs to one account (client id) at a time: it holds that learner's own votes and
+progress, so another account's first pull on a shared computer starts from an empty cache, and
+nothing of the previous learner is shown meanwhile.
 """
 
 from __future__ import annotations
@@ -13,22 +16,30 @@ from typing import Any
 from desktop.domain.sync import PullPage
 from desktop.store.db import Store
 
-CURSOR_KEY = "*"  # one cursor for the whole pull stream
+
+def _owner(client_id: str) -> str:
+    return f"client:{client_id}"
 
 
 class PulledRepo:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def cursor(self) -> str:
+    def cursor(self, client_id: str) -> str:
         with self._store.read() as db:
             row = db.execute(
-                "SELECT cursor FROM pull_cursors WHERE scope = ?", [CURSOR_KEY]
+                "SELECT cursor FROM pull_cursors WHERE scope = ?", [_owner(client_id)]
             ).fetchone()
         return "" if row is None else str(row[0])
 
-    def apply_page(self, page: PullPage) -> None:
+    def apply_page(self, client_id: str, page: PullPage) -> None:
         with self._store.write() as db:
+            # Another account's cache is dropped in the same transaction as the first page.
+            if db.execute(
+                "SELECT 1 FROM pull_cursors WHERE scope != ? LIMIT 1", [_owner(client_id)]
+            ).fetchone():
+                db.execute("DELETE FROM pulled")
+                db.execute("DELETE FROM pull_cursors")
             for scope in page.reset:
                 # Refetch: the reply itself starts again from the beginning.
                 if scope == "*":
@@ -58,11 +69,17 @@ class PulledRepo:
                 )
             db.execute(
                 "INSERT OR REPLACE INTO pull_cursors (scope, cursor) VALUES (?, ?)",
-                [CURSOR_KEY, page.cursor],
+                [_owner(client_id), page.cursor],
             )
 
-    def entities(self, entity: str, scope: str | None = None) -> dict[str, dict[str, Any]]:
+    def entities(
+        self, client_id: str, entity: str, scope: str | None = None
+    ) -> dict[str, dict[str, Any]]:
         with self._store.read() as db:
+            if db.execute(
+                "SELECT 1 FROM pull_cursors WHERE scope != ? LIMIT 1", [_owner(client_id)]
+            ).fetchone():
+                return {}  # another learner's cache: nothing of it is shown
             if scope is None:
                 rows = db.execute(
                     "SELECT id, data_json FROM pulled WHERE entity = ?", [entity]

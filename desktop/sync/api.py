@@ -8,7 +8,7 @@ followed: the academy does not redirect, a captive portal does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,20 +34,23 @@ from desktop.sync import wire
 TokenSource = Callable[[], str | None]
 
 
+MAX_RETRY_AFTER_S = 3600.0  # a server asking for more is treated as asking for an hour
+
+
 def retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_RETRY_AFTER_S)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER_S)
 
 
 def normalize_url(url: str) -> str:
@@ -116,6 +119,58 @@ class ApiClient:
                 "you may need to log in to this network first."
             )
         return response
+
+    def stream(self, path: str, headers: Mapping[str, str] | None = None) -> requests.Response:
+        """GET `path` with the body left unread (stream=True), for large media files.
+
+        Bearer auth, no redirects, errors mapped like every other call; on success the caller
+        owns the response and must close it. Only the status and headers have been read here,
+        so an error while reading the body surfaces as requests' own exception."""
+        token = self._token()
+        if not token:
+            raise AuthError("You are not logged in. Please log in to the academy.")
+        sent = {**(headers or {}), "Authorization": f"Bearer {token}"}
+        try:
+            response = self._session.get(
+                self.base_url + path,
+                headers=sent,
+                timeout=self._timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise CaptivePortalError(
+                f"The connection to {self.base_url} is not secure (certificate problem). "
+                "You may be behind a network login page."
+            ) from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise OfflineError(
+                f"Cannot reach the academy at {self.base_url}. You are offline; the download "
+                "continues where it stopped when the connection is back."
+            ) from exc
+        except requests.RequestException as exc:
+            raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+        if response.status_code < 300:
+            return response
+        try:
+            if response.status_code < 400:
+                raise CaptivePortalError(
+                    f"{self.base_url} redirected to "
+                    f"{response.headers.get('Location', 'another page')}; "
+                    "you may need to log in to this network first."
+                )
+            try:
+                self._checked(response)  # reads the (small) error body and raises
+            except requests.RequestException as exc:
+                raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+            raise ProtocolError(f"Unexpected HTTP {response.status_code} for {path}.")
+        finally:
+            response.close()
+
+    @staticmethod
+    def media_path(course_id: str, path: str) -> str:
+        """The URL path of one course media file (its manifest path keeps its slashes)."""
+        return f"/v1/courses/{quote(course_id, safe='')}/media/{quote(path, safe='/')}"
 
     def _json(self, response: requests.Response) -> Any:
         try:
@@ -186,6 +241,11 @@ class ApiClient:
     def course(self, course_id: str) -> CourseDetail:
         path = "/v1/courses/" + quote(course_id, safe="")
         return wire.course_detail(self._checked(self._request("GET", path)))
+
+    def manifest(self, course_id: str) -> Any:
+        """The course's SignedManifest document, unparsed: it is verified as signed bytes."""
+        path = "/v1/courses/" + quote(course_id, safe="") + "/manifest"
+        return self._checked(self._request("GET", path))
 
     def push(self, client_id: str, items: Sequence[OutboxItem]) -> PushReply:
         body = {

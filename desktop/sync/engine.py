@@ -37,8 +37,8 @@ class OutboxPort(Protocol):
 
 
 class PulledPort(Protocol):
-    def cursor(self) -> str: ...
-    def apply_page(self, page: PullPage) -> None: ...
+    def cursor(self, client_id: str) -> str: ...
+    def apply_page(self, client_id: str, page: PullPage) -> None: ...
 
 
 class SyncApi(Protocol):
@@ -101,8 +101,13 @@ class SyncEngine:
             except BaseException:
                 self._outbox.release(client_id)
                 raise
-            self._check_reply(batch, reply)
-            recorded = self._outbox.record(client_id, reply.outcomes)
+            try:
+                self._check_reply(batch, reply)
+                recorded = self._outbox.record(client_id, reply.outcomes)
+            except BaseException:
+                # A reply we cannot use must not leave the batch 'sending' until a restart.
+                self._outbox.release(client_id)
+                raise
             pushed += len(reply.outcomes)
             acked += recorded.acked
             rejected += recorded.rejected
@@ -112,8 +117,8 @@ class SyncEngine:
             if reply.expected_seq is not None:
                 first = batch[0].seq or 0
                 if reply.expected_seq < first and not reply.outcomes:
-                    # The server never saw seqs from expected_seq on (e.g. our database was
-                    # restored from a backup): number what is unsent from there and go again.
+                    # The server has nothing from expected_seq on (it was restored from a
+                    # backup, or never saw them): number everything from there and resend.
                     self._outbox.renumber(client_id, reply.expected_seq)
                     continue
                 if not reply.outcomes:
@@ -136,11 +141,11 @@ class SyncEngine:
         """Pull every page; returns (changes applied, outcomes replayed)."""
         pulled = acked = rejected = 0
         for _ in range(self.limits.max_pages):
-            cursor = self._pulled.cursor()
+            cursor = self._pulled.cursor(client_id)
             page = self._api.pull(
                 client_id, cursor, self._outbox.acked_seq(client_id), self.limits.pull_page
             )
-            self._pulled.apply_page(page)
+            self._pulled.apply_page(client_id, page)
             pulled += len(page.changes)
             if page.outcomes:
                 # Outcomes of pushes whose reply was lost on the way.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from desktop.domain.account import LoginResult, Role, User
+from desktop.domain.account import AcademyKey, LoginResult, Role, User
 from desktop.domain.course import (
     CourseDetail,
     CourseSummary,
@@ -75,7 +75,18 @@ def login_reply(raw: Any) -> LoginResult:
         expires_at=_field(obj, "expires_at", str, "login reply"),
         user=user(obj.get("user"), "login reply.user"),
         academy=_field(obj, "academy", str, "login reply"),
+        academy_key=academy_key(obj.get("academy_key"), "login reply.academy_key"),
     )
+
+
+def academy_key(raw: Any, where: str = "academy_key") -> AcademyKey:
+    obj = _obj(raw, where)
+    if _field(obj, "algorithm", str, where) != "ed25519":
+        raise ProtocolError("The academy signs its courses with a method Samen does not know.")
+    key_id = _field(obj, "key_id", str, where)
+    if len(key_id) != 16 or any(ch not in "0123456789abcdef" for ch in key_id):
+        raise ProtocolError("The academy sent a malformed key id.")
+    return AcademyKey(key_id=key_id, public_key=_field(obj, "public_key", str, where))
 
 
 def me(raw: Any) -> User:
@@ -218,7 +229,8 @@ def _outcome(raw: Any, where: str) -> Outcome:
         result=dict(result) if isinstance(result, Mapping) else None,
         code=code if isinstance(code, str) else None,
         message=message if isinstance(message, str) else None,
-        retry_after=float(retry_after)
+        # Capped at an hour: a wild value must not block the queue (or overflow a timer).
+        retry_after=min(max(float(retry_after), 0.0), 3600.0)
         if isinstance(retry_after, int | float) and not isinstance(retry_after, bool)
         else None,
     )

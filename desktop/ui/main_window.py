@@ -14,10 +14,12 @@ from desktop import __version__
 from desktop.domain.errors import AuthError, OfflineError
 from desktop.services.catalogue import CatalogueService
 from desktop.services.overview import Overview, OverviewService
+from desktop.services.packs import PackService
 from desktop.services.queue import QueueService
 from desktop.services.session import LogoutResult, SessionService
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.network_hint import NetworkHint
+from desktop.ui.pack_actions import PackActions
 from desktop.ui.pages.course_list import CourseListPage
 from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.tasks import TaskRunner
@@ -31,6 +33,7 @@ class MainWindow(QMainWindow):
         catalogue: CatalogueService,
         overview: OverviewService,
         queue: QueueService,
+        packs: PackService,
         runner: TaskRunner,
         *,
         default_server: str = "",
@@ -54,8 +57,13 @@ class MainWindow(QMainWindow):
         )
         self.library_page = CourseListPage(
             "On this device",
-            "Nothing downloaded yet. Download a course from the catalogue to study it offline.",
+            "Nothing downloaded yet. Download a course from the catalogue to study it offline, "
+            "or import a course pack (Ctrl+I).",
+            action_label="&Export course pack…",
         )
+        self.pack_actions = PackActions(packs, runner, self)
+        self.pack_actions.imported.connect(lambda _course: self.refresh())
+        self.library_page.action_requested.connect(self.pack_actions.export_course)
         self.outbox_page = OutboxPage(queue, runner)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.catalogue_page, "&Catalogue")
@@ -93,6 +101,9 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for action in (self.sync_action, self.login_action, self.logout_action):
             menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.pack_actions.import_action)
+        menu.addAction(self.pack_actions.import_folder_action)
         menu.addSeparator()
         menu.addAction(quit_action)
         toolbar = self.addToolBar("Main")
@@ -138,7 +149,7 @@ class MainWindow(QMainWindow):
     def _schedule_sync(self, seconds: float) -> None:
         # Background sync: a single-shot timer re-armed after each window (never a sleeping
         # thread); offline it follows the backoff, online the configured interval.
-        self.sync_timer.start(max(1000, int(seconds * 1000)))
+        self.sync_timer.start(int(min(max(seconds, 1.0), 3600.0) * 1000))
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from server.auth.models import User
 from server.auth.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from server.auth.schemas import LoginReply, LoginRequest, Me, UserOut
 from server.auth.tokens import issue_token, revoke
-from server.dependencies import CallerDep, ConfigDep, SessionDep
+from server.content.schemas import AcademyKeyOut
+from server.dependencies import CallerDep, ConfigDep, SessionDep, SignerDep
 from server.errors import ApiError
 from server.sync.models import SyncClient
 
@@ -41,7 +42,9 @@ def _bind_client(session: Session, client_id: str, user: User) -> None:
 
 
 @router.post("/auth/login", response_model=LoginReply)
-def login(body: LoginRequest, session: SessionDep, config: ConfigDep) -> LoginReply:
+def login(
+    body: LoginRequest, session: SessionDep, config: ConfigDep, signer: SignerDep
+) -> LoginReply:
     user = find_user(session, body.username)
     if user is None:
         burn_verification(body.password)
@@ -64,6 +67,7 @@ def login(body: LoginRequest, session: SessionDep, config: ConfigDep) -> LoginRe
         expires_at=issued.expires_at,
         user=UserOut.of(user),
         academy=config.academy_name,
+        academy_key=AcademyKeyOut.model_validate(signer.academy_key()),
     )
 
 

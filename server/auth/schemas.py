@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.auth.models import Role, User
+from server.content.schemas import AcademyKeyOut
 
 
 class LoginRequest(BaseModel):
@@ -38,6 +39,7 @@ class LoginReply(BaseModel):
     expires_at: datetime
     user: UserOut
     academy: str
+    academy_key: AcademyKeyOut
 
 
 class Me(BaseModel):

@@ -1,68 +1,38 @@
-"""Course catalogue, course manifests and media bytes.
+"""Course catalogue, course details, signed manifests and media bytes.
 
-Sync handlers on uvicorn's worker threadpool; file bodies are streamed by Starlette's
-FileResponse (which also answers Range and If-Range).
+Sync handlers on uvicorn's worker threadpool; file bodies are streamed in 64 KiB chunks by
+Starlette's FileResponse (which also answers HEAD, Range and If-Range).
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from typing import Annotated
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Header
+from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from server.content.catalogue import detail_of, load_course, manifest_of, summary_of
 from server.content.media import resolve_under, strong_etag
-from server.content.models import Course, Lesson, MediaFile
-from server.content.schemas import (
-    CourseDetail,
-    CourseList,
-    CourseSummary,
-    ExerciseOption,
-    ExerciseOut,
-    LessonOut,
-    MediaFileOut,
-)
-from server.dependencies import CallerDep, ConfigDep, SessionDep
-from server.errors import not_found
+from server.content.models import Course, MediaFile
+from server.content.schemas import CourseDetail, CourseList
+from server.db import utc_now
+from server.dependencies import CallerDep, ConfigDep, SessionDep, SignerDep
+from server.errors import ApiError, not_found
 
 log = logging.getLogger(__name__)
+
+# The one Range form the client sends (resuming a .part): bytes=N- or bytes=N-M.
+_SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d+)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 router = APIRouter(prefix="/v1/courses", tags=["courses"])
 
 
-def _summary(course: Course) -> CourseSummary:
-    return CourseSummary(
-        id=course.id,
-        version=course.version,
-        title=course.title,
-        language=course.language,
-        summary=course.summary,
-        lesson_count=len(course.lessons),
-        media_bytes=sum(media.size for media in course.media),
-    )
-
-
-def _lesson(lesson: Lesson) -> LessonOut:
-    return LessonOut(
-        id=lesson.id,
-        position=lesson.position,
-        title=lesson.title,
-        body_markdown=lesson.body_markdown,
-        exercises=[
-            ExerciseOut(
-                id=exercise.id,
-                kind=exercise.kind,
-                prompt=exercise.prompt,
-                options=[ExerciseOption.model_validate(option) for option in exercise.options],
-                peer_review=exercise.peer_review,
-                supporter_allowed=exercise.supporter_allowed,
-            )
-            for exercise in lesson.exercises
-        ],
-        media=[media.path for media in lesson.media],
-    )
+def _no_such_course(course_id: str) -> ApiError:
+    return not_found(f"No course {course_id!r}.")
 
 
 @router.get("", response_model=CourseList)
@@ -72,35 +42,41 @@ def list_courses(_caller: CallerDep, session: SessionDep) -> CourseList:
         .options(selectinload(Course.lessons), selectinload(Course.media))
         .order_by(Course.id)
     ).all()
-    return CourseList(courses=[_summary(course) for course in courses])
+    return CourseList(courses=[summary_of(course) for course in courses])
 
 
 @router.get("/{course_id}", response_model=CourseDetail)
 def course_detail(course_id: str, _caller: CallerDep, session: SessionDep) -> CourseDetail:
-    course = session.scalars(
-        select(Course)
-        .where(Course.id == course_id)
-        .options(
-            selectinload(Course.lessons).selectinload(Lesson.exercises),
-            selectinload(Course.lessons).selectinload(Lesson.media),
-            selectinload(Course.media),
-        )
-    ).one_or_none()
+    course = load_course(session, course_id)
     if course is None:
-        raise not_found(f"No course {course_id!r}.")
-    return CourseDetail(
-        course=_summary(course),
-        lessons=[_lesson(lesson) for lesson in course.lessons],
-        media=[
-            MediaFileOut(path=m.path, size=m.size, sha256=m.sha256, content_type=m.content_type)
-            for m in course.media
-        ],
-    )
+        raise _no_such_course(course_id)
+    return detail_of(course)
 
 
-@router.get("/{course_id}/media/{path:path}", response_class=FileResponse)
+@router.get("/{course_id}/manifest", response_class=JSONResponse)
+def course_manifest(
+    course_id: str, _caller: CallerDep, session: SessionDep, signer: SignerDep
+) -> JSONResponse:
+    """The contract's SignedManifest. Returned as the exact dict that was signed (no model
+    round trip), so the JSON on the wire canonicalises to the signed bytes."""
+    course = load_course(session, course_id)
+    if course is None:
+        raise _no_such_course(course_id)
+    signed = signer.sign(manifest_of(course, utc_now()))
+    return JSONResponse(dict(signed), headers={"Cache-Control": "private, no-cache"})
+
+
+@router.api_route(
+    "/{course_id}/media/{path:path}", methods=["GET", "HEAD"], response_class=FileResponse
+)
 def course_media(
-    course_id: str, path: str, _caller: CallerDep, session: SessionDep, config: ConfigDep
+    course_id: str,
+    path: str,
+    _caller: CallerDep,
+    session: SessionDep,
+    config: ConfigDep,
+    range_: Annotated[str | None, Header(alias="range")] = None,
+    if_range: Annotated[str | None, Header()] = None,
 ) -> FileResponse:
     # Only paths listed in the manifest are served, whatever else sits on disk.
     media = session.scalars(
@@ -112,8 +88,28 @@ def course_media(
     if file is None or not file.is_file():
         log.warning("media file listed but missing on disk: %s/%s", course_id, media.path)
         raise not_found(f"Media file {path!r} is missing on the server.")
+    etag = strong_etag(media.sha256)
+    _refuse_unsatisfiable_range(range_, if_range, etag, file.stat().st_size)
     return FileResponse(
         file,
         media_type=media.content_type,
-        headers={"ETag": strong_etag(media.sha256), "Cache-Control": "private, no-cache"},
+        headers={"ETag": etag, "Cache-Control": "private, no-cache"},
     )
+
+
+def _refuse_unsatisfiable_range(
+    range_: str | None, if_range: str | None, etag: str, size: int
+) -> None:
+    """416 in the error envelope (Starlette's own 416 is plain text) when a resume starts at or
+    past the end, e.g. a complete .part that was never renamed. A stale If-Range gets the full
+    body (200) instead, as Starlette does."""
+    if range_ is None or (if_range is not None and if_range != etag):
+        return
+    match = _SINGLE_RANGE.match(range_)
+    if match and int(match.group(1)) >= size:
+        raise ApiError(
+            416,
+            "range_not_satisfiable",
+            f"The range starts at or after the end of the file ({size} bytes).",
+            {"Content-Range": f"bytes */{size}"},
+        )

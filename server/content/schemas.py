@@ -1,6 +1,9 @@
-"""Wire shapes of the course endpoints (contract $defs CourseSummary ... CourseDetail)."""
+"""Wire shapes of the course endpoints (contract $defs CourseSummary ... CourseDetail) and of the
+academy key (AcademyKey)."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -57,3 +60,9 @@ class CourseDetail(BaseModel):
     course: CourseSummary
     lessons: list[LessonOut]
     media: list[MediaFileOut]
+
+
+class AcademyKeyOut(BaseModel):
+    algorithm: Literal["ed25519"]
+    public_key: str
+    key_id: str

@@ -113,6 +113,10 @@ def vote(ctx: MutationContext, args: VoteArgs) -> dict[str, Any]:
         raise Rejected("poll_not_open", "This poll is not open yet.")
     if poll.closes_at is not None and poll.closes_at <= ctx.now:
         raise Rejected("poll_closed", POLL_CLOSED_MESSAGE)
+    if ctx.connection.dialect.name != "sqlite":
+        # Serialize voters of one poll until commit, so each batch's deferred recount sees the
+        # other's vote under READ COMMITTED (SQLite's single writer already does this).
+        ctx.connection.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update())
     ctx.connection.execute(
         _vote_statement(ctx.connection.dialect.name),
         {

@@ -2,10 +2,15 @@
 
 Reads take the newest committed change id first and never return anything above it, so a
 change committed meanwhile is left for the next pull instead of being skipped by the cursor.
+
+A cursor is "<change id>.<fingerprint of that change>". After a restore from an older backup,
+new changes reuse the lost ids; the fingerprint of the change a client last saw no longer
+matches, so the client is told to reset instead of silently skipping what it never received.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -13,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.content.models import Course
+from server.db import table_of
 from server.sync.changes import course_scope, log_state, read_changes, user_scope
-from server.sync.models import SyncClient
+from server.sync.models import ChangeLog, SyncClient
 from server.sync.push import load_outcomes, replayed
 
 MAX_OUTCOMES = 500
 RESET_ALL = "*"
-_CURSOR = re.compile(r"^[0-9]{1,18}$")
+_CURSOR = re.compile(r"^([0-9]{1,18})\.([0-9a-f]{12})$")
 
 
 def visible_scopes(session: Session, user_id: int) -> list[str]:
@@ -28,13 +34,41 @@ def visible_scopes(session: Session, user_id: int) -> list[str]:
     return [user_scope(user_id), *(course_scope(course_id) for course_id in courses)]
 
 
-def parse_cursor(raw: str | None) -> int | None:
-    """The change id after which to continue; None if the cursor is not ours."""
-    if raw is None or raw == "":
-        return 0
-    if not _CURSOR.match(raw):
+def _fingerprint(session: Session, change_id: int) -> str | None:
+    table = table_of(ChangeLog)
+    row = session.execute(
+        select(
+            table.c.scope,
+            table.c.entity,
+            table.c.entity_id,
+            table.c.version,
+            table.c.created_at,
+        ).where(table.c.id == change_id)
+    ).one_or_none()
+    if row is None:
         return None
-    return int(raw)
+    text = f"{change_id}|{row.scope}|{row.entity}|{row.entity_id}|{row.version}|{row.created_at}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def make_cursor(session: Session, change_id: int) -> str:
+    if change_id == 0:
+        return "0"
+    fingerprint = _fingerprint(session, change_id)
+    return f"{change_id}.{fingerprint}" if fingerprint else str(change_id)
+
+
+def parse_cursor(session: Session, raw: str | None) -> int | None:
+    """The change id after which to continue; None if the cursor is not ours (any more)."""
+    if raw is None or raw in ("", "0"):
+        return 0
+    match = _CURSOR.match(raw)
+    if match is None:
+        return None
+    change_id = int(match.group(1))
+    if _fingerprint(session, change_id) != match.group(2):
+        return None  # that change is gone or is another one: the log was restored
+    return change_id
 
 
 def build_pull(
@@ -46,7 +80,7 @@ def build_pull(
     limit: int,
 ) -> dict[str, Any]:
     state = log_state(session)
-    after = parse_cursor(cursor)
+    after = parse_cursor(session, cursor)
     reset: list[str] = []
     if after is None or after > state.newest or (after < state.floor):
         # Restored from an older backup, compacted, or not a cursor of ours: start over.
@@ -78,7 +112,7 @@ def build_pull(
     ]
     return {
         "changes": changes,
-        "cursor": str(next_cursor),
+        "cursor": make_cursor(session, next_cursor),
         "has_more": has_more,
         "last_seq": int(last_seq),
         "reset": reset,

@@ -178,7 +178,7 @@ def test_a_pull_cut_mid_page_leaves_the_cursor_where_it_was(
     assert core.sync.pull_cursor() == ""  # nothing of the cut page was applied
     assert core.sync.cached("poll") == {}
     assert core.sync.run_window().ok
-    assert int(core.sync.pull_cursor()) > 0
+    assert int(core.sync.pull_cursor().split(".")[0]) > 0
     assert POLL in core.sync.cached("poll")
     core.close()
 

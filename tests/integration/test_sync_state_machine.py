@@ -116,7 +116,7 @@ class SyncMachine(RuleBasedStateMachine):
     @invariant()
     def cursor_moves_forward(self) -> None:
         raw = self.core.sync.pull_cursor()
-        current = int(raw) if raw else 0
+        current = int(raw.split(".")[0]) if raw else 0
         assert current >= self.cursor
         self.cursor = current
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ import requests
 
 from tests.contract import validate
 from tests.server.api import assert_error, bearer, token_for
-from tests.server_process import LiveServer
+from tests.server_process import LiveServer, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +132,126 @@ def test_only_manifest_paths_are_served(live_server: LiveServer, token: str, pat
         connection.close()
     assert status == 404, body
     assert b'"not_found"' in body
+
+
+def _media_url(server: LiveServer, token: str, content_type: str) -> tuple[str, dict[str, Any]]:
+    body = _detail(server, token, "learning-together")
+    item = next(item for item in body["media"] if item["content_type"] == content_type)
+    return f"{server.url}/v1/courses/learning-together/media/{item['path']}", item
+
+
+def test_media_head_answers_the_headers_without_a_body(live_server: LiveServer, token: str) -> None:
+    url, item = _media_url(live_server, token, "audio/mpeg")
+    head = requests.head(url, headers=bearer(token), timeout=10)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["ETag"] == f'"{item["sha256"]}"'
+    assert head.headers["Accept-Ranges"] == "bytes"
+    assert head.headers["Content-Length"] == str(item["size"])
+    assert head.headers["Content-Type"] == "audio/mpeg"
+
+    ranged = requests.head(url, headers={**bearer(token), "Range": "bytes=10-"}, timeout=10)
+    assert ranged.status_code == 206
+    assert ranged.content == b""
+    assert ranged.headers["Content-Range"] == f"bytes 10-{item['size'] - 1}/{item['size']}"
+
+    assert requests.head(f"{url}.nope", headers=bearer(token), timeout=10).status_code == 404
+    assert requests.head(url, timeout=10).status_code == 401
+
+
+def test_media_resumes_from_an_offset(live_server: LiveServer, token: str) -> None:
+    url, item = _media_url(live_server, token, "image/png")
+    full = requests.get(url, headers=bearer(token), timeout=10)
+    assert full.status_code == 200
+    assert full.headers["Accept-Ranges"] == "bytes"
+
+    offset = item["size"] // 3
+    tail = requests.get(url, headers={**bearer(token), "Range": f"bytes={offset}-"}, timeout=10)
+    assert tail.status_code == 206
+    assert tail.headers["ETag"] == full.headers["ETag"]
+    assert tail.headers["Content-Range"] == f"bytes {offset}-{item['size'] - 1}/{item['size']}"
+    assert tail.headers["Content-Length"] == str(item["size"] - offset)
+    assert full.content[:offset] + tail.content == full.content
+    assert hashlib.sha256(full.content[:offset] + tail.content).hexdigest() == item["sha256"]
+
+    last = requests.get(
+        url,
+        headers={
+            **bearer(token),
+            "Range": f"bytes={item['size'] - 1}-",
+            "If-Range": tail.headers["ETag"],
+        },
+        timeout=10,
+    )
+    assert last.status_code == 206
+    assert last.content == full.content[-1:]
+
+
+def test_a_range_past_the_end_is_416_unless_the_etag_is_stale(
+    live_server: LiveServer, token: str
+) -> None:
+    url, item = _media_url(live_server, token, "image/png")
+    for headers in ({}, {"If-Range": f'"{item["sha256"]}"'}):
+        reply = requests.get(
+            url, headers={**bearer(token), "Range": f"bytes={item['size']}-", **headers}, timeout=10
+        )
+        assert_error(reply, 416, "range_not_satisfiable")
+        assert reply.headers["Content-Range"] == f"bytes */{item['size']}"
+    stale = requests.get(
+        url,
+        headers={**bearer(token), "Range": f"bytes={item['size']}-", "If-Range": '"00"'},
+        timeout=10,
+    )
+    assert stale.status_code == 200
+    assert len(stale.content) == item["size"]
+
+
+def _peak_rss_kib(server: LiveServer) -> int:
+    assert server._process is not None
+    status = Path(f"/proc/{server._process.pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_large_media_is_streamed_not_loaded(empty_server: LiveServer, tmp_path: Path) -> None:
+    size = 96 * 1024 * 1024
+    source = tmp_path / "big"
+    source.mkdir()
+    with (source / "film.mp4").open("wb") as stream:  # sparse: quick to make, 96 MiB to serve
+        stream.seek(size - 1)
+        stream.write(b"\x01")
+    (source / "course.json").write_text(
+        json.dumps(
+            {
+                "id": "groot",
+                "title": "Groot",
+                "language": "nl",
+                "lessons": [{"title": "Film", "body_markdown": "", "media": ["film.mp4"]}],
+            }
+        )
+    )
+    imported = run_cli("course", "import", "--data", str(empty_server.data_dir), str(source))
+    assert imported.returncode == 0, imported.stderr
+    added = run_cli(
+        "user", "add", "--data", str(empty_server.data_dir), "kijker", "--role", "learner",
+        "--password-stdin", stdin="correct horse\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    token = token_for(empty_server, "kijker", "correct horse")
+    url = f"{empty_server.url}/v1/courses/groot/media/film.mp4"
+    assert requests.get(url, headers={**bearer(token), "Range": "bytes=0-9"}, timeout=10).ok
+    before = _peak_rss_kib(empty_server)
+
+    digest, received = hashlib.sha256(), 0
+    with requests.get(url, headers=bearer(token), stream=True, timeout=30) as reply:
+        assert reply.status_code == 200
+        for chunk in reply.iter_content(1 << 20):
+            digest.update(chunk)
+            received += len(chunk)
+    assert received == size
+    expected = hashlib.sha256()
+    expected.update(bytes(size - 1))
+    expected.update(b"\x01")
+    assert f'"{digest.hexdigest()}"' == reply.headers["ETag"] == f'"{expected.hexdigest()}"'
+    grown_mib = (_peak_rss_kib(empty_server) - before) / 1024
+    assert grown_mib < 32, f"the server's peak memory grew by {grown_mib:.0f} MiB"

@@ -33,7 +33,7 @@ def test_pages_follow_the_cursor(fresh_academy: LiveServer) -> None:
     while True:
         page = me.pull(cursor, limit=5)
         pages.append(page)
-        assert int(page["cursor"]) > int(cursor or "0")
+        assert _id(page["cursor"]) > _id(cursor)
         cursor = page["cursor"]
         if not page["has_more"]:
             break
@@ -48,6 +48,35 @@ def test_pages_follow_the_cursor(fresh_academy: LiveServer) -> None:
     me.push(progress(13, 99_000))
     fresh = me.pull(cursor)
     assert [c["data"]["position_ms"] for c in fresh["changes"]] == [99_000]
+
+
+def _id(cursor: str) -> int:
+    return int(cursor.split(".")[0] or "0")
+
+
+def test_a_restored_server_resets_even_after_its_log_caught_up(
+    fresh_academy: LiveServer,
+) -> None:
+    me = Installation.login(fresh_academy)
+    me.push(progress(1, 1000))
+    _, before_backup = me.pull_all()
+    fresh_academy.stop()
+    backup = (fresh_academy.data_dir / "samen.db").read_bytes()
+    fresh_academy.start()
+    for seq in range(2, 6):
+        me.push(progress(seq, seq * 1000))
+    _, seen = me.pull_all()  # the client saw changes that the backup does not have
+    assert _id(seen) > _id(before_backup)
+    fresh_academy.stop()
+    (fresh_academy.data_dir / "samen.db").write_bytes(backup)
+    for suffix in ("-wal", "-shm"):
+        (fresh_academy.data_dir / f"samen.db{suffix}").unlink(missing_ok=True)
+    fresh_academy.start()
+    other = Installation.login(fresh_academy, "anna")
+    for seq in range(1, 9):  # new changes reuse the lost ids and go past the old cursor
+        other.push(vote(seq, AGREE))
+    page = me.pull(seen)
+    assert page["reset"] == ["*"]
 
 
 def test_users_never_see_each_others_changes(fresh_academy: LiveServer) -> None:
@@ -70,7 +99,8 @@ def test_users_never_see_each_others_changes(fresh_academy: LiveServer) -> None:
 def test_a_cursor_the_server_never_gave_resets(fresh_academy: LiveServer) -> None:
     me = Installation.login(fresh_academy)
     _, newest = me.pull_all()
-    for cursor in (str(int(newest) + 1000), "not-a-cursor", "-3"):
+    ahead = f"{_id(newest) + 1000}.{'0' * 12}"
+    for cursor in (ahead, "not-a-cursor", "-3", str(_id(newest)), f"{_id(newest)}.ffffffffffff"):
         page = me.pull(cursor)
         assert page["reset"] == ["*"]
         assert [c["entity"] for c in page["changes"]][:2] == ["poll", "poll_results"]

@@ -149,7 +149,7 @@ def test_discard_and_resend(store: Store) -> None:
     repo.claim_batch(C, 1, NOW)
     repo.record(C, [Outcome(1, ids[0], OutcomeStatus.REJECTED, code="x", message="No.")])
     rejected = next(i for i in repo.items() if i.state is OutboxState.REJECTED)
-    new_id = repo.resend(rejected.id, {"i": 99})
+    new_id = repo.resend(rejected.id, {"i": 99}, C)
     assert new_id is not None and new_id != ids[0]
     items = repo.items()
     assert [(i.args, i.state.value) for i in items] == [
@@ -160,9 +160,9 @@ def test_discard_and_resend(store: Store) -> None:
     repo.claim_batch(C, 1, NOW)
     add(store, 1)
     in_flight = next(i for i in repo.items() if i.state is OutboxState.SENDING)
-    assert repo.discard(in_flight.id) is False
+    assert repo.discard(in_flight.id, C) is False
     unsent = next(i for i in repo.items() if i.seq is None)
-    assert repo.discard(unsent.id) is True
+    assert repo.discard(unsent.id, C) is True
 
 
 def test_coalesce_folds_into_an_unsent_item_only(store: Store) -> None:
@@ -198,7 +198,68 @@ def test_a_resent_item_never_reuses_the_seq_of_the_one_it_replaces(store: Store)
     repo.claim_batch(C, 1, NOW)
     repo.record(C, [Outcome(1, ids[0], OutcomeStatus.REJECTED, code="x", message="No.")])
     (rejected,) = repo.items()
-    repo.resend(rejected.id, {"i": 2})
+    repo.resend(rejected.id, {"i": 2}, C)
     # Seq 1 is taken on the server (by the refused mutation) even though its row is gone.
     assert [i.seq for i in repo.claim_batch(C, 1, NOW)] == [2]
     assert repo.acked_seq(C) == 1
+
+
+def test_renumber_after_a_server_restore_resends_what_it_lost(store: Store) -> None:
+    repo = OutboxRepo(store)
+    ids = add(store, 4)
+    repo.claim_batch(C, 4, NOW)
+    repo.record(
+        C,
+        [
+            Outcome(1, ids[0], OutcomeStatus.APPLIED),
+            Outcome(2, ids[1], OutcomeStatus.APPLIED),
+            Outcome(3, ids[2], OutcomeStatus.REJECTED, code="x", message="No."),
+            Outcome(4, ids[3], OutcomeStatus.APPLIED),
+        ],
+        NOW,
+    )
+    new = add(store, 1)
+    repo.claim_batch(C, 1, NOW)  # seq 5
+    repo.release(C)
+    # The server was restored to a backup where it had applied only seq 1.
+    assert repo.renumber(C, 2) == 3
+    assert [(i.mutation_id, i.seq, i.state.value) for i in repo.items()] == [
+        (ids[1], 2, "pending"),
+        (ids[3], 3, "pending"),
+        (new[0], 4, "pending"),
+        (ids[2], None, "rejected"),
+    ]
+    add(store, 1)
+    assert [i.seq for i in repo.claim_batch(C, 10, NOW)] == [2, 3, 4, 5]
+
+
+def test_a_bad_reply_does_not_leave_the_batch_sending(store: Store) -> None:
+    from desktop.domain.errors import ProtocolError
+    from desktop.domain.sync import PullPage, PushReply
+    from desktop.store.pulled import PulledRepo
+    from desktop.sync.engine import SyncEngine
+
+    class Liar:
+        def push(self, client_id: str, items: object) -> PushReply:
+            return PushReply(
+                last_seq=9, outcomes=(Outcome(9, "never-sent", OutcomeStatus.APPLIED),)
+            )
+
+        def pull(self, client_id: str, cursor: str, acked_seq: int, limit: int = 500) -> PullPage:
+            raise AssertionError("not reached")
+
+    add(store, 2)
+    engine = SyncEngine(OutboxRepo(store), PulledRepo(store), Liar())
+    with pytest.raises(ProtocolError):
+        engine.run(C)
+    assert [i.state for i in OutboxRepo(store).items()] == [OutboxState.PENDING] * 2
+
+
+def test_one_account_cannot_touch_another_accounts_queue(store: Store) -> None:
+    repo = OutboxRepo(store)
+    add(store, 1, client_id="anna")
+    (item,) = repo.items(client_id="anna")
+    assert repo.items(client_id="bob") == []
+    assert repo.pending_by_kind("bob") == {} and repo.pending_by_kind("anna") == {"vote": 1}
+    assert repo.discard(item.id, "bob") is False
+    assert repo.discard(item.id, "anna") is True

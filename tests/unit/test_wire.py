@@ -46,6 +46,11 @@ LOGIN: dict[str, Any] = {
     "expires_at": "2030-01-01T00:00:00Z",
     "user": {"id": 1, "username": "demo", "display_name": "Demo", "role": "learner"},
     "academy": "Samen Academy",
+    "academy_key": {
+        "algorithm": "ed25519",
+        "public_key": "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=",
+        "key_id": "0123456789abcdef",
+    },
 }
 
 

@@ -1,0 +1,72 @@
+"""Signed course manifests: canonical JSON and Ed25519 verification. Any thread (pure CPU).
+
+The academy signs each course manifest; the client checks downloaded manifests and packs on a
+USB stick against the academy key it received at login, so a pack passed from hand to hand
+cannot be altered without the change being noticed. Format: docs/course-format.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from desktop.domain.account import AcademyKey
+from desktop.domain.course import CourseDetail
+from desktop.domain.errors import PackError, ProtocolError
+from desktop.sync import wire
+
+FORMAT = "samen-course/1"
+
+
+def canonical(manifest: Mapping[str, Any]) -> bytes:
+    return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def _b64(value: Any, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise PackError(f"The {what} is missing.", code="tampered")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise PackError(f"The {what} is not valid base64.", code="tampered") from None
+
+
+def verify(signed: Any, keys: Mapping[str, AcademyKey]) -> tuple[CourseDetail, str]:
+    """Check a SignedManifest document; return the course and the key id that signed it."""
+    if not isinstance(signed, Mapping) or not isinstance(signed.get("manifest"), Mapping):
+        raise PackError("This is not a Samen course manifest.", code="not_a_pack")
+    manifest = signed["manifest"]
+    key_id = signed.get("key_id")
+    key = keys.get(key_id) if isinstance(key_id, str) else None
+    if key is None:
+        raise PackError(
+            "This course was signed by an academy this computer does not know. Log in to that "
+            "academy once (online), then import the pack again.",
+            code="unknown_academy",
+        )
+    public = Ed25519PublicKey.from_public_bytes(_b64(key.public_key, "academy key"))
+    try:
+        public.verify(_b64(signed.get("signature"), "signature"), canonical(manifest))
+    except InvalidSignature:
+        raise PackError(
+            "The course manifest has been changed since the academy signed it; it was not "
+            "imported.",
+            code="tampered",
+        ) from None
+    if manifest.get("format") != FORMAT:
+        raise PackError(
+            f"This course uses a newer format ({manifest.get('format')!r}); please update Samen.",
+            code="unsupported",
+        )
+    try:
+        return wire.course_detail(manifest), key.key_id
+    except ProtocolError as exc:
+        raise PackError(f"The course manifest is malformed: {exc.message}") from None

@@ -1,0 +1,70 @@
+"""Importing a course pack from the window: progress, a clear result, the course on the
+device page; a tampered pack gives a warning and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop.app import create_window
+from desktop.core import Core
+from desktop.store.trust import KeyRepo
+from desktop.ui.tasks import TaskRunner
+from tests.pack_factory import FILES, Academy, write_zip
+
+
+def _answer_box(texts: list[str]) -> Callable[[], None]:
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, answer)  # the progress dialog may still be up
+            return
+        texts.append(box.text())
+        box.accept()
+
+    return answer
+
+
+def test_import_a_pack_from_the_menu(
+    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+) -> None:
+    academy = Academy()
+    core = make_core()
+    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    pack = write_zip(tmp_path / "c1.zip", academy.signed(FILES), FILES)
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    texts: list[str] = []
+    QTimer.singleShot(100, _answer_box(texts))
+    with qtbot.waitSignal(window.pack_actions.imported, timeout=20_000):
+        window.pack_actions.import_pack(pack)
+    assert "works without internet" in texts[0]
+    qtbot.waitUntil(lambda: window.library_page.model.rowCount() == 1, timeout=20_000)
+    assert window.library_page.model.entry(0).course.id == "c1"
+
+
+def test_a_tampered_pack_is_refused_with_a_warning(
+    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+) -> None:
+    academy = Academy()
+    core = make_core()
+    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    signed = academy.signed(FILES)
+    signed["manifest"]["course"]["title"] = "Forged"
+    pack = write_zip(tmp_path / "c1.zip", signed, FILES)
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    texts: list[str] = []
+    QTimer.singleShot(100, _answer_box(texts))
+    window.pack_actions.import_pack(pack)
+    qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
+    assert "changed since the academy signed it" in texts[0]
+    assert core.catalogue.library() == []
