@@ -21,6 +21,7 @@ from desktop import __version__
 from desktop.cli_progress import ProgressBar
 from desktop.core import Core, build_core
 from desktop.domain.errors import AuthError, OfflineError, SamenError
+from desktop.domain.transfer import TransferProgress
 from desktop.paths import ENV_DATA_DIR, resolve_paths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
@@ -56,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         "sync", help="send queued work and fetch what is new (exit 3: academy unreachable)"
     )
     sync.add_argument("--json", action="store_true")
+    download = sub.add_parser("download", help="download courses to study them offline")
+    download.add_argument("courses", nargs="*", metavar="COURSE", help="course ids")
+    download.add_argument("--all", action="store_true", help="every course in the catalogue")
+    remove = sub.add_parser(
+        "remove", help="delete a course's media from this computer (progress and work stay)"
+    )
+    remove.add_argument("course")
     pack = sub.add_parser("pack", help="course packs for places without internet")
     pack_commands = pack.add_subparsers(dest="pack_command", required=True)
     export = pack_commands.add_parser("export", help="write a downloaded course to DIR as a .zip")
@@ -217,6 +225,42 @@ def _sync(core: Core, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _download(core: Core, args: argparse.Namespace) -> int:
+    if args.all:
+        ids = [entry.course.id for entry in core.catalogue.refresh()]
+    else:
+        ids = list(args.courses)
+    if not ids:
+        print("samen: name the courses to download, or use --all.", file=sys.stderr)
+        return EXIT_USAGE
+    for course_id in ids:
+        bar = ProgressBar(course_id)
+
+        def show(progress: TransferProgress, bar: ProgressBar = bar) -> None:
+            bar.update(progress.done_bytes, progress.total_bytes)
+
+        try:
+            report = core.downloads.download_course(course_id, on_progress=show)
+        finally:
+            bar.finish()
+        print(
+            f"{course_id}: {report.files_downloaded} of {report.files_total} files fetched, "
+            f"{report.total_bytes / 1e6:.1f} MB on this computer."
+        )
+    return EXIT_OK
+
+
+def _remove(core: Core, args: argparse.Namespace) -> int:
+    if not core.downloads.remove_course_media(args.course):
+        print(
+            f"samen: {args.course} is downloading right now; try again when it stops.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(f"Removed the media of {args.course}; your progress and unsent work are kept.")
+    return EXIT_OK
+
+
 def _pack(core: Core, args: argparse.Namespace) -> int:
     if args.pack_command == "export":
         written = core.packs.export(args.course, args.dir)
@@ -266,4 +310,6 @@ _COMMANDS = {
     "courses": _courses,
     "sync": _sync,
     "pack": _pack,
+    "download": _download,
+    "remove": _remove,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.domain.transfer import JobStatus
 from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
@@ -93,6 +94,14 @@ def build_core(
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
         ),
-        packs=PackService(courses, keys, paths.media_dir),
+        packs=PackService(
+            courses,
+            keys,
+            paths.media_dir,
+            downloading=lambda course_id: (
+                (state := downloads.states().get(course_id)) is not None
+                and state.status is JobStatus.RUNNING
+            ),
+        ),
         downloads=downloads,
     )

@@ -29,10 +29,21 @@ Progress = Callable[[int, int], None]
 
 
 class PackService:
-    def __init__(self, courses: CourseRepo, keys: KeyRepo, media_root: Path) -> None:
+    def __init__(
+        self,
+        courses: CourseRepo,
+        keys: KeyRepo,
+        media_root: Path,
+        *,
+        downloading: Callable[[str], bool] = lambda _course_id: False,
+    ) -> None:
         self._courses = courses
         self._keys = keys
         self._media_root = media_root
+        # Staged files wait outside the media folder (whose start-up reconciliation deletes
+        # files no row refers to) but on the same disk, so the final move is a rename.
+        self._staging = media_root.parent / "staging"
+        self._downloading = downloading
 
     # -- export -------------------------------------------------------------------------------
 
@@ -72,10 +83,15 @@ class PackService:
             except ValueError:
                 raise PackError("The pack's manifest.json is not valid JSON.") from None
             detail, key_id = manifests.verify(signed, self._keys.known())
+            if self._downloading(detail.course.id):
+                raise PackError(
+                    f"{detail.course.title} is downloading right now; pause it, then import.",
+                    code="busy",
+                )
             self._check_contents(pack, detail)
             total = sum(m.size for m in detail.media)
             self._check_space(total)
-            staged: list[tuple[str, Path]] = []  # (media path, its verified .part)
+            staged: list[tuple[str, Path]] = []  # (media path, its verified staged copy)
             try:
                 done = 0
                 for media in detail.media:
@@ -92,9 +108,11 @@ class PackService:
         # Everything checked. Files about to be replaced stop counting as available first, so
         # a crash between the renames and the final transaction never pairs new files with
         # the old manifest.
-        self._courses.mark_missing(detail.course.id, [path for path, _part in staged])
-        for _path, part in staged:
-            part.replace(part.with_name(part.name.removesuffix(".part")))
+        self._courses.mark_missing(detail.course.id, [name for name, _part in staged])
+        for name, part in staged:
+            dest = self._media_root / detail.course.id / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            part.replace(dest)
         self._courses.save_signed(
             detail,
             key_id,
@@ -127,12 +145,12 @@ class PackService:
             )
 
     def _stage(self, pack: Pack, course_id: str, media: MediaFile) -> Path | None:
-        """Copy one file next to its destination as .part, verified; None if already there."""
+        """Copy one file into the staging folder, verified; None if already in place."""
         dest = self._media_root / course_id / media.path
         if dest.is_file() and dest.stat().st_size == media.size and _sha256(dest) == media.sha256:
             return None  # already here from a download or an earlier import
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        part = dest.with_name(dest.name + ".part")
+        part = self._staging / course_id / media.path
+        part.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         try:
             with (
