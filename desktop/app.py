@@ -44,6 +44,8 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.overview,
         core.queue,
         core.packs,
+        core.downloads,
+        core.settings,
         runner,
         default_server=str(core.settings.get("server_url")),
     )

@@ -26,6 +26,10 @@ class CourseTableModel(QAbstractTableModel):
         self._entries = list(entries)
         self.endResetModel()
 
+    @property
+    def entries(self) -> list[LibraryEntry]:
+        return list(self._entries)
+
     def entry(self, row: int) -> LibraryEntry:
         return self._entries[row]
 
@@ -66,4 +70,4 @@ class CourseTableModel(QAbstractTableModel):
             return "—"
         if entry.local_version is not None and entry.local_version < course.version:
             return "Update available"
-        return "Lessons saved"
+        return "Saved"

@@ -11,16 +11,18 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from desktop import __version__
-from desktop.domain.errors import AuthError, OfflineError
 from desktop.services.catalogue import CatalogueService
+from desktop.services.downloads import DownloadService
 from desktop.services.overview import Overview, OverviewService
 from desktop.services.packs import PackService
 from desktop.services.queue import QueueService
 from desktop.services.session import LogoutResult, SessionService
+from desktop.settings import Settings
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.network_hint import NetworkHint
 from desktop.ui.pack_actions import PackActions
 from desktop.ui.pages.course_list import CourseListPage
+from desktop.ui.pages.downloads import DownloadsPage
 from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.sync_indicator import SyncIndicator
@@ -34,6 +36,8 @@ class MainWindow(QMainWindow):
         overview: OverviewService,
         queue: QueueService,
         packs: PackService,
+        downloads: DownloadService,
+        settings: Settings,
         runner: TaskRunner,
         *,
         default_server: str = "",
@@ -45,6 +49,7 @@ class MainWindow(QMainWindow):
         self._catalogue = catalogue
         self._overview = overview
         self._queue = queue
+        self._settings = settings
         self._runner = runner
         self.overview: Overview | None = None
         self._default_server = default_server
@@ -53,7 +58,7 @@ class MainWindow(QMainWindow):
         self.catalogue_page = CourseListPage(
             "Catalogue",
             "No courses to show yet. When you are online, the academy's courses appear here.",
-            action_label="&Download lessons",
+            action_label="&Download for offline use",
         )
         self.library_page = CourseListPage(
             "On this device",
@@ -65,9 +70,12 @@ class MainWindow(QMainWindow):
         self.pack_actions.imported.connect(lambda _course: self.refresh())
         self.library_page.action_requested.connect(self.pack_actions.export_course)
         self.outbox_page = OutboxPage(queue, runner)
+        self.downloads_page = DownloadsPage(downloads, runner)
+        self.downloads_page.finished.connect(self.refresh)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.catalogue_page, "&Catalogue")
         self.tabs.addTab(self.library_page, "On this &device")
+        self.tabs.addTab(self.downloads_page, "Do&wnloads")
         self.tabs.addTab(self.outbox_page, "&Waiting to send")
         self.setCentralWidget(self.tabs)
 
@@ -83,6 +91,8 @@ class MainWindow(QMainWindow):
         self.sync_timer.timeout.connect(self.refresh)
         self.network = NetworkHint(self)
         self.network.back_online.connect(self._on_network_back)
+        # Read on a worker thread: a plain attribute the hint keeps current on this thread.
+        downloads.is_metered = lambda: self.network.metered
         self.outbox_page.changed.connect(self.refresh)
 
     def _build_actions(self) -> None:
@@ -104,6 +114,11 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.pack_actions.import_action)
         menu.addAction(self.pack_actions.import_folder_action)
+        self.unmetered_action = QAction("Download only on &unmetered connections", self)
+        self.unmetered_action.setCheckable(True)
+        self.unmetered_action.setChecked(bool(self._settings.get("download_unmetered_only")))
+        self.unmetered_action.toggled.connect(self._toggle_unmetered)
+        menu.addAction(self.unmetered_action)
         menu.addSeparator()
         menu.addAction(quit_action)
         toolbar = self.addToolBar("Main")
@@ -154,26 +169,15 @@ class MainWindow(QMainWindow):
     # -- actions -------------------------------------------------------------------------------
 
     def download_course(self, course_id: str) -> None:
-        self.catalogue_page.set_busy(True)
-        self.statusBar().showMessage("Downloading lessons…")
-        self._runner.submit(
-            lambda: self._catalogue.fetch_course(course_id),
-            lambda _detail: self._after_download(None),
-            self._after_download,
+        entry = next(
+            (e for e in self.catalogue_page.model.entries if e.course.id == course_id), None
         )
+        self.downloads_page.enqueue(course_id, entry.course.title if entry else course_id)
+        self.statusBar().showMessage("Downloading; see the Downloads tab for progress.", 5000)
 
-    def _after_download(self, exc: BaseException | None) -> None:
-        self.catalogue_page.set_busy(False)
-        if exc is None:
-            self.statusBar().showMessage("Lessons saved on this device.", 5000)
-        elif isinstance(exc, OfflineError):
-            self.statusBar().showMessage(exc.message)
-        elif isinstance(exc, AuthError):
-            self.statusBar().showMessage(exc.message)
-            self.ask_login()
-        else:
-            QMessageBox.warning(self, "Download failed", str(exc))
-        self.refresh()
+    def _toggle_unmetered(self, only_unmetered: bool) -> None:
+        self._settings.set("download_unmetered_only", only_unmetered)
+        self._runner.submit(self._settings.save)
 
     def ask_login(self) -> bool:
         account = self._session.account()

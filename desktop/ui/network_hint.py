@@ -17,12 +17,20 @@ class NetworkHint(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.available = False
+        self.metered: bool | None = None  # None: the OS does not say
         # No backend (no NetworkManager, a container): no hints, the timers still run.
         if QNetworkInformation.loadDefaultBackend():
             info = QNetworkInformation.instance()
             if info is not None:
                 self.available = True
                 info.reachabilityChanged.connect(self.on_reachability)
+                if info.supports(QNetworkInformation.Feature.Metered):
+                    self.metered = info.isMetered()
+                    info.isMeteredChanged.connect(self.on_metered)
+
+    @Slot(bool)
+    def on_metered(self, metered: bool) -> None:
+        self.metered = metered
 
     @Slot(QNetworkInformation.Reachability)
     def on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:

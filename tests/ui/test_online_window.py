@@ -48,9 +48,19 @@ def test_catalogue_and_download(
     window.catalogue_page.table.selectRow(row)
     assert window.catalogue_page.action is not None
     assert window.catalogue_page.action.isEnabled()
-    qtbot.mouseClick(window.catalogue_page.action, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.downloads_page.finished, timeout=60_000):
+        qtbot.mouseClick(window.catalogue_page.action, Qt.MouseButton.LeftButton)
     _wait_idle(qtbot, runner)
     qtbot.waitUntil(lambda: window.library_page.model.rowCount() == 1, timeout=10_000)
+    # The Downloads tab showed progress and ends complete; the media is on disk.
+    downloads = window.downloads_page
+    assert downloads.bar("samen-leren").value() == 1000
+    progress = downloads.last_progress["samen-leren"]
+    assert progress.done_bytes == progress.total_bytes > 0
+    state_cell = downloads.table.item(0, 1)
+    assert state_cell is not None and "On this computer" in state_cell.text()
+    media = core.paths.media_dir / "samen-leren"
+    assert sum(p.stat().st_size for p in media.rglob("*") if p.is_file()) == progress.total_bytes
     entry = window.library_page.model.entry(0)
     assert entry.course.id == "samen-leren"
     lessons = core.catalogue.lessons("samen-leren")

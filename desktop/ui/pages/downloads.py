@@ -1,0 +1,261 @@
+"""The Downloads page: the course queue with progress bars (bytes, speed, time left), pause,
+resume, cancel, and the space each course takes on this computer, with a way to free it.
+UI thread; the queue itself runs on one worker of the task runner, progress comes by signal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.transfer import JobState, JobStatus, TransferProgress
+from desktop.services.downloads import DownloadService
+from desktop.ui import formatting
+from desktop.ui.tasks import TaskRunner
+
+STATUS_LABELS = {
+    JobStatus.QUEUED: "Waiting",
+    JobStatus.RUNNING: "Downloading",
+    JobStatus.PAUSED: "Paused",
+    JobStatus.DONE: "On this computer",
+    JobStatus.FAILED: "Stopped",
+}
+COLUMNS = ("Course", "Status", "Progress", "Speed", "Time left", "On disk")
+
+
+def eta_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class DownloadsPage(QWidget):
+    finished = Signal()  # the queue ran dry: the library may have changed
+    # Emitted on a worker thread; Qt queues it to this page's thread.
+    _progress = Signal(object)
+
+    def __init__(self, downloads: DownloadService, runner: TaskRunner) -> None:
+        super().__init__()
+        self._downloads = downloads
+        self._runner = runner
+        self._running = False
+        self._rows: dict[str, int] = {}
+        self._used: dict[str, int] = {}
+        self.last_progress: dict[str, TransferProgress] = {}
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        self.pause_button = QPushButton("&Pause")
+        self.resume_button = QPushButton("&Resume")
+        self.cancel_button = QPushButton("&Cancel")
+        self.remove_button = QPushButton("&Free space…")
+        self.remove_button.setToolTip(
+            "Delete this course's media from this computer. Progress and unsent work stay."
+        )
+        self.pause_button.clicked.connect(lambda: self._act(self._downloads.pause))
+        self.resume_button.clicked.connect(self._resume)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.remove_button.clicked.connect(self._remove)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (
+            self.pause_button,
+            self.resume_button,
+            self.cancel_button,
+            self.remove_button,
+        ):
+            buttons.addWidget(button)
+
+        self.summary = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Downloads</h2>"))
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._progress.connect(self._on_progress)
+        self._update_buttons()
+
+    # -- queue ------------------------------------------------------------------------------
+
+    def enqueue(self, course_id: str, title: str = "") -> None:
+        self._downloads.enqueue(course_id)  # a short lock: fine on the UI thread
+        self._row(course_id, title or course_id)
+        self._render_states()
+        self._run()
+
+    def _run(self) -> None:
+        if self._running:
+            return  # the running worker picks up what was queued meanwhile
+        self._running = True
+        self._runner.submit(
+            lambda: self._downloads.run_all(self._progress.emit), self._done, self._failed
+        )
+
+    def _done(self, _ran: object) -> None:
+        self._running = False
+        self.reload()
+        self.finished.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._running = False
+        self.reload()
+        QMessageBox.warning(self, "Downloads", str(exc))
+
+    def reload(self) -> None:
+        """Re-read states (cheap) and the space used (a database read, on a worker)."""
+        self._render_states()
+        self._runner.submit(self._downloads.storage_used, self._show_used)
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def _row(self, course_id: str, title: str) -> int:
+        if course_id in self._rows:
+            return self._rows[course_id]
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        item = QTableWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, course_id)
+        self.table.setItem(row, 0, item)
+        for column in (1, 3, 4, 5):
+            self.table.setItem(row, column, QTableWidgetItem(""))
+        bar = QProgressBar()
+        bar.setRange(0, 1000)
+        bar.setTextVisible(True)
+        bar.setFormat("")
+        self.table.setCellWidget(row, 2, bar)
+        self._rows[course_id] = row
+        return row
+
+    def bar(self, course_id: str) -> QProgressBar:
+        widget = self.table.cellWidget(self._rows[course_id], 2)
+        assert isinstance(widget, QProgressBar)
+        return widget
+
+    def _render_states(self) -> None:
+        states = self._downloads.states()
+        for course_id, state in states.items():
+            row = self._row(course_id, course_id)
+            self._set(row, 1, self._status_text(state))
+            if state.status is JobStatus.DONE:
+                self.bar(course_id).setValue(1000)
+                self._set(row, 3, "")
+                self._set(row, 4, "")
+        active = sum(
+            1 for s in states.values() if s.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        )
+        self.summary.setText(
+            f"{active} courses downloading or waiting."
+            if active
+            else "Downloads continue where they stopped, also after a restart or a lost connection."
+        )
+        self._update_buttons()
+
+    @staticmethod
+    def _status_text(state: JobState) -> str:
+        label = STATUS_LABELS[state.status]
+        return f"{label}: {state.message}" if state.message else label
+
+    def _set(self, row: int, column: int, text: str) -> None:
+        item = self.table.item(row, column)
+        if item is not None:
+            item.setText(text)
+
+    def _on_progress(self, progress: object) -> None:
+        assert isinstance(progress, TransferProgress)
+        self.last_progress[progress.course_id] = progress
+        row = self._row(progress.course_id, progress.course_id)
+        bar = self.bar(progress.course_id)
+        bar.setValue(int(progress.fraction * 1000))
+        bar.setFormat(
+            f"{formatting.size(progress.done_bytes)} of {formatting.size(progress.total_bytes)}"
+        )
+        self._set(row, 1, STATUS_LABELS[JobStatus.RUNNING])
+        self._set(row, 3, f"{formatting.size(int(progress.bytes_per_s))}/s")
+        self._set(row, 4, eta_text(progress.eta_s))
+
+    def _show_used(self, used: object) -> None:
+        assert isinstance(used, dict)
+        self._used = used
+        for course_id, row in self._rows.items():
+            self._set(row, 5, formatting.size(used.get(course_id, 0)))
+
+    # -- buttons ----------------------------------------------------------------------------
+
+    def selected(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def _update_buttons(self) -> None:
+        course_id = self.selected()
+        state = self._downloads.states().get(course_id) if course_id else None
+        status = state.status if state else None
+        self.pause_button.setEnabled(status in (JobStatus.QUEUED, JobStatus.RUNNING))
+        self.resume_button.setEnabled(status in (JobStatus.PAUSED, JobStatus.FAILED))
+        self.cancel_button.setEnabled(
+            status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.PAUSED)
+        )
+        self.remove_button.setEnabled(course_id is not None)
+
+    def _act(self, action: Callable[[str], bool]) -> None:
+        course_id = self.selected()
+        if course_id is not None:
+            action(course_id)
+        self._render_states()
+
+    def _resume(self) -> None:
+        self._act(self._downloads.resume)
+        self._run()
+
+    def _cancel(self) -> None:
+        course_id = self.selected()
+        if course_id is None:
+            return
+        # Deleting parts is disk work: on the worker pool.
+        self._runner.submit(lambda: self._downloads.cancel(course_id), lambda _r: self.reload())
+
+    def _remove(self) -> None:
+        course_id = self.selected()
+        if course_id is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Free space",
+            f"Delete the media of this course ({formatting.size(self._used.get(course_id, 0))}) "
+            "from this computer? Your progress and unsent work stay; you can download it again.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._runner.submit(
+                lambda: self._downloads.remove_course_media(course_id), self._removed
+            )
+
+    def _removed(self, _result: object) -> None:
+        course_id = self.selected()
+        if course_id is not None:
+            self.bar(course_id).setValue(0)
+            self.bar(course_id).setFormat("")
+        self.reload()

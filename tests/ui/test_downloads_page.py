@@ -1,0 +1,83 @@
+"""The Downloads tab over a slow link: live progress (bytes, speed, time left), pause and
+resume continue where they stopped, and freeing space removes the files but not progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidgetItem
+from pytestqt.qtbot import QtBot
+
+from desktop.app import create_window
+from desktop.core import Core
+from desktop.domain.transfer import JobStatus
+from desktop.store.progress import ProgressRepo
+from desktop.ui.tasks import TaskRunner
+from tests.faults.proxy import Fault, FaultProxy
+from tests.server_process import DEMO_PASSWORD, LiveServer
+
+COURSE = "learning-together"
+
+
+def _text(item: QTableWidgetItem | None) -> str:
+    return "" if item is None else item.text()
+
+
+@pytest.fixture
+def slow_proxy(academy: LiveServer) -> Iterator[FaultProxy]:
+    with FaultProxy("127.0.0.1", academy.port) as proxy:
+        yield proxy
+
+
+@pytest.mark.timeout(120)
+def test_progress_pause_resume_and_free_space(
+    qtbot: QtBot, make_core: Callable[..., Core], slow_proxy: FaultProxy
+) -> None:
+    core = make_core()
+    core.session.login(slow_proxy.url, "demo", DEMO_PASSWORD)
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.downloads_page
+    slow_proxy.set(Fault.SLOW, rate=20_000, path="/media/")  # ~120 KB course: several seconds
+
+    page.enqueue(COURSE, "Learning together")
+    qtbot.waitUntil(
+        lambda: COURSE in page.last_progress and page.last_progress[COURSE].done_bytes > 0,
+        timeout=20_000,
+    )
+    assert "/s" in _text(page.table.item(0, 3))
+    assert "of" in page.bar(COURSE).format()
+
+    page.table.selectRow(0)
+    page.pause_button.click()
+    qtbot.waitUntil(
+        lambda: core.downloads.states()[COURSE].status is JobStatus.PAUSED, timeout=20_000
+    )
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+    paused_at = page.last_progress[COURSE].done_bytes
+    assert 0 < paused_at < page.last_progress[COURSE].total_bytes
+
+    slow_proxy.set(Fault.PASS)
+    with qtbot.waitSignal(page.finished, timeout=60_000):
+        page.resume_button.click()
+    assert core.downloads.states()[COURSE].status is JobStatus.DONE
+    assert page.bar(COURSE).value() == 1000
+    assert core.downloads.storage_used()[COURSE] == page.last_progress[COURSE].total_bytes
+
+    def confirm() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    core.actions.record_progress(COURSE, f"{COURSE}-1", 5_000, False)
+    QTimer.singleShot(100, confirm)
+    page.remove_button.click()
+    qtbot.waitUntil(lambda: core.downloads.storage_used().get(COURSE, 0) == 0, timeout=20_000)
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+    assert not [p for p in (core.paths.media_dir / COURSE).rglob("*") if p.is_file()]
+    # The learner's progress is untouched (sent or still waiting, it is not lost).
+    assert ProgressRepo(core.store).get(f"{COURSE}-1") == (5_000, False)
