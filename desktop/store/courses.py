@@ -42,26 +42,7 @@ class CourseRepo:
         with self._store.write() as db:
             db.execute("UPDATE courses SET in_catalogue = 0")
             for c in courses:
-                db.execute(
-                    """INSERT INTO courses (id, version, title, language, summary, lesson_count,
-                           media_bytes, in_catalogue, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-                       ON CONFLICT(id) DO UPDATE SET version = excluded.version,
-                           title = excluded.title, language = excluded.language,
-                           summary = excluded.summary, lesson_count = excluded.lesson_count,
-                           media_bytes = excluded.media_bytes, in_catalogue = 1,
-                           updated_at = excluded.updated_at""",
-                    [
-                        c.id,
-                        c.version,
-                        c.title,
-                        c.language,
-                        c.summary,
-                        c.lesson_count,
-                        c.media_bytes,
-                        now,
-                    ],
-                )
+                _upsert_course(db, c, now, listed=True)
             db.execute("DELETE FROM courses WHERE in_catalogue = 0 AND downloaded_version IS NULL")
 
     def library(self) -> list[LibraryEntry]:
@@ -122,24 +103,7 @@ class CourseRepo:
     @staticmethod
     def _save_detail(db: sqlite_utils.Database, detail: CourseDetail) -> None:
         c = detail.course
-        db.execute(
-            """INSERT INTO courses (id, version, title, language, summary, lesson_count,
-                   media_bytes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(id) DO UPDATE SET version = excluded.version,
-                   title = excluded.title, language = excluded.language,
-                   summary = excluded.summary, lesson_count = excluded.lesson_count,
-                   media_bytes = excluded.media_bytes""",
-            [
-                c.id,
-                c.version,
-                c.title,
-                c.language,
-                c.summary,
-                c.lesson_count,
-                c.media_bytes,
-                utc_now(),
-            ],
-        )
+        _upsert_course(db, c, utc_now(), listed=False)
         db.execute("DELETE FROM lessons WHERE course_id = ?", [c.id])
         for lesson in detail.lessons:
             db.execute(
@@ -192,6 +156,31 @@ class CourseRepo:
             )
             for row in rows
         ]
+
+
+def _upsert_course(db: sqlite_utils.Database, c: CourseSummary, now: str, *, listed: bool) -> None:
+    """Insert or update a course's summary; `listed` marks it as in the current catalogue
+    (a course stored from a manifest or a pack keeps whatever the catalogue said)."""
+    db.execute(
+        f"""INSERT INTO courses (id, version, title, language, summary, lesson_count,
+                media_bytes, in_catalogue, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET version = excluded.version,
+                title = excluded.title, language = excluded.language,
+                summary = excluded.summary, lesson_count = excluded.lesson_count,
+                media_bytes = excluded.media_bytes, updated_at = excluded.updated_at
+                {", in_catalogue = 1" if listed else ""}""",
+        [
+            c.id,
+            c.version,
+            c.title,
+            c.language,
+            c.summary,
+            c.lesson_count,
+            c.media_bytes,
+            int(listed),
+            now,
+        ],
+    )
 
 
 def _exercise_json(e: Exercise) -> dict[str, object]:

@@ -83,22 +83,30 @@ class ApiClient:
     # -- transport -----------------------------------------------------------------------------
 
     def _request(
-        self, method: str, path: str, *, auth: bool = True, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
     ) -> requests.Response:
-        headers = {"Accept": "application/json"}
+        sent = {"Accept": "application/json", **(headers or {})}
         if auth:
             token = self._token()
             if not token:
                 raise AuthError("You are not logged in. Please log in to the academy.")
-            headers["Authorization"] = f"Bearer {token}"
+            sent["Authorization"] = f"Bearer {token}"
         try:
             response = self._session.request(
                 method,
                 self.base_url + path,
-                headers=headers,
+                headers=sent,
                 json=json,
                 timeout=self._timeout,
                 allow_redirects=False,
+                stream=stream,
             )
         except requests.exceptions.SSLError as exc:
             raise CaptivePortalError(
@@ -108,11 +116,12 @@ class ApiClient:
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise OfflineError(
                 f"Cannot reach the academy at {self.base_url}. You are offline; your work is kept "
-                "and will be sent when the connection is back."
+                "and continues when the connection is back."
             ) from exc
         except requests.RequestException as exc:
             raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
         if 300 <= response.status_code < 400:
+            response.close()
             raise CaptivePortalError(
                 f"{self.base_url} redirected to "
                 f"{response.headers.get('Location', 'another page')}; "
@@ -126,39 +135,10 @@ class ApiClient:
         Bearer auth, no redirects, errors mapped like every other call; on success the caller
         owns the response and must close it. Only the status and headers have been read here,
         so an error while reading the body surfaces as requests' own exception."""
-        token = self._token()
-        if not token:
-            raise AuthError("You are not logged in. Please log in to the academy.")
-        sent = {**(headers or {}), "Authorization": f"Bearer {token}"}
-        try:
-            response = self._session.get(
-                self.base_url + path,
-                headers=sent,
-                timeout=self._timeout,
-                allow_redirects=False,
-                stream=True,
-            )
-        except requests.exceptions.SSLError as exc:
-            raise CaptivePortalError(
-                f"The connection to {self.base_url} is not secure (certificate problem). "
-                "You may be behind a network login page."
-            ) from exc
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise OfflineError(
-                f"Cannot reach the academy at {self.base_url}. You are offline; the download "
-                "continues where it stopped when the connection is back."
-            ) from exc
-        except requests.RequestException as exc:
-            raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+        response = self._request("GET", path, headers=headers, stream=True)
         if response.status_code < 300:
             return response
         try:
-            if response.status_code < 400:
-                raise CaptivePortalError(
-                    f"{self.base_url} redirected to "
-                    f"{response.headers.get('Location', 'another page')}; "
-                    "you may need to log in to this network first."
-                )
             try:
                 self._checked(response)  # reads the (small) error body and raises
             except requests.RequestException as exc:

@@ -4,52 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from desktop.domain.course import LibraryEntry
 from desktop.ui import formatting
+from desktop.ui.table_model import Index, ListTableModel
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class CourseTableModel(QAbstractTableModel):
+class CourseTableModel(ListTableModel[LibraryEntry]):
     HEADERS = ("Course", "Language", "Lessons", "Media", "On this device")
     EntryRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._entries: list[LibraryEntry] = []
-
     def set_entries(self, entries: list[LibraryEntry]) -> None:
-        self.beginResetModel()
-        self._entries = list(entries)
-        self.endResetModel()
+        self.set_rows(entries)
 
     @property
     def entries(self) -> list[LibraryEntry]:
-        return list(self._entries)
+        return list(self.rows)
 
     def entry(self, row: int) -> LibraryEntry:
-        return self._entries[row]
+        return self.rows[row]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        entry = self._entries[index.row()]
+        entry = self.rows[index.row()]
         course = entry.course
         if role == self.EntryRole:
             return entry

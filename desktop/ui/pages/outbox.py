@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,9 +23,9 @@ from desktop.domain.sync import KIND_LABELS, OutboxItem, OutboxState
 from desktop.services.queue import QueueService
 from desktop.ui import formatting
 from desktop.ui.edit_action_dialog import EditActionDialog
+from desktop.ui.table_model import Index, ListTableModel
 from desktop.ui.tasks import TaskRunner
 
-_Index = QModelIndex | QPersistentModelIndex
 STATE_LABELS = {
     OutboxState.PENDING: "Waiting",
     OutboxState.SENDING: "Sending…",
@@ -45,35 +45,20 @@ def describe(item: OutboxItem) -> str:
     return item.name
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(ListTableModel[OutboxItem]):
     HEADERS = ("Created", "Action", "Status", "Reason")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[OutboxItem] = []
+    @property
+    def items(self) -> list[OutboxItem]:
+        return self.rows
 
     def set_items(self, items: list[OutboxItem]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
+        self.set_rows(items)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        item = self.items[index.row()]
+        item = self.rows[index.row()]
         if role == Qt.ItemDataRole.ForegroundRole and item.state is OutboxState.REJECTED:
             return QColor("#c62828")
         if role == Qt.ItemDataRole.ToolTipRole:
