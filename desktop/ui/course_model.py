@@ -17,8 +17,23 @@ class CourseTableModel(ListTableModel[LibraryEntry]):
     HEADERS = ("Course", "Language", "Lessons", "Media", "On this device")
     EntryRole = Qt.ItemDataRole.UserRole + 1
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._downloading: dict[str, str] = {}
+
     def set_entries(self, entries: list[LibraryEntry]) -> None:
         self.set_rows(entries)
+
+    def show_download(self, course_id: str, text: str | None) -> None:
+        """Live download state in the last column ("Downloading 45% …"); None clears it."""
+        if text is None:
+            self._downloading.pop(course_id, None)
+        else:
+            self._downloading[course_id] = text
+        for row, entry in enumerate(self.rows):
+            if entry.course.id == course_id:
+                cell = self.index(row, len(self.HEADERS) - 1)
+                self.dataChanged.emit(cell, cell)
 
     @property
     def entries(self) -> list[LibraryEntry]:
@@ -47,6 +62,8 @@ class CourseTableModel(ListTableModel[LibraryEntry]):
             return str(course.lesson_count)
         if column == 3:
             return formatting.size(course.media_bytes)
+        if course.id in self._downloading:
+            return self._downloading[course.id]
         if not entry.downloaded:
             return "—"
         if entry.local_version is not None and entry.local_version < course.version:

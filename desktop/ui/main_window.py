@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.outbox_page = OutboxPage(queue, runner)
         self.downloads_page = DownloadsPage(downloads, runner)
         self.downloads_page.finished.connect(self.refresh)
+        self.downloads_page.course_label.connect(self._show_download)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.catalogue_page, "&Catalogue")
         self.tabs.addTab(self.library_page, "On this &device")
@@ -174,6 +175,9 @@ class MainWindow(QMainWindow):
         )
         self.downloads_page.enqueue(course_id, entry.course.title if entry else course_id)
         self.statusBar().showMessage("Downloading; see the Downloads tab for progress.", 5000)
+
+    def _show_download(self, course_id: str, label: str) -> None:
+        self.catalogue_page.model.show_download(course_id, label or None)
 
     def _toggle_unmetered(self, only_unmetered: bool) -> None:
         self._settings.set("download_unmetered_only", only_unmetered)

@@ -14,11 +14,18 @@ from desktop.app import create_window
 from desktop.core import Core
 from desktop.domain.transfer import JobStatus
 from desktop.store.progress import ProgressRepo
+from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 from tests.faults.proxy import Fault, FaultProxy
 from tests.server_process import DEMO_PASSWORD, LiveServer
 
 COURSE = "learning-together"
+
+
+def _catalogue_state(window: MainWindow) -> str:
+    model = window.catalogue_page.model
+    row = next(r for r in range(model.rowCount()) if model.entry(r).course.id == COURSE)
+    return str(model.data(model.index(row, 4)))
 
 
 def _text(item: QTableWidgetItem | None) -> str:
@@ -42,6 +49,9 @@ def test_progress_pause_resume_and_free_space(
     qtbot.addWidget(window)
     window.show()
     page = window.downloads_page
+    window.refresh()  # the catalogue lists the course, and will show its download state
+    qtbot.waitUntil(lambda: window.catalogue_page.model.rowCount() == 2, timeout=20_000)
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
     slow_proxy.set(Fault.SLOW, rate=20_000, path="/media/")  # ~120 KB course: several seconds
 
     page.enqueue(COURSE, "Learning together")
@@ -51,6 +61,7 @@ def test_progress_pause_resume_and_free_space(
     )
     assert "/s" in _text(page.table.item(0, 3))
     assert "of" in page.bar(COURSE).format()
+    assert _catalogue_state(window).startswith("Downloading")
 
     page.table.selectRow(0)
     page.pause_button.click()
@@ -60,6 +71,7 @@ def test_progress_pause_resume_and_free_space(
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
     paused_at = page.last_progress[COURSE].done_bytes
     assert 0 < paused_at < page.last_progress[COURSE].total_bytes
+    assert _catalogue_state(window).startswith("Paused at")
 
     slow_proxy.set(Fault.PASS)
     with qtbot.waitSignal(page.finished, timeout=60_000):

@@ -46,6 +46,8 @@ def eta_text(seconds: float | None) -> str:
 
 class DownloadsPage(QWidget):
     finished = Signal()  # the queue ran dry: the library may have changed
+    # (course id, a short state for course lists, "" when there is nothing to say)
+    course_label = Signal(str, str)
     # Emitted on a worker thread; Qt queues it to this page's thread.
     _progress = Signal(object)
 
@@ -64,6 +66,7 @@ class DownloadsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
@@ -158,6 +161,7 @@ class DownloadsPage(QWidget):
         for course_id, state in states.items():
             row = self._row(course_id, course_id)
             self._set(row, 1, self._status_text(state))
+            self.course_label.emit(course_id, self._short_label(course_id, state))
             if state.status is JobStatus.DONE:
                 self.bar(course_id).setValue(1000)
                 self._set(row, 3, "")
@@ -171,6 +175,19 @@ class DownloadsPage(QWidget):
             else "Downloads continue where they stopped, also after a restart or a lost connection."
         )
         self._update_buttons()
+
+    def _short_label(self, course_id: str, state: JobState) -> str:
+        seen = self.last_progress.get(course_id)
+        share = f" at {seen.fraction:.0%}" if seen is not None else ""
+        if state.status is JobStatus.PAUSED:
+            return f"Paused{share}"
+        if state.status is JobStatus.FAILED:
+            return f"Stopped{share}"
+        if state.status is JobStatus.QUEUED:
+            return "Waiting to download"
+        if state.status is JobStatus.RUNNING:
+            return f"Downloading{share}"
+        return ""  # done: the list's own "Saved" says it
 
     @staticmethod
     def _status_text(state: JobState) -> str:
@@ -194,6 +211,11 @@ class DownloadsPage(QWidget):
         self._set(row, 1, STATUS_LABELS[JobStatus.RUNNING])
         self._set(row, 3, f"{formatting.size(int(progress.bytes_per_s))}/s")
         self._set(row, 4, eta_text(progress.eta_s))
+        left = eta_text(progress.eta_s)
+        self.course_label.emit(
+            progress.course_id,
+            f"Downloading {progress.fraction:.0%}" + (f", {left} left" if left else ""),
+        )
 
     def _show_used(self, used: object) -> None:
         assert isinstance(used, dict)

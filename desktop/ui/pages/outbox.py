@@ -119,10 +119,14 @@ class OutboxPage(QWidget):
         waiting = len(items) - refused
         parts = []
         if waiting:
-            parts.append(f"{waiting} actions will be sent when the academy can be reached.")
+            parts.append(
+                f"{waiting} {'action' if waiting == 1 else 'actions'} will be sent when the "
+                "academy can be reached."
+            )
         if refused:
             parts.append(
-                f"{refused} were refused by the academy: edit and send them again, or discard."
+                f"{refused} {'was' if refused == 1 else 'were'} refused by the academy: edit "
+                f"and send {'it' if refused == 1 else 'them'} again, or discard."
             )
         self.summary.setText(" ".join(parts) or "Nothing is waiting to be sent.")
         self._update_buttons()
