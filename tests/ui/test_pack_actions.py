@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -68,3 +69,32 @@ def test_a_tampered_pack_is_refused_with_a_warning(
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "changed since the academy signed it" in texts[0]
     assert core.catalogue.library() == []
+
+
+def test_export_a_course_from_the_device_page(
+    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    academy = Academy()
+    core = make_core()
+    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    core.packs.import_pack(write_zip(tmp_path / "in.zip", academy.signed(FILES), FILES))
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh()
+    qtbot.waitUntil(lambda: window.library_page.model.rowCount() == 1, timeout=20_000)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    # The native folder picker cannot be driven here; the learner "chooses" the USB stick.
+    monkeypatch.setattr(
+        "desktop.ui.pack_actions.QFileDialog.getExistingDirectory", lambda *a, **k: str(usb)
+    )
+    texts: list[str] = []
+    QTimer.singleShot(100, _answer_box(texts))
+    window.library_page.table.selectRow(0)
+    assert window.library_page.action is not None
+    window.library_page.action.click()
+    qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
+    assert "c1-v1.zip" in texts[0]
+    assert (usb / "c1-v1.zip").is_file()
