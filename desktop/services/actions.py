@@ -7,6 +7,10 @@ on one lesson, a vote on one poll) fold into the unsent item instead of growing 
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlite_utils
+
 from desktop.domain.errors import NotLoggedInError, SamenError
 from desktop.services.session import SessionService
 from desktop.store.db import Store
@@ -47,17 +51,7 @@ class ActionService:
                 "position_ms": position,
                 "completed": done,
             }
-            if not OutboxRepo.coalesce(
-                db,
-                client_id=client_id,
-                name="progress.update",
-                key="lesson_id",
-                value=lesson_id,
-                args=args,
-            ):
-                OutboxRepo.enqueue(
-                    db, client_id=client_id, kind="progress", name="progress.update", args=args
-                )
+            _queue(db, client_id, "progress", "progress.update", key="lesson_id", args=args)
         return position, done
 
     def vote(self, poll_id: str, option_id: str) -> None:
@@ -65,14 +59,20 @@ class ActionService:
         client_id = self._client_id()
         args = {"poll_id": poll_id, "option_id": option_id}
         with self._store.write() as db:
-            if not OutboxRepo.coalesce(
-                db,
-                client_id=client_id,
-                name="poll.vote",
-                key="poll_id",
-                value=poll_id,
-                args=args,
-            ):
-                OutboxRepo.enqueue(
-                    db, client_id=client_id, kind="vote", name="poll.vote", args=args
-                )
+            _queue(db, client_id, "vote", "poll.vote", key="poll_id", args=args)
+
+
+def _queue(
+    db: sqlite_utils.Database,
+    client_id: str,
+    kind: str,
+    name: str,
+    *,
+    key: str,
+    args: dict[str, Any],
+) -> None:
+    """Fold into the unsent action on the same `key` value, or queue a new one."""
+    if not OutboxRepo.coalesce(
+        db, client_id=client_id, name=name, key=key, value=str(args[key]), args=args
+    ):
+        OutboxRepo.enqueue(db, client_id=client_id, kind=kind, name=name, args=args)
