@@ -45,6 +45,8 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.queue,
         core.packs,
         core.downloads,
+        core.lessons,
+        core.paths.media_dir,
         core.settings,
         runner,
         default_server=str(core.settings.get("server_url")),

@@ -13,6 +13,7 @@ from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
 from desktop.services.downloads import DownloadService
+from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
 from desktop.services.packs import PackService
 from desktop.services.queue import QueueService
@@ -45,6 +46,7 @@ class Core:
     queue: QueueService
     overview: OverviewService
     packs: PackService
+    lessons: LessonService
     downloads: DownloadService
 
     def close(self) -> None:
@@ -94,6 +96,7 @@ def build_core(
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
         ),
+        lessons=LessonService(courses, paths.media_dir),
         packs=PackService(
             courses,
             keys,

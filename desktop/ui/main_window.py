@@ -6,6 +6,8 @@ results. A failed refresh never empties the window: what the device already know
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 from desktop import __version__
 from desktop.services.catalogue import CatalogueService
 from desktop.services.downloads import DownloadService
+from desktop.services.lessons import LessonService
 from desktop.services.overview import Overview, OverviewService
 from desktop.services.packs import PackService
 from desktop.services.queue import QueueService
@@ -23,6 +26,7 @@ from desktop.ui.network_hint import NetworkHint
 from desktop.ui.pack_actions import PackActions
 from desktop.ui.pages.course_list import CourseListPage
 from desktop.ui.pages.downloads import DownloadsPage
+from desktop.ui.pages.lesson_view import LessonView
 from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.sync_indicator import SyncIndicator
@@ -37,6 +41,8 @@ class MainWindow(QMainWindow):
         queue: QueueService,
         packs: PackService,
         downloads: DownloadService,
+        lessons: LessonService,
+        media_root: Path,
         settings: Settings,
         runner: TaskRunner,
         *,
@@ -71,12 +77,14 @@ class MainWindow(QMainWindow):
         self.library_page.action_requested.connect(self.pack_actions.export_course)
         self.outbox_page = OutboxPage(queue, runner)
         self.downloads_page = DownloadsPage(downloads, runner)
+        self.lesson_view = LessonView(lessons, runner, media_root)
         self.downloads_page.finished.connect(self.refresh)
         self.downloads_page.course_label.connect(self._show_download)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.catalogue_page, "&Catalogue")
         self.tabs.addTab(self.library_page, "On this &device")
         self.tabs.addTab(self.downloads_page, "Do&wnloads")
+        self.tabs.addTab(self.lesson_view, "&Lessons")
         self.tabs.addTab(self.outbox_page, "&Waiting to send")
         self.setCentralWidget(self.tabs)
 
@@ -85,6 +93,8 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self.catalogue_page.action_requested.connect(self.download_course)
+        self.catalogue_page.opened.connect(self.download_course)
+        self.library_page.opened.connect(self.open_course)
         runner.busy_changed.connect(self._on_busy)
 
         self.sync_timer = QTimer(self)
@@ -175,6 +185,11 @@ class MainWindow(QMainWindow):
         )
         self.downloads_page.enqueue(course_id, entry.course.title if entry else course_id)
         self.statusBar().showMessage("Downloading; see the Downloads tab for progress.", 5000)
+
+    def open_course(self, course_id: str) -> None:
+        entry = next((e for e in self.library_page.model.entries if e.course.id == course_id), None)
+        self.lesson_view.open_course(course_id, entry.course.title if entry else course_id)
+        self.tabs.setCurrentWidget(self.lesson_view)
 
     def _show_download(self, course_id: str, label: str) -> None:
         self.catalogue_page.model.show_download(course_id, label or None)

@@ -20,7 +20,8 @@ from desktop.ui.course_model import CourseTableModel
 
 
 class CourseListPage(QWidget):
-    action_requested = Signal(str)  # course id
+    action_requested = Signal(str)  # course id (the page's button)
+    opened = Signal(str)  # course id (double-click or Enter)
 
     def __init__(self, heading: str, empty_text: str, action_label: str | None = None) -> None:
         super().__init__()
@@ -40,6 +41,7 @@ class CourseListPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setAlternatingRowColors(True)
 
+        self.table.activated.connect(self._on_open)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.table)
@@ -53,7 +55,6 @@ class CourseListPage(QWidget):
             self.action = QPushButton(action_label)
             self.action.setEnabled(False)
             self.action.clicked.connect(self._on_action)
-            self.table.doubleClicked.connect(self._on_action)
             self.table.selectionModel().selectionChanged.connect(self._update_action)
             row = QHBoxLayout()
             row.addStretch(1)
@@ -76,6 +77,11 @@ class CourseListPage(QWidget):
     def _update_action(self) -> None:
         if self.action is not None:
             self.action.setEnabled(self.selected() is not None)
+
+    def _on_open(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.opened.emit(entry.course.id)
 
     def _on_action(self) -> None:
         entry = self.selected()

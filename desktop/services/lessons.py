@@ -1,0 +1,124 @@
+"""Lessons for reading offline: Markdown rendered to sanitized HTML with local media only.
+Worker threads (rendering is CPU-only; the UI shows the result).
+
+Lesson text comes from the academy, but a lesson is shown in a rich-text view on the
+learner's computer, so it is treated as untrusted: raw HTML in the Markdown is not rendered,
+the result is cleaned with an allow-list (nh3/ammonia), images may only come from this course's
+downloaded media (a remote image would give away when and where the learner studies), and
+links keep only http(s)/mailto targets, opened in the browser when clicked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from desktop.domain.course import Lesson
+from desktop.store.courses import CourseRepo
+
+TAGS = {
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedLesson:
+    lesson: Lesson
+    html: str
+    missing_media: tuple[str, ...]  # referenced but not on this computer (yet)
+
+
+class LessonService:
+    def __init__(self, courses: CourseRepo, media_root: Path) -> None:
+        self._courses = courses
+        self._media_root = media_root
+        self._markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+        self._markdown.add_render_rule("image", _render_image)
+
+    def lessons(self, course_id: str) -> list[Lesson]:
+        return self._courses.lessons(course_id)
+
+    def render(self, course_id: str, lesson: Lesson) -> RenderedLesson:
+        course_dir = self._media_root / course_id
+        env: dict[str, Any] = {"course_dir": course_dir, "missing": []}
+        allowed = course_dir.resolve().as_uri() + "/"
+
+        def keep(tag: str, attribute: str, value: str) -> str | None:
+            if tag == "img" and attribute == "src":
+                # Belt and braces: only what _render_image produced gets through.
+                return value if value.startswith(allowed) else None
+            if tag == "a" and attribute == "href":
+                return value if urlsplit(value).scheme in LINK_SCHEMES else None
+            return value
+
+        html = nh3.clean(
+            self._markdown.render(lesson.body_markdown, env),
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes={*LINK_SCHEMES, "file"},
+            attribute_filter=keep,
+            link_rel="noopener noreferrer",
+        )
+        return RenderedLesson(lesson=lesson, html=html, missing_media=tuple(env["missing"]))
+
+
+def _render_image(
+    renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """A course image as a local file, or a short note where it cannot be shown: never an
+    <img> that would make the viewer fetch something (or try to open an empty name)."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = escape(renderer.renderInlineAsText(token.children or [], options, env) or "image")
+    local = _local_media(env["course_dir"], src)
+    if local is None:
+        return f"<em>[{alt}: not shown, lessons only show the course's own images]</em>"
+    if not local.is_file():
+        env["missing"].append(src)
+        return f"<em>[{alt}: not on this computer yet]</em>"
+    return f'<img src="{escape(local.resolve().as_uri())}" alt="{alt}">'
+
+
+def _local_media(course_dir: Path, src: str) -> Path | None:
+    """The file a relative image path names inside the course folder, or None."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith("/") or "\\" in src:
+        return None
+    relative = PurePosixPath(parts.path)
+    if any(part in ("..", ".", "") for part in relative.parts):
+        return None
+    return course_dir.joinpath(*relative.parts)
