@@ -25,3 +25,28 @@ def run_samen(
         timeout=timeout,
         check=False,
     )
+
+
+# Select the real Secret Service in a subprocess (conftest defaults to the 'fail' backend).
+SECRET_SERVICE = {"PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"}
+
+
+def login_samen(
+    data_dir: Path,
+    url: str,
+    password: str,
+    user: str = "demo",
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`samen login --password-stdin`, as a script would run it."""
+    return run_samen(
+        data_dir,
+        "login",
+        "--server",
+        url,
+        "--user",
+        user,
+        "--password-stdin",
+        stdin=password + "\n",
+        env=env,
+    )

@@ -9,25 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import run_samen
+from tests.cli_runner import SECRET_SERVICE, login_samen, run_samen
 from tests.server_process import DEMO_PASSWORD, LiveServer
 
-SECRET_SERVICE = {"PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"}
 COURSE = "samen-leren"
 
 
 def _login(data: Path, url: str, env: dict[str, str]) -> None:
-    done = run_samen(
-        data,
-        "login",
-        "--server",
-        url,
-        "--user",
-        "demo",
-        "--password-stdin",
-        stdin=DEMO_PASSWORD + "\n",
-        env=env,
-    )
+    done = login_samen(data, url, DEMO_PASSWORD, env=env)
     assert done.returncode == 0, done.stderr
 
 

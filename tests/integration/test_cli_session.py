@@ -11,26 +11,14 @@ from pathlib import Path
 import pytest
 
 from desktop.demo_server import free_port
-from tests.cli_runner import run_samen
+from tests.cli_runner import SECRET_SERVICE, login_samen, run_samen
 from tests.server_process import DEMO_PASSWORD, LiveServer
-
-SECRET_SERVICE = {"PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"}
 
 
 def _login(
     data: Path, url: str, password: str = DEMO_PASSWORD, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return run_samen(
-        data,
-        "login",
-        "--server",
-        url,
-        "--user",
-        "demo",
-        "--password-stdin",
-        stdin=password + "\n",
-        env=env,
-    )
+    return login_samen(data, url, password, env=env)
 
 
 def _keyring_token(env: dict[str, str], url: str) -> str | None:

@@ -12,11 +12,9 @@ from keyring.backends import fail
 from desktop.core import build_core
 from desktop.paths import resolve_paths
 from desktop.store.vault import TokenVault
-from tests.cli_runner import run_samen
+from tests.cli_runner import SECRET_SERVICE, login_samen, run_samen
 from tests.integration.sync_helpers import POLL
 from tests.server_process import DEMO_PASSWORD, LiveServer
-
-SECRET_SERVICE = {"PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"}
 
 
 @pytest.mark.keyring
@@ -24,17 +22,7 @@ def test_sync_exit_codes(
     tmp_path: Path, stoppable_academy: LiveServer, secret_env: dict[str, str]
 ) -> None:
     env = {**secret_env, **SECRET_SERVICE}
-    login = run_samen(
-        tmp_path,
-        "login",
-        "--server",
-        stoppable_academy.url,
-        "--user",
-        "demo",
-        "--password-stdin",
-        stdin=DEMO_PASSWORD + "\n",
-        env=env,
-    )
+    login = login_samen(tmp_path, stoppable_academy.url, DEMO_PASSWORD, env=env)
     assert login.returncode == 0, login.stderr
     # Actions taken in the app (same data folder; the token is not needed to queue work).
     core = build_core(resolve_paths(tmp_path), vault=TokenVault(fail.Keyring()))

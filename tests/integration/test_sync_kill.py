@@ -14,11 +14,10 @@ import pytest
 
 from desktop.core import build_core
 from desktop.paths import resolve_paths
+from tests.cli_runner import SECRET_SERVICE, login_samen
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import applied_mutations, enqueue_many
 from tests.server_process import DEMO_PASSWORD, start_server
-
-SECRET_SERVICE = {"PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"}
 
 
 @pytest.mark.keyring
@@ -30,25 +29,7 @@ def test_kill_minus_9_during_push_twenty_times(tmp_path: Path, secret_env: dict[
     rng = random.Random(20261124)
     try:
         with FaultProxy("127.0.0.1", server.port) as proxy:
-            login = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "desktop",
-                    "login",
-                    "--server",
-                    proxy.url,
-                    "--user",
-                    "demo",
-                    "--password-stdin",
-                ],
-                input=DEMO_PASSWORD + "\n",
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
+            login = login_samen(data, proxy.url, DEMO_PASSWORD, env=env)
             assert login.returncode == 0, login.stderr
             core = build_core(resolve_paths(data))
             account = core.session.account()
