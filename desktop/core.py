@@ -13,6 +13,7 @@ from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
 from desktop.services.downloads import DownloadService
+from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
 from desktop.services.packs import PackService
@@ -43,6 +44,7 @@ class Core:
     status: StatusService
     sync: SyncService
     actions: ActionService
+    learning: LearningService
     queue: QueueService
     overview: OverviewService
     packs: PackService
@@ -73,6 +75,9 @@ def build_core(
     courses = CourseRepo(store)
     catalogue = CatalogueService(session, courses, keys)
     sync = SyncService(session, outbox, PulledRepo(store), status)
+    actions = ActionService(store, session)
+    learning = LearningService(store, actions)
+    sync.after_pull.append(learning.fold_pulled)
     downloads = DownloadService(
         catalogue,
         MediaRepo(store),
@@ -91,7 +96,8 @@ def build_core(
         catalogue=catalogue,
         status=status,
         sync=sync,
-        actions=ActionService(store, session),
+        actions=actions,
+        learning=learning,
         queue=QueueService(outbox, session),
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))

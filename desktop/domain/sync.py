@@ -22,6 +22,8 @@ class OutboxState(StrEnum):
 KIND_LABELS = {
     "progress": "lesson progress",
     "vote": "poll votes",
+    "answer": "exercise answers",
+    "position": "listening positions",
     "post": "forum posts",
     "feedback": "feedback",
     "supporter": "supporter requests",

@@ -23,7 +23,7 @@ class ActionService:
         self._store = store
         self._session = session
 
-    def _client_id(self) -> str:
+    def client_id(self) -> str:
         account = self._session.account()
         if account is None:
             raise NotLoggedInError(
@@ -36,7 +36,7 @@ class ActionService:
     ) -> tuple[int, bool]:
         if position_ms < 0:
             raise SamenError("A position cannot be negative.")
-        client_id = self._client_id()
+        client_id = self.client_id()
         with self._store.write() as db:
             position, done = ProgressRepo.merge(
                 db,
@@ -51,18 +51,18 @@ class ActionService:
                 "position_ms": position,
                 "completed": done,
             }
-            _queue(db, client_id, "progress", "progress.update", key="lesson_id", args=args)
+            queue_action(db, client_id, "progress", "progress.update", key="lesson_id", args=args)
         return position, done
 
     def vote(self, poll_id: str, option_id: str) -> None:
         """Queue a vote; voting again before it is sent replaces it (the server upserts too)."""
-        client_id = self._client_id()
+        client_id = self.client_id()
         args = {"poll_id": poll_id, "option_id": option_id}
         with self._store.write() as db:
-            _queue(db, client_id, "vote", "poll.vote", key="poll_id", args=args)
+            queue_action(db, client_id, "vote", "poll.vote", key="poll_id", args=args)
 
 
-def _queue(
+def queue_action(
     db: sqlite_utils.Database,
     client_id: str,
     kind: str,

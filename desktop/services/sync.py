@@ -7,6 +7,7 @@ between windows the caller waits `next_delay_s` (full jitter, Retry-After as a m
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -28,6 +29,8 @@ from desktop.store.outbox import OutboxRepo
 from desktop.store.pulled import PulledRepo
 from desktop.sync.backoff import Backoff
 from desktop.sync.engine import EngineLimits, SyncEngine
+
+log = logging.getLogger(__name__)
 
 QUICK_RETRY_LIMIT_S = 5.0  # a Retry-After longer than this ends the window instead
 
@@ -57,6 +60,9 @@ class SyncService:
         self.sleep = sleep
         self._lock = threading.Lock()
         self._recovered = False
+        # Called with the client id after each successful window, on the window's thread
+        # (e.g. folding what other devices did into the local record).
+        self.after_pull: list[Callable[[str], None]] = []
 
     def cached(self, entity: str, scope: str | None = None) -> dict[str, dict[str, Any]]:
         """Entities as last pulled for the logged-in account (e.g. poll results), by id;
@@ -111,6 +117,12 @@ class SyncService:
             return self._failed(problem, delay=self.backoff.next_delay())
         self.backoff.reset()
         self._status.record_sync(utc_now(), None)
+        try:
+            for fold in self.after_pull:
+                fold(account.client_id)
+        except sqlite3.Error as exc:
+            # The sync itself succeeded; folding is retried after the next window.
+            log.warning("could not apply what the academy sent to the local record: %s", exc)
         return self._report(True, result=result, next_delay=result.retry_after)
 
     def _with_quick_retries(self, run: Callable[[], WindowResult]) -> WindowResult:

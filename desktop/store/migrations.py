@@ -174,10 +174,39 @@ def _signed_courses(db: sqlite_utils.Database) -> None:
     )
 
 
+def _learning_record(db: sqlite_utils.Database) -> None:
+    # seen_version: the newest server version folded in from pull, so an older pulled state
+    # never overwrites a newer local one (and an unsent local change always wins).
+    db.execute(
+        """CREATE TABLE answers (
+               exercise_id TEXT PRIMARY KEY,
+               course_id TEXT NOT NULL,
+               lesson_id TEXT NOT NULL,
+               option_id TEXT,
+               text TEXT NOT NULL DEFAULT '',
+               correct INTEGER,
+               seen_version INTEGER NOT NULL DEFAULT 0,
+               updated_at TEXT NOT NULL
+           )"""
+    )
+    db.execute("CREATE INDEX answers_lesson ON answers(lesson_id)")
+    db.execute(
+        """CREATE TABLE playback (
+               media_key TEXT PRIMARY KEY,
+               position_ms INTEGER NOT NULL,
+               duration_ms INTEGER NOT NULL,
+               played INTEGER NOT NULL DEFAULT 0,
+               seen_version INTEGER NOT NULL DEFAULT 0,
+               updated_at TEXT NOT NULL
+           )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
     ("0003_signed_courses", _signed_courses),
+    ("0004_learning_record", _learning_record),
 )
 
 

@@ -115,6 +115,18 @@ class OutboxRepo:
             == 1
         )
 
+    @staticmethod
+    def unsent_values(
+        db: sqlite_utils.Database, *, client_id: str, name: str, key: str
+    ) -> set[str]:
+        """The `key` arg of every item of `name` the server has not acknowledged yet."""
+        rows = db.execute(
+            f"""SELECT DISTINCT json_extract(args_json, '$.{key}') FROM outbox
+                WHERE client_id = ? AND name = ? AND state IN ('pending', 'sending', 'retry')""",
+            [client_id, name],
+        ).fetchall()
+        return {str(row[0]) for row in rows}
+
     # -- the sync engine's side ----------------------------------------------------------------
 
     def recover(self) -> int:

@@ -46,3 +46,11 @@ class ProgressRepo:
                 "SELECT position_ms, completed FROM progress WHERE lesson_id = ?", [lesson_id]
             ).fetchone()
         return None if row is None else (int(row[0]), bool(row[1]))
+
+    def completed(self, course_id: str) -> set[str]:
+        with self._store.read() as db:
+            rows = db.execute(
+                "SELECT lesson_id FROM progress WHERE course_id = ? AND completed = 1",
+                [course_id],
+            ).fetchall()
+        return {str(row[0]) for row in rows}

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import sqlite_utils
+
 from desktop.domain.sync import PullPage
 from desktop.store.db import Store
 
@@ -90,3 +92,17 @@ class PulledRepo:
                     [entity, scope],
                 ).fetchall()
         return {row[0]: json.loads(row[1]) for row in rows}
+
+    @staticmethod
+    def versioned(
+        db: sqlite_utils.Database, client_id: str, entity: str
+    ) -> dict[str, tuple[int, dict[str, Any]]]:
+        """Inside the caller's transaction: the account's pulled `entity`s with their version."""
+        if db.execute(
+            "SELECT 1 FROM pull_cursors WHERE scope != ? LIMIT 1", [_owner(client_id)]
+        ).fetchone():
+            return {}
+        rows = db.execute(
+            "SELECT id, version, data_json FROM pulled WHERE entity = ?", [entity]
+        ).fetchall()
+        return {row[0]: (int(row[1]), json.loads(row[2])) for row in rows}

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from server.progress.answers import EXERCISE_ANSWER
 from server.progress.mutations import PROGRESS_UPDATE
+from server.progress.playback import PLAYBACK_POSITION
 from server.social.polls import POLL_VOTE
 from server.sync.mutations import MutationSpec
 
 REGISTRY: Mapping[str, MutationSpec[Any]] = {
-    spec.name: spec for spec in (PROGRESS_UPDATE, POLL_VOTE)
+    spec.name: spec for spec in (PROGRESS_UPDATE, POLL_VOTE, EXERCISE_ANSWER, PLAYBACK_POSITION)
 }

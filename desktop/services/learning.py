@@ -1,0 +1,180 @@
+"""The learner's own record: exercise answers, listening positions, lesson completion.
+Worker threads / CLI (each call is one short transaction).
+
+Every change is stored locally and queued in the same transaction, so it works offline and is
+never lost. What the learner did on another device arrives by pull and is folded in after each
+sync window (`fold_pulled`), by server version and never over something still waiting to be
+sent: the device the learner is using now wins until its change has reached the academy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.domain.course import Exercise, ExerciseKind
+from desktop.domain.errors import SamenError
+from desktop.domain.learning import Answer, Playback, is_played
+from desktop.services.actions import ActionService, queue_action
+from desktop.store.answers import AnswerRepo
+from desktop.store.db import Store
+from desktop.store.outbox import OutboxRepo
+from desktop.store.playback import PlaybackRepo
+from desktop.store.progress import ProgressRepo
+from desktop.store.pulled import PulledRepo
+
+MAX_ANSWER_CHARS = 20_000  # the contract's limit for exercise.answer text
+ANSWER = "exercise.answer"
+POSITION = "playback.position"
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceFeedback:
+    correct: bool
+    feedback: str
+
+
+class LearningService:
+    def __init__(self, store: Store, actions: ActionService) -> None:
+        self._store = store
+        self._actions = actions
+        self._answers = AnswerRepo(store)
+        self._playback = PlaybackRepo(store)
+        self._progress = ProgressRepo(store)
+
+    # -- exercises -------------------------------------------------------------------------
+
+    def answer_choice(
+        self, course_id: str, lesson_id: str, exercise: Exercise, option_id: str
+    ) -> ChoiceFeedback:
+        """Store and queue a multiple-choice answer; the feedback comes from the signed
+        course, so the learner sees it at once, offline."""
+        if exercise.kind is not ExerciseKind.MULTIPLE_CHOICE:
+            raise SamenError("This exercise asks for a written answer.")
+        option = next((o for o in exercise.options if o.id == option_id), None)
+        if option is None:
+            raise SamenError("Pick one of the exercise's options.")
+        client_id = self._actions.client_id()
+        with self._store.write() as db:
+            AnswerRepo.put(
+                db,
+                exercise_id=exercise.id,
+                course_id=course_id,
+                lesson_id=lesson_id,
+                option_id=option.id,
+                text="",
+                correct=option.correct,
+            )
+            args = {"exercise_id": exercise.id, "option_id": option.id}
+            queue_action(db, client_id, "answer", ANSWER, key="exercise_id", args=args)
+        fallback = "Right." if option.correct else "Not quite; try another option."
+        return ChoiceFeedback(option.correct, option.feedback or fallback)
+
+    def answer_text(self, course_id: str, lesson_id: str, exercise: Exercise, text: str) -> str:
+        """Store and queue a written answer or reflection; returns the text as stored."""
+        if exercise.kind is ExerciseKind.MULTIPLE_CHOICE:
+            raise SamenError("This exercise asks you to pick an option.")
+        text = text.strip()
+        if not text:
+            raise SamenError("Write something first; an empty answer is not sent.")
+        if len(text) > MAX_ANSWER_CHARS:
+            raise SamenError(
+                f"This answer has {len(text):,} characters; the academy accepts up to "
+                f"{MAX_ANSWER_CHARS:,}. Shorten it a little; nothing was lost."
+            )
+        client_id = self._actions.client_id()
+        with self._store.write() as db:
+            AnswerRepo.put(
+                db,
+                exercise_id=exercise.id,
+                course_id=course_id,
+                lesson_id=lesson_id,
+                option_id=None,
+                text=text,
+                correct=None,
+            )
+            args = {"exercise_id": exercise.id, "text": text}
+            queue_action(db, client_id, "answer", ANSWER, key="exercise_id", args=args)
+        return text
+
+    def answers(self, lesson_id: str) -> dict[str, Answer]:
+        rows = self._answers.for_lesson(lesson_id)
+        unsent = self._unsent(ANSWER, "exercise_id")
+        return {
+            row["exercise_id"]: Answer(
+                exercise_id=row["exercise_id"],
+                course_id=row["course_id"],
+                lesson_id=row["lesson_id"],
+                option_id=row["option_id"],
+                text=row["text"],
+                correct=None if row["correct"] is None else bool(row["correct"]),
+                sent=row["exercise_id"] not in unsent,
+            )
+            for row in rows
+        }
+
+    # -- positions -------------------------------------------------------------------------
+
+    def position(self, media_key: str) -> Playback | None:
+        return self._playback.get(media_key)
+
+    def positions(self, media_keys: list[str]) -> dict[str, Playback]:
+        return self._playback.many(media_keys)
+
+    def save_position(
+        self, media_key: str, position_ms: int, duration_ms: int, *, played: bool = False
+    ) -> Playback:
+        """Remember where the learner is (called every few seconds and on pause/quit);
+        near the end the medium counts as played. Unsent saves fold into one action."""
+        if position_ms < 0 or duration_ms < 0:
+            raise SamenError("A position cannot be negative.")
+        played = played or is_played(position_ms, duration_ms)
+        client_id = self._actions.client_id()
+        with self._store.write() as db:
+            stored = PlaybackRepo.put(db, Playback(media_key, position_ms, duration_ms, played))
+            args = {
+                "media_key": media_key,
+                "position_ms": stored.position_ms,
+                "duration_ms": stored.duration_ms,
+                "played": stored.played,
+            }
+            queue_action(db, client_id, "position", POSITION, key="media_key", args=args)
+        return stored
+
+    # -- lessons ---------------------------------------------------------------------------
+
+    def complete_lesson(self, course_id: str, lesson_id: str) -> None:
+        self._actions.record_progress(course_id, lesson_id, 0, True)
+
+    def completed_lessons(self, course_id: str) -> set[str]:
+        return self._progress.completed(course_id)
+
+    # -- other devices ---------------------------------------------------------------------
+
+    def fold_pulled(self, client_id: str) -> None:
+        """Fold what the last pull brought (answers, positions, progress) into the local
+        record; SyncService calls it after each successful window."""
+        with self._store.write() as db:
+            unsent = OutboxRepo.unsent_values(
+                db, client_id=client_id, name=ANSWER, key="exercise_id"
+            )
+            for key, (version, data) in PulledRepo.versioned(db, client_id, "answer").items():
+                AnswerRepo.fold_pulled(db, data, version, key in unsent)
+            unsent = OutboxRepo.unsent_values(
+                db, client_id=client_id, name=POSITION, key="media_key"
+            )
+            for key, (version, data) in PulledRepo.versioned(db, client_id, "playback").items():
+                PlaybackRepo.fold_pulled(db, data, version, key in unsent)
+            for _, data in PulledRepo.versioned(db, client_id, "progress").values():
+                # Monotonic on both sides: folding twice or late changes nothing.
+                ProgressRepo.merge(
+                    db,
+                    course_id=data["course_id"],
+                    lesson_id=data["lesson_id"],
+                    position_ms=int(data["position_ms"]),
+                    completed=bool(data["completed"]),
+                )
+
+    def _unsent(self, name: str, key: str) -> set[str]:
+        client_id = self._actions.client_id()
+        with self._store.read() as db:
+            return OutboxRepo.unsent_values(db, client_id=client_id, name=name, key=key)
