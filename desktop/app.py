@@ -46,6 +46,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.packs,
         core.downloads,
         core.lessons,
+        core.learning,
         core.paths.media_dir,
         core.settings,
         runner,

@@ -76,11 +76,12 @@ def build_core(
     catalogue = CatalogueService(session, courses, keys)
     sync = SyncService(session, outbox, PulledRepo(store), status)
     actions = ActionService(store, session)
-    learning = LearningService(store, actions)
+    learning = LearningService(store, session, actions)
     sync.after_pull.append(learning.fold_pulled)
+    media = MediaRepo(store)
     downloads = DownloadService(
         catalogue,
-        MediaRepo(store),
+        media,
         session.client,
         paths.media_dir,
         unmetered_only=lambda: bool(settings.get("download_unmetered_only")),
@@ -102,7 +103,7 @@ def build_core(
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
         ),
-        lessons=LessonService(courses, paths.media_dir),
+        lessons=LessonService(courses, media, paths.media_dir),
         packs=PackService(
             courses,
             keys,

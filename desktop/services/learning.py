@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.domain.account import Account
 from desktop.domain.course import Exercise, ExerciseKind
 from desktop.domain.errors import SamenError
 from desktop.domain.learning import Answer, Playback, is_played
 from desktop.services.actions import ActionService, queue_action
+from desktop.services.session import SessionService
 from desktop.store.answers import AnswerRepo
 from desktop.store.db import Store
 from desktop.store.outbox import OutboxRepo
@@ -33,9 +35,15 @@ class ChoiceFeedback:
     feedback: str
 
 
+def owner_of(account: Account | None) -> str:
+    """Whose record it is: "<user id>@<server>", or "" on a device nobody logged in to."""
+    return "" if account is None else f"{account.user.id}@{account.server_url}"
+
+
 class LearningService:
-    def __init__(self, store: Store, actions: ActionService) -> None:
+    def __init__(self, store: Store, session: SessionService, actions: ActionService) -> None:
         self._store = store
+        self._session = session
         self._actions = actions
         self._answers = AnswerRepo(store)
         self._playback = PlaybackRepo(store)
@@ -53,21 +61,8 @@ class LearningService:
         option = next((o for o in exercise.options if o.id == option_id), None)
         if option is None:
             raise SamenError("Pick one of the exercise's options.")
-        client_id = self._actions.client_id()
-        with self._store.write() as db:
-            AnswerRepo.put(
-                db,
-                exercise_id=exercise.id,
-                course_id=course_id,
-                lesson_id=lesson_id,
-                option_id=option.id,
-                text="",
-                correct=option.correct,
-            )
-            args = {"exercise_id": exercise.id, "option_id": option.id}
-            queue_action(db, client_id, "answer", ANSWER, key="exercise_id", args=args)
-        fallback = "Right." if option.correct else "Not quite; try another option."
-        return ChoiceFeedback(option.correct, option.feedback or fallback)
+        self._store_answer(course_id, lesson_id, exercise, option.id, "", option.correct)
+        return ChoiceFeedback(option.correct, option.feedback)
 
     def answer_text(self, course_id: str, lesson_id: str, exercise: Exercise, text: str) -> str:
         """Store and queue a written answer or reflection; returns the text as stored."""
@@ -81,24 +76,48 @@ class LearningService:
                 f"This answer has {len(text):,} characters; the academy accepts up to "
                 f"{MAX_ANSWER_CHARS:,}. Shorten it a little; nothing was lost."
             )
-        client_id = self._actions.client_id()
+        self._store_answer(course_id, lesson_id, exercise, None, text, None)
+        return text
+
+    def _store_answer(
+        self,
+        course_id: str,
+        lesson_id: str,
+        exercise: Exercise,
+        option_id: str | None,
+        text: str,
+        correct: bool | None,
+    ) -> None:
+        client_id = self._actions.client_id()  # answers need an account to go to
+        owner = self._owner()
+        args: dict[str, str] = {"exercise_id": exercise.id}
+        if option_id is not None:
+            args["option_id"] = option_id
+        else:
+            args["text"] = text
         with self._store.write() as db:
             AnswerRepo.put(
                 db,
+                owner,
                 exercise_id=exercise.id,
                 course_id=course_id,
                 lesson_id=lesson_id,
-                option_id=None,
+                option_id=option_id,
                 text=text,
-                correct=None,
+                correct=correct,
             )
-            args = {"exercise_id": exercise.id, "text": text}
             queue_action(db, client_id, "answer", ANSWER, key="exercise_id", args=args)
-        return text
 
     def answers(self, lesson_id: str) -> dict[str, Answer]:
-        rows = self._answers.for_lesson(lesson_id)
-        unsent = self._unsent(ANSWER, "exercise_id")
+        """The logged-in learner's answers in a lesson (none when nobody is logged in)."""
+        account = self._session.account()
+        if account is None:
+            return {}
+        rows = self._answers.for_lesson(owner_of(account), lesson_id)
+        with self._store.read() as db:
+            unsent = OutboxRepo.unsent_values(
+                db, client_id=account.client_id, name=ANSWER, key="exercise_id"
+            )
         return {
             row["exercise_id"]: Answer(
                 exercise_id=row["exercise_id"],
@@ -115,10 +134,10 @@ class LearningService:
     # -- positions -------------------------------------------------------------------------
 
     def position(self, media_key: str) -> Playback | None:
-        return self._playback.get(media_key)
+        return self._playback.get(self._owner(), media_key)
 
     def positions(self, media_keys: list[str]) -> dict[str, Playback]:
-        return self._playback.many(media_keys)
+        return self._playback.many(self._owner(), media_keys)
 
     def save_position(
         self, media_key: str, position_ms: int, duration_ms: int, *, played: bool = False
@@ -128,16 +147,21 @@ class LearningService:
         if position_ms < 0 or duration_ms < 0:
             raise SamenError("A position cannot be negative.")
         played = played or is_played(position_ms, duration_ms)
-        client_id = self._actions.client_id()
+        account = self._session.account()
         with self._store.write() as db:
-            stored = PlaybackRepo.put(db, Playback(media_key, position_ms, duration_ms, played))
-            args = {
-                "media_key": media_key,
-                "position_ms": stored.position_ms,
-                "duration_ms": stored.duration_ms,
-                "played": stored.played,
-            }
-            queue_action(db, client_id, "position", POSITION, key="media_key", args=args)
+            stored = PlaybackRepo.put(
+                db, owner_of(account), Playback(media_key, position_ms, duration_ms, played)
+            )
+            if account is not None:  # before any login it stays on this device
+                args = {
+                    "media_key": media_key,
+                    "position_ms": stored.position_ms,
+                    "duration_ms": stored.duration_ms,
+                    "played": stored.played,
+                }
+                queue_action(
+                    db, account.client_id, "position", POSITION, key="media_key", args=args
+                )
         return stored
 
     # -- lessons ---------------------------------------------------------------------------
@@ -153,17 +177,23 @@ class LearningService:
     def fold_pulled(self, client_id: str) -> None:
         """Fold what the last pull brought (answers, positions, progress) into the local
         record; SyncService calls it after each successful window."""
+        account = self._session.account()
+        if account is None or account.client_id != client_id:
+            return  # logged out (or in as someone else) meanwhile
+        owner = owner_of(account)
         with self._store.write() as db:
             unsent = OutboxRepo.unsent_values(
                 db, client_id=client_id, name=ANSWER, key="exercise_id"
             )
             for key, (version, data) in PulledRepo.versioned(db, client_id, "answer").items():
-                AnswerRepo.fold_pulled(db, data, version, key in unsent)
+                if key not in unsent:
+                    AnswerRepo.fold_pulled(db, owner, data, version)
             unsent = OutboxRepo.unsent_values(
                 db, client_id=client_id, name=POSITION, key="media_key"
             )
             for key, (version, data) in PulledRepo.versioned(db, client_id, "playback").items():
-                PlaybackRepo.fold_pulled(db, data, version, key in unsent)
+                if key not in unsent:
+                    PlaybackRepo.fold_pulled(db, owner, data, version)
             for _, data in PulledRepo.versioned(db, client_id, "progress").values():
                 # Monotonic on both sides: folding twice or late changes nothing.
                 ProgressRepo.merge(
@@ -174,7 +204,5 @@ class LearningService:
                     completed=bool(data["completed"]),
                 )
 
-    def _unsent(self, name: str, key: str) -> set[str]:
-        client_id = self._actions.client_id()
-        with self._store.read() as db:
-            return OutboxRepo.unsent_values(db, client_id=client_id, name=name, key=key)
+    def _owner(self) -> str:
+        return owner_of(self._session.account())

@@ -22,7 +22,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from desktop.domain.course import Lesson
+from desktop.domain.learning import course_media_key
+from desktop.domain.transfer import MediaState
 from desktop.store.courses import CourseRepo
+from desktop.store.media_files import MediaRepo
 
 TAGS = {
     "p",
@@ -62,15 +65,49 @@ class RenderedLesson:
     missing_media: tuple[str, ...]  # referenced but not on this computer (yet)
 
 
+@dataclass(frozen=True, slots=True)
+class LessonMedium:
+    """An audio or video file of a lesson, for the player."""
+
+    path: str
+    file: Path
+    is_video: bool
+    available: bool  # downloaded and verified
+    media_key: str  # where its listening position is kept
+
+
 class LessonService:
-    def __init__(self, courses: CourseRepo, media_root: Path) -> None:
+    def __init__(self, courses: CourseRepo, media: MediaRepo, media_root: Path) -> None:
         self._courses = courses
+        self._media = media
         self._media_root = media_root
         self._markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
         self._markdown.add_render_rule("image", _render_image)
 
     def lessons(self, course_id: str) -> list[Lesson]:
         return self._courses.lessons(course_id)
+
+    def playable(self, course_id: str, lesson: Lesson) -> list[LessonMedium]:
+        """The lesson's audio and video files, in the lesson's order."""
+        known = {f.path: f for f in self._media.files(course_id)}
+        found = []
+        for path in lesson.media:
+            media = known.get(path)
+            if media is None or not media.content_type.startswith(("audio/", "video/")):
+                continue
+            local = _local_media(self._media_root / course_id, path)
+            if local is None:
+                continue
+            found.append(
+                LessonMedium(
+                    path=path,
+                    file=local,
+                    is_video=media.content_type.startswith("video/"),
+                    available=media.state is MediaState.AVAILABLE and local.is_file(),
+                    media_key=course_media_key(course_id, path),
+                )
+            )
+        return found
 
     def render(self, course_id: str, lesson: Lesson) -> RenderedLesson:
         course_dir = self._media_root / course_id

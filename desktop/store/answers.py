@@ -1,8 +1,8 @@
-"""Exercise answers on this device. Worker threads / CLI.
+"""Exercise answers on this device, per learner. Worker threads / CLI.
 
-An answer is written together with its outbox item (in ActionService's transaction). Answers
+An answer is written together with its outbox item (in LearningService's transaction). Answers
 pulled from the learner's other devices are folded in by server version, never over an answer
-that is still waiting to be sent.
+that is still waiting to be sent. `owner` is the learner's account ("<user id>@<server>").
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class AnswerRepo:
     @staticmethod
     def put(
         db: sqlite_utils.Database,
+        owner: str,
         *,
         exercise_id: str,
         course_id: str,
@@ -31,29 +32,29 @@ class AnswerRepo:
         correct: bool | None,
     ) -> None:
         db.execute(
-            """INSERT INTO answers (exercise_id, course_id, lesson_id, option_id, text, correct,
-                   updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(exercise_id) DO UPDATE SET option_id = excluded.option_id,
+            """INSERT INTO answers (owner, exercise_id, course_id, lesson_id, option_id, text,
+                   correct, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(owner, exercise_id) DO UPDATE SET option_id = excluded.option_id,
                    text = excluded.text, correct = excluded.correct,
                    updated_at = excluded.updated_at""",
-            [exercise_id, course_id, lesson_id, option_id, text, _flag(correct), utc_now()],
+            [owner, exercise_id, course_id, lesson_id, option_id, text, _flag(correct), utc_now()],
         )
 
     @staticmethod
     def fold_pulled(
-        db: sqlite_utils.Database, pulled: dict[str, Any], version: int, unsent: bool
+        db: sqlite_utils.Database, owner: str, pulled: dict[str, Any], version: int
     ) -> None:
-        """Take a pulled answer if it is newer than what this device saw and none is unsent."""
-        if unsent:
-            return
+        """Take a pulled answer if it is newer than what this device saw (the caller skips
+        answers that are still unsent)."""
         db.execute(
-            """INSERT INTO answers (exercise_id, course_id, lesson_id, option_id, text, correct,
-                   seen_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(exercise_id) DO UPDATE SET option_id = excluded.option_id,
+            """INSERT INTO answers (owner, exercise_id, course_id, lesson_id, option_id, text,
+                   correct, seen_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(owner, exercise_id) DO UPDATE SET option_id = excluded.option_id,
                    text = excluded.text, correct = excluded.correct,
                    seen_version = excluded.seen_version, updated_at = excluded.updated_at
                WHERE excluded.seen_version > answers.seen_version""",
             [
+                owner,
                 pulled["exercise_id"],
                 pulled["course_id"],
                 pulled["lesson_id"],
@@ -65,9 +66,13 @@ class AnswerRepo:
             ],
         )
 
-    def for_lesson(self, lesson_id: str) -> list[dict[str, Any]]:
+    def for_lesson(self, owner: str, lesson_id: str) -> list[dict[str, Any]]:
         with self._store.read() as db:
-            return list(db.query("SELECT * FROM answers WHERE lesson_id = ?", [lesson_id]))
+            return list(
+                db.query(
+                    "SELECT * FROM answers WHERE owner = ? AND lesson_id = ?", [owner, lesson_id]
+                )
+            )
 
 
 def _flag(value: object) -> int | None:

@@ -175,29 +175,35 @@ def _signed_courses(db: sqlite_utils.Database) -> None:
 
 
 def _learning_record(db: sqlite_utils.Database) -> None:
+    # owner: "<user id>@<server>" (or "" before any login). On a shared computer one learner
+    # never sees another's answers or positions, and they are back when they log in again.
     # seen_version: the newest server version folded in from pull, so an older pulled state
     # never overwrites a newer local one (and an unsent local change always wins).
     db.execute(
         """CREATE TABLE answers (
-               exercise_id TEXT PRIMARY KEY,
+               owner TEXT NOT NULL,
+               exercise_id TEXT NOT NULL,
                course_id TEXT NOT NULL,
                lesson_id TEXT NOT NULL,
                option_id TEXT,
                text TEXT NOT NULL DEFAULT '',
                correct INTEGER,
                seen_version INTEGER NOT NULL DEFAULT 0,
-               updated_at TEXT NOT NULL
+               updated_at TEXT NOT NULL,
+               PRIMARY KEY (owner, exercise_id)
            )"""
     )
-    db.execute("CREATE INDEX answers_lesson ON answers(lesson_id)")
+    db.execute("CREATE INDEX answers_lesson ON answers(owner, lesson_id)")
     db.execute(
         """CREATE TABLE playback (
-               media_key TEXT PRIMARY KEY,
+               owner TEXT NOT NULL,
+               media_key TEXT NOT NULL,
                position_ms INTEGER NOT NULL,
                duration_ms INTEGER NOT NULL,
                played INTEGER NOT NULL DEFAULT 0,
                seen_version INTEGER NOT NULL DEFAULT 0,
-               updated_at TEXT NOT NULL
+               updated_at TEXT NOT NULL,
+               PRIMARY KEY (owner, media_key)
            )"""
     )
 

@@ -1,7 +1,8 @@
-"""Where the learner is in each lesson medium and podcast episode. Worker threads / CLI.
+"""Where each learner is in each lesson medium and podcast episode. Worker threads / CLI.
 
-Saved every few seconds while playing, so writes are one small upsert. Positions pulled from
-the learner's other devices are folded in by server version, never over an unsent one.
+Saved every few seconds while playing, so a write is one small upsert. Positions pulled from
+the learner's other devices are folded in by server version (the caller skips unsent ones).
+`owner` is the learner's account ("<user id>@<server>", "" before any login).
 """
 
 from __future__ import annotations
@@ -20,16 +21,17 @@ class PlaybackRepo:
         self._store = store
 
     @staticmethod
-    def put(db: sqlite_utils.Database, playback: Playback) -> Playback:
+    def put(db: sqlite_utils.Database, owner: str, playback: Playback) -> Playback:
         """Store a position; `played` never reverts here either. Returns what is stored."""
         db.execute(
-            """INSERT INTO playback (media_key, position_ms, duration_ms, played, updated_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(media_key) DO UPDATE SET position_ms = excluded.position_ms,
+            """INSERT INTO playback (owner, media_key, position_ms, duration_ms, played,
+                   updated_at) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(owner, media_key) DO UPDATE SET position_ms = excluded.position_ms,
                    duration_ms = excluded.duration_ms,
                    played = MAX(playback.played, excluded.played),
                    updated_at = excluded.updated_at""",
             [
+                owner,
                 playback.media_key,
                 playback.position_ms,
                 playback.duration_ms,
@@ -37,25 +39,24 @@ class PlaybackRepo:
                 utc_now(),
             ],
         )
-        stored = PlaybackRepo._get(db, playback.media_key)
+        stored = PlaybackRepo._get(db, owner, playback.media_key)
         assert stored is not None
         return stored
 
     @staticmethod
     def fold_pulled(
-        db: sqlite_utils.Database, pulled: dict[str, Any], version: int, unsent: bool
+        db: sqlite_utils.Database, owner: str, pulled: dict[str, Any], version: int
     ) -> None:
-        if unsent:
-            return
         db.execute(
-            """INSERT INTO playback (media_key, position_ms, duration_ms, played, seen_version,
-                   updated_at) VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT(media_key) DO UPDATE SET position_ms = excluded.position_ms,
+            """INSERT INTO playback (owner, media_key, position_ms, duration_ms, played,
+                   seen_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(owner, media_key) DO UPDATE SET position_ms = excluded.position_ms,
                    duration_ms = excluded.duration_ms,
                    played = MAX(playback.played, excluded.played),
                    seen_version = excluded.seen_version, updated_at = excluded.updated_at
                WHERE excluded.seen_version > playback.seen_version""",
             [
+                owner,
                 pulled["media_key"],
                 int(pulled["position_ms"]),
                 int(pulled.get("duration_ms") or 0),
@@ -66,24 +67,25 @@ class PlaybackRepo:
         )
 
     @staticmethod
-    def _get(db: sqlite_utils.Database, media_key: str) -> Playback | None:
+    def _get(db: sqlite_utils.Database, owner: str, media_key: str) -> Playback | None:
         row = db.execute(
-            "SELECT position_ms, duration_ms, played FROM playback WHERE media_key = ?",
-            [media_key],
+            """SELECT position_ms, duration_ms, played FROM playback
+               WHERE owner = ? AND media_key = ?""",
+            [owner, media_key],
         ).fetchone()
         if row is None:
             return None
         return Playback(media_key, int(row[0]), int(row[1]), bool(row[2]))
 
-    def get(self, media_key: str) -> Playback | None:
+    def get(self, owner: str, media_key: str) -> Playback | None:
         with self._store.read() as db:
-            return self._get(db, media_key)
+            return self._get(db, owner, media_key)
 
-    def many(self, keys: list[str]) -> dict[str, Playback]:
+    def many(self, owner: str, keys: list[str]) -> dict[str, Playback]:
         with self._store.read() as db:
             found = {}
             for key in keys:
-                playback = self._get(db, key)
+                playback = self._get(db, owner, key)
                 if playback is not None:
                     found[key] = playback
             return found

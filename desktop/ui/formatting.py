@@ -22,3 +22,11 @@ def local_time(iso: str | None) -> str:
     except ValueError:
         return iso
     return moment.astimezone().strftime("%d %b %H:%M")
+
+
+def clock_time(ms: int) -> str:
+    """A media position: 4:05, or 1:02:03 from an hour on."""
+    seconds = max(0, int(ms) // 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from desktop import __version__
+from desktop.media.player import Player
 from desktop.services.catalogue import CatalogueService
 from desktop.services.downloads import DownloadService
+from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import Overview, OverviewService
 from desktop.services.packs import PackService
@@ -29,6 +31,7 @@ from desktop.ui.pages.downloads import DownloadsPage
 from desktop.ui.pages.lesson_view import LessonView
 from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.player_bar import PlayerBar
 from desktop.ui.widgets.sync_indicator import SyncIndicator
 
 
@@ -42,6 +45,7 @@ class MainWindow(QMainWindow):
         packs: PackService,
         downloads: DownloadService,
         lessons: LessonService,
+        learning: LearningService,
         media_root: Path,
         settings: Settings,
         runner: TaskRunner,
@@ -77,7 +81,11 @@ class MainWindow(QMainWindow):
         self.library_page.action_requested.connect(self.pack_actions.export_course)
         self.outbox_page = OutboxPage(queue, runner)
         self.downloads_page = DownloadsPage(downloads, runner)
-        self.lesson_view = LessonView(lessons, runner, media_root)
+        self._learning = learning
+        self.player = Player(self)
+        self.player.save_due.connect(self._save_position)
+        self.player_bar = PlayerBar(self.player)
+        self.lesson_view = LessonView(lessons, learning, self.player, runner, media_root)
         self.downloads_page.finished.connect(self.refresh)
         self.downloads_page.course_label.connect(self._show_download)
         self.tabs = QTabWidget()
@@ -86,7 +94,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.downloads_page, "Do&wnloads")
         self.tabs.addTab(self.lesson_view, "&Lessons")
         self.tabs.addTab(self.outbox_page, "&Waiting to send")
-        self.setCentralWidget(self.tabs)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.tabs, 1)
+        column.addWidget(self.player_bar)
+        self.setCentralWidget(central)
 
         self.indicator = SyncIndicator()
         self.statusBar().addPermanentWidget(self.indicator)
@@ -135,6 +148,10 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.addAction(self.sync_action)
+        playback = self.menuBar().addMenu("&Playback")
+        for action in self.player_bar.actions_for_window:
+            playback.addAction(action)
+            self.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Samen", self)
         about.triggered.connect(self._about)
@@ -246,6 +263,12 @@ class MainWindow(QMainWindow):
             "<p>Learn at your own pace, offline, and still together.</p>",
         )
 
+    def _save_position(self, media_key: str, position_ms: int, duration_ms: int) -> None:
+        self._runner.submit(
+            lambda: self._learning.save_position(media_key, position_ms, duration_ms)
+        )
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.sync_timer.stop()
+        self.player.unload()  # saves where the learner was; the app waits for that write
         super().closeEvent(event)

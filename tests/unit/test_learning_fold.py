@@ -23,7 +23,8 @@ KEY = episode_key("https://example.org/feed", "g1")
 
 class _Session:
     def account(self) -> Any:
-        return SimpleNamespace(client_id=C)
+        user = SimpleNamespace(id=7)
+        return SimpleNamespace(client_id=C, server_url="http://academy.test", user=user)
 
 
 @pytest.fixture
@@ -46,7 +47,8 @@ def _mark_sent(store: Store) -> None:
 
 
 def test_newer_pulled_positions_win_unless_a_local_one_is_unsent(store: Store) -> None:
-    learning = LearningService(store, ActionService(store, _Session()))  # type: ignore[arg-type]
+    session: Any = _Session()
+    learning = LearningService(store, session, ActionService(store, session))
     learning.save_position(KEY, 5_000, 60_000)
     _pulled(store, "1", 3, 40_000, played=False)
     learning.fold_pulled(C)

@@ -13,6 +13,7 @@ from desktop.domain.course import Lesson
 from desktop.services.lessons import LessonService
 from desktop.store.courses import CourseRepo
 from desktop.store.db import Store
+from desktop.store.media_files import MediaRepo
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def service(tmp_path: Path) -> Iterator[LessonService]:
     media = tmp_path / "media"
     (media / "c1" / "images").mkdir(parents=True)
     (media / "c1" / "images" / "a.png").write_bytes(b"\x89PNG")
-    yield LessonService(CourseRepo(store), media)
+    yield LessonService(CourseRepo(store), MediaRepo(store), media)
     store.close()
 
 

@@ -1,33 +1,52 @@
-"""Reading a downloaded course offline: the lesson list and the lesson text. UI thread;
-rendering runs on the worker pool.
+"""Studying a downloaded course offline: the lesson list, the lesson text, its audio and video,
+its exercises, and "lesson done". UI thread; every service call runs on the worker pool.
 
 The text browser never fetches anything from the network (QTextBrowser does not, and
 `loadResource` here also refuses files outside the course's media folder); a link opens in the
-learner's browser only when clicked, never inside the app.
+learner's browser only when clicked, never inside the app. Media play in the window's one
+player (the now-playing bar), video in this page's video widget.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.domain.course import Lesson
-from desktop.services.lessons import LessonService, RenderedLesson
+from desktop.domain.course import Exercise, Lesson
+from desktop.domain.learning import Answer, Playback
+from desktop.media.player import Player
+from desktop.services.learning import ChoiceFeedback, LearningService
+from desktop.services.lessons import LessonMedium, LessonService, RenderedLesson
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.exercise_card import ExerciseCard
 
 WEB_SCHEMES = {"http", "https", "mailto"}
+DONE_MARK = "✓ "
+
+
+@dataclass(frozen=True, slots=True)
+class _LessonPage:
+    rendered: RenderedLesson
+    media: list[LessonMedium]
+    answers: dict[str, Answer]
 
 
 class LessonBrowser(QTextBrowser):
@@ -50,25 +69,69 @@ class LessonBrowser(QTextBrowser):
 
 class LessonView(QWidget):
     link_opened = Signal(QUrl)  # for tests and logs: a link the learner chose to open
+    shown = Signal(str)  # lesson id, once its text, media and exercises are on screen
 
-    def __init__(self, lessons: LessonService, runner: TaskRunner, media_root: Path) -> None:
+    def __init__(
+        self,
+        lessons: LessonService,
+        learning: LearningService,
+        player: Player,
+        runner: TaskRunner,
+        media_root: Path,
+    ) -> None:
         super().__init__()
         self._lessons = lessons
+        self._learning = learning
+        self._player = player
         self._runner = runner
         self._media_root = media_root
         self.course_id: str | None = None
+        self.lesson: Lesson | None = None
+        self.cards: list[ExerciseCard] = []
         self.heading = QLabel()
         self.list = QListWidget()
         self.list.setMaximumWidth(280)
+        self.list.setAccessibleName("Lessons")
         self.list.currentItemChanged.connect(self._show_selected)
         self.browser = LessonBrowser()
         self.browser.anchorClicked.connect(self.open_link)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.video = QVideoWidget()
+        self.video.setMinimumHeight(180)
+        self.video.hide()
+        self.media_row = QHBoxLayout()
+        self.done_button = QPushButton("Mark lesson &done")
+        self.done_button.setShortcut(QKeySequence("Ctrl+D"))
+        self.done_button.setToolTip("Mark this lesson done (Ctrl+D)")
+        self.done_button.clicked.connect(self.complete_lesson)
+        self.done_button.setEnabled(False)
+        self.media_buttons: list[QPushButton] = []
+
+        self.exercises = QWidget()
+        self.exercise_layout = QVBoxLayout(self.exercises)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.exercises)
+        reading = QWidget()
+        reading_layout = QVBoxLayout(reading)
+        reading_layout.setContentsMargins(0, 0, 0, 0)
+        reading_layout.addWidget(self.video)
+        reading_layout.addLayout(self.media_row)
+        reading_layout.addWidget(self.browser, 1)
+        reading_layout.addWidget(self.notice)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(reading)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        footer = QHBoxLayout()
+        footer.addStretch(1)
+        footer.addWidget(self.done_button)
         right = QVBoxLayout()
-        right.addWidget(self.browser, 1)
-        right.addWidget(self.notice)
+        right.addWidget(splitter, 1)
+        right.addLayout(footer)
         body = QHBoxLayout()
         body.addWidget(self.list)
         body.addLayout(right, 1)
@@ -76,24 +139,36 @@ class LessonView(QWidget):
         layout.addWidget(self.heading)
         layout.addLayout(body, 1)
 
+    # -- lessons ---------------------------------------------------------------------------
+
     def open_course(self, course_id: str, title: str) -> None:
         self.course_id = course_id
-        self.heading.setText(f"<h2>{title}</h2>")
+        self.heading.setText(f"<h2>{escape(title)}</h2>")
         self.browser.allowed_root = self._media_root / course_id
         self.list.clear()
         self.browser.clear()
-        self._runner.submit(lambda: self._lessons.lessons(course_id), self._show_lessons)
+        self._runner.submit(
+            lambda: (self._lessons.lessons(course_id), self._learning.completed_lessons(course_id)),
+            self._show_lessons,
+        )
 
-    def _show_lessons(self, lessons: object) -> None:
-        assert isinstance(lessons, list)
+    def _show_lessons(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        lessons, done = result
         for lesson in lessons:
-            item = QListWidgetItem(f"{lesson.position}. {lesson.title}")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, lesson)
+            self._label(item, lesson, lesson.id in done)
             self.list.addItem(item)
         if lessons:
             self.list.setCurrentRow(0)
         else:
             self.browser.setHtml("<p>This course has no lessons on this computer yet.</p>")
+
+    @staticmethod
+    def _label(item: QListWidgetItem, lesson: Lesson, done: bool) -> None:
+        item.setText(f"{DONE_MARK if done else ''}{lesson.position}. {lesson.title}")
+        item.setToolTip("Done" if done else "")
 
     def _show_selected(self, item: QListWidgetItem | None) -> None:
         if item is None or self.course_id is None:
@@ -101,26 +176,153 @@ class LessonView(QWidget):
         lesson = item.data(Qt.ItemDataRole.UserRole)
         assert isinstance(lesson, Lesson)
         course_id = self.course_id
-        self._runner.submit(lambda: self._lessons.render(course_id, lesson), self._show_lesson)
+        self.lesson = lesson
 
-    def _show_lesson(self, rendered: object) -> None:
-        assert isinstance(rendered, RenderedLesson)
-        self.browser.setHtml(f"<h1>{_escape(rendered.lesson.title)}</h1>{rendered.html}")
-        if rendered.missing_media:
+        def load() -> _LessonPage:
+            return _LessonPage(
+                self._lessons.render(course_id, lesson),
+                self._lessons.playable(course_id, lesson),
+                self._learning.answers(lesson.id),
+            )
+
+        self._runner.submit(load, self._show_lesson)
+
+    def _show_lesson(self, page: object) -> None:
+        assert isinstance(page, _LessonPage)
+        if self.lesson is None or page.rendered.lesson.id != self.lesson.id:
+            return  # the learner moved on meanwhile
+        rendered = page.rendered
+        self.browser.setHtml(f"<h1>{escape(rendered.lesson.title)}</h1>{rendered.html}")
+        missing = len(rendered.missing_media) + sum(not m.available for m in page.media)
+        if missing:
             self.notice.setText(
-                f"{len(rendered.missing_media)} images of this lesson are not on this "
-                "computer yet; download the course to see them."
+                f"{missing} images or recordings of this lesson are not on this computer yet; "
+                "download the course to see and hear them."
             )
             self.notice.show()
         else:
             self.notice.hide()
+        self._show_media(page.media)
+        self._show_exercises(rendered.lesson, page.answers)
+        self.done_button.setEnabled(True)
+        self.shown.emit(rendered.lesson.id)
+
+    # -- media -----------------------------------------------------------------------------
+
+    def _show_media(self, media: list[LessonMedium]) -> None:
+        for button in self.media_buttons:
+            self.media_row.removeWidget(button)
+            button.deleteLater()
+        self.media_buttons = []
+        for medium in media:
+            kind = "video" if medium.is_video else "audio"
+            button = QPushButton(f"Play {kind}: {Path(medium.path).name}")
+            button.setEnabled(medium.available)
+            if not medium.available:
+                button.setToolTip("Not downloaded yet")
+            button.clicked.connect(lambda _c=False, m=medium: self.play(m))
+            self.media_row.addWidget(button)
+            self.media_buttons.append(button)
+        if not any(m.is_video and m.media_key == self._player.media_key for m in media):
+            self.video.hide()
+
+    def play(self, medium: LessonMedium) -> None:
+        """Play a lesson medium in the window's player, from where the learner left it."""
+        self._runner.submit(
+            lambda: self._learning.position(medium.media_key),
+            lambda saved: self._start(medium, saved),
+        )
+
+    def _start(self, medium: LessonMedium, saved: object) -> None:
+        assert saved is None or isinstance(saved, Playback)
+        resume = 0
+        if saved is not None and not (saved.played and saved.position_ms >= saved.duration_ms):
+            resume = saved.position_ms
+        self._player.set_video_output(self.video if medium.is_video else None)
+        self.video.setVisible(medium.is_video)
+        title = f"{self.lesson.title}: {Path(medium.path).name}" if self.lesson else medium.path
+        self._player.load(medium.file, medium.media_key, title=title, resume_ms=resume)
+        self._player.play()
+
+    # -- exercises -------------------------------------------------------------------------
+
+    def _show_exercises(self, lesson: Lesson, answers: dict[str, Answer]) -> None:
+        for card in self.cards:
+            self.exercise_layout.removeWidget(card)
+            card.deleteLater()
+        self.cards = []
+        while self.exercise_layout.count():
+            self.exercise_layout.takeAt(0)
+        for number, exercise in enumerate(lesson.exercises, start=1):
+            card = ExerciseCard(exercise, number)
+            card.choice_made.connect(self._choose)
+            card.text_submitted.connect(self._write)
+            if exercise.id in answers:
+                card.show_answer(answers[exercise.id])
+            self.exercise_layout.addWidget(card)
+            self.cards.append(card)
+        if not lesson.exercises:
+            self.exercise_layout.addWidget(QLabel("This lesson has no exercises."))
+        self.exercise_layout.addStretch(1)
+
+    def _card(self, exercise: Exercise) -> ExerciseCard | None:
+        return next((card for card in self.cards if card.exercise.id == exercise.id), None)
+
+    def _choose(self, exercise: object, option_id: str) -> None:
+        assert isinstance(exercise, Exercise)
+        course_id, lesson = self.course_id, self.lesson
+        if course_id is None or lesson is None:
+            return
+        card = self._card(exercise)
+
+        def shown(feedback: object) -> None:
+            assert isinstance(feedback, ChoiceFeedback)
+            if card is not None and card in self.cards:
+                card.show_feedback(feedback.correct, feedback.feedback)
+                card.show_saved(False)
+
+        self._runner.submit(
+            lambda: self._learning.answer_choice(course_id, lesson.id, exercise, option_id),
+            shown,
+            lambda exc: self._failed(card, exc),
+        )
+
+    def _write(self, exercise: object, text: str) -> None:
+        assert isinstance(exercise, Exercise)
+        course_id, lesson = self.course_id, self.lesson
+        if course_id is None or lesson is None:
+            return
+        card = self._card(exercise)
+        self._runner.submit(
+            lambda: self._learning.answer_text(course_id, lesson.id, exercise, text),
+            lambda _text: card.show_saved(False) if card in self.cards and card else None,
+            lambda exc: self._failed(card, exc),
+        )
+
+    def _failed(self, card: ExerciseCard | None, exc: BaseException) -> None:
+        if card is not None and card in self.cards:
+            card.show_error(getattr(exc, "message", str(exc)))
+
+    # -- completion ------------------------------------------------------------------------
+
+    def complete_lesson(self) -> None:
+        course_id, lesson = self.course_id, self.lesson
+        if course_id is None or lesson is None:
+            return
+        self._runner.submit(
+            lambda: self._learning.complete_lesson(course_id, lesson.id),
+            lambda _r: self._mark_done(lesson),
+        )
+
+    def _mark_done(self, lesson: Lesson) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            shown = item.data(Qt.ItemDataRole.UserRole)
+            if isinstance(shown, Lesson) and shown.id == lesson.id:
+                self._label(item, shown, True)
 
     def open_link(self, url: QUrl) -> None:
         """Only web and mail links, only because the learner clicked one."""
         if url.scheme() in WEB_SCHEMES:
             self.link_opened.emit(url)
             QDesktopServices.openUrl(url)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

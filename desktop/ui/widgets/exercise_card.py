@@ -1,0 +1,117 @@
+"""One exercise of a lesson: a multiple-choice quiz with feedback, or a written answer /
+reflection. UI thread; saving goes through the lesson view's task runner.
+
+The card only shows and collects; the view stores the answer (locally and in the outbox) and
+calls back `show_feedback`, `show_saved` or `show_error`.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from desktop.domain.course import Exercise, ExerciseKind
+from desktop.domain.learning import Answer
+
+KIND_TITLES = {
+    ExerciseKind.MULTIPLE_CHOICE: "Quiz",
+    ExerciseKind.OPEN: "Your answer",
+    ExerciseKind.REFLECTION: "Reflection",
+}
+WAITING = "Saved on this computer; it goes to the academy at the next sync."
+SENT = "Saved and sent to the academy."
+
+
+class ExerciseCard(QGroupBox):
+    choice_made = Signal(object, str)  # exercise, option id
+    text_submitted = Signal(object, str)  # exercise, text
+
+    def __init__(self, exercise: Exercise, number: int) -> None:
+        super().__init__(f"{number}. {KIND_TITLES[exercise.kind]}")
+        self.exercise = exercise
+        self.prompt = QLabel(exercise.prompt)
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextFormat(self.prompt.textFormat().PlainText)
+        self.feedback = QLabel()
+        self.feedback.setWordWrap(True)
+        self.feedback.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.hide()
+        self.options = QButtonGroup(self)
+        self.editor: QPlainTextEdit | None = None
+        self.submit = QPushButton()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        if exercise.kind is ExerciseKind.MULTIPLE_CHOICE:
+            for option in exercise.options:
+                button = QRadioButton(option.text)
+                button.setProperty("option_id", option.id)
+                self.options.addButton(button)
+                layout.addWidget(button)
+            self.submit.setText("Check")
+            self.submit.setEnabled(False)
+            self.options.buttonToggled.connect(lambda *_: self.submit.setEnabled(True))
+        else:
+            self.editor = QPlainTextEdit()
+            self.editor.setPlaceholderText(
+                "Write your thoughts…"
+                if exercise.kind is ExerciseKind.REFLECTION
+                else "Your answer…"
+            )
+            self.editor.setAccessibleName(exercise.prompt)
+            self.editor.setMaximumHeight(120)
+            layout.addWidget(self.editor)
+            self.submit.setText("Save answer")
+        self.submit.clicked.connect(self._submit)
+        row = QHBoxLayout()
+        row.addWidget(self.submit)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.feedback)
+        layout.addWidget(self.status)
+
+    def _submit(self) -> None:
+        if self.editor is not None:
+            self.text_submitted.emit(self.exercise, self.editor.toPlainText())
+            return
+        checked = self.options.checkedButton()
+        if checked is not None:
+            self.choice_made.emit(self.exercise, str(checked.property("option_id")))
+
+    def show_answer(self, answer: Answer) -> None:
+        """An answer given earlier (on this device or another one)."""
+        if self.editor is not None:
+            self.editor.setPlainText(answer.text)
+        else:
+            for button in self.options.buttons():
+                button.setChecked(button.property("option_id") == answer.option_id)
+            option = next((o for o in self.exercise.options if o.id == answer.option_id), None)
+            if option is not None:
+                self.show_feedback(option.correct, option.feedback)
+        self.show_saved(answer.sent)
+
+    def show_feedback(self, correct: bool, text: str) -> None:
+        verdict = "Right." if correct else "Not quite."
+        body = text if text and text != verdict else ""
+        self.feedback.setText(f"<b>{verdict}</b> {escape(body)}".strip())
+        self.feedback.show()
+
+    def show_saved(self, sent: bool) -> None:
+        self.status.setText(SENT if sent else WAITING)
+        self.status.show()
+
+    def show_error(self, message: str) -> None:
+        self.status.setText(message)
+        self.status.show()

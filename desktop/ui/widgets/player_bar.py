@@ -1,0 +1,176 @@
+"""The now-playing bar at the bottom of the window: one player for lessons and podcasts.
+UI thread.
+
+Its actions carry the keyboard shortcuts and are added to the main window, so they work on
+every page: Ctrl+Space play/pause, Ctrl+Left back 10 s, Ctrl+Right forward 30 s, Ctrl+[ and
+Ctrl+] slower/faster, Ctrl+Up/Down volume, plus the keyboard's media keys.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtMultimedia import QMediaDevices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSlider,
+    QToolButton,
+    QWidget,
+)
+
+from desktop.media.player import SLEEP_AT_END, Player
+from desktop.ui.formatting import clock_time
+
+RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
+SLEEP_CHOICES = ((0, "Off"), (5, "5 minutes"), (15, "15 minutes"), (30, "30 minutes"),
+                 (60, "1 hour"), (SLEEP_AT_END, "End of this episode"))  # fmt: skip
+
+
+class PlayerBar(QWidget):
+    def __init__(self, player: Player) -> None:
+        super().__init__()
+        self.player = player
+        self._dragging = False
+        self.title = QLabel("Nothing playing")
+        self.title.setMinimumWidth(160)
+        self.back = self._button("−10 s", "Back 10 seconds (Ctrl+Left)")
+        self.play = self._button("Play", "Play or pause (Ctrl+Space)")
+        self.forward = self._button("+30 s", "Forward 30 seconds (Ctrl+Right)")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setAccessibleName("Position")
+        self.slider.sliderPressed.connect(self._drag_started)
+        self.slider.sliderReleased.connect(self._drag_ended)
+        self.time = QLabel("0:00 / 0:00")
+        self.speed = QComboBox()
+        self.speed.setAccessibleName("Speed")
+        self.speed.setToolTip("Speed, pitch kept (Ctrl+[ slower, Ctrl+] faster)")
+        for rate in RATES:
+            self.speed.addItem(f"{rate:g}×", rate)
+        self.speed.setCurrentIndex(RATES.index(1.0))
+        self.speed.currentIndexChanged.connect(self._speed_chosen)
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setAccessibleName("Volume")
+        self.volume.setRange(0, 100)
+        self.volume.setValue(round(player.volume() * 100))
+        self.volume.setMaximumWidth(90)
+        self.volume.valueChanged.connect(lambda value: player.set_volume(value / 100))
+        self.sleep = self._button("Sleep", "Sleep timer: pause after a while")
+        self.sleep.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.sleep)
+        for minutes, label in SLEEP_CHOICES:
+            action = menu.addAction(label)
+            action.triggered.connect(lambda _c=False, m=minutes: player.set_sleep_timer(m))
+        self.sleep.setMenu(menu)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.hide()
+        if not QMediaDevices.audioOutputs():
+            self.note.setText("No sound device found: plug in headphones or speakers.")
+            self.note.show()
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        left: list[QWidget] = [self.title, self.back, self.play, self.forward]
+        right: list[QWidget] = [self.time, self.speed, self.volume, self.sleep, self.note]
+        for widget in left:
+            layout.addWidget(widget)
+        layout.addWidget(self.slider, 1)
+        for widget in right:
+            layout.addWidget(widget)
+
+        self.back.clicked.connect(player.skip_back)
+        self.play.clicked.connect(player.toggle)
+        self.forward.clicked.connect(player.skip_forward)
+        player.position_changed.connect(self._show_position)
+        player.duration_changed.connect(self._show_duration)
+        player.playing_changed.connect(self._show_playing)
+        player.rate_changed.connect(self._show_rate)
+        player.loaded.connect(self._show_loaded)
+        player.failed.connect(self._show_failure)
+        player.sleep_changed.connect(self._show_sleep)
+        self.actions_for_window = self._build_actions()
+        self._set_enabled(False)
+
+    def _button(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        return button
+
+    def _build_actions(self) -> list[QAction]:
+        specs = (
+            ("Play/pause", ("Ctrl+Space", "Media Play", "Media Pause", "Toggle Media Play/Pause"),
+             self.player.toggle),
+            ("Back 10 seconds", ("Ctrl+Left", "Media Previous"), self.player.skip_back),
+            ("Forward 30 seconds", ("Ctrl+Right", "Media Next"), self.player.skip_forward),
+            ("Slower", ("Ctrl+[",), lambda: self.step_speed(-1)),
+            ("Faster", ("Ctrl+]",), lambda: self.step_speed(1)),
+            ("Louder", ("Ctrl+Up",), lambda: self.volume.setValue(self.volume.value() + 10)),
+            ("Quieter", ("Ctrl+Down",), lambda: self.volume.setValue(self.volume.value() - 10)),
+        )  # fmt: skip
+        actions = []
+        for text, keys, slot in specs:
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            actions.append(action)
+        return actions
+
+    def step_speed(self, steps: int) -> None:
+        index = min(len(RATES) - 1, max(0, self.speed.currentIndex() + steps))
+        self.speed.setCurrentIndex(index)
+
+    # -- player -> widgets -----------------------------------------------------------------
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.back, self.play, self.forward, self.slider):
+            widget.setEnabled(enabled)
+
+    def _show_loaded(self, _key: str) -> None:
+        self.title.setText(self.player.title)
+        self.title.setToolTip(self.player.title)
+        self._set_enabled(True)
+        self._show_duration(self.player.duration())
+        self._show_position(self.player.position())
+
+    def _show_failure(self, message: str) -> None:
+        self._set_enabled(False)
+        self.title.setText("Cannot play")
+        self.title.setToolTip(message)
+
+    def _show_position(self, position: int) -> None:
+        if not self._dragging:
+            self.slider.setValue(int(position // 1000))
+        self.time.setText(f"{clock_time(position)} / {clock_time(self.player.duration())}")
+
+    def _show_duration(self, duration: int) -> None:
+        self.slider.setRange(0, max(0, int(duration // 1000)))
+
+    def _show_playing(self, playing: bool) -> None:
+        self.play.setText("Pause" if playing else "Play")
+
+    def _show_rate(self, rate: float) -> None:
+        index = self.speed.findData(rate)
+        if index >= 0 and index != self.speed.currentIndex():
+            self.speed.setCurrentIndex(index)
+
+    def _show_sleep(self, minutes: int) -> None:
+        labels = dict(SLEEP_CHOICES)
+        self.sleep.setText("Sleep" if minutes == 0 else f"Sleep: {labels.get(minutes, minutes)}")
+
+    # -- widgets -> player -----------------------------------------------------------------
+
+    def _speed_chosen(self, index: int) -> None:
+        self.player.set_rate(float(self.speed.itemData(index)))
+
+    def _drag_started(self) -> None:
+        self._dragging = True
+
+    def _drag_ended(self) -> None:
+        self._dragging = False
+        self.player.seek(self.slider.value() * 1000)

@@ -1,0 +1,129 @@
+"""Studying a downloaded demo course in the window: play its audio and video (resumed where
+the learner left off), answer its exercises, mark lessons done, and sync it all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop.app import create_window
+from desktop.core import Core
+from desktop.domain.learning import course_media_key
+from desktop.ui.main_window import MainWindow
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.exercise_card import SENT, WAITING
+from tests.server.sync_api import add_learner
+from tests.server_process import DEMO_PASSWORD, LiveServer
+
+COURSE = "learning-together"
+AUDIO = course_media_key(COURSE, "audio/lesson-1.mp3")
+VIDEO = course_media_key(COURSE, "video/welcome.mp4")
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def _window(qtbot: QtBot, core: Core) -> tuple[MainWindow, TaskRunner]:
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    return window, runner
+
+
+def _open_lesson(qtbot: QtBot, window: MainWindow, row: int) -> None:
+    view = window.lesson_view
+    lesson = view.list.item(row).data(Qt.ItemDataRole.UserRole)
+    with qtbot.waitSignal(view.shown, timeout=20_000, check_params_cb=lambda i: i == lesson.id):
+        view.list.setCurrentRow(row)
+
+
+def _button(window: MainWindow, text: str) -> QPushButton:
+    return next(b for b in window.lesson_view.media_buttons if text in b.text())
+
+
+@pytest.fixture
+def learner_core(make_core: Callable[..., Core], academy: LiveServer) -> Core:
+    core = make_core()
+    core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    core.downloads.download_course(COURSE)
+    return core
+
+
+def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None:
+    core = learner_core
+    core.learning.save_position(AUDIO, 1_500, 4_000)  # heard a bit of it last time
+    window, runner = _window(qtbot, core)
+    view = window.lesson_view
+    with qtbot.waitSignal(view.shown, timeout=20_000):
+        window.open_course(COURSE)
+    assert [b.text() for b in view.media_buttons] == [
+        "Play audio: lesson-1.mp3",
+        "Play video: welcome.mp4",
+    ]
+
+    # The audio resumes where the learner left it.
+    with qtbot.waitSignal(window.player.loaded, timeout=20_000):
+        qtbot.mouseClick(_button(window, "audio"), Qt.MouseButton.LeftButton)
+    assert abs(window.player.position() - 1_500) < 400
+    assert window.player_bar.title.text().endswith("lesson-1.mp3")
+    assert not view.video.isVisible()
+
+    # The video plays in the page to its end (fast) and counts as played.
+    with qtbot.waitSignal(window.player.loaded, timeout=20_000):
+        qtbot.mouseClick(_button(window, "video"), Qt.MouseButton.LeftButton)
+    assert view.video.isVisible()
+    window.player_bar.speed.setCurrentIndex(window.player_bar.speed.count() - 1)  # 3x
+    qtbot.waitSignal(window.player.finished, timeout=20_000).wait()
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=10_000)
+    video = core.learning.position(VIDEO)
+    assert video is not None and video.played
+    audio = core.learning.position(AUDIO)  # saved when the video replaced it
+    assert audio is not None and audio.position_ms >= 1_400
+
+    # A quiz with the option's own feedback, at once and offline.
+    quiz = view.cards[0]
+    right = next(b for b in quiz.options.buttons() if b.text() == "Three to five")
+    right.setChecked(True)
+    qtbot.mouseClick(quiz.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(quiz.feedback.isVisible, timeout=10_000)
+    assert quiz.feedback.text().startswith("<b>Right.</b>")
+    assert quiz.status.text() == WAITING
+
+    # A written answer on lesson 2, then lesson 2 marked done with Ctrl+D.
+    _open_lesson(qtbot, window, 1)
+    card = view.cards[0]
+    assert card.editor is not None
+    card.editor.setPlainText("Explaining it to Sam showed me what I had missed.")
+    qtbot.mouseClick(card.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card.status.text() == WAITING, timeout=10_000)
+    view.done_button.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.list.item(1).text().startswith("✓ "), timeout=10_000)
+
+    names = sorted(item.name for item in core.queue.items())
+    assert names == [
+        "exercise.answer",
+        "exercise.answer",
+        "playback.position",
+        "playback.position",
+        "progress.update",
+    ]
+    window.refresh()  # sync now
+    qtbot.waitUntil(lambda: runner.running == 0 and not window.refreshing, timeout=20_000)
+    assert core.queue.items() == []
+    _open_lesson(qtbot, window, 0)
+    assert view.cards[0].status.text() == SENT
+
+    # Quitting saves where the learner is.
+    with qtbot.waitSignal(window.player.loaded, timeout=20_000):
+        qtbot.mouseClick(_button(window, "audio"), Qt.MouseButton.LeftButton)
+    window.player.seek(2_000)
+    qtbot.waitUntil(lambda: abs(window.player.position() - 2_000) < 300, timeout=5_000)
+    window.close()
+    runner.wait_idle()
+    audio = core.learning.position(AUDIO)
+    assert audio is not None and abs(audio.position_ms - 2_000) < 300
