@@ -7,6 +7,7 @@ Runs on the main thread at start-up; the objects it builds are then used from wo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from desktop.domain.transfer import JobStatus
 from desktop.paths import Paths
@@ -17,6 +18,7 @@ from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
 from desktop.services.packs import PackService
+from desktop.services.podcasts import PodcastService
 from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.status import StatusService
@@ -27,10 +29,12 @@ from desktop.store.courses import CourseRepo
 from desktop.store.db import Store
 from desktop.store.media_files import MediaRepo
 from desktop.store.outbox import OutboxRepo
+from desktop.store.podcasts import PodcastRepo
 from desktop.store.pulled import PulledRepo
 from desktop.store.sync_state import SyncStateRepo
 from desktop.store.trust import KeyRepo
 from desktop.store.vault import TokenVault
+from desktop.sync.web import WebClient
 
 
 @dataclass
@@ -45,6 +49,8 @@ class Core:
     sync: SyncService
     actions: ActionService
     learning: LearningService
+    podcasts: PodcastService
+    web: WebClient
     queue: QueueService
     overview: OverviewService
     packs: PackService
@@ -52,6 +58,7 @@ class Core:
     downloads: DownloadService
 
     def close(self) -> None:
+        self.web.close()
         self.store.close()
 
 
@@ -78,6 +85,16 @@ def build_core(
     actions = ActionService(store, session)
     learning = LearningService(store, session, actions)
     sync.after_pull.append(learning.fold_pulled)
+    web = WebClient(timeout=float(settings.get("request_timeout_s")))
+    podcasts = PodcastService(
+        PodcastRepo(store),
+        lambda: web,
+        learning,
+        paths.podcast_dir,
+        academy_feeds=lambda: session.client().podcast_feeds(),
+        budget_bytes=lambda: int(float(settings.get("podcast_budget_mb")) * 1024 * 1024),
+        delete_after=lambda: timedelta(hours=float(settings.get("podcast_delete_played_after_h"))),
+    )
     media = MediaRepo(store)
     downloads = DownloadService(
         catalogue,
@@ -99,6 +116,8 @@ def build_core(
         sync=sync,
         actions=actions,
         learning=learning,
+        podcasts=podcasts,
+        web=web,
         queue=QueueService(outbox, session),
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))

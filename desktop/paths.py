@@ -33,6 +33,12 @@ class Paths:
         return self.data_dir / "media"
 
     @property
+    def podcast_dir(self) -> Path:
+        """Episode audio, chapters and transcripts (kept apart from course media, which
+        start-up reconciliation owns)."""
+        return self.data_dir / "podcasts"
+
+    @property
     def settings_file(self) -> Path:
         return self.config_dir / "settings.json"
 
@@ -43,6 +49,7 @@ class Paths:
             self.cache_dir,
             self.log_dir,
             self.media_dir,
+            self.podcast_dir,
         ):
             folder.mkdir(parents=True, exist_ok=True)
         return self

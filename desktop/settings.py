@@ -30,6 +30,12 @@ DECLARED: tuple[Setting, ...] = (
     Setting(
         "download_unmetered_only", False, "Download only on connections the OS calls unmetered."
     ),
+    Setting("podcast_budget_mb", 2000.0, "Disk space automatic episode downloads may use, in MB."),
+    Setting(
+        "podcast_delete_played_after_h",
+        24.0,
+        "Hours after an episode was played before its file is deleted (pinned ones never).",
+    ),
 )
 _BY_KEY = {s.key: s for s in DECLARED}
 

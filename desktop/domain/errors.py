@@ -112,3 +112,10 @@ class DownloadBusyError(SamenError):
     """The course is already being downloaded (by the queue or another caller)."""
 
     code = "busy_download"
+
+
+class FeedError(SamenError):
+    """A podcast feed (or its chapters/transcript) cannot be read: not a feed, too big,
+    unreachable address. The library keeps what it had."""
+
+    code = "bad_feed"

@@ -10,6 +10,7 @@ sent: the device the learner is using now wins until its change has reached the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from desktop.domain.account import Account
 from desktop.domain.course import Exercise, ExerciseKind
@@ -138,6 +139,11 @@ class LearningService:
 
     def positions(self, media_keys: list[str]) -> dict[str, Playback]:
         return self._playback.many(self._owner(), media_keys)
+
+    def played_at(self, media_key: str) -> datetime | None:
+        """When the learner last listened to a played medium (None: not played)."""
+        stamp = self._playback.played_at(self._owner(), media_key)
+        return None if stamp is None else datetime.fromisoformat(stamp)
 
     def save_position(
         self, media_key: str, position_ms: int, duration_ms: int, *, played: bool = False

@@ -208,11 +208,61 @@ def _learning_record(db: sqlite_utils.Database) -> None:
     )
 
 
+def _podcasts(db: sqlite_utils.Database) -> None:
+    # Subscriptions belong to this computer (its storage budget, its downloads); where each
+    # learner is in an episode lives in `playback`, per learner.
+    db.execute(
+        """CREATE TABLE feeds (
+               url TEXT PRIMARY KEY,
+               title TEXT NOT NULL,
+               description TEXT NOT NULL DEFAULT '',
+               author TEXT NOT NULL DEFAULT '',
+               image_url TEXT NOT NULL DEFAULT '',
+               is_academy INTEGER NOT NULL DEFAULT 0,
+               keep_latest INTEGER NOT NULL DEFAULT 3,
+               etag TEXT NOT NULL DEFAULT '',
+               last_modified TEXT NOT NULL DEFAULT '',
+               checked_at TEXT,
+               error TEXT NOT NULL DEFAULT '',
+               added_at TEXT NOT NULL
+           )"""
+    )
+    # key: episode_key(feed url, guid). part_validator: the ETag/Last-Modified a partial
+    # download may resume against.
+    db.execute(
+        """CREATE TABLE episodes (
+               key TEXT PRIMARY KEY,
+               feed_url TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
+               guid TEXT NOT NULL,
+               title TEXT NOT NULL,
+               summary TEXT NOT NULL DEFAULT '',
+               published_at TEXT,
+               enclosure_url TEXT,
+               enclosure_type TEXT NOT NULL DEFAULT '',
+               enclosure_length INTEGER,
+               duration_ms INTEGER,
+               chapters_json TEXT,
+               transcripts_json TEXT NOT NULL DEFAULT '[]',
+               file TEXT NOT NULL DEFAULT 'remote'
+                   CHECK (file IN ('remote', 'partial', 'available', 'failed')),
+               file_name TEXT NOT NULL DEFAULT '',
+               size INTEGER NOT NULL DEFAULT 0,
+               part_validator TEXT NOT NULL DEFAULT '',
+               pinned INTEGER NOT NULL DEFAULT 0,
+               error TEXT NOT NULL DEFAULT '',
+               downloaded_at TEXT,
+               UNIQUE (feed_url, guid)
+           )"""
+    )
+    db.execute("CREATE INDEX episodes_feed ON episodes(feed_url, published_at)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
     ("0003_signed_courses", _signed_courses),
     ("0004_learning_record", _learning_record),
+    ("0005_podcasts", _podcasts),
 )
 
 

@@ -89,3 +89,13 @@ class PlaybackRepo:
                 if playback is not None:
                     found[key] = playback
             return found
+
+    def played_at(self, owner: str, media_key: str) -> str | None:
+        """When the medium was last saved as played (None: not played)."""
+        with self._store.read() as db:
+            row = db.execute(
+                """SELECT updated_at FROM playback
+                   WHERE owner = ? AND media_key = ? AND played = 1""",
+                [owner, media_key],
+            ).fetchone()
+        return None if row is None else str(row[0])

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
@@ -217,6 +217,11 @@ class ApiClient:
 
     def courses(self) -> list[CourseSummary]:
         return wire.course_list(self._checked(self._request("GET", "/v1/courses")))
+
+    def podcast_feeds(self) -> list[tuple[str, str]]:
+        """The academy's podcast feeds as (title, absolute URL)."""
+        feeds = wire.podcast_feeds(self._checked(self._request("GET", "/v1/podcasts")))
+        return [(title, urljoin(self.base_url + "/", path)) for title, path in feeds]
 
     def course(self, course_id: str) -> CourseDetail:
         path = "/v1/courses/" + quote(course_id, safe="")

@@ -337,15 +337,17 @@ def _stream_body(
     disk_margin: int,
     disk_check_every: int,
     free: DiskUsage,
-) -> None:
-    """Append the body to the part file; returns with the part complete, flushed and fsynced."""
+    exact: bool = True,
+) -> int:
+    """Append the body to the part file; returns with the part complete, flushed and fsynced
+    (and its length). With `exact` False, `size` is only a limit: the body ends where it ends."""
     folder = part.parent
     try:
         # Unbuffered: a full disk shows at the write that hits it, not at some later flush.
         with part.open(mode, buffering=0) as handle:
             sink = _Sink(handle, digest, SYNC_EVERY)
             try:
-                _pump(
+                done = _pump(
                     response,
                     sink,
                     label=label,
@@ -359,12 +361,14 @@ def _stream_body(
                     disk_margin=disk_margin,
                     disk_check_every=disk_check_every,
                     free=free,
+                    exact=exact,
                 )
             finally:
                 failure = sink.join()
             if failure is not None:
                 raise failure
             os.fsync(handle.fileno())
+            return done
     except _OversizeError:
         part.unlink(missing_ok=True)
         raise
@@ -389,8 +393,10 @@ def _pump(
     disk_margin: int,
     disk_check_every: int,
     free: DiskUsage,
-) -> None:
-    """Read the body into the sink, checking size, free space and cancel between chunks."""
+    exact: bool = True,
+) -> int:
+    """Read the body into the sink, checking size, free space and cancel between chunks;
+    returns the bytes now in the part file."""
     since_check = 0
     chunks = iter(response.iter_content(chunk_size))
     while True:
@@ -408,26 +414,134 @@ def _pump(
         if not chunk:
             continue
         if done + len(chunk) > size:
-            # Never an oversize file: this cannot be the listed file.
+            # Never an oversize file: this cannot be the listed file (or it is absurdly big).
             raise _OversizeError(
                 f"The server sent more of {label} than the {size} bytes the course "
                 "lists; the download was discarded."
+                if exact
+                else f"{label} is larger than {size // MB} MB; the download was discarded."
             )
         sink.put(chunk)
         done += len(chunk)
         stats.bytes_received += len(chunk)
         if on_progress is not None:
-            on_progress(done, size)
+            on_progress(done, size if exact else 0)
         since_check += len(chunk)
         if since_check >= disk_check_every and done < size:
             since_check = 0
-            check_space(folder, size - done, disk_margin, free)
-    if done < size:
+            check_space(folder, (size - done) if exact else 0, disk_margin, free)
+    if exact and done < size:
         raise OfflineError(
             f"The connection ended after {done} of {size} bytes of {label}; the "
             "download continues where it stopped."
         )
+    return done
 
 
 class _OversizeError(ChecksumError):
     """Raised inside the pump; the part is deleted once the file is closed."""
+
+
+def download_web_file(
+    source: MediaSource,
+    url: str,
+    dest: Path,
+    *,
+    max_bytes: int,
+    if_range: str = "",
+    remember_validator: Callable[[str], None] | None = None,
+    label: str | None = None,
+    cancel: CancelToken | None = None,
+    on_progress: Progress | None = None,
+    stats: TransferStats | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    disk_margin: int = DISK_MARGIN,
+    disk_check_every: int = DISK_CHECK_EVERY,
+    free: DiskUsage = free_bytes,
+) -> int:
+    """Fetch a file from a host Samen does not control (a podcast episode) into `dest`,
+    resuming `<dest>.part`. There is no checksum to verify against, so a resume needs the
+    validator the first response gave (`if_range`: a strong ETag or Last-Modified, handed to
+    `remember_validator` before the body is read); without one the part starts again. The
+    length comes from the server when it says; otherwise the body ends where it ends, up to
+    `max_bytes`. Returns the file's size. Errors as for `download_file`."""
+    label = label or dest.name
+    stats = stats if stats is not None else TransferStats()
+    folder = dest.parent
+    part = part_path(dest)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise _disk_full(folder, exc) from exc
+        raise
+    offset = part.stat().st_size if part.exists() else 0
+    if offset and not if_range:
+        part.unlink()  # nothing proves the server still has the same file
+        offset = 0
+    headers = {"Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+        headers["If-Range"] = if_range
+    stats.requests += 1
+    response = source.stream(url, headers)
+    try:
+        total: int | None
+        if response.status_code == 206 and offset:
+            match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+            if match is None or int(match.group(1)) != offset:
+                part.unlink(missing_ok=True)
+                raise OfflineError(f"The host resumed {label} at the wrong place; starting again.")
+            total = None if match.group(3) == "*" else int(match.group(3))
+            stats.resumed += 1
+            mode = "ab"
+        elif response.status_code == 200:
+            if offset:
+                stats.restarted += 1
+            offset = 0
+            length = response.headers.get("Content-Length", "")
+            total = int(length) if length.isdigit() else None
+            mode = "wb"
+        else:
+            raise ProtocolError(f"The host answered HTTP {response.status_code} for {label}.")
+        if total is not None and total > max_bytes:
+            raise ProtocolError(
+                f"{label} is {total // MB} MB, more than the {max_bytes // MB} MB Samen "
+                "accepts for one episode."
+            )
+        validator = _validator(response.headers)
+        if remember_validator is not None and mode == "wb":
+            remember_validator(validator)
+        check_space(folder, (total or 0) - offset, disk_margin, free)
+        if on_progress is not None:
+            on_progress(offset, total or 0)
+        size = _stream_body(
+            response,
+            part,
+            mode,
+            hashlib.sha256(),  # not checked: there is nothing to check it against
+            offset=offset,
+            size=total if total is not None else max_bytes,
+            label=label,
+            cancel=cancel,
+            on_progress=on_progress,
+            stats=stats,
+            chunk_size=chunk_size,
+            disk_margin=disk_margin,
+            disk_check_every=disk_check_every,
+            free=free,
+            exact=total is not None,
+        )
+    finally:
+        response.close()
+    part.replace(dest)
+    _fsync_dir(dest.parent)
+    return size
+
+
+def _validator(headers: Mapping[str, str]) -> str:
+    """What If-Range may carry: a strong ETag, else Last-Modified, else nothing."""
+    etag = headers.get("ETag", "").strip()
+    if etag and not etag.startswith("W/"):
+        return etag
+    return headers.get("Last-Modified", "").strip()

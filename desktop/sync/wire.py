@@ -121,6 +121,17 @@ def course_list(raw: Any) -> list[CourseSummary]:
     return [course_summary(item, f"catalogue.courses[{i}]") for i, item in enumerate(items)]
 
 
+def podcast_feeds(raw: Any) -> list[tuple[str, str]]:
+    """GET /v1/podcasts: (title, URL path) of each academy feed."""
+    obj = _obj(raw, "podcast list")
+    found = []
+    for i, item in enumerate(_list(obj, "feeds", "podcast list")):
+        feed = _obj(item, f"podcast list.feeds[{i}]")
+        where = f"podcast list.feeds[{i}]"
+        found.append((_field(feed, "title", str, where), _field(feed, "url", str, where)))
+    return found
+
+
 def _exercise(raw: Any, where: str) -> Exercise:
     obj = _obj(raw, where)
     kind = _field(obj, "kind", str, where)

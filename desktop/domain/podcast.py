@@ -1,0 +1,104 @@
+"""Podcast feeds, episodes, chapters and transcripts as the client knows them. Pure data.
+Any thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class EpisodeFile(StrEnum):
+    """Whether an episode's audio is on this computer."""
+
+    REMOTE = "remote"  # only in the feed
+    PARTIAL = "partial"  # a resumable part is on disk
+    AVAILABLE = "available"
+    FAILED = "failed"  # the last download failed; see the episode's error
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A Podcasting 2.0 side file (podcast:chapters or podcast:transcript)."""
+
+    url: str
+    type: str
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEpisode:
+    guid: str
+    title: str
+    summary: str
+    published_at: str | None  # ISO 8601 UTC, or None when the feed gives no usable date
+    enclosure_url: str | None
+    enclosure_type: str
+    enclosure_length: int | None
+    duration_ms: int | None
+    chapters: Link | None = None
+    transcripts: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    title: str
+    description: str
+    author: str
+    link: str
+    image_url: str
+    episodes: tuple[ParsedEpisode, ...]
+    warnings: tuple[str, ...] = ()  # what was wrong but could be read anyway
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    url: str
+    title: str
+    description: str
+    author: str
+    is_academy: bool
+    keep_latest: int  # auto-download this many unplayed episodes (0: off)
+    checked_at: str | None
+    error: str  # the last refresh's problem, "" when it went well
+    episode_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    key: str  # episode_key(feed url, guid): the same on every device
+    feed_url: str
+    guid: str
+    title: str
+    summary: str
+    published_at: str | None
+    enclosure_url: str | None
+    enclosure_type: str
+    enclosure_length: int | None
+    duration_ms: int | None
+    file: EpisodeFile
+    file_name: str  # under the podcasts folder, "" when not downloaded
+    size: int  # bytes on disk when available
+    pinned: bool
+    error: str
+    chapters: Link | None = None
+    transcripts: tuple[Link, ...] = ()
+    position_ms: int = 0
+    played: bool = False
+    feed_title: str = ""
+
+    @property
+    def in_progress(self) -> bool:
+        return self.position_ms > 0 and not self.played
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    start_ms: int
+    title: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    language: str
+    lines: tuple[tuple[int | None, str], ...] = field(default_factory=tuple)  # (start ms, text)

@@ -1,0 +1,351 @@
+"""Podcasts: subscriptions, refreshes, episode downloads, automatic downloads within a
+storage budget, clean-up of played episodes, chapters and transcripts. Worker threads / CLI.
+
+Every call is blocking and Qt-free. A feed that cannot be fetched or read never changes the
+library: the feed keeps its episodes and shows the problem (`Feed.error`). Episode files live
+in `folder/<first 16 hex of the key>.<ext>`; an episode being downloaded grows as a `.part`
+next to it and resumes after a cut (see sync.transfer.download_web_file).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from desktop.domain.errors import CancelledError, FeedError, OfflineError, SamenError
+from desktop.domain.podcast import Chapter, Episode, EpisodeFile, Feed, Link, Transcript
+from desktop.domain.transfer import TransferStats
+from desktop.media.feeds import parse_feed
+from desktop.media.side_files import parse_chapters, parse_transcript
+from desktop.services.learning import LearningService
+from desktop.store.podcasts import PodcastRepo
+from desktop.sync.transfer import CancelToken, DiskUsage, download_web_file, free_bytes, part_path
+from desktop.sync.web import MAX_SIDE_FILE_BYTES, WebClient, check_web_url
+
+log = logging.getLogger(__name__)
+
+MAX_EPISODE_BYTES = 2 * 1024 * 1024 * 1024
+UNKNOWN_SIZE_GUESS = 60 * 1024 * 1024  # an hour of speech at 128 kbit/s, for the budget
+_AUDIO_SUFFIXES = {".mp3", ".m4a", ".mp4", ".opus", ".ogg", ".oga", ".aac", ".wav", ".flac"}
+
+OnProgress = Callable[[int, int], None]
+
+
+@dataclass
+class RefreshReport:
+    new_episodes: int = 0
+    checked: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)  # feed url -> message
+
+
+class PodcastService:
+    def __init__(
+        self,
+        repo: PodcastRepo,
+        web: Callable[[], WebClient],
+        learning: LearningService,
+        folder: Path,
+        *,
+        academy_feeds: Callable[[], list[tuple[str, str]]] = list,
+        budget_bytes: Callable[[], int] = lambda: 2000 * 1024 * 1024,
+        delete_after: Callable[[], timedelta] = lambda: timedelta(hours=24),
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        free: DiskUsage = free_bytes,
+    ) -> None:
+        self._repo = repo
+        self._web = web
+        self._learning = learning
+        self.folder = folder
+        self._academy_feeds = academy_feeds
+        self._budget = budget_bytes
+        self._delete_after = delete_after
+        self._now = now
+        self._free = free
+        self.stats = TransferStats()
+        self.attempts = 3  # tries in a row without a byte before a download gives up
+
+    # -- subscriptions ---------------------------------------------------------------------
+
+    def subscribe(self, url: str, *, is_academy: bool = False) -> Feed:
+        """Fetch and read the feed, then keep it. Raises FeedError (not a feed, gone, too
+        big) or OfflineError; nothing is stored then."""
+        url = check_web_url(url)
+        fetched = self._web().fetch(url)
+        parsed = parse_feed(fetched.content, url, content_type=fetched.content_type)
+        self._repo.save_feed(
+            url,
+            parsed,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            is_academy=is_academy,
+        )
+        feed = next(f for f in self._repo.feeds() if f.url == url)
+        for warning in parsed.warnings:
+            log.info("%s: %s", url, warning)
+        return feed
+
+    def subscribe_academy(self) -> list[Feed]:
+        """Subscribe to the academy's own feeds (the server lists them)."""
+        return [self.subscribe(url, is_academy=True) for _title, url in self._academy_feeds()]
+
+    def unsubscribe(self, url: str) -> None:
+        for name in self._repo.remove_feed(url):
+            self._delete_file(name)
+
+    def feeds(self) -> list[Feed]:
+        return self._repo.feeds()
+
+    def set_keep_latest(self, url: str, count: int) -> None:
+        if not 0 <= count <= 50:
+            raise SamenError("Keep between 0 and 50 episodes downloaded per podcast.")
+        self._repo.set_keep_latest(url, count)
+
+    def refresh(self, url: str) -> int:
+        """Fetch one feed again (conditionally); returns the number of new episodes. On any
+        failure the feed keeps its episodes and remembers the problem, then it is raised."""
+        etag, last_modified = self._repo.validators(url)
+        try:
+            fetched = self._web().fetch(url, etag=etag, last_modified=last_modified)
+            if fetched.not_modified:
+                self._repo.mark_checked(url)
+                return 0
+            parsed = parse_feed(fetched.content, url, content_type=fetched.content_type)
+        except (FeedError, OfflineError) as exc:
+            self._repo.mark_checked(url, error=exc.message)
+            raise
+        return self._repo.save_feed(
+            url, parsed, etag=fetched.etag, last_modified=fetched.last_modified
+        )
+
+    def refresh_all(self) -> RefreshReport:
+        report = RefreshReport()
+        for feed in self._repo.feeds():
+            try:
+                report.new_episodes += self.refresh(feed.url)
+                report.checked.append(feed.url)
+            except (FeedError, OfflineError) as exc:
+                report.problems[feed.url] = exc.message
+        return report
+
+    # -- episodes --------------------------------------------------------------------------
+
+    def episodes(self, feed_url: str | None = None) -> list[Episode]:
+        """Episodes newest first, with the learner's position and played state."""
+        episodes = self._repo.episodes(feed_url)
+        positions = self._learning.positions([e.key for e in episodes])
+        shown = []
+        for episode in episodes:
+            if episode.file is EpisodeFile.AVAILABLE and not self.path(episode).is_file():
+                self._repo.set_remote(episode.key)  # deleted behind our back
+                episode = replace(episode, file=EpisodeFile.REMOTE, file_name="", size=0)
+            saved = positions.get(episode.key)
+            if saved is not None:
+                episode = replace(episode, position_ms=saved.position_ms, played=saved.played)
+            shown.append(episode)
+        return shown
+
+    def episode(self, key: str) -> Episode:
+        found = self._repo.episode(key)
+        if found is None:
+            raise SamenError("This episode is no longer in your library.")
+        saved = self._learning.position(key)
+        if saved is not None:
+            found = replace(found, position_ms=saved.position_ms, played=saved.played)
+        return found
+
+    def path(self, episode: Episode) -> Path:
+        return self.folder / (episode.file_name or _file_name(episode))
+
+    def download(
+        self,
+        key: str,
+        *,
+        cancel: CancelToken | None = None,
+        on_progress: OnProgress | None = None,
+    ) -> Episode:
+        """Download one episode (resuming a part); blocking. Raises OfflineError (the part is
+        kept), DiskFullError, CancelledError, FeedError/ProtocolError (the host refused)."""
+        episode = self.episode(key)
+        if episode.file is EpisodeFile.AVAILABLE and self.path(episode).is_file():
+            return episode
+        if not episode.enclosure_url:
+            raise FeedError(
+                f"“{episode.title}” has no audio file in the feed, so there is nothing to "
+                "download; the podcast may publish it later."
+            )
+        name = _file_name(episode)
+        dest = self.folder / name
+
+        def remember(validator: str) -> None:
+            self._repo.set_part(key, name, validator)
+
+        stalled = 0
+        while True:
+            before = self.stats.bytes_received
+            try:
+                size = download_web_file(
+                    self._web(),
+                    episode.enclosure_url,
+                    dest,
+                    max_bytes=MAX_EPISODE_BYTES,
+                    if_range=self._repo.part_validator(key),
+                    remember_validator=remember,
+                    label=f"“{episode.title}”",
+                    cancel=cancel,
+                    on_progress=on_progress,
+                    stats=self.stats,
+                    free=self._free,
+                )
+                break
+            except CancelledError:
+                raise
+            except OfflineError as exc:
+                # A flaky link: go on at once while bytes keep coming, else give up soon.
+                stalled = 0 if self.stats.bytes_received > before else stalled + 1
+                if stalled < self.attempts:
+                    continue
+                self._repo.set_failed(key, exc.message, partial=part_path(dest).is_file())
+                raise
+            except SamenError as exc:
+                self._repo.set_failed(key, exc.message, partial=part_path(dest).is_file())
+                raise
+        self._repo.set_available(key, name, size)
+        return self.episode(key)
+
+    def delete_file(self, key: str) -> None:
+        """Delete an episode's audio from this computer; it stays in the list."""
+        episode = self.episode(key)
+        self._delete_file(episode.file_name or _file_name(episode))
+        self._repo.set_remote(key)
+
+    def set_pinned(self, key: str, pinned: bool) -> None:
+        """A pinned episode is never deleted automatically."""
+        self._repo.set_pinned(key, pinned)
+
+    def bytes_on_disk(self) -> int:
+        return self._repo.bytes_on_disk()
+
+    # -- automatic downloads and clean-up ------------------------------------------------
+
+    def planned_downloads(self) -> list[Episode]:
+        """The newest `keep_latest` unplayed episodes of each feed that are not downloaded
+        yet and fit in the storage budget (with what is already on disk), newest first."""
+        room = self._budget() - self._repo.bytes_on_disk()
+        planned: list[Episode] = []
+        for feed in self._repo.feeds():
+            if feed.keep_latest <= 0:
+                continue
+            wanted = [e for e in self.episodes(feed.url) if not e.played and e.enclosure_url][
+                : feed.keep_latest
+            ]
+            for episode in wanted:
+                if episode.file is EpisodeFile.AVAILABLE:
+                    continue
+                size = episode.enclosure_length or UNKNOWN_SIZE_GUESS
+                if size > room:
+                    continue  # a smaller, later one may still fit
+                room -= size
+                planned.append(episode)
+        planned.sort(key=lambda e: e.published_at or "", reverse=True)
+        return planned
+
+    def auto_download(
+        self, *, cancel: CancelToken | None = None, on_progress: OnProgress | None = None
+    ) -> dict[str, str]:
+        """Download what `planned_downloads` lists; returns {key: problem} for failures (one
+        bad host does not stop the others). Stops at once when offline or cancelled."""
+        problems: dict[str, str] = {}
+        for episode in self.planned_downloads():
+            if cancel is not None and cancel.is_set():
+                break
+            try:
+                self.download(episode.key, cancel=cancel, on_progress=on_progress)
+            except OfflineError as exc:
+                problems[episode.key] = exc.message
+                break
+            except CancelledError:
+                break
+            except SamenError as exc:
+                problems[episode.key] = exc.message
+        return problems
+
+    def clean_up(self) -> list[str]:
+        """Delete the files of episodes played longer ago than the setting says; never a
+        pinned episode or one in progress. Returns the keys whose files were deleted."""
+        cutoff = self._now() - self._delete_after()
+        deleted = []
+        for episode in self.episodes():
+            if episode.file is not EpisodeFile.AVAILABLE or episode.pinned or not episode.played:
+                continue
+            played_at = self._learning.played_at(episode.key)
+            if played_at is None or played_at > cutoff:
+                continue
+            self.delete_file(episode.key)
+            deleted.append(episode.key)
+        return deleted
+
+    # -- chapters and transcripts ----------------------------------------------------------
+
+    def chapters(self, key: str) -> tuple[Chapter, ...]:
+        """The episode's chapters (fetched once, then read from this computer)."""
+        episode = self.episode(key)
+        if episode.chapters is None:
+            return ()
+        cached = self.folder / f"{_stem(episode)}.chapters.json"
+        return parse_chapters(self._side_file(episode.chapters.url, cached))
+
+    def transcript(self, key: str) -> Transcript | None:
+        episode = self.episode(key)
+        if not episode.transcripts:
+            return None
+        link = _best_transcript(episode)
+        cached = self.folder / f"{_stem(episode)}.transcript"
+        return parse_transcript(self._side_file(link.url, cached), link.type, link.language)
+
+    def _side_file(self, url: str, cached: Path) -> bytes:
+        if cached.is_file():
+            return cached.read_bytes()
+        fetched = self._web().fetch(url, max_bytes=MAX_SIDE_FILE_BYTES, what="side file")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(cached.suffix + ".tmp")
+        temporary.write_bytes(fetched.content)
+        temporary.replace(cached)
+        return fetched.content
+
+    def _delete_file(self, name: str) -> None:
+        if not name or "/" in name or name.startswith("."):
+            return
+        for path in (self.folder / name, part_path(self.folder / name)):
+            path.unlink(missing_ok=True)
+        stem = name.rsplit(".", 1)[0]
+        for extra in (f"{stem}.chapters.json", f"{stem}.transcript"):
+            (self.folder / extra).unlink(missing_ok=True)
+
+
+def _stem(episode: Episode) -> str:
+    return episode.key.removeprefix("episode:")[:16]
+
+
+def _file_name(episode: Episode) -> str:
+    """A safe local name: the key's hex digits and the audio's extension, never the URL's."""
+    suffix = PurePosixPath(urlsplit(episode.enclosure_url or "").path).suffix.lower()
+    if suffix not in _AUDIO_SUFFIXES:
+        suffix = mimetypes.guess_extension(episode.enclosure_type or "") or ".audio"
+        if suffix not in _AUDIO_SUFFIXES:
+            suffix = ".audio"
+    return _stem(episode) + suffix
+
+
+def _best_transcript(episode: Episode) -> Link:
+    preferred = ("text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain")
+
+    def rank(link: Link) -> int:
+        kind = link.type.split(";")[0].strip().lower()
+        return preferred.index(kind) if kind in preferred else len(preferred)
+
+    return min(episode.transcripts, key=rank)

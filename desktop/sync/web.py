@@ -1,0 +1,129 @@
+"""Plain HTTP(S) to anywhere on the web: podcast feeds, their chapters and transcripts, and
+episode audio. Worker threads / CLI.
+
+Unlike ApiClient this talks to hosts Samen does not control, so it is careful: only http(s),
+a size limit on everything it reads into memory, conditional GET for feeds (ETag and
+Last-Modified), and errors turned into sentences. No credentials are ever sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+
+from desktop import __version__
+from desktop.domain.errors import FeedError, OfflineError
+
+MAX_FEED_BYTES = 20 * 1024 * 1024  # a feed of 3,000 episodes with show notes is ~10 MB
+MAX_SIDE_FILE_BYTES = 2 * 1024 * 1024  # chapters and transcripts
+USER_AGENT = f"Samen/{__version__} (offline learning app; podcast client)"
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A body read into memory, or `not_modified` (HTTP 304) with no body."""
+
+    url: str  # after redirects
+    content: bytes
+    content_type: str
+    etag: str
+    last_modified: str
+    not_modified: bool = False
+
+
+def check_web_url(url: str) -> str:
+    """The URL, stripped, if it is an http(s) address with a host; FeedError otherwise."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FeedError(f"{url or 'That'} is not a web address (it should start with https://).")
+    return url
+
+
+class WebClient:
+    def __init__(self, timeout: float = 20.0, session: requests.Session | None = None) -> None:
+        self.timeout = timeout
+        self._session = session or requests.Session()
+        self._session.headers["User-Agent"] = USER_AGENT
+        self._session.trust_env = False  # no proxy or .netrc credentials for strangers' hosts
+
+    def close(self) -> None:
+        self._session.close()
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        max_bytes: int = MAX_FEED_BYTES,
+        etag: str = "",
+        last_modified: str = "",
+        what: str = "feed",
+    ) -> Fetched:
+        """GET `url` into memory (at most `max_bytes`); conditional when validators are given."""
+        url = check_web_url(url)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        response = self.stream(url, headers)
+        try:
+            final = response.url or url
+            if response.status_code == 304:
+                return Fetched(final, b"", "", etag, last_modified, not_modified=True)
+            if response.status_code != 200:
+                raise FeedError(_status_message(url, response.status_code, what))
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > max_bytes:
+                raise FeedError(_too_big(url, what, max_bytes))
+            body = bytearray()
+            try:
+                for chunk in response.iter_content(64 * 1024):
+                    body.extend(chunk)
+                    if len(body) > max_bytes:
+                        raise FeedError(_too_big(url, what, max_bytes))
+            except (requests.RequestException, OSError) as exc:
+                raise OfflineError(f"The connection dropped while reading {url}.") from exc
+            return Fetched(
+                final,
+                bytes(body),
+                response.headers.get("Content-Type", ""),
+                response.headers.get("ETag", ""),
+                response.headers.get("Last-Modified", ""),
+            )
+        finally:
+            response.close()
+
+    def stream(self, url: str, headers: Mapping[str, str] | None = None) -> requests.Response:
+        """GET with the body unread (the caller closes it); fits sync.transfer's MediaSource
+        with absolute URLs, so episode downloads resume like course media."""
+        url = check_web_url(url)
+        try:
+            return self._session.get(
+                url, headers=dict(headers or {}), stream=True, timeout=self.timeout
+            )
+        except requests.exceptions.InvalidURL as exc:
+            raise FeedError(f"{url} is not a valid address ({exc}).") from exc
+        except (requests.RequestException, OSError) as exc:
+            host = urlsplit(url).hostname
+            raise OfflineError(
+                f"Could not reach {host}; the podcast is fetched again when you are online."
+            ) from exc
+
+
+def _status_message(url: str, status: int, what: str) -> str:
+    if status in (404, 410):
+        return f"The {what} at {url} is gone (HTTP {status}); the podcast may have moved."
+    if status in (401, 403):
+        return f"The {what} at {url} is private (HTTP {status}); Samen cannot log in to it."
+    return f"The {what} at {url} could not be fetched (HTTP {status}); trying again later."
+
+
+def _too_big(url: str, what: str, max_bytes: int) -> str:
+    return (
+        f"The {what} at {url} is larger than {max_bytes // (1024 * 1024)} MB; Samen does not "
+        "read it, so your library stays as it was."
+    )
