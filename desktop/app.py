@@ -47,6 +47,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.downloads,
         core.lessons,
         core.learning,
+        core.podcasts,
         core.paths.media_dir,
         core.settings,
         runner,

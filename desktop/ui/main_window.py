@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from desktop import __version__
+from desktop.domain.status import Connectivity
 from desktop.media.player import Player
 from desktop.services.catalogue import CatalogueService
 from desktop.services.downloads import DownloadService
@@ -20,6 +21,7 @@ from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import Overview, OverviewService
 from desktop.services.packs import PackService
+from desktop.services.podcasts import PodcastService
 from desktop.services.queue import QueueService
 from desktop.services.session import LogoutResult, SessionService
 from desktop.settings import Settings
@@ -30,6 +32,7 @@ from desktop.ui.pages.course_list import CourseListPage
 from desktop.ui.pages.downloads import DownloadsPage
 from desktop.ui.pages.lesson_view import LessonView
 from desktop.ui.pages.outbox import OutboxPage
+from desktop.ui.pages.podcasts import PodcastsPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.player_bar import PlayerBar
 from desktop.ui.widgets.sync_indicator import SyncIndicator
@@ -46,6 +49,7 @@ class MainWindow(QMainWindow):
         downloads: DownloadService,
         lessons: LessonService,
         learning: LearningService,
+        podcasts: PodcastService,
         media_root: Path,
         settings: Settings,
         runner: TaskRunner,
@@ -86,6 +90,7 @@ class MainWindow(QMainWindow):
         self.player.save_due.connect(self._save_position)
         self.player_bar = PlayerBar(self.player)
         self.lesson_view = LessonView(lessons, learning, self.player, runner, media_root)
+        self.podcasts_page = PodcastsPage(podcasts, self.player, runner)
         self.downloads_page.finished.connect(self.refresh)
         self.downloads_page.course_label.connect(self._show_download)
         self.tabs = QTabWidget()
@@ -93,6 +98,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.library_page, "On this &device")
         self.tabs.addTab(self.downloads_page, "Do&wnloads")
         self.tabs.addTab(self.lesson_view, "&Lessons")
+        self.tabs.addTab(self.podcasts_page, "&Podcasts")
         self.tabs.addTab(self.outbox_page, "&Waiting to send")
         central = QWidget()
         column = QVBoxLayout(central)
@@ -108,7 +114,6 @@ class MainWindow(QMainWindow):
         self.catalogue_page.action_requested.connect(self.download_course)
         self.catalogue_page.opened.connect(self.download_course)
         self.library_page.opened.connect(self.open_course)
-        runner.busy_changed.connect(self._on_busy)
 
         self.sync_timer = QTimer(self)
         self.sync_timer.setSingleShot(True)
@@ -118,6 +123,7 @@ class MainWindow(QMainWindow):
         # Read on a worker thread: a plain attribute the hint keeps current on this thread.
         downloads.is_metered = lambda: self.network.metered
         self.outbox_page.changed.connect(self.refresh)
+        self.podcasts_page.reload()
 
     def _build_actions(self) -> None:
         menu = self.menuBar().addMenu("&Samen")
@@ -164,12 +170,16 @@ class MainWindow(QMainWindow):
         if self.refreshing:
             return
         self.refreshing = True
+        # Only a running sync disables "Sync now" (other background work, e.g. saving a
+        # listening position every few seconds, must not).
+        self.sync_action.setEnabled(False)
         self.statusBar().showMessage("Checking the connection to the academy…")
         self._runner.submit(self._overview.refresh, self._on_refreshed, self._on_refresh_failed)
 
     def _on_refreshed(self, result: object) -> None:
         assert isinstance(result, Overview)
         self.refreshing = False
+        self.sync_action.setEnabled(True)
         self.overview = result
         self.indicator.show_status(result.status)
         self.catalogue_page.set_entries(result.library)
@@ -177,10 +187,13 @@ class MainWindow(QMainWindow):
         self.logout_action.setEnabled(result.status.logged_in)
         self.statusBar().showMessage(result.message or "Up to date.", 0 if result.message else 5000)
         self.outbox_page.reload()
+        if result.status.connectivity is Connectivity.ONLINE:
+            self.podcasts_page.background_update()
         self._schedule_sync(result.next_sync_s)
 
     def _on_refresh_failed(self, exc: BaseException) -> None:
         self.refreshing = False
+        self.sync_action.setEnabled(True)
         self.statusBar().showMessage(f"Could not refresh: {exc}")
         self._schedule_sync(self._overview.interval_s)
 
@@ -251,9 +264,6 @@ class MainWindow(QMainWindow):
         kept = f" {result.pending_kept} actions are kept for later." if result.pending_kept else ""
         self.statusBar().showMessage("Logged out." + kept)
         self.refresh()
-
-    def _on_busy(self, busy: bool) -> None:
-        self.sync_action.setEnabled(not busy)
 
     def _about(self) -> None:
         QMessageBox.about(
