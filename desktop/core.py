@@ -85,6 +85,14 @@ def build_core(
     actions = ActionService(store, session)
     learning = LearningService(store, session, actions)
     sync.after_pull.append(learning.fold_pulled)
+    media = MediaRepo(store)
+    downloads = DownloadService(
+        catalogue,
+        media,
+        session.client,
+        paths.media_dir,
+        unmetered_only=lambda: bool(settings.get("download_unmetered_only")),
+    )
     web = WebClient(timeout=float(settings.get("request_timeout_s")))
     podcasts = PodcastService(
         PodcastRepo(store),
@@ -94,14 +102,7 @@ def build_core(
         academy_feeds=lambda: session.client().podcast_feeds(),
         budget_bytes=lambda: int(float(settings.get("podcast_budget_mb")) * 1024 * 1024),
         delete_after=lambda: timedelta(hours=float(settings.get("podcast_delete_played_after_h"))),
-    )
-    media = MediaRepo(store)
-    downloads = DownloadService(
-        catalogue,
-        media,
-        session.client,
-        paths.media_dir,
-        unmetered_only=lambda: bool(settings.get("download_unmetered_only")),
+        check_network=downloads.check_network,
     )
     # Start-up: rows match the disk (files deleted or half-written behind our back).
     downloads.reconcile()

@@ -311,12 +311,7 @@ class DownloadService:
         stats: TransferStats,
     ) -> DownloadReport:
         _check_segments(course_id, "course id", slashes=False)
-        if self._unmetered_only() and self.is_metered() is True:
-            raise MeteredConnectionError(
-                "Downloads are set to happen only on unmetered connections, and this "
-                "connection is metered (e.g. a phone hotspot). Connect to another network, "
-                "or change the setting, to download."
-            )
+        self.check_network()
         self._courses.fetch_course(course_id)
         source = self._source()
         try:
@@ -441,6 +436,17 @@ class DownloadService:
         if not self._media.mark_available(f.course_id, f.path, f.sha256):
             log.info("%s changed while it downloaded; the newer version is still to fetch", label)
         stats.files_completed += 1
+
+    def check_network(self) -> None:
+        """Raise MeteredConnectionError when downloads are set to unmetered connections only
+        and this one is metered. Podcast episode downloads ask here too: one setting for all
+        of Samen's downloads."""
+        if self._unmetered_only() and self.is_metered() is True:
+            raise MeteredConnectionError(
+                "Downloads are set to happen only on unmetered connections, and this "
+                "connection is metered (e.g. a phone hotspot). Connect to another network, "
+                "or change the setting, to download."
+            )
 
     # -- the queue -------------------------------------------------------------------------
 

@@ -17,7 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from desktop.domain.errors import CancelledError, FeedError, OfflineError, SamenError
+from desktop.domain.errors import (
+    CancelledError,
+    FeedError,
+    MeteredConnectionError,
+    OfflineError,
+    SamenError,
+)
 from desktop.domain.podcast import Chapter, Episode, EpisodeFile, Feed, Link, Transcript
 from desktop.domain.transfer import TransferStats
 from desktop.media.feeds import parse_feed
@@ -56,6 +62,7 @@ class PodcastService:
         delete_after: Callable[[], timedelta] = lambda: timedelta(hours=24),
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         free: DiskUsage = free_bytes,
+        check_network: Callable[[], None] = lambda: None,
     ) -> None:
         self._repo = repo
         self._web = web
@@ -66,6 +73,8 @@ class PodcastService:
         self._delete_after = delete_after
         self._now = now
         self._free = free
+        # Raises when downloading is not allowed now (metered connection, by the setting).
+        self._check_network = check_network
         self.stats = TransferStats()
         self.attempts = 3  # tries in a row without a byte before a download gives up
 
@@ -178,6 +187,7 @@ class PodcastService:
                 f"“{episode.title}” has no audio file in the feed, so there is nothing to "
                 "download; the podcast may publish it later."
             )
+        self._check_network()
         name = _file_name(episode)
         dest = self.folder / name
 
@@ -265,9 +275,9 @@ class PodcastService:
                 break
             try:
                 self.download(episode.key, cancel=cancel, on_progress=on_progress)
-            except OfflineError as exc:
+            except (OfflineError, MeteredConnectionError) as exc:
                 problems[episode.key] = exc.message
-                break
+                break  # the next episodes would fail the same way
             except CancelledError:
                 break
             except SamenError as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core import Core
-from desktop.domain.errors import FeedError, OfflineError
+from desktop.domain.errors import FeedError, MeteredConnectionError, OfflineError
 from desktop.domain.podcast import EpisodeFile
 from desktop.sync.web import WebClient
 from tests import media_factory
@@ -216,3 +216,22 @@ def test_a_played_episode_is_not_deleted_before_the_delay(
     assert played_at is not None
     assert datetime.now(UTC) - played_at < timedelta(minutes=1)
     assert core.podcasts.clean_up() == []
+
+
+def test_episodes_follow_the_unmetered_only_setting(
+    make_core: Callable[..., Core], host: WebHost, audio: bytes
+) -> None:
+    core = make_core()
+    url = _publish(host, audio, count=2)
+    core.podcasts.subscribe(url)
+    core.settings.set("download_unmetered_only", True)
+    core.downloads.is_metered = lambda: True  # what the OS says of a phone hotspot
+    newest = core.podcasts.episodes()[0]
+    with pytest.raises(MeteredConnectionError, match="unmetered"):
+        core.podcasts.download(newest.key)
+    problems = core.podcasts.auto_download()
+    assert list(problems.values()) == [problems[newest.key]] and "metered" in problems[newest.key]
+    assert not any(path.suffix == ".mp3" for path in core.podcasts.folder.iterdir())
+    core.downloads.is_metered = lambda: False
+    assert core.podcasts.auto_download() == {}
+    assert all(e.file is EpisodeFile.AVAILABLE for e in core.podcasts.episodes())
