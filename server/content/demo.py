@@ -280,6 +280,7 @@ def _seed_feed(
                 content_type=facts.content_type,
                 duration_seconds=speech.duration_seconds,
                 published_at=_when(episode["published_at"]),
+                transcript=episode["text"],  # the very text espeak-ng spoke
             )
         )
     session.add(feed)

@@ -42,6 +42,8 @@ class PodcastEpisode(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(100))
     duration_seconds: Mapped[int]
+    # Plain text of what is said, published as podcast:transcript when not empty.
+    transcript: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     feed: Mapped[PodcastFeed] = relationship(back_populates="episodes")

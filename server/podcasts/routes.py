@@ -4,7 +4,7 @@ podcast app can subscribe. Sync handlers on uvicorn's worker threadpool."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, PlainTextResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -49,6 +49,9 @@ def feed_xml(feed_id: str, session: SessionDep, request: Request) -> Response:
         enclosure_url=lambda episode: str(
             request.url_for("podcast_episode", feed_id=feed.id, file=episode.file)
         ),
+        transcript_url=lambda episode: str(
+            request.url_for("podcast_transcript", feed_id=feed.id, episode_id=str(episode.id))
+        ),
     )
     return Response(body, media_type="application/rss+xml; charset=utf-8")
 
@@ -66,3 +69,19 @@ def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep
     return FileResponse(
         path, media_type=episode.content_type, headers={"ETag": strong_etag(episode.sha256)}
     )
+
+
+@router.get(
+    "/{feed_id}/transcripts/{episode_id}.txt",
+    name="podcast_transcript",
+    response_class=PlainTextResponse,
+)
+def transcript_text(feed_id: str, episode_id: int, session: SessionDep) -> PlainTextResponse:
+    episode = session.scalars(
+        select(PodcastEpisode).where(
+            PodcastEpisode.feed_id == feed_id, PodcastEpisode.id == episode_id
+        )
+    ).one_or_none()
+    if episode is None or not episode.transcript:
+        raise not_found(f"No transcript for episode {episode_id} in feed {feed_id!r}.")
+    return PlainTextResponse(episode.transcript)

@@ -9,6 +9,7 @@ from email.utils import format_datetime
 from server.podcasts.models import PodcastEpisode, PodcastFeed
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 
 
 def _itunes(tag: str) -> str:
@@ -25,9 +26,12 @@ def render_feed(
     feed: PodcastFeed,
     site_url: str,
     enclosure_url: Callable[[PodcastEpisode], str],
+    transcript_url: Callable[[PodcastEpisode], str] | None = None,
 ) -> bytes:
-    """The feed document; enclosure_url turns an episode into an absolute download URL."""
+    """The feed document; enclosure_url turns an episode into an absolute download URL,
+    transcript_url into the address of its transcript (Podcasting 2.0 podcast:transcript)."""
     ET.register_namespace("itunes", ITUNES_NS)
+    ET.register_namespace("podcast", PODCAST_NS)
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", feed.title)
@@ -52,5 +56,11 @@ def render_feed(
             },
         )
         _text(item, _itunes("duration"), str(episode.duration_seconds))
+        if transcript_url is not None and episode.transcript:
+            ET.SubElement(
+                item,
+                f"{{{PODCAST_NS}}}transcript",
+                {"url": transcript_url(episode), "type": "text/plain", "language": feed.language},
+            )
     document: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return document

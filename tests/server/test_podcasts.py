@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import requests
 
+from desktop.media.feeds import parse_feed
 from tests.contract import validate
 from tests.server.api import assert_error, bearer, token_for
 from tests.server_process import LiveServer
@@ -58,3 +59,17 @@ def test_unknown_feed_and_episode_are_not_found(live_server: LiveServer) -> None
         404,
         "not_found",
     )
+
+
+def test_the_feed_publishes_transcripts_the_client_reads(live_server: LiveServer) -> None:
+    body = requests.get(f"{live_server.url}/v1/podcasts/academy/feed.xml", timeout=10).content
+    feed = parse_feed(body, f"{live_server.url}/v1/podcasts/academy/feed.xml")
+    assert len(feed.episodes) == 3
+    for episode in feed.episodes:
+        (link,) = episode.transcripts
+        assert link.type == "text/plain" and link.language == "en"
+        reply = requests.get(link.url, timeout=10)
+        assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/plain")
+        assert len(reply.text) > 20
+    missing = requests.get(f"{live_server.url}/v1/podcasts/academy/transcripts/999.txt", timeout=10)
+    assert missing.status_code == 404
