@@ -71,6 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("dir", type=Path, help="folder to write the pack to, e.g. a USB stick")
     imp = pack_commands.add_parser("import", help="import a pack (.zip or folder), no network")
     imp.add_argument("path", type=Path)
+    podcast = sub.add_parser("podcast", help="podcasts to listen to offline")
+    podcast_commands = podcast.add_subparsers(dest="podcast_command", required=True)
+    add = podcast_commands.add_parser("add", help="subscribe to a podcast by its feed address")
+    add.add_argument("url")
+    listing = podcast_commands.add_parser("list", help="podcasts and their episodes")
+    listing.add_argument("--json", action="store_true")
+    podcast_commands.add_parser(
+        "update", help="check for new episodes, download the newest, delete played ones"
+    )
     return parser
 
 
@@ -273,6 +282,38 @@ def _pack(core: Core, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _podcast(core: Core, args: argparse.Namespace) -> int:
+    if args.podcast_command == "add":
+        feed = core.podcasts.subscribe(args.url)
+        print(f"Subscribed to {feed.title} ({feed.episode_count} episodes).")
+        return EXIT_OK
+    if args.podcast_command == "list":
+        episodes = core.podcasts.episodes()
+        if args.json:
+            print(json.dumps([asdict(e) for e in episodes], indent=2, default=str))
+            return EXIT_OK
+        for feed in core.podcasts.feeds():
+            problem = f"  ! {feed.error}" if feed.error else ""
+            print(f"{feed.title} ({feed.episode_count} episodes){problem}")
+            for episode in (e for e in episodes if e.feed_url == feed.url):
+                mark = "*" if episode.file.value == "available" else " "
+                heard = "played" if episode.played else "new"
+                print(f"  {mark} {(episode.published_at or '')[:10]:<10} {episode.title} [{heard}]")
+        return EXIT_OK
+    bar = ProgressBar("Episodes")
+    try:
+        report = core.podcasts.update(on_progress=bar.update)
+    finally:
+        bar.finish()
+    print(
+        f"{report.new_episodes} new episodes; {len(report.deleted)} played ones deleted; "
+        f"{core.podcasts.bytes_on_disk() / 1e6:.1f} MB of episodes on this computer."
+    )
+    for where, problem in report.problems.items():
+        print(f"samen: {where}: {problem}", file=sys.stderr)
+    return EXIT_OFFLINE if report.problems else EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
 
@@ -312,4 +353,5 @@ _COMMANDS = {
     "pack": _pack,
     "download": _download,
     "remove": _remove,
+    "podcast": _podcast,
 }

@@ -9,6 +9,7 @@ next to it and resumes after a cut (see sync.transfer.download_web_file).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import mimetypes
 from collections.abc import Callable
@@ -46,7 +47,8 @@ OnProgress = Callable[[int, int], None]
 class RefreshReport:
     new_episodes: int = 0
     checked: list[str] = field(default_factory=list)
-    problems: dict[str, str] = field(default_factory=dict)  # feed url -> message
+    problems: dict[str, str] = field(default_factory=dict)  # feed url or episode key -> why
+    deleted: list[str] = field(default_factory=list)  # episodes whose files were cleaned up
 
 
 class PodcastService:
@@ -298,6 +300,26 @@ class PodcastService:
             self.delete_file(episode.key)
             deleted.append(episode.key)
         return deleted
+
+    def update(
+        self, *, cancel: CancelToken | None = None, on_progress: OnProgress | None = None
+    ) -> RefreshReport:
+        """What runs after a sync window (and `samen podcast update`): subscribe to the
+        academy's podcast if this computer has none of its feeds yet, refresh every feed,
+        clean up played episodes, then download what the budget allows. Problems are
+        reported per feed or episode; none stops the others."""
+        report = RefreshReport()
+        if not any(feed.is_academy for feed in self._repo.feeds()):
+            # Offline, logged out, or an academy without podcasts: the next update tries again.
+            with contextlib.suppress(SamenError):
+                report.new_episodes += sum(f.episode_count for f in self.subscribe_academy())
+        refreshed = self.refresh_all()
+        report.new_episodes += refreshed.new_episodes
+        report.checked = refreshed.checked
+        report.problems.update(refreshed.problems)
+        report.deleted = self.clean_up()
+        report.problems.update(self.auto_download(cancel=cancel, on_progress=on_progress))
+        return report
 
     # -- chapters and transcripts ----------------------------------------------------------
 

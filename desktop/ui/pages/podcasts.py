@@ -8,7 +8,6 @@ newest unplayed ones downloaded within the storage budget, one run at a time.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from dataclasses import dataclass
 from html import escape
@@ -456,18 +455,7 @@ class PodcastsPage(QWidget):
             return
         self._updating = True
         self.refresh_button.setEnabled(False)
-        self._runner.submit(self._update_work, self._update_done, self._update_failed)
-
-    def _update_work(self) -> RefreshReport:  # worker thread
-        if not any(feed.is_academy for feed in self._podcasts.feeds()):
-            # Offline or logged out: the next window tries again.
-            with contextlib.suppress(SamenError):
-                self._podcasts.subscribe_academy()
-        report = self._podcasts.refresh_all()
-        self._podcasts.clean_up()
-        for key, problem in self._podcasts.auto_download().items():
-            report.problems[key] = problem
-        return report
+        self._runner.submit(self._podcasts.update, self._update_done, self._update_failed)
 
     def _update_done(self, report: object) -> None:
         assert isinstance(report, RefreshReport)
