@@ -196,6 +196,19 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _open_part(dest: Path) -> tuple[Path, int]:
+    """The `.part` of `dest` and the bytes it holds (0 when there is none); makes the folder."""
+    folder = dest.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise _disk_full(folder, exc) from exc
+        raise
+    part = part_path(dest)
+    return part, part.stat().st_size if part.exists() else 0
+
+
 def _finish(part: Path, dest: Path, label: str, size: int, sha256: str, actual: str) -> None:
     if actual != sha256:
         part.unlink(missing_ok=True)
@@ -231,14 +244,7 @@ def download_file(
     sha256 = sha256.lower()
     stats = stats if stats is not None else TransferStats()
     folder = dest.parent
-    part = part_path(dest)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise _disk_full(folder, exc) from exc
-        raise
-    offset = part.stat().st_size if part.exists() else 0
+    part, offset = _open_part(dest)
     if offset > size:  # cannot be a prefix of this file
         part.unlink()
         offset = 0
@@ -468,14 +474,7 @@ def download_web_file(
     label = label or dest.name
     stats = stats if stats is not None else TransferStats()
     folder = dest.parent
-    part = part_path(dest)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise _disk_full(folder, exc) from exc
-        raise
-    offset = part.stat().st_size if part.exists() else 0
+    part, offset = _open_part(dest)
     if offset and not if_range:
         part.unlink()  # nothing proves the server still has the same file
         offset = 0

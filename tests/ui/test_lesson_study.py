@@ -10,28 +10,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop.app import create_window
 from desktop.core import Core
 from desktop.domain.learning import course_media_key
 from desktop.ui.main_window import MainWindow
-from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.exercise_card import SENT, WAITING
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.window import open_window
 
 COURSE = "learning-together"
 AUDIO = course_media_key(COURSE, "audio/lesson-1.mp3")
 VIDEO = course_media_key(COURSE, "video/welcome.mp4")
 
 pytestmark = pytest.mark.timeout(90)
-
-
-def _window(qtbot: QtBot, core: Core) -> tuple[MainWindow, TaskRunner]:
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
-    return window, runner
 
 
 def _open_lesson(qtbot: QtBot, window: MainWindow, row: int) -> None:
@@ -56,7 +47,7 @@ def learner_core(make_core: Callable[..., Core], academy: LiveServer) -> Core:
 def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None:
     core = learner_core
     core.learning.save_position(AUDIO, 1_500, 4_000)  # heard a bit of it last time
-    window, runner = _window(qtbot, core)
+    window, runner = open_window(qtbot, core)
     view = window.lesson_view
     with qtbot.waitSignal(view.shown, timeout=20_000):
         window.open_course(COURSE)

@@ -9,7 +9,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from desktop.app import create_window
 from desktop.core import Core
 from desktop.domain.sync import OutboxState
 from desktop.store.outbox import OutboxRepo
@@ -17,16 +16,9 @@ from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.window import open_window
 
 POLL = "learning-together-poll-1"
-
-
-def _window(qtbot: QtBot, core: Core) -> tuple[MainWindow, TaskRunner]:
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
-    return window, runner
 
 
 def _sync(qtbot: QtBot, window: MainWindow, runner: TaskRunner) -> None:
@@ -41,7 +33,7 @@ def test_sync_now_sends_queued_work_and_shows_refusals(
     core.session.login(academy.url, "demo", DEMO_PASSWORD)
     core.actions.record_progress("learning-together", "learning-together-1", 3_000, False)
     core.actions.vote(POLL, "no-such-option")
-    window, runner = _window(qtbot, core)
+    window, runner = open_window(qtbot, core)
     _sync(qtbot, window, runner)
 
     page = window.outbox_page
@@ -80,7 +72,7 @@ def test_discard_a_refused_action(
     core = make_core()
     core.session.login(academy.url, "demo", DEMO_PASSWORD)
     core.actions.vote(POLL, "nope")
-    window, runner = _window(qtbot, core)
+    window, runner = open_window(qtbot, core)
     _sync(qtbot, window, runner)
     page = window.outbox_page
     page.table.selectRow(0)
@@ -104,7 +96,7 @@ def test_logout_warns_about_pending_work_and_keeps_it(
     core.session.login(academy.url, "demo", DEMO_PASSWORD)
     core.actions.vote(POLL, f"{POLL}-1")
     core.actions.record_progress("learning-together", "learning-together-2", 1, False)
-    window, runner = _window(qtbot, core)
+    window, runner = open_window(qtbot, core)
     texts: list[str] = []
 
     def answer() -> None:

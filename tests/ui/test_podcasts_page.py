@@ -11,16 +11,15 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.app import create_window
 from desktop.core import Core
 from desktop.domain.podcast import EpisodeFile
-from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.podcasts import PodcastsPage
 from desktop.ui.tasks import TaskRunner
 from tests import media_factory
 from tests.integration.test_podcasts import _publish
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.window import open_window
 from tests.web_host import WebHost
 
 pytestmark = pytest.mark.timeout(90)
@@ -37,14 +36,6 @@ def audio(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return media_factory.audio(tmp_path_factory.mktemp("ep"), "m4a", seconds=30).read_bytes()
 
 
-def _window(qtbot: QtBot, core: Core) -> tuple[MainWindow, TaskRunner]:
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
-    return window, runner
-
-
 def _cell(page: PodcastsPage, row: int, column: int) -> str:
     item = page.table.item(row, column)
     return "" if item is None else item.text()
@@ -59,7 +50,7 @@ def test_subscribe_download_play_and_read_along(
 ) -> None:
     core = make_core()
     url = _publish(host, audio, count=2)
-    window, runner = _window(qtbot, core)
+    window, runner = open_window(qtbot, core)
     page = window.podcasts_page
     window.tabs.setCurrentWidget(page)
     page.subscribe(url)
@@ -109,7 +100,7 @@ def test_a_bad_address_is_explained_and_changes_nothing(
     qtbot: QtBot, make_core: Callable[..., Core], host: WebHost
 ) -> None:
     core = make_core()
-    window, runner = _window(qtbot, core)
+    window, runner = open_window(qtbot, core)
     page = window.podcasts_page
     host.put("/page.html", b"<!doctype html><html>Welcome</html>", "text/html")
     page.subscribe(host.url("/page.html"))
@@ -124,7 +115,7 @@ def test_after_a_sync_the_academy_podcast_arrives_by_itself(
 ) -> None:
     core = make_core()
     core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
-    window, runner = _window(qtbot, core)
+    window, runner = open_window(qtbot, core)
     page = window.podcasts_page
     with qtbot.waitSignal(page.updated, timeout=60_000):
         window.refresh()
