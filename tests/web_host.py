@@ -58,6 +58,10 @@ class WebHost:
                 if_range = self.headers.get("If-Range")
                 if wanted_range.startswith("bytes=") and (not if_range or if_range in validators):
                     start = int(wanted_range[6:].split("-")[0])
+                    if start >= len(body):
+                        extra = {"Content-Range": f"bytes */{len(body)}"}
+                        self._reply(416, b"", resource.content_type, resource, extra)
+                        return
                     if start < len(body):
                         extra = {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"}
                         self._reply(206, body[start:], resource.content_type, resource, extra)

@@ -8,9 +8,10 @@ the episode plays on without it.
 from __future__ import annotations
 
 import json
+import math
 import re
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeGuard
 
 from desktop.domain.errors import FeedError
 from desktop.domain.podcast import Chapter, Transcript
@@ -32,7 +33,7 @@ def parse_chapters(content: bytes) -> tuple[Chapter, ...]:
         if not isinstance(item, dict) or item.get("toc") is False:
             continue  # toc: false marks silent chapters (e.g. artwork changes)
         start = item.get("startTime")
-        if not isinstance(start, (int, float)) or isinstance(start, bool) or start < 0:
+        if not _finite(start) or start < 0:
             continue
         title = str(item.get("title") or "").strip() or f"Chapter {len(chapters) + 1}"
         url = item.get("url")
@@ -53,6 +54,16 @@ def parse_transcript(content: bytes, content_type: str, language: str = "") -> T
         stripper.feed(text)
         return Transcript(language, tuple((None, line) for line in stripper.lines()))
     return Transcript(language, tuple((None, ln.strip()) for ln in text.splitlines() if ln.strip()))
+
+
+def _finite(value: Any) -> TypeGuard[float]:
+    """A JSON number that can be a time (not a bool, NaN or Infinity, nor absurdly large)."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) < 10**9
+    )
 
 
 def _decode(content: bytes) -> str:
@@ -100,7 +111,7 @@ def _json_segments(content: bytes) -> tuple[tuple[int | None, str], ...]:
         if not isinstance(segment, dict) or not isinstance(segment.get("body"), str):
             continue
         start = segment.get("startTime")
-        ms = int(start * 1000) if isinstance(start, (int, float)) and start >= 0 else None
+        ms = int(start * 1000) if _finite(start) and start >= 0 else None
         speaker = segment.get("speaker")
         body = segment["body"].strip()
         lines.append((ms, f"{speaker}: {body}" if isinstance(speaker, str) else body))

@@ -12,19 +12,23 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from desktop.domain.errors import (
     CancelledError,
+    DownloadBusyError,
     FeedError,
     MeteredConnectionError,
     OfflineError,
     SamenError,
 )
+from desktop.domain.learning import is_played
 from desktop.domain.podcast import Chapter, Episode, EpisodeFile, Feed, Link, Transcript
 from desktop.domain.transfer import TransferStats
 from desktop.media.feeds import parse_feed
@@ -37,10 +41,12 @@ from desktop.sync.web import MAX_SIDE_FILE_BYTES, WebClient, check_web_url
 log = logging.getLogger(__name__)
 
 MAX_EPISODE_BYTES = 2 * 1024 * 1024 * 1024
+MAX_ATTEMPTS = 50  # a download that keeps progressing still ends some time
 UNKNOWN_SIZE_GUESS = 60 * 1024 * 1024  # an hour of speech at 128 kbit/s, for the budget
 _AUDIO_SUFFIXES = {".mp3", ".m4a", ".mp4", ".opus", ".ogg", ".oga", ".aac", ".wav", ".flac"}
 
 OnProgress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -77,8 +83,11 @@ class PodcastService:
         self._free = free
         # Raises when downloading is not allowed now (metered connection, by the setting).
         self._check_network = check_network
-        self.stats = TransferStats()
-        self.attempts = 3  # tries in a row without a byte before a download gives up
+        self.stats = TransferStats()  # summed over every download (thread-safe enough: stats)
+        self.attempts = 3  # tries in a row without progress before a download gives up
+        self.retry_delay_s = 1.0  # times the number of tries without progress
+        self._lock = threading.Lock()
+        self._active: set[str] = set()
 
     # -- subscriptions ---------------------------------------------------------------------
 
@@ -101,8 +110,14 @@ class PodcastService:
         return feed
 
     def subscribe_academy(self) -> list[Feed]:
-        """Subscribe to the academy's own feeds (the server lists them)."""
-        return [self.subscribe(url, is_academy=True) for _title, url in self._academy_feeds()]
+        """Subscribe to the academy's own feeds (the server lists them), except those the
+        learner unsubscribed from."""
+        declined = self._repo.declined()
+        return [
+            self.subscribe(url, is_academy=True)
+            for _title, url in self._academy_feeds()
+            if url not in declined
+        ]
 
     def unsubscribe(self, url: str) -> None:
         for name in self._repo.remove_feed(url):
@@ -156,7 +171,13 @@ class PodcastService:
                 episode = replace(episode, file=EpisodeFile.REMOTE, file_name="", size=0)
             saved = positions.get(episode.key)
             if saved is not None:
-                episode = replace(episode, position_ms=saved.position_ms, played=saved.played)
+                episode = replace(
+                    episode,
+                    position_ms=saved.position_ms,
+                    played=saved.played,
+                    # The player knows the real length when the feed did not say.
+                    duration_ms=episode.duration_ms or saved.duration_ms or None,
+                )
             shown.append(episode)
         return shown
 
@@ -180,7 +201,21 @@ class PodcastService:
         on_progress: OnProgress | None = None,
     ) -> Episode:
         """Download one episode (resuming a part); blocking. Raises OfflineError (the part is
-        kept), DiskFullError, CancelledError, FeedError/ProtocolError (the host refused)."""
+        kept), DiskFullError, CancelledError, DownloadBusyError (it is already downloading),
+        MeteredConnectionError, FeedError/ProtocolError (the host refused)."""
+        with self._lock:
+            if key in self._active:
+                raise DownloadBusyError("This episode is already being downloaded.")
+            self._active.add(key)
+        try:
+            return self._download(key, cancel, on_progress)
+        finally:
+            with self._lock:
+                self._active.discard(key)
+
+    def _download(
+        self, key: str, cancel: CancelToken | None, on_progress: OnProgress | None
+    ) -> Episode:
         episode = self.episode(key)
         if episode.file is EpisodeFile.AVAILABLE and self.path(episode).is_file():
             return episode
@@ -189,16 +224,18 @@ class PodcastService:
                 f"“{episode.title}” has no audio file in the feed, so there is nothing to "
                 "download; the podcast may publish it later."
             )
-        self._check_network()
         name = _file_name(episode)
         dest = self.folder / name
+        part = part_path(dest)
 
         def remember(validator: str) -> None:
             self._repo.set_part(key, name, validator)
 
+        waiter = cancel if cancel is not None else threading.Event()
         stalled = 0
-        while True:
-            before = self.stats.bytes_received
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            self._check_network()  # the connection may have changed since the last try
+            stats = TransferStats()
             try:
                 size = download_web_file(
                     self._web(),
@@ -210,29 +247,42 @@ class PodcastService:
                     label=f"“{episode.title}”",
                     cancel=cancel,
                     on_progress=on_progress,
-                    stats=self.stats,
+                    stats=stats,
                     free=self._free,
                 )
                 break
             except CancelledError:
                 raise
             except OfflineError as exc:
-                # A flaky link: go on at once while bytes keep coming, else give up soon.
-                stalled = 0 if self.stats.bytes_received > before else stalled + 1
-                if stalled < self.attempts:
-                    continue
-                self._repo.set_failed(key, exc.message, partial=part_path(dest).is_file())
-                raise
+                # A flaky link: go on at once while a resumed part grows. A host that cannot
+                # resume (no validator) starts from zero each time, which is no progress.
+                grew = stats.bytes_received > 0 and (stats.resumed > 0 or attempt == 1)
+                stalled = 0 if grew else stalled + 1
+                if stalled >= self.attempts or attempt == MAX_ATTEMPTS:
+                    if not self._repo.part_validator(key):
+                        part.unlink(missing_ok=True)  # it could never be resumed
+                    self._repo.set_failed(key, exc.message, partial=part.is_file())
+                    raise
+                if not grew and waiter.wait(self.retry_delay_s * stalled):
+                    raise CancelledError("The download was stopped; it can resume later.") from exc
             except SamenError as exc:
-                self._repo.set_failed(key, exc.message, partial=part_path(dest).is_file())
+                self._repo.set_failed(key, exc.message, partial=part.is_file())
                 raise
+            except OSError as exc:  # e.g. unsubscribed (files deleted) while downloading
+                raise SamenError(f"“{episode.title}” could not be saved ({exc}).") from exc
+            finally:
+                with self._lock:
+                    self.stats.add(stats)
         self._repo.set_available(key, name, size)
         return self.episode(key)
 
     def delete_file(self, key: str) -> None:
         """Delete an episode's audio from this computer; it stays in the list."""
         episode = self.episode(key)
-        self._delete_file(episode.file_name or _file_name(episode))
+        if not self._delete_file(episode.file_name or _file_name(episode)):
+            raise SamenError(
+                f"“{episode.title}” could not be deleted; another program may be using it."
+            )
         self._repo.set_remote(key)
 
     def set_pinned(self, key: str, pinned: bool) -> None:
@@ -282,6 +332,8 @@ class PodcastService:
                 break  # the next episodes would fail the same way
             except CancelledError:
                 break
+            except DownloadBusyError:
+                continue  # the learner started this one by hand
             except SamenError as exc:
                 problems[episode.key] = exc.message
         return problems
@@ -294,10 +346,16 @@ class PodcastService:
         for episode in self.episodes():
             if episode.file is not EpisodeFile.AVAILABLE or episode.pinned or not episode.played:
                 continue
+            duration = episode.duration_ms or 0
+            if episode.position_ms > 0 and not is_played(episode.position_ms, duration):
+                continue  # played before, and being listened to again
             played_at = self._learning.played_at(episode.key)
             if played_at is None or played_at > cutoff:
                 continue
-            self.delete_file(episode.key)
+            try:
+                self.delete_file(episode.key)
+            except SamenError:
+                continue  # logged; tried again at the next clean-up
             deleted.append(episode.key)
         return deleted
 
@@ -309,7 +367,7 @@ class PodcastService:
         clean up played episodes, then download what the budget allows. Problems are
         reported per feed or episode; none stops the others."""
         report = RefreshReport()
-        if not any(feed.is_academy for feed in self._repo.feeds()):
+        if not any(feed.is_academy for feed in self._repo.feeds()):  # declined ones stay off
             # Offline, logged out, or an academy without podcasts: the next update tries again.
             with contextlib.suppress(SamenError):
                 report.new_episodes += sum(f.episode_count for f in self.subscribe_academy())
@@ -329,7 +387,7 @@ class PodcastService:
         if episode.chapters is None:
             return ()
         cached = self.folder / f"{_stem(episode)}.chapters.json"
-        return parse_chapters(self._side_file(episode.chapters.url, cached))
+        return self._side_file(episode.chapters.url, cached, parse_chapters)
 
     def transcript(self, key: str) -> Transcript | None:
         episode = self.episode(key)
@@ -337,26 +395,40 @@ class PodcastService:
             return None
         link = _best_transcript(episode)
         cached = self.folder / f"{_stem(episode)}.transcript"
-        return parse_transcript(self._side_file(link.url, cached), link.type, link.language)
+        return self._side_file(
+            link.url, cached, lambda content: parse_transcript(content, link.type, link.language)
+        )
 
-    def _side_file(self, url: str, cached: Path) -> bytes:
+    def _side_file(self, url: str, cached: Path, parse: Callable[[bytes], T]) -> T:
+        """Read from this computer, else fetch; kept only once it parses (a Wi-Fi login page
+        in its place must not stay forever)."""
         if cached.is_file():
-            return cached.read_bytes()
+            with contextlib.suppress(FeedError):
+                return parse(cached.read_bytes())
         fetched = self._web().fetch(url, max_bytes=MAX_SIDE_FILE_BYTES, what="side file")
+        parsed = parse(fetched.content)
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(cached.suffix + ".tmp")
         temporary.write_bytes(fetched.content)
         temporary.replace(cached)
-        return fetched.content
+        return parsed
 
-    def _delete_file(self, name: str) -> None:
+    def _delete_file(self, name: str) -> bool:
+        """Delete an episode's files; False (logged) when the system refused, e.g. a file
+        another program holds open on Windows: the row then keeps counting it."""
         if not name or "/" in name or name.startswith("."):
-            return
-        for path in (self.folder / name, part_path(self.folder / name)):
-            path.unlink(missing_ok=True)
+            return True
         stem = name.rsplit(".", 1)[0]
-        for extra in (f"{stem}.chapters.json", f"{stem}.transcript"):
-            (self.folder / extra).unlink(missing_ok=True)
+        audio = self.folder / name
+        extras = (f"{stem}.chapters.json", f"{stem}.transcript")
+        paths = (audio, part_path(audio), *(self.folder / extra for extra in extras))
+        try:
+            for path in paths:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not delete %s: %s", name, exc)
+            return False
+        return True
 
 
 def _stem(episode: Episode) -> str:

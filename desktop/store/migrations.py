@@ -255,6 +255,8 @@ def _podcasts(db: sqlite_utils.Database) -> None:
            )"""
     )
     db.execute("CREATE INDEX episodes_feed ON episodes(feed_url, published_at)")
+    # Academy feeds the learner unsubscribed from: not subscribed again by itself.
+    db.execute("CREATE TABLE feed_declines (url TEXT PRIMARY KEY, declined_at TEXT NOT NULL)")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

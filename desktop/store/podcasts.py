@@ -73,6 +73,7 @@ class PodcastRepo:
         """Insert or update a feed and merge its episodes; returns how many are new."""
         now = utc_now()
         with self._store.write() as db:
+            db.execute("DELETE FROM feed_declines WHERE url = ?", [url])
             db.execute(
                 """INSERT INTO feeds (url, title, description, author, image_url, is_academy,
                        etag, last_modified, checked_at, error, added_at)
@@ -109,6 +110,9 @@ class PodcastRepo:
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT(key) DO UPDATE SET title = excluded.title,
                            summary = excluded.summary, published_at = excluded.published_at,
+                           -- a part of another file must not be resumed with this one
+                           part_validator = CASE WHEN episodes.enclosure_url IS
+                               excluded.enclosure_url THEN episodes.part_validator ELSE '' END,
                            enclosure_url = excluded.enclosure_url,
                            enclosure_type = excluded.enclosure_type,
                            enclosure_length = excluded.enclosure_length,
@@ -183,8 +187,18 @@ class PodcastRepo:
                     "SELECT file_name FROM episodes WHERE feed_url = ? AND file_name != ''", [url]
                 ).fetchall()
             ]
+            db.execute(
+                """INSERT OR REPLACE INTO feed_declines (url, declined_at)
+                   SELECT url, ? FROM feeds WHERE url = ? AND is_academy = 1""",
+                [utc_now(), url],
+            )
             db.execute("DELETE FROM feeds WHERE url = ?", [url])
         return names
+
+    def declined(self) -> set[str]:
+        """Academy feeds the learner unsubscribed from."""
+        with self._store.read() as db:
+            return {str(row[0]) for row in db.execute("SELECT url FROM feed_declines")}
 
     # -- episodes --------------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ PART_SUFFIX = ".part"
 MB = 1024 * 1024
 
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
+_UNSATISFIED_RANGE = re.compile(r"^\s*bytes\s+\*/(\d+)\s*$", re.IGNORECASE)
 
 
 class StreamResponse(Protocol):
@@ -486,9 +487,24 @@ def download_web_file(
     response = source.stream(url, headers)
     try:
         total: int | None
+        if response.status_code == 416 and offset:
+            # The part may already be the whole file (a cancel or crash just before the
+            # rename): the host says how long the file is.
+            whole = _UNSATISFIED_RANGE.match(response.headers.get("Content-Range", ""))
+            if whole is not None and int(whole.group(1)) == offset:
+                part.replace(dest)
+                _fsync_dir(dest.parent)
+                return offset
+            part.unlink(missing_ok=True)
+            raise OfflineError(f"The host no longer has {label} as it was; starting again.")
         if response.status_code == 206 and offset:
             match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-            if match is None or int(match.group(1)) != offset:
+            validator = _validator(response.headers)
+            if (
+                match is None
+                or int(match.group(1)) != offset
+                or (validator and validator != if_range)  # a host that ignored If-Range
+            ):
                 part.unlink(missing_ok=True)
                 raise OfflineError(f"The host resumed {label} at the wrong place; starting again.")
             total = None if match.group(3) == "*" else int(match.group(3))

@@ -5,6 +5,8 @@ budget, clean-up of played episodes, chapters and transcripts kept for offline u
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,8 +14,14 @@ from pathlib import Path
 import pytest
 
 from desktop.core import Core
-from desktop.domain.errors import FeedError, MeteredConnectionError, OfflineError
+from desktop.domain.errors import (
+    DownloadBusyError,
+    FeedError,
+    MeteredConnectionError,
+    OfflineError,
+)
 from desktop.domain.podcast import EpisodeFile
+from desktop.store.podcasts import PodcastRepo
 from desktop.sync.web import WebClient
 from tests import media_factory
 from tests.faults.proxy import Fault, FaultProxy
@@ -235,3 +243,99 @@ def test_episodes_follow_the_unmetered_only_setting(
     core.downloads.is_metered = lambda: False
     assert core.podcasts.auto_download() == {}
     assert all(e.file is EpisodeFile.AVAILABLE for e in core.podcasts.episodes())
+
+
+def test_a_host_that_cannot_resume_is_given_up_on_instead_of_looping(
+    make_core: Callable[..., Core], host: WebHost, audio: bytes
+) -> None:
+    core = make_core()
+    url = _publish(host, audio, count=1, etag="", last_modified="")
+    with FaultProxy("127.0.0.1", host.port) as proxy:
+        host.put("/feed.xml", _rss(proxy.url, [("ep1", "Aflevering 1", len(audio))]),
+                 "application/rss+xml", etag="", last_modified="")  # fmt: skip
+        core.podcasts.subscribe(url)
+        (episode,) = core.podcasts.episodes()
+        core.podcasts.retry_delay_s = 0.01
+        proxy.set(Fault.RESET_EVERY, reset_every_bytes=len(audio) // 3, path="/audio/")
+        with pytest.raises(OfflineError):
+            core.podcasts.download(episode.key)
+    fetched = [p for _m, p, h in host.requests_seen if p == "/audio/ep1.mp3"]
+    # The first try's bytes count as progress; every later try started from zero again.
+    assert len(fetched) == core.podcasts.attempts + 1
+    assert all("Range" not in h for _m, p, h in host.requests_seen if p == "/audio/ep1.mp3")
+    failed = core.podcasts.episode(episode.key)
+    assert failed.file is EpisodeFile.FAILED and "connection" in failed.error
+
+
+def test_a_part_that_is_already_whole_is_finished_not_stuck(
+    make_core: Callable[..., Core], host: WebHost, audio: bytes
+) -> None:
+    core = make_core()
+    url = _publish(host, audio, count=1)
+    core.podcasts.subscribe(url)
+    (episode,) = core.podcasts.episodes()
+    # Cancelled (or killed) after the last byte, before the rename.
+    dest = core.podcasts.path(episode)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    (dest.parent / (dest.name + ".part")).write_bytes(audio)
+    etag = host.resources["/audio/ep1.mp3"].etag
+    PodcastRepo(core.store).set_part(episode.key, dest.name, etag)
+    done = core.podcasts.download(episode.key)
+    assert done.file is EpisodeFile.AVAILABLE and dest.read_bytes() == audio
+    assert core.podcasts.stats.bytes_received == 0
+
+
+def test_one_episode_downloads_once_at_a_time(
+    make_core: Callable[..., Core], host: WebHost, audio: bytes
+) -> None:
+    core = make_core()
+    url = _publish(host, audio, count=1)
+    core.podcasts.subscribe(url)
+    (episode,) = core.podcasts.episodes()
+    started, results = threading.Event(), []
+
+    def slow_progress(done: int, total: int) -> None:
+        started.set()
+        time.sleep(0.002)  # keeps the first download busy while the second one is tried
+
+    first = threading.Thread(
+        target=lambda: results.append(
+            core.podcasts.download(episode.key, on_progress=slow_progress)
+        )
+    )
+    first.start()
+    assert started.wait(10)
+    with pytest.raises(DownloadBusyError):
+        core.podcasts.download(episode.key)
+    first.join(30)
+    assert results and results[0].file is EpisodeFile.AVAILABLE
+
+
+def test_garbage_side_files_are_not_kept(
+    make_core: Callable[..., Core], host: WebHost, audio: bytes
+) -> None:
+    core = make_core()
+    url = _publish(host, audio, count=1)
+    core.podcasts.subscribe(url)
+    (episode,) = core.podcasts.episodes()
+    host.put("/side/ep1.json", b"<html>Log in to the Wi-Fi</html>", "text/html")
+    with pytest.raises(FeedError, match="not valid JSON"):
+        core.podcasts.chapters(episode.key)
+    assert not list(core.podcasts.folder.glob("*.chapters.json"))
+    host.put("/side/ep1.json", b'{"chapters": [{"startTime": 1e400, "title": "x"}, '
+             b'{"startTime": 2, "title": "Twee"}]}', "application/json")  # fmt: skip
+    assert [c.title for c in core.podcasts.chapters(episode.key)] == ["Twee"]
+
+
+def test_an_unsubscribed_academy_podcast_stays_unsubscribed(
+    academy: LiveServer, tmp_path: Path
+) -> None:
+    core = client(tmp_path / "laptop", academy.url, add_learner(academy))
+    core.settings.set("podcast_budget_mb", 0.0)
+    core.podcasts.update()
+    (feed,) = core.podcasts.feeds()
+    core.podcasts.unsubscribe(feed.url)
+    core.podcasts.update()
+    assert core.podcasts.feeds() == []
+    core.podcasts.subscribe(feed.url)  # asked for again by the learner: back
+    assert [f.url for f in core.podcasts.feeds()] == [feed.url]
