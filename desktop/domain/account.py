@@ -49,3 +49,9 @@ class LoginResult:
     user: User
     academy: str
     academy_key: AcademyKey
+
+
+def record_owner(account: Account | None) -> str:
+    """Whose learning record a row is: "<user id>@<server>", or "" when nobody is logged in.
+    On a shared computer each learner sees only their own progress, answers and positions."""
+    return "" if account is None else f"{account.user.id}@{account.server_url}"

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from desktop.domain.account import record_owner
 from desktop.domain.errors import NotLoggedInError, SamenError
 from desktop.services.session import SessionService
 from desktop.store.db import Store
@@ -37,9 +38,11 @@ class ActionService:
         if position_ms < 0:
             raise SamenError("A position cannot be negative.")
         client_id = self.client_id()
+        owner = record_owner(self._session.account())
         with self._store.write() as db:
             position, done = ProgressRepo.merge(
                 db,
+                owner,
                 course_id=course_id,
                 lesson_id=lesson_id,
                 position_ms=position_ms,

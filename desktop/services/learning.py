@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from desktop.domain.account import Account
+from desktop.domain.account import record_owner
 from desktop.domain.course import Exercise, ExerciseKind
 from desktop.domain.errors import SamenError
 from desktop.domain.learning import Answer, Playback, is_played
@@ -34,11 +34,6 @@ POSITION = "playback.position"
 class ChoiceFeedback:
     correct: bool
     feedback: str
-
-
-def owner_of(account: Account | None) -> str:
-    """Whose record it is: "<user id>@<server>", or "" on a device nobody logged in to."""
-    return "" if account is None else f"{account.user.id}@{account.server_url}"
 
 
 class LearningService:
@@ -114,7 +109,7 @@ class LearningService:
         account = self._session.account()
         if account is None:
             return {}
-        rows = self._answers.for_lesson(owner_of(account), lesson_id)
+        rows = self._answers.for_lesson(record_owner(account), lesson_id)
         with self._store.read() as db:
             unsent = OutboxRepo.unsent_values(
                 db, client_id=account.client_id, name=ANSWER, key="exercise_id"
@@ -156,7 +151,7 @@ class LearningService:
         account = self._session.account()
         with self._store.write() as db:
             stored = PlaybackRepo.put(
-                db, owner_of(account), Playback(media_key, position_ms, duration_ms, played)
+                db, record_owner(account), Playback(media_key, position_ms, duration_ms, played)
             )
             if account is not None:  # before any login it stays on this device
                 args = {
@@ -176,7 +171,7 @@ class LearningService:
         self._actions.record_progress(course_id, lesson_id, 0, True)
 
     def completed_lessons(self, course_id: str) -> set[str]:
-        return self._progress.completed(course_id)
+        return self._progress.completed(self._owner(), course_id)
 
     # -- other devices ---------------------------------------------------------------------
 
@@ -186,7 +181,7 @@ class LearningService:
         account = self._session.account()
         if account is None or account.client_id != client_id:
             return  # logged out (or in as someone else) meanwhile
-        owner = owner_of(account)
+        owner = record_owner(account)
         with self._store.write() as db:
             unsent = OutboxRepo.unsent_values(
                 db, client_id=client_id, name=ANSWER, key="exercise_id"
@@ -204,6 +199,7 @@ class LearningService:
                 # Monotonic on both sides: folding twice or late changes nothing.
                 ProgressRepo.merge(
                     db,
+                    owner,
                     course_id=data["course_id"],
                     lesson_id=data["lesson_id"],
                     position_ms=int(data["position_ms"]),
@@ -211,4 +207,4 @@ class LearningService:
                 )
 
     def _owner(self) -> str:
-        return owner_of(self._session.account())
+        return record_owner(self._session.account())

@@ -194,6 +194,26 @@ def _learning_record(db: sqlite_utils.Database) -> None:
            )"""
     )
     db.execute("CREATE INDEX answers_lesson ON answers(owner, lesson_id)")
+    # Lesson progress gets an owner too: it was one row per lesson for whoever was logged in.
+    # Rows from before belong to the account logged in now (or to nobody: "").
+    db.execute(
+        """CREATE TABLE progress_by_owner (
+               owner TEXT NOT NULL,
+               lesson_id TEXT NOT NULL,
+               course_id TEXT NOT NULL,
+               position_ms INTEGER NOT NULL DEFAULT 0,
+               completed INTEGER NOT NULL DEFAULT 0,
+               updated_at TEXT NOT NULL,
+               PRIMARY KEY (owner, lesson_id)
+           )"""
+    )
+    db.execute(
+        """INSERT INTO progress_by_owner
+           SELECT COALESCE((SELECT user_id || '@' || server_url FROM account WHERE id = 1), ''),
+                  lesson_id, course_id, position_ms, completed, updated_at FROM progress"""
+    )
+    db.execute("DROP TABLE progress")
+    db.execute("ALTER TABLE progress_by_owner RENAME TO progress")
     db.execute(
         """CREATE TABLE playback (
                owner TEXT NOT NULL,

@@ -1,4 +1,5 @@
-"""Lesson progress on this device. Worker threads / CLI.
+"""Lesson progress on this device, per learner (`owner`, see domain.account.record_owner).
+Worker threads / CLI.
 
 Merges monotonically, like the server: the furthest position and completion never go back, so
 applying the same update twice, or an old one late, changes nothing.
@@ -19,6 +20,7 @@ class ProgressRepo:
     @staticmethod
     def merge(
         db: sqlite_utils.Database,
+        owner: str,
         *,
         course_id: str,
         lesson_id: str,
@@ -27,30 +29,33 @@ class ProgressRepo:
     ) -> tuple[int, bool]:
         """Merge inside the caller's transaction; returns the stored (position_ms, completed)."""
         db.execute(
-            """INSERT INTO progress (lesson_id, course_id, position_ms, completed, updated_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(lesson_id) DO UPDATE SET
+            """INSERT INTO progress (owner, lesson_id, course_id, position_ms, completed,
+                   updated_at) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(owner, lesson_id) DO UPDATE SET
                    position_ms = MAX(progress.position_ms, excluded.position_ms),
                    completed = MAX(progress.completed, excluded.completed),
                    updated_at = excluded.updated_at""",
-            [lesson_id, course_id, position_ms, int(completed), utc_now()],
+            [owner, lesson_id, course_id, position_ms, int(completed), utc_now()],
         )
         row = db.execute(
-            "SELECT position_ms, completed FROM progress WHERE lesson_id = ?", [lesson_id]
+            "SELECT position_ms, completed FROM progress WHERE owner = ? AND lesson_id = ?",
+            [owner, lesson_id],
         ).fetchone()
         return int(row[0]), bool(row[1])
 
-    def get(self, lesson_id: str) -> tuple[int, bool] | None:
+    def get(self, owner: str, lesson_id: str) -> tuple[int, bool] | None:
         with self._store.read() as db:
             row = db.execute(
-                "SELECT position_ms, completed FROM progress WHERE lesson_id = ?", [lesson_id]
+                "SELECT position_ms, completed FROM progress WHERE owner = ? AND lesson_id = ?",
+                [owner, lesson_id],
             ).fetchone()
         return None if row is None else (int(row[0]), bool(row[1]))
 
-    def completed(self, course_id: str) -> set[str]:
+    def completed(self, owner: str, course_id: str) -> set[str]:
         with self._store.read() as db:
             rows = db.execute(
-                "SELECT lesson_id FROM progress WHERE course_id = ? AND completed = 1",
-                [course_id],
+                """SELECT lesson_id FROM progress
+                   WHERE owner = ? AND course_id = ? AND completed = 1""",
+                [owner, course_id],
             ).fetchall()
         return {str(row[0]) for row in rows}

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import create_window
 from desktop.core import Core
+from desktop.domain.account import record_owner
 from desktop.domain.transfer import JobStatus
 from desktop.store.progress import ProgressRepo
 from desktop.ui.main_window import MainWindow
@@ -92,4 +93,5 @@ def test_progress_pause_resume_and_free_space(
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
     assert not [p for p in (core.paths.media_dir / COURSE).rglob("*") if p.is_file()]
     # The learner's progress is untouched (sent or still waiting, it is not lost).
-    assert ProgressRepo(core.store).get(f"{COURSE}-1") == (5_000, False)
+    owner = record_owner(core.session.account())
+    assert ProgressRepo(core.store).get(owner, f"{COURSE}-1") == (5_000, False)

@@ -147,3 +147,29 @@ def test_changed_media_checksum_marks_file_missing(store: Store) -> None:
     )
     with store.read() as db:
         assert db.execute("SELECT state FROM media_files").fetchone()[0] == "missing"
+
+
+def test_progress_from_before_owners_goes_to_the_account_logged_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.store import db as db_module
+    from desktop.store.migrations import migrate
+
+    path = tmp_path / "old.sqlite3"
+    with monkeypatch.context() as patch:
+        patch.setattr(db_module, "migrate", lambda s: migrate(s, MIGRATIONS[:3]))
+        old = Store(path)
+        user = User(7, "anna", "Anna", Role.LEARNER)
+        AccountRepo(old).save(Account("https://academy.test", user, "cid", "A", "2099-01-01"))
+        with old.write() as db:
+            db.execute(
+                "INSERT INTO progress VALUES ('c1-1', 'c1', 4000, 1, '2026-01-01T00:00:00+00:00')"
+            )
+        old.close()
+    new = Store(path)
+    with new.read() as db:
+        rows = db.execute(
+            "SELECT owner, lesson_id, position_ms, completed FROM progress"
+        ).fetchall()
+    new.close()
+    assert rows == [("7@https://academy.test", "c1-1", 4000, 1)]
