@@ -82,6 +82,7 @@ class Player(QObject):
     def load(self, path: Path, media_key: str, *, title: str = "", resume_ms: int = 0) -> None:
         """Open a local file; playback starts at `resume_ms` once the file is loaded."""
         if self._key:
+            self._player.pause()  # the previous medium stops here, whatever comes next
             self._save()
         self._save_timer.stop()
         self._key = media_key
@@ -90,6 +91,7 @@ class Player(QObject):
         self._pending_seek = resume_ms if resume_ms > 0 else None
         if not path.is_file():
             self._key = ""
+            self._player.setSource(QUrl())
             self.failed.emit(f"{self._title} is not on this computer (any more).")
             return
         self._player.setSource(QUrl.fromLocalFile(str(path)))

@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
         self.outbox_page = OutboxPage(queue, runner)
         self.downloads_page = DownloadsPage(downloads, runner)
         self._learning = learning
+        # One thread, first in first out: where the learner was is saved before a logout
+        # that follows it, and never mixed up with the next learner's record.
+        self._record_runner = TaskRunner(self, max_threads=1)
         self.player = Player(self)
         self.player.save_due.connect(self._save_position)
         self.player_bar = PlayerBar(self.player)
@@ -238,6 +241,7 @@ class MainWindow(QMainWindow):
         )
         accepted = dialog.exec() == LoginDialog.DialogCode.Accepted
         if accepted:
+            self._forget_learner()  # perhaps another learner on this computer
             self.refresh()
         return accepted
 
@@ -257,13 +261,21 @@ class MainWindow(QMainWindow):
             self, "Log out", "Log out of the academy? Courses on this device stay." + waiting
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self._runner.submit(self._session.logout, self._after_logout)
+            self.player.unload()  # saved for this learner, before the logout below
+            self._record_runner.submit(self._session.logout, self._after_logout)
 
     def _after_logout(self, result: object) -> None:
         assert isinstance(result, LogoutResult)
         kept = f" {result.pending_kept} actions are kept for later." if result.pending_kept else ""
         self.statusBar().showMessage("Logged out." + kept)
+        self._forget_learner()
         self.refresh()
+
+    def _forget_learner(self) -> None:
+        """Nothing of one learner's record stays on screen for the next one."""
+        self.player.unload()
+        self.lesson_view.close_course()
+        self.podcasts_page.reload()
 
     def _about(self) -> None:
         QMessageBox.about(
@@ -274,11 +286,16 @@ class MainWindow(QMainWindow):
         )
 
     def _save_position(self, media_key: str, position_ms: int, duration_ms: int) -> None:
-        self._runner.submit(
+        self._record_runner.submit(
             lambda: self._learning.save_position(media_key, position_ms, duration_ms)
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.sync_timer.stop()
-        self.player.unload()  # saves where the learner was; the app waits for that write
+        self.podcasts_page.stop_all()
+        self.player.unload()  # saves where the learner was
+        # Quitting waits for that one small write, and for downloads to stop between two
+        # chunks, so nothing runs against a closed database.
+        self._record_runner.wait_idle(10_000)
+        self.podcasts_page.wait_idle(20_000)
         super().closeEvent(event)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
@@ -34,6 +34,11 @@ def _open_lesson(qtbot: QtBot, window: MainWindow, row: int) -> None:
 
 def _button(window: MainWindow, text: str) -> QPushButton:
     return next(b for b in window.lesson_view.media_buttons if text in b.text())
+
+
+def _played(core: Core, key: str) -> bool:
+    saved = core.learning.position(key)
+    return saved is not None and saved.played
 
 
 @pytest.fixture
@@ -69,9 +74,8 @@ def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None
     assert view.video.isVisible()
     window.player_bar.speed.setCurrentIndex(window.player_bar.speed.count() - 1)  # 3x
     qtbot.waitSignal(window.player.finished, timeout=20_000).wait()
-    qtbot.waitUntil(lambda: runner.running == 0, timeout=10_000)
-    video = core.learning.position(VIDEO)
-    assert video is not None and video.played
+    # Saves run on the window's own record thread: wait for them to land.
+    qtbot.waitUntil(lambda: _played(core, VIDEO), timeout=10_000)
     audio = core.learning.position(AUDIO)  # saved when the video replaced it
     assert audio is not None and audio.position_ms >= 1_400
 
@@ -118,3 +122,38 @@ def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None
     runner.wait_idle()
     audio = core.learning.position(AUDIO)
     assert audio is not None and abs(audio.position_ms - 2_000) < 300
+
+
+def test_logging_out_leaves_nothing_of_the_learner_on_screen(
+    qtbot: QtBot, learner_core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core = learner_core
+    window, runner = open_window(qtbot, core)
+    view = window.lesson_view
+    with qtbot.waitSignal(view.shown, timeout=20_000):
+        window.open_course(COURSE)
+    quiz = view.cards[0]
+    quiz.options.buttons()[1].setChecked(True)
+    qtbot.mouseClick(quiz.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(quiz.feedback.isVisible, timeout=10_000)
+    with qtbot.waitSignal(window.player.loaded, timeout=20_000):
+        qtbot.mouseClick(_button(window, "audio"), Qt.MouseButton.LeftButton)
+    window.player.seek(1_000)
+    qtbot.waitUntil(lambda: abs(window.player.position() - 1_000) < 300, timeout=5_000)
+    owner_before = core.session.account()
+    assert owner_before is not None
+
+    monkeypatch.setattr(
+        "desktop.ui.main_window.QMessageBox.question",
+        lambda *_args: QMessageBox.StandardButton.Yes,
+    )
+    window.logout()
+    qtbot.waitUntil(lambda: core.session.account() is None, timeout=20_000)
+    qtbot.waitUntil(lambda: view.list.count() == 0, timeout=10_000)
+    assert view.cards == [] and view.media_buttons == [] and view.course_id is None
+    assert window.player.media_key == ""
+    # The position was saved for the learner who listened, before the logout.
+    core.session.login(owner_before.server_url, owner_before.user.username, DEMO_PASSWORD)
+    saved = core.learning.position(AUDIO)
+    assert saved is not None and abs(saved.position_ms - 1_000) < 400
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)

@@ -50,7 +50,7 @@ def test_subscribe_download_play_and_read_along(
 ) -> None:
     core = make_core()
     url = _publish(host, audio, count=2)
-    window, runner = open_window(qtbot, core)
+    window, _runner = open_window(qtbot, core)
     page = window.podcasts_page
     window.tabs.setCurrentWidget(page)
     page.subscribe(url)
@@ -76,11 +76,14 @@ def test_subscribe_download_play_and_read_along(
     page.chapters.itemActivated.emit(page.chapters.item(1))  # jump to "Kern" at 0:05
     qtbot.waitUntil(lambda: abs(window.player.position() - 5_000) < 500, timeout=5_000)
     window.player.pause()
-    _idle(qtbot, runner)
     key = page.selected_key()
     assert key is not None
-    saved = core.learning.position(key)
-    assert saved is not None and abs(saved.position_ms - 5_000) < 1_000
+
+    def saved_near_chapter() -> bool:
+        saved = core.learning.position(str(key))
+        return saved is not None and abs(saved.position_ms - 5_000) < 1_000
+
+    qtbot.waitUntil(saved_near_chapter, timeout=10_000)  # on the window's record thread
     page.reload()
     qtbot.waitUntil(lambda: "heard" in _cell(page, 0, 4), timeout=10_000)
 

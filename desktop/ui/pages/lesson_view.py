@@ -142,19 +142,37 @@ class LessonView(QWidget):
     # -- lessons ---------------------------------------------------------------------------
 
     def open_course(self, course_id: str, title: str) -> None:
+        self.close_course()
         self.course_id = course_id
         self.heading.setText(f"<h2>{escape(title)}</h2>")
         self.browser.allowed_root = self._media_root / course_id
-        self.list.clear()
-        self.browser.clear()
         self._runner.submit(
-            lambda: (self._lessons.lessons(course_id), self._learning.completed_lessons(course_id)),
+            lambda: (
+                course_id,
+                self._lessons.lessons(course_id),
+                self._learning.completed_lessons(course_id),
+            ),
             self._show_lessons,
         )
 
+    def close_course(self) -> None:
+        """Show nothing (e.g. after a logout: answers are personal)."""
+        self.course_id = None
+        self.lesson = None
+        self.heading.clear()
+        self.list.clear()
+        self.browser.clear()
+        self.notice.hide()
+        self.video.hide()
+        self._show_media([])
+        self._clear_exercises()
+        self.done_button.setEnabled(False)
+
     def _show_lessons(self, result: object) -> None:
         assert isinstance(result, tuple)
-        lessons, done = result
+        course_id, lessons, done = result
+        if course_id != self.course_id:
+            return  # another course was opened meanwhile
         for lesson in lessons:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, lesson)
@@ -190,7 +208,7 @@ class LessonView(QWidget):
     def _show_lesson(self, page: object) -> None:
         assert isinstance(page, _LessonPage)
         if self.lesson is None or page.rendered.lesson.id != self.lesson.id:
-            return  # the learner moved on meanwhile
+            return  # the learner moved on (or logged out) meanwhile
         rendered = page.rendered
         self.browser.setHtml(f"<h1>{escape(rendered.lesson.title)}</h1>{rendered.html}")
         missing = len(rendered.missing_media) + sum(not m.available for m in page.media)
@@ -246,13 +264,16 @@ class LessonView(QWidget):
 
     # -- exercises -------------------------------------------------------------------------
 
-    def _show_exercises(self, lesson: Lesson, answers: dict[str, Answer]) -> None:
-        for card in self.cards:
-            self.exercise_layout.removeWidget(card)
-            card.deleteLater()
+    def _clear_exercises(self) -> None:
         self.cards = []
         while self.exercise_layout.count():
-            self.exercise_layout.takeAt(0)
+            item = self.exercise_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+
+    def _show_exercises(self, lesson: Lesson, answers: dict[str, Answer]) -> None:
+        self._clear_exercises()
         for number, exercise in enumerate(lesson.exercises, start=1):
             card = ExerciseCard(exercise, number)
             card.choice_made.connect(self._choose)
@@ -312,7 +333,12 @@ class LessonView(QWidget):
         self._runner.submit(
             lambda: self._learning.complete_lesson(course_id, lesson.id),
             lambda _r: self._mark_done(lesson),
+            self._show_problem,
         )
+
+    def _show_problem(self, exc: BaseException) -> None:
+        self.notice.setText(getattr(exc, "message", str(exc)))
+        self.notice.show()
 
     def _mark_done(self, lesson: Lesson) -> None:
         for row in range(self.list.count()):

@@ -84,6 +84,9 @@ class PodcastsPage(QWidget):
         self._podcasts = podcasts
         self._player = player
         self._runner = runner
+        # Downloads get threads of their own: a long one never holds up the page or a sync.
+        self._transfers = TaskRunner(self, max_threads=2)
+        self._update_cancel = threading.Event()
         self._episodes: list[Episode] = []
         self._feeds: list[Feed] = []
         self._downloading: dict[str, int] = {}
@@ -368,14 +371,26 @@ class PodcastsPage(QWidget):
         if url:
             self._runner.submit(lambda: self._podcasts.set_keep_latest(url, count))
 
-    def play_selected(self) -> None:
+    def play_selected(self, then_seek: int | None = None) -> None:
+        """Play the selected episode from where the learner is now (read fresh: the list may
+        be older than the last save)."""
         episode = self.selected()
         if episode is None or episode.file is not EpisodeFile.AVAILABLE:
             return
+        self._runner.submit(
+            lambda: self._podcasts.episode(episode.key),
+            lambda fresh: self._start(fresh, then_seek),
+        )
+
+    def _start(self, episode: object, then_seek: int | None) -> None:
+        assert isinstance(episode, Episode)
         resume = 0 if episode.played else episode.position_ms
         self._player.set_video_output(None)
         self._player.load(
-            self._podcasts.path(episode), episode.key, title=episode.title, resume_ms=resume
+            self._podcasts.path(episode),
+            episode.key,
+            title=episode.title,
+            resume_ms=then_seek if then_seek is not None else resume,
         )
         self._player.play()
 
@@ -395,7 +410,7 @@ class PodcastsPage(QWidget):
             if total:
                 self._progress.emit(key, int(done * 100 / total))
 
-        self._runner.submit(
+        self._transfers.submit(
             lambda: self._podcasts.download(key, cancel=cancel, on_progress=progress),
             lambda _e: self._download_ended(key, ""),
             lambda exc: self._download_ended(key, getattr(exc, "message", str(exc))),
@@ -441,11 +456,13 @@ class PodcastsPage(QWidget):
 
     def _seek_chapter(self, item: QListWidgetItem) -> None:
         episode = self.selected()
-        if episode is None:
+        if episode is None or episode.file is not EpisodeFile.AVAILABLE:
             return
+        start = int(item.data(Qt.ItemDataRole.UserRole))
         if self._player.media_key != episode.key:
-            self.play_selected()
-        self._player.seek(int(item.data(Qt.ItemDataRole.UserRole)))
+            self.play_selected(then_seek=start)
+        else:
+            self._player.seek(start)
 
     # -- background ------------------------------------------------------------------------
 
@@ -455,7 +472,19 @@ class PodcastsPage(QWidget):
             return
         self._updating = True
         self.refresh_button.setEnabled(False)
-        self._runner.submit(self._podcasts.update, self._update_done, self._update_failed)
+        cancel = self._update_cancel = threading.Event()
+        self._transfers.submit(
+            lambda: self._podcasts.update(cancel=cancel), self._update_done, self._update_failed
+        )
+
+    def stop_all(self) -> None:
+        """Stop the update and every download between two chunks (parts are kept)."""
+        self._update_cancel.set()
+        for cancel in self._cancels.values():
+            cancel.set()
+
+    def wait_idle(self, msecs: int) -> bool:
+        return self._transfers.wait_idle(msecs)
 
     def _update_done(self, report: object) -> None:
         assert isinstance(report, RefreshReport)
