@@ -103,6 +103,7 @@ def build_core(
         budget_bytes=lambda: int(float(settings.get("podcast_budget_mb")) * 1024 * 1024),
         delete_after=lambda: timedelta(hours=float(settings.get("podcast_delete_played_after_h"))),
         check_network=downloads.check_network,
+        queue=downloads,
     )
     # Start-up: rows match the disk (files deleted or half-written behind our back).
     downloads.reconcile()

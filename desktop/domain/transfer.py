@@ -37,11 +37,18 @@ class JobStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class JobState:
-    """One course in the download queue; `message` explains a FAILED state to the learner."""
+    """One course (or other download, e.g. a podcast episode) in the download queue;
+    `message` explains a FAILED state to the learner; `label` names a job that is not a
+    course (a course is named by the catalogue)."""
 
     status: JobStatus
     message: str = ""
     priority: int = 0
+    label: str = ""
+
+    @property
+    def is_course(self) -> bool:
+        return not self.label
 
 
 @dataclass(frozen=True, slots=True)

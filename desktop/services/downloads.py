@@ -10,7 +10,10 @@ running download notices a pause/cancel between two chunks (64 KiB). `cancel` an
 the short pauses between retries of a file that makes no progress (woken by pause/cancel).
 
 Files go to `media_root/<course_id>/<path>`; media_root belongs to course downloads (start-up
-reconciliation deletes anything there that no `media_files` row references).
+reconciliation deletes anything there that no `media_files` row references). Other downloads
+(podcast episodes) join the same queue through `run_work`: their owner does the fetching and
+keeps the files elsewhere; the queue gives them the same states, pause/resume, the same
+unmetered-only rule and the Downloads tab.
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ from desktop.sync.transfer import (
 log = logging.getLogger(__name__)
 
 OnProgress = Callable[[TransferProgress], None]
+# A download that is not a course (a podcast episode): run with the queue's cancel token and a
+# (done, total) byte callback; raises like a course download does.
+Work = Callable[[CancelToken, Callable[[int, int], None]], None]
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -94,6 +100,8 @@ class _Job:
     message: str = ""
     cancel: threading.Event = field(default_factory=threading.Event)
     after_stop: _AfterStop | None = None
+    work: Work | None = None  # None: a course
+    label: str = ""
 
 
 class _EitherToken:
@@ -211,6 +219,9 @@ class DownloadService:
         self._active: dict[str, _Job] = {}
         self._seq = itertools.count(1)
         self._stats = TransferStats()
+        # Called (on the downloading thread) with the progress of jobs started elsewhere
+        # than the queue's own runner, e.g. an episode from the Podcasts tab.
+        self.watchers: list[OnProgress] = []
 
     # -- downloading -----------------------------------------------------------------------
 
@@ -269,8 +280,12 @@ class DownloadService:
         on_progress: OnProgress | None,
     ) -> DownloadReport:
         stats = TransferStats()
+        token = _EitherToken(job.cancel, caller)
         try:
-            report = self._download(course_id, _EitherToken(job.cancel, caller), on_progress, stats)
+            if job.work is not None:
+                report = self._run_work(course_id, job, token, on_progress)
+            else:
+                report = self._download(course_id, token, on_progress, stats)
         except CancelledError:
             with self._lock:
                 if job.status is not JobStatus.QUEUED:  # QUEUED: resumed while stopping
@@ -448,6 +463,63 @@ class DownloadService:
                 "or change the setting, to download."
             )
 
+    # -- other downloads (podcast episodes) ---------------------------------------------
+
+    def run_work(
+        self,
+        job_id: str,
+        label: str,
+        work: Work,
+        *,
+        cancel: CancelToken | None = None,
+        on_progress: OnProgress | None = None,
+    ) -> None:
+        """Run a download that is not a course as a job of this queue, on the caller's
+        thread: it shows in `states()` under `label`, pause()/cancel() stop it between two
+        chunks, resume() queues it again for `run_next`, and the unmetered-only setting
+        applies. Raises like `download_course`."""
+        _check_segments(job_id, "download id", slashes=False)
+        with self._lock:
+            if job_id in self._active:
+                raise DownloadBusyError(f"{label} is already being downloaded.")
+            job = _Job(priority=0, seq=next(self._seq), status=JobStatus.RUNNING)
+            job.work, job.label = work, label
+            self._jobs[job_id] = job
+            self._active[job_id] = job
+        self._run(job_id, job, cancel, on_progress)
+
+    def _run_work(
+        self, job_id: str, job: _Job, token: _EitherToken, on_progress: OnProgress | None
+    ) -> DownloadReport:
+        assert job.work is not None
+        self.check_network()
+        tracker = _Tracker(
+            job_id, 0, 0, self._notify(on_progress), self._clock, self.progress_interval_s
+        )
+        per_file = tracker.for_file(job.label)
+        seen = [0]
+
+        def on_bytes(done: int, total: int) -> None:
+            tracker.total = max(total, done)
+            seen[0] = tracker.total
+            per_file(done, tracker.total)
+
+        job.work(token, on_bytes)
+        return DownloadReport(job_id, 1, 1, seen[0], TransferStats())
+
+    def _notify(self, on_progress: OnProgress | None) -> OnProgress | None:
+        """The caller's callback plus the watchers' (the Downloads tab follows every job)."""
+        # dict.fromkeys: the queue's runner may be a watcher too; tell it once.
+        targets = list(dict.fromkeys(t for t in (on_progress, *self.watchers) if t is not None))
+        if not targets:
+            return None
+
+        def notify(progress: TransferProgress) -> None:
+            for target in targets:
+                target(progress)
+
+        return notify
+
     # -- the queue -------------------------------------------------------------------------
 
     def enqueue(self, course_id: str, priority: int = 0) -> JobState:
@@ -462,7 +534,7 @@ class DownloadService:
             else:
                 job = _Job(priority=priority, seq=next(self._seq), status=JobStatus.QUEUED)
                 self._jobs[course_id] = job
-            return JobState(job.status, job.message, job.priority)
+            return JobState(job.status, job.message, job.priority, job.label)
 
     def next_job(self) -> str | None:
         """The course `run_next` would start now, if any."""
@@ -518,7 +590,7 @@ class DownloadService:
     def states(self) -> dict[str, JobState]:
         with self._lock:
             return {
-                course_id: JobState(job.status, job.message, job.priority)
+                course_id: JobState(job.status, job.message, job.priority, job.label)
                 for course_id, job in self._jobs.items()
             }
 
@@ -547,6 +619,8 @@ class DownloadService:
         _check_segments(course_id, "course id", slashes=False)
         with self._lock:
             job = self._jobs.get(course_id)
+            if job is not None and job.work is not None:
+                return False  # not a course: its owner (e.g. the Podcasts tab) deletes it
             if course_id in self._active and job is not None:
                 job.after_stop = _AfterStop.REMOVE
                 job.cancel.set()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from desktop.domain.errors import (
@@ -30,9 +30,10 @@ from desktop.domain.errors import (
 )
 from desktop.domain.learning import is_played
 from desktop.domain.podcast import Chapter, Episode, EpisodeFile, Feed, Link, Transcript
-from desktop.domain.transfer import TransferStats
+from desktop.domain.transfer import TransferProgress, TransferStats
 from desktop.media.feeds import parse_feed
 from desktop.media.side_files import parse_chapters, parse_transcript
+from desktop.services.downloads import Work
 from desktop.services.learning import LearningService
 from desktop.store.podcasts import PodcastRepo
 from desktop.sync.transfer import CancelToken, DiskUsage, download_web_file, free_bytes, part_path
@@ -47,6 +48,20 @@ _AUDIO_SUFFIXES = {".mp3", ".m4a", ".mp4", ".opus", ".ogg", ".oga", ".aac", ".wa
 
 OnProgress = Callable[[int, int], None]
 T = TypeVar("T")
+
+
+class WorkQueue(Protocol):
+    """The app's download queue (DownloadService fits)."""
+
+    def run_work(
+        self,
+        job_id: str,
+        label: str,
+        work: Work,
+        *,
+        cancel: CancelToken | None = None,
+        on_progress: Callable[[TransferProgress], None] | None = None,
+    ) -> None: ...
 
 
 @dataclass
@@ -71,6 +86,7 @@ class PodcastService:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         free: DiskUsage = free_bytes,
         check_network: Callable[[], None] = lambda: None,
+        queue: WorkQueue | None = None,
     ) -> None:
         self._repo = repo
         self._web = web
@@ -83,6 +99,7 @@ class PodcastService:
         self._free = free
         # Raises when downloading is not allowed now (metered connection, by the setting).
         self._check_network = check_network
+        self._queue = queue
         self.stats = TransferStats()  # summed over every download (thread-safe enough: stats)
         self.attempts = 3  # tries in a row without progress before a download gives up
         self.retry_delay_s = 1.0  # times the number of tries without progress
@@ -200,9 +217,30 @@ class PodcastService:
         cancel: CancelToken | None = None,
         on_progress: OnProgress | None = None,
     ) -> Episode:
-        """Download one episode (resuming a part); blocking. Raises OfflineError (the part is
-        kept), DiskFullError, CancelledError, DownloadBusyError (it is already downloading),
+        """Download one episode (resuming a part); blocking. With a download queue (the app's
+        DownloadService) it runs as a job of that queue, so it shows, pauses and resumes in
+        the Downloads tab like a course. Raises OfflineError (the part is kept),
+        DiskFullError, CancelledError, DownloadBusyError (it is already downloading),
         MeteredConnectionError, FeedError/ProtocolError (the host refused)."""
+        if self._queue is None:
+            return self._download_alone(key, cancel, on_progress)
+        episode = self.episode(key)
+
+        def work(token: CancelToken, on_bytes: OnProgress) -> None:
+            self._download_alone(key, token, on_bytes)
+
+        def relay(progress: TransferProgress) -> None:
+            if on_progress is not None:
+                on_progress(progress.done_bytes, progress.total_bytes)
+
+        self._queue.run_work(
+            f"episode-{_stem(episode)}", episode.title, work, cancel=cancel, on_progress=relay
+        )
+        return self.episode(key)
+
+    def _download_alone(
+        self, key: str, cancel: CancelToken | None, on_progress: OnProgress | None
+    ) -> Episode:
         with self._lock:
             if key in self._active:
                 raise DownloadBusyError("This episode is already being downloaded.")

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.lesson_view = LessonView(lessons, learning, self.player, runner, media_root)
         self.podcasts_page = PodcastsPage(podcasts, self.player, runner)
         self.downloads_page.finished.connect(self.refresh)
+        self.podcasts_page.downloads_changed.connect(self.downloads_page.reload)
         self.downloads_page.course_label.connect(self._show_download)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.catalogue_page, "&Catalogue")

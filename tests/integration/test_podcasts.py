@@ -15,12 +15,14 @@ import pytest
 
 from desktop.core import Core
 from desktop.domain.errors import (
+    CancelledError,
     DownloadBusyError,
     FeedError,
     MeteredConnectionError,
     OfflineError,
 )
 from desktop.domain.podcast import EpisodeFile
+from desktop.domain.transfer import JobStatus, TransferProgress
 from desktop.store.podcasts import PodcastRepo
 from desktop.sync.web import WebClient
 from tests import media_factory
@@ -339,3 +341,39 @@ def test_an_unsubscribed_academy_podcast_stays_unsubscribed(
     assert core.podcasts.feeds() == []
     core.podcasts.subscribe(feed.url)  # asked for again by the learner: back
     assert [f.url for f in core.podcasts.feeds()] == [feed.url]
+
+
+def test_an_episode_is_a_job_of_the_download_queue(
+    make_core: Callable[..., Core], host: WebHost, audio: bytes
+) -> None:
+    core = make_core()
+    url = _publish(host, audio, count=1)
+    with FaultProxy("127.0.0.1", host.port) as proxy:
+        host.put("/feed.xml", _rss(proxy.url, [("ep1", "Aflevering 1", len(audio))]),
+                 "application/rss+xml")  # fmt: skip
+        core.podcasts.subscribe(url)
+        (episode,) = core.podcasts.episodes()
+        proxy.set(Fault.SLOW, rate=200_000, path="/audio/")
+        job = f"episode-{episode.key.removeprefix('episode:')[:16]}"
+        seen: list[TransferProgress] = []
+        core.downloads.watchers.append(seen.append)
+
+        def pause_midway(done: int, total: int) -> None:
+            if done > len(audio) // 3:
+                core.downloads.pause(job)  # the Downloads tab's Pause button
+
+        with pytest.raises(CancelledError):
+            core.podcasts.download(episode.key, on_progress=pause_midway)
+        paused = core.downloads.states()[job]
+        assert paused.status is JobStatus.PAUSED and paused.label == "Aflevering 1"
+        assert core.podcasts.episode(episode.key).file is EpisodeFile.PARTIAL
+
+        proxy.set(Fault.PASS)
+        assert core.downloads.resume(job)  # ... and Resume: the queue's runner finishes it
+        assert core.downloads.run_all() == [job]
+    assert core.downloads.states()[job].status is JobStatus.DONE
+    done = core.podcasts.episode(episode.key)
+    assert done.file is EpisodeFile.AVAILABLE and core.podcasts.path(done).read_bytes() == audio
+    assert core.podcasts.stats.resumed >= 1 and core.podcasts.stats.restarted == 0
+    assert seen and seen[-1].course_id == job and seen[-1].path == "Aflevering 1"
+    assert not core.downloads.remove_course_media(job)  # not a course

@@ -63,6 +63,14 @@ def test_subscribe_download_play_and_read_along(
     assert page.download_button.isEnabled() and not page.play_button.isEnabled()
     qtbot.mouseClick(page.download_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "on this computer" in _cell(page, 0, 4), timeout=20_000)
+    # It went through the download queue: the Downloads tab lists it by its title.
+    downloads = window.downloads_page
+    qtbot.waitUntil(lambda: downloads.table.rowCount() == 1, timeout=10_000)
+    title, status = downloads.table.item(0, 0), downloads.table.item(0, 1)
+    assert title is not None and status is not None and title.text() == "Aflevering 2"
+    qtbot.waitUntil(lambda: status.text() == "On this computer", timeout=10_000)
+    downloads.table.selectRow(0)
+    assert not downloads.remove_button.isEnabled()  # its file is deleted in the Podcasts tab
     # The chapters and the transcript came along and are shown.
     qtbot.waitUntil(lambda: page.chapters.count() == 2, timeout=20_000)
     assert page.chapters.item(1).text().endswith("Kern")

@@ -1,11 +1,13 @@
-"""The Downloads page: the course queue with progress bars (bytes, speed, time left), pause,
-resume, cancel, and the space each course takes on this computer, with a way to free it.
+"""The Downloads page: the download queue (courses, and podcast episodes) with progress bars
+(bytes, speed, time left), pause, resume, cancel, and the space each course takes on this
+computer, with a way to free it.
 UI thread; the queue itself runs on one worker of the task runner, progress comes by signal."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -98,6 +100,15 @@ class DownloadsPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self._progress.connect(self._on_progress)
+
+        # Downloads started elsewhere (a podcast episode) report here too; the queue's own
+        # runs use the same callable, so the queue tells this page once.
+        def watch(progress: TransferProgress) -> None:  # any thread
+            if shiboken6.isValid(self):
+                self._progress.emit(progress)
+
+        self._watch = watch
+        downloads.watchers.append(watch)
         self._update_buttons()
 
     # -- queue ------------------------------------------------------------------------------
@@ -112,9 +123,7 @@ class DownloadsPage(QWidget):
         if self._running:
             return  # the running worker picks up what was queued meanwhile
         self._running = True
-        self._runner.submit(
-            lambda: self._downloads.run_all(self._progress.emit), self._done, self._failed
-        )
+        self._runner.submit(lambda: self._downloads.run_all(self._watch), self._done, self._failed)
 
     def _done(self, _ran: object) -> None:
         self._running = False
@@ -159,7 +168,7 @@ class DownloadsPage(QWidget):
     def _render_states(self) -> None:
         states = self._downloads.states()
         for course_id, state in states.items():
-            row = self._row(course_id, course_id)
+            row = self._row(course_id, state.label or course_id)
             self._set(row, 1, self._status_text(state))
             self.course_label.emit(course_id, self._short_label(course_id, state))
             if state.status is JobStatus.DONE:
@@ -170,7 +179,7 @@ class DownloadsPage(QWidget):
             1 for s in states.values() if s.status in (JobStatus.QUEUED, JobStatus.RUNNING)
         )
         self.summary.setText(
-            f"{active} courses downloading or waiting."
+            f"{active} downloads running or waiting."
             if active
             else "Downloads continue where they stopped, also after a restart or a lost connection."
         )
@@ -202,7 +211,8 @@ class DownloadsPage(QWidget):
     def _on_progress(self, progress: object) -> None:
         assert isinstance(progress, TransferProgress)
         self.last_progress[progress.course_id] = progress
-        row = self._row(progress.course_id, progress.course_id)
+        state = self._downloads.states().get(progress.course_id)  # a short lock
+        row = self._row(progress.course_id, (state.label if state else "") or progress.course_id)
         bar = self.bar(progress.course_id)
         bar.setValue(int(progress.fraction * 1000))
         bar.setFormat(
@@ -241,7 +251,8 @@ class DownloadsPage(QWidget):
         self.cancel_button.setEnabled(
             status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.PAUSED)
         )
-        self.remove_button.setEnabled(course_id is not None)
+        # Free space is for courses; an episode's file is deleted in the Podcasts tab.
+        self.remove_button.setEnabled(course_id is not None and (state is None or state.is_course))
 
     def _act(self, action: Callable[[str], bool]) -> None:
         course_id = self.selected()

@@ -77,6 +77,7 @@ def episode_state(episode: Episode, downloading: dict[str, int]) -> str:
 
 class PodcastsPage(QWidget):
     updated = Signal()  # a background update finished (tests, status)
+    downloads_changed = Signal()  # an episode download ended: the Downloads tab re-reads
     _progress = Signal(str, int)  # episode key, percent; emitted on a worker thread
 
     def __init__(self, podcasts: PodcastService, player: Player, runner: TaskRunner) -> None:
@@ -431,6 +432,7 @@ class PodcastsPage(QWidget):
         if problem:
             self.feed_note.setText(problem)
         self.reload()
+        self.downloads_changed.emit()
 
     def _stop_selected(self) -> None:
         key = self.selected_key()
@@ -492,6 +494,7 @@ class PodcastsPage(QWidget):
         self._updating = False
         self.refresh_button.setEnabled(True)
         self.reload()
+        self.downloads_changed.emit()
         self.updated.emit()
 
     def _update_failed(self, exc: BaseException) -> None:
