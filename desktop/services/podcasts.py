@@ -225,6 +225,8 @@ class PodcastService:
         if self._queue is None:
             return self._download_alone(key, cancel, on_progress)
         episode = self.episode(key)
+        if not episode.enclosure_url:
+            raise _no_audio(episode)  # nothing to put in the queue
 
         def work(token: CancelToken, on_bytes: OnProgress) -> None:
             self._download_alone(key, token, on_bytes)
@@ -258,10 +260,7 @@ class PodcastService:
         if episode.file is EpisodeFile.AVAILABLE and self.path(episode).is_file():
             return episode
         if not episode.enclosure_url:
-            raise FeedError(
-                f"“{episode.title}” has no audio file in the feed, so there is nothing to "
-                "download; the podcast may publish it later."
-            )
+            raise _no_audio(episode)
         name = _file_name(episode)
         dest = self.folder / name
         part = part_path(dest)
@@ -467,6 +466,13 @@ class PodcastService:
             log.warning("could not delete %s: %s", name, exc)
             return False
         return True
+
+
+def _no_audio(episode: Episode) -> FeedError:
+    return FeedError(
+        f"“{episode.title}” has no audio file in the feed, so there is nothing to download; "
+        "the podcast may publish it later."
+    )
 
 
 def _stem(episode: Episode) -> str:

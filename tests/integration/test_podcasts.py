@@ -377,3 +377,20 @@ def test_an_episode_is_a_job_of_the_download_queue(
     assert core.podcasts.stats.resumed >= 1 and core.podcasts.stats.restarted == 0
     assert seen and seen[-1].course_id == job and seen[-1].path == "Aflevering 1"
     assert not core.downloads.remove_course_media(job)  # not a course
+
+
+def test_an_episode_without_audio_is_listed_and_explained(
+    make_core: Callable[..., Core], host: WebHost
+) -> None:
+    core = make_core()
+    body = (
+        b"<rss version='2.0'><channel><title>Tekst</title>"
+        b"<item><title>Alleen shownotes</title><guid>t1</guid></item></channel></rss>"
+    )
+    core.podcasts.subscribe(host.put("/feed.xml", body, "application/rss+xml"))
+    (episode,) = core.podcasts.episodes()
+    assert episode.title == "Alleen shownotes" and episode.enclosure_url is None
+    assert core.podcasts.planned_downloads() == []
+    with pytest.raises(FeedError, match="no audio file in the feed"):
+        core.podcasts.download(episode.key)
+    assert core.downloads.states() == {}  # nothing was queued for it
