@@ -28,6 +28,7 @@ from defusedxml.sax import parseString
 
 from desktop.domain.errors import FeedError
 from desktop.domain.podcast import Link, ParsedEpisode, ParsedFeed
+from desktop.media.side_files import html_lines
 
 PODCAST_NAMESPACES = frozenset(
     {
@@ -127,7 +128,8 @@ def _episode(entry: Any, extras: dict[str, dict[str, Any]], base: str) -> Parsed
     return ParsedEpisode(
         guid=guid,
         title=title or _file_title(enclosure_url) or "Untitled episode",
-        summary=_text(entry.get("summary")),
+        # Show notes as text: the app shows no feed markup (nor its remote images).
+        summary="\n".join(html_lines(_text(entry.get("summary")))),
         published_at=_iso(published),
         enclosure_url=_text(enclosure_url) or None,
         enclosure_type=_text(enclosure.get("type")) if enclosure else "",

@@ -50,9 +50,7 @@ def parse_transcript(content: bytes, content_type: str, language: str = "") -> T
     if kind in ("application/json", "application/json+transcript"):
         return Transcript(language, _json_segments(content))
     if kind == "text/html":
-        stripper = _TextOnly()
-        stripper.feed(text)
-        return Transcript(language, tuple((None, line) for line in stripper.lines()))
+        return Transcript(language, tuple((None, line) for line in html_lines(text)))
     return Transcript(language, tuple((None, ln.strip()) for ln in text.splitlines() if ln.strip()))
 
 
@@ -116,6 +114,14 @@ def _json_segments(content: bytes) -> tuple[tuple[int | None, str], ...]:
         body = segment["body"].strip()
         lines.append((ms, f"{speaker}: {body}" if isinstance(speaker, str) else body))
     return tuple(lines)
+
+
+def html_lines(html: str) -> list[str]:
+    """The text of an HTML fragment, a line per paragraph; scripts and styles dropped."""
+    stripper = _TextOnly()
+    stripper.feed(html)
+    stripper.close()
+    return stripper.lines()
 
 
 class _TextOnly(HTMLParser):

@@ -214,3 +214,16 @@ def test_transcripts_in_each_format() -> None:
         (None, "Één"),
         (None, "Twee"),
     )
+
+
+def test_show_notes_become_text_without_markup_or_remote_images() -> None:
+    notes = (
+        "&lt;p&gt;Over &lt;b&gt;samen&lt;/b&gt; leren.&lt;/p&gt;"
+        "&lt;img src='https://tracker.test/p.gif'&gt;&lt;p&gt;Tot ziens&lt;/p&gt;"
+    )
+    content = (
+        "<rss><channel><title>T</title><item><title>E</title><guid>g</guid>"
+        f"<description>{notes}</description></item></channel></rss>"
+    ).encode()
+    (episode,) = parse_feed(content, "https://host.test/f").episodes
+    assert episode.summary == "Over samen leren.\nTot ziens"

@@ -295,7 +295,8 @@ class PodcastsPage(QWidget):
         episode = self.selected()
         if episode is None:
             return
-        self.notes.setHtml(f"<h3>{escape(episode.title)}</h3><p>{escape(episode.summary)}</p>")
+        notes = "".join(f"<p>{escape(line)}</p>" for line in episode.summary.splitlines())
+        self.notes.setHtml(f"<h3>{escape(episode.title)}</h3>{notes}")
         self.chapters.clear()
         self.transcript.clear()
         if episode.chapters is None and not episode.transcripts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGroupBox,
@@ -42,7 +42,7 @@ class ExerciseCard(QGroupBox):
         self.exercise = exercise
         self.prompt = QLabel(exercise.prompt)
         self.prompt.setWordWrap(True)
-        self.prompt.setTextFormat(self.prompt.textFormat().PlainText)
+        self.prompt.setTextFormat(Qt.TextFormat.PlainText)  # the prompt is text, never markup
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
         self.feedback.hide()
