@@ -21,6 +21,7 @@ from desktop import __version__
 from desktop.cli_progress import ProgressBar
 from desktop.core import Core, build_core
 from desktop.domain.errors import AuthError, OfflineError, SamenError
+from desktop.domain.poll import Poll, VoteState
 from desktop.domain.transfer import TransferProgress
 from desktop.paths import ENV_DATA_DIR, resolve_paths
 
@@ -71,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("dir", type=Path, help="folder to write the pack to, e.g. a USB stick")
     imp = pack_commands.add_parser("import", help="import a pack (.zip or folder), no network")
     imp.add_argument("path", type=Path)
+    poll = sub.add_parser("poll", help="polls: vote, then see how the community voted")
+    poll_commands = poll.add_subparsers(dest="poll_command", required=True)
+    poll_list = poll_commands.add_parser("list", help="polls known on this computer")
+    poll_list.add_argument("--course", help="only this course's polls")
+    poll_list.add_argument("--json", action="store_true")
+    vote = poll_commands.add_parser("vote", help="vote (works offline; sent at the next sync)")
+    vote.add_argument("poll")
+    vote.add_argument("option", help="the option's id (see: samen poll list)")
     podcast = sub.add_parser("podcast", help="podcasts to listen to offline")
     podcast_commands = podcast.add_subparsers(dest="podcast_command", required=True)
     add = podcast_commands.add_parser("add", help="subscribe to a podcast by its feed address")
@@ -282,6 +291,37 @@ def _pack(core: Core, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _poll(core: Core, args: argparse.Namespace) -> int:
+    if args.poll_command == "vote":
+        poll = core.polls.vote(args.poll, args.option)
+        print(f"Your vote on “{poll.statement}” is saved; it is sent at the next sync.")
+        _print_poll(poll)
+        return EXIT_OK
+    polls = core.polls.polls(course_id=args.course)
+    if args.json:
+        print(json.dumps([asdict(p) for p in polls], indent=2))
+        return EXIT_OK
+    for poll in polls:
+        _print_poll(poll)
+    if not polls:
+        print("No polls on this computer yet; `samen sync` fetches them.")
+    return EXIT_OK
+
+
+def _print_poll(poll: Poll) -> None:
+    state = {
+        VoteState.NONE: "not voted" + ("" if poll.is_open else " (closed)"),
+        VoteState.WAITING: "your vote is waiting to be sent",
+        VoteState.COUNTED: "your vote is counted",
+        VoteState.REFUSED: f"your vote was refused: {poll.refusal}",
+    }[poll.vote_state]
+    print(f"{poll.id}: {poll.statement} [{state}]")
+    for option in poll.options:
+        mine = "*" if option.id == poll.my_vote else " "
+        votes = "" if option.votes is None else f"  {option.votes} of {poll.total}"
+        print(f"  {mine} {option.id}: {option.text}{votes}")
+
+
 def _podcast(core: Core, args: argparse.Namespace) -> int:
     if args.podcast_command == "add":
         feed = core.podcasts.subscribe(args.url)
@@ -354,4 +394,5 @@ _COMMANDS = {
     "download": _download,
     "remove": _remove,
     "podcast": _podcast,
+    "poll": _poll,
 }

@@ -19,6 +19,7 @@ from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
 from desktop.services.packs import PackService
 from desktop.services.podcasts import PodcastService
+from desktop.services.polls import PollService
 from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.status import StatusService
@@ -52,6 +53,7 @@ class Core:
     podcasts: PodcastService
     web: WebClient
     queue: QueueService
+    polls: PollService
     overview: OverviewService
     packs: PackService
     lessons: LessonService
@@ -83,6 +85,7 @@ def build_core(
     catalogue = CatalogueService(session, courses, keys)
     sync = SyncService(session, outbox, PulledRepo(store), status)
     actions = ActionService(store, session)
+    queue = QueueService(outbox, session)
     learning = LearningService(store, session, actions)
     sync.after_pull.append(learning.fold_pulled)
     media = MediaRepo(store)
@@ -120,7 +123,8 @@ def build_core(
         learning=learning,
         podcasts=podcasts,
         web=web,
-        queue=QueueService(outbox, session),
+        queue=queue,
+        polls=PollService(sync, queue, actions),
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
         ),
