@@ -48,6 +48,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.lessons,
         core.learning,
         core.podcasts,
+        core.polls,
         core.paths.media_dir,
         core.settings,
         runner,

@@ -22,6 +22,7 @@ from desktop.services.lessons import LessonService
 from desktop.services.overview import Overview, OverviewService
 from desktop.services.packs import PackService
 from desktop.services.podcasts import PodcastService
+from desktop.services.polls import PollService
 from desktop.services.queue import QueueService
 from desktop.services.session import LogoutResult, SessionService
 from desktop.settings import Settings
@@ -33,6 +34,7 @@ from desktop.ui.pages.downloads import DownloadsPage
 from desktop.ui.pages.lesson_view import LessonView
 from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.pages.podcasts import PodcastsPage
+from desktop.ui.pages.polls import PollsPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.player_bar import PlayerBar
 from desktop.ui.widgets.sync_indicator import SyncIndicator
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
         lessons: LessonService,
         learning: LearningService,
         podcasts: PodcastService,
+        polls: PollService,
         media_root: Path,
         settings: Settings,
         runner: TaskRunner,
@@ -94,6 +97,9 @@ class MainWindow(QMainWindow):
         self.player_bar = PlayerBar(self.player)
         self.lesson_view = LessonView(lessons, learning, self.player, runner, media_root)
         self.podcasts_page = PodcastsPage(podcasts, self.player, runner)
+        self.polls_page = PollsPage(polls, runner)
+        self.polls_page.voted.connect(self.outbox_page.reload)
+        self.lesson_view.polls_wanted.connect(self.show_polls)
         self.downloads_page.finished.connect(self.refresh)
         self.podcasts_page.downloads_changed.connect(self.downloads_page.reload)
         self.downloads_page.course_label.connect(self._show_download)
@@ -103,6 +109,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.downloads_page, "Do&wnloads")
         self.tabs.addTab(self.lesson_view, "&Lessons")
         self.tabs.addTab(self.podcasts_page, "&Podcasts")
+        self.tabs.addTab(self.polls_page, "P&olls")
         self.tabs.addTab(self.outbox_page, "&Waiting to send")
         central = QWidget()
         column = QVBoxLayout(central)
@@ -128,6 +135,7 @@ class MainWindow(QMainWindow):
         downloads.is_metered = lambda: self.network.metered
         self.outbox_page.changed.connect(self.refresh)
         self.podcasts_page.reload()
+        self.polls_page.reload()
 
     def _build_actions(self) -> None:
         menu = self.menuBar().addMenu("&Samen")
@@ -191,6 +199,7 @@ class MainWindow(QMainWindow):
         self.logout_action.setEnabled(result.status.logged_in)
         self.statusBar().showMessage(result.message or "Up to date.", 0 if result.message else 5000)
         self.outbox_page.reload()
+        self.polls_page.reload()  # results and refusals may have changed
         if result.status.connectivity is Connectivity.ONLINE:
             self.podcasts_page.background_update()
         self._schedule_sync(result.next_sync_s)
@@ -271,6 +280,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Logged out." + kept)
         self._forget_learner()
         self.refresh()
+
+    def show_polls(self, course_id: str, title: str) -> None:
+        self.polls_page.show_course(course_id, title)
+        self.tabs.setCurrentWidget(self.polls_page)
 
     def _forget_learner(self) -> None:
         """Nothing of one learner's record stays on screen for the next one."""

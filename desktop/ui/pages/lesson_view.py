@@ -69,6 +69,7 @@ class LessonBrowser(QTextBrowser):
 
 class LessonView(QWidget):
     link_opened = Signal(QUrl)  # for tests and logs: a link the learner chose to open
+    polls_wanted = Signal(str, str)  # course id, title: show the course's polls
     shown = Signal(str)  # lesson id, once its text, media and exercises are on screen
 
     def __init__(
@@ -86,6 +87,7 @@ class LessonView(QWidget):
         self._runner = runner
         self._media_root = media_root
         self.course_id: str | None = None
+        self.course_title = ""
         self.lesson: Lesson | None = None
         self.cards: list[ExerciseCard] = []
         self.heading = QLabel()
@@ -126,7 +128,12 @@ class LessonView(QWidget):
         splitter.addWidget(scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self.polls_button = QPushButton("&Vote in this course's polls")
+        self.polls_button.setToolTip("Vote in this course's polls and see how others voted")
+        self.polls_button.clicked.connect(self._want_polls)
+        self.polls_button.setEnabled(False)
         footer = QHBoxLayout()
+        footer.addWidget(self.polls_button)
         footer.addStretch(1)
         footer.addWidget(self.done_button)
         right = QVBoxLayout()
@@ -144,6 +151,8 @@ class LessonView(QWidget):
     def open_course(self, course_id: str, title: str) -> None:
         self.close_course()
         self.course_id = course_id
+        self.course_title = title
+        self.polls_button.setEnabled(True)
         self.heading.setText(f"<h2>{escape(title)}</h2>")
         self.browser.allowed_root = self._media_root / course_id
         self._runner.submit(
@@ -155,9 +164,15 @@ class LessonView(QWidget):
             self._show_lessons,
         )
 
+    def _want_polls(self) -> None:
+        if self.course_id is not None:
+            self.polls_wanted.emit(self.course_id, self.course_title)
+
     def close_course(self) -> None:
         """Show nothing (e.g. after a logout: answers are personal)."""
         self.course_id = None
+        self.course_title = ""
+        self.polls_button.setEnabled(False)
         self.lesson = None
         self.heading.clear()
         self.list.clear()

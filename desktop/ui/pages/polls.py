@@ -1,0 +1,81 @@
+"""The Polls page: the polls of a course (or all), vote and change the vote offline, see how
+the community voted. UI thread; reading and voting run on the worker pool."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from desktop.domain.poll import Poll
+from desktop.services.polls import PollService
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.poll_card import PollCard
+
+
+class PollsPage(QWidget):
+    shown = Signal()  # the cards are on screen (tests)
+    voted = Signal()  # a vote was queued: the outbox changed
+
+    def __init__(self, polls: PollService, runner: TaskRunner) -> None:
+        super().__init__()
+        self._polls = polls
+        self._runner = runner
+        self.course_id: str | None = None
+        self.cards: list[PollCard] = []
+        self.heading = QLabel("<h2>Polls</h2>")
+        self.empty = QLabel("No polls on this computer yet. They arrive with the next sync.")
+        self.empty.setWordWrap(True)
+        self._column = QVBoxLayout()
+        holder = QWidget()
+        holder.setLayout(self._column)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.empty)
+        layout.addWidget(scroll, 1)
+
+    def show_course(self, course_id: str | None, title: str = "") -> None:
+        self.course_id = course_id
+        self.heading.setText(f"<h2>Polls{' — ' + title if title else ''}</h2>")
+        self.reload()
+
+    def reload(self) -> None:
+        course_id = self.course_id
+        self._runner.submit(lambda: self._polls.polls(course_id=course_id), self._show)
+
+    def _show(self, polls: object) -> None:
+        assert isinstance(polls, list)
+        while self._column.count():
+            item = self._column.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.cards = []
+        for poll in polls:
+            assert isinstance(poll, Poll)
+            card = PollCard(poll)
+            card.vote_chosen.connect(self._vote)
+            self._column.addWidget(card)
+            self.cards.append(card)
+        self._column.addStretch(1)
+        self.empty.setVisible(not polls)
+        self.shown.emit()
+
+    def card(self, poll_id: str) -> PollCard | None:
+        return next((c for c in self.cards if c.poll.id == poll_id), None)
+
+    def _vote(self, poll_id: str, option_id: str) -> None:
+        def failed(exc: BaseException) -> None:
+            card = self.card(poll_id)
+            if card is not None:
+                card.show_error(getattr(exc, "message", str(exc)))
+
+        self._runner.submit(
+            lambda: self._polls.vote(poll_id, option_id), lambda _p: self._voted(), failed
+        )
+
+    def _voted(self) -> None:
+        self.voted.emit()
+        self.reload()

@@ -1,0 +1,87 @@
+"""One poll: the statement, the options to vote on, the learner's vote and its state, and the
+community's results once shown. UI thread; voting goes through the Polls page's runner."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from desktop.domain.poll import Poll, VoteState
+
+STATE_TEXT = {
+    VoteState.NONE: "",
+    VoteState.WAITING: "Your vote (waiting to sync). Results as last known on this computer.",
+    VoteState.COUNTED: "Your vote is counted.",
+    VoteState.REFUSED: "Your vote was refused: {refusal}",
+}
+
+
+class PollCard(QGroupBox):
+    vote_chosen = Signal(str, str)  # poll id, option id
+
+    def __init__(self, poll: Poll) -> None:
+        super().__init__("Poll" if poll.is_open else "Poll (closed)")
+        self.poll = poll
+        self.statement = QLabel(poll.statement)
+        self.statement.setTextFormat(Qt.TextFormat.PlainText)
+        self.statement.setWordWrap(True)
+        self.choices = QButtonGroup(self)
+        self.bars: dict[str, QProgressBar] = {}
+        grid = QGridLayout()
+        for row, option in enumerate(poll.options):
+            button = QRadioButton(option.text)
+            button.setProperty("option_id", option.id)
+            button.setChecked(option.id == poll.my_vote)
+            button.setEnabled(poll.is_open)
+            self.choices.addButton(button)
+            grid.addWidget(button, row, 0)
+            if option.votes is not None and poll.total is not None:
+                bar = QProgressBar()
+                bar.setRange(0, max(poll.total, 1))
+                bar.setValue(option.votes)
+                bar.setFormat(f"{option.votes} of {poll.total}")
+                bar.setAccessibleName(f"Votes for {option.text}")
+                grid.addWidget(bar, row, 1)
+                self.bars[option.id] = bar
+        self.vote_button = QPushButton("Change vote" if poll.my_vote else "Vote")
+        self.vote_button.setEnabled(False)
+        self.vote_button.setVisible(poll.is_open)
+        self.choices.buttonToggled.connect(self._choice_changed)
+        self.vote_button.clicked.connect(self._vote)
+        self.state = QLabel(STATE_TEXT[poll.vote_state].format(refusal=poll.refusal))
+        self.state.setWordWrap(True)
+        self.state.setVisible(bool(self.state.text()))
+        hint = "" if poll.results_shown else "Vote to see how the others voted."
+        self.hint = QLabel(hint)
+        self.hint.setVisible(bool(hint))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.statement)
+        layout.addLayout(grid)
+        layout.addWidget(self.vote_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.state)
+        layout.addWidget(self.hint)
+
+    def _choice_changed(self, *_args: object) -> None:
+        checked = self.choices.checkedButton()
+        chosen = None if checked is None else checked.property("option_id")
+        self.vote_button.setEnabled(chosen is not None and chosen != self.poll.my_vote)
+
+    def _vote(self) -> None:
+        checked = self.choices.checkedButton()
+        if checked is not None:
+            self.vote_button.setEnabled(False)
+            self.vote_chosen.emit(self.poll.id, str(checked.property("option_id")))
+
+    def show_error(self, message: str) -> None:
+        self.state.setText(message)
+        self.state.show()
+        self.vote_button.setEnabled(True)

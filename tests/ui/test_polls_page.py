@@ -1,0 +1,60 @@
+"""The Polls tab against the real academy: reached from a course, results hidden until the
+learner votes, "your vote (waiting to sync)", then counted after a sync."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.core import Core
+from desktop.domain.poll import VoteState
+from tests.server.sync_api import add_learner
+from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.window import open_window
+
+POLL = "learning-together-poll-1"
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def test_vote_from_the_course_and_see_the_community(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    core.downloads.download_course("learning-together")
+    window, runner = open_window(qtbot, core)
+    window.refresh()  # the first sync brings the polls
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+    with qtbot.waitSignal(window.lesson_view.shown, timeout=20_000):
+        window.open_course("learning-together")
+
+    page = window.polls_page
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        qtbot.mouseClick(window.lesson_view.polls_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is page
+    card = page.card(POLL)
+    assert card is not None and card.bars == {} and not card.hint.isHidden()
+    assert not card.vote_button.isEnabled()
+
+    card.choices.buttons()[0].setChecked(True)
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        qtbot.mouseClick(card.vote_button, Qt.MouseButton.LeftButton)
+    card = page.card(POLL)
+    assert card is not None and card.poll.vote_state is VoteState.WAITING
+    assert "waiting to sync" in card.state.text() and card.bars  # last known results
+
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (c := page.card(POLL)) is not None and c.poll.vote_state is VoteState.COUNTED,
+        timeout=20_000,
+    )
+    counted = page.card(POLL)
+    assert counted is not None and counted.state.text() == "Your vote is counted."
+    mine = counted.bars[str(counted.poll.my_vote)]
+    assert mine.value() >= 1
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
