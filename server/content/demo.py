@@ -24,6 +24,7 @@ from server.content.media import describe
 from server.content.models import Course, Exercise, ExerciseKind, Lesson, LessonMedia, MediaFile
 from server.db import Database, utc_now
 from server.podcasts.models import PodcastEpisode, PodcastFeed
+from server.social.forum import emit_post, emit_thread
 from server.social.models import ForumPost, ForumThread, Poll, PollOption
 from server.social.polls import emit_poll
 from server.sync.changes import ChangeBuffer, write_changes
@@ -374,6 +375,10 @@ def seed_demo(database: Database, config: ServerConfig, password: str, warn: War
                         ],
                     )
                 )
+                session.flush()
+                emit_thread(session, changes, thread["id"])  # so a first pull shows it
+                for reply in thread["replies"]:
+                    emit_post(session, changes, reply["id"])
                 report.count("forum threads")
         write_changes(session, changes.changes(), utc_now())
         session.commit()

@@ -25,6 +25,8 @@ class Course(Base):
     title: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # How forum posts are signed: "pseudonyms" (the default) or "names".
+    forum_names: Mapped[str] = mapped_column(String(12), default="pseudonyms")
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"

@@ -56,6 +56,13 @@ class ForumThread(Base):
     body: Mapped[str] = mapped_column(Text)
     locked: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)  # by a moderator
+    deleted: Mapped[bool] = mapped_column(default=False)  # by its author
+    is_question: Mapped[bool] = mapped_column(default=False)  # a moderator's discussion question
+    answer_post_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    version: Mapped[int] = mapped_column(default=1)  # of the opening post; edits carry it
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
     posts: Mapped[list[ForumPost]] = relationship(
         back_populates="thread", order_by="ForumPost.created_at", cascade="all, delete-orphan"
@@ -72,8 +79,43 @@ class ForumPost(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
     thread: Mapped[ForumThread] = relationship(back_populates="posts")
+
+
+class ForumReport(Base):
+    """A learner's report of a post (or a thread's opening post), for the moderators."""
+
+    __tablename__ = "forum_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    target_id: Mapped[str] = mapped_column(String(64))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    __table_args__ = (UniqueConstraint("target_id", "reporter_id"),)
+
+
+class CoursePseudonym(Base):
+    """The name a learner goes by in one course's forum (another in each course)."""
+
+    __tablename__ = "course_pseudonyms"
+
+    course_id: Mapped[str] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
 
 
 class PollVote(Base):

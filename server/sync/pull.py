@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.auth.models import Role, User
 from server.content.models import Course
 from server.db import table_of
+from server.social.forum import MODERATORS, moderation_scope
 from server.sync.changes import course_scope, log_state, read_changes, user_scope
 from server.sync.models import ChangeLog, SyncClient
 from server.sync.push import load_outcomes, replayed
@@ -29,9 +31,14 @@ _CURSOR = re.compile(r"^([0-9]{1,18})\.([0-9a-f]{12})$")
 
 
 def visible_scopes(session: Session, user_id: int) -> list[str]:
-    """The scopes a user may read: their own, and every course (no enrolment yet)."""
+    """The scopes a user may read: their own, every course (no enrolment yet), and for
+    moderators each course's moderation scope (reports)."""
     courses = session.scalars(select(Course.id).order_by(Course.id)).all()
-    return [user_scope(user_id), *(course_scope(course_id) for course_id in courses)]
+    role = session.execute(select(User.role).where(User.id == user_id)).scalar_one()
+    scopes = [user_scope(user_id), *(course_scope(course_id) for course_id in courses)]
+    if Role(role) in MODERATORS:
+        scopes += [moderation_scope(course_id) for course_id in courses]
+    return scopes
 
 
 def _fingerprint(session: Session, change_id: int) -> str | None:

@@ -8,9 +8,17 @@ from typing import Any
 from server.progress.answers import EXERCISE_ANSWER
 from server.progress.mutations import PROGRESS_UPDATE
 from server.progress.playback import PLAYBACK_POSITION
+from server.social.forum import FORUM_MUTATIONS
 from server.social.polls import POLL_VOTE
 from server.sync.mutations import MutationSpec
 
 REGISTRY: Mapping[str, MutationSpec[Any]] = {
-    spec.name: spec for spec in (PROGRESS_UPDATE, POLL_VOTE, EXERCISE_ANSWER, PLAYBACK_POSITION)
+    spec.name: spec
+    for spec in (
+        PROGRESS_UPDATE,
+        POLL_VOTE,
+        EXERCISE_ANSWER,
+        PLAYBACK_POSITION,
+        *FORUM_MUTATIONS,
+    )
 }

@@ -1,0 +1,442 @@
+"""Forum over sync: threads and replies per course (or lesson), edits with base_version,
+deletion of one's own posts, reports, and moderation. Runs inside a push's savepoint on a
+worker thread (the seeder's main thread for the demo's initial changes).
+
+What pullers see (scope ``course:<id>``): ``forum_thread`` and ``forum_post`` entities signed
+with the author's pseudonym for that course (or their name, when the course says so); a hidden
+or deleted post is a tombstone. A learner's own posts are listed for them alone
+(``forum_mine`` in ``user:<id>``), so only they get edit and delete. Reports go to the
+moderators (``moderation:<course id>``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from server.auth.models import Role, User
+from server.content.models import Course, Lesson
+from server.db import table_of
+from server.social.models import CoursePseudonym, ForumPost, ForumReport, ForumThread
+from server.sync.changes import ChangeBuffer, course_scope, iso, user_scope
+from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
+
+MAX_TITLE = 200
+MAX_BODY = 10_000
+MAX_POSTS_PER_HOUR = 30  # against spam; a day offline rarely gives more than this
+ID = r"^[A-Za-z0-9_-]{8,64}$"
+MODERATORS = (Role.MODERATOR, Role.ADMIN)
+LOCKED_MESSAGE = "This thread was locked by a moderator; replies are closed."
+
+
+def moderation_scope(course_id: str) -> str:
+    return f"moderation:{course_id}"
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _role(ctx: MutationContext) -> Role:
+    key = ("role", str(ctx.user_id))
+    if key not in ctx.memo:
+        ctx.memo[key] = Role(
+            ctx.session.execute(select(User.role).where(User.id == ctx.user_id)).scalar_one()
+        )
+    role: Role = ctx.memo[key]
+    return role
+
+
+def author_label(session: Session, course_id: str, user_id: int) -> str:
+    """The name a post is signed with: the course's pseudonym for the learner (made on first
+    use), their display name where the course shows names, moderators always by name."""
+    user = session.execute(select(User.display_name, User.role).where(User.id == user_id)).one()
+    if Role(user.role) in MODERATORS:
+        return f"{user.display_name} (moderator)"
+    names = session.execute(select(Course.forum_names).where(Course.id == course_id)).scalar_one()
+    if names == "names":
+        return str(user.display_name)
+    existing = session.execute(
+        select(CoursePseudonym.name).where(
+            CoursePseudonym.course_id == course_id, CoursePseudonym.user_id == user_id
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return str(existing)
+    taken = set(
+        session.scalars(select(CoursePseudonym.name).where(CoursePseudonym.course_id == course_id))
+    )
+    while (name := f"Learner {secrets.token_hex(2).upper()}") in taken:
+        pass
+    session.execute(
+        insert(table_of(CoursePseudonym)).values(course_id=course_id, user_id=user_id, name=name)
+    )
+    return name
+
+
+def thread_data(thread: Any, author: str, replies: int) -> dict[str, Any]:
+    return {
+        "thread_id": thread.id,
+        "course_id": thread.course_id,
+        "lesson_id": thread.lesson_id,
+        "title": thread.title,
+        "body": thread.body,
+        "author": author,
+        "created_at": iso(thread.created_at),
+        "edited_at": iso(thread.edited_at),
+        "version": thread.version,
+        "pinned": thread.pinned,
+        "locked": thread.locked,
+        "is_question": thread.is_question,
+        "answer_post_id": thread.answer_post_id,
+        "replies": replies,
+    }
+
+
+def post_data(post: Any, course_id: str, author: str) -> dict[str, Any]:
+    return {
+        "post_id": post.id,
+        "thread_id": post.thread_id,
+        "course_id": course_id,
+        "body": post.body,
+        "author": author,
+        "created_at": iso(post.created_at),
+        "edited_at": iso(post.edited_at),
+        "version": post.version,
+    }
+
+
+def _thread_row(ctx: MutationContext, thread_id: str) -> Any:
+    table = table_of(ForumThread)
+    return ctx.connection.execute(select(table).where(table.c.id == thread_id)).one_or_none()
+
+
+def _post_row(ctx: MutationContext, post_id: str) -> Any:
+    table = table_of(ForumPost)
+    return ctx.connection.execute(select(table).where(table.c.id == post_id)).one_or_none()
+
+
+def emit_thread(session: Session, changes: ChangeBuffer, thread_id: str) -> None:
+    """Put the thread's current state (or a tombstone) in its course's scope."""
+    connection = session.connection()
+    table = table_of(ForumThread)
+    thread = connection.execute(select(table).where(table.c.id == thread_id)).one()
+    scope = course_scope(thread.course_id)
+    if thread.hidden or thread.deleted:
+        changes.delete(scope, "forum_thread", thread.id)
+        return
+    posts = table_of(ForumPost)
+    replies = connection.execute(
+        select(func.count()).where(
+            posts.c.thread_id == thread_id, posts.c.hidden.is_(False), posts.c.deleted.is_(False)
+        )
+    ).scalar_one()
+    author = author_label(session, thread.course_id, thread.author_id)
+    changes.put(scope, "forum_thread", thread.id, thread_data(thread, author, int(replies)))
+
+
+def emit_post(session: Session, changes: ChangeBuffer, post_id: str) -> None:
+    """Put the reply's current state (or a tombstone), and its thread's reply count."""
+    connection = session.connection()
+    posts, threads = table_of(ForumPost), table_of(ForumThread)
+    post = connection.execute(select(posts).where(posts.c.id == post_id)).one()
+    course_id = connection.execute(
+        select(threads.c.course_id).where(threads.c.id == post.thread_id)
+    ).scalar_one()
+    scope = course_scope(course_id)
+    if post.hidden or post.deleted:
+        changes.delete(scope, "forum_post", post.id)
+    else:
+        author = author_label(session, course_id, post.author_id)
+        changes.put(scope, "forum_post", post.id, post_data(post, course_id, author))
+    emit_thread(session, changes, post.thread_id)
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def _text(value: str, what: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise Rejected("invalid_args", f"The {what} is empty.")
+    if len(value) > limit:
+        raise Rejected(
+            "too_long", f"The {what} has {len(value):,} characters; at most {limit:,} fit."
+        )
+    return value
+
+
+def _rate_limit(ctx: MutationContext) -> None:
+    since = ctx.now - timedelta(hours=1)
+    threads, posts = table_of(ForumThread), table_of(ForumPost)
+    count = (
+        ctx.connection.execute(
+            select(func.count()).where(
+                threads.c.author_id == ctx.user_id, threads.c.created_at >= since
+            )
+        ).scalar_one()
+        + ctx.connection.execute(
+            select(func.count()).where(
+                posts.c.author_id == ctx.user_id, posts.c.created_at >= since
+            )
+        ).scalar_one()
+    )
+    if count >= MAX_POSTS_PER_HOUR:
+        raise Rejected(
+            "rate_limited",
+            f"You posted {count} times in the last hour, the most the forum takes; "
+            "this post stays on your computer, send it again a little later.",
+        )
+
+
+def _open_thread(ctx: MutationContext, thread_id: str) -> Any:
+    thread = _thread_row(ctx, thread_id)
+    if thread is None or thread.hidden or thread.deleted:
+        raise Rejected("not_found", "This thread is no longer in the forum.")
+    if thread.locked and _role(ctx) not in MODERATORS:
+        raise Rejected("thread_locked", LOCKED_MESSAGE)
+    return thread
+
+
+# -- mutations -------------------------------------------------------------------------------
+
+
+class ThreadArgs(MutationArgs):
+    thread_id: str = Field(pattern=ID)
+    course_id: str = Field(max_length=64)
+    lesson_id: str | None = Field(default=None, max_length=100)
+    title: str = Field(max_length=MAX_TITLE * 2)
+    body: str = Field(max_length=MAX_BODY * 2)
+    question: bool = False
+
+
+def create_thread(ctx: MutationContext, args: ThreadArgs) -> dict[str, Any]:
+    course = ctx.session.get(Course, args.course_id)
+    if course is None:
+        raise Rejected("not_found", "This course is no longer at the academy.")
+    if args.lesson_id is not None:
+        lesson_course = ctx.session.execute(
+            select(Lesson.course_id).where(Lesson.id == args.lesson_id)
+        ).scalar_one_or_none()
+        if lesson_course != args.course_id:
+            raise Rejected("not_found", "This lesson is no longer in the course.")
+    if args.question and _role(ctx) not in MODERATORS:
+        raise Rejected("forbidden", "Only moderators start discussion questions.")
+    if _thread_row(ctx, args.thread_id) is not None:
+        raise Rejected("conflict", "A thread with this id exists already.")
+    title = _text(args.title, "title", MAX_TITLE)
+    body = _text(args.body, "text", MAX_BODY)
+    _rate_limit(ctx)
+    ctx.connection.execute(
+        insert(table_of(ForumThread)).values(
+            id=args.thread_id,
+            course_id=args.course_id,
+            lesson_id=args.lesson_id,
+            author_id=ctx.user_id,
+            title=title,
+            body=body,
+            locked=False,
+            created_at=ctx.now,
+            pinned=False,
+            hidden=False,
+            deleted=False,
+            is_question=args.question,
+            version=1,
+        )
+    )
+    emit_thread(ctx.session, ctx.changes, args.thread_id)
+    ctx.changes.put(
+        user_scope(ctx.user_id),
+        "forum_mine",
+        args.thread_id,
+        {"id": args.thread_id, "kind": "thread"},
+    )
+    return {"thread_id": args.thread_id, "version": 1}
+
+
+class PostArgs(MutationArgs):
+    post_id: str = Field(pattern=ID)
+    thread_id: str = Field(pattern=ID)
+    body: str = Field(max_length=MAX_BODY * 2)
+
+
+def create_post(ctx: MutationContext, args: PostArgs) -> dict[str, Any]:
+    thread = _open_thread(ctx, args.thread_id)
+    if _post_row(ctx, args.post_id) is not None or _thread_row(ctx, args.post_id) is not None:
+        raise Rejected("conflict", "A post with this id exists already.")
+    body = _text(args.body, "reply", MAX_BODY)
+    _rate_limit(ctx)
+    ctx.connection.execute(
+        insert(table_of(ForumPost)).values(
+            id=args.post_id,
+            thread_id=thread.id,
+            author_id=ctx.user_id,
+            body=body,
+            created_at=ctx.now,
+            hidden=False,
+            deleted=False,
+            version=1,
+        )
+    )
+    emit_post(ctx.session, ctx.changes, args.post_id)
+    ctx.changes.put(
+        user_scope(ctx.user_id), "forum_mine", args.post_id, {"id": args.post_id, "kind": "post"}
+    )
+    return {"post_id": args.post_id, "thread_id": thread.id, "version": 1}
+
+
+class EditArgs(MutationArgs):
+    post_id: str = Field(pattern=ID)  # a reply, or a thread's opening post (its thread id)
+    body: str = Field(max_length=MAX_BODY * 2)
+    title: str | None = Field(default=None, max_length=MAX_TITLE * 2)
+    base_version: int = Field(ge=1)
+
+
+def edit_post(ctx: MutationContext, args: EditArgs) -> dict[str, Any]:
+    post = _post_row(ctx, args.post_id)
+    thread = _thread_row(ctx, args.post_id) if post is None else None
+    target = post if post is not None else thread
+    if target is None or target.deleted or target.hidden:
+        raise Rejected("not_found", "This post is no longer in the forum.")
+    if target.author_id != ctx.user_id:
+        raise Rejected("forbidden", "Only the author can edit a post.")
+    _open_thread(ctx, post.thread_id if post is not None else args.post_id)
+    if target.version != args.base_version:
+        raise Rejected(
+            "conflict",
+            f"This post changed since you started editing (version {target.version}, yours "
+            f"{args.base_version}); your text is kept, look at the new version first.",
+        )
+    body = _text(args.body, "text", MAX_BODY)
+    values: dict[str, Any] = {"body": body, "version": target.version + 1, "edited_at": ctx.now}
+    if thread is not None and args.title is not None:
+        values["title"] = _text(args.title, "title", MAX_TITLE)
+    table = table_of(ForumPost) if post is not None else table_of(ForumThread)
+    ctx.connection.execute(update(table).where(table.c.id == args.post_id).values(**values))
+    if post is not None:
+        emit_post(ctx.session, ctx.changes, args.post_id)
+    else:
+        emit_thread(ctx.session, ctx.changes, args.post_id)
+    return {"post_id": args.post_id, "version": target.version + 1}
+
+
+class DeleteArgs(MutationArgs):
+    post_id: str = Field(pattern=ID)
+
+
+def delete_post(ctx: MutationContext, args: DeleteArgs) -> dict[str, Any]:
+    post = _post_row(ctx, args.post_id)
+    thread = _thread_row(ctx, args.post_id) if post is None else None
+    target = post if post is not None else thread
+    if target is None or target.deleted:
+        return {"post_id": args.post_id, "deleted": True}  # gone already: nothing to refuse
+    if target.author_id != ctx.user_id:
+        raise Rejected("forbidden", "Only the author can delete a post.")
+    table = table_of(ForumPost) if post is not None else table_of(ForumThread)
+    ctx.connection.execute(update(table).where(table.c.id == args.post_id).values(deleted=True))
+    if post is not None:
+        emit_post(ctx.session, ctx.changes, args.post_id)
+    else:
+        emit_thread(ctx.session, ctx.changes, args.post_id)
+    ctx.changes.delete(user_scope(ctx.user_id), "forum_mine", args.post_id)
+    return {"post_id": args.post_id, "deleted": True}
+
+
+class ReportArgs(MutationArgs):
+    target_id: str = Field(pattern=ID)
+    reason: str = Field(max_length=2_000)
+
+
+def report(ctx: MutationContext, args: ReportArgs) -> dict[str, Any]:
+    post = _post_row(ctx, args.target_id)
+    thread_id = post.thread_id if post is not None else args.target_id
+    thread = _thread_row(ctx, thread_id)
+    if thread is None or (post is None and thread.id != args.target_id):
+        raise Rejected("not_found", "This post is no longer in the forum.")
+    reason = _text(args.reason, "reason", 2_000)
+    reports = table_of(ForumReport)
+    existing = ctx.connection.execute(
+        select(reports.c.id).where(
+            reports.c.target_id == args.target_id, reports.c.reporter_id == ctx.user_id
+        )
+    ).scalar_one_or_none()
+    if existing is None:
+        existing = ctx.connection.execute(
+            insert(reports)
+            .values(
+                course_id=thread.course_id,
+                target_id=args.target_id,
+                reporter_id=ctx.user_id,
+                reason=reason,
+                created_at=ctx.now,
+            )
+            .returning(reports.c.id)
+        ).scalar_one()
+    body = post.body if post is not None else thread.body
+    ctx.changes.put(
+        moderation_scope(thread.course_id),
+        "forum_report",
+        str(existing),
+        {
+            "report_id": int(existing),
+            "target_id": args.target_id,
+            "thread_id": thread.id,
+            "reason": reason,
+            "body": body,
+            "created_at": iso(ctx.now),
+        },
+    )
+    return {"report_id": int(existing)}
+
+
+class ModerateArgs(MutationArgs):
+    target_id: str = Field(pattern=ID)
+    action: Literal[
+        "pin", "unpin", "lock", "unlock", "hide", "unhide", "mark_answer", "unmark_answer"
+    ]
+
+
+def moderate(ctx: MutationContext, args: ModerateArgs) -> dict[str, Any]:
+    if _role(ctx) not in MODERATORS:
+        raise Rejected("forbidden", "Only moderators can do this.")
+    post = _post_row(ctx, args.target_id)
+    thread = _thread_row(ctx, post.thread_id if post is not None else args.target_id)
+    if thread is None:
+        raise Rejected("not_found", "This post is no longer in the forum.")
+    threads, posts = table_of(ForumThread), table_of(ForumPost)
+    thread_values: dict[str, Any] = {}
+    if args.action in ("pin", "unpin", "lock", "unlock"):
+        if post is not None:
+            raise Rejected("invalid_args", f"Only a thread can be {args.action}ed.")
+        field = "pinned" if args.action.endswith("pin") else "locked"
+        thread_values[field] = not args.action.startswith("un")
+    elif args.action in ("mark_answer", "unmark_answer"):
+        if post is None:
+            raise Rejected("invalid_args", "Only a reply can be the answer.")
+        thread_values["answer_post_id"] = post.id if args.action == "mark_answer" else None
+    elif post is not None:
+        ctx.connection.execute(
+            update(posts).where(posts.c.id == post.id).values(hidden=args.action == "hide")
+        )
+        emit_post(ctx.session, ctx.changes, post.id)
+    else:
+        thread_values["hidden"] = args.action == "hide"
+    if thread_values:
+        ctx.connection.execute(
+            update(threads).where(threads.c.id == thread.id).values(**thread_values)
+        )
+        emit_thread(ctx.session, ctx.changes, thread.id)
+    return {"target_id": args.target_id, "action": args.action}
+
+
+THREAD_CREATE = MutationSpec("forum.new_thread", ThreadArgs, create_thread)
+POST_CREATE = MutationSpec("forum.reply", PostArgs, create_post)
+POST_EDIT = MutationSpec("forum.edit", EditArgs, edit_post)
+POST_DELETE = MutationSpec("forum.delete", DeleteArgs, delete_post)
+REPORT = MutationSpec("forum.report", ReportArgs, report)
+MODERATE = MutationSpec("forum.moderate", ModerateArgs, moderate)
+FORUM_MUTATIONS = (THREAD_CREATE, POST_CREATE, POST_EDIT, POST_DELETE, REPORT, MODERATE)
