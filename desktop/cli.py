@@ -80,6 +80,20 @@ def _parser() -> argparse.ArgumentParser:
     vote = poll_commands.add_parser("vote", help="vote (works offline; sent at the next sync)")
     vote.add_argument("poll")
     vote.add_argument("option", help="the option's id (see: samen poll list)")
+    forum = sub.add_parser("forum", help="course forums: read and write, also offline")
+    forum_commands = forum.add_subparsers(dest="forum_command", required=True)
+    threads = forum_commands.add_parser("list", help="a course's threads (as last synced)")
+    threads.add_argument("course")
+    show = forum_commands.add_parser("show", help="a thread and its replies")
+    show.add_argument("thread")
+    post = forum_commands.add_parser("post", help="reply to a thread (sent at the next sync)")
+    post.add_argument("thread")
+    post.add_argument("--body-file", type=Path, required=True, help="the reply, Markdown")
+    new_thread = forum_commands.add_parser("new", help="start a thread in a course")
+    new_thread.add_argument("course")
+    new_thread.add_argument("--title", required=True)
+    new_thread.add_argument("--body-file", type=Path, required=True, help="the text, Markdown")
+    new_thread.add_argument("--lesson", help="attach the thread to this lesson")
     podcast = sub.add_parser("podcast", help="podcasts to listen to offline")
     podcast_commands = podcast.add_subparsers(dest="podcast_command", required=True)
     add = podcast_commands.add_parser("add", help="subscribe to a podcast by its feed address")
@@ -322,6 +336,40 @@ def _print_poll(poll: Poll) -> None:
         print(f"  {mine} {option.id}: {option.text}{votes}")
 
 
+def _forum(core: Core, args: argparse.Namespace) -> int:
+    if args.forum_command in ("post", "new"):
+        try:
+            body = args.body_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"samen: cannot read {args.body_file}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.forum_command == "post":
+            post_id = core.forum.reply(args.thread, body)
+        else:
+            post_id = core.forum.new_thread(args.course, args.title, body, lesson_id=args.lesson)
+        print(f"Saved as {post_id}; it is sent at the next sync (samen sync).")
+        return EXIT_OK
+    if args.forum_command == "list":
+        threads = core.forum.threads(args.course)
+        for thread in threads:
+            marks = ("[pinned] " if thread.pinned else "") + ("[locked] " if thread.locked else "")
+            unread = f", {thread.unread} new" if thread.unread else ""
+            state = "" if thread.opening.state.value == "sent" else f" [{thread.opening.state}]"
+            print(f"{thread.id}  {marks}{thread.title} — {thread.opening.author} "
+                  f"({thread.replies} replies{unread}){state}")  # fmt: skip
+        if not threads:
+            print("No threads on this computer for this course; `samen sync` fetches them.")
+        return EXIT_OK
+    for post in core.forum.posts(args.thread):
+        state = (
+            ""
+            if post.state.value == "sent"
+            else f" [{post.state}{': ' + post.refusal if post.refusal else ''}]"
+        )
+        print(f"— {post.author}, {(post.created_at or '')[:16]}{state}\n{post.body}\n")
+    return EXIT_OK
+
+
 def _podcast(core: Core, args: argparse.Namespace) -> int:
     if args.podcast_command == "add":
         feed = core.podcasts.subscribe(args.url)
@@ -395,4 +443,5 @@ _COMMANDS = {
     "remove": _remove,
     "podcast": _podcast,
     "poll": _poll,
+    "forum": _forum,
 }

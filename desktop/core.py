@@ -14,6 +14,7 @@ from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
 from desktop.services.downloads import DownloadService
+from desktop.services.forum import ForumService
 from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
@@ -54,6 +55,7 @@ class Core:
     web: WebClient
     queue: QueueService
     polls: PollService
+    forum: ForumService
     overview: OverviewService
     packs: PackService
     lessons: LessonService
@@ -125,6 +127,7 @@ def build_core(
         web=web,
         queue=queue,
         polls=PollService(sync, queue, actions),
+        forum=ForumService(store, session, sync, queue, actions),
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
         ),

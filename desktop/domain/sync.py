@@ -25,6 +25,7 @@ KIND_LABELS = {
     "answer": "exercise answers",
     "position": "listening positions",
     "post": "forum posts",
+    "moderation": "moderation",
     "feedback": "feedback",
     "supporter": "supporter requests",
 }

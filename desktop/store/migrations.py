@@ -279,12 +279,25 @@ def _podcasts(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE feed_declines (url TEXT PRIMARY KEY, declined_at TEXT NOT NULL)")
 
 
+def _forum_reads(db: sqlite_utils.Database) -> None:
+    # How many replies of a thread each learner has seen: unread = replies pulled - seen.
+    db.execute(
+        """CREATE TABLE forum_reads (
+               owner TEXT NOT NULL,
+               thread_id TEXT NOT NULL,
+               seen_replies INTEGER NOT NULL,
+               PRIMARY KEY (owner, thread_id)
+           )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
     ("0003_signed_courses", _signed_courses),
     ("0004_learning_record", _learning_record),
     ("0005_podcasts", _podcasts),
+    ("0006_forum_reads", _forum_reads),
 )
 
 

@@ -1,0 +1,306 @@
+"""The forum, offline: threads and replies as last pulled, plus the learner's own posts that
+wait to be sent (editable and deletable until then) or were refused (kept, with the reason).
+Worker threads / CLI.
+
+Everything the learner writes is an outbox action with an id made here (a UUID), so a thread
+and the replies written under it offline can be sent in one window, in order. Unread counts
+compare the replies pulled with the replies the learner has seen, per learner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from desktop.domain.account import record_owner
+from desktop.domain.errors import SamenError
+from desktop.domain.forum import MAX_BODY, MAX_TITLE, ForumPost, ForumThread, PostState
+from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.services.actions import ActionService, queue_action
+from desktop.services.queue import QueueService
+from desktop.services.session import SessionService
+from desktop.services.sync import SyncService
+from desktop.store.db import Store
+from desktop.store.forum_reads import ForumReadRepo
+from desktop.store.outbox import OutboxRepo
+
+NEW_THREAD, REPLY, EDIT, DELETE = "forum.new_thread", "forum.reply", "forum.edit", "forum.delete"
+REPORT, MODERATE = "forum.report", "forum.moderate"
+MODERATION = ("pin", "unpin", "lock", "unlock", "hide", "unhide", "mark_answer", "unmark_answer")
+
+
+class ForumService:
+    def __init__(
+        self,
+        store: Store,
+        session: SessionService,
+        sync: SyncService,
+        queue: QueueService,
+        actions: ActionService,
+    ) -> None:
+        self._store = store
+        self._session = session
+        self._sync = sync
+        self._queue = queue
+        self._actions = actions
+        self._reads = ForumReadRepo(store)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def threads(self, course_id: str, lesson_id: str | None = None) -> list[ForumThread]:
+        """Pinned first, then newest; the learner's unsent and refused threads included."""
+        pulled = self._sync.cached("forum_thread", f"course:{course_id}")
+        mine = set(self._sync.cached("forum_mine"))
+        local = self._local()
+        seen = self._reads.seen(self._owner(), list(pulled))
+        threads = [
+            _thread(data, data["thread_id"] in mine, PostState.SENT, "", seen.get(key, 0))
+            for key, data in pulled.items()
+        ]
+        for item in local:
+            if item.name == NEW_THREAD and item.args.get("course_id") == course_id:
+                threads.append(_local_thread(item))
+        shown = [t for t in threads if lesson_id is None or t.lesson_id == lesson_id]
+        shown.sort(key=lambda t: t.opening.created_at or "", reverse=True)  # newest first
+        shown.sort(key=lambda t: not t.pinned)  # stable: pinned ones on top
+        return shown
+
+    def posts(self, thread_id: str) -> list[ForumPost]:
+        """The thread's replies, oldest first, with the learner's own unsent ones at the end;
+        reading them marks the thread read."""
+        pulled = {
+            key: data
+            for key, data in self._sync.cached("forum_post").items()
+            if data.get("thread_id") == thread_id
+        }
+        mine = set(self._sync.cached("forum_mine"))
+        thread = self._sync.cached("forum_thread").get(thread_id, {})
+        answer = thread.get("answer_post_id")
+        edits = {str(item.args.get("post_id")): item for item in self._local() if item.name == EDIT}
+        posts = []
+        for key, data in sorted(pulled.items(), key=lambda kv: kv[1].get("created_at") or ""):
+            post = _post(data, key in mine, is_answer=key == answer)
+            edit = edits.get(key)
+            if edit is not None:  # an unsent edit shows as the text
+                post = _with_edit(post, edit)
+            posts.append(post)
+        for item in self._local():
+            if item.name == REPLY and item.args.get("thread_id") == thread_id:
+                posts.append(_local_post(item))
+        self._reads.mark(self._owner(), thread_id, len(pulled))
+        return posts
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def new_thread(
+        self, course_id: str, title: str, body: str, lesson_id: str | None = None
+    ) -> str:
+        """Queue a new thread; returns its id (usable for replies at once, offline)."""
+        args: dict[str, Any] = {
+            "thread_id": str(uuid.uuid4()),
+            "course_id": course_id,
+            "title": _checked(title, "title", MAX_TITLE),
+            "body": _checked(body, "text", MAX_BODY),
+        }
+        if lesson_id is not None:
+            args["lesson_id"] = lesson_id
+        self._queue_action(NEW_THREAD, "thread_id", args)
+        return str(args["thread_id"])
+
+    def reply(self, thread_id: str, body: str) -> str:
+        thread = self._sync.cached("forum_thread").get(thread_id)
+        if thread is not None and thread.get("locked"):
+            raise SamenError("This thread is locked by a moderator; replies are closed.")
+        post_id = str(uuid.uuid4())
+        args = {
+            "post_id": post_id,
+            "thread_id": thread_id,
+            "body": _checked(body, "reply", MAX_BODY),
+        }
+        self._queue_action(REPLY, "post_id", args)
+        return post_id
+
+    def edit(self, post_id: str, body: str, title: str | None = None) -> None:
+        """Edit an own post: an unsent one is replaced in the queue; a sent one is edited at
+        the academy against the version last seen (a conflict keeps this text)."""
+        body = _checked(body, "text", MAX_BODY)
+        unsent = self._unsent(post_id)
+        if unsent is not None:
+            args = dict(unsent.args)
+            args["body"] = body
+            if title is not None and unsent.name == NEW_THREAD:
+                args["title"] = _checked(title, "title", MAX_TITLE)
+            key = "thread_id" if unsent.name == NEW_THREAD else "post_id"
+            self._queue_action(unsent.name, key, args)
+            return
+        if post_id not in self._sync.cached("forum_mine"):
+            raise SamenError("Only your own posts can be edited.")
+        data = self._sync.cached("forum_post").get(post_id) or self._sync.cached(
+            "forum_thread"
+        ).get(post_id)
+        if data is None:
+            raise SamenError("This post is no longer in the forum.")
+        args = {"post_id": post_id, "body": body, "base_version": int(data.get("version", 1))}
+        if title is not None and "thread_id" in data and data["thread_id"] == post_id:
+            args["title"] = _checked(title, "title", MAX_TITLE)
+        self._queue_action(EDIT, "post_id", args)
+
+    def delete(self, post_id: str) -> None:
+        """Delete an own post: an unsent one leaves the queue; a sent one is deleted at the
+        academy at the next sync."""
+        unsent = self._unsent(post_id)
+        if unsent is not None:
+            self._queue.discard(unsent.id)
+            return
+        if post_id not in self._sync.cached("forum_mine"):
+            raise SamenError("Only your own posts can be deleted.")
+        self._queue_action(DELETE, "post_id", {"post_id": post_id})
+
+    def report(self, target_id: str, reason: str) -> None:
+        args = {"target_id": target_id, "reason": _checked(reason, "reason", 2_000)}
+        self._queue_action(REPORT, "target_id", args)
+
+    def moderate(self, target_id: str, action: str) -> None:
+        if action not in MODERATION:
+            raise SamenError(f"Unknown moderation {action!r}; one of: {', '.join(MODERATION)}.")
+        account = self._session.account()
+        if account is None or account.user.role.value not in ("moderator", "admin"):
+            raise SamenError("Only moderators can do this.")
+        with self._store.write() as db:  # each moderation is its own action, in order
+            OutboxRepo.enqueue(
+                db,
+                client_id=account.client_id,
+                kind="moderation",
+                name=MODERATE,
+                args={"target_id": target_id, "action": action},
+            )
+
+    def reports(self) -> list[dict[str, Any]]:
+        """Reports to moderate (moderators receive them with each sync)."""
+        found = list(self._sync.cached("forum_report").values())
+        return sorted(found, key=lambda r: r.get("created_at") or "", reverse=True)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _owner(self) -> str:
+        return record_owner(self._session.account())
+
+    def _queue_action(self, name: str, key: str, args: dict[str, Any]) -> None:
+        client_id = self._actions.client_id()
+        with self._store.write() as db:
+            queue_action(db, client_id, "post", name, key=key, args=args)
+
+    def _local(self) -> list[OutboxItem]:
+        return [i for i in self._queue.items() if i.name.startswith("forum.")]
+
+    def _unsent(self, post_id: str) -> OutboxItem | None:
+        """The learner's own thread or reply that has not been sent yet, if `post_id` is one."""
+        for item in self._local():
+            own_id = item.args.get("thread_id" if item.name == NEW_THREAD else "post_id")
+            unsent = item.state is OutboxState.PENDING and item.seq is None
+            if item.name in (NEW_THREAD, REPLY) and own_id == post_id and unsent:
+                return item
+        return None
+
+
+def _checked(text: str, what: str, limit: int) -> str:
+    text = text.strip()
+    if not text:
+        raise SamenError(f"The {what} is empty.")
+    if len(text) > limit:
+        raise SamenError(
+            f"The {what} has {len(text):,} characters; the forum takes up to {limit:,}. "
+            "Shorten it a little; nothing was lost."
+        )
+    return text
+
+
+def _state(item: OutboxItem) -> tuple[PostState, str]:
+    if item.state is OutboxState.REJECTED:
+        return PostState.REFUSED, item.message or "The academy refused it."
+    return PostState.WAITING, ""
+
+
+def _post(data: dict[str, Any], mine: bool, *, is_answer: bool = False) -> ForumPost:
+    return ForumPost(
+        id=str(data.get("post_id") or data.get("thread_id")),
+        thread_id=str(data.get("thread_id")),
+        body=str(data.get("body", "")),
+        author=str(data.get("author", "")),
+        created_at=data.get("created_at"),
+        edited=data.get("edited_at") is not None,
+        version=int(data.get("version", 1)),
+        mine=mine,
+        state=PostState.SENT,
+        is_answer=is_answer,
+    )
+
+
+def _with_edit(post: ForumPost, edit: OutboxItem) -> ForumPost:
+    state, refusal = _state(edit)
+    return replace(post, body=str(edit.args.get("body", post.body)), state=state, refusal=refusal)
+
+
+def _local_post(item: OutboxItem) -> ForumPost:
+    state, refusal = _state(item)
+    return ForumPost(
+        id=str(item.args.get("post_id")),
+        thread_id=str(item.args.get("thread_id")),
+        body=str(item.args.get("body", "")),
+        author="You",
+        created_at=item.created_at,
+        edited=False,
+        version=0,
+        mine=True,
+        state=state,
+        refusal=refusal,
+    )
+
+
+def _thread(
+    data: dict[str, Any], mine: bool, state: PostState, refusal: str, seen: int
+) -> ForumThread:
+    opening = _post({**data, "post_id": data["thread_id"]}, mine)
+    replies = int(data.get("replies", 0))
+    return ForumThread(
+        id=str(data["thread_id"]),
+        course_id=str(data.get("course_id", "")),
+        lesson_id=data.get("lesson_id"),
+        title=str(data.get("title", "")),
+        opening=opening,
+        pinned=bool(data.get("pinned")),
+        locked=bool(data.get("locked")),
+        is_question=bool(data.get("is_question")),
+        replies=replies,
+        unread=max(0, replies - seen),
+    )
+
+
+def _local_thread(item: OutboxItem) -> ForumThread:
+    state, refusal = _state(item)
+    thread_id = str(item.args.get("thread_id"))
+    opening = ForumPost(
+        id=thread_id,
+        thread_id=thread_id,
+        body=str(item.args.get("body", "")),
+        author="You",
+        created_at=item.created_at,
+        edited=False,
+        version=0,
+        mine=True,
+        state=state,
+        refusal=refusal,
+    )
+    return ForumThread(
+        id=thread_id,
+        course_id=str(item.args.get("course_id", "")),
+        lesson_id=item.args.get("lesson_id"),
+        title=str(item.args.get("title", "")),
+        opening=opening,
+        pinned=False,
+        locked=False,
+        is_question=False,
+        replies=0,
+        unread=0,
+    )
