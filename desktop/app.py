@@ -49,6 +49,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.learning,
         core.podcasts,
         core.polls,
+        core.forum,
         core.paths.media_dir,
         core.settings,
         runner,

@@ -19,6 +19,7 @@ from desktop.domain.forum import MAX_BODY, MAX_TITLE, ForumPost, ForumThread, Po
 from desktop.domain.sync import OutboxItem, OutboxState
 from desktop.services.actions import ActionService, queue_action
 from desktop.services.queue import QueueService
+from desktop.services.rich_text import RichText
 from desktop.services.session import SessionService
 from desktop.services.sync import SyncService
 from desktop.store.db import Store
@@ -45,6 +46,7 @@ class ForumService:
         self._queue = queue
         self._actions = actions
         self._reads = ForumReadRepo(store)
+        self._rich = RichText()  # no images at all in posts
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -90,6 +92,10 @@ class ForumService:
                 posts.append(_local_post(item))
         self._reads.mark(self._owner(), thread_id, len(pulled))
         return posts
+
+    def render(self, markdown: str) -> str:
+        """A post's Markdown as safe HTML: no raw HTML, no images, web and mail links only."""
+        return self._rich.html(markdown)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -165,7 +171,7 @@ class ForumService:
         if action not in MODERATION:
             raise SamenError(f"Unknown moderation {action!r}; one of: {', '.join(MODERATION)}.")
         account = self._session.account()
-        if account is None or account.user.role.value not in ("moderator", "admin"):
+        if account is None or not self.is_moderator():
             raise SamenError("Only moderators can do this.")
         with self._store.write() as db:  # each moderation is its own action, in order
             OutboxRepo.enqueue(
@@ -175,6 +181,10 @@ class ForumService:
                 name=MODERATE,
                 args={"target_id": target_id, "action": action},
             )
+
+    def is_moderator(self) -> bool:
+        account = self._session.account()
+        return account is not None and account.user.role.value in ("moderator", "admin")
 
     def reports(self) -> list[dict[str, Any]]:
         """Reports to moderate (moderators receive them with each sync)."""

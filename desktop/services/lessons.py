@@ -17,45 +17,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-import nh3
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from desktop.domain.course import Lesson
 from desktop.domain.learning import course_media_key
 from desktop.domain.transfer import MediaState
+from desktop.services.rich_text import RichText
 from desktop.store.courses import CourseRepo
 from desktop.store.media_files import MediaRepo
-
-TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "strong",
-    "em",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "img",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-}
-ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
-LINK_SCHEMES = {"http", "https", "mailto"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +50,7 @@ class LessonService:
         self._courses = courses
         self._media = media
         self._media_root = media_root
-        self._markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-        self._markdown.add_render_rule("image", _render_image)
+        self._rich = RichText(_render_image)
 
     def lessons(self, course_id: str) -> list[Lesson]:
         return self._courses.lessons(course_id)
@@ -113,22 +81,8 @@ class LessonService:
         course_dir = self._media_root / course_id
         env: dict[str, Any] = {"course_dir": course_dir, "missing": []}
         allowed = course_dir.resolve().as_uri() + "/"
-
-        def keep(tag: str, attribute: str, value: str) -> str | None:
-            if tag == "img" and attribute == "src":
-                # Belt and braces: only what _render_image produced gets through.
-                return value if value.startswith(allowed) else None
-            if tag == "a" and attribute == "href":
-                return value if urlsplit(value).scheme in LINK_SCHEMES else None
-            return value
-
-        html = nh3.clean(
-            self._markdown.render(lesson.body_markdown, env),
-            tags=TAGS,
-            attributes=ATTRIBUTES,
-            url_schemes={*LINK_SCHEMES, "file"},
-            attribute_filter=keep,
-            link_rel="noopener noreferrer",
+        html = self._rich.html(
+            lesson.body_markdown, env, keep_image=lambda src: src.startswith(allowed)
         )
         return RenderedLesson(lesson=lesson, html=html, missing_media=tuple(env["missing"]))
 

@@ -17,6 +17,7 @@ from desktop.domain.status import Connectivity
 from desktop.media.player import Player
 from desktop.services.catalogue import CatalogueService
 from desktop.services.downloads import DownloadService
+from desktop.services.forum import ForumService
 from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import Overview, OverviewService
@@ -31,6 +32,7 @@ from desktop.ui.network_hint import NetworkHint
 from desktop.ui.pack_actions import PackActions
 from desktop.ui.pages.course_list import CourseListPage
 from desktop.ui.pages.downloads import DownloadsPage
+from desktop.ui.pages.forum import ForumPage
 from desktop.ui.pages.lesson_view import LessonView
 from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.pages.podcasts import PodcastsPage
@@ -53,6 +55,7 @@ class MainWindow(QMainWindow):
         learning: LearningService,
         podcasts: PodcastService,
         polls: PollService,
+        forum: ForumService,
         media_root: Path,
         settings: Settings,
         runner: TaskRunner,
@@ -100,6 +103,10 @@ class MainWindow(QMainWindow):
         self.polls_page = PollsPage(polls, runner)
         self.polls_page.voted.connect(self.outbox_page.reload)
         self.lesson_view.polls_wanted.connect(self.show_polls)
+        self._forum = forum
+        self.forum_page = ForumPage(forum, runner)
+        self.forum_page.changed.connect(self.outbox_page.reload)
+        self.lesson_view.forum_wanted.connect(self.show_forum)
         self.downloads_page.finished.connect(self.refresh)
         self.podcasts_page.downloads_changed.connect(self.downloads_page.reload)
         self.downloads_page.course_label.connect(self._show_download)
@@ -110,6 +117,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.lesson_view, "&Lessons")
         self.tabs.addTab(self.podcasts_page, "&Podcasts")
         self.tabs.addTab(self.polls_page, "P&olls")
+        self.tabs.addTab(self.forum_page, "&Forum")
         self.tabs.addTab(self.outbox_page, "&Waiting to send")
         central = QWidget()
         column = QVBoxLayout(central)
@@ -136,6 +144,8 @@ class MainWindow(QMainWindow):
         self.outbox_page.changed.connect(self.refresh)
         self.podcasts_page.reload()
         self.polls_page.reload()
+        self.forum_page.reload()
+        self._runner.submit(self._forum.is_moderator, self._set_moderator)
 
     def _build_actions(self) -> None:
         menu = self.menuBar().addMenu("&Samen")
@@ -200,6 +210,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(result.message or "Up to date.", 0 if result.message else 5000)
         self.outbox_page.reload()
         self.polls_page.reload()  # results and refusals may have changed
+        self.forum_page.reload()
         if result.status.connectivity is Connectivity.ONLINE:
             self.podcasts_page.background_update()
         self._schedule_sync(result.next_sync_s)
@@ -280,6 +291,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Logged out." + kept)
         self._forget_learner()
         self.refresh()
+
+    def show_forum(self, course_id: str, title: str) -> None:
+        self.forum_page.show_course(course_id, title)
+        self.tabs.setCurrentWidget(self.forum_page)
+        self._runner.submit(self._forum.is_moderator, self._set_moderator)
+
+    def _set_moderator(self, moderator: object) -> None:
+        self.forum_page.set_moderator(bool(moderator))
 
     def show_polls(self, course_id: str, title: str) -> None:
         self.polls_page.show_course(course_id, title)

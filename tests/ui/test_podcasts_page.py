@@ -115,7 +115,7 @@ def test_a_bad_address_is_explained_and_changes_nothing(
     page = window.podcasts_page
     host.put("/page.html", b"<!doctype html><html>Welcome</html>", "text/html")
     page.subscribe(host.url("/page.html"))
-    qtbot.waitUntil(lambda: "web page" in page.feed_note.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: "web page" in page.problem.text(), timeout=20_000)
     _idle(qtbot, runner)
     assert core.podcasts.feeds() == []
     assert page.table.rowCount() == 0

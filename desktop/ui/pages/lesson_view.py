@@ -70,6 +70,7 @@ class LessonBrowser(QTextBrowser):
 class LessonView(QWidget):
     link_opened = Signal(QUrl)  # for tests and logs: a link the learner chose to open
     polls_wanted = Signal(str, str)  # course id, title: show the course's polls
+    forum_wanted = Signal(str, str)  # course id, title: show the course's forum
     shown = Signal(str)  # lesson id, once its text, media and exercises are on screen
 
     def __init__(
@@ -132,8 +133,13 @@ class LessonView(QWidget):
         self.polls_button.setToolTip("Vote in this course's polls and see how others voted")
         self.polls_button.clicked.connect(self._want_polls)
         self.polls_button.setEnabled(False)
+        self.forum_button = QPushButton("Dis&cuss in the forum")
+        self.forum_button.setToolTip("This course's forum: ask, answer, discuss")
+        self.forum_button.clicked.connect(self._want_forum)
+        self.forum_button.setEnabled(False)
         footer = QHBoxLayout()
         footer.addWidget(self.polls_button)
+        footer.addWidget(self.forum_button)
         footer.addStretch(1)
         footer.addWidget(self.done_button)
         right = QVBoxLayout()
@@ -153,6 +159,7 @@ class LessonView(QWidget):
         self.course_id = course_id
         self.course_title = title
         self.polls_button.setEnabled(True)
+        self.forum_button.setEnabled(True)
         self.heading.setText(f"<h2>{escape(title)}</h2>")
         self.browser.allowed_root = self._media_root / course_id
         self._runner.submit(
@@ -164,6 +171,10 @@ class LessonView(QWidget):
             self._show_lessons,
         )
 
+    def _want_forum(self) -> None:
+        if self.course_id is not None:
+            self.forum_wanted.emit(self.course_id, self.course_title)
+
     def _want_polls(self) -> None:
         if self.course_id is not None:
             self.polls_wanted.emit(self.course_id, self.course_title)
@@ -173,6 +184,7 @@ class LessonView(QWidget):
         self.course_id = None
         self.course_title = ""
         self.polls_button.setEnabled(False)
+        self.forum_button.setEnabled(False)
         self.lesson = None
         self.heading.clear()
         self.list.clear()

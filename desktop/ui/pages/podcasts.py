@@ -114,8 +114,10 @@ class PodcastsPage(QWidget):
         self.keep.setSuffix(" downloaded")
         self.keep.setToolTip("How many of the newest unplayed episodes to download by itself")
         self.keep.valueChanged.connect(self._keep_changed)
-        self.feed_note = QLabel()
+        self.feed_note = QLabel()  # about the selected podcast
         self.feed_note.setWordWrap(True)
+        self.problem = QLabel()  # what went wrong with the learner's last request
+        self.problem.setWordWrap(True)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -156,6 +158,7 @@ class PodcastsPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.feed_list, 1)
         left.addWidget(self.feed_note)
+        left.addWidget(self.problem)
         left.addWidget(self.keep)
         for button in (self.add_button, self.refresh_button, self.remove_button):
             left.addWidget(button)
@@ -347,12 +350,16 @@ class PodcastsPage(QWidget):
             self.subscribe(url.strip())
 
     def subscribe(self, url: str) -> None:
-        self.feed_note.setText("Reading the feed…")
+        self.problem.setText("Reading the feed…")
         self._runner.submit(
             lambda: self._podcasts.subscribe(url),
-            lambda _feed: self.reload(),
-            lambda exc: self.feed_note.setText(getattr(exc, "message", str(exc))),
+            self._subscribed,
+            lambda exc: self.problem.setText(getattr(exc, "message", str(exc))),
         )
+
+    def _subscribed(self, _feed: object) -> None:
+        self.problem.clear()
+        self.reload()
 
     def _unsubscribe(self) -> None:
         feed = self._feed(self.current_feed())
@@ -430,8 +437,7 @@ class PodcastsPage(QWidget):
     def _download_ended(self, key: str, problem: str) -> None:
         self._downloading.pop(key, None)
         self._cancels.pop(key, None)
-        if problem:
-            self.feed_note.setText(problem)
+        self.problem.setText(problem)
         self.reload()
         self.downloads_changed.emit()
 
@@ -501,5 +507,5 @@ class PodcastsPage(QWidget):
     def _update_failed(self, exc: BaseException) -> None:
         self._updating = False
         self.refresh_button.setEnabled(True)
-        self.feed_note.setText(getattr(exc, "message", str(exc)))
+        self.problem.setText(getattr(exc, "message", str(exc)))
         self.updated.emit()

@@ -1,0 +1,63 @@
+"""Untrusted Markdown (forum posts, lessons) to HTML that is safe to show. Any thread (CPU).
+
+Raw HTML in the Markdown is not rendered, the result is cleaned with an allow-list
+(nh3/ammonia), and links keep only http(s)/mailto targets (opened in the browser only when the
+learner clicks). Images are the caller's choice: forum posts show none (a remote image would
+tell a stranger when the learner reads), lessons show their own course's files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+from typing import Any
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+LINK_SCHEMES = {"http", "https", "mailto"}
+ImageRule = Callable[[Any, Sequence[Token], int, Any, dict[str, Any]], str]
+
+
+def _no_image(
+    renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    alt = escape(renderer.renderInlineAsText(tokens[idx].children or [], options, env) or "image")
+    return f"<em>[{alt}: images are not shown here]</em>"
+
+
+class RichText:
+    def __init__(self, image_rule: ImageRule = _no_image) -> None:
+        self._markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+        self._markdown.add_render_rule("image", image_rule)
+
+    def html(
+        self,
+        markdown: str,
+        env: dict[str, Any] | None = None,
+        *,
+        keep_image: Callable[[str], bool] = lambda _src: False,
+    ) -> str:
+        def keep(tag: str, attribute: str, value: str) -> str | None:
+            if tag == "img" and attribute == "src":
+                # Belt and braces: only what the image rule produced and allows gets through.
+                return value if keep_image(value) else None
+            if tag == "a" and attribute == "href":
+                return value if urlsplit(value).scheme in LINK_SCHEMES else None
+            return value
+
+        return nh3.clean(
+            self._markdown.render(markdown, env if env is not None else {}),
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes={*LINK_SCHEMES, "file"},
+            attribute_filter=keep,
+            link_rel="noopener noreferrer",
+        )

@@ -1,0 +1,88 @@
+"""The Forum tab against the real academy: reached from a course, a reply written offline
+shows "not sent yet" and is sent by the next sync; hostile Markdown is shown harmless."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.core import Core
+from desktop.domain.forum import PostState
+from tests.server.sync_api import add_learner
+from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.window import open_window
+
+COURSE = "learning-together"
+DEMO_THREAD = "learning-together-thread-1"
+HOSTILE = (
+    "<script>alert('x')</script> **Count me in** [site](javascript:alert(1)) "
+    "![pixel](https://tracker.test/p.png) <img src=x onerror=alert(2)>"
+)
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def _tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every element in `html` with its attributes (what a browser would build)."""
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    Collector().feed(html)
+    return found
+
+
+def test_read_reply_offline_and_sync(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    core.catalogue.fetch_course(COURSE)
+    window, runner = open_window(qtbot, core)
+    window.refresh()  # the first sync brings the forum
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+    window.library_page.set_entries(core.catalogue.library())
+    with qtbot.waitSignal(window.lesson_view.shown, timeout=20_000):
+        window.open_course(COURSE)
+
+    page = window.forum_page
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        qtbot.mouseClick(window.lesson_view.forum_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is page
+    assert not page.moderation["lock"].isVisible()  # a learner
+    with qtbot.waitSignal(page.thread_shown, timeout=20_000):
+        page.select_thread(DEMO_THREAD)
+    assert "Tuesday evenings" in page.view.toPlainText()
+
+    page.reply.setPlainText(HOSTILE)
+    with qtbot.waitSignal(page.thread_shown, timeout=20_000):
+        qtbot.mouseClick(page.reply_button, Qt.MouseButton.LeftButton)
+    assert page.page is not None
+    mine = [post for post, _html in page.page.posts if post.mine]
+    assert len(mine) == 1 and mine[0].state is PostState.WAITING
+    html = next(html for post, html in page.page.posts if post.mine)
+    assert "<strong>Count me in</strong>" in html
+    # Raw HTML is shown as text, the javascript: link is no link, the image is not loaded.
+    tags = _tags(html)
+    assert {tag for tag, _attrs in tags} <= {"p", "strong", "em"}
+    assert all(not attrs for _tag, attrs in tags)
+    assert "&lt;script&gt;" in html and "images are not shown here" in html
+    assert "not sent yet" in page.view.toPlainText()
+
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            page.page is not None
+            and any(p.mine and p.state is PostState.SENT for p, _h in page.page.posts)
+        ),
+        timeout=20_000,
+    )
+    assert core.queue.items() == []
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
