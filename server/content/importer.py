@@ -88,6 +88,8 @@ class CourseSpec(_Strict):
     language: str = Field(pattern=r"^[a-z]{2}$")
     summary: str = ""
     lessons: list[LessonSpec] = Field(min_length=1)
+    # How the course's forum signs posts; not course content (no new version when it changes).
+    forum_names: Literal["pseudonyms", "names"] = "pseudonyms"
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -431,6 +433,7 @@ def import_course(
             course = load_course(session, spec.id)
             assert course is not None
         report = ImportReport(course_id=spec.id, created=created, version=course.version)
+        course.forum_names = spec.forum_names
         wanted = wanted_state(spec, files)
         report.content_changed = created or stored_state(course) != wanted
 

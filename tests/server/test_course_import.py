@@ -415,3 +415,12 @@ def test_updating_a_demo_course_keeps_ids_and_guards_lessons_in_use(
     lines = _ok(_import(data_dir, source, "--allow-removing-lessons"))
     assert lines[-1].startswith("course learning-together: updated to version 3 (")
     assert _rows(data_dir, "SELECT count(*) FROM polls WHERE lesson_id IS NOT NULL") == [(0,)]
+
+
+def test_a_course_can_sign_forum_posts_with_names(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    source = _write_source(tmp_path / "src", _course(forum_names="names"))
+    _ok(_import(data, source))
+    assert _rows(data, "SELECT forum_names FROM courses WHERE id = 'fietsen'") == [("names",)]
+    refused = _refused(_import(data, _write_source(tmp_path / "src2", _course(forum_names="x"))))
+    assert "forum_names" in refused

@@ -4,6 +4,7 @@ hide), limits and authorization."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from typing import Any
 
@@ -149,3 +150,14 @@ def test_limits_injection_and_rate(fresh_academy: LiveServer) -> None:
     statuses = [status for status, _ in outcomes(burst)]
     assert statuses.count("applied") == 29  # the thread counted as one of the 30 this hour
     assert outcomes(burst)[-1] == ("rejected", "rate_limited")
+
+
+def test_a_course_that_shows_names_signs_posts_with_them(fresh_academy: LiveServer) -> None:
+    with sqlite3.connect(fresh_academy.data_dir / "samen.db") as db:
+        db.execute("UPDATE courses SET forum_names = 'names' WHERE id = ?", (COURSE,))
+    db.close()
+    me = Installation.login(fresh_academy, "anna")
+    tid = new_id()
+    me.push(thread(1, tid))
+    seen = changes(Installation.login(fresh_academy, "demo"), "forum_thread")[tid]
+    assert seen is not None and seen["author"] == "Anna de Vries"
