@@ -360,6 +360,11 @@ def _forum(core: Core, args: argparse.Namespace) -> int:
         if not threads:
             print("No threads on this computer for this course; `samen sync` fetches them.")
         return EXIT_OK
+    thread = core.forum.thread(args.thread)
+    opening = thread.opening
+    print(
+        f"{thread.title}\n— {opening.author}, {(opening.created_at or '')[:16]}\n{opening.body}\n"
+    )
     for post in core.forum.posts(args.thread):
         state = (
             ""

@@ -74,7 +74,9 @@ def queue_action(
     key: str,
     args: dict[str, Any],
 ) -> None:
-    """Fold into the unsent action on the same `key` value, or queue a new one."""
+    """Fold into the unsent action on the same `key` value, or queue a new one; a refusal of
+    an earlier one on the same thing is superseded (and would otherwise show again)."""
+    OutboxRepo.drop_refused(db, client_id=client_id, name=name, key=key, value=str(args[key]))
     if not OutboxRepo.coalesce(
         db, client_id=client_id, name=name, key=key, value=str(args[key]), args=args
     ):

@@ -56,8 +56,9 @@ class ForumService:
         mine = set(self._sync.cached("forum_mine"))
         local = self._local()
         seen = self._reads.seen(self._owner(), list(pulled))
+        edits = self._local_edits()
         threads = [
-            _thread(data, data["thread_id"] in mine, PostState.SENT, "", seen.get(key, 0))
+            _thread(data, data["thread_id"] in mine, seen.get(key, 0), edits.get(key))
             for key, data in pulled.items()
         ]
         for item in local:
@@ -67,6 +68,18 @@ class ForumService:
         shown.sort(key=lambda t: t.opening.created_at or "", reverse=True)  # newest first
         shown.sort(key=lambda t: not t.pinned)  # stable: pinned ones on top
         return shown
+
+    def thread(self, thread_id: str) -> ForumThread:
+        """One thread (pulled, or the learner's own unsent one)."""
+        data = self._sync.cached("forum_thread").get(thread_id)
+        if data is not None:
+            found = [t for t in self.threads(str(data.get("course_id"))) if t.id == thread_id]
+            if found:
+                return found[0]
+        for item in self._local():
+            if item.name == NEW_THREAD and item.args.get("thread_id") == thread_id:
+                return _local_thread(item)
+        raise SamenError(f"There is no thread {thread_id!r} on this computer; sync first.")
 
     def posts(self, thread_id: str) -> list[ForumPost]:
         """The thread's replies, oldest first, with the learner's own unsent ones at the end;
@@ -79,7 +92,7 @@ class ForumService:
         mine = set(self._sync.cached("forum_mine"))
         thread = self._sync.cached("forum_thread").get(thread_id, {})
         answer = thread.get("answer_post_id")
-        edits = {str(item.args.get("post_id")): item for item in self._local() if item.name == EDIT}
+        edits = self._local_edits()
         posts = []
         for key, data in sorted(pulled.items(), key=lambda kv: kv[1].get("created_at") or ""):
             post = _post(data, key in mine, is_answer=key == answer)
@@ -119,6 +132,8 @@ class ForumService:
         if thread is not None and thread.get("locked"):
             raise SamenError("This thread is locked by a moderator; replies are closed.")
         post_id = str(uuid.uuid4())
+        replies = int(thread.get("replies", 0)) if thread else 0
+        self._reads.mark(self._owner(), thread_id, replies + 1)  # one's own reply is not news
         args = {
             "post_id": post_id,
             "thread_id": thread_id,
@@ -131,6 +146,14 @@ class ForumService:
         """Edit an own post: an unsent one is replaced in the queue; a sent one is edited at
         the academy against the version last seen (a conflict keeps this text)."""
         body = _checked(body, "text", MAX_BODY)
+        refused = self._own_local(post_id, OutboxState.REJECTED)
+        if refused is not None:  # edited after the academy said no: send it again, changed
+            args = dict(refused.args)
+            args["body"] = body
+            if title is not None and refused.name == NEW_THREAD:
+                args["title"] = _checked(title, "title", MAX_TITLE)
+            self._queue.resend(refused.id, args)
+            return
         unsent = self._unsent(post_id)
         if unsent is not None:
             args = dict(unsent.args)
@@ -155,9 +178,14 @@ class ForumService:
     def delete(self, post_id: str) -> None:
         """Delete an own post: an unsent one leaves the queue; a sent one is deleted at the
         academy at the next sync."""
-        unsent = self._unsent(post_id)
-        if unsent is not None:
-            self._queue.discard(unsent.id)
+        local = self._unsent(post_id) or self._own_local(post_id, OutboxState.REJECTED)
+        if local is not None:
+            self._queue.discard(local.id)
+            if local.name == NEW_THREAD:  # its replies written offline go with it
+                for item in self._local():
+                    under = item.name == REPLY and item.args.get("thread_id") == post_id
+                    if under and (item.state is OutboxState.REJECTED or item.seq is None):
+                        self._queue.discard(item.id)
             return
         if post_id not in self._sync.cached("forum_mine"):
             raise SamenError("Only your own posts can be deleted.")
@@ -201,8 +229,19 @@ class ForumService:
         with self._store.write() as db:
             queue_action(db, client_id, "post", name, key=key, args=args)
 
+    def _local_edits(self) -> dict[str, OutboxItem]:
+        return {str(i.args.get("post_id")): i for i in self._local() if i.name == EDIT}
+
     def _local(self) -> list[OutboxItem]:
         return [i for i in self._queue.items() if i.name.startswith("forum.")]
+
+    def _own_local(self, post_id: str, state: OutboxState) -> OutboxItem | None:
+        """The learner's own thread or reply in the queue in `state`, if `post_id` is one."""
+        for item in self._local():
+            own_id = item.args.get("thread_id" if item.name == NEW_THREAD else "post_id")
+            if item.name in (NEW_THREAD, REPLY) and own_id == post_id and item.state is state:
+                return item
+        return None
 
     def _unsent(self, post_id: str) -> OutboxItem | None:
         """The learner's own thread or reply that has not been sent yet, if `post_id` is one."""
@@ -268,10 +307,10 @@ def _local_post(item: OutboxItem) -> ForumPost:
     )
 
 
-def _thread(
-    data: dict[str, Any], mine: bool, state: PostState, refusal: str, seen: int
-) -> ForumThread:
+def _thread(data: dict[str, Any], mine: bool, seen: int, edit: OutboxItem | None) -> ForumThread:
     opening = _post({**data, "post_id": data["thread_id"]}, mine)
+    if edit is not None:  # an unsent (or refused) edit of the opening post shows as the text
+        opening = _with_edit(opening, edit)
     replies = int(data.get("replies", 0))
     return ForumThread(
         id=str(data["thread_id"]),

@@ -116,6 +116,20 @@ class OutboxRepo:
         )
 
     @staticmethod
+    def drop_refused(
+        db: sqlite_utils.Database, *, client_id: str, name: str, key: str, value: str
+    ) -> int:
+        """Delete refused items of `name` on the same thing (e.g. a refused vote on a poll)
+        once the learner has done it again: the new action supersedes the refusal."""
+        return int(
+            db.execute(
+                f"""DELETE FROM outbox WHERE client_id = ? AND name = ? AND state = 'rejected'
+                    AND json_extract(args_json, '$.{key}') = ?""",
+                [client_id, name, value],
+            ).rowcount
+        )
+
+    @staticmethod
     def unsent_values(
         db: sqlite_utils.Database, *, client_id: str, name: str, key: str
     ) -> set[str]:

@@ -144,8 +144,7 @@ class MainWindow(QMainWindow):
         self.outbox_page.changed.connect(self.refresh)
         self.podcasts_page.reload()
         self.polls_page.reload()
-        self.forum_page.reload()
-        self._runner.submit(self._forum.is_moderator, self._set_moderator)
+        self.forum_page.clear()
 
     def _build_actions(self) -> None:
         menu = self.menuBar().addMenu("&Samen")

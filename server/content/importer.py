@@ -29,6 +29,7 @@ from server.content.media import content_type_for, is_safe_relative_path, sha256
 from server.content.models import Course, Exercise, ExerciseKind, Lesson, LessonMedia, MediaFile
 from server.db import Database, table_of, utc_now
 from server.progress.models import Progress
+from server.social.forum import emit_course
 from server.social.models import ForumThread, Poll
 from server.sync.changes import ChangeBuffer, course_scope, write_changes
 
@@ -433,6 +434,7 @@ def import_course(
             course = load_course(session, spec.id)
             assert course is not None
         report = ImportReport(course_id=spec.id, created=created, version=course.version)
+        names_changed = course.forum_names != spec.forum_names
         course.forum_names = spec.forum_names
         wanted = wanted_state(spec, files)
         report.content_changed = created or stored_state(course) != wanted
@@ -488,6 +490,12 @@ def import_course(
                 summary = detail_of(reloaded).course.model_dump(mode="json")
                 changes.put(course_scope(spec.id), "course", spec.id, summary)
                 write_changes(session, changes.changes(), utc_now())
+            if names_changed and not created:
+                # Posts already pulled carry the old signature: publish them all again.
+                session.flush()
+                resigned = ChangeBuffer()
+                emit_course(session, resigned, spec.id)
+                write_changes(session, resigned.changes(), utc_now())
             # Files go into place just before the commit: a client downloading in between sees
             # a sha256 mismatch at worst, discards the file and fetches it again.
             for plan in report.files:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.auth.models import Role, User
@@ -67,15 +68,21 @@ def author_label(session: Session, course_id: str, user_id: int) -> str:
     ).scalar_one_or_none()
     if existing is not None:
         return str(existing)
-    taken = set(
-        session.scalars(select(CoursePseudonym.name).where(CoursePseudonym.course_id == course_id))
-    )
-    while (name := f"Learner {secrets.token_hex(2).upper()}") in taken:
-        pass
-    session.execute(
-        insert(table_of(CoursePseudonym)).values(course_id=course_id, user_id=user_id, name=name)
-    )
-    return name
+    table = table_of(CoursePseudonym)
+    dialect = session.connection().dialect.name
+    while True:
+        # DO NOTHING on any conflict: the same learner's other device may have made one a
+        # moment ago (its name wins), or the random name is taken (try another).
+        name = f"Learner {secrets.token_hex(3).upper()}"
+        insert_ = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        session.execute(
+            insert_.values(course_id=course_id, user_id=user_id, name=name).on_conflict_do_nothing()
+        )
+        stored = session.execute(
+            select(table.c.name).where(table.c.course_id == course_id, table.c.user_id == user_id)
+        ).scalar_one_or_none()
+        if stored is not None:
+            return str(stored)
 
 
 def thread_data(thread: Any, author: str, replies: int) -> dict[str, Any]:
@@ -120,16 +127,28 @@ def _post_row(ctx: MutationContext, post_id: str) -> Any:
     return ctx.connection.execute(select(table).where(table.c.id == post_id)).one_or_none()
 
 
-def emit_thread(session: Session, changes: ChangeBuffer, thread_id: str) -> None:
-    """Put the thread's current state (or a tombstone) in its course's scope."""
+def emit_thread(
+    session: Session, changes: ChangeBuffer, thread_id: str, *, with_replies: bool = False
+) -> None:
+    """Put the thread's current state (or a tombstone) in its course's scope; with_replies
+    also its replies (a hidden or deleted thread takes them out of sight, unhiding brings
+    them back)."""
     connection = session.connection()
     table = table_of(ForumThread)
     thread = connection.execute(select(table).where(table.c.id == thread_id)).one()
     scope = course_scope(thread.course_id)
-    if thread.hidden or thread.deleted:
+    posts = table_of(ForumPost)
+    gone = thread.hidden or thread.deleted
+    if with_replies:
+        for post in connection.execute(select(posts).where(posts.c.thread_id == thread_id)):
+            if gone or post.hidden or post.deleted:
+                changes.delete(scope, "forum_post", post.id)
+            else:
+                author = author_label(session, thread.course_id, post.author_id)
+                changes.put(scope, "forum_post", post.id, post_data(post, thread.course_id, author))
+    if gone:
         changes.delete(scope, "forum_thread", thread.id)
         return
-    posts = table_of(ForumPost)
     replies = connection.execute(
         select(func.count()).where(
             posts.c.thread_id == thread_id, posts.c.hidden.is_(False), posts.c.deleted.is_(False)
@@ -137,6 +156,17 @@ def emit_thread(session: Session, changes: ChangeBuffer, thread_id: str) -> None
     ).scalar_one()
     author = author_label(session, thread.course_id, thread.author_id)
     changes.put(scope, "forum_thread", thread.id, thread_data(thread, author, int(replies)))
+
+
+def emit_course(session: Session, changes: ChangeBuffer, course_id: str) -> None:
+    """Every thread and reply of a course again (e.g. after it switched names/pseudonyms)."""
+    table = table_of(ForumThread)
+    for thread_id in (
+        session.connection()
+        .execute(select(table.c.id).where(table.c.course_id == course_id))
+        .scalars()
+    ):
+        emit_thread(session, changes, thread_id, with_replies=True)
 
 
 def emit_post(session: Session, changes: ChangeBuffer, post_id: str) -> None:
@@ -226,8 +256,8 @@ def create_thread(ctx: MutationContext, args: ThreadArgs) -> dict[str, Any]:
             raise Rejected("not_found", "This lesson is no longer in the course.")
     if args.question and _role(ctx) not in MODERATORS:
         raise Rejected("forbidden", "Only moderators start discussion questions.")
-    if _thread_row(ctx, args.thread_id) is not None:
-        raise Rejected("conflict", "A thread with this id exists already.")
+    if _thread_row(ctx, args.thread_id) is not None or _post_row(ctx, args.thread_id) is not None:
+        raise Rejected("conflict", "A thread or reply with this id exists already.")
     title = _text(args.title, "title", MAX_TITLE)
     body = _text(args.body, "text", MAX_BODY)
     _rate_limit(ctx)
@@ -341,7 +371,7 @@ def delete_post(ctx: MutationContext, args: DeleteArgs) -> dict[str, Any]:
     if post is not None:
         emit_post(ctx.session, ctx.changes, args.post_id)
     else:
-        emit_thread(ctx.session, ctx.changes, args.post_id)
+        emit_thread(ctx.session, ctx.changes, args.post_id, with_replies=True)
     ctx.changes.delete(user_scope(ctx.user_id), "forum_mine", args.post_id)
     return {"post_id": args.post_id, "deleted": True}
 
@@ -417,7 +447,10 @@ def moderate(ctx: MutationContext, args: ModerateArgs) -> dict[str, Any]:
     elif args.action in ("mark_answer", "unmark_answer"):
         if post is None:
             raise Rejected("invalid_args", "Only a reply can be the answer.")
-        thread_values["answer_post_id"] = post.id if args.action == "mark_answer" else None
+        if args.action == "mark_answer":
+            thread_values["answer_post_id"] = post.id
+        elif thread.answer_post_id == post.id:  # only the answer itself can be unmarked
+            thread_values["answer_post_id"] = None
     elif post is not None:
         ctx.connection.execute(
             update(posts).where(posts.c.id == post.id).values(hidden=args.action == "hide")
@@ -429,7 +462,7 @@ def moderate(ctx: MutationContext, args: ModerateArgs) -> dict[str, Any]:
         ctx.connection.execute(
             update(threads).where(threads.c.id == thread.id).values(**thread_values)
         )
-        emit_thread(ctx.session, ctx.changes, thread.id)
+        emit_thread(ctx.session, ctx.changes, thread.id, with_replies="hidden" in thread_values)
     return {"target_id": args.target_id, "action": args.action}
 
 

@@ -117,6 +117,37 @@ def test_the_forum_commands(forum_academy: LiveServer, tmp_path: Path) -> None:
     listed = run_samen(tmp_path, "forum", "list", COURSE)
     assert "Kennismaken" in listed.stdout and "[waiting]" in listed.stdout
     shown = run_samen(tmp_path, "forum", "show", thread_id)
-    assert "Hallo **allemaal**" in shown.stdout
+    assert shown.stdout.startswith("Kennismaken\n")  # the title, then the opening post
+    assert shown.stdout.count("Hallo **allemaal**") == 2  # the opening post and the reply
     missing = run_samen(tmp_path, "forum", "post", thread_id, "--body-file", "nope.md")
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_edit_conflicts_drafts_and_unsent_threads(
+    forum_academy: LiveServer, tmp_path: Path
+) -> None:
+    user = add_learner(forum_academy)
+    laptop = client(tmp_path / "laptop", forum_academy.url, user)
+    phone = client(tmp_path / "phone", forum_academy.url, user)
+    thread_id = laptop.forum.new_thread(COURSE, "Notes", "First version")
+    assert laptop.sync.run_window().ok and phone.sync.run_window().ok
+
+    laptop.forum.edit(thread_id, "Laptop version")  # the opening post, edited offline
+    opening = laptop.forum.thread(thread_id).opening
+    assert (opening.body, opening.state) == ("Laptop version", PostState.WAITING)
+    phone.forum.edit(thread_id, "Phone version")  # also against version 1
+    assert laptop.sync.run_window().ok
+    assert phone.sync.run_window().ok
+    refused = phone.forum.thread(thread_id).opening
+    assert refused.state is PostState.REFUSED and "changed since" in refused.refusal
+    assert refused.body == "Phone version"  # the draft is kept
+
+    phone.forum.edit(thread_id, "Phone version, again")  # now against the version pulled
+    assert phone.sync.run_window().ok
+    final = phone.forum.thread(thread_id).opening
+    assert (final.body, final.state) == ("Phone version, again", PostState.SENT)  # no old refusal
+
+    offline = laptop.forum.new_thread(COURSE, "Draft", "Not sure yet")
+    laptop.forum.reply(offline, "A reply to my own draft")
+    laptop.forum.delete(offline)  # never sent: it goes, with its reply
+    assert [i.name for i in laptop.queue.items()] == []

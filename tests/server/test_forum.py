@@ -161,3 +161,30 @@ def test_a_course_that_shows_names_signs_posts_with_them(fresh_academy: LiveServ
     me.push(thread(1, tid))
     seen = changes(Installation.login(fresh_academy, "demo"), "forum_thread")[tid]
     assert seen is not None and seen["author"] == "Anna de Vries"
+
+
+def test_ids_cannot_collide_and_hiding_a_thread_hides_its_replies(
+    fresh_academy: LiveServer,
+) -> None:
+    learner = Installation.login(fresh_academy, add_learner(fresh_academy))
+    moderator = Installation.login(fresh_academy, "mod")
+    tid, pid = new_id(), new_id()
+    learner.push(thread(1, tid), reply(2, pid, tid))
+    taken = learner.push(thread(3, pid))  # a thread under a reply's id
+    assert outcomes(taken) == [("rejected", "conflict")]
+
+    other = new_id()
+    learner.push(reply(4, other, tid))
+    moderator.push(
+        mutation(1, "forum.moderate", {"target_id": pid, "action": "mark_answer"}),
+        mutation(2, "forum.moderate", {"target_id": other, "action": "unmark_answer"}),
+    )
+    answer = changes(learner, "forum_thread")[tid]
+    assert answer is not None and answer["answer_post_id"] == pid  # not cleared by another
+
+    moderator.push(mutation(3, "forum.moderate", {"target_id": tid, "action": "hide"}))
+    posts = changes(learner, "forum_post")
+    assert posts[pid] is None and posts[other] is None  # out of sight with their thread
+    moderator.push(mutation(4, "forum.moderate", {"target_id": tid, "action": "unhide"}))
+    back = changes(learner, "forum_post")
+    assert back[pid] is not None and back[other] is not None

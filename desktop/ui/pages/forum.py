@@ -80,6 +80,7 @@ class ForumPage(QWidget):
         self.course_id: str | None = None
         self.lesson_id: str | None = None
         self.page: _ThreadPage | None = None
+        self._requests = 0  # the newest list request; older answers are dropped
         self.heading = QLabel("<h2>Forum</h2>")
         self.threads = QListWidget()
         self.threads.setAccessibleName("Threads")
@@ -154,13 +155,34 @@ class ForumPage(QWidget):
         self.heading.setText(f"<h2>Forum — {escape(title or course_id)}</h2>")
         self.reload()
 
+    def clear(self) -> None:
+        """Show nothing (after a logout, or another learner's login)."""
+        self.course_id = self.lesson_id = None
+        self.page = None
+        self._requests += 1  # results still on their way are dropped
+        self.threads.clear()
+        self.posts.clear()
+        self.view.clear()
+        self.reply.clear()
+        self.notice.clear()
+        self.heading.setText("<h2>Forum</h2>")
+        self.set_moderator(False)
+
     def reload(self) -> None:
         course_id, lesson_id = self.course_id, self.lesson_id
         if course_id is None:
             return
-        self._runner.submit(lambda: self._forum.threads(course_id, lesson_id), self._show_threads)
+        self._requests += 1
+        request = self._requests
+        self._runner.submit(
+            lambda: (request, self._forum.threads(course_id, lesson_id)), self._show_threads
+        )
 
-    def _show_threads(self, threads: object) -> None:
+    def _show_threads(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        request, threads = result
+        if request != self._requests:
+            return  # a newer list was asked for meanwhile
         assert isinstance(threads, list)
         current = self.current_thread_id()
         self.threads.blockSignals(True)

@@ -3,6 +3,8 @@ the community voted. UI thread; reading and voting run on the worker pool."""
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -38,7 +40,7 @@ class PollsPage(QWidget):
 
     def show_course(self, course_id: str | None, title: str = "") -> None:
         self.course_id = course_id
-        self.heading.setText(f"<h2>Polls{' — ' + title if title else ''}</h2>")
+        self.heading.setText(f"<h2>Polls{' — ' + escape(title) if title else ''}</h2>")
         self.reload()
 
     def reload(self) -> None:
