@@ -86,3 +86,36 @@ def test_read_reply_offline_and_sync(
     )  # exactly one of the learner's: sent, not shown twice
     assert core.queue.items() == []
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+
+
+def test_a_moderator_locks_and_unlocks_a_thread(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, "mod", DEMO_PASSWORD)
+    core.catalogue.fetch_course(COURSE)
+    thread_id = core.forum.new_thread(COURSE, "Moderated thread", "Rules of this forum.")
+    assert core.sync.run_window().ok
+    window, runner = open_window(qtbot, core)
+    window.library_page.set_entries(core.catalogue.library())
+    with qtbot.waitSignal(window.lesson_view.shown, timeout=20_000):
+        window.open_course(COURSE)
+    page = window.forum_page
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        qtbot.mouseClick(window.lesson_view.forum_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.moderator, timeout=10_000)
+    with qtbot.waitSignal(page.thread_shown, timeout=20_000):
+        page.select_thread(thread_id)
+    page.posts.setCurrentRow(0)
+    lock = page.moderation["lock"]
+    assert not lock.isHidden() and lock.text() == "Lock"
+    qtbot.mouseClick(lock, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: [i.name for i in core.queue.items()] == ["forum.moderate"], timeout=10_000
+    )
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+    qtbot.waitUntil(lambda: page.page is not None and page.page.thread.locked, timeout=20_000)
+    page.posts.setCurrentRow(0)
+    assert lock.text() == "Unlock"
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)

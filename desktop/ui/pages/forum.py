@@ -35,6 +35,10 @@ from desktop.services.forum import ForumService
 from desktop.ui.tasks import TaskRunner
 
 WEB_SCHEMES = {"http", "https", "mailto"}
+MODERATION_LABELS = {
+    "pin": "Pin", "unpin": "Unpin", "lock": "Lock", "unlock": "Unlock", "hide": "Hide",
+    "mark_answer": "Mark as answer", "unmark_answer": "Not the answer",
+}  # fmt: skip
 STATE_BADGE = {PostState.SENT: "", PostState.WAITING: " · not sent yet", PostState.REFUSED: ""}
 
 
@@ -274,9 +278,27 @@ class ForumPage(QWidget):
         self.report_button.setEnabled(
             post is not None and not post.mine and post.state is PostState.SENT
         )
-        for action, button in self.moderation.items():
-            is_reply = post is not None and post.id != post.thread_id
-            button.setEnabled(post is not None and (action == "mark_answer") == is_reply)
+        thread = self.page.thread if self.page is not None else None
+        is_reply = post is not None and post.id != post.thread_id
+        for kind, button in self.moderation.items():
+            action = self._action(kind, post)
+            button.setText(MODERATION_LABELS[action])
+            if kind == "hide":
+                button.setEnabled(post is not None)
+            elif kind == "mark_answer":
+                button.setEnabled(is_reply)
+            else:
+                button.setEnabled(thread is not None)
+
+    def _action(self, kind: str, post: ForumPost | None) -> str:
+        """The moderation a button does now: Pin or Unpin, Lock or Unlock, and so on."""
+        thread = self.page.thread if self.page is not None else None
+        undo = {
+            "pin": thread is not None and thread.pinned,
+            "lock": thread is not None and thread.locked,
+            "mark_answer": post is not None and post.is_answer,
+        }.get(kind, False)
+        return f"un{kind}" if undo else kind
 
     def ask_new_thread(self) -> None:
         course_id = self.course_id
@@ -324,10 +346,15 @@ class ForumPage(QWidget):
         if ok and reason.strip():
             self._submit(lambda: self._forum.report(post.id, reason))
 
-    def _moderate(self, action: str) -> None:
+    def _moderate(self, kind: str) -> None:
         post = self.selected_post()
-        if post is not None:
-            self._submit(lambda: self._forum.moderate(post.id, action))
+        thread = self.page.thread if self.page is not None else None
+        action = self._action(kind, post)
+        # Pin and lock act on the thread whatever post is selected; hide and answers on the post.
+        target = thread.id if kind in ("pin", "lock") and thread is not None else None
+        target = target or (post.id if post is not None else None)
+        if target is not None:
+            self._submit(lambda: self._forum.moderate(target, action))
 
     def _submit(self, work: object) -> None:
         assert callable(work)
