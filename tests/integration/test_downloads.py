@@ -174,8 +174,9 @@ def test_a_file_replaced_on_the_server_mid_download_ends_as_the_new_file(
     assert replaced == [sha(new)] != [old_sha]
     assert local_file(core, BIG).read_bytes() == new
     assert_all_verified(core)
-    # The old version's part was dropped, not completed: at most ~1 MB of it was fetched.
-    assert report.stats.bytes_received < len(new) + 1_100_000 + 200_000
+    # The old version's part was dropped, not completed (that would be 3 MB more): what was
+    # fetched of it depends on where the resets fell (seen: 1.0-1.3 MB), never all of it.
+    assert report.stats.bytes_received < len(new) + 2_000_000 + 200_000 < len(new) + len(old)
     core.close()
 
 
