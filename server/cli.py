@@ -168,6 +168,29 @@ def _cmd_course_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_course_enrol(args: argparse.Namespace) -> int:
+    from server.auth.accounts import find_user
+    from server.content.models import Course, Enrolment
+
+    config = _config(args)
+    database = _open_database(config)
+    try:
+        with database.session() as session:
+            if session.get(Course, args.course) is None:
+                raise CliError(f"there is no course {args.course!r}")
+            for username in args.users:
+                user = find_user(session, username)
+                if user is None:
+                    raise CliError(f"there is no user {username!r}; nothing was changed")
+                if session.get(Enrolment, (args.course, user.id)) is None:
+                    session.add(Enrolment(course_id=args.course, user_id=user.id))
+            session.commit()
+    finally:
+        database.dispose()
+    print(f"enrolled in {args.course}: {', '.join(args.users)}")
+    return 0
+
+
 def _add_storage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
@@ -242,6 +265,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow dropping lessons that have progress, polls or forum threads",
     )
     course_import.set_defaults(handler=_cmd_course_import)
+    enrol = course_commands.add_parser(
+        "enrol", help="let learners take part in a closed course (its forum and polls)"
+    )
+    _add_storage_options(enrol)
+    enrol.add_argument("course", metavar="COURSE")
+    enrol.add_argument("users", nargs="+", metavar="USER")
+    enrol.set_defaults(handler=_cmd_course_enrol)
     return parser
 
 

@@ -91,6 +91,8 @@ class CourseSpec(_Strict):
     lessons: list[LessonSpec] = Field(min_length=1)
     # How the course's forum signs posts; not course content (no new version when it changes).
     forum_names: Literal["pseudonyms", "names"] = "pseudonyms"
+    # Who takes part in the forum and polls: every learner ("open") or enrolled ones only.
+    enrolment: Literal["open", "closed"] = "open"
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -436,6 +438,7 @@ def import_course(
         report = ImportReport(course_id=spec.id, created=created, version=course.version)
         names_changed = course.forum_names != spec.forum_names
         course.forum_names = spec.forum_names
+        course.enrolment = spec.enrolment
         wanted = wanted_state(spec, files)
         report.content_changed = created or stored_state(course) != wanted
 

@@ -27,6 +27,8 @@ class Course(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     # How forum posts are signed: "pseudonyms" (the default) or "names".
     forum_names: Mapped[str] = mapped_column(String(12), default="pseudonyms")
+    # "open": every learner takes part in its forum and polls; "closed": enrolled learners only.
+    enrolment: Mapped[str] = mapped_column(String(8), default="open")
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
@@ -105,4 +107,17 @@ class LessonMedia(Base):
     )
     media_file_id: Mapped[int] = mapped_column(
         ForeignKey("media_files.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Enrolment(Base):
+    """A learner taking part in a closed course (its forum, polls and their changes)."""
+
+    __tablename__ = "enrolments"
+
+    course_id: Mapped[str] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.auth.models import Role, User
+from server.content.access import NOT_ENROLLED, takes_part
 from server.content.models import Course, Lesson
 from server.db import table_of
 from server.social.models import CoursePseudonym, ForumPost, ForumReport, ForumThread
@@ -223,10 +224,19 @@ def _rate_limit(ctx: MutationContext) -> None:
         )
 
 
+def _require_part(ctx: MutationContext, course_id: str) -> None:
+    key = ("takes_part", course_id)
+    if key not in ctx.memo:
+        ctx.memo[key] = takes_part(ctx.session, ctx.user_id, course_id)
+    if not ctx.memo[key]:
+        raise Rejected("forbidden", NOT_ENROLLED)
+
+
 def _open_thread(ctx: MutationContext, thread_id: str) -> Any:
     thread = _thread_row(ctx, thread_id)
     if thread is None or thread.hidden or thread.deleted:
         raise Rejected("not_found", "This thread is no longer in the forum.")
+    _require_part(ctx, thread.course_id)
     if thread.locked and _role(ctx) not in MODERATORS:
         raise Rejected("thread_locked", LOCKED_MESSAGE)
     return thread
@@ -248,6 +258,7 @@ def create_thread(ctx: MutationContext, args: ThreadArgs) -> dict[str, Any]:
     course = ctx.session.get(Course, args.course_id)
     if course is None:
         raise Rejected("not_found", "This course is no longer at the academy.")
+    _require_part(ctx, args.course_id)
     if args.lesson_id is not None:
         lesson_course = ctx.session.execute(
             select(Lesson.course_id).where(Lesson.id == args.lesson_id)
@@ -387,6 +398,7 @@ def report(ctx: MutationContext, args: ReportArgs) -> dict[str, Any]:
     thread = _thread_row(ctx, thread_id)
     if thread is None or (post is None and thread.id != args.target_id):
         raise Rejected("not_found", "This post is no longer in the forum.")
+    _require_part(ctx, thread.course_id)
     reason = _text(args.reason, "reason", 2_000)
     reports = table_of(ForumReport)
     existing = ctx.connection.execute(

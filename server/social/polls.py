@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
+from server.content.access import NOT_ENROLLED, takes_part
 from server.db import table_of
 from server.social.models import Poll, PollOption, PollVote
 from server.sync.changes import ChangeBuffer, course_scope, iso, user_scope
@@ -109,6 +110,11 @@ def vote(ctx: MutationContext, args: VoteArgs) -> dict[str, Any]:
         raise Rejected("not_found", "This poll does not exist (any more).")
     if args.option_id not in poll.option_ids:
         raise Rejected("not_found", "This poll has no such option.")
+    key = ("takes_part", poll.course_id)
+    if key not in ctx.memo:
+        ctx.memo[key] = takes_part(ctx.session, ctx.user_id, poll.course_id)
+    if not ctx.memo[key]:
+        raise Rejected("forbidden", NOT_ENROLLED)
     if ctx.now < poll.opens_at:
         raise Rejected("poll_not_open", "This poll is not open yet.")
     if poll.closes_at is not None and poll.closes_at <= ctx.now:

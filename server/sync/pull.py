@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.auth.models import Role, User
-from server.content.models import Course
+from server.content.access import courses_of
 from server.db import table_of
 from server.social.forum import MODERATORS, moderation_scope
 from server.sync.changes import course_scope, log_state, read_changes, user_scope
@@ -31,9 +31,9 @@ _CURSOR = re.compile(r"^([0-9]{1,18})\.([0-9a-f]{12})$")
 
 
 def visible_scopes(session: Session, user_id: int) -> list[str]:
-    """The scopes a user may read: their own, every course (no enrolment yet), and for
-    moderators each course's moderation scope (reports)."""
-    courses = session.scalars(select(Course.id).order_by(Course.id)).all()
+    """The scopes a user may read: their own, the courses they take part in (open ones and
+    those they are enrolled in), and for moderators each course's moderation scope."""
+    courses = courses_of(session, user_id)
     role = session.execute(select(User.role).where(User.id == user_id)).scalar_one()
     scopes = [user_scope(user_id), *(course_scope(course_id) for course_id in courses)]
     if Role(role) in MODERATORS:

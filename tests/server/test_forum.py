@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.contract import validate
 from tests.server.sync_api import Installation, add_learner, mutation
-from tests.server_process import LiveServer
+from tests.server_process import LiveServer, run_cli
 
 COURSE = "learning-together"
 DEMO_THREAD = "learning-together-thread-1"
@@ -188,3 +188,33 @@ def test_ids_cannot_collide_and_hiding_a_thread_hides_its_replies(
     moderator.push(mutation(4, "forum.moderate", {"target_id": tid, "action": "unhide"}))
     back = changes(learner, "forum_post")
     assert back[pid] is not None and back[other] is not None
+
+
+def test_a_closed_course_is_for_enrolled_learners_only(fresh_academy: LiveServer) -> None:
+    with sqlite3.connect(fresh_academy.data_dir / "samen.db") as db:
+        db.execute("UPDATE courses SET enrolment = 'closed' WHERE id = ?", (COURSE,))
+    db.close()
+    name = add_learner(fresh_academy)
+    outsider = Installation.login(fresh_academy, name)
+    pulled = outsider.pull_all()[0]
+    assert not any(c["scope"] == f"course:{COURSE}" for c in pulled)  # nothing of it to read
+    assert any(c["scope"] == "course:samen-leren" for c in pulled)  # an open course still is
+    tried = outsider.push(
+        thread(1, new_id()),
+        reply(2, new_id(), DEMO_THREAD),
+        mutation(
+            3,
+            "poll.vote",
+            {"poll_id": "learning-together-poll-1", "option_id": "learning-together-poll-1-1"},
+        ),
+        mutation(4, "forum.report", {"target_id": DEMO_THREAD, "reason": "x"}),
+    )
+    assert outcomes(tried) == [("rejected", "forbidden")] * 4
+    assert "not enrolled" in tried["results"][0]["message"]
+
+    enrolled = run_cli("course", "enrol", "--data", str(fresh_academy.data_dir), COURSE, name)
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert DEMO_THREAD in changes(outsider, "forum_thread")
+    assert outcomes(outsider.push(thread(5, new_id())))[0][0] == "applied"
+    unknown = run_cli("course", "enrol", "--data", str(fresh_academy.data_dir), COURSE, "nobody")
+    assert unknown.returncode == 1 and "no user" in unknown.stderr
