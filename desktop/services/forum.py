@@ -291,10 +291,11 @@ def _with_edit(post: ForumPost, edit: OutboxItem) -> ForumPost:
     return replace(post, body=str(edit.args.get("body", post.body)), state=state, refusal=refusal)
 
 
-def _local_post(item: OutboxItem) -> ForumPost:
+def _local_post(item: OutboxItem, post_id: str | None = None) -> ForumPost:
+    """The learner's own queued reply (or, with `post_id`, a queued thread's opening post)."""
     state, refusal = _state(item)
     return ForumPost(
-        id=str(item.args.get("post_id")),
+        id=post_id or str(item.args.get("post_id")),
         thread_id=str(item.args.get("thread_id")),
         body=str(item.args.get("body", "")),
         author="You",
@@ -327,20 +328,8 @@ def _thread(data: dict[str, Any], mine: bool, seen: int, edit: OutboxItem | None
 
 
 def _local_thread(item: OutboxItem) -> ForumThread:
-    state, refusal = _state(item)
     thread_id = str(item.args.get("thread_id"))
-    opening = ForumPost(
-        id=thread_id,
-        thread_id=thread_id,
-        body=str(item.args.get("body", "")),
-        author="You",
-        created_at=item.created_at,
-        edited=False,
-        version=0,
-        mine=True,
-        state=state,
-        refusal=refusal,
-    )
+    opening = _local_post(item, post_id=thread_id)
     return ForumThread(
         id=thread_id,
         course_id=str(item.args.get("course_id", "")),

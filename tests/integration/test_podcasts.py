@@ -21,7 +21,7 @@ from desktop.domain.errors import (
     MeteredConnectionError,
     OfflineError,
 )
-from desktop.domain.podcast import EpisodeFile
+from desktop.domain.podcast import Episode, EpisodeFile
 from desktop.domain.transfer import JobStatus, TransferProgress
 from desktop.store.podcasts import PodcastRepo
 from desktop.sync.web import WebClient
@@ -75,6 +75,16 @@ def _publish(host: WebHost, audio: bytes, count: int = 3, **options: object) -> 
         host.put(f"/side/{guid}.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHallo\n",
                  "text/vtt")  # fmt: skip
     return host.put("/feed.xml", _rss(base, episodes), "application/rss+xml")
+
+
+def _one_episode(
+    make_core: Callable[..., Core], host: WebHost, audio: bytes, **options: object
+) -> tuple[Core, Episode]:
+    """A core subscribed to a one-episode feed on `host`, and that episode."""
+    core = make_core()
+    core.podcasts.subscribe(_publish(host, audio, count=1, **options))
+    (episode,) = core.podcasts.episodes()
+    return core, episode
 
 
 def test_subscribe_refresh_and_a_broken_feed_keeps_the_library(
@@ -141,10 +151,9 @@ def test_an_episode_download_resumes_through_resets(
 def test_a_host_without_length_or_validators_still_works(
     make_core: Callable[..., Core], host: WebHost, audio: bytes
 ) -> None:
-    core = make_core()
-    url = _publish(host, audio, count=1, send_length=False, etag="", last_modified="")
-    core.podcasts.subscribe(url)
-    (episode,) = core.podcasts.episodes()
+    core, episode = _one_episode(
+        make_core, host, audio, send_length=False, etag="", last_modified=""
+    )
     done = core.podcasts.download(episode.key)
     assert core.podcasts.path(done).read_bytes() == audio
 
@@ -184,10 +193,7 @@ def test_auto_download_respects_the_budget_and_clean_up_spares_pinned_and_unfini
 def test_chapters_and_transcripts_are_kept_for_offline_use(
     make_core: Callable[..., Core], host: WebHost, audio: bytes
 ) -> None:
-    core = make_core()
-    url = _publish(host, audio, count=1)
-    core.podcasts.subscribe(url)
-    (episode,) = core.podcasts.episodes()
+    core, episode = _one_episode(make_core, host, audio)
     chapters = core.podcasts.chapters(episode.key)
     assert [(c.start_ms, c.title) for c in chapters] == [(0, "Begin"), (5_000, "Kern")]
     transcript = core.podcasts.transcript(episode.key)
@@ -216,10 +222,7 @@ def test_the_academy_feed_and_an_unreachable_host(academy: LiveServer, tmp_path:
 def test_a_played_episode_is_not_deleted_before_the_delay(
     make_core: Callable[..., Core], host: WebHost, audio: bytes
 ) -> None:
-    core = make_core()
-    url = _publish(host, audio, count=1)
-    core.podcasts.subscribe(url)
-    (episode,) = core.podcasts.episodes()
+    core, episode = _one_episode(make_core, host, audio)
     core.podcasts.download(episode.key)
     core.learning.save_position(episode.key, 120_000, 120_000)
     played_at = core.learning.played_at(episode.key)
@@ -272,10 +275,7 @@ def test_a_host_that_cannot_resume_is_given_up_on_instead_of_looping(
 def test_a_part_that_is_already_whole_is_finished_not_stuck(
     make_core: Callable[..., Core], host: WebHost, audio: bytes
 ) -> None:
-    core = make_core()
-    url = _publish(host, audio, count=1)
-    core.podcasts.subscribe(url)
-    (episode,) = core.podcasts.episodes()
+    core, episode = _one_episode(make_core, host, audio)
     # Cancelled (or killed) after the last byte, before the rename.
     dest = core.podcasts.path(episode)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -290,10 +290,7 @@ def test_a_part_that_is_already_whole_is_finished_not_stuck(
 def test_one_episode_downloads_once_at_a_time(
     make_core: Callable[..., Core], host: WebHost, audio: bytes
 ) -> None:
-    core = make_core()
-    url = _publish(host, audio, count=1)
-    core.podcasts.subscribe(url)
-    (episode,) = core.podcasts.episodes()
+    core, episode = _one_episode(make_core, host, audio)
     started, results = threading.Event(), []
 
     def slow_progress(done: int, total: int) -> None:
@@ -316,10 +313,7 @@ def test_one_episode_downloads_once_at_a_time(
 def test_garbage_side_files_are_not_kept(
     make_core: Callable[..., Core], host: WebHost, audio: bytes
 ) -> None:
-    core = make_core()
-    url = _publish(host, audio, count=1)
-    core.podcasts.subscribe(url)
-    (episode,) = core.podcasts.episodes()
+    core, episode = _one_episode(make_core, host, audio)
     host.put("/side/ep1.json", b"<html>Log in to the Wi-Fi</html>", "text/html")
     with pytest.raises(FeedError, match="not valid JSON"):
         core.podcasts.chapters(episode.key)
