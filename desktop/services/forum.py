@@ -214,9 +214,10 @@ class ForumService:
         account = self._session.account()
         return account is not None and account.user.role.value in ("moderator", "admin")
 
-    def reports(self) -> list[dict[str, Any]]:
-        """Reports to moderate (moderators receive them with each sync)."""
-        found = list(self._sync.cached("forum_report").values())
+    def reports(self, course_id: str | None = None) -> list[dict[str, Any]]:
+        """Reports to moderate, newest first (moderators receive them with each sync)."""
+        scope = None if course_id is None else f"moderation:{course_id}"
+        found = list(self._sync.cached("forum_report", scope).values())
         return sorted(found, key=lambda r: r.get("created_at") or "", reverse=True)
 
     # -- helpers ---------------------------------------------------------------------------

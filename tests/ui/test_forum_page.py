@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -88,8 +89,8 @@ def test_read_reply_offline_and_sync(
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
 
 
-def test_a_moderator_locks_and_unlocks_a_thread(
-    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+def test_a_moderator_locks_and_unlocks_a_thread_and_sees_reports(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, tmp_path: Path
 ) -> None:
     core = make_core()
     core.session.login(academy.url, "mod", DEMO_PASSWORD)
@@ -118,4 +119,17 @@ def test_a_moderator_locks_and_unlocks_a_thread(
     qtbot.waitUntil(lambda: page.page is not None and page.page.thread.locked, timeout=20_000)
     page.posts.setCurrentRow(0)
     assert lock.text() == "Unlock"
+    # A learner's report reaches the moderator's list; activating it opens the thread.
+    learner = make_core(tmp_path / "learner")
+    learner.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    assert learner.sync.run_window().ok
+    learner.forum.report(thread_id, "Please explain the rules")
+    assert learner.sync.run_window().ok
+    window.refresh()
+    qtbot.waitUntil(
+        lambda: any("Please explain" in page.reports.item(r).text()
+                    for r in range(page.reports.count())),
+        timeout=20_000,
+    )  # fmt: skip
+    assert not page.reports.isHidden()
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)

@@ -131,6 +131,14 @@ class ForumPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.threads, 1)
         left.addWidget(self.new_button)
+        self.reports_label = QLabel("<b>Reports</b> (moderators)")
+        self.reports = QListWidget()
+        self.reports.setAccessibleName("Reports")
+        self.reports.setMaximumHeight(140)
+        self.reports.itemActivated.connect(self._open_report)
+        for widget in (self.reports_label, self.reports):
+            widget.setVisible(False)
+            left.addWidget(widget)
         right = QVBoxLayout()
         right.addWidget(self.view, 1)
         right.addWidget(self.posts)
@@ -147,10 +155,36 @@ class ForumPage(QWidget):
         self._update_buttons()
 
     def set_moderator(self, moderator: bool) -> None:
-        """Show the moderation buttons to moderators (the academy checks it again)."""
+        """Show the moderation buttons and the reports to moderators (the academy checks
+        again, and sends reports to moderators only)."""
         self.moderator = moderator
         for button in self.moderation.values():
             button.setVisible(moderator)
+        self.reports_label.setVisible(moderator)
+        self.reports.setVisible(moderator)
+        if moderator:
+            self._load_reports()
+
+    def _load_reports(self) -> None:
+        course_id = self.course_id
+        self._runner.submit(lambda: self._forum.reports(course_id), self._show_reports)
+
+    def _show_reports(self, reports: object) -> None:
+        assert isinstance(reports, list)
+        self.reports.clear()
+        for report in reports:
+            text = " ".join(str(report.get("body", "")).split())[:60]
+            item = QListWidgetItem(f"“{report.get('reason', '')}” — {text}")
+            item.setToolTip(str(report.get("body", "")))
+            item.setData(Qt.ItemDataRole.UserRole, report.get("thread_id"))
+            self.reports.addItem(item)
+        if not self.reports.count():
+            self.reports.addItem("No reports.")
+
+    def _open_report(self, item: QListWidgetItem) -> None:
+        thread_id = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(thread_id, str):
+            self.select_thread(thread_id)
 
     # -- threads ---------------------------------------------------------------------------
 
@@ -170,6 +204,7 @@ class ForumPage(QWidget):
         self.reply.clear()
         self.notice.clear()
         self.heading.setText("<h2>Forum</h2>")
+        self.reports.clear()
         self.set_moderator(False)
 
     def reload(self) -> None:
@@ -178,6 +213,8 @@ class ForumPage(QWidget):
             return
         self._requests += 1
         request = self._requests
+        if self.moderator:
+            self._load_reports()
         self._runner.submit(
             lambda: (request, self._forum.threads(course_id, lesson_id)), self._show_threads
         )
