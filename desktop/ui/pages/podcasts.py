@@ -93,6 +93,7 @@ class PodcastsPage(QWidget):
         self._downloading: dict[str, int] = {}
         self._cancels: dict[str, threading.Event] = {}
         self._updating = False
+        self._requests = 0  # the newest library read; older answers are dropped
         self.last_report: RefreshReport | None = None
         self._progress.connect(self._show_progress)
 
@@ -189,13 +190,18 @@ class PodcastsPage(QWidget):
 
     def reload(self) -> None:
         """Read feeds and episodes again (a worker reads the database)."""
+        self._requests += 1
+        request = self._requests
         self._runner.submit(
-            lambda: (self._podcasts.feeds(), self._podcasts.episodes()), self._show_library
+            lambda: (request, self._podcasts.feeds(), self._podcasts.episodes()),
+            self._show_library,
         )
 
     def _show_library(self, result: object) -> None:
         assert isinstance(result, tuple)
-        feeds, episodes = result
+        request, feeds, episodes = result
+        if request != self._requests:
+            return  # an older read, perhaps from before a change: a newer one is coming
         selected = self.current_feed()
         self._feeds, self._episodes = feeds, episodes
         self.feed_list.blockSignals(True)

@@ -24,6 +24,7 @@ class PollsPage(QWidget):
         self._runner = runner
         self.course_id: str | None = None
         self.cards: list[PollCard] = []
+        self._requests = 0  # the newest read; older answers are dropped
         self.heading = QLabel("<h2>Polls</h2>")
         self.empty = QLabel("No polls on this computer yet. They arrive with the next sync.")
         self.empty.setWordWrap(True)
@@ -45,9 +46,15 @@ class PollsPage(QWidget):
 
     def reload(self) -> None:
         course_id = self.course_id
-        self._runner.submit(lambda: self._polls.polls(course_id=course_id), self._show)
+        self._requests += 1
+        request = self._requests
+        self._runner.submit(lambda: (request, self._polls.polls(course_id=course_id)), self._show)
 
-    def _show(self, polls: object) -> None:
+    def _show(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        request, polls = result
+        if request != self._requests:
+            return  # an older read; a newer one is coming
         assert isinstance(polls, list)
         while self._column.count():
             item = self._column.takeAt(0)
