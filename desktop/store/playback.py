@@ -15,8 +15,6 @@ from desktop.domain.learning import Playback
 from desktop.store.clock import utc_now
 from desktop.store.db import Store
 
-_CHUNK = 500  # keys per query, well below SQLite's bound-parameter limit
-
 
 class PlaybackRepo:
     def __init__(self, store: Store) -> None:
@@ -84,20 +82,13 @@ class PlaybackRepo:
             return self._get(db, owner, media_key)
 
     def many(self, owner: str, keys: list[str]) -> dict[str, Playback]:
-        """Positions of many media at once (the Podcasts tab lists thousands of episodes):
-        one query per 500 keys, not one per key."""
-        found: dict[str, Playback] = {}
         with self._store.read() as db:
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start : start + _CHUNK]
-                rows = db.execute(
-                    f"""SELECT media_key, position_ms, duration_ms, played FROM playback
-                        WHERE owner = ? AND media_key IN ({",".join("?" * len(chunk))})""",
-                    [owner, *chunk],
-                ).fetchall()
-                for key, position, duration, played in rows:
-                    found[key] = Playback(key, int(position), int(duration), bool(played))
-        return found
+            found = {}
+            for key in keys:
+                playback = self._get(db, owner, key)
+                if playback is not None:
+                    found[key] = playback
+            return found
 
     def played_at(self, owner: str, media_key: str) -> str | None:
         """When the medium was last saved as played (None: not played)."""
