@@ -28,6 +28,7 @@ class ForumPost:
     state: PostState
     refusal: str = ""
     is_answer: bool = False
+    hidden: bool = False  # hidden by a moderator: only moderators see it
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +43,7 @@ class ForumThread:
     is_question: bool
     replies: int
     unread: int
+
+    @property
+    def hidden(self) -> bool:
+        return self.opening.hidden

@@ -3,8 +3,10 @@ wait to be sent (editable and deletable until then) or were refused (kept, with 
 Worker threads / CLI.
 
 Everything the learner writes is an outbox action with an id made here (a UUID), so a thread
-and the replies written under it offline can be sent in one window, in order. Unread counts
-compare the replies pulled with the replies the learner has seen, per learner.
+and the replies written under it offline can be sent in one window, in order. What the
+academy accepted but no whole window has pulled back yet is shown from the outbox as sent, so
+a post does not vanish when the pull after its push fails. Unread counts compare the replies
+pulled with the replies the learner has seen, per learner.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from desktop.store.outbox import OutboxRepo
 
 NEW_THREAD, REPLY, EDIT, DELETE = "forum.new_thread", "forum.reply", "forum.edit", "forum.delete"
 REPORT, MODERATE = "forum.report", "forum.moderate"
+# What moderators hid, in their moderation scope only (learners get tombstones).
+HIDDEN_THREAD, HIDDEN_POST = "forum_hidden_thread", "forum_hidden_post"
 MODERATION = ("pin", "unpin", "lock", "unlock", "hide", "unhide", "mark_answer", "unmark_answer")
 
 
@@ -54,29 +58,42 @@ class ForumService:
         """Pinned first, then newest; the learner's unsent and refused threads included."""
         pulled = self._sync.cached("forum_thread", f"course:{course_id}")
         mine = set(self._sync.cached("forum_mine"))
-        local = self._local()
+        accepted = self._accepted()
+        gone = _deleted(accepted)
         seen = self._reads.seen(self._owner(), list(pulled))
-        edits = self._local_edits()
+        edits = self._local_edits(accepted)
         threads = [
             _thread(data, data["thread_id"] in mine, seen.get(key, 0), edits.get(key))
             for key, data in pulled.items()
         ]
-        for item in local:
-            if item.name == NEW_THREAD and item.args.get("course_id") == course_id:
+        if self.is_moderator():  # moderators also see what they hid, to unhide it
+            for key, data in self._sync.cached(HIDDEN_THREAD, f"moderation:{course_id}").items():
+                if key not in pulled:
+                    hidden = _thread(data, data["thread_id"] in mine, seen.get(key, 0), None)
+                    threads.append(replace(hidden, opening=replace(hidden.opening, hidden=True)))
+        for item in [*accepted, *self._local()]:
+            own = item.name == NEW_THREAD and item.args.get("course_id") == course_id
+            if own and item.args.get("thread_id") not in pulled:
                 threads.append(_local_thread(item))
-        shown = [t for t in threads if lesson_id is None or t.lesson_id == lesson_id]
+        shown = [
+            t
+            for t in threads
+            if (lesson_id is None or t.lesson_id == lesson_id) and t.id not in gone
+        ]
         shown.sort(key=lambda t: t.opening.created_at or "", reverse=True)  # newest first
         shown.sort(key=lambda t: not t.pinned)  # stable: pinned ones on top
         return shown
 
     def thread(self, thread_id: str) -> ForumThread:
         """One thread (pulled, or the learner's own unsent one)."""
-        data = self._sync.cached("forum_thread").get(thread_id)
+        data = self._sync.cached("forum_thread").get(thread_id) or self._sync.cached(
+            HIDDEN_THREAD
+        ).get(thread_id)
         if data is not None:
             found = [t for t in self.threads(str(data.get("course_id"))) if t.id == thread_id]
             if found:
                 return found[0]
-        for item in self._local():
+        for item in [*self._accepted(), *self._local()]:
             if item.name == NEW_THREAD and item.args.get("thread_id") == thread_id:
                 return _local_thread(item)
         raise SamenError(f"There is no thread {thread_id!r} on this computer; sync first.")
@@ -89,19 +106,32 @@ class ForumService:
             for key, data in self._sync.cached("forum_post").items()
             if data.get("thread_id") == thread_id
         }
+        hidden = {
+            key: data
+            for key, data in self._sync.cached(HIDDEN_POST).items()
+            if data.get("thread_id") == thread_id and key not in pulled
+        }
+        if hidden and not self.is_moderator():
+            hidden = {}  # left from a moderator role that has ended
         mine = set(self._sync.cached("forum_mine"))
         thread = self._sync.cached("forum_thread").get(thread_id, {})
         answer = thread.get("answer_post_id")
-        edits = self._local_edits()
+        accepted = self._accepted()
+        gone = _deleted(accepted)
+        edits = self._local_edits(accepted)
         posts = []
-        for key, data in sorted(pulled.items(), key=lambda kv: kv[1].get("created_at") or ""):
-            post = _post(data, key in mine, is_answer=key == answer)
+        everything = [*pulled.items(), *hidden.items()]
+        for key, data in sorted(everything, key=lambda kv: kv[1].get("created_at") or ""):
+            if key in gone:
+                continue
+            post = _post(data, key in mine, is_answer=key == answer, hidden=key in hidden)
             edit = edits.get(key)
-            if edit is not None:  # an unsent edit shows as the text
+            if edit is not None and _pending_edit(edit, data):  # shows as the text until pulled
                 post = _with_edit(post, edit)
             posts.append(post)
-        for item in self._local():
-            if item.name == REPLY and item.args.get("thread_id") == thread_id:
+        for item in [*accepted, *self._local()]:
+            under = item.name == REPLY and item.args.get("thread_id") == thread_id
+            if under and item.args.get("post_id") not in pulled.keys() | gone:
                 posts.append(_local_post(item))
         self._reads.mark(self._owner(), thread_id, len(pulled))
         return posts
@@ -163,15 +193,18 @@ class ForumService:
             key = "thread_id" if unsent.name == NEW_THREAD else "post_id"
             self._queue_action(unsent.name, key, args)
             return
-        if post_id not in self._sync.cached("forum_mine"):
-            raise SamenError("Only your own posts can be edited.")
         data = self._sync.cached("forum_post").get(post_id) or self._sync.cached(
             "forum_thread"
         ).get(post_id)
+        sent = self._sent_not_pulled(post_id)
+        if sent is not None:  # accepted, not pulled back yet: still its first version
+            data = {"version": 1, "thread_id": sent.args.get("thread_id")}
+        elif post_id not in self._sync.cached("forum_mine"):
+            raise SamenError("Only your own posts can be edited.")
         if data is None:
             raise SamenError("This post is no longer in the forum.")
         args = {"post_id": post_id, "body": body, "base_version": int(data.get("version", 1))}
-        if title is not None and "thread_id" in data and data["thread_id"] == post_id:
+        if title is not None and data.get("thread_id") == post_id:
             args["title"] = _checked(title, "title", MAX_TITLE)
         self._queue_action(EDIT, "post_id", args)
 
@@ -187,7 +220,8 @@ class ForumService:
                     if under and (item.state is OutboxState.REJECTED or item.seq is None):
                         self._queue.discard(item.id)
             return
-        if post_id not in self._sync.cached("forum_mine"):
+        own = post_id in self._sync.cached("forum_mine")
+        if not own and self._sent_not_pulled(post_id) is None:
             raise SamenError("Only your own posts can be deleted.")
         self._queue_action(DELETE, "post_id", {"post_id": post_id})
 
@@ -230,8 +264,22 @@ class ForumService:
         with self._store.write() as db:
             queue_action(db, client_id, "post", name, key=key, args=args)
 
-    def _local_edits(self) -> dict[str, OutboxItem]:
-        return {str(i.args.get("post_id")): i for i in self._local() if i.name == EDIT}
+    def _local_edits(self, accepted: list[OutboxItem]) -> dict[str, OutboxItem]:
+        """The newest edit per post: unsent or refused, else accepted but not pulled yet."""
+        return {
+            str(i.args.get("post_id")): i for i in [*accepted, *self._local()] if i.name == EDIT
+        }
+
+    def _accepted(self) -> list[OutboxItem]:
+        """Own posts, edits and deletions accepted by the academy but not pulled back yet."""
+        return self._queue.accepted_unpulled((NEW_THREAD, REPLY, EDIT, DELETE))
+
+    def _sent_not_pulled(self, post_id: str) -> OutboxItem | None:
+        for item in self._accepted():
+            own_id = item.args.get("thread_id" if item.name == NEW_THREAD else "post_id")
+            if item.name in (NEW_THREAD, REPLY) and own_id == post_id:
+                return item
+        return None
 
     def _local(self) -> list[OutboxItem]:
         return [i for i in self._queue.items() if i.name.startswith("forum.")]
@@ -266,13 +314,30 @@ def _checked(text: str, what: str, limit: int) -> str:
     return text
 
 
+def _deleted(accepted: list[OutboxItem]) -> set[str]:
+    """Posts whose deletion the academy accepted; their tombstones come with the next pull."""
+    return {str(item.args.get("post_id")) for item in accepted if item.name == DELETE}
+
+
+def _pending_edit(edit: OutboxItem, data: dict[str, Any]) -> bool:
+    """An edit still to show over the pulled text: not accepted yet, or accepted but the
+    pulled version predates it."""
+    if edit.state is not OutboxState.ACKED:
+        return True
+    return int(data.get("version", 1)) <= int(edit.args.get("base_version", 0))
+
+
 def _state(item: OutboxItem) -> tuple[PostState, str]:
+    if item.state is OutboxState.ACKED:
+        return PostState.SENT, ""
     if item.state is OutboxState.REJECTED:
         return PostState.REFUSED, item.message or "The academy refused it."
     return PostState.WAITING, ""
 
 
-def _post(data: dict[str, Any], mine: bool, *, is_answer: bool = False) -> ForumPost:
+def _post(
+    data: dict[str, Any], mine: bool, *, is_answer: bool = False, hidden: bool = False
+) -> ForumPost:
     return ForumPost(
         id=str(data.get("post_id") or data.get("thread_id")),
         thread_id=str(data.get("thread_id")),
@@ -284,12 +349,14 @@ def _post(data: dict[str, Any], mine: bool, *, is_answer: bool = False) -> Forum
         mine=mine,
         state=PostState.SENT,
         is_answer=is_answer,
+        hidden=hidden,
     )
 
 
 def _with_edit(post: ForumPost, edit: OutboxItem) -> ForumPost:
     state, refusal = _state(edit)
-    return replace(post, body=str(edit.args.get("body", post.body)), state=state, refusal=refusal)
+    body = str(edit.args.get("body", post.body))
+    return replace(post, body=body, state=state, refusal=refusal, edited=True)
 
 
 def _local_post(item: OutboxItem, post_id: str | None = None) -> ForumPost:
@@ -311,7 +378,7 @@ def _local_post(item: OutboxItem, post_id: str | None = None) -> ForumPost:
 
 def _thread(data: dict[str, Any], mine: bool, seen: int, edit: OutboxItem | None) -> ForumThread:
     opening = _post({**data, "post_id": data["thread_id"]}, mine)
-    if edit is not None:  # an unsent (or refused) edit of the opening post shows as the text
+    if edit is not None and _pending_edit(edit, data):  # shows as the text until pulled
         opening = _with_edit(opening, edit)
     replies = int(data.get("replies", 0))
     return ForumThread(

@@ -100,7 +100,11 @@ class PollService:
                 state, refusal = VoteState.REFUSED, local.message or "The academy refused it."
             else:
                 state = VoteState.WAITING
-        show = state in (VoteState.COUNTED, VoteState.WAITING) or not is_open
+        # The academy sends results only to voters and, once closed, to everyone; until the
+        # first ones arrive there is nothing to show (not zeros).
+        show = results is not None and (
+            state in (VoteState.COUNTED, VoteState.WAITING) or not is_open
+        )
         counts: dict[str, int] = (results or {}).get("counts", {})
         options = tuple(
             PollOption(

@@ -3,6 +3,7 @@ and the two ways out of a refusal (edit and resend, or discard). Worker threads 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from desktop.domain.errors import NotLoggedInError, SamenError
@@ -27,6 +28,11 @@ class QueueService:
         """Pending, sending, retrying and rejected items, in sending order."""
         client_id = self._client_id()
         return [] if client_id is None else self._outbox.items(client_id=client_id)
+
+    def accepted_unpulled(self, names: Sequence[str]) -> list[OutboxItem]:
+        """The account's actions of `names` accepted but not pulled back yet."""
+        client_id = self._client_id()
+        return [] if client_id is None else self._outbox.accepted_unpulled(client_id, names)
 
     def waiting_count(self) -> int:
         """Actions not yet accepted or refused by the academy."""

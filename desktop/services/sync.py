@@ -116,6 +116,8 @@ class SyncService:
             problem = SamenError(f"Samen could not update its local database ({exc}).")
             return self._failed(problem, delay=self.backoff.next_delay())
         self.backoff.reset()
+        # The pull followed the push: what was accepted until now has come back with it.
+        self._outbox.mark_pulled_back(account.client_id)
         self._status.record_sync(utc_now(), None)
         try:
             for fold in self.after_pull:

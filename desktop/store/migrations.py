@@ -291,6 +291,17 @@ def _forum_reads(db: sqlite_utils.Database) -> None:
     )
 
 
+def _outbox_pulled_back(db: sqlite_utils.Database) -> None:
+    # Accepted actions whose effect no pull has brought back yet are shown from the outbox
+    # (a pull can fail right after its push). Those accepted before this are long pulled.
+    db.execute("ALTER TABLE outbox ADD COLUMN pulled_back INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE outbox SET pulled_back = 1 WHERE state = 'acked'")
+    db.execute(
+        """CREATE INDEX outbox_unpulled ON outbox(client_id)
+           WHERE state = 'acked' AND pulled_back = 0"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -298,6 +309,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0004_learning_record", _learning_record),
     ("0005_podcasts", _podcasts),
     ("0006_forum_reads", _forum_reads),
+    ("0007_outbox_pulled_back", _outbox_pulled_back),
 )
 
 

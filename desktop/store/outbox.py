@@ -347,6 +347,27 @@ class OutboxRepo:
             )
             return [_item(row) for row in rows]
 
+    def accepted_unpulled(self, client_id: str, names: Sequence[str]) -> list[OutboxItem]:
+        """Items of `names` the academy accepted after the last whole window began: their
+        effect is not pulled back yet. In sending order."""
+        with self._store.read() as db:
+            rows = db.query(
+                f"""SELECT * FROM outbox WHERE client_id = ? AND state = 'acked'
+                    AND pulled_back = 0 AND name IN ({",".join("?" * len(names))})
+                    ORDER BY seq""",
+                [client_id, *names],
+            )
+            return [_item(row) for row in rows]
+
+    def mark_pulled_back(self, client_id: str) -> None:
+        """After a whole window (push, then pull): every accepted item has come back."""
+        with self._store.write() as db:
+            db.execute(
+                """UPDATE outbox SET pulled_back = 1
+                   WHERE client_id = ? AND state = 'acked' AND pulled_back = 0""",
+                [client_id],
+            )
+
     def discard(self, item_id: int, client_id: str) -> bool:
         """Drop a rejected item, or one that was never sent. Returns False if it is in flight
         (or not this account's)."""

@@ -291,8 +291,10 @@ class MainWindow(QMainWindow):
         self._forget_learner()
         self.refresh()
 
-    def show_forum(self, course_id: str, title: str) -> None:
-        self.forum_page.show_course(course_id, title)
+    def show_forum(self, course_id: str, title: str, lesson_id: str = "") -> None:
+        same = course_id == self.lesson_view.course_id
+        lessons = self.lesson_view.lesson_titles() if same else []
+        self.forum_page.show_course(course_id, title, lesson_id or None, lessons)
         self.tabs.setCurrentWidget(self.forum_page)
         self._runner.submit(self._forum.is_moderator, self._set_moderator)
 

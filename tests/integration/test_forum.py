@@ -13,6 +13,7 @@ import pytest
 from desktop.domain.errors import SamenError
 from desktop.domain.forum import PostState
 from tests.cli_runner import run_samen
+from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import client
 from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer, start_server
@@ -151,3 +152,44 @@ def test_edit_conflicts_drafts_and_unsent_threads(
     laptop.forum.reply(offline, "A reply to my own draft")
     laptop.forum.delete(offline)  # never sent: it goes, with its reply
     assert [i.name for i in laptop.queue.items()] == []
+
+
+def test_an_accepted_post_stays_in_view_when_the_pull_after_it_fails(
+    forum_academy: LiveServer, tmp_path: Path
+) -> None:
+    with FaultProxy("127.0.0.1", forum_academy.port) as proxy:
+        anna = client(tmp_path / "anna", proxy.url, add_learner(forum_academy))
+        assert anna.sync.run_window().ok
+        thread_id = anna.forum.new_thread(COURSE, "Study plan", "Mine, for this week.")
+        reply_id = anna.forum.reply(thread_id, "Day one done.")
+        doomed = anna.forum.reply(thread_id, "Posted twice, sorry.")
+        assert anna.sync.run_window().ok
+        anna.forum.edit(reply_id, "Day one and two done.")
+        anna.forum.delete(doomed)
+        late = anna.forum.reply(thread_id, "Day three starts.")
+
+        proxy.set(Fault.HTTP_ERROR, status=503, path="/v1/sync/pull")  # pushes still pass
+        assert not anna.sync.run_window().ok
+        assert anna.queue.items() == []  # all accepted: nothing waits any more
+        shown = anna.forum.posts(thread_id)
+        assert [(p.body, p.state) for p in shown] == [
+            ("Day one and two done.", PostState.SENT),
+            ("Day three starts.", PostState.SENT),
+        ]  # the edit shows, the deleted reply is gone, the new one is there, all "sent"
+        assert next(p for p in shown if p.id == late).mine
+
+        proxy.set(Fault.PASS)
+        assert anna.sync.run_window().ok
+        pulled = anna.forum.posts(thread_id)
+        assert [(p.body, p.state, p.edited) for p in pulled] == [
+            ("Day one and two done.", PostState.SENT, True),
+            ("Day three starts.", PostState.SENT, False),
+        ]  # now from the pull: shown once each, not also from the outbox
+        assert [t.replies for t in anna.forum.threads(COURSE) if t.id == thread_id] == [2]
+
+        # Once a whole window has passed, what the academy removed is not brought back.
+        assert anna.sync.run_window().ok
+        mod = client(tmp_path / "mod", forum_academy.url, "mod")
+        mod.forum.moderate(late, "hide")
+        assert mod.sync.run_window().ok and anna.sync.run_window().ok
+        assert [p.body for p in anna.forum.posts(thread_id)] == ["Day one and two done."]

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
 from desktop.domain.forum import PostState
+from desktop.ui.pages.forum import ForumPage
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window
@@ -57,6 +58,22 @@ def test_read_reply_offline_and_sync(
         qtbot.mouseClick(window.lesson_view.forum_button, Qt.MouseButton.LeftButton)
     assert window.tabs.currentWidget() is page
     assert not page.moderation["lock"].isVisible()  # a learner
+    # Opened from a lesson: the threads about that lesson, where a new one belongs to it.
+    lesson = window.lesson_view.lesson
+    assert lesson is not None and page.about.currentData() == lesson.id
+    assert _listed(page) == [] and "about this lesson" in page.view.toPlainText()
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        page.new_thread("Exercise 2 of this lesson", "What does *reflect* mean here?")
+    (queued,) = core.queue.items()
+    assert queued.args["lesson_id"] == lesson.id
+    assert [page.threads.item(0).text().splitlines()[0]] == [
+        "Exercise 2 of this lesson (not sent yet)"
+    ]
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        page.about.setCurrentIndex(0)  # the whole course: its own threads and the lesson's
+    assert DEMO_THREAD in _listed(page) and queued.args["thread_id"] in _listed(page)
+    labels = [page.threads.item(r).text() for r in range(page.threads.count())]
+    assert any(text.endswith(f"lesson {lesson.position}. {lesson.title}") for text in labels)
     with qtbot.waitSignal(page.thread_shown, timeout=20_000):
         page.select_thread(DEMO_THREAD)
     assert "Tuesday evenings" in page.view.toPlainText()
@@ -89,6 +106,13 @@ def test_read_reply_offline_and_sync(
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
 
 
+def _listed(page: ForumPage) -> list[str]:
+    return [
+        str(page.threads.item(row).data(Qt.ItemDataRole.UserRole))
+        for row in range(page.threads.count())
+    ]
+
+
 def test_a_moderator_locks_and_unlocks_a_thread_and_sees_reports(
     qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, tmp_path: Path
 ) -> None:
@@ -104,6 +128,8 @@ def test_a_moderator_locks_and_unlocks_a_thread_and_sees_reports(
     page = window.forum_page
     with qtbot.waitSignal(page.shown, timeout=20_000):
         qtbot.mouseClick(window.lesson_view.forum_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        page.about.setCurrentIndex(0)  # the whole course
     qtbot.waitUntil(lambda: page.moderator, timeout=10_000)
     with qtbot.waitSignal(page.thread_shown, timeout=20_000):
         page.select_thread(thread_id)

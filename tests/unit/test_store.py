@@ -173,3 +173,30 @@ def test_progress_from_before_owners_goes_to_the_account_logged_in(
         ).fetchall()
     new.close()
     assert rows == [("7@https://academy.test", "c1-1", 4000, 1)]
+
+
+def test_actions_accepted_before_0007_count_as_pulled_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.store import db as db_module
+    from desktop.store.migrations import migrate
+
+    path = tmp_path / "old.sqlite3"
+    with monkeypatch.context() as patch:
+        patch.setattr(db_module, "migrate", lambda s: migrate(s, MIGRATIONS[:6]))
+        old = Store(path)
+        with old.write() as db:
+            for name in ("forum.reply", "forum.new_thread"):
+                OutboxRepo.enqueue(db, client_id="cid", kind="post", name=name, args={})
+            db.execute("UPDATE outbox SET state = 'acked' WHERE name = 'forum.reply'")
+        old.close()
+    new = Store(path)
+    outbox = OutboxRepo(new)
+    names = ("forum.reply", "forum.new_thread")
+    assert outbox.accepted_unpulled("cid", names) == []  # the old acceptance is long pulled
+    with new.write() as db:
+        db.execute("UPDATE outbox SET state = 'acked' WHERE name = 'forum.new_thread'")
+    assert [i.name for i in outbox.accepted_unpulled("cid", names)] == ["forum.new_thread"]
+    outbox.mark_pulled_back("cid")
+    assert outbox.accepted_unpulled("cid", names) == []
+    new.close()

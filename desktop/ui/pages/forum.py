@@ -15,6 +15,7 @@ from html import escape
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -37,6 +38,7 @@ from desktop.ui.tasks import TaskRunner
 WEB_SCHEMES = {"http", "https", "mailto"}
 MODERATION_LABELS = {
     "pin": "Pin", "unpin": "Unpin", "lock": "Lock", "unlock": "Unlock", "hide": "Hide",
+    "unhide": "Unhide",
     "mark_answer": "Mark as answer", "unmark_answer": "Not the answer",
 }  # fmt: skip
 STATE_BADGE = {PostState.SENT: "", PostState.WAITING: " · not sent yet", PostState.REFUSED: ""}
@@ -50,7 +52,7 @@ class _ThreadPage:
 
 
 class NewThreadDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, about: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New thread")
         self.title = QLineEdit()
@@ -64,6 +66,9 @@ class NewThreadDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        self.about = QLabel(f"About: {about}")
+        self.about.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.about)
         layout.addWidget(self.title)
         layout.addWidget(self.body, 1)
         layout.addWidget(QLabel("It is sent at the next sync; until then you can change it."))
@@ -86,13 +91,20 @@ class ForumPage(QWidget):
         self.page: _ThreadPage | None = None
         self._requests = 0  # the newest list request; older answers are dropped
         self.heading = QLabel("<h2>Forum</h2>")
+        self.about = QComboBox()
+        self.about.setAccessibleName("Threads about")
+        self.about.setToolTip("Show the threads about one lesson, or all of the course's (Alt+A)")
+        self.about.currentIndexChanged.connect(self._about_changed)
+        about_label = QLabel("&About:")
+        about_label.setBuddy(self.about)
+        self._lesson_names: dict[str, str] = {}
         self.threads = QListWidget()
         self.threads.setAccessibleName("Threads")
         self.threads.setMaximumWidth(340)
         self.threads.currentItemChanged.connect(lambda *_: self._open_selected())
         self.new_button = QPushButton("&New thread…")
         self.new_button.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_button.setToolTip("Start a thread in this course (Ctrl+N)")
+        self.new_button.setToolTip("Start a thread about what About shows (Ctrl+N)")
         self.new_button.clicked.connect(self.ask_new_thread)
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
@@ -129,6 +141,10 @@ class ForumPage(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
         left = QVBoxLayout()
+        about_row = QHBoxLayout()
+        about_row.addWidget(about_label)
+        about_row.addWidget(self.about, 1)
+        left.addLayout(about_row)
         left.addWidget(self.threads, 1)
         left.addWidget(self.new_button)
         self.reports_label = QLabel("<b>Reports</b> (moderators)")
@@ -188,9 +204,38 @@ class ForumPage(QWidget):
 
     # -- threads ---------------------------------------------------------------------------
 
-    def show_course(self, course_id: str, title: str = "", lesson_id: str | None = None) -> None:
+    def show_course(
+        self,
+        course_id: str,
+        title: str = "",
+        lesson_id: str | None = None,
+        lessons: list[tuple[str, str]] | None = None,
+    ) -> None:
+        """The course's threads, or with `lesson_id` those about that lesson; `lessons`
+        (id, title) fill the About choice, where the learner can widen or change it."""
         self.course_id, self.lesson_id = course_id, lesson_id
+        self._lesson_names = dict(lessons or [])
+        if lesson_id is not None and lesson_id not in self._lesson_names:
+            self._lesson_names[lesson_id] = lesson_id
+        self.about.blockSignals(True)
+        self.about.clear()
+        self.about.addItem("The whole course (all threads)", None)
+        for key, name in self._lesson_names.items():
+            self.about.addItem(f"Lesson {name}", key)
+        self.about.setCurrentIndex(max(0, self.about.findData(lesson_id)))
+        self.about.blockSignals(False)
         self.heading.setText(f"<h2>Forum — {escape(title or course_id)}</h2>")
+        self.reload()
+
+    def _about_changed(self, _index: int) -> None:
+        if self.course_id is None:
+            return
+        lesson_id = self.about.currentData()
+        self.lesson_id = lesson_id if isinstance(lesson_id, str) else None
+        self.threads.clear()
+        self.posts.clear()
+        self.view.clear()
+        self.page = None
         self.reload()
 
     def clear(self) -> None:
@@ -204,6 +249,10 @@ class ForumPage(QWidget):
         self.reply.clear()
         self.notice.clear()
         self.heading.setText("<h2>Forum</h2>")
+        self.about.blockSignals(True)
+        self.about.clear()
+        self.about.blockSignals(False)
+        self._lesson_names = {}
         self.reports.clear()
         self.set_moderator(False)
 
@@ -234,17 +283,25 @@ class ForumPage(QWidget):
             unread = f", {thread.unread} new" if thread.unread else ""
             state = {PostState.WAITING: " (not sent yet)", PostState.REFUSED: " (refused)"}.get(
                 thread.opening.state, ""
-            )
+            ) + (" (hidden)" if thread.hidden else "")
+            lesson = ""
+            if self.lesson_id is None and thread.lesson_id:  # say which lesson, in the mix
+                lesson = f" · lesson {self._lesson_names.get(thread.lesson_id, thread.lesson_id)}"
             item = QListWidgetItem(
                 f"{marks}{thread.title}{state}\n{thread.opening.author} · "
-                f"{thread.replies} replies{unread}"
+                f"{thread.replies} replies{unread}{lesson}"
             )
             item.setData(Qt.ItemDataRole.UserRole, thread.id)
             self.threads.addItem(item)
             if thread.id == current:
                 self.threads.setCurrentItem(item)
         self.threads.blockSignals(False)
-        if not threads:
+        if not threads and self.lesson_id is not None:
+            self.view.setHtml(
+                "<p>No threads about this lesson yet. Start one with <b>New thread</b>, or "
+                "choose <b>The whole course</b> under About to see all of them.</p>"
+            )
+        elif not threads:
             self.view.setHtml("<p>No threads yet. Start one with <b>New thread</b>.</p>")
         self.shown.emit()
         if self.current_thread_id():
@@ -290,14 +347,18 @@ class ForumPage(QWidget):
         for post, html in page.posts:
             parts.append("<hr>" + _post_html(post, html))
             first = post.body.strip().splitlines()[0] if post.body.strip() else ""
-            item = QListWidgetItem(f"{post.author}: {first[:60]}{STATE_BADGE[post.state]}")
+            badge = STATE_BADGE[post.state] + (" · hidden" if post.hidden else "")
+            item = QListWidgetItem(f"{post.author}: {first[:60]}{badge}")
             item.setData(Qt.ItemDataRole.UserRole, post)
             self.posts.addItem(item)
         if thread.locked:
             parts.append("<p><i>Locked by a moderator: replies are closed.</i></p>")
         self.view.setHtml("".join(parts))
-        self.reply.setEnabled(not thread.locked or self.moderator)
-        self.reply_button.setEnabled(not thread.locked or self.moderator)
+        if thread.hidden:
+            parts.append("<p><i>Hidden by a moderator: learners do not see it.</i></p>")
+        open_for_replies = not thread.hidden and (not thread.locked or self.moderator)
+        self.reply.setEnabled(open_for_replies)
+        self.reply_button.setEnabled(open_for_replies)
         self._update_buttons()
         self.thread_shown.emit(thread.id)
 
@@ -334,6 +395,7 @@ class ForumPage(QWidget):
             "pin": thread is not None and thread.pinned,
             "lock": thread is not None and thread.locked,
             "mark_answer": post is not None and post.is_answer,
+            "hide": post is not None and post.hidden,
         }.get(kind, False)
         return f"un{kind}" if undo else kind
 
@@ -341,7 +403,10 @@ class ForumPage(QWidget):
         course_id = self.course_id
         if course_id is None:
             return
-        dialog = NewThreadDialog(self)
+        about = "the whole course"
+        if self.lesson_id is not None:
+            about = f"lesson {self._lesson_names.get(self.lesson_id, self.lesson_id)}"
+        dialog = NewThreadDialog(about, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.new_thread(dialog.title.text(), dialog.body.toPlainText())
 
@@ -418,6 +483,8 @@ def _post_html(post: ForumPost, html: str) -> str:
         notes.append("edited")
     if post.is_answer:
         notes.append("<b>answer</b>")
+    if post.hidden:
+        notes.append("<i>hidden from learners</i>")
     if post.state is PostState.WAITING:
         notes.append("<i>not sent yet</i>")
     if post.state is PostState.REFUSED:

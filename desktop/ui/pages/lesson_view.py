@@ -70,7 +70,8 @@ class LessonBrowser(QTextBrowser):
 class LessonView(QWidget):
     link_opened = Signal(QUrl)  # for tests and logs: a link the learner chose to open
     polls_wanted = Signal(str, str)  # course id, title: show the course's polls
-    forum_wanted = Signal(str, str)  # course id, title: show the course's forum
+    # course id, course title, lesson id: the forum's threads about the lesson shown
+    forum_wanted = Signal(str, str, str)
     shown = Signal(str)  # lesson id, once its text, media and exercises are on screen
 
     def __init__(
@@ -133,8 +134,11 @@ class LessonView(QWidget):
         self.polls_button.setToolTip("Vote in this course's polls and see how others voted")
         self.polls_button.clicked.connect(self._want_polls)
         self.polls_button.setEnabled(False)
-        self.forum_button = QPushButton("Dis&cuss in the forum")
-        self.forum_button.setToolTip("This course's forum: ask, answer, discuss")
+        self.forum_button = QPushButton("Dis&cuss this lesson")
+        self.forum_button.setToolTip(
+            "The forum's threads about this lesson: ask, answer, discuss (all of the "
+            "course's threads are one choice away there)"
+        )
         self.forum_button.clicked.connect(self._want_forum)
         self.forum_button.setEnabled(False)
         footer = QHBoxLayout()
@@ -173,7 +177,17 @@ class LessonView(QWidget):
 
     def _want_forum(self) -> None:
         if self.course_id is not None:
-            self.forum_wanted.emit(self.course_id, self.course_title)
+            lesson_id = self.lesson.id if self.lesson is not None else ""
+            self.forum_wanted.emit(self.course_id, self.course_title, lesson_id)
+
+    def lesson_titles(self) -> list[tuple[str, str]]:
+        """The open course's lessons as (id, "N. title"), in order (for the forum's filter)."""
+        found = []
+        for row in range(self.list.count()):
+            lesson = self.list.item(row).data(Qt.ItemDataRole.UserRole)
+            if isinstance(lesson, Lesson):
+                found.append((lesson.id, f"{lesson.position}. {lesson.title}"))
+        return found
 
     def _want_polls(self) -> None:
         if self.course_id is not None:

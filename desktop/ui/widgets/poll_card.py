@@ -19,7 +19,7 @@ from desktop.domain.poll import Poll, VoteState
 
 STATE_TEXT = {
     VoteState.NONE: "",
-    VoteState.WAITING: "Your vote (waiting to sync). Results as last known on this computer.",
+    VoteState.WAITING: "Your vote (waiting to sync).",
     VoteState.COUNTED: "Your vote is counted.",
     VoteState.REFUSED: "Your vote was refused: {refusal}",
 }
@@ -60,7 +60,7 @@ class PollCard(QGroupBox):
         self.state = QLabel(STATE_TEXT[poll.vote_state].format(refusal=poll.refusal))
         self.state.setWordWrap(True)
         self.state.setVisible(bool(self.state.text()))
-        hint = "" if poll.results_shown else "Vote to see how the others voted."
+        hint = _results_hint(poll)
         self.hint = QLabel(hint)
         self.hint.setVisible(bool(hint))
         layout = QVBoxLayout(self)
@@ -85,3 +85,17 @@ class PollCard(QGroupBox):
         self.state.setText(message)
         self.state.show()
         self.vote_button.setEnabled(True)
+
+
+def _results_hint(poll: Poll) -> str:
+    """What the results shown (or their absence) mean: the academy sends them to voters, and
+    to everyone once the poll has closed."""
+    if poll.results_shown:
+        if poll.vote_state is VoteState.WAITING:
+            return "Results as last known on this computer; they refresh at the next sync."
+        return ""
+    if not poll.is_open:
+        return "The results arrive with the next sync."
+    if poll.vote_state in (VoteState.NONE, VoteState.REFUSED):
+        return "Vote to see how the others voted."
+    return "The results arrive once your vote has reached the academy (at the next sync)."
