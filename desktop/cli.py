@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     forum_commands = forum.add_subparsers(dest="forum_command", required=True)
     threads = forum_commands.add_parser("list", help="a course's threads (as last synced)")
     threads.add_argument("course")
+    threads.add_argument("--lesson", help="only the threads about this lesson")
     show = forum_commands.add_parser("show", help="a thread and its replies")
     show.add_argument("thread")
     post = forum_commands.add_parser("post", help="reply to a thread (sent at the next sync)")
@@ -350,15 +351,17 @@ def _forum(core: Core, args: argparse.Namespace) -> int:
         print(f"Saved as {post_id}; it is sent at the next sync (samen sync).")
         return EXIT_OK
     if args.forum_command == "list":
-        threads = core.forum.threads(args.course)
+        threads = core.forum.threads(args.course, args.lesson)
         for thread in threads:
             marks = ("[pinned] " if thread.pinned else "") + ("[locked] " if thread.locked else "")
+            marks += "[hidden] " if thread.hidden else ""
             unread = f", {thread.unread} new" if thread.unread else ""
             state = "" if thread.opening.state.value == "sent" else f" [{thread.opening.state}]"
             print(f"{thread.id}  {marks}{thread.title} — {thread.opening.author} "
                   f"({thread.replies} replies{unread}){state}")  # fmt: skip
         if not threads:
-            print("No threads on this computer for this course; `samen sync` fetches them.")
+            about = "this lesson" if args.lesson else "this course"
+            print(f"No threads on this computer for {about}; `samen sync` fetches them.")
         return EXIT_OK
     thread = core.forum.thread(args.thread)
     opening = thread.opening
@@ -370,7 +373,7 @@ def _forum(core: Core, args: argparse.Namespace) -> int:
             ""
             if post.state.value == "sent"
             else f" [{post.state}{': ' + post.refusal if post.refusal else ''}]"
-        )
+        ) + (" [hidden]" if post.hidden else "")
         print(f"— {post.author}, {(post.created_at or '')[:16]}{state}\n{post.body}\n")
     return EXIT_OK
 

@@ -301,8 +301,10 @@ class MainWindow(QMainWindow):
     def _set_moderator(self, moderator: object) -> None:
         self.forum_page.set_moderator(bool(moderator))
 
-    def show_polls(self, course_id: str, title: str) -> None:
-        self.polls_page.show_course(course_id, title)
+    def show_polls(self, course_id: str, title: str, lesson_id: str = "") -> None:
+        same = course_id == self.lesson_view.course_id
+        lessons = self.lesson_view.lesson_titles() if same else []
+        self.polls_page.show_course(course_id, title, lesson_id or None, lessons)
         self.tabs.setCurrentWidget(self.polls_page)
 
     def _forget_learner(self) -> None:

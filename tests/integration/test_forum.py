@@ -117,6 +117,9 @@ def test_the_forum_commands(forum_academy: LiveServer, tmp_path: Path) -> None:
     assert reply.returncode == 0, reply.stderr
     listed = run_samen(tmp_path, "forum", "list", COURSE)
     assert "Kennismaken" in listed.stdout and "[waiting]" in listed.stdout
+    about = run_samen(tmp_path, "forum", "list", COURSE, "--lesson", "learning-together-1")
+    assert about.returncode == 0 and "Kennismaken" not in about.stdout  # about the course
+    assert "No threads on this computer for this lesson" in about.stdout
     shown = run_samen(tmp_path, "forum", "show", thread_id)
     assert shown.stdout.startswith("Kennismaken\n")  # the title, then the opening post
     assert shown.stdout.count("Hallo **allemaal**") == 2  # the opening post and the reply

@@ -38,6 +38,7 @@ def test_vote_from_the_course_and_see_the_community(
     assert window.tabs.currentWidget() is page
     card = page.card(POLL)
     assert card is not None and card.bars == {} and not card.hint.isHidden()
+    assert card.about.text().startswith("About lesson 2. ")  # the demo's poll is about lesson 2
     assert not card.vote_button.isEnabled()
 
     card.choices.buttons()[0].setChecked(True)

@@ -69,7 +69,7 @@ class LessonBrowser(QTextBrowser):
 
 class LessonView(QWidget):
     link_opened = Signal(QUrl)  # for tests and logs: a link the learner chose to open
-    polls_wanted = Signal(str, str)  # course id, title: show the course's polls
+    polls_wanted = Signal(str, str, str)  # course id, title, lesson id: the course's polls
     # course id, course title, lesson id: the forum's threads about the lesson shown
     forum_wanted = Signal(str, str, str)
     shown = Signal(str)  # lesson id, once its text, media and exercises are on screen
@@ -191,7 +191,8 @@ class LessonView(QWidget):
 
     def _want_polls(self) -> None:
         if self.course_id is not None:
-            self.polls_wanted.emit(self.course_id, self.course_title)
+            lesson_id = self.lesson.id if self.lesson is not None else ""
+            self.polls_wanted.emit(self.course_id, self.course_title, lesson_id)
 
     def close_course(self) -> None:
         """Show nothing (e.g. after a logout: answers are personal)."""

@@ -23,6 +23,8 @@ class PollsPage(QWidget):
         self._polls = polls
         self._runner = runner
         self.course_id: str | None = None
+        self.lesson_id: str | None = None
+        self._lesson_names: dict[str, str] = {}
         self.cards: list[PollCard] = []
         self._requests = 0  # the newest read; older answers are dropped
         self.heading = QLabel("<h2>Polls</h2>")
@@ -39,8 +41,17 @@ class PollsPage(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(scroll, 1)
 
-    def show_course(self, course_id: str | None, title: str = "") -> None:
-        self.course_id = course_id
+    def show_course(
+        self,
+        course_id: str | None,
+        title: str = "",
+        lesson_id: str | None = None,
+        lessons: list[tuple[str, str]] | None = None,
+    ) -> None:
+        """The course's polls; those about `lesson_id` first. `lessons` (id, title) name the
+        lesson each poll is about."""
+        self.course_id, self.lesson_id = course_id, lesson_id
+        self._lesson_names = dict(lessons or [])
         self.heading.setText(f"<h2>Polls{' — ' + escape(title) if title else ''}</h2>")
         self.reload()
 
@@ -62,9 +73,14 @@ class PollsPage(QWidget):
             if widget is not None:
                 widget.deleteLater()
         self.cards = []
+        # The lesson the learner came from first; otherwise newest first, as given.
+        polls.sort(key=lambda p: self.lesson_id is None or p.lesson_id != self.lesson_id)
         for poll in polls:
             assert isinstance(poll, Poll)
-            card = PollCard(poll)
+            about = ""
+            if poll.lesson_id:
+                about = f"About lesson {self._lesson_names.get(poll.lesson_id, poll.lesson_id)}"
+            card = PollCard(poll, about)
             card.vote_chosen.connect(self._vote)
             self._column.addWidget(card)
             self.cards.append(card)

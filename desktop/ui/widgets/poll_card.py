@@ -28,9 +28,12 @@ STATE_TEXT = {
 class PollCard(QGroupBox):
     vote_chosen = Signal(str, str)  # poll id, option id
 
-    def __init__(self, poll: Poll) -> None:
+    def __init__(self, poll: Poll, about: str = "") -> None:
         super().__init__("Poll" if poll.is_open else "Poll (closed)")
         self.poll = poll
+        self.about = QLabel(about)
+        self.about.setTextFormat(Qt.TextFormat.PlainText)
+        self.about.setVisible(bool(about))
         self.statement = QLabel(poll.statement)
         self.statement.setTextFormat(Qt.TextFormat.PlainText)
         self.statement.setWordWrap(True)
@@ -64,6 +67,7 @@ class PollCard(QGroupBox):
         self.hint = QLabel(hint)
         self.hint.setVisible(bool(hint))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.about)
         layout.addWidget(self.statement)
         layout.addLayout(grid)
         layout.addWidget(self.vote_button, 0, Qt.AlignmentFlag.AlignLeft)
