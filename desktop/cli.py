@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     new_thread.add_argument("--title", required=True)
     new_thread.add_argument("--body-file", type=Path, required=True, help="the text, Markdown")
     new_thread.add_argument("--lesson", help="attach the thread to this lesson")
+    new_thread.add_argument(
+        "--question", action="store_true", help="a discussion question (moderators)"
+    )
     podcast = sub.add_parser("podcast", help="podcasts to listen to offline")
     podcast_commands = podcast.add_subparsers(dest="podcast_command", required=True)
     add = podcast_commands.add_parser("add", help="subscribe to a podcast by its feed address")
@@ -347,14 +350,18 @@ def _forum(core: Core, args: argparse.Namespace) -> int:
         if args.forum_command == "post":
             post_id = core.forum.reply(args.thread, body)
         else:
-            post_id = core.forum.new_thread(args.course, args.title, body, lesson_id=args.lesson)
+            post_id = core.forum.new_thread(
+                args.course, args.title, body, lesson_id=args.lesson, question=args.question
+            )
         print(f"Saved as {post_id}; it is sent at the next sync (samen sync).")
         return EXIT_OK
     if args.forum_command == "list":
         threads = core.forum.threads(args.course, args.lesson)
         for thread in threads:
             marks = ("[pinned] " if thread.pinned else "") + ("[locked] " if thread.locked else "")
-            marks += "[hidden] " if thread.hidden else ""
+            marks += ("[hidden] " if thread.hidden else "") + (
+                "[question] " if thread.is_question else ""
+            )
             unread = f", {thread.unread} new" if thread.unread else ""
             state = "" if thread.opening.state.value == "sent" else f" [{thread.opening.state}]"
             print(f"{thread.id}  {marks}{thread.title} — {thread.opening.author} "

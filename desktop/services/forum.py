@@ -143,9 +143,18 @@ class ForumService:
     # -- writing ---------------------------------------------------------------------------
 
     def new_thread(
-        self, course_id: str, title: str, body: str, lesson_id: str | None = None
+        self,
+        course_id: str,
+        title: str,
+        body: str,
+        lesson_id: str | None = None,
+        *,
+        question: bool = False,
     ) -> str:
-        """Queue a new thread; returns its id (usable for replies at once, offline)."""
+        """Queue a new thread; returns its id (usable for replies at once, offline). A
+        discussion question (`question`) is for moderators to start."""
+        if question and not self.is_moderator():
+            raise SamenError("Only moderators start discussion questions.")
         args: dict[str, Any] = {
             "thread_id": str(uuid.uuid4()),
             "course_id": course_id,
@@ -154,6 +163,8 @@ class ForumService:
         }
         if lesson_id is not None:
             args["lesson_id"] = lesson_id
+        if question:
+            args["question"] = True
         self._queue_action(NEW_THREAD, "thread_id", args)
         return str(args["thread_id"])
 
@@ -406,7 +417,7 @@ def _local_thread(item: OutboxItem) -> ForumThread:
         opening=opening,
         pinned=False,
         locked=False,
-        is_question=False,
+        is_question=bool(item.args.get("question")),
         replies=0,
         unread=0,
     )

@@ -151,6 +151,8 @@ def test_edit_conflicts_drafts_and_unsent_threads(
     final = phone.forum.thread(thread_id).opening
     assert (final.body, final.state) == ("Phone version, again", PostState.SENT)  # no old refusal
 
+    with pytest.raises(SamenError, match="Only moderators"):
+        laptop.forum.new_thread(COURSE, "Discuss", "What do you think?", question=True)
     offline = laptop.forum.new_thread(COURSE, "Draft", "Not sure yet")
     laptop.forum.reply(offline, "A reply to my own draft")
     laptop.forum.delete(offline)  # never sent: it goes, with its reply

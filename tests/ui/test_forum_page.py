@@ -119,7 +119,9 @@ def test_a_moderator_locks_and_unlocks_a_thread_and_sees_reports(
     core = make_core()
     core.session.login(academy.url, "mod", DEMO_PASSWORD)
     core.catalogue.fetch_course(COURSE)
-    thread_id = core.forum.new_thread(COURSE, "Moderated thread", "Rules of this forum.")
+    thread_id = core.forum.new_thread(
+        COURSE, "Moderated thread", "Rules of this forum.", question=True
+    )
     assert core.sync.run_window().ok
     window, runner = open_window(qtbot, core)
     window.library_page.set_entries(core.catalogue.library())
@@ -133,6 +135,7 @@ def test_a_moderator_locks_and_unlocks_a_thread_and_sees_reports(
     qtbot.waitUntil(lambda: page.moderator, timeout=10_000)
     with qtbot.waitSignal(page.thread_shown, timeout=20_000):
         page.select_thread(thread_id)
+    assert page.threads.currentItem().text().startswith("❓ Moderated thread")  # a question
     page.posts.setCurrentRow(0)
     lock = page.moderation["lock"]
     assert not lock.isHidden() and lock.text() == "Lock"

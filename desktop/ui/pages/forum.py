@@ -15,6 +15,7 @@ from html import escape
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -52,7 +53,7 @@ class _ThreadPage:
 
 
 class NewThreadDialog(QDialog):
-    def __init__(self, about: str, parent: QWidget | None = None) -> None:
+    def __init__(self, about: str, moderator: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New thread")
         self.title = QLineEdit()
@@ -71,6 +72,9 @@ class NewThreadDialog(QDialog):
         layout.addWidget(self.about)
         layout.addWidget(self.title)
         layout.addWidget(self.body, 1)
+        self.question = QCheckBox("A &discussion question for the learners (moderators)")
+        self.question.setVisible(moderator)
+        layout.addWidget(self.question)
         layout.addWidget(QLabel("It is sent at the next sync; until then you can change it."))
         layout.addWidget(buttons)
 
@@ -280,6 +284,7 @@ class ForumPage(QWidget):
         for thread in threads:
             assert isinstance(thread, ForumThread)
             marks = ("📌 " if thread.pinned else "") + ("🔒 " if thread.locked else "")
+            marks += "❓ " if thread.is_question else ""
             unread = f", {thread.unread} new" if thread.unread else ""
             state = {PostState.WAITING: " (not sent yet)", PostState.REFUSED: " (refused)"}.get(
                 thread.opening.state, ""
@@ -406,15 +411,20 @@ class ForumPage(QWidget):
         about = "the whole course"
         if self.lesson_id is not None:
             about = f"lesson {self._lesson_names.get(self.lesson_id, self.lesson_id)}"
-        dialog = NewThreadDialog(about, self)
+        dialog = NewThreadDialog(about, self.moderator, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.new_thread(dialog.title.text(), dialog.body.toPlainText())
+            question = dialog.question.isChecked()
+            self.new_thread(dialog.title.text(), dialog.body.toPlainText(), question=question)
 
-    def new_thread(self, title: str, body: str) -> None:
+    def new_thread(self, title: str, body: str, *, question: bool = False) -> None:
         course_id, lesson_id = self.course_id, self.lesson_id
         if course_id is None:
             return
-        self._submit(lambda: self._forum.new_thread(course_id, title, body, lesson_id=lesson_id))
+        self._submit(
+            lambda: self._forum.new_thread(
+                course_id, title, body, lesson_id=lesson_id, question=question
+            )
+        )
 
     def _reply(self) -> None:
         thread_id, text = self.current_thread_id(), self.reply.toPlainText()
