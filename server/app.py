@@ -20,6 +20,8 @@ from server.errors import install_error_handlers
 from server.health import router as health_router
 from server.migrator import prepare_storage
 from server.podcasts.routes import router as podcast_router
+from server.supporter.mailer import Mailer
+from server.supporter.pages import router as supporter_router
 from server.sync.locks import ClientLocks
 from server.sync.rate import RateLimiter
 from server.sync.routes import router as sync_router
@@ -33,14 +35,18 @@ def create_app(config: ServerConfig) -> FastAPI:
         prepare_storage(config, database.engine)
         # The academy's manifest-signing key: created here on the first start, then reused.
         app.state.signer = AcademySigner.load_or_create(config.signing_key_path)
+        mailer.start()
         try:
             yield
         finally:
+            mailer.stop()
             database.dispose()
 
     app = FastAPI(title="Samen academy", version="1", lifespan=lifespan)
     app.state.config = config
     app.state.database = database
+    mailer = Mailer(config, database)
+    app.state.mailer = mailer
     app.state.client_locks = ClientLocks()
     app.state.sync_rate = RateLimiter(config.sync_requests_per_minute)
     install_error_handlers(app)
@@ -51,6 +57,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         content_router,
         podcast_router,
         sync_router,
+        supporter_router,
     ):
         app.include_router(router)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import socket
 import sys
 import time
@@ -24,6 +25,7 @@ from server.db import Database
 from server.migrator import prepare_storage
 
 PROG = "samen-server"
+SMTP_PASSWORD_ENV = "SAMEN_SMTP_PASSWORD"
 # Same as server.content.demo.DEFAULT_PASSWORD; not imported so `run` stays light.
 DEMO_PASSWORD = "samen-demo"
 
@@ -73,7 +75,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     config = replace(
         _config(args),
         sync_requests_per_minute=args.sync_rate,
+        public_url=args.public_url,
+        smtp_host=args.smtp_host,
+        smtp_port=args.smtp_port,
+        smtp_starttls=args.smtp_starttls,
+        smtp_username=args.smtp_user,
+        smtp_password=os.environ.get(SMTP_PASSWORD_ENV),
+        supporter_requests_per_day=args.supporter_requests_per_day,
+        supporter_link_days=args.supporter_link_days,
         **({"academy_name": args.academy_name} if args.academy_name else {}),
+        **({"mail_from": args.mail_from} if args.mail_from else {}),
     )
     try:
         config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -221,6 +232,36 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=ServerConfig.sync_requests_per_minute,
         help="sync requests per login per minute before 429 (0: no limit)",
+    )
+    run.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="where supporters reach this academy (links in e-mails); default: the address "
+        "each learner's app uses",
+    )
+    run.add_argument(
+        "--smtp-host",
+        default=None,
+        help="send e-mail through this SMTP server; default: write .eml files to DIR/mail",
+    )
+    run.add_argument("--smtp-port", type=int, default=ServerConfig.smtp_port)
+    run.add_argument("--smtp-starttls", action="store_true", help="use STARTTLS")
+    run.add_argument(
+        "--smtp-user", default=None, help=f"SMTP login (the password from ${SMTP_PASSWORD_ENV})"
+    )
+    run.add_argument("--mail-from", default=None, help="the From of e-mails sent")
+    run.add_argument(
+        "--supporter-requests-per-day",
+        type=int,
+        default=ServerConfig.supporter_requests_per_day,
+        help="supporter requests a learner may send per day",
+    )
+    run.add_argument(
+        "--supporter-link-days",
+        type=int,
+        default=ServerConfig.supporter_link_days,
+        help="days a supporter's link works",
     )
     run.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]

@@ -20,6 +20,18 @@ class ServerConfig:
     token_ttl_days: int = 30
     # Sync requests (push and pull) per login per minute; 0 means no limit.
     sync_requests_per_minute: int = 240
+    # Where learners and supporters reach this academy's web pages (links in e-mails);
+    # None: the address each push came in on.
+    public_url: str | None = None
+    supporter_requests_per_day: int = 5
+    supporter_link_days: int = 14
+    # E-mail: with no smtp_host, e-mails are written as .eml files into mail_dir instead.
+    mail_from: str = "Samen Academy <no-reply@samen.invalid>"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None  # from the environment, never a command-line flag
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -36,6 +48,11 @@ class ServerConfig:
     def signing_key_path(self) -> Path:
         """The academy's Ed25519 private key (PKCS8 PEM, mode 0600), created on first start."""
         return self.data_dir / "signing_key.pem"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where e-mails are written as .eml files when no SMTP server is configured."""
+        return self.data_dir / "mail"
 
     @property
     def podcast_dir(self) -> Path:

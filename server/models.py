@@ -4,8 +4,10 @@ from server.auth import models as auth_models
 from server.content import models as content_models
 from server.db import Base
 from server.podcasts import models as podcast_models
+from server.points import models as points_models
 from server.progress import models as progress_models
 from server.social import models as social_models
+from server.supporter import models as supporter_models
 from server.sync import models as sync_models
 
 metadata = Base.metadata
@@ -15,7 +17,9 @@ __all__ = [
     "content_models",
     "metadata",
     "podcast_models",
+    "points_models",
     "progress_models",
     "social_models",
+    "supporter_models",
     "sync_models",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from server.content.models import Lesson
 from server.db import table_of
+from server.points.ledger import award
 from server.progress.models import Progress
 from server.sync.changes import user_scope
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
@@ -95,6 +96,15 @@ def update_progress(ctx: MutationContext, args: ProgressArgs) -> dict[str, Any]:
     }
     if merged is not None:
         ctx.changes.put(user_scope(ctx.user_id), "progress", args.lesson_id, data)
+        if merged.completed:  # the ledger's unique source makes a second completion earn 0
+            award(
+                ctx,
+                user_id=ctx.user_id,
+                course_id=args.course_id,
+                reason="lesson_completed",
+                source=f"lesson:{ctx.user_id}:{args.lesson_id}",
+                occurred_at=ctx.occurred_at or ctx.now,
+            )
     return {**data, "version": int(row.version)}
 
 

@@ -11,16 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from server.config import ServerConfig
 from server.sync.changes import ChangeBuffer
 
 A = TypeVar("A", bound=BaseModel)
+
+# How far back an action's own time is believed (a device offline for weeks is normal; one
+# that claims last year is not): points and daily limits count by the clamped time.
+MAX_BACKDATE = timedelta(days=60)
+
+
+def occurred(created_at: datetime, now: datetime) -> datetime:
+    """An action's own time as the device recorded it, kept within [now - 60 days, now]."""
+    moment = created_at.astimezone(UTC)
+    return min(max(moment, now - MAX_BACKDATE), now)
 
 
 class Rejected(Exception):  # noqa: N818 - an outcome, not an error of the server
@@ -58,6 +69,11 @@ class MutationContext:
     connection: Connection  # the session's connection; handlers run Core statements on it
     user_id: int
     now: datetime
+    # The running mutation's own time (see `occurred`); `now` until a mutation runs.
+    occurred_at: datetime | None = None
+    # Where the academy's web pages are, for links in e-mails (config or the push's own URL).
+    link_base: str = ""
+    config: ServerConfig | None = None
     changes: ChangeBuffer = field(default_factory=ChangeBuffer)
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
     deferred: dict[tuple[str, str], Deferred] = field(default_factory=dict)

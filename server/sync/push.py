@@ -16,11 +16,18 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from server.config import ServerConfig
 from server.db import table_of, utc_now
 from server.sync.changes import ChangeBuffer, write_changes
 from server.sync.locks import lock_client_row
 from server.sync.models import MutationLog, SyncClient
-from server.sync.mutations import MutationContext, MutationSpec, Rejected, RetryLater
+from server.sync.mutations import (
+    MutationContext,
+    MutationSpec,
+    Rejected,
+    RetryLater,
+    occurred,
+)
 from server.sync.schemas import MutationIn
 
 _SAVEPOINT = "SAVEPOINT samen_mutation"
@@ -128,6 +135,7 @@ def _apply(
         return "rejected", None, "unknown_mutation", message
     ctx.changes = ChangeBuffer()
     ctx.deferred = {}
+    ctx.occurred_at = occurred(mutation.created_at, ctx.now)
     # Plain SQL savepoints: the same statements session.begin_nested() emits, without its
     # bookkeeping (a third of the time of a small mutation). Handlers use Core only.
     connection = ctx.connection
@@ -153,6 +161,9 @@ def process_push(
     client_id: str,
     mutations: Sequence[MutationIn],
     now: datetime | None = None,
+    *,
+    link_base: str = "",
+    config: ServerConfig | None = None,
 ) -> dict[str, Any]:
     """Apply a batch for an owned client_id (the caller holds its in-process lock); commits."""
     now = now or utc_now()
@@ -166,7 +177,12 @@ def process_push(
         session, list(dict.fromkeys(str(m.mutation_id) for m in mutations if m.seq > last_seq))
     )
     ctx = MutationContext(
-        session=session, connection=session.connection(), user_id=user_id, now=now
+        session=session,
+        connection=session.connection(),
+        user_id=user_id,
+        now=now,
+        link_base=link_base,
+        config=config,
     )
     batch_changes = ChangeBuffer()
     deferred: dict[tuple[str, str], Any] = {}

@@ -10,6 +10,7 @@ from server.progress.mutations import PROGRESS_UPDATE
 from server.progress.playback import PLAYBACK_POSITION
 from server.social.forum import FORUM_MUTATIONS
 from server.social.polls import POLL_VOTE
+from server.supporter.mutations import SUPPORTER_MUTATIONS
 from server.sync.mutations import MutationSpec
 
 REGISTRY: Mapping[str, MutationSpec[Any]] = {
@@ -20,5 +21,6 @@ REGISTRY: Mapping[str, MutationSpec[Any]] = {
         EXERCISE_ANSWER,
         PLAYBACK_POSITION,
         *FORUM_MUTATIONS,
+        *SUPPORTER_MUTATIONS,
     )
 }

@@ -150,9 +150,11 @@ def _busy_as_503(session: Session) -> Iterator[None]:
     "/push", dependencies=[Depends(maintenance_gate), Depends(rate_gate)], response_model=None
 )
 def push(
+    request: Request,
     caller: CallerDep,
     body: Annotated[bytes, Depends(capped_body)],
     session: SessionDep,
+    config: ConfigDep,
     locks: Annotated[ClientLocks, Depends(client_locks)],
 ) -> JSONResponse:
     envelope = _parse_push(body)
@@ -162,7 +164,16 @@ def push(
         _require_owner(session, client_id, user_id)
         session.commit()  # end the read transaction; the batch starts with the row lock
         with locks.exclusive(client_id):
-            reply = process_push(session, REGISTRY, user_id, client_id, envelope.mutations)
+            reply = process_push(
+                session,
+                REGISTRY,
+                user_id,
+                client_id,
+                envelope.mutations,
+                link_base=str(request.base_url),
+                config=config,
+            )
+    request.app.state.mailer.wake()  # e-mails decided by this batch go out now
     return JSONResponse(reply)
 
 

@@ -1,0 +1,1 @@
+"""Points: a ledger of what earned a learner points, per course, each source counted once."""

@@ -1,0 +1,246 @@
+"""supporter.request and supporter.revoke, inside a push's savepoint on a worker thread.
+
+A request stores what the learner chose to share (the exercise, their answer at that moment,
+their message), a hash of a fresh link token, and the e-mail that carries the link, all in one
+transaction: the e-mail goes exactly once per accepted request (the mailer sends it after the
+commit). Limits against abuse: requests per learner per day, by the action's own day (so a
+week offline still gets its requests out; back-dating is bounded by MAX_BACKDATE), e-mails
+per recipient per day by arrival, across all learners; one plain recipient address; no text
+from the learner in any header but the supporter's name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import func, insert, select, update
+
+from server.auth.models import User
+from server.content.access import NOT_ENROLLED, takes_part
+from server.content.models import Course, Exercise, Lesson
+from server.db import table_of
+from server.points.ledger import award
+from server.progress.models import Answer
+from server.supporter.addresses import clean_name, valid_address
+from server.supporter.links import link, new_token, token_hash
+from server.supporter.mail_text import request_mail
+from server.supporter.models import OutgoingMail, SupporterRequest
+from server.sync.changes import ChangeBuffer, iso, user_scope
+from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
+
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+MAX_MESSAGE = 2_000
+MAX_ANSWER = 10_000
+PER_RECIPIENT_PER_DAY = 3
+DAY = timedelta(days=1)
+
+
+class RequestArgs(MutationArgs):
+    request_id: str = Field(pattern=UUID)
+    exercise_id: str = Field(max_length=120)
+    supporter_name: str = Field(max_length=200)
+    supporter_email: str = Field(max_length=400)
+    message: str = Field(max_length=MAX_MESSAGE * 2)
+    answer: str = Field(default="", max_length=MAX_ANSWER * 2)
+
+
+class RevokeArgs(MutationArgs):
+    request_id: str = Field(pattern=UUID)
+
+
+def status_of(row: Any, now: datetime) -> str:
+    """What the learner sees: revoked, answered, expired, email_failed, emailed or queued."""
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.answered_at is not None:
+        return "answered"
+    if row.expires_at <= now:
+        return "expired"
+    return {"failed": "email_failed", "sent": "emailed"}.get(row.mail_state, "queued")
+
+
+def request_data(row: Any, now: datetime) -> dict[str, Any]:
+    """The `supporter_request` entity (user scope): never the token, only the state."""
+    return {
+        "request_id": row.id,
+        "course_id": row.course_id,
+        "exercise_id": row.exercise_id,
+        "supporter_name": row.supporter_name,
+        "supporter_email": row.supporter_email,
+        "message": row.message,
+        "answer": row.answer,
+        "asked_at": iso(row.asked_at),
+        "expires_at": iso(row.expires_at),
+        "status": status_of(row, now),
+        "mail_error": row.mail_error,
+        "feedback": row.feedback,
+        "answered_at": iso(row.answered_at),
+        "version": row.version,
+    }
+
+
+def emit_request(connection: Any, changes: ChangeBuffer, request_id: str, now: datetime) -> None:
+    table = table_of(SupporterRequest)
+    row = connection.execute(select(table).where(table.c.id == request_id)).one()
+    changes.put(user_scope(row.user_id), "supporter_request", row.id, request_data(row, now))
+
+
+def _exercise(ctx: MutationContext, exercise_id: str) -> Any:
+    return ctx.connection.execute(
+        select(
+            Exercise.id,
+            Exercise.prompt,
+            Exercise.supporter_allowed,
+            Lesson.course_id,
+            Course.title.label("course_title"),
+        )
+        .join(Lesson, Lesson.id == Exercise.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Exercise.id == exercise_id)
+    ).one_or_none()
+
+
+def _count(ctx: MutationContext, *where: Any) -> int:
+    return int(ctx.connection.execute(select(func.count()).where(*where)).scalar_one())
+
+
+def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
+    config = ctx.config
+    assert config is not None, "the push passes the server's config"
+    exercise = _exercise(ctx, args.exercise_id)
+    if exercise is None:
+        raise Rejected("not_found", "This exercise is no longer in the course.")
+    if not exercise.supporter_allowed:
+        raise Rejected("forbidden", "This exercise is not one to ask a supporter about.")
+    if not takes_part(ctx.session, ctx.user_id, exercise.course_id):
+        raise Rejected("forbidden", NOT_ENROLLED)
+    name = clean_name(args.supporter_name)
+    if not name or len(name) > 100:
+        raise Rejected("invalid_args", "Give the supporter's name (up to 100 characters).")
+    address = args.supporter_email.strip()
+    if not valid_address(address):
+        raise Rejected("invalid_args", f"{address!r} is not an e-mail address Samen can write to.")
+    message = args.message.strip()
+    if len(message) > MAX_MESSAGE:
+        raise Rejected("too_long", f"The message has {len(message):,} characters; at most "
+                       f"{MAX_MESSAGE:,} fit.")  # fmt: skip
+    table = table_of(SupporterRequest)
+    if ctx.connection.execute(select(table.c.id).where(table.c.id == args.request_id)).first():
+        raise Rejected("conflict", "A request with this id exists already.")
+    asked_at = ctx.occurred_at or ctx.now
+    day = asked_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    per_day = config.supporter_requests_per_day
+    mine = table.c.user_id == ctx.user_id
+    if _count(ctx, mine, table.c.asked_at >= day, table.c.asked_at < day + DAY) >= per_day:
+        raise Rejected(
+            "rate_limited",
+            f"You can ask supporters {per_day} times a day; ask this one again tomorrow.",
+        )
+    if (
+        _count(
+            ctx,
+            func.lower(table.c.supporter_email) == address.lower(),
+            table.c.created_at > ctx.now - DAY,
+        )
+        >= PER_RECIPIENT_PER_DAY
+    ):
+        raise Rejected(
+            "rate_limited",
+            f"{address} has had {PER_RECIPIENT_PER_DAY} requests from this academy today; "
+            "try again tomorrow.",
+        )
+    answer = args.answer.strip()
+    if not answer:  # the answer as last synced, if the learner did not pass one
+        answer = (
+            ctx.connection.execute(
+                select(Answer.text).where(
+                    Answer.user_id == ctx.user_id, Answer.exercise_id == exercise.id
+                )
+            ).scalar_one_or_none()
+            or ""
+        )
+    if not answer:
+        raise Rejected("invalid_args", "Answer the exercise first, so there is something to "
+                       "give feedback on.")  # fmt: skip
+    if len(answer) > MAX_ANSWER:
+        raise Rejected("too_long", f"The answer has {len(answer):,} characters; at most "
+                       f"{MAX_ANSWER:,} can be shared.")  # fmt: skip
+    learner = ctx.connection.execute(
+        select(User.display_name).where(User.id == ctx.user_id)
+    ).scalar_one()
+    token = new_token()
+    expires_at = ctx.now + timedelta(days=config.supporter_link_days)
+    ctx.connection.execute(
+        insert(table).values(
+            id=args.request_id,
+            user_id=ctx.user_id,
+            course_id=exercise.course_id,
+            exercise_id=exercise.id,
+            supporter_name=name,
+            supporter_email=address,
+            message=message,
+            answer=answer,
+            token_hash=token_hash(token),
+            asked_at=asked_at,
+            created_at=ctx.now,
+            expires_at=expires_at,
+            mail_state="queued",
+            version=1,
+        )
+    )
+    subject, body = request_mail(
+        academy=config.academy_name,
+        learner=learner,
+        supporter=name,
+        course=exercise.course_title,
+        message=message,
+        url=link(config.public_url or ctx.link_base, token),
+        expires_at=expires_at,
+    )
+    ctx.connection.execute(
+        insert(table_of(OutgoingMail)).values(
+            request_id=args.request_id,
+            to_name=name,
+            to_address=address,
+            subject=subject,
+            body=body,
+            created_at=ctx.now,
+            next_attempt_at=ctx.now,
+            attempts=0,
+            failed=False,
+        )
+    )
+    award(
+        ctx,
+        user_id=ctx.user_id,
+        course_id=exercise.course_id,
+        reason="supporter_asked",
+        source=f"supporter:{args.request_id}",
+        occurred_at=asked_at,
+    )
+    emit_request(ctx.connection, ctx.changes, args.request_id, ctx.now)
+    return {"request_id": args.request_id, "expires_at": iso(expires_at)}
+
+
+def revoke(ctx: MutationContext, args: RevokeArgs) -> dict[str, Any]:
+    table = table_of(SupporterRequest)
+    row = ctx.connection.execute(
+        select(table.c.user_id, table.c.revoked_at).where(table.c.id == args.request_id)
+    ).one_or_none()
+    if row is None or row.user_id != ctx.user_id:
+        raise Rejected("not_found", "There is no such request of yours.")
+    if row.revoked_at is None:
+        ctx.connection.execute(
+            update(table)
+            .where(table.c.id == args.request_id)
+            .values(revoked_at=ctx.now, version=table.c.version + 1)
+        )
+        emit_request(ctx.connection, ctx.changes, args.request_id, ctx.now)
+    return {"request_id": args.request_id}
+
+
+SUPPORTER_REQUEST = MutationSpec("supporter.request", RequestArgs, ask)
+SUPPORTER_REVOKE = MutationSpec("supporter.revoke", RevokeArgs, revoke)
+SUPPORTER_MUTATIONS = (SUPPORTER_REQUEST, SUPPORTER_REVOKE)
