@@ -24,6 +24,7 @@ from desktop.services.polls import PollService
 from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.status import StatusService
+from desktop.services.supporters import SupporterService
 from desktop.services.sync import SyncService
 from desktop.settings import Settings
 from desktop.store.accounts import AccountRepo
@@ -56,6 +57,7 @@ class Core:
     queue: QueueService
     polls: PollService
     forum: ForumService
+    supporters: SupporterService
     overview: OverviewService
     packs: PackService
     lessons: LessonService
@@ -128,6 +130,7 @@ def build_core(
         queue=queue,
         polls=PollService(sync, queue, actions),
         forum=ForumService(store, session, sync, queue, actions),
+        supporters=SupporterService(store, sync, queue, actions, learning),
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
         ),

@@ -20,7 +20,8 @@ apt_packages=(
   fonts-dejavu-core ffmpeg espeak-ng python3-venv
 )
 if [ "$extras" = "dev" ]; then
-  apt_packages+=(xvfb xauth x11-utils dbus dbus-x11 gnome-keyring)
+  # chromium: the supporter's web page is tested in a real headless browser (Playwright).
+  apt_packages+=(xvfb xauth x11-utils dbus dbus-x11 gnome-keyring chromium)
 fi
 missing=()
 for package in "${apt_packages[@]}"; do

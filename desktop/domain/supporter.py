@@ -1,0 +1,83 @@
+"""Supporter requests and points as the learner sees them. Pure data. Any thread."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_MESSAGE = 2_000  # the academy's limits (contract: supporter.request)
+MAX_NAME = 100
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDRESS = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
+
+
+class RequestStatus(StrEnum):
+    WAITING = "waiting"  # on this computer, not sent yet
+    REFUSED = "refused"  # the academy refused it (the reason is kept)
+    QUEUED = "queued"  # accepted; the e-mail is about to go out
+    EMAILED = "emailed"
+    EMAIL_FAILED = "email_failed"
+    ANSWERED = "answered"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+STATUS_TEXT = {
+    RequestStatus.WAITING: "Not sent yet: it goes out at the next sync.",
+    RequestStatus.REFUSED: "Refused: {reason}",
+    RequestStatus.QUEUED: "Accepted; the e-mail goes out shortly.",
+    RequestStatus.EMAILED: "E-mailed; waiting for {name}'s feedback.",
+    RequestStatus.EMAIL_FAILED: "The e-mail could not be delivered: {reason}",
+    RequestStatus.ANSWERED: "{name} answered.",
+    RequestStatus.REVOKED: "Withdrawn: the link no longer works.",
+    RequestStatus.EXPIRED: "The link expired without an answer.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SupporterRequest:
+    id: str
+    exercise_id: str
+    supporter_name: str
+    supporter_email: str
+    message: str
+    answer: str  # the answer as shared with the supporter
+    asked_at: str | None
+    expires_at: str | None
+    status: RequestStatus
+    reason: str = ""  # why it was refused or not delivered
+    feedback: str = ""
+    answered_at: str | None = None
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT[self.status].format(name=self.supporter_name, reason=self.reason)
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in (
+            RequestStatus.WAITING,
+            RequestStatus.QUEUED,
+            RequestStatus.EMAILED,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    course_id: str
+    total: int
+    by_reason: dict[str, int]
+    recent: tuple[tuple[str, int, str], ...]  # (label, points, when)
+
+
+def valid_address(address: str) -> bool:
+    """One plain e-mail address, as the academy accepts it (it checks again)."""
+    local = address.split("@", 1)[0]
+    return (
+        len(address) <= 254
+        and ".." not in address
+        and not address.startswith(".")
+        and not local.endswith(".")
+        and _ADDRESS.match(address) is not None
+    )

@@ -1,0 +1,194 @@
+"""Asking a supporter for feedback, offline: the request is queued with the learner's answer
+as it is now; after a sync it shows how far it got (e-mailed, answered, expired) and the
+supporter's feedback. Worker threads / CLI.
+
+A request that was never sent can be withdrawn by discarding it; a sent one by queueing
+supporter.revoke, which stops its link at the academy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from desktop.domain.errors import SamenError
+from desktop.domain.supporter import (
+    MAX_MESSAGE,
+    MAX_NAME,
+    Points,
+    RequestStatus,
+    SupporterRequest,
+    valid_address,
+)
+from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.services.actions import ActionService
+from desktop.services.learning import LearningService
+from desktop.services.queue import QueueService
+from desktop.services.sync import SyncService
+from desktop.store.db import Store
+from desktop.store.outbox import OutboxRepo
+
+REQUEST, REVOKE = "supporter.request", "supporter.revoke"
+
+
+class SupporterService:
+    def __init__(
+        self,
+        store: Store,
+        sync: SyncService,
+        queue: QueueService,
+        actions: ActionService,
+        learning: LearningService,
+    ) -> None:
+        self._store = store
+        self._sync = sync
+        self._queue = queue
+        self._actions = actions
+        self._learning = learning
+
+    def ask(self, lesson_id: str, exercise_id: str, name: str, email: str, message: str) -> str:
+        """Queue a request about one exercise; returns its id. The learner's answer as saved
+        now is what the supporter will read."""
+        name = " ".join(name.split())
+        email = email.strip()
+        message = message.strip()
+        if not name:
+            raise SamenError("Give your supporter's name, so the e-mail can greet them.")
+        if len(name) > MAX_NAME:
+            raise SamenError(f"The name is longer than {MAX_NAME} characters.")
+        if not valid_address(email):
+            raise SamenError(
+                f"{email!r} does not look like one e-mail address (like name@example.org)."
+            )
+        if len(message) > MAX_MESSAGE:
+            raise SamenError(
+                f"The message has {len(message):,} characters; up to {MAX_MESSAGE:,} fit."
+            )
+        answer = self._learning.answers(lesson_id).get(exercise_id)
+        if answer is None or not answer.text.strip():
+            raise SamenError("Save your answer first: that is what your supporter will read.")
+        args = {
+            "request_id": str(uuid.uuid4()),
+            "exercise_id": exercise_id,
+            "supporter_name": name,
+            "supporter_email": email,
+            "message": message,
+            "answer": answer.text,
+        }
+        client_id = self._actions.client_id()
+        with self._store.write() as db:
+            OutboxRepo.enqueue(db, client_id=client_id, kind="supporter", name=REQUEST, args=args)
+        return str(args["request_id"])
+
+    def requests(self, exercise_id: str | None = None) -> list[SupporterRequest]:
+        """The learner's requests (about one exercise, or all), newest first."""
+        pulled = self._sync.cached("supporter_request")
+        found = {key: _pulled(data) for key, data in pulled.items()}
+        revoking = set()
+        for item in self._queue.items():
+            if item.name == REQUEST and item.args.get("request_id") not in found:
+                found[str(item.args["request_id"])] = _local(item)
+            elif item.name == REVOKE and item.state is not OutboxState.REJECTED:
+                revoking.add(str(item.args.get("request_id")))
+        shown = [
+            _withdrawn(request) if request.id in revoking else request
+            for request in found.values()
+            if exercise_id is None or request.exercise_id == exercise_id
+        ]
+        return sorted(shown, key=lambda r: r.asked_at or "", reverse=True)
+
+    def withdraw(self, request_id: str) -> None:
+        """Withdraw a request: an unsent one leaves the queue; a sent one's link is stopped
+        at the next sync."""
+        local = next(
+            (
+                item
+                for item in self._queue.items()
+                if item.name == REQUEST and item.args.get("request_id") == request_id
+            ),
+            None,
+        )
+        if local is not None and (local.seq is None or local.state is OutboxState.REJECTED):
+            self._queue.discard(local.id)
+            return
+        if local is None and request_id not in self._sync.cached("supporter_request"):
+            raise SamenError("This request is not on this computer (any more).")
+        client_id = self._actions.client_id()
+        with self._store.write() as db:
+            OutboxRepo.enqueue(
+                db,
+                client_id=client_id,
+                kind="supporter",
+                name=REVOKE,
+                args={"request_id": request_id},
+            )
+
+    def points(self, course_id: str) -> Points:
+        """The learner's points in a course as last synced (0 before the first sync)."""
+        data = self._sync.cached("points").get(course_id, {})
+        recent = tuple(
+            (str(e.get("label", "")), int(e.get("amount", 0)), str(e.get("occurred_at", "")))
+            for e in data.get("recent", [])
+            if isinstance(e, dict)
+        )
+        by_reason = {str(k): int(v) for k, v in dict(data.get("by_reason", {})).items()}
+        return Points(course_id, int(data.get("total", 0)), by_reason, recent)
+
+
+def _pulled(data: dict[str, Any]) -> SupporterRequest:
+    status = str(data.get("status", "queued"))
+    try:
+        state = RequestStatus(status)
+    except ValueError:
+        state = RequestStatus.QUEUED
+    expires = data.get("expires_at")
+    if state in (RequestStatus.QUEUED, RequestStatus.EMAILED) and _past(expires):
+        state = RequestStatus.EXPIRED  # the academy's clock says so too; no sync needed
+    return SupporterRequest(
+        id=str(data.get("request_id")),
+        exercise_id=str(data.get("exercise_id", "")),
+        supporter_name=str(data.get("supporter_name", "")),
+        supporter_email=str(data.get("supporter_email", "")),
+        message=str(data.get("message", "")),
+        answer=str(data.get("answer", "")),
+        asked_at=data.get("asked_at"),
+        expires_at=expires,
+        status=state,
+        reason=str(data.get("mail_error") or ""),
+        feedback=str(data.get("feedback") or ""),
+        answered_at=data.get("answered_at"),
+    )
+
+
+def _local(item: OutboxItem) -> SupporterRequest:
+    refused = item.state is OutboxState.REJECTED
+    return SupporterRequest(
+        id=str(item.args.get("request_id")),
+        exercise_id=str(item.args.get("exercise_id", "")),
+        supporter_name=str(item.args.get("supporter_name", "")),
+        supporter_email=str(item.args.get("supporter_email", "")),
+        message=str(item.args.get("message", "")),
+        answer=str(item.args.get("answer", "")),
+        asked_at=item.created_at,
+        expires_at=None,
+        status=RequestStatus.REFUSED if refused else RequestStatus.WAITING,
+        reason=(item.message or "The academy refused it.") if refused else "",
+    )
+
+
+def _withdrawn(request: SupporterRequest) -> SupporterRequest:
+    if request.status is RequestStatus.ANSWERED:
+        return request
+    return replace(request, status=RequestStatus.REVOKED)
+
+
+def _past(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return moment <= datetime.now(UTC)

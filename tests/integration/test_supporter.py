@@ -1,0 +1,138 @@
+"""The supporter tool end to end: a learner asks offline, the next sync sends it, the academy
+e-mails the supporter (a real SMTP server on loopback), the supporter opens the link in a real
+headless Chromium, reads only that exercise and answer and sends feedback once, and the
+learner's next sync shows it, with points. A withdrawn request's link stops working."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core import Core
+from desktop.domain.course import ExerciseKind
+from desktop.domain.errors import SamenError
+from desktop.domain.supporter import RequestStatus
+from tests.browser import browser_page
+from tests.integration.sync_helpers import client
+from tests.server.sync_api import add_learner
+from tests.server_process import LiveServer, start_server
+from tests.smtp_inbox import Inbox, smtp_inbox
+
+COURSE, LESSON = "learning-together", "learning-together-2"
+LINK = re.compile(r"http://127\.0\.0\.1:\d+/supporter/[A-Za-z0-9_-]+")
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def inbox() -> Iterator[Inbox]:
+    with smtp_inbox() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def academy_with_mail(
+    tmp_path_factory: pytest.TempPathFactory, inbox: Inbox
+) -> Iterator[LiveServer]:
+    server = start_server(
+        tmp_path_factory.mktemp("supporter-academy"),
+        extra_args=("--smtp-host", "127.0.0.1", "--smtp-port", str(inbox.port)),
+    )
+    yield server
+    server.stop()
+
+
+def _answered(core: Core) -> tuple[str, str]:
+    """Answers the supporter exercise of lesson 2 and a reflection of lesson 3; returns
+    (supporter exercise id, its answer)."""
+    core.catalogue.fetch_course(COURSE)
+    lessons = {item.id: item for item in core.lessons.lessons(COURSE)}
+    allowed = next(e for e in lessons[LESSON].exercises if e.supporter_allowed)
+    other = next(e for e in lessons["learning-together-3"].exercises
+                 if e.kind is ExerciseKind.REFLECTION)  # fmt: skip
+    text = "A private reflection, not for Mira."
+    core.learning.answer_text(COURSE, "learning-together-3", other, text)
+    answer = "Explaining makes you order your thoughts; gaps show at once."
+    core.learning.answer_text(COURSE, LESSON, allowed, answer)
+    return allowed.id, answer
+
+
+def _mail_to(inbox: Inbox, address: str) -> str:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for recipients, message in list(inbox.messages):
+            if recipients == [address]:
+                (url,) = LINK.findall(message.get_content())
+                return str(url)
+        time.sleep(0.05)
+    raise AssertionError(f"no e-mail to {address}")
+
+
+def _until(core: Core, request_id: str, status: RequestStatus) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        assert core.sync.run_window().ok
+        found = [r for r in core.supporters.requests() if r.id == request_id]
+        if found and found[0].status is status:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"request never became {status}: {core.supporters.requests()}")
+
+
+def test_ask_offline_supporter_answers_in_a_browser_learner_sees_it(
+    academy_with_mail: LiveServer, inbox: Inbox, tmp_path: Path
+) -> None:
+    anna = client(tmp_path / "anna", academy_with_mail.url, add_learner(academy_with_mail))
+    exercise_id, answer = _answered(anna)
+    with pytest.raises(SamenError, match="one e-mail address"):
+        anna.supporters.ask(LESSON, exercise_id, "Mira", "mira@example.org, x@y.org", "Hi")
+    request_id = anna.supporters.ask(
+        LESSON, exercise_id, "Mira de Boer", "mira@example.org", "Could you read this?"
+    )
+    (waiting,) = anna.supporters.requests(exercise_id)
+    assert waiting.status is RequestStatus.WAITING and waiting.answer == answer
+
+    _until(anna, request_id, RequestStatus.EMAILED)
+    url = _mail_to(inbox, "mira@example.org")
+    with browser_page(tmp_path / "chromium") as page:
+        page.goto(url)
+        assert page.locator("#answer").inner_text() == answer
+        assert "Explain one idea from this course" in page.content()
+        assert "A private reflection" not in page.content()  # only that exercise and answer
+        page.fill("#feedback", "Well put. One example would make it stick.")
+        page.get_by_role("button", name="Send feedback").click()
+        page.wait_for_selector("text=Thank you")
+        page.go_back()
+        page.reload()
+        assert "Thank you" in page.content() and page.locator("#feedback").count() == 0
+
+    _until(anna, request_id, RequestStatus.ANSWERED)
+    (answered,) = anna.supporters.requests(exercise_id)
+    assert answered.feedback == "Well put. One example would make it stick."
+    assert anna.supporters.points(COURSE).by_reason == {"supporter_asked": 5}
+
+
+def test_a_withdrawn_request_stops_its_link(
+    academy_with_mail: LiveServer, inbox: Inbox, tmp_path: Path
+) -> None:
+    ben = client(tmp_path / "ben", academy_with_mail.url, add_learner(academy_with_mail))
+    exercise_id, _answer = _answered(ben)
+    draft = ben.supporters.ask(LESSON, exercise_id, "Jo", "jo@example.org", "")
+    ben.supporters.withdraw(draft)  # never sent: it simply leaves the queue
+    assert ben.supporters.requests() == []
+    assert [i.name for i in ben.queue.items()] == ["exercise.answer"] * 2  # the answers only
+
+    request_id = ben.supporters.ask(LESSON, exercise_id, "Sam", "sam@example.org", "")
+    _until(ben, request_id, RequestStatus.EMAILED)
+    url = _mail_to(inbox, "sam@example.org")
+    ben.supporters.withdraw(request_id)
+    assert ben.supporters.requests()[0].status is RequestStatus.REVOKED  # shown at once
+    _until(ben, request_id, RequestStatus.REVOKED)
+    with browser_page(tmp_path / "chromium") as page:
+        reply = page.goto(url)
+        assert reply is not None and reply.status == 410
+        assert "withdrew" in page.content() and page.locator("#feedback").count() == 0
