@@ -50,6 +50,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.podcasts,
         core.polls,
         core.forum,
+        core.supporters,
         core.paths.media_dir,
         core.settings,
         runner,

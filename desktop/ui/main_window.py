@@ -26,6 +26,7 @@ from desktop.services.podcasts import PodcastService
 from desktop.services.polls import PollService
 from desktop.services.queue import QueueService
 from desktop.services.session import LogoutResult, SessionService
+from desktop.services.supporters import SupporterService
 from desktop.settings import Settings
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.network_hint import NetworkHint
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         podcasts: PodcastService,
         polls: PollService,
         forum: ForumService,
+        supporters: SupporterService,
         media_root: Path,
         settings: Settings,
         runner: TaskRunner,
@@ -98,7 +100,10 @@ class MainWindow(QMainWindow):
         self.player = Player(self)
         self.player.save_due.connect(self._save_position)
         self.player_bar = PlayerBar(self.player)
-        self.lesson_view = LessonView(lessons, learning, self.player, runner, media_root)
+        self.lesson_view = LessonView(
+            lessons, learning, supporters, self.player, runner, media_root
+        )
+        self.lesson_view.queued.connect(self.outbox_page.reload)
         self.podcasts_page = PodcastsPage(podcasts, self.player, runner)
         self.polls_page = PollsPage(polls, runner)
         self.polls_page.voted.connect(self.outbox_page.reload)
@@ -210,6 +215,7 @@ class MainWindow(QMainWindow):
         self.outbox_page.reload()
         self.polls_page.reload()  # results and refusals may have changed
         self.forum_page.reload()
+        self.lesson_view.refresh_social()  # points, supporters' answers
         if result.status.connectivity is Connectivity.ONLINE:
             self.podcasts_page.background_update()
         self._schedule_sync(result.next_sync_s)

@@ -16,7 +16,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.widgets.exercise_card import SENT, WAITING
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
-from tests.ui.window import open_window
+from tests.ui.window import open_window, stray_windows
 
 COURSE = "learning-together"
 AUDIO = course_media_key(COURSE, "audio/lesson-1.mp3")
@@ -92,6 +92,7 @@ def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None
     _open_lesson(qtbot, window, 1)
     card = view.cards[0]
     assert card.editor is not None
+    assert not card.ask_button.isHidden() and stray_windows(window) == []
     card.editor.setPlainText("Explaining it to Sam showed me what I had missed.")
     qtbot.mouseClick(card.submit, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: card.status.text() == WAITING, timeout=10_000)

@@ -13,7 +13,7 @@ from desktop.core import Core
 from desktop.domain.poll import VoteState
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
-from tests.ui.window import open_window
+from tests.ui.window import open_window, stray_windows
 
 POLL = "learning-together-poll-1"
 
@@ -39,6 +39,7 @@ def test_vote_from_the_course_and_see_the_community(
     card = page.card(POLL)
     assert card is not None and card.bars == {} and not card.hint.isHidden()
     assert card.about.text().startswith("About lesson 2. ")  # the demo's poll is about lesson 2
+    assert stray_windows(window) == []
     assert not card.vote_button.isEnabled()
 
     card.choices.buttons()[0].setChecked(True)

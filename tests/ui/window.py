@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.app import create_window
@@ -17,3 +18,12 @@ def open_window(qtbot: QtBot, core: Core) -> tuple[MainWindow, TaskRunner]:
     qtbot.addWidget(window)
     window.show()
     return window, runner
+
+
+def stray_windows(window: MainWindow) -> list[QWidget]:
+    """Visible top-level widgets other than the main window, and the window that took the
+    keyboard if it is not the main window: a widget shown before it had a parent opens as a
+    window of its own for a moment and takes activation (and shortcuts) with it."""
+    stray = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
+    active = QApplication.activeWindow()
+    return stray if active is window else [*stray, active or QWidget()]

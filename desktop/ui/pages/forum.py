@@ -72,7 +72,7 @@ class NewThreadDialog(QDialog):
         layout.addWidget(self.about)
         layout.addWidget(self.title)
         layout.addWidget(self.body, 1)
-        self.question = QCheckBox("A &discussion question for the learners (moderators)")
+        self.question = QCheckBox("A &discussion question for the learners (moderators)", self)
         self.question.setVisible(moderator)
         layout.addWidget(self.question)
         layout.addWidget(QLabel("It is sent at the next sync; until then you can change it."))

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -32,14 +33,24 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import Exercise, Lesson
 from desktop.domain.learning import Answer, Playback
+from desktop.domain.supporter import Points, SupporterRequest
 from desktop.media.player import Player
 from desktop.services.learning import ChoiceFeedback, LearningService
 from desktop.services.lessons import LessonMedium, LessonService, RenderedLesson
+from desktop.services.supporters import SupporterService
+from desktop.ui.supporter_dialog import SupporterDialog
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.exercise_card import ExerciseCard
 
 WEB_SCHEMES = {"http", "https", "mailto"}
 DONE_MARK = "✓ "
+
+
+@dataclass(frozen=True, slots=True)
+class _Social:
+    course_id: str
+    points: Points
+    requests: list[SupporterRequest]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +84,14 @@ class LessonView(QWidget):
     # course id, course title, lesson id: the forum's threads about the lesson shown
     forum_wanted = Signal(str, str, str)
     shown = Signal(str)  # lesson id, once its text, media and exercises are on screen
+    queued = Signal()  # something was queued to send (the outbox changed)
+    social_shown = Signal()  # points and supporter requests are on screen (tests)
 
     def __init__(
         self,
         lessons: LessonService,
         learning: LearningService,
+        supporters: SupporterService,
         player: Player,
         runner: TaskRunner,
         media_root: Path,
@@ -85,6 +99,8 @@ class LessonView(QWidget):
         super().__init__()
         self._lessons = lessons
         self._learning = learning
+        self._supporters = supporters
+        self.supporter_dialog: SupporterDialog | None = None
         self._player = player
         self._runner = runner
         self._media_root = media_root
@@ -93,6 +109,8 @@ class LessonView(QWidget):
         self.lesson: Lesson | None = None
         self.cards: list[ExerciseCard] = []
         self.heading = QLabel()
+        self.points = QLabel()
+        self.points.setAccessibleName("Your points in this course")
         self.list = QListWidget()
         self.list.setMaximumWidth(280)
         self.list.setAccessibleName("Lessons")
@@ -152,8 +170,11 @@ class LessonView(QWidget):
         body = QHBoxLayout()
         body.addWidget(self.list)
         body.addLayout(right, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.points)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        layout.addLayout(top)
         layout.addLayout(body, 1)
 
     # -- lessons ---------------------------------------------------------------------------
@@ -202,6 +223,7 @@ class LessonView(QWidget):
         self.forum_button.setEnabled(False)
         self.lesson = None
         self.heading.clear()
+        self.points.clear()
         self.list.clear()
         self.browser.clear()
         self.notice.hide()
@@ -266,6 +288,7 @@ class LessonView(QWidget):
         self._show_exercises(rendered.lesson, page.answers)
         self.done_button.setEnabled(True)
         self.shown.emit(rendered.lesson.id)
+        self.refresh_social()
 
     # -- media -----------------------------------------------------------------------------
 
@@ -320,6 +343,8 @@ class LessonView(QWidget):
             card = ExerciseCard(exercise, number)
             card.choice_made.connect(self._choose)
             card.text_submitted.connect(self._write)
+            card.supporter_wanted.connect(self._ask_supporter)
+            card.withdraw_wanted.connect(self._withdraw)
             if exercise.id in answers:
                 card.show_answer(answers[exercise.id])
             self.exercise_layout.addWidget(card)
@@ -361,6 +386,78 @@ class LessonView(QWidget):
             lambda _text: card.show_saved(False) if card in self.cards and card else None,
             lambda exc: self._failed(card, exc),
         )
+
+    # -- points and supporters -------------------------------------------------------------
+
+    def refresh_social(self) -> None:
+        """Points in the course and each card's supporter requests (e.g. after a sync)."""
+        course_id = self.course_id
+        if course_id is None:
+            return
+
+        def load() -> _Social:
+            points = self._supporters.points(course_id)
+            return _Social(course_id, points, self._supporters.requests())
+
+        self._runner.submit(load, self._show_social)
+
+    def _show_social(self, social: object) -> None:
+        assert isinstance(social, _Social)
+        if social.course_id != self.course_id:
+            return
+        self.points.setText(f"★ {social.points.total} points")
+        recent = [f"{label}: {amount:+d}" for label, amount, _when in social.points.recent]
+        self.points.setToolTip(
+            "\n".join(recent)
+            or "Points come from completing lessons, asking supporters and helping peers."
+        )
+        for card in self.cards:
+            card.show_requests([r for r in social.requests if r.exercise_id == card.exercise.id])
+        self.social_shown.emit()
+
+    def _ask_supporter(self, exercise: object) -> None:
+        assert isinstance(exercise, Exercise)
+        lesson = self.lesson
+        if lesson is None:
+            return
+        card = self._card(exercise)
+        self._runner.submit(
+            lambda: self._learning.answers(lesson.id).get(exercise.id),
+            lambda answer: self._open_supporter_dialog(lesson, exercise, card, answer),
+        )
+
+    def _open_supporter_dialog(
+        self, lesson: Lesson, exercise: Exercise, card: ExerciseCard | None, answer: object
+    ) -> None:
+        if lesson is not self.lesson or card is None or card not in self.cards:
+            return
+        if not isinstance(answer, Answer) or not answer.text.strip():
+            card.show_error("Save your answer first: that is what your supporter will read.")
+            return
+        dialog = SupporterDialog(exercise.prompt, answer.text, self)
+        self.supporter_dialog = dialog
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        self.supporter_dialog = None
+        if not accepted:
+            return
+        name, email = dialog.name.text(), dialog.email.text()
+        message = dialog.message.toPlainText()
+        self._runner.submit(
+            lambda: self._supporters.ask(lesson.id, exercise.id, name, email, message),
+            lambda _id: self._queued_social(),
+            lambda exc: self._failed(card, exc),
+        )
+
+    def _withdraw(self, request_id: str) -> None:
+        self._runner.submit(
+            lambda: self._supporters.withdraw(request_id),
+            lambda _r: self._queued_social(),
+            self._show_problem,
+        )
+
+    def _queued_social(self) -> None:
+        self.queued.emit()
+        self.refresh_social()
 
     def _failed(self, card: ExerciseCard | None, exc: BaseException) -> None:
         if card is not None and card in self.cards:

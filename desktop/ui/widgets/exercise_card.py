@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import Exercise, ExerciseKind
 from desktop.domain.learning import Answer
+from desktop.domain.supporter import SupporterRequest
 
 KIND_TITLES = {
     ExerciseKind.MULTIPLE_CHOICE: "Quiz",
@@ -36,6 +37,8 @@ SENT = "Saved and sent to the academy."
 class ExerciseCard(QGroupBox):
     choice_made = Signal(object, str)  # exercise, option id
     text_submitted = Signal(object, str)  # exercise, text
+    supporter_wanted = Signal(object)  # exercise: ask a supporter about it
+    withdraw_wanted = Signal(str)  # supporter request id
 
     def __init__(self, exercise: Exercise, number: int) -> None:
         super().__init__(f"{number}. {KIND_TITLES[exercise.kind]}")
@@ -75,12 +78,30 @@ class ExerciseCard(QGroupBox):
             layout.addWidget(self.editor)
             self.submit.setText("Save answer")
         self.submit.clicked.connect(self._submit)
+        # Parented now: showing a parentless widget would open it as a window of its own.
+        self.ask_button = QPushButton("Ask a &supporter…", self)
+        self.ask_button.setToolTip(
+            "Ask someone you trust (a manager, a friend) by e-mail for feedback on your answer"
+        )
+        self.ask_button.setVisible(exercise.supporter_allowed)
+        self.ask_button.clicked.connect(lambda: self.supporter_wanted.emit(self.exercise))
+        self.withdraw_button = QPushButton("Withdraw request")
+        self.withdraw_button.hide()
+        self.withdraw_button.clicked.connect(self._withdraw)
+        self.supporters = QLabel()
+        self.supporters.setWordWrap(True)
+        self.supporters.setTextFormat(Qt.TextFormat.RichText)
+        self.supporters.hide()
+        self._withdrawable: str | None = None
         row = QHBoxLayout()
         row.addWidget(self.submit)
+        row.addWidget(self.ask_button)
+        row.addWidget(self.withdraw_button)
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(self.feedback)
         layout.addWidget(self.status)
+        layout.addWidget(self.supporters)
 
     def _submit(self) -> None:
         if self.editor is not None:
@@ -111,6 +132,28 @@ class ExerciseCard(QGroupBox):
     def show_saved(self, sent: bool) -> None:
         self.status.setText(SENT if sent else WAITING)
         self.status.show()
+
+    def show_requests(self, requests: list[SupporterRequest]) -> None:
+        """This exercise's supporter requests, newest first: how far each got, and the
+        feedback given."""
+        lines = []
+        for request in requests:
+            line = f"<b>{escape(request.supporter_name)}</b>: {escape(request.status_text)}"
+            if request.feedback:
+                line += f"<br><i>“{escape(request.feedback)}”</i>"
+            lines.append(line)
+        self.supporters.setText("<br>".join(lines))
+        self.supporters.setVisible(bool(lines))
+        newest = next((r for r in requests if r.can_withdraw), None)
+        self._withdrawable = newest.id if newest is not None else None
+        self.withdraw_button.setVisible(newest is not None)
+        if newest is not None:
+            self.withdraw_button.setToolTip(f"Stop the link sent to {newest.supporter_name}")
+
+    def _withdraw(self) -> None:
+        if self._withdrawable is not None:
+            self.withdraw_button.setEnabled(False)
+            self.withdraw_wanted.emit(self._withdrawable)
 
     def show_error(self, message: str) -> None:
         self.status.setText(message)

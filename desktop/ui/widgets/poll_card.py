@@ -31,7 +31,8 @@ class PollCard(QGroupBox):
     def __init__(self, poll: Poll, about: str = "") -> None:
         super().__init__("Poll" if poll.is_open else "Poll (closed)")
         self.poll = poll
-        self.about = QLabel(about)
+        # Parented now: showing a parentless widget would open it as a window of its own.
+        self.about = QLabel(about, self)
         self.about.setTextFormat(Qt.TextFormat.PlainText)
         self.about.setVisible(bool(about))
         self.statement = QLabel(poll.statement)
@@ -55,16 +56,16 @@ class PollCard(QGroupBox):
                 bar.setAccessibleName(f"Votes for {option.text}")
                 grid.addWidget(bar, row, 1)
                 self.bars[option.id] = bar
-        self.vote_button = QPushButton("Change vote" if poll.my_vote else "Vote")
+        self.vote_button = QPushButton("Change vote" if poll.my_vote else "Vote", self)
         self.vote_button.setEnabled(False)
         self.vote_button.setVisible(poll.is_open)
         self.choices.buttonToggled.connect(self._choice_changed)
         self.vote_button.clicked.connect(self._vote)
-        self.state = QLabel(STATE_TEXT[poll.vote_state].format(refusal=poll.refusal))
+        self.state = QLabel(STATE_TEXT[poll.vote_state].format(refusal=poll.refusal), self)
         self.state.setWordWrap(True)
         self.state.setVisible(bool(self.state.text()))
         hint = _results_hint(poll)
-        self.hint = QLabel(hint)
+        self.hint = QLabel(hint, self)
         self.hint.setVisible(bool(hint))
         layout = QVBoxLayout(self)
         layout.addWidget(self.about)

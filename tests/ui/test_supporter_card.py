@@ -1,0 +1,92 @@
+"""Asking a supporter from an exercise card against the real academy: the dialog shows what
+will be shared, the request waits offline, a sync sends it (the academy writes the e-mail to
+its mail folder), the card follows its state, points appear, and withdrawing stops it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit
+from pytestqt.qtbot import QtBot
+
+from desktop.core import Core
+from desktop.ui.main_window import MainWindow
+from tests.server.sync_api import add_learner
+from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.window import open_window, stray_windows
+
+COURSE = "learning-together"
+ANSWER = "Explaining makes me order my thoughts."
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+
+
+def test_ask_a_supporter_from_the_card_then_withdraw(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    core.catalogue.fetch_course(COURSE)
+    window, runner = open_window(qtbot, core)
+    window.library_page.set_entries(core.catalogue.library())
+    view = window.lesson_view
+    with qtbot.waitSignal(view.shown, timeout=20_000):
+        window.open_course(COURSE)
+    lesson = view.list.item(1).data(Qt.ItemDataRole.UserRole)
+    with qtbot.waitSignal(view.social_shown, timeout=20_000):
+        view.list.setCurrentRow(1)  # lesson 2: its open exercise allows supporters
+    assert view.points.text() == "★ 0 points"
+    card = view.cards[0]
+    assert card.exercise.supporter_allowed and not card.ask_button.isHidden()
+    assert stray_windows(window) == []
+
+    # Before an answer is saved there is nothing to share.
+    qtbot.mouseClick(card.ask_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Save your answer first" in card.status.text(), timeout=10_000)
+    assert card.editor is not None
+    card.editor.setPlainText(ANSWER)
+    qtbot.mouseClick(card.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "next sync" in card.status.text(), timeout=10_000)
+
+    shared: list[str] = []
+
+    def fill_in() -> None:
+        dialog = view.supporter_dialog
+        if dialog is None:  # not open yet: the saved answer is still being read
+            QTimer.singleShot(20, fill_in)
+            return
+        shared.append(dialog.findChildren(QPlainTextEdit)[-1].toPlainText())
+        dialog.name.setText("Mira de Boer")
+        dialog.email.setText("not an address")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert "one e-mail address" in dialog.problem.text() and dialog.isVisible()
+        dialog.email.setText("mira@example.org")
+        dialog.message.setPlainText("Could you read my answer?")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, fill_in)
+    qtbot.mouseClick(card.ask_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Not sent yet" in card.supporters.text(), timeout=10_000)
+    assert shared and shared[0].endswith(ANSWER)  # the dialog showed what will be shared
+    assert lesson.id == "learning-together-2"
+
+    _sync(qtbot, window)
+    _sync(qtbot, window)  # the academy's mailer sends between two windows
+    qtbot.waitUntil(lambda: "E-mailed" in card.supporters.text(), timeout=20_000)
+    assert view.points.text() == "★ 5 points"
+    assert list((academy.data_dir / "mail").glob("*.eml"))
+
+    assert not card.withdraw_button.isHidden()
+    qtbot.mouseClick(card.withdraw_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Withdrawn" in card.supporters.text(), timeout=10_000)
+    assert card.withdraw_button.isHidden()
+    _sync(qtbot, window)
+    assert [i.name for i in core.queue.items()] == []
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
