@@ -63,6 +63,7 @@ class Player(QObject):
         self._sleep_timer.setSingleShot(True)
         self._sleep_timer.timeout.connect(self._fall_asleep)
         self._sleep_at_end = False
+        self._video_output: QObject | None = None
         self._player.positionChanged.connect(self.position_changed)
         self._player.durationChanged.connect(self.duration_changed)
         self._player.playbackStateChanged.connect(self._on_state)
@@ -79,12 +80,28 @@ class Player(QObject):
     def title(self) -> str:
         return self._title
 
-    def load(self, path: Path, media_key: str, *, title: str = "", resume_ms: int = 0) -> None:
-        """Open a local file; playback starts at `resume_ms` once the file is loaded."""
+    def load(
+        self,
+        path: Path,
+        media_key: str,
+        *,
+        title: str = "",
+        resume_ms: int = 0,
+        video_output: QObject | None = None,
+    ) -> None:
+        """Open a local file, shown in `video_output` if it is a video; playback starts at
+        `resume_ms` once the file is loaded."""
         if self._key:
             self._player.pause()  # the previous medium stops here, whatever comes next
             self._save()
         self._save_timer.stop()
+        self._key, self._is_loaded = "", False  # taking the old medium down saves nothing
+        if video_output is not self._video_output:
+            # Only with no medium open: swapping the video sink under an open medium can
+            # deadlock QtMultimedia's FFmpeg backend against the main thread.
+            self._player.setSource(QUrl())
+            self._player.setVideoOutput(video_output)  # type: ignore[arg-type]  # None detaches
+            self._video_output = video_output
         self._key = media_key
         self._title = title or path.name
         self._is_loaded = False
@@ -104,9 +121,6 @@ class Player(QObject):
         self._save_timer.stop()
         self._key = ""
         self._player.setSource(QUrl())
-
-    def set_video_output(self, output: QObject | None) -> None:
-        self._player.setVideoOutput(output)  # type: ignore[arg-type]  # None detaches it
 
     def has_video(self) -> bool:
         return bool(self._player.hasVideo())

@@ -40,9 +40,9 @@ def test_ask_a_supporter_from_the_card_then_withdraw(
     with qtbot.waitSignal(view.shown, timeout=20_000):
         window.open_course(COURSE)
     lesson = view.list.item(1).data(Qt.ItemDataRole.UserRole)
-    with qtbot.waitSignal(view.social_shown, timeout=20_000):
+    with qtbot.waitSignal(view.shown, timeout=20_000, check_params_cb=lambda i: i == lesson.id):
         view.list.setCurrentRow(1)  # lesson 2: its open exercise allows supporters
-    assert view.points.text() == "★ 0 points"
+    qtbot.waitUntil(lambda: view.points.text() == "★ 0 points", timeout=10_000)
     card = view.cards[0]
     assert card.exercise.supporter_allowed and not card.ask_button.isHidden()
     assert stray_windows(window) == []

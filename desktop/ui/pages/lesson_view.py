@@ -321,10 +321,15 @@ class LessonView(QWidget):
         resume = 0
         if saved is not None and not (saved.played and saved.position_ms >= saved.duration_ms):
             resume = saved.position_ms
-        self._player.set_video_output(self.video if medium.is_video else None)
         self.video.setVisible(medium.is_video)
         title = f"{self.lesson.title}: {Path(medium.path).name}" if self.lesson else medium.path
-        self._player.load(medium.file, medium.media_key, title=title, resume_ms=resume)
+        self._player.load(
+            medium.file,
+            medium.media_key,
+            title=title,
+            resume_ms=resume,
+            video_output=self.video if medium.is_video else None,
+        )
         self._player.play()
 
     # -- exercises -------------------------------------------------------------------------

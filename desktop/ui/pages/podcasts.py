@@ -400,7 +400,6 @@ class PodcastsPage(QWidget):
     def _start(self, episode: object, then_seek: int | None) -> None:
         assert isinstance(episode, Episode)
         resume = 0 if episode.played else episode.position_ms
-        self._player.set_video_output(None)
         self._player.load(
             self._podcasts.path(episode),
             episode.key,
