@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import ApiError
+from server.social.final_results import publish_due
 from server.sync.locks import ClientLocks, is_sqlite_busy
 from server.sync.models import SyncClient
 from server.sync.pull import build_pull
@@ -162,7 +163,9 @@ def push(
         _require_owner(session, client_id, user_id)
         session.commit()  # end the read transaction; the batch starts with the row lock
         with locks.exclusive(client_id):
-            reply = process_push(session, REGISTRY, user_id, client_id, envelope.mutations)
+            reply = process_push(
+                session, REGISTRY, user_id, client_id, envelope.mutations, on_start=publish_due
+            )
     return JSONResponse(reply)
 
 
