@@ -133,3 +133,66 @@ def test_0007_moves_running_poll_results_to_the_voters_and_publishes_closed_poll
 def _tally(poll: str, first: int, second: int) -> dict[str, object]:
     counts = {f"{poll}-1": first, f"{poll}-2": second}
     return {"poll_id": poll, "counts": counts, "total": first + second}
+
+
+def test_0008_lists_items_hidden_before_it_for_the_moderators(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'forum.db'}")
+    try:
+        command.upgrade(alembic_config(database.engine), "0007")
+        then = "'2025-01-01 00:00:00.000000'"
+        threads = [  # id, hidden, deleted
+            ("shown", 0, 0), ("hidden", 1, 0), ("hidden-deleted", 1, 1), ("deleted", 0, 1)
+        ]  # fmt: skip
+        replies = [  # id, thread, hidden, deleted
+            ("r-hidden", "shown", 1, 0),
+            ("r-shown", "shown", 0, 0),
+            ("r-hidden-deleted", "shown", 1, 1),
+            ("r-in-deleted-thread", "deleted", 1, 0),
+            ("r-never-pulled", "shown", 1, 0),  # no put in the log: nothing to show
+        ]
+        puts = [("forum_thread", t) for t, *_ in threads] + [
+            ("forum_post", r) for r, *_ in replies if r != "r-never-pulled"
+        ]
+        with database.engine.begin() as connection:
+            _run(
+                connection,
+                "INSERT INTO courses (id, version, title, language, summary) "
+                "VALUES ('c', 1, 'C', 'en', '')",
+                "INSERT INTO users (id, username, display_name, role, password_hash, created_at) "
+                f"VALUES (1, 'u', 'U', 'learner', '-', {then})",
+                *(
+                    "INSERT INTO forum_threads (id, course_id, author_id, title, body, locked, "
+                    "created_at, pinned, hidden, deleted, is_question, version) "
+                    f"VALUES ('{t}', 'c', 1, 'T', 'B', 0, {then}, 0, {hidden}, {deleted}, 0, 1)"
+                    for t, hidden, deleted in threads
+                ),
+                *(
+                    "INSERT INTO forum_posts (id, thread_id, author_id, body, created_at, hidden, "
+                    f"deleted, version) VALUES ('{r}', '{t}', 1, 'B', {then}, {hidden}, "
+                    f"{deleted}, 1)"
+                    for r, t, hidden, deleted in replies
+                ),
+                *(
+                    "INSERT INTO change_log (id, scope, entity, entity_id, op, version, data, "
+                    f"created_at) VALUES ({n}, 'course:c', '{entity}', '{item}', 'put', 1, "
+                    f'\'{{"seen": "{item}"}}\', {then})'
+                    for n, (entity, item) in enumerate(puts, start=1)
+                ),
+                f"UPDATE change_counter SET value = {len(puts)}",
+            )
+        upgrade_to_head(database.engine)
+        with database.session() as session:
+            log = table_of(ChangeLog)
+            rows = session.execute(
+                select(log.c.id, log.c.scope, log.c.entity, log.c.entity_id, log.c.data)
+                .where(log.c.scope == "moderation:c")
+                .order_by(log.c.id)
+            ).all()
+            first = len(puts) + 1
+            assert [tuple(row) for row in rows] == [
+                (first, "moderation:c", "forum_hidden_thread", "hidden", {"seen": "hidden"}),
+                (first + 1, "moderation:c", "forum_hidden_post", "r-hidden", {"seen": "r-hidden"}),
+            ]
+            assert session.execute(select(ChangeCounter.value)).scalar_one() == first + 1
+    finally:
+        database.dispose()
