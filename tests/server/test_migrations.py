@@ -196,3 +196,31 @@ def test_0008_lists_items_hidden_before_it_for_the_moderators(tmp_path: Path) ->
             assert session.execute(select(ChangeCounter.value)).scalar_one() == first + 1
     finally:
         database.dispose()
+
+
+def test_tables_copied_by_batch_mode_keep_the_rows_that_refer_to_them(tmp_path: Path) -> None:
+    # 0005 copies forum_threads on SQLite; dropping the old table must not cascade to replies.
+    database = Database(f"sqlite:///{tmp_path / 'replies.db'}")
+    try:
+        command.upgrade(alembic_config(database.engine), "0004")
+        then = "'2025-01-01 00:00:00.000000'"
+        with database.engine.begin() as connection:
+            _run(
+                connection,
+                "INSERT INTO courses (id, version, title, language, summary) "
+                "VALUES ('c', 1, 'C', 'en', '')",
+                "INSERT INTO users (id, username, display_name, role, password_hash, created_at) "
+                f"VALUES (1, 'u', 'U', 'learner', '-', {then})",
+                "INSERT INTO forum_threads (id, course_id, author_id, title, body, locked, "
+                f"created_at) VALUES ('t', 'c', 1, 'T', 'B', 0, {then})",
+                "INSERT INTO forum_posts (id, thread_id, author_id, body, created_at) "
+                f"VALUES ('r', 't', 1, 'Reply', {then})",
+            )
+        upgrade_to_head(database.engine)
+        with database.engine.connect() as connection:
+            assert connection.execute(text("SELECT id, body FROM forum_posts")).all() == [
+                ("r", "Reply")
+            ]
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        database.dispose()
