@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 from sqlalchemy.orm import Session
 
 from server.db import table_of
@@ -28,7 +28,7 @@ def closed_unpublished(session: Session, now: datetime) -> list[str]:
     return list(
         session.scalars(
             select(polls.c.id).where(
-                polls.c.results_published.is_(False),
+                polls.c.results_published == false(),
                 polls.c.closes_at.is_not(None),
                 polls.c.closes_at <= now,
             )
@@ -45,7 +45,7 @@ def publish(session: Session, poll_ids: Sequence[str], now: datetime) -> int:
     for poll_id in poll_ids:
         flipped = connection.execute(
             update(polls)
-            .where(polls.c.id == poll_id, polls.c.results_published.is_(False))
+            .where(polls.c.id == poll_id, polls.c.results_published == false())
             .values(results_published=True)
         ).rowcount
         if flipped != 1:
