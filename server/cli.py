@@ -1,4 +1,5 @@
-"""`samen-server` command line: run the server, add users, seed the demo academy, import courses.
+"""`samen-server` command line: run the server, add users, seed the demo academy, import
+courses, enrol learners, manage polls.
 
 Runs on the main thread; `run` hands the thread to uvicorn's event loop until interrupted.
 Expected failures print one line to stderr and exit non-zero; only bugs show a traceback.
@@ -202,6 +203,80 @@ def _cmd_course_enrol(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_poll_create(args: argparse.Namespace) -> int:
+    from server.db import utc_now
+    from server.social.poll_admin import PollAdminError, create_poll, parse_moment
+
+    config = _config(args)
+    try:
+        opens = parse_moment(args.opens, "--opens") if args.opens else None
+        closes = parse_moment(args.closes, "--closes") if args.closes else None
+    except PollAdminError as exc:
+        raise CliError(str(exc)) from None
+    database = _open_database(config)
+    try:
+        with database.session() as session:
+            try:
+                poll_id = create_poll(
+                    session,
+                    args.course,
+                    args.statement,
+                    args.option,
+                    utc_now(),
+                    lesson_id=args.lesson,
+                    opens_at=opens,
+                    closes_at=closes,
+                )
+            except PollAdminError as exc:
+                raise CliError(str(exc)) from None
+            session.commit()
+    finally:
+        database.dispose()
+    print(poll_id)  # alone on the line, so scripts can take it
+    return 0
+
+
+def _cmd_poll_close(args: argparse.Namespace) -> int:
+    from server.db import utc_now
+    from server.social.poll_admin import PollAdminError, close_poll
+
+    config = _config(args)
+    database = _open_database(config)
+    try:
+        with database.session() as session:
+            try:
+                votes = close_poll(session, args.poll, utc_now())
+            except PollAdminError as exc:
+                raise CliError(str(exc)) from None
+            session.commit()
+    finally:
+        database.dispose()
+    print(f"closed poll {args.poll} ({votes} votes); its results go to every learner of the course")
+    return 0
+
+
+def _cmd_poll_list(args: argparse.Namespace) -> int:
+    from server.db import utc_now
+    from server.social.poll_admin import PollAdminError, list_polls
+
+    config = _config(args)
+    database = _open_database(config)
+    try:
+        with database.session() as session:
+            try:
+                polls = list_polls(session, utc_now(), args.course)
+            except PollAdminError as exc:
+                raise CliError(str(exc)) from None
+    finally:
+        database.dispose()
+    # Tab-separated, one poll a line, so it reads well and splits easily.
+    print("\t".join(("ID", "COURSE", "LESSON", "STATE", "VOTES", "STATEMENT")))
+    for poll in polls:
+        fields = (poll.id, poll.course_id, poll.lesson_id or "-", poll.state, str(poll.votes))
+        print("\t".join((*fields, " ".join(poll.statement.split()))))
+    return 0
+
+
 def _add_storage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
@@ -313,7 +388,40 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.add_argument("course", metavar="COURSE")
     enrol.add_argument("users", nargs="+", metavar="USER")
     enrol.set_defaults(handler=_cmd_course_enrol)
+    _add_poll_commands(commands)
     return parser
+
+
+def _add_poll_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    poll = commands.add_parser("poll", help="create, close and list polls")
+    poll_commands = poll.add_subparsers(dest="poll_command", required=True, metavar="COMMAND")
+    create = poll_commands.add_parser(
+        "create", help="add a poll to a course (or one of its lessons); prints its id"
+    )
+    _add_storage_options(create)
+    create.add_argument("course", metavar="COURSE")
+    create.add_argument("--statement", required=True, help="what learners vote on")
+    create.add_argument(
+        "--option", action="append", required=True, metavar="TEXT", help="an answer (2 to 10)"
+    )
+    create.add_argument("--lesson", default=None, metavar="LESSON_ID")
+    create.add_argument(
+        "--opens", default=None, metavar="ISO8601", help="with time zone; default: now"
+    )
+    create.add_argument(
+        "--closes", default=None, metavar="ISO8601", help="with time zone; default: never"
+    )
+    create.set_defaults(handler=_cmd_poll_create)
+    close = poll_commands.add_parser(
+        "close", help="close a poll now; its final results go to every learner of the course"
+    )
+    _add_storage_options(close)
+    close.add_argument("poll", metavar="POLL_ID")
+    close.set_defaults(handler=_cmd_poll_close)
+    listing = poll_commands.add_parser("list", help="list polls with their state and votes")
+    _add_storage_options(listing)
+    listing.add_argument("course", nargs="?", default=None, metavar="COURSE")
+    listing.set_defaults(handler=_cmd_poll_list)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """Who takes part in which course: every learner in an open course, enrolled learners in a
-closed one, moderators and admins everywhere. Called inside request and push transactions."""
+closed one, moderators and admins everywhere. Called inside request and push transactions on
+worker threads, and by CLI commands on the main thread."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from server.auth.models import Role, User
@@ -13,10 +14,18 @@ STAFF = (Role.MODERATOR, Role.ADMIN)
 NOT_ENROLLED = "You are not enrolled in this course, so you cannot take part in it here."
 
 
+def not_enrolled_in(title: str) -> str:
+    """Why a learner may not open a closed course's content, and what to do about it."""
+    return f"You are not enrolled in the course '{title}'; ask the academy to enrol you."
+
+
+def _is_staff(session: Session, user_id: int) -> bool:
+    return Role(session.execute(select(User.role).where(User.id == user_id)).scalar_one()) in STAFF
+
+
 def courses_of(session: Session, user_id: int) -> list[str]:
-    """The courses whose forum, polls and changes the user may read, by id."""
-    role = Role(session.execute(select(User.role).where(User.id == user_id)).scalar_one())
-    if role in STAFF:
+    """The courses whose content, forum, polls and changes the user may read, by id."""
+    if _is_staff(session, user_id):
         return list(session.scalars(select(Course.id).order_by(Course.id)))
     enrolled = select(Enrolment.course_id).where(Enrolment.user_id == user_id)
     return list(
@@ -29,4 +38,9 @@ def courses_of(session: Session, user_id: int) -> list[str]:
 
 
 def takes_part(session: Session, user_id: int, course_id: str) -> bool:
-    return course_id in courses_of(session, user_id)
+    """Whether the user takes part in this one course (False for an unknown course)."""
+    statement = select(Course.id).where(Course.id == course_id)
+    if not _is_staff(session, user_id):
+        enrolled = exists().where(Enrolment.course_id == course_id, Enrolment.user_id == user_id)
+        statement = statement.where((Course.enrolment == "open") | enrolled)
+    return session.execute(statement).scalar_one_or_none() is not None

@@ -349,7 +349,7 @@ def seed_demo(database: Database, config: ServerConfig, password: str, warn: War
                 )
                 session.add(created)
                 session.flush()
-                emit_poll(session, changes, created)  # so a first pull shows the poll
+                emit_poll(session, changes, created, utc_now())  # so a first pull shows the poll
                 report.count("polls")
 
         for thread in recipe["forum"]:

@@ -1,4 +1,5 @@
-"""Course catalogue, course details, signed manifests and media bytes.
+"""Course catalogue, course details, signed manifests and media bytes, each only for those
+who take part in the course (a closed course's content is for its enrolled learners and staff).
 
 Sync handlers on uvicorn's worker threadpool; file bodies are streamed in 64 KiB chunks by
 Starlette's FileResponse (which also answers HEAD, Range and If-Range).
@@ -13,8 +14,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
+from server.auth.tokens import Caller
+from server.content.access import courses_of, not_enrolled_in, takes_part
 from server.content.catalogue import detail_of, load_course, manifest_of, summary_of
 from server.content.media import resolve_under, strong_etag
 from server.content.models import Course, MediaFile
@@ -35,10 +38,17 @@ def _no_such_course(course_id: str) -> ApiError:
     return not_found(f"No course {course_id!r}.")
 
 
+def _require_part(session: Session, caller: Caller, course: Course) -> None:
+    """403 unless the caller takes part in ``course`` (which exists: unknown ones are 404)."""
+    if not takes_part(session, caller.user.id, course.id):
+        raise ApiError(403, "forbidden", not_enrolled_in(course.title))
+
+
 @router.get("", response_model=CourseList)
-def list_courses(_caller: CallerDep, session: SessionDep) -> CourseList:
+def list_courses(caller: CallerDep, session: SessionDep) -> CourseList:
     courses = session.scalars(
         select(Course)
+        .where(Course.id.in_(courses_of(session, caller.user.id)))
         .options(selectinload(Course.lessons), selectinload(Course.media))
         .order_by(Course.id)
     ).all()
@@ -46,22 +56,24 @@ def list_courses(_caller: CallerDep, session: SessionDep) -> CourseList:
 
 
 @router.get("/{course_id}", response_model=CourseDetail)
-def course_detail(course_id: str, _caller: CallerDep, session: SessionDep) -> CourseDetail:
+def course_detail(course_id: str, caller: CallerDep, session: SessionDep) -> CourseDetail:
     course = load_course(session, course_id)
     if course is None:
         raise _no_such_course(course_id)
+    _require_part(session, caller, course)
     return detail_of(course)
 
 
 @router.get("/{course_id}/manifest", response_class=JSONResponse)
 def course_manifest(
-    course_id: str, _caller: CallerDep, session: SessionDep, signer: SignerDep
+    course_id: str, caller: CallerDep, session: SessionDep, signer: SignerDep
 ) -> JSONResponse:
     """The contract's SignedManifest. Returned as the exact dict that was signed (no model
     round trip), so the JSON on the wire canonicalises to the signed bytes."""
     course = load_course(session, course_id)
     if course is None:
         raise _no_such_course(course_id)
+    _require_part(session, caller, course)
     signed = signer.sign(manifest_of(course, utc_now()))
     return JSONResponse(dict(signed), headers={"Cache-Control": "private, no-cache"})
 
@@ -72,12 +84,17 @@ def course_manifest(
 def course_media(
     course_id: str,
     path: str,
-    _caller: CallerDep,
+    caller: CallerDep,
     session: SessionDep,
     config: ConfigDep,
     range_: Annotated[str | None, Header(alias="range")] = None,
     if_range: Annotated[str | None, Header()] = None,
 ) -> FileResponse:
+    course = session.get(Course, course_id)
+    if course is None:
+        raise _no_such_course(course_id)
+    # Before the media lookup, so an outsider cannot probe which paths exist.
+    _require_part(session, caller, course)
     # Only paths listed in the manifest are served, whatever else sits on disk.
     media = session.scalars(
         select(MediaFile).where(MediaFile.course_id == course_id, MediaFile.path == path)

@@ -6,7 +6,9 @@ What pullers see (scope ``course:<id>``): ``forum_thread`` and ``forum_post`` en
 with the author's pseudonym for that course (or their name, when the course says so); a hidden
 or deleted post is a tombstone. A learner's own posts are listed for them alone
 (``forum_mine`` in ``user:<id>``), so only they get edit and delete. Reports go to the
-moderators (``moderation:<course id>``).
+moderators (``moderation:<course id>``), and so do hidden threads and replies
+(``forum_hidden_thread``, ``forum_hidden_post``: the same data as the visible entities), so a
+moderator can find them to unhide; they leave that scope (a delete) when unhidden or deleted.
 """
 
 from __future__ import annotations
@@ -128,39 +130,100 @@ def _post_row(ctx: MutationContext, post_id: str) -> Any:
     return ctx.connection.execute(select(table).where(table.c.id == post_id)).one_or_none()
 
 
+def _emit_hidden(
+    changes: ChangeBuffer,
+    course_id: str,
+    entity: str,
+    entity_id: str,
+    data: dict[str, Any] | None,
+    *,
+    listed: bool,
+) -> None:
+    """Keep a hidden item in the moderators' view: ``data`` while it is hidden (and not
+    deleted), a delete once it is not but ``listed`` says it may have been there."""
+    scope = moderation_scope(course_id)
+    if data is not None:
+        changes.put(scope, entity, entity_id, data)
+    elif listed:
+        changes.delete(scope, entity, entity_id)
+
+
+def _emit_reply(
+    session: Session, changes: ChangeBuffer, post: Any, thread: Any, *, unhidden: bool = False
+) -> None:
+    """A reply for learners (its state, or a tombstone when it or its thread is hidden or
+    deleted) and, while it is hidden itself, for moderators."""
+    course_id = thread.course_id
+    scope = course_scope(course_id)
+    live = not (post.hidden or post.deleted or thread.hidden or thread.deleted)
+    in_moderation = post.hidden and not (post.deleted or thread.deleted)
+    data = None
+    if live or in_moderation:
+        data = post_data(post, course_id, author_label(session, course_id, post.author_id))
+    if live and data is not None:
+        changes.put(scope, "forum_post", post.id, data)
+    else:
+        changes.delete(scope, "forum_post", post.id)
+    _emit_hidden(
+        changes,
+        course_id,
+        "forum_hidden_post",
+        post.id,
+        data if in_moderation else None,
+        listed=post.hidden or unhidden,
+    )
+
+
 def emit_thread(
-    session: Session, changes: ChangeBuffer, thread_id: str, *, with_replies: bool = False
+    session: Session,
+    changes: ChangeBuffer,
+    thread_id: str,
+    *,
+    with_replies: bool = False,
+    unhidden: bool = False,
 ) -> None:
     """Put the thread's current state (or a tombstone) in its course's scope; with_replies
     also its replies (a hidden or deleted thread takes them out of sight, unhiding brings
-    them back)."""
+    them back). A hidden thread goes to the moderators' scope; ``unhidden`` says it just left
+    it."""
     connection = session.connection()
     table = table_of(ForumThread)
     thread = connection.execute(select(table).where(table.c.id == thread_id)).one()
     scope = course_scope(thread.course_id)
     posts = table_of(ForumPost)
-    gone = thread.hidden or thread.deleted
     if with_replies:
         for post in connection.execute(select(posts).where(posts.c.thread_id == thread_id)):
-            if gone or post.hidden or post.deleted:
-                changes.delete(scope, "forum_post", post.id)
-            else:
-                author = author_label(session, thread.course_id, post.author_id)
-                changes.put(scope, "forum_post", post.id, post_data(post, thread.course_id, author))
-    if gone:
+            _emit_reply(session, changes, post, thread)
+    gone = thread.hidden or thread.deleted
+    in_moderation = thread.hidden and not thread.deleted
+    data = None
+    if not gone or in_moderation:
+        replies = connection.execute(
+            select(func.count()).where(
+                posts.c.thread_id == thread_id,
+                posts.c.hidden.is_(False),
+                posts.c.deleted.is_(False),
+            )
+        ).scalar_one()
+        author = author_label(session, thread.course_id, thread.author_id)
+        data = thread_data(thread, author, int(replies))
+    if not gone and data is not None:
+        changes.put(scope, "forum_thread", thread.id, data)
+    else:
         changes.delete(scope, "forum_thread", thread.id)
-        return
-    replies = connection.execute(
-        select(func.count()).where(
-            posts.c.thread_id == thread_id, posts.c.hidden.is_(False), posts.c.deleted.is_(False)
-        )
-    ).scalar_one()
-    author = author_label(session, thread.course_id, thread.author_id)
-    changes.put(scope, "forum_thread", thread.id, thread_data(thread, author, int(replies)))
+    _emit_hidden(
+        changes,
+        thread.course_id,
+        "forum_hidden_thread",
+        thread.id,
+        data if in_moderation else None,
+        listed=thread.hidden or unhidden,
+    )
 
 
 def emit_course(session: Session, changes: ChangeBuffer, course_id: str) -> None:
-    """Every thread and reply of a course again (e.g. after it switched names/pseudonyms)."""
+    """Every thread and reply of a course again, hidden ones for the moderators too (e.g.
+    after the course switched names/pseudonyms)."""
     table = table_of(ForumThread)
     for thread_id in (
         session.connection()
@@ -170,20 +233,15 @@ def emit_course(session: Session, changes: ChangeBuffer, course_id: str) -> None
         emit_thread(session, changes, thread_id, with_replies=True)
 
 
-def emit_post(session: Session, changes: ChangeBuffer, post_id: str) -> None:
+def emit_post(
+    session: Session, changes: ChangeBuffer, post_id: str, *, unhidden: bool = False
+) -> None:
     """Put the reply's current state (or a tombstone), and its thread's reply count."""
     connection = session.connection()
     posts, threads = table_of(ForumPost), table_of(ForumThread)
     post = connection.execute(select(posts).where(posts.c.id == post_id)).one()
-    course_id = connection.execute(
-        select(threads.c.course_id).where(threads.c.id == post.thread_id)
-    ).scalar_one()
-    scope = course_scope(course_id)
-    if post.hidden or post.deleted:
-        changes.delete(scope, "forum_post", post.id)
-    else:
-        author = author_label(session, course_id, post.author_id)
-        changes.put(scope, "forum_post", post.id, post_data(post, course_id, author))
+    thread = connection.execute(select(threads).where(threads.c.id == post.thread_id)).one()
+    _emit_reply(session, changes, post, thread, unhidden=unhidden)
     emit_thread(session, changes, post.thread_id)
 
 
@@ -467,14 +525,20 @@ def moderate(ctx: MutationContext, args: ModerateArgs) -> dict[str, Any]:
         ctx.connection.execute(
             update(posts).where(posts.c.id == post.id).values(hidden=args.action == "hide")
         )
-        emit_post(ctx.session, ctx.changes, post.id)
+        emit_post(ctx.session, ctx.changes, post.id, unhidden=args.action == "unhide")
     else:
         thread_values["hidden"] = args.action == "hide"
     if thread_values:
         ctx.connection.execute(
             update(threads).where(threads.c.id == thread.id).values(**thread_values)
         )
-        emit_thread(ctx.session, ctx.changes, thread.id, with_replies="hidden" in thread_values)
+        emit_thread(
+            ctx.session,
+            ctx.changes,
+            thread.id,
+            with_replies="hidden" in thread_values,
+            unhidden=args.action == "unhide",
+        )
     return {"target_id": args.target_id, "action": args.action}
 
 

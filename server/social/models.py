@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UtcDateTime, utc_now
@@ -15,6 +15,8 @@ from server.db import Base, UtcDateTime, utc_now
 
 class Poll(Base):
     __tablename__ = "polls"
+    # The pull's sweep asks for closed polls whose final results are not published yet.
+    __table_args__ = (Index("ix_polls_results_published", "results_published", "closes_at"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
@@ -25,6 +27,8 @@ class Poll(Base):
     opens_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    # Final results went to the course scope once the poll closed (before: voters only).
+    results_published: Mapped[bool] = mapped_column(default=False)
 
     options: Mapped[list[PollOption]] = relationship(
         back_populates="poll", order_by="PollOption.position", cascade="all, delete-orphan"

@@ -1,8 +1,10 @@
 """Polls over sync: their change-log entries and the poll.vote mutation.
 
 A vote is an upsert until the poll closes. Results are anonymous counts, recomputed once per
-poll at the end of a push batch (not once per vote). Runs on push worker threads and, for the
-initial changes, on the seeder's main thread.
+poll at the end of a push batch (not once per vote) and written to the scope ``poll:<id>``,
+which only that poll's voters pull; once the poll closes, its final results go to the course
+scope for everyone (:mod:`server.social.final_results`). Runs on push worker threads and, for
+new polls, on the main thread of the seeder and the CLI.
 """
 
 from __future__ import annotations
@@ -72,12 +74,24 @@ def results_data(session: Session, poll_id: str, option_ids: tuple[str, ...]) ->
     return {"poll_id": poll_id, "counts": counts, "total": sum(counts.values())}
 
 
-def emit_poll(session: Session, changes: ChangeBuffer, poll: Poll) -> None:
-    """A poll's ``poll`` and ``poll_results`` changes, e.g. when it is created."""
+def poll_scope(poll_id: str) -> str:
+    """The scope of a poll's running results, pulled by its voters only."""
+    return f"poll:{poll_id}"
+
+
+def is_closed(closes_at: datetime | None, now: datetime) -> bool:
+    return closes_at is not None and closes_at <= now
+
+
+def emit_poll(session: Session, changes: ChangeBuffer, poll: Poll, now: datetime) -> None:
+    """A poll's ``poll`` change, e.g. when it is created. The results go to the course scope
+    only when the poll is closed already (they are then its final results, published once)."""
     scope = course_scope(poll.course_id)
     changes.put(scope, "poll", poll.id, poll_data(poll))
-    option_ids = tuple(option.id for option in poll.options)
-    changes.put(scope, "poll_results", poll.id, results_data(session, poll.id, option_ids))
+    if is_closed(poll.closes_at, now) and not poll.results_published:
+        option_ids = tuple(option.id for option in poll.options)
+        changes.put(scope, "poll_results", poll.id, results_data(session, poll.id, option_ids))
+        poll.results_published = True
 
 
 class VoteArgs(MutationArgs):
@@ -117,7 +131,7 @@ def vote(ctx: MutationContext, args: VoteArgs) -> dict[str, Any]:
         raise Rejected("forbidden", NOT_ENROLLED)
     if ctx.now < poll.opens_at:
         raise Rejected("poll_not_open", "This poll is not open yet.")
-    if poll.closes_at is not None and poll.closes_at <= ctx.now:
+    if is_closed(poll.closes_at, ctx.now):
         raise Rejected("poll_closed", POLL_CLOSED_MESSAGE)
     if ctx.connection.dialect.name != "sqlite":
         # Serialize voters of one poll until commit, so each batch's deferred recount sees the
@@ -136,8 +150,10 @@ def vote(ctx: MutationContext, args: VoteArgs) -> dict[str, Any]:
     ctx.changes.put(user_scope(ctx.user_id), "poll_vote", poll.id, data)
 
     def recount(batch: MutationContext) -> None:
+        # Voters only: the first vote adds poll:<id> to this user's scopes, and since this
+        # change is written in the same batch, their next pull already carries it.
         batch.changes.put(
-            course_scope(poll.course_id),
+            poll_scope(poll.id),
             "poll_results",
             poll.id,
             results_data(batch.session, poll.id, poll.option_ids),

@@ -1,6 +1,8 @@
 """Building one pull page (sync-protocol.md, "Pull"), on a worker thread.
 
-Reads take the newest committed change id first and never return anything above it, so a
+A pull first publishes the final results of polls that closed since the last sweep (a short
+write transaction of its own, rarely needed), then reads. Reads take the newest committed
+change id first and never return anything above it, so a
 change committed meanwhile is left for the next pull instead of being skipped by the cursor.
 
 A cursor is "<change id>.<fingerprint of that change>". After a restore from an older backup,
@@ -19,8 +21,11 @@ from sqlalchemy.orm import Session
 
 from server.auth.models import Role, User
 from server.content.access import courses_of
-from server.db import table_of
+from server.db import table_of, utc_now
+from server.social.final_results import publish_due_before_reading
 from server.social.forum import MODERATORS, moderation_scope
+from server.social.models import Poll, PollVote
+from server.social.polls import poll_scope
 from server.sync.changes import course_scope, log_state, read_changes, user_scope
 from server.sync.models import ChangeLog, SyncClient
 from server.sync.push import load_outcomes, replayed
@@ -32,10 +37,18 @@ _CURSOR = re.compile(r"^([0-9]{1,18})\.([0-9a-f]{12})$")
 
 def visible_scopes(session: Session, user_id: int) -> list[str]:
     """The scopes a user may read: their own, the courses they take part in (open ones and
-    those they are enrolled in), and for moderators each course's moderation scope."""
+    those they are enrolled in), the running results of each poll they voted on in those
+    courses, and for moderators each course's moderation scope."""
     courses = courses_of(session, user_id)
     role = session.execute(select(User.role).where(User.id == user_id)).scalar_one()
     scopes = [user_scope(user_id), *(course_scope(course_id) for course_id in courses)]
+    voted = session.scalars(
+        select(PollVote.poll_id)
+        .join(Poll, Poll.id == PollVote.poll_id)
+        .where(PollVote.user_id == user_id, Poll.course_id.in_(courses))
+        .order_by(PollVote.poll_id)
+    )
+    scopes += [poll_scope(poll_id) for poll_id in voted]
     if Role(role) in MODERATORS:
         scopes += [moderation_scope(course_id) for course_id in courses]
     return scopes
@@ -86,6 +99,8 @@ def build_pull(
     acked_seq: int,
     limit: int,
 ) -> dict[str, Any]:
+    # Before the snapshot of the newest id, so the results it publishes are in this pull.
+    publish_due_before_reading(session, utc_now())
     state = log_state(session)
     after = parse_cursor(session, cursor)
     reset: list[str] = []

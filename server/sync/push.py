@@ -8,7 +8,7 @@ stored outcomes of replayed seqs, one for mutation_ids already used, a few for c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +36,10 @@ _RELEASE = "RELEASE SAVEPOINT samen_mutation"
 
 MISMATCH_SAME_SEQ = "A different change was already sent under this sequence number."
 MISMATCH_USED_ID = "This mutation_id was already used for another change."
+
+# Work the route wants done first in every batch's transaction (e.g. publishing the results of
+# polls that closed), with the batch's write lock already held.
+BatchStart = Callable[[Session, datetime], object]
 
 
 @dataclass(frozen=True)
@@ -164,10 +168,13 @@ def process_push(
     *,
     link_base: str = "",
     config: ServerConfig | None = None,
+    on_start: BatchStart | None = None,
 ) -> dict[str, Any]:
     """Apply a batch for an owned client_id (the caller holds its in-process lock); commits."""
     now = now or utc_now()
     last_seq = lock_client_row(session, client_id)
+    if on_start is not None:
+        on_start(session, now)
     start_seq = last_seq
     stored = {
         o.seq: o

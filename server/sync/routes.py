@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import ApiError
+from server.social.final_results import publish_due
 from server.sync.locks import ClientLocks, is_sqlite_busy
 from server.sync.models import SyncClient
 from server.sync.pull import build_pull
@@ -172,6 +173,7 @@ def push(
                 envelope.mutations,
                 link_base=str(request.base_url),
                 config=config,
+                on_start=publish_due,
             )
     request.app.state.mailer.wake()  # e-mails decided by this batch go out now
     return JSONResponse(reply)

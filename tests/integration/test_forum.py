@@ -198,3 +198,36 @@ def test_an_accepted_post_stays_in_view_when_the_pull_after_it_fails(
         mod.forum.moderate(late, "hide")
         assert mod.sync.run_window().ok and anna.sync.run_window().ok
         assert [p.body for p in anna.forum.posts(thread_id)] == ["Day one and two done."]
+
+
+def test_moderators_see_what_they_hid_and_unhide_it(
+    forum_academy: LiveServer, tmp_path: Path
+) -> None:
+    anna = client(tmp_path / "anna", forum_academy.url, add_learner(forum_academy))
+    thread_id = anna.forum.new_thread(COURSE, "Off topic", "Selling a bike.")
+    reply_id = anna.forum.reply(thread_id, "Still for sale.")
+    other = anna.forum.new_thread(COURSE, "On topic", "Lesson 2 question.")
+    spam = anna.forum.reply(other, "Buy cheap watches!")
+    assert anna.sync.run_window().ok
+    mod = client(tmp_path / "mod", forum_academy.url, "mod")
+    assert mod.sync.run_window().ok
+    mod.forum.moderate(thread_id, "hide")
+    mod.forum.moderate(spam, "hide")
+    assert mod.sync.run_window().ok and anna.sync.run_window().ok
+
+    hidden = next(t for t in mod.forum.threads(COURSE) if t.id == thread_id)
+    assert hidden.hidden and hidden.title == "Off topic"
+    assert [(p.body, p.hidden) for p in mod.forum.posts(other)] == [
+        ("Buy cheap watches!", True)
+    ]  # a hidden reply stays in its thread, marked, for moderators
+    assert thread_id not in {t.id for t in anna.forum.threads(COURSE)}
+    assert anna.forum.posts(other) == []  # learners see neither
+    assert "[hidden] Off topic" in run_samen(tmp_path / "mod", "forum", "list", COURSE).stdout
+
+    mod.forum.moderate(thread_id, "unhide")
+    mod.forum.moderate(spam, "unhide")
+    assert mod.sync.run_window().ok and anna.sync.run_window().ok
+    back = next(t for t in mod.forum.threads(COURSE) if t.id == thread_id)
+    assert not back.hidden and [p.id for p in anna.forum.posts(thread_id)] == [reply_id]
+    assert [(p.body, p.hidden) for p in mod.forum.posts(other)] == [("Buy cheap watches!", False)]
+    assert "[hidden]" not in run_samen(tmp_path / "mod", "forum", "list", COURSE).stdout

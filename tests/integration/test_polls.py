@@ -4,7 +4,6 @@ the same through `samen poll`."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from desktop.domain.poll import VoteState
 from tests.cli_runner import run_samen
 from tests.integration.sync_helpers import AGREE, NOT_SURE, POLL, client
 from tests.server.sync_api import add_learner
-from tests.server_process import LiveServer, start_server
+from tests.server_process import LiveServer, run_cli, start_server
 
 DISAGREE = f"{POLL}-3"
 
@@ -28,9 +27,8 @@ def poll_academy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
 
 
 def _close_poll(server: LiveServer) -> None:
-    with sqlite3.connect(server.data_dir / "samen.db") as db:
-        db.execute("UPDATE polls SET closes_at = '2000-01-01 00:00:00' WHERE id = ?", (POLL,))
-    db.close()
+    closed = run_cli("poll", "close", "--data", str(server.data_dir), POLL)
+    assert closed.returncode == 0, closed.stderr
 
 
 def test_vote_offline_change_it_sync_and_see_the_results(
@@ -44,7 +42,7 @@ def test_vote_offline_change_it_sync_and_see_the_results(
 
     waiting = anna.polls.vote(POLL, AGREE)
     assert waiting.vote_state is VoteState.WAITING and waiting.my_vote == AGREE
-    assert waiting.results_shown  # the last known results, shown once voted
+    assert not waiting.results_shown  # the academy sends results to voters only
     changed = anna.polls.vote(POLL, NOT_SURE)  # changed before it was sent: one action
     assert changed.my_vote == NOT_SURE
     assert [i.name for i in anna.queue.items()] == ["poll.vote"]
@@ -93,6 +91,8 @@ def _vote_then_close(poll_academy: LiveServer, tmp_path: Path) -> None:
     assert refused.vote_state is VoteState.REFUSED
     assert refused.refusal == "This poll closed before your vote arrived."
     assert refused.my_vote == AGREE
+    # Closed: the final results go to everyone, voters or not.
+    assert not refused.is_open and refused.results_shown and refused.total == 0
 
 
 def test_the_poll_commands(poll_academy: LiveServer, tmp_path: Path) -> None:

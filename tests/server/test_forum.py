@@ -1,6 +1,6 @@
 """The forum over sync, over real HTTP: threads and replies under pseudonyms, edits with
 base_version, deletion, reports for moderators only, moderation (lock while a reply is queued,
-hide), limits and authorization."""
+hide, and hidden items in the moderators' own scope), limits and authorization."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ import sqlite3
 import uuid
 from typing import Any
 
+from sqlalchemy import update
+
+from server.content.models import Course
+from server.db import Database, utc_now
+from server.social.forum import emit_course
+from server.sync.changes import ChangeBuffer, write_changes
 from tests.contract import validate
 from tests.server.sync_api import Installation, add_learner, mutation
 from tests.server_process import LiveServer, run_cli
@@ -218,3 +224,123 @@ def test_a_closed_course_is_for_enrolled_learners_only(fresh_academy: LiveServer
     assert outcomes(outsider.push(thread(5, new_id())))[0][0] == "applied"
     unknown = run_cli("course", "enrol", "--data", str(fresh_academy.data_dir), COURSE, "nobody")
     assert unknown.returncode == 1 and "no user" in unknown.stderr
+
+
+def _moderate(moderator: Installation, seq: int, target: str, action: str) -> None:
+    done = moderator.push(mutation(seq, "forum.moderate", {"target_id": target, "action": action}))
+    assert outcomes(done)[0][0] == "applied", done
+
+
+def _entities(me: Installation) -> dict[tuple[str, str, str], dict[str, Any] | None]:
+    """Every (scope, entity, id)'s latest state after a full pull (None: a delete op)."""
+    latest: dict[tuple[str, str, str], dict[str, Any] | None] = {}
+    for change in me.pull_all()[0]:
+        latest[(change["scope"], change["entity"], change["id"])] = (
+            change["data"] if change["op"] == "put" else None
+        )
+    return latest
+
+
+def test_moderators_see_hidden_threads_and_replies_to_unhide_them(
+    fresh_academy: LiveServer,
+) -> None:
+    author = Installation.login(fresh_academy, add_learner(fresh_academy))
+    reader = Installation.login(fresh_academy, add_learner(fresh_academy))
+    moderator = Installation.login(fresh_academy, "mod")
+    tid, kept = new_id(), new_id()
+    other_tid, other_reply = new_id(), new_id()
+    author.push(
+        thread(1, tid),
+        reply(2, kept, tid, "On topic"),
+        thread(3, other_tid, title="Other"),
+        reply(4, other_reply, other_tid, "Spam"),
+    )
+    visible = _entities(moderator)
+    course, moderation = f"course:{COURSE}", f"moderation:{COURSE}"
+    thread_shown = visible[(course, "forum_thread", tid)]
+    reply_shown = visible[(course, "forum_post", other_reply)]
+    assert thread_shown is not None and reply_shown is not None
+
+    _moderate(moderator, 1, tid, "hide")
+    _moderate(moderator, 2, other_reply, "hide")
+    for_moderator = _entities(moderator)
+    assert for_moderator[(moderation, "forum_hidden_thread", tid)] == thread_shown
+    assert for_moderator[(moderation, "forum_hidden_post", other_reply)] == reply_shown
+    assert (moderation, "forum_hidden_post", kept) not in for_moderator  # only hidden replies
+    for_learner = _entities(reader)
+    assert for_learner[(course, "forum_thread", tid)] is None
+    assert for_learner[(course, "forum_post", kept)] is None  # out of sight with its thread
+    assert for_learner[(course, "forum_post", other_reply)] is None
+    assert not any(scope == moderation for scope, _, _ in for_learner)
+    assert not any(entity.startswith("forum_hidden") for _, entity, _ in for_learner)
+
+    _, cursor = moderator.pull_all()
+    _moderate(moderator, 3, tid, "unhide")
+    _moderate(moderator, 4, other_reply, "unhide")
+    since = [c for c in moderator.pull_all(cursor)[0] if c["scope"] == moderation]
+    assert {(c["entity"], c["id"], c["op"]) for c in since} == {
+        ("forum_hidden_thread", tid, "delete"),
+        ("forum_hidden_post", other_reply, "delete"),
+    }
+    back = _entities(reader)
+    assert back[(course, "forum_thread", tid)] == thread_shown
+    assert back[(course, "forum_post", kept)] is not None
+    assert back[(course, "forum_post", other_reply)] == reply_shown
+
+
+def test_a_hidden_post_leaves_the_moderators_view_when_it_or_its_thread_is_deleted(
+    fresh_academy: LiveServer,
+) -> None:
+    author = Installation.login(fresh_academy, add_learner(fresh_academy))
+    moderator = Installation.login(fresh_academy, "mod")
+    tid, first, second = new_id(), new_id(), new_id()
+    author.push(thread(1, tid), reply(2, first, tid), reply(3, second, tid))
+    _moderate(moderator, 1, first, "hide")
+    _moderate(moderator, 2, second, "hide")
+    _moderate(moderator, 3, tid, "hide")
+    moderation = f"moderation:{COURSE}"
+    hidden = _entities(moderator)
+    assert all(
+        hidden[(moderation, entity, item)] is not None
+        for entity, item in (
+            ("forum_hidden_post", first),
+            ("forum_hidden_post", second),
+            ("forum_hidden_thread", tid),
+        )
+    )
+    author.push(mutation(4, "forum.delete", {"post_id": first}))
+    assert _entities(moderator)[(moderation, "forum_hidden_post", first)] is None
+    author.push(mutation(5, "forum.delete", {"post_id": tid}))
+    gone = _entities(moderator)
+    assert gone[(moderation, "forum_hidden_post", second)] is None
+    assert gone[(moderation, "forum_hidden_thread", tid)] is None
+
+
+def test_a_switch_to_names_signs_hidden_items_again_for_the_moderators(
+    fresh_academy: LiveServer,
+) -> None:
+    anna = Installation.login(fresh_academy, "anna")
+    moderator = Installation.login(fresh_academy, "mod")
+    tid, pid = new_id(), new_id()
+    anna.push(thread(1, tid), reply(2, pid, tid))
+    _moderate(moderator, 1, pid, "hide")
+    _moderate(moderator, 2, tid, "hide")
+    moderation = f"moderation:{COURSE}"
+    before = _entities(moderator)[(moderation, "forum_hidden_thread", tid)]
+    assert before is not None and before["author"].startswith("Learner ")
+
+    # What `course import` does when course.json switches forum_names (see importer.py).
+    database = Database(f"sqlite:///{fresh_academy.data_dir / 'samen.db'}")
+    try:
+        with database.session() as session:
+            session.execute(update(Course).where(Course.id == COURSE).values(forum_names="names"))
+            resigned = ChangeBuffer()
+            emit_course(session, resigned, COURSE)
+            write_changes(session, resigned.changes(), utc_now())
+            session.commit()
+    finally:
+        database.dispose()
+    after = _entities(moderator)
+    for entity, item in (("forum_hidden_thread", tid), ("forum_hidden_post", pid)):
+        seen = after[(moderation, entity, item)]
+        assert seen is not None and seen["author"] == "Anna de Vries"

@@ -18,7 +18,10 @@ def test_a_first_pull_shows_the_demo_poll(live_server: LiveServer) -> None:
     assert [o["text"] for o in data["options"]] == ["Agree", "Not sure", "Disagree"]
     assert data["opens_at"] == "2025-01-01T00:00:00Z"
     assert data["closes_at"] is None
-    assert any(c["entity"] == "poll_results" and c["id"] == POLL for c in changes)
+    # An open poll's running results are for its voters only, never in the course scope.
+    assert not any(
+        c["entity"] == "poll_results" and c["scope"].startswith("course:") for c in changes
+    )
 
 
 def test_pages_follow_the_cursor(fresh_academy: LiveServer) -> None:
@@ -88,11 +91,10 @@ def test_users_never_see_each_others_changes(fresh_academy: LiveServer) -> None:
     anna_changes, _ = anna.pull_all()
     scopes = {c["scope"] for c in anna_changes}
     assert f"user:{demo.user_id}" not in scopes
-    assert {c["entity"] for c in anna_changes} == {
-        "poll", "poll_results", "forum_thread", "forum_post"
-    }  # fmt: skip
-    # The shared tally moved, without saying whose vote it was.
-    assert anna_changes[-1]["data"]["total"] == 1
+    assert {c["entity"] for c in anna_changes} == {"poll", "forum_thread", "forum_post"}
+    # Anna has not voted, so she gets no tally; the voter's tally says nothing of whose vote.
+    tally = [c for c in demo.pull_all()[0] if c["entity"] == "poll_results"]
+    assert [(c["scope"], c["data"]["total"]) for c in tally] == [(f"poll:{POLL}", 1)]
 
     demo_changes, _ = demo.pull_all()
     mine = {(c["scope"], c["entity"]) for c in demo_changes}
@@ -107,7 +109,7 @@ def test_a_cursor_the_server_never_gave_resets(fresh_academy: LiveServer) -> Non
     for cursor in (ahead, "not-a-cursor", "-3", str(_id(newest)), f"{_id(newest)}.ffffffffffff"):
         page = me.pull(cursor)
         assert page["reset"] == ["*"]
-        assert [c["entity"] for c in page["changes"]][:2] == ["poll", "poll_results"]
+        assert page["changes"][0]["entity"] == "poll"
         assert page["cursor"] == newest
 
 

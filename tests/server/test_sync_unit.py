@@ -1,4 +1,5 @@
-"""Push processing in-process on a real SQLite file: savepoints, retries, locks, migration 0002."""
+"""Push processing in-process on a real SQLite file: savepoints, retries, locks, migration 0002,
+the sweep that publishes closed polls."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from server.errors import ApiError
 from server.migrator import alembic_config, upgrade_to_head
 from server.progress.models import Progress
 from server.progress.mutations import PROGRESS_UPDATE, ProgressArgs
+from server.social.final_results import closed_unpublished, publish, publish_due_before_reading
+from server.social.models import Poll, PollOption
 from server.sync.locks import ClientLocks
 from server.sync.models import ChangeCounter, ChangeLog, MutationLog, SyncClient
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected, RetryLater
@@ -175,7 +178,7 @@ def test_migration_0002_publishes_existing_polls(tmp_path: Path) -> None:
                     "VALUES ('p-1', 'p', 1, 'Yes')"
                 )
             )
-        upgrade_to_head(database.engine)
+        command.upgrade(alembic_config(database.engine), "0002")  # 0007 moves poll_results
         with database.session() as session:
             rows = session.execute(
                 select(ChangeLog.id, ChangeLog.scope, ChangeLog.entity, ChangeLog.data).order_by(
@@ -192,3 +195,31 @@ def test_migration_0002_publishes_existing_polls(tmp_path: Path) -> None:
             assert session.execute(select(ChangeCounter.value)).scalar_one() == 2
     finally:
         database.dispose()
+
+
+def test_two_sweeps_that_both_saw_a_closed_poll_publish_it_once(database: Database) -> None:
+    with database.session() as session:
+        session.add(
+            Poll(
+                id="p",
+                course_id="c",
+                statement="S?",
+                opens_at=datetime(2025, 1, 1, tzinfo=UTC),
+                closes_at=datetime(2025, 6, 1, tzinfo=UTC),
+                options=[PollOption(id="p-1", position=1, text="Yes")],
+            )
+        )
+        session.commit()
+    with database.session() as first, database.session() as second:
+        assert closed_unpublished(first, NOW) == ["p"]
+        first.rollback()  # it saw the poll due; the other sweep publishes meanwhile
+        assert publish_due_before_reading(second, NOW) == 1
+        assert publish(first, ["p"], NOW) == 0
+        first.commit()
+        logged = first.execute(
+            select(ChangeLog.scope, ChangeLog.data).where(ChangeLog.entity == "poll_results")
+        ).all()
+        assert [tuple(row) for row in logged] == [
+            ("course:c", {"poll_id": "p", "counts": {"p-1": 0}, "total": 0})
+        ]
+        assert publish_due_before_reading(first, NOW) == 0
