@@ -73,6 +73,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     config = replace(
         _config(args),
         sync_requests_per_minute=args.sync_rate,
+        upload_max_bytes=args.upload_max_mb * 1024 * 1024,
+        upload_expiry_s=args.upload_expiry_s,
         **({"academy_name": args.academy_name} if args.academy_name else {}),
     )
     try:
@@ -221,6 +223,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=ServerConfig.sync_requests_per_minute,
         help="sync requests per login per minute before 429 (0: no limit)",
+    )
+    run.add_argument(
+        "--upload-max-mb",
+        type=int,
+        default=ServerConfig.upload_max_bytes // (1024 * 1024),
+        help="largest recording a learner may upload, in MiB",
+    )
+    run.add_argument(
+        "--upload-expiry-s",
+        type=int,
+        default=ServerConfig.upload_expiry_s,
+        help="seconds an unfinished upload is kept after its last bytes arrived",
     )
     run.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]

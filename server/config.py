@@ -20,6 +20,14 @@ class ServerConfig:
     token_ttl_days: int = 30
     # Sync requests (push and pull) per login per minute; 0 means no limit.
     sync_requests_per_minute: int = 240
+    # Uploads (tus): the largest file, how long an unfinished upload is kept after its last
+    # bytes arrived, and what one learner may have unfinished at once.
+    upload_max_bytes: int = 1024**3
+    upload_expiry_s: int = 24 * 3600
+    upload_max_incomplete: int = 20
+    upload_max_bytes_in_flight: int = 4 * 1024**3
+    # A PATCH whose body stops flowing for this long is treated as a broken connection.
+    upload_idle_timeout_s: float = 60.0
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -36,6 +44,11 @@ class ServerConfig:
     def signing_key_path(self) -> Path:
         """The academy's Ed25519 private key (PKCS8 PEM, mode 0600), created on first start."""
         return self.data_dir / "signing_key.pem"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Uploads grow as upload_dir/<id>.part and are moved to upload_dir/<id> when verified."""
+        return self.data_dir / "uploads"
 
     @property
     def podcast_dir(self) -> Path:

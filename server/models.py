@@ -7,6 +7,7 @@ from server.podcasts import models as podcast_models
 from server.progress import models as progress_models
 from server.social import models as social_models
 from server.sync import models as sync_models
+from server.uploads import models as upload_models
 
 metadata = Base.metadata
 
@@ -18,4 +19,5 @@ __all__ = [
     "progress_models",
     "social_models",
     "sync_models",
+    "upload_models",
 ]
