@@ -25,6 +25,7 @@ from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.status import StatusService
 from desktop.services.sync import SyncService
+from desktop.services.uploads import UploadService
 from desktop.settings import Settings
 from desktop.store.accounts import AccountRepo
 from desktop.store.courses import CourseRepo
@@ -35,6 +36,7 @@ from desktop.store.podcasts import PodcastRepo
 from desktop.store.pulled import PulledRepo
 from desktop.store.sync_state import SyncStateRepo
 from desktop.store.trust import KeyRepo
+from desktop.store.uploads import UploadRepo
 from desktop.store.vault import TokenVault
 from desktop.sync.web import WebClient
 
@@ -60,6 +62,7 @@ class Core:
     packs: PackService
     lessons: LessonService
     downloads: DownloadService
+    uploads: UploadService
 
     def close(self) -> None:
         self.web.close()
@@ -82,10 +85,12 @@ def build_core(
         keys,
         timeout=float(settings.get("request_timeout_s")),
     )
-    status = StatusService(session, outbox, SyncStateRepo(store))
+    sync_state = SyncStateRepo(store)
+    status = StatusService(session, outbox, sync_state)
     courses = CourseRepo(store)
     catalogue = CatalogueService(session, courses, keys)
-    sync = SyncService(session, outbox, PulledRepo(store), status)
+    uploads = UploadService(UploadRepo(store), session, sync_state, paths.upload_dir)
+    sync = SyncService(session, outbox, PulledRepo(store), status, uploads=uploads)
     actions = ActionService(store, session)
     queue = QueueService(outbox, session)
     learning = LearningService(store, session, actions)
@@ -142,4 +147,5 @@ def build_core(
             ),
         ),
         downloads=downloads,
+        uploads=uploads,
     )
