@@ -66,7 +66,8 @@ class UploadService:
         self._session = session
         self._sync_state = sync_state
         self._folder = folder
-        self._uploader = uploader
+        # Public so tests and the CLI can tune the tus client (chunk size, pauses).
+        self.uploader = uploader
         self._sending = threading.Lock()
         # Stats of the latest send of each upload (for tests, logs and a future progress view).
         self.last_stats: dict[str, UploadStats] = {}
@@ -171,7 +172,7 @@ class UploadService:
         todo = self._uploads.unsent(client_id)
         if not todo:
             return UploadReport()
-        uploader = self._uploader(self._session)
+        uploader = self.uploader(self._session)
         self._learn_max_size(uploader)
         completed = failed = 0
         for number, upload in enumerate(todo):

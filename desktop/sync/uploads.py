@@ -165,21 +165,25 @@ class TusUploader:
     ) -> None:
         self._create(upload, stats)
         offset: int | None = None  # None: ask the academy (HEAD)
-        failures = 0
+        failures = 0  # broken requests since the academy last reported progress
+        best = -1
         while True:
-            if cancel is not None and cancel.is_set():
-                raise CancelledError(
-                    "Sending the recording was stopped; it continues where it stopped next time."
-                )
             try:
                 if offset is None:
                     offset = self._head(upload, stats)
                     if stats.resumed_at is None:
                         stats.resumed_at = offset
+                    if offset > best:  # bytes got through before it broke: keep going
+                        best, failures = offset, 0
                 if on_progress is not None:
                     on_progress(offset, upload.size)
                 if offset >= upload.size:
                     return  # the academy reports the full length only once it verified it
+                if cancel is not None and cancel.is_set():
+                    raise CancelledError(
+                        "Sending the recording was stopped; it continues where it stopped "
+                        "next time."
+                    )
                 response = self._patch(upload, handle, offset, stats)
             except OfflineError:
                 stats.interrupted += 1
@@ -192,11 +196,12 @@ class TusUploader:
                 if status == 204:
                     new_offset = _offset_header(response)
                     if new_offset is None or new_offset <= offset:
-                        offset = None  # an answer that says nothing new: ask
+                        offset = None  # a reply cut short or saying nothing new: ask
+                        stats.interrupted += 1
                         failures += 1
                         self._pause(failures, cancel)
                     else:
-                        offset = new_offset
+                        offset = best = new_offset
                         failures = 0
                 elif status == CHECKSUM_MISMATCH:
                     stats.restarts += 1

@@ -244,9 +244,7 @@ def test_reset_every_cuts_a_big_download(proxy: FaultProxy) -> None:
     assert _json_body(BIG).startswith(bytes(received))
 
 
-def test_reset_mid_request_cuts_an_upload_on_the_way(
-    proxy: FaultProxy, upstream: Upstream
-) -> None:
+def test_reset_mid_request_cuts_an_upload_on_the_way(proxy: FaultProxy, upstream: Upstream) -> None:
     proxy.set(Fault.RESET_MID_REQUEST, reset_every_bytes=50_000)
     with pytest.raises(requests.ConnectionError):
         requests.post(proxy.url + "/upload", data=b"u" * BIG, timeout=5)
