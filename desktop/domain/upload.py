@@ -31,6 +31,15 @@ CONTENT_TYPES = {
 ACCEPTED_TYPES = frozenset(CONTENT_TYPES.values()) | {"audio/x-m4a", "audio/x-wav"}
 
 
+def human_size(n: int) -> str:
+    """A size as a learner reads it: '850 kB', '12.5 MB', '1.0 GB'."""
+    if n < 1000 * 1000:
+        return f"{max(1, round(n / 1000))} kB"
+    if n < 1000 * 1000 * 1000:
+        return f"{n / 1e6:.1f} MB"
+    return f"{n / 1e9:.1f} GB"
+
+
 def guess_content_type(path: PurePath) -> str | None:
     return CONTENT_TYPES.get(path.suffix.lower())
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.errors import DiskFullError, SamenError
+from desktop.domain.upload import human_size
 
 BLOCK = 1024 * 1024
 
@@ -39,8 +40,8 @@ def keep_copy(source: Path, dest: Path, *, max_bytes: int) -> KeptCopy:
                 size += len(block)
                 if size > max_bytes:
                     raise SamenError(
-                        f"{source.name} is larger than the {max_bytes // BLOCK} MB the academy "
-                        "accepts for one recording."
+                        f"{source.name} grew past the {human_size(max_bytes)} the academy "
+                        "accepts for one recording while Samen copied it."
                     )
                 writer.write(block)
                 digest.update(block)

@@ -31,6 +31,7 @@ from desktop.domain.upload import (
     UploadState,
     UploadStats,
     guess_content_type,
+    human_size,
 )
 from desktop.media.recordings import keep_copy
 from desktop.services.session import SessionService
@@ -104,8 +105,8 @@ class UploadService:
         limit = self.max_bytes()
         if info.st_size > limit:
             raise SamenError(
-                f"{name} is {info.st_size / 2**20:.0f} MB; the academy accepts recordings of "
-                f"at most {limit / 2**20:.0f} MB."
+                f"{name} is {human_size(info.st_size)}; the academy accepts recordings of at "
+                f"most {human_size(limit)}."
             )
         kind = (content_type or guess_content_type(source) or "").lower()
         if kind not in ACCEPTED_TYPES:

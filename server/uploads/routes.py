@@ -322,7 +322,7 @@ async def _receive(
                     await run_in_threadpool(files.write_all, handle, bytes(block))
                     received += len(block)
                     block.clear()
-                    if received - committed >= CHECKPOINT_BYTES:
+                    if received - committed >= CHECKPOINT_BYTES and received < patch.length:
                         await run_in_threadpool(
                             _checkpoint, handle, database, config, patch.upload_id, received
                         )
@@ -330,7 +330,10 @@ async def _receive(
         if block:
             await run_in_threadpool(files.write_all, handle, bytes(block))
             received += len(block)
-        if received != committed:
+        if received == patch.length:
+            # Not committed yet: until the sha256 is checked, HEAD must not say "complete".
+            await run_in_threadpool(files.fsync_handle, handle)
+        elif received != committed:
             await run_in_threadpool(
                 _checkpoint, handle, database, config, patch.upload_id, received
             )

@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from desktop.core import Core
-from desktop.domain.errors import DiskFullError, OfflineError
+from desktop.domain.errors import DiskFullError, NotLoggedInError, OfflineError, SamenError
 from desktop.domain.sync import OutboxState
 from desktop.domain.upload import UploadState
 from desktop.services.session import SessionService
+from desktop.services.uploads import MAX_BYTES_KEY
 from desktop.store.outbox import WAITING_FOR_UPLOAD, OutboxRepo
+from desktop.store.sync_state import SyncStateRepo
 from desktop.sync.uploads import CHUNK_SIZE, TusUploader
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import client
@@ -320,3 +322,49 @@ def test_an_action_waits_for_its_upload_then_leaves_in_the_same_window(
     seqs = {item.mutation_id: item.seq or 0 for item in applied}
     assert seqs[waiting] == seqs[later] + 1  # numbered when it became sendable, after `later`
     assert on_server(academy, upload_id).read_bytes() == data
+
+
+# -- attaching -------------------------------------------------------------------------------------
+
+
+def test_attach_explains_what_cannot_be_sent(academy: LiveServer, tmp_path: Path) -> None:
+    core = learner_core(tmp_path, academy)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "empty.mp3").write_bytes(b"")
+    (folder / "notes.txt").write_bytes(b"hello")
+    cases = {
+        folder / "missing.mp3": "does not exist",
+        folder: "not a file that can be sent",
+        folder / "empty.mp3": "is empty",
+        folder / "notes.txt": "not an audio or video recording",
+    }
+    for path, says in cases.items():
+        with pytest.raises(SamenError) as raised:
+            core.uploads.attach(path)
+        assert says in raised.value.message, path
+    # A type the learner names wins over the suffix.
+    named = core.uploads.attach(folder / "notes.txt", content_type="audio/ogg")
+    assert core.uploads.state(named).content_type == "audio/ogg"  # type: ignore[union-attr]
+    assert len(core.uploads.pending()) == 1
+
+
+def test_attach_knows_the_academys_limit_offline(academy: LiveServer, tmp_path: Path) -> None:
+    core = learner_core(tmp_path, academy)
+    path, _data = recording(tmp_path / "mine", 2000, seed=9)
+    assert core.uploads.max_bytes() == 1024**3
+    core.uploads.attach(path)
+    assert core.uploads.send_pending().completed == 1  # asks the academy (OPTIONS) on the way
+    assert core.uploads.max_bytes() == 1024**3
+    SyncStateRepo(core.store).set(MAX_BYTES_KEY, "1000")  # as a smaller academy would say
+    with pytest.raises(SamenError) as raised:
+        core.uploads.attach(path)
+    assert raised.value.message == (
+        "talk.m4a is 2 kB; the academy accepts recordings of at most 1 kB."
+    )
+
+
+def test_attach_needs_a_login(make_core: Callable[..., Core], tmp_path: Path) -> None:
+    path, _data = recording(tmp_path / "mine", 10, seed=10)
+    with pytest.raises(NotLoggedInError):
+        make_core().uploads.attach(path)
