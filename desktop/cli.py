@@ -248,6 +248,8 @@ def _sync(core: Core, args: argparse.Namespace) -> int:
                 f"Sent {report.acked} actions, {report.rejected} refused; "
                 f"received {report.pulled} updates."
             )
+        if report.uploaded:
+            print(f"Sent {report.uploaded} recordings.")
         for item in rejected:
             print(f"Refused: {item.name} (#{item.id}): {item.message}")
         if report.pending:

@@ -26,6 +26,7 @@ from desktop.services.session import SessionService
 from desktop.services.status import StatusService
 from desktop.services.supporters import SupporterService
 from desktop.services.sync import SyncService
+from desktop.services.uploads import UploadService
 from desktop.settings import Settings
 from desktop.store.accounts import AccountRepo
 from desktop.store.courses import CourseRepo
@@ -36,6 +37,7 @@ from desktop.store.podcasts import PodcastRepo
 from desktop.store.pulled import PulledRepo
 from desktop.store.sync_state import SyncStateRepo
 from desktop.store.trust import KeyRepo
+from desktop.store.uploads import UploadRepo
 from desktop.store.vault import TokenVault
 from desktop.sync.web import WebClient
 
@@ -62,6 +64,7 @@ class Core:
     packs: PackService
     lessons: LessonService
     downloads: DownloadService
+    uploads: UploadService
 
     def close(self) -> None:
         self.web.close()
@@ -84,10 +87,12 @@ def build_core(
         keys,
         timeout=float(settings.get("request_timeout_s")),
     )
-    status = StatusService(session, outbox, SyncStateRepo(store))
+    sync_state = SyncStateRepo(store)
+    status = StatusService(session, outbox, sync_state)
     courses = CourseRepo(store)
     catalogue = CatalogueService(session, courses, keys)
-    sync = SyncService(session, outbox, PulledRepo(store), status)
+    uploads = UploadService(UploadRepo(store), session, sync_state, paths.upload_dir)
+    sync = SyncService(session, outbox, PulledRepo(store), status, uploads=uploads)
     actions = ActionService(store, session)
     queue = QueueService(outbox, session)
     learning = LearningService(store, session, actions)
@@ -145,4 +150,5 @@ def build_core(
             ),
         ),
         downloads=downloads,
+        uploads=uploads,
     )

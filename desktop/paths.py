@@ -39,6 +39,11 @@ class Paths:
         return self.data_dir / "podcasts"
 
     @property
+    def upload_dir(self) -> Path:
+        """Samen's copies of recordings attached to be sent, until the academy has them."""
+        return self.data_dir / "uploads"
+
+    @property
     def settings_file(self) -> Path:
         return self.config_dir / "settings.json"
 
@@ -50,6 +55,7 @@ class Paths:
             self.log_dir,
             self.media_dir,
             self.podcast_dir,
+            self.upload_dir,
         ):
             folder.mkdir(parents=True, exist_ok=True)
         return self

@@ -25,6 +25,11 @@ from server.supporter.pages import router as supporter_router
 from server.sync.locks import ClientLocks
 from server.sync.rate import RateLimiter
 from server.sync.routes import router as sync_router
+from server.uploads.locks import UploadLocks
+from server.uploads.protocol import TusHeaders
+from server.uploads.routes import options_router as upload_options_router
+from server.uploads.routes import router as upload_router
+from server.uploads.sweeper import ExpirySweeper
 
 
 def create_app(config: ServerConfig) -> FastAPI:
@@ -49,6 +54,9 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.mailer = mailer
     app.state.client_locks = ClientLocks()
     app.state.sync_rate = RateLimiter(config.sync_requests_per_minute)
+    app.state.upload_locks = UploadLocks()
+    app.state.upload_sweeper = ExpirySweeper(config, database, app.state.upload_locks)
+    app.add_middleware(TusHeaders)
     install_error_handlers(app)
     for router in (
         health_router,
@@ -58,6 +66,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         podcast_router,
         sync_router,
         supporter_router,
+        upload_options_router,
+        upload_router,
     ):
         app.include_router(router)
     return app

@@ -84,6 +84,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         smtp_password=os.environ.get(SMTP_PASSWORD_ENV),
         supporter_requests_per_day=args.supporter_requests_per_day,
         supporter_link_days=args.supporter_link_days,
+        upload_max_bytes=args.upload_max_mb * 1024 * 1024,
+        upload_expiry_s=args.upload_expiry_s,
         **({"academy_name": args.academy_name} if args.academy_name else {}),
         **({"mail_from": args.mail_from} if args.mail_from else {}),
     )
@@ -337,6 +339,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=ServerConfig.supporter_link_days,
         help="days a supporter's link works",
+    )
+    run.add_argument(
+        "--upload-max-mb",
+        type=int,
+        default=ServerConfig.upload_max_bytes // (1024 * 1024),
+        help="largest recording a learner may upload, in MiB",
+    )
+    run.add_argument(
+        "--upload-expiry-s",
+        type=int,
+        default=ServerConfig.upload_expiry_s,
+        help="seconds an unfinished upload is kept after its last bytes arrived",
     )
     run.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]

@@ -32,6 +32,14 @@ class ServerConfig:
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: str | None = None  # from the environment, never a command-line flag
+    # Uploads (tus): the largest file, how long an unfinished upload is kept after its last
+    # bytes arrived, and what one learner may have unfinished at once.
+    upload_max_bytes: int = 1024**3
+    upload_expiry_s: int = 24 * 3600
+    upload_max_incomplete: int = 20
+    upload_max_bytes_in_flight: int = 4 * 1024**3
+    # A PATCH whose body stops flowing for this long is treated as a broken connection.
+    upload_idle_timeout_s: float = 60.0
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -53,6 +61,11 @@ class ServerConfig:
     def mail_dir(self) -> Path:
         """Where e-mails are written as .eml files when no SMTP server is configured."""
         return self.data_dir / "mail"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Uploads grow as upload_dir/<id>.part and are moved to upload_dir/<id> when verified."""
+        return self.data_dir / "uploads"
 
     @property
     def podcast_dir(self) -> Path:

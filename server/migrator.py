@@ -34,6 +34,6 @@ def upgrade_to_head(engine: Engine) -> None:
 
 def prepare_storage(config: ServerConfig, engine: Engine) -> None:
     """Create the data directories and bring the schema to head; safe to repeat."""
-    for directory in (config.data_dir, config.media_dir, config.podcast_dir):
+    for directory in (config.data_dir, config.media_dir, config.podcast_dir, config.upload_dir):
         directory.mkdir(parents=True, exist_ok=True)
     upgrade_to_head(engine)

@@ -9,6 +9,7 @@ from server.progress import models as progress_models
 from server.social import models as social_models
 from server.supporter import models as supporter_models
 from server.sync import models as sync_models
+from server.uploads import models as upload_models
 
 metadata = Base.metadata
 
@@ -22,4 +23,5 @@ __all__ = [
     "social_models",
     "supporter_models",
     "sync_models",
+    "upload_models",
 ]

@@ -99,6 +99,13 @@ class LiveServer:
                 process.kill()
                 process.wait(timeout=10)
 
+    def kill(self) -> None:
+        """SIGKILL, as a power cut or an OOM kill would; the data directory stays."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
     def _wait_until_healthy(self) -> None:
         assert self._process is not None
         deadline = time.monotonic() + START_TIMEOUT

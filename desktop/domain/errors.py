@@ -96,6 +96,13 @@ class MediaChangedError(ChecksumError):
     code = "media_changed"
 
 
+class UploadFailedError(SamenError):
+    """An upload cannot succeed as it is (damaged twice, refused by the academy, Samen's copy
+    of the file gone); asking again will not help, the learner has to act."""
+
+    code = "upload_failed"
+
+
 class CancelledError(SamenError):
     """A download was paused or cancelled on request; partial files are kept unless cancelled."""
 

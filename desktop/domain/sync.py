@@ -46,6 +46,7 @@ class OutboxItem:
     message: str | None = None
     attempts: int = 0
     next_at: str | None = None
+    waits_for: str | None = None  # an upload id: sent only once that upload is complete
 
 
 class OutcomeStatus(StrEnum):
@@ -121,6 +122,7 @@ class SyncReport:
     acked: int = 0
     rejected: int = 0
     pulled: int = 0
+    uploaded: int = 0  # recordings whose upload completed in this window
     pending: int = 0
     offline: bool = False
     busy: bool = False

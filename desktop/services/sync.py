@@ -3,6 +3,10 @@
 A window opens only when the academy's health endpoint answers as expected (a captive portal
 is not the academy and costs no retries). Inside a window a flaky link gets a few quick retries;
 between windows the caller waits `next_delay_s` (full jitter, Retry-After as a minimum).
+
+After push and pull, the window sends waiting recordings (the `uploads` step); when one
+completes, the actions that waited for it are now sendable, so push and pull run once more and
+they leave in the same window.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from desktop.domain.errors import (
     AuthError,
@@ -22,6 +26,7 @@ from desktop.domain.errors import (
     ServerBusyError,
 )
 from desktop.domain.sync import SyncReport, WindowResult
+from desktop.domain.upload import UploadReport
 from desktop.services.session import SessionService
 from desktop.services.status import StatusService
 from desktop.store.clock import utc_now
@@ -33,6 +38,23 @@ from desktop.sync.engine import EngineLimits, SyncEngine
 log = logging.getLogger(__name__)
 
 QUICK_RETRY_LIMIT_S = 5.0  # a Retry-After longer than this ends the window instead
+
+
+class UploadStep(Protocol):
+    """Sends the logged-in account's waiting uploads (UploadService fits)."""
+
+    def send_pending(self) -> UploadReport: ...
+
+
+def _merged(first: WindowResult, second: WindowResult) -> WindowResult:
+    retry = [r for r in (first.retry_after, second.retry_after) if r is not None]
+    return WindowResult(
+        pushed=first.pushed + second.pushed,
+        acked=first.acked + second.acked,
+        rejected=first.rejected + second.rejected,
+        pulled=first.pulled + second.pulled,
+        retry_after=max(retry) if retry else None,
+    )
 
 
 class SyncService:
@@ -47,11 +69,13 @@ class SyncService:
         attempts: int = 3,
         limits: EngineLimits | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        uploads: UploadStep | None = None,
     ) -> None:
         self._session = session
         self._outbox = outbox
         self._pulled = pulled
         self._status = status
+        self._uploads = uploads
         self.backoff = backoff or Backoff()
         self._quick = Backoff(base=0.5, cap=4.0)
         # Public so tests and the CLI can tune them; read at the start of each window.
@@ -98,6 +122,10 @@ class SyncService:
             client.health()
             engine = SyncEngine(self._outbox, self._pulled, client, self.limits)
             result = self._with_quick_retries(lambda: engine.run(account.client_id))
+            uploaded = self._uploads.send_pending().completed if self._uploads else 0
+            if uploaded:
+                again = self._with_quick_retries(lambda: engine.run(account.client_id))
+                result = _merged(result, again)
         except CaptivePortalError as exc:
             # Not the academy: waiting longer will not help until the learner logs in to the
             # network, so retry at the normal pace without counting a failure.
@@ -125,7 +153,7 @@ class SyncService:
         except sqlite3.Error as exc:
             # The sync itself succeeded; folding is retried after the next window.
             log.warning("could not apply what the academy sent to the local record: %s", exc)
-        return self._report(True, result=result, next_delay=result.retry_after)
+        return self._report(True, result=result, uploaded=uploaded, next_delay=result.retry_after)
 
     def _with_quick_retries(self, run: Callable[[], WindowResult]) -> WindowResult:
         self._quick.reset()
@@ -169,6 +197,7 @@ class SyncService:
         ok: bool,
         *,
         result: WindowResult | None = None,
+        uploaded: int = 0,
         offline: bool = False,
         busy: bool = False,
         needs_login: bool = False,
@@ -184,6 +213,7 @@ class SyncService:
             acked=result.acked,
             rejected=result.rejected,
             pulled=result.pulled,
+            uploaded=uploaded,
             pending=sum(by_kind.values()),
             offline=offline,
             busy=busy,

@@ -302,6 +302,35 @@ def _outbox_pulled_back(db: sqlite_utils.Database) -> None:
     )
 
 
+def _uploads(db: sqlite_utils.Database) -> None:
+    # Recordings waiting to be sent (tus). `path` is Samen's own copy in its data folder, so
+    # moving or deleting the learner's original changes nothing.
+    db.execute(
+        """CREATE TABLE uploads (
+               id TEXT PRIMARY KEY,
+               client_id TEXT NOT NULL,
+               path TEXT NOT NULL,
+               filename TEXT NOT NULL,
+               size INTEGER NOT NULL CHECK (size > 0),
+               sha256 TEXT NOT NULL,
+               content_type TEXT NOT NULL,
+               state TEXT NOT NULL DEFAULT 'waiting'
+                   CHECK (state IN ('waiting', 'uploading', 'done', 'failed')),
+               error TEXT NOT NULL DEFAULT '',
+               created_at TEXT NOT NULL,
+               updated_at TEXT NOT NULL
+           )"""
+    )
+    db.execute("CREATE INDEX uploads_client ON uploads(client_id, state, created_at)")
+    # An action that references an upload waits for it (sendable = 0); ready_order is the order
+    # in which items became sendable, which is the order they are numbered in.
+    db.execute("ALTER TABLE outbox ADD COLUMN waits_for TEXT REFERENCES uploads(id)")
+    db.execute("ALTER TABLE outbox ADD COLUMN ready_order INTEGER")
+    db.execute("UPDATE outbox SET ready_order = id WHERE sendable = 1")
+    db.execute("CREATE INDEX outbox_ready_order ON outbox(ready_order)")
+    db.execute("CREATE INDEX outbox_waits_for ON outbox(waits_for) WHERE waits_for IS NOT NULL")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -310,6 +339,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0005_podcasts", _podcasts),
     ("0006_forum_reads", _forum_reads),
     ("0007_outbox_pulled_back", _outbox_pulled_back),
+    ("0008_uploads", _uploads),
 )
 
 

@@ -5,9 +5,18 @@ transaction to `enqueue`. The sync engine then claims batches, records outcomes 
 crashes through the methods below, each one short `BEGIN IMMEDIATE` transaction (no lock is held
 while HTTP is in flight).
 
-Sequence numbers are given when an item is first claimed for sending, in creation order, so an
-item can still be edited or deleted while it has none; once sent, its seq never changes unless the
-server proves it never saw it (`renumber`).
+Sequence numbers are given when an item is first claimed for sending, in the order items became
+sendable, so an item can still be edited or deleted while it has none; once sent, its seq never
+changes unless the server proves it never saw it (`renumber`).
+
+Waiting for an upload: an action that references a recording (`waits_for` = the upload's id,
+see desktop/store/uploads.py) is written with `sendable = 0` and a note saying so. It is shown in
+the queue as pending, gets no seq and is never claimed. When its upload completes it becomes
+sendable (`upload_done`) and takes its place in the sending order from that moment. When its
+upload fails for good (damaged twice, refused by the academy, Samen's copy lost) it is shown as
+refused with the upload's reason (`upload_failed`), like any action the academy refused: the
+learner sees why at once instead of watching an action that can never leave, and can discard it
+or resend it, which sends the recording again first.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ UNFINISHED = ("pending", "sending", "retry")
 # A retry time further ahead than this came from a clock that was wrong when it was written
 # (servers ask for minutes, not hours), so it is treated as due rather than blocking the queue.
 MAX_RETRY_AHEAD = timedelta(hours=1)
+WAITING_FOR_UPLOAD = "Waits for its recording to finish uploading."
 
 
 def _item(row: dict[str, Any]) -> OutboxItem:
@@ -51,6 +61,7 @@ def _item(row: dict[str, Any]) -> OutboxItem:
         message=row["message"],
         attempts=row["attempts"],
         next_at=row["next_at"],
+        waits_for=row.get("waits_for"),
     )
 
 
@@ -80,16 +91,83 @@ class OutboxRepo:
         args: dict[str, Any],
         created_at: str | None = None,
         mutation_id: str | None = None,
+        waits_for: str | None = None,
     ) -> str:
-        """Add an item inside the caller's write transaction; returns its mutation id."""
+        """Add an item inside the caller's write transaction; returns its mutation id.
+
+        With `waits_for` (an upload id from UploadService.attach) the item is sent only once
+        that upload is complete; see the module docstring."""
         mutation_id = mutation_id or str(uuid.uuid4())
         now = created_at or utc_now()
+        state, code, message = "pending", None, None
+        sendable = True
+        if waits_for is not None:
+            upload = db.execute(
+                "SELECT state, error FROM uploads WHERE id = ?", [waits_for]
+            ).fetchone()
+            if upload is None:
+                raise ValueError(f"no upload {waits_for!r} to wait for")
+            sendable = upload[0] == "done"
+            if not sendable:
+                message = WAITING_FOR_UPLOAD
+            if upload[0] == "failed":
+                state, code, message = "rejected", "upload_failed", upload[1]
         db.execute(
             """INSERT INTO outbox (mutation_id, client_id, kind, name, args_json, created_at,
-                   updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [mutation_id, client_id, kind, name, json.dumps(args, sort_keys=True), now, now],
+                   updated_at, state, code, message, sendable, waits_for, ready_order)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                mutation_id,
+                client_id,
+                kind,
+                name,
+                json.dumps(args, sort_keys=True),
+                now,
+                now,
+                state,
+                code,
+                message,
+                int(sendable),
+                waits_for,
+                OutboxRepo._next_ready(db) if sendable else None,
+            ],
         )
         return mutation_id
+
+    @staticmethod
+    def _next_ready(db: sqlite_utils.Database) -> int:
+        row = db.execute("SELECT COALESCE(MAX(ready_order), 0) + 1 FROM outbox").fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def upload_done(db: sqlite_utils.Database, upload_id: str) -> int:
+        """Inside the upload's completion transaction: items waiting for it become sendable,
+        in creation order, after everything that was sendable before. Returns how many."""
+        rows = db.execute(
+            """SELECT id FROM outbox WHERE waits_for = ? AND sendable = 0 AND state = 'pending'
+               ORDER BY id""",
+            [upload_id],
+        ).fetchall()
+        for (item_id,) in rows:
+            db.execute(
+                """UPDATE outbox SET sendable = 1, ready_order = ?, message = NULL, updated_at = ?
+                   WHERE id = ?""",
+                [OutboxRepo._next_ready(db), utc_now(), item_id],
+            )
+        return len(rows)
+
+    @staticmethod
+    def upload_failed(db: sqlite_utils.Database, upload_id: str, message: str) -> int:
+        """Inside the upload's failure transaction: items waiting for it show as refused with
+        the upload's reason. Returns how many."""
+        return int(
+            db.execute(
+                """UPDATE outbox SET state = 'rejected', code = 'upload_failed', message = ?,
+                       updated_at = ?
+                   WHERE waits_for = ? AND sendable = 0 AND state = 'pending'""",
+                [message, utc_now(), upload_id],
+            ).rowcount
+        )
 
     @staticmethod
     def coalesce(
@@ -205,7 +283,7 @@ class OutboxRepo:
         rows = list(
             db.query(
                 """SELECT * FROM outbox WHERE client_id = ? AND seq IS NULL AND sendable = 1
-                   AND state = 'pending' ORDER BY id LIMIT ?""",
+                   AND state = 'pending' ORDER BY ready_order, id LIMIT ?""",
                 [client_id, count],
             )
         )
@@ -394,8 +472,20 @@ class OutboxRepo:
                 return None
             old = rows[0]
             db.execute("DELETE FROM outbox WHERE id = ?", [item_id])
+            if old["waits_for"] is not None:
+                # Refused because its recording could not be sent: resending sends it again.
+                db.execute(
+                    """UPDATE uploads SET state = 'waiting', error = '', updated_at = ?
+                       WHERE id = ? AND state = 'failed'""",
+                    [utc_now(), old["waits_for"]],
+                )
             return self.enqueue(
-                db, client_id=old["client_id"], kind=old["kind"], name=old["name"], args=args
+                db,
+                client_id=old["client_id"],
+                kind=old["kind"],
+                name=old["name"],
+                args=args,
+                waits_for=old["waits_for"],
             )
 
     def pending_by_kind(self, client_id: str | None = None) -> dict[str, int]:

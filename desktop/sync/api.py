@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import IO, Any, NoReturn
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -91,6 +91,7 @@ class ApiClient:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
+        data: bytes | IO[bytes] | None = None,
     ) -> requests.Response:
         sent = {"Accept": "application/json", **(headers or {})}
         if auth:
@@ -104,6 +105,7 @@ class ApiClient:
                 self.base_url + path,
                 headers=sent,
                 json=json,
+                data=data,
                 timeout=self._timeout,
                 allow_redirects=False,
                 stream=stream,
@@ -146,6 +148,31 @@ class ApiClient:
             raise ProtocolError(f"Unexpected HTTP {response.status_code} for {path}.")
         finally:
             response.close()
+
+    def upload_request(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes | IO[bytes] | None = None,
+        *,
+        auth: bool = True,
+    ) -> requests.Response:
+        """One tus request (desktop/sync/uploads.py): bearer auth, no redirects, network
+        failures mapped as for every call. The reply is returned whatever its status, because
+        tus answers with statuses the caller acts on (404, 409, 410, 423, 460); hand any other
+        failure to `raise_for`. A file-like `body` is streamed, never read whole."""
+        return self._request(method, path, auth=auth, headers=headers, data=body)
+
+    def raise_for(self, response: requests.Response) -> NoReturn:
+        """Raise the domain error for a failed reply, exactly as every other call does."""
+        try:
+            self._checked(response)
+        except requests.RequestException as exc:
+            raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+        finally:
+            response.close()
+        raise ProtocolError(f"Unexpected HTTP {response.status_code} from the academy.")
 
     @staticmethod
     def media_path(course_id: str, path: str) -> str:

@@ -2,7 +2,8 @@
 
 The proxy sits between a client (requests) and a real server on 127.0.0.1 and, depending on the
 mode set with `FaultProxy.set()`, forwards traffic untouched or injects a real network fault:
-a reset after the server committed, a stall, a truncated or slow reply, a canned HTTP error.
+a reset after the server committed, a stall, a truncated or slow reply, a canned HTTP error,
+an upload cut mid-body.
 
 Threads: `start()` runs one accept thread; every accepted client connection gets one thread of its
 own, which owns both sockets of that connection (client leg and upstream leg) and multiplexes
@@ -63,6 +64,7 @@ class Fault(enum.Enum):
     SLOW = "slow"
     HTTP_ERROR = "http_error"
     RESET_EVERY = "reset_every"
+    RESET_MID_REQUEST = "reset_mid_request"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +78,7 @@ class _Plan:
     canned: bytes = b""
     reset_every_bytes: int = 65536
     path: bytes | None = None  # only requests whose request line contains this
+    paced: bool = False  # RESET_MID_REQUEST: also pace at `rate`, like SLOW
 
 
 _PASS = _Plan()
@@ -207,6 +210,7 @@ class _Conn:
         self.upstream: socket.socket | None = None
         self.number = number
         self.reset_every_count = 0  # reply bytes forwarded under RESET_EVERY on this connection
+        self.request_count = 0  # request bytes forwarded under RESET_MID_REQUEST
         self._selector = selectors.DefaultSelector()
         self._lock = threading.Lock()  # orders close() here against shutdown() from stop()
 
@@ -337,7 +341,7 @@ class FaultProxy:
         fault: Fault,
         *,
         times: int | None = None,
-        rate: float = 100_000.0,
+        rate: float | None = None,
         truncate_after: int | None = None,
         status: int = 503,
         headers: Mapping[str, str] | None = None,
@@ -353,12 +357,14 @@ class FaultProxy:
         rate: bytes/s per direction (SLOW). truncate_after: reply bytes to forward (TRUNCATE;
         default half the reply, at least its status line). status, headers, body: the canned
         reply (HTTP_ERROR; bytes/str sent as is, a mapping as JSON). reset_every_bytes: reply
-        bytes per connection before the RST (RESET_EVERY).
+        bytes per connection before the RST (RESET_EVERY), or request bytes per connection
+        forwarded before the client leg is reset and the upstream leg closed mid-body
+        (RESET_MID_REQUEST, an upload cut on the way; paced like SLOW when `rate` is given).
         """
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None)")
         if (
-            rate <= 0
+            (rate is not None and rate <= 0)
             or reset_every_bytes < 1
             or (truncate_after is not None and truncate_after < 0)
         ):
@@ -366,7 +372,8 @@ class FaultProxy:
         plan = _Plan(
             fault=fault,
             remaining=None if fault is Fault.PASS else times,
-            rate=rate,
+            rate=rate if rate is not None else _PASS.rate,
+            paced=rate is not None,
             truncate_after=truncate_after,
             canned=_canned_response(status, headers or {}, body),
             reset_every_bytes=reset_every_bytes,
@@ -479,7 +486,7 @@ class FaultProxy:
         """Serve one request under `plan`; returns the first chunk of the next request on the
         same connection, or None when the connection is finished."""
         fault = plan.fault
-        if fault in (Fault.PASS, Fault.SLOW, Fault.RESET_EVERY):
+        if fault in (Fault.PASS, Fault.SLOW, Fault.RESET_EVERY, Fault.RESET_MID_REQUEST):
             return self._pump(conn, plan, first)
         if fault is Fault.RESET_ON_CONNECT:
             conn.reset_client()
@@ -508,11 +515,13 @@ class FaultProxy:
         return conn.upstream
 
     def _pump(self, conn: _Conn, plan: _Plan, first: bytes) -> bytes | None:
-        """Forward both ways (PASS, SLOW, RESET_EVERY) until the client starts a new request."""
+        """Forward both ways (PASS, SLOW, RESET_EVERY, RESET_MID_REQUEST) until the client
+        starts a new request."""
         client, up = conn.client, self._open_upstream(conn)
         if client is None or up is None:
             return None
-        slow = plan.fault is Fault.SLOW
+        cut_request = plan.fault is Fault.RESET_MID_REQUEST
+        slow = plan.fault is Fault.SLOW or (cut_request and plan.paced)
         to_up = _Pacer(plan.rate, self._stopping) if slow else None
         to_client = _Pacer(plan.rate, self._stopping) if slow else None
         size = to_client.chunk if to_client is not None else CHUNK  # small reads when slow
@@ -523,7 +532,19 @@ class FaultProxy:
                 return True
             return pacer.send(sock, data)
 
-        if not send(up, first, to_up):
+        def send_up(data: bytes) -> bool:
+            """Forward request bytes; False when the connection ended here (cut or stop)."""
+            if cut_request:
+                allowed = plan.reset_every_bytes - conn.request_count
+                if len(data) >= allowed:
+                    send(up, data[:allowed], to_up)
+                    conn.reset_client()
+                    conn.close_upstream()  # the server sees its body end early
+                    return False
+                conn.request_count += len(data)
+            return send(up, data, to_up)
+
+        if not send_up(first):
             return None
         reply = _ReplyTracker()
         while not self._stopping.is_set():
@@ -534,7 +555,7 @@ class FaultProxy:
                         return None
                     if reply.received:  # bytes after a reply began: the next request
                         return data
-                    if not send(up, data, to_up):
+                    if not send_up(data):
                         return None
                     continue
                 if not data:  # the server closed (e.g. Connection: close): so does the proxy

@@ -32,6 +32,7 @@ class Upstream:
         self.lock = threading.Lock()
         self.posts = 0
         self.requests = 0
+        self.bodies: list[int] = []  # body bytes each POST actually received
         self.body_size = 2000
         upstream = self
 
@@ -59,7 +60,12 @@ class Upstream:
                 self._reply(_json_body(self._size()))
 
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with upstream.lock:
+                    upstream.bodies.append(len(body))
+                if len(body) < int(self.headers.get("Content-Length", "0")):
+                    self.close_connection = True
+                    return
                 # Counted before the reply, like a server committing before it answers.
                 with upstream.lock:
                     upstream.requests += 1
@@ -236,6 +242,19 @@ def test_reset_every_cuts_a_big_download(proxy: FaultProxy) -> None:
             received += chunk
     assert 0 < len(received) < BIG
     assert _json_body(BIG).startswith(bytes(received))
+
+
+def test_reset_mid_request_cuts_an_upload_on_the_way(proxy: FaultProxy, upstream: Upstream) -> None:
+    proxy.set(Fault.RESET_MID_REQUEST, reset_every_bytes=50_000)
+    with pytest.raises(requests.ConnectionError):
+        requests.post(proxy.url + "/upload", data=b"u" * BIG, timeout=5)
+    _wait_for(lambda: len(upstream.bodies) == 1)
+    # The server got the head and the first part of the body, then its end: nothing more.
+    assert 0 < upstream.bodies[0] < 50_000
+    assert upstream.posts == 0
+    proxy.set(Fault.PASS)
+    assert requests.post(proxy.url + "/upload", data=b"u" * BIG, timeout=5).status_code == 200
+    assert upstream.bodies[-1] == BIG
 
 
 def test_faults_hit_an_open_keep_alive_connection(proxy: FaultProxy, upstream: Upstream) -> None:

@@ -187,7 +187,12 @@ def test_actions_accepted_before_0007_count_as_pulled_back(
         old = Store(path)
         with old.write() as db:
             for name in ("forum.reply", "forum.new_thread"):
-                OutboxRepo.enqueue(db, client_id="cid", kind="post", name=name, args={})
+                # Written as that version wrote them (enqueue now fills later columns too).
+                db.execute(
+                    """INSERT INTO outbox (mutation_id, client_id, kind, name, args_json,
+                           created_at) VALUES (?, 'cid', 'post', ?, '{}', '2026-01-01')""",
+                    [name, name],
+                )
             db.execute("UPDATE outbox SET state = 'acked' WHERE name = 'forum.reply'")
         old.close()
     new = Store(path)

@@ -1,0 +1,62 @@
+"""Samen's own copies of learners' recordings, kept in its data folder until the academy has
+them. Blocking file work on worker threads / the CLI.
+
+The copy is written as `<dest>.tmp`, hashed while it is written (one read of the original),
+fsynced and renamed, so `dest` is either absent or complete. A full disk is a DiskFullError and
+leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.domain.errors import DiskFullError, SamenError
+from desktop.domain.upload import human_size
+
+BLOCK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class KeptCopy:
+    path: Path
+    size: int
+    sha256: str
+
+
+def keep_copy(source: Path, dest: Path, *, max_bytes: int) -> KeptCopy:
+    """Copy `source` to `dest` (its folder is made), returning the copy's size and sha256.
+    Refuses a file that grows past `max_bytes` while it is read."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    temp = dest.with_name(dest.name + ".tmp")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with source.open("rb") as reader, temp.open("wb") as writer:
+            while block := reader.read(BLOCK):
+                size += len(block)
+                if size > max_bytes:
+                    raise SamenError(
+                        f"{source.name} grew past the {human_size(max_bytes)} the academy "
+                        "accepts for one recording while Samen copied it."
+                    )
+                writer.write(block)
+                digest.update(block)
+            writer.flush()
+            os.fsync(writer.fileno())
+        temp.replace(dest)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFullError(
+                f"There is not enough free space in {dest.parent} to keep a copy of "
+                f"{source.name} until it is sent. Free some space and attach it again."
+            ) from exc
+        raise SamenError(f"Samen could not copy {source.name}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return KeptCopy(dest, size, digest.hexdigest())
