@@ -51,6 +51,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.polls,
         core.forum,
         core.supporters,
+        core.standing,
         core.paths.media_dir,
         core.settings,
         runner,

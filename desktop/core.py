@@ -23,6 +23,7 @@ from desktop.services.podcasts import PodcastService
 from desktop.services.polls import PollService
 from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
+from desktop.services.standing import StandingService
 from desktop.services.status import StatusService
 from desktop.services.supporters import SupporterService
 from desktop.services.sync import SyncService
@@ -60,6 +61,7 @@ class Core:
     polls: PollService
     forum: ForumService
     supporters: SupporterService
+    standing: StandingService
     overview: OverviewService
     packs: PackService
     lessons: LessonService
@@ -117,6 +119,7 @@ def build_core(
         check_network=downloads.check_network,
         queue=downloads,
     )
+    supporters = SupporterService(store, sync, queue, actions, learning)
     # Start-up: rows match the disk (files deleted or half-written behind our back).
     downloads.reconcile()
     return Core(
@@ -135,7 +138,8 @@ def build_core(
         queue=queue,
         polls=PollService(sync, queue, actions),
         forum=ForumService(store, session, sync, queue, actions),
-        supporters=SupporterService(store, sync, queue, actions, learning),
+        supporters=supporters,
+        standing=StandingService(learning, supporters),
         overview=OverviewService(
             status, sync, catalogue, interval_s=float(settings.get("sync_interval_s"))
         ),

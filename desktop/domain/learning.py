@@ -30,8 +30,26 @@ class Playback:
     played: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A learner in one course: lessons done and points earned."""
+
+    done: int
+    points: int
+
+
 def course_media_key(course_id: str, path: str) -> str:
     return f"course:{course_id}/{path}"
+
+
+def peer_recording_key(submission_id: str) -> str:
+    """A peer's recording: its place is remembered on this computer only (the academy keeps
+    positions of course media and episodes, not of other learners' work)."""
+    return f"peer:{submission_id}"
+
+
+def is_synced_key(media_key: str) -> bool:
+    return media_key.startswith(("course:", "episode:"))
 
 
 def episode_key(feed_url: str, guid: str) -> str:

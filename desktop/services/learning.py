@@ -15,7 +15,7 @@ from datetime import datetime
 from desktop.domain.account import record_owner
 from desktop.domain.course import Exercise, ExerciseKind
 from desktop.domain.errors import SamenError
-from desktop.domain.learning import Answer, Playback, is_played
+from desktop.domain.learning import Answer, Playback, is_played, is_synced_key
 from desktop.services.actions import ActionService, queue_action
 from desktop.services.session import SessionService
 from desktop.store.answers import AnswerRepo
@@ -153,7 +153,8 @@ class LearningService:
             stored = PlaybackRepo.put(
                 db, record_owner(account), Playback(media_key, position_ms, duration_ms, played)
             )
-            if account is not None:  # before any login it stays on this device
+            # Before any login, and for a peer's recording, it stays on this device.
+            if account is not None and is_synced_key(media_key):
                 args = {
                     "media_key": media_key,
                     "position_ms": stored.position_ms,

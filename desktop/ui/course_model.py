@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from desktop.domain.course import LibraryEntry
+from desktop.domain.learning import Standing
 from desktop.ui import formatting
 from desktop.ui.table_model import Index, ListTableModel
 
@@ -14,12 +15,13 @@ LANGUAGES = {"nl": "Nederlands", "en": "English"}
 
 
 class CourseTableModel(ListTableModel[LibraryEntry]):
-    HEADERS = ("Course", "Language", "Lessons", "Media", "On this device")
+    HEADERS = ("Course", "Language", "Lessons", "Your progress", "Media", "On this device")
     EntryRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self) -> None:
         super().__init__()
         self._downloading: dict[str, str] = {}
+        self._standings: dict[str, Standing] = {}
 
     def set_entries(self, entries: list[LibraryEntry]) -> None:
         self.set_rows(entries)
@@ -34,6 +36,13 @@ class CourseTableModel(ListTableModel[LibraryEntry]):
             if entry.course.id == course_id:
                 cell = self.index(row, len(self.HEADERS) - 1)
                 self.dataChanged.emit(cell, cell)
+
+    def set_standings(self, standings: dict[str, Standing]) -> None:
+        """Lessons done and points per course (the "Your progress" column)."""
+        self._standings = dict(standings)
+        if self.rows:
+            column = self.HEADERS.index("Your progress")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
 
     @property
     def entries(self) -> list[LibraryEntry]:
@@ -61,6 +70,11 @@ class CourseTableModel(ListTableModel[LibraryEntry]):
         if column == 2:
             return str(course.lesson_count)
         if column == 3:
+            standing = self._standings.get(course.id)
+            if standing is None or (standing.done == 0 and standing.points == 0):
+                return "—"
+            return f"{standing.done} of {course.lesson_count} done · ★ {standing.points}"
+        if column == 4:
             return formatting.size(course.media_bytes)
         if course.id in self._downloading:
             return self._downloading[course.id]

@@ -26,6 +26,7 @@ from desktop.services.podcasts import PodcastService
 from desktop.services.polls import PollService
 from desktop.services.queue import QueueService
 from desktop.services.session import LogoutResult, SessionService
+from desktop.services.standing import StandingService
 from desktop.services.supporters import SupporterService
 from desktop.settings import Settings
 from desktop.ui.login_dialog import LoginDialog
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         polls: PollService,
         forum: ForumService,
         supporters: SupporterService,
+        standing: StandingService,
         media_root: Path,
         settings: Settings,
         runner: TaskRunner,
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
         self._overview = overview
         self._queue = queue
         self._settings = settings
+        self._standing = standing
         self._runner = runner
         self.overview: Overview | None = None
         self._default_server = default_server
@@ -210,6 +213,8 @@ class MainWindow(QMainWindow):
         self.indicator.show_status(result.status)
         self.catalogue_page.set_entries(result.library)
         self.library_page.set_entries([e for e in result.library if e.downloaded])
+        course_ids = [entry.course.id for entry in result.library]
+        self._runner.submit(lambda: self._standing.standings(course_ids), self._show_standings)
         self.logout_action.setEnabled(result.status.logged_in)
         self.statusBar().showMessage(result.message or "Up to date.", 0 if result.message else 5000)
         self.outbox_page.reload()
@@ -219,6 +224,11 @@ class MainWindow(QMainWindow):
         if result.status.connectivity is Connectivity.ONLINE:
             self.podcasts_page.background_update()
         self._schedule_sync(result.next_sync_s)
+
+    def _show_standings(self, standings: object) -> None:
+        assert isinstance(standings, dict)
+        self.catalogue_page.model.set_standings(standings)
+        self.library_page.model.set_standings(standings)
 
     def _on_refresh_failed(self, exc: BaseException) -> None:
         self.refreshing = False
@@ -318,6 +328,7 @@ class MainWindow(QMainWindow):
         self.player.unload()
         self.lesson_view.close_course()
         self.podcasts_page.reload()
+        self._show_standings({})  # progress and points are the learner's own
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -26,7 +26,7 @@ COURSE = "learning-together"
 def _catalogue_state(window: MainWindow) -> str:
     model = window.catalogue_page.model
     row = next(r for r in range(model.rowCount()) if model.entry(r).course.id == COURSE)
-    return str(model.data(model.index(row, 4)))
+    return str(model.data(model.index(row, len(model.HEADERS) - 1)))
 
 
 def _text(item: QTableWidgetItem | None) -> str:

@@ -111,6 +111,11 @@ def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None
     window.refresh()  # sync now
     qtbot.waitUntil(lambda: runner.running == 0 and not window.refreshing, timeout=20_000)
     assert core.queue.items() == []
+    model = window.library_page.model
+    column = model.HEADERS.index("Your progress")
+    qtbot.waitUntil(  # lesson 2 done: its points come back with the sync
+        lambda: model.data(model.index(0, column)) == "1 of 3 done · ★ 10", timeout=10_000
+    )
     _open_lesson(qtbot, window, 0)
     assert view.cards[0].status.text() == SENT
 

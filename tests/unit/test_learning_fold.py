@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from desktop.domain.learning import episode_key
+from desktop.domain.learning import episode_key, peer_recording_key
 from desktop.domain.sync import Change, PullPage
 from desktop.services.actions import ActionService
 from desktop.services.learning import LearningService
@@ -67,3 +67,16 @@ def test_newer_pulled_positions_win_unless_a_local_one_is_unsent(store: Store) -
     learning.save_position(KEY, 0, 60_000)  # listening again from the start
     again = learning.position(KEY)
     assert again is not None and again.position_ms == 0 and again.played
+
+
+def test_a_peer_recordings_place_stays_on_this_computer(store: Store) -> None:
+    session: Any = _Session()
+    learning = LearningService(store, session, ActionService(store, session))
+    key = peer_recording_key("3f1c")
+    learning.save_position(key, 4_000, 10_000)
+    learning.save_position(KEY, 1_000, 60_000)
+    saved = learning.position(key)
+    assert saved is not None and saved.position_ms == 4_000
+    with store.read() as db:
+        queued = [row[0] for row in db.execute("SELECT args_json FROM outbox").fetchall()]
+    assert len(queued) == 1 and KEY in queued[0]  # only the episode goes to the academy
