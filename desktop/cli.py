@@ -98,6 +98,21 @@ def _parser() -> argparse.ArgumentParser:
     new_thread.add_argument(
         "--question", action="store_true", help="a discussion question (moderators)"
     )
+    supporter = sub.add_parser("supporter", help="ask someone you trust for feedback by e-mail")
+    supporter_commands = supporter.add_subparsers(dest="supporter_command", required=True)
+    ask = supporter_commands.add_parser(
+        "ask", help="ask about your saved answer to one exercise (sent at the next sync)"
+    )
+    ask.add_argument("lesson", help="the lesson's id (see: samen courses)")
+    ask.add_argument("exercise", help="the exercise's id")
+    ask.add_argument("--name", required=True, help="your supporter's name")
+    ask.add_argument("--email", required=True, help="their e-mail address")
+    ask.add_argument("--message", default="", help="a personal note")
+    supporter_commands.add_parser("list", help="your requests, how far they got, the feedback")
+    withdraw = supporter_commands.add_parser("withdraw", help="stop a request's link")
+    withdraw.add_argument("request")
+    points = sub.add_parser("points", help="your points in a course (as last synced)")
+    points.add_argument("course")
     podcast = sub.add_parser("podcast", help="podcasts to listen to offline")
     podcast_commands = podcast.add_subparsers(dest="podcast_command", required=True)
     add = podcast_commands.add_parser("add", help="subscribe to a podcast by its feed address")
@@ -448,6 +463,36 @@ def _demo(args: argparse.Namespace) -> int:
         server.stop()
 
 
+def _supporter(core: Core, args: argparse.Namespace) -> int:
+    if args.supporter_command == "ask":
+        request_id = core.supporters.ask(
+            args.lesson, args.exercise, args.name, args.email, args.message
+        )
+        print(f"Saved as {request_id}; it is sent at the next sync (samen sync).")
+        return EXIT_OK
+    if args.supporter_command == "withdraw":
+        core.supporters.withdraw(args.request)
+        print("Withdrawn; the link stops working at the next sync.")
+        return EXIT_OK
+    requests = core.supporters.requests()
+    for request in requests:
+        print(f"{request.id}  {request.exercise_id}  {request.supporter_name} "
+              f"<{request.supporter_email}>: {request.status_text}")  # fmt: skip
+        if request.feedback:
+            print(f"    “{request.feedback}”")
+    if not requests:
+        print("No supporter requests on this computer.")
+    return EXIT_OK
+
+
+def _points(core: Core, args: argparse.Namespace) -> int:
+    points = core.supporters.points(args.course)
+    print(f"{points.total} points in {args.course}")
+    for label, amount, when in points.recent:
+        print(f"  {when[:10]}  {amount:+d}  {label}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "gui": _gui,
     "login": _login,
@@ -461,4 +506,6 @@ _COMMANDS = {
     "podcast": _podcast,
     "poll": _poll,
     "forum": _forum,
+    "supporter": _supporter,
+    "points": _points,
 }

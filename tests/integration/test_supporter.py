@@ -17,6 +17,7 @@ from desktop.domain.course import ExerciseKind
 from desktop.domain.errors import SamenError
 from desktop.domain.supporter import RequestStatus
 from tests.browser import browser_page
+from tests.cli_runner import run_samen
 from tests.integration.sync_helpers import client
 from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer, start_server
@@ -136,3 +137,25 @@ def test_a_withdrawn_request_stops_its_link(
         reply = page.goto(url)
         assert reply is not None and reply.status == 410
         assert "withdrew" in page.content() and page.locator("#feedback").count() == 0
+
+
+def test_the_supporter_and_points_commands(academy_with_mail: LiveServer, tmp_path: Path) -> None:
+    username = add_learner(academy_with_mail)
+    core = client(tmp_path, academy_with_mail.url, username)
+    exercise_id, _answer = _answered(core)
+    core.close()
+    asked = run_samen(tmp_path, "supporter", "ask", LESSON, exercise_id,
+                      "--name", "Kim", "--email", "kim@example.org")  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    listed = run_samen(tmp_path, "supporter", "list")
+    assert "Kim <kim@example.org>: Not sent yet" in listed.stdout
+    bad = run_samen(tmp_path, "supporter", "ask", LESSON, exercise_id,
+                    "--name", "Kim", "--email", "kim@")  # fmt: skip
+    assert bad.returncode == 1 and "does not look like one e-mail address" in bad.stderr
+    # The token lives in this test's in-memory keyring: sync in-process, as the same learner.
+    again = client(tmp_path, academy_with_mail.url, username)
+    assert again.sync.run_window().ok
+    again.close()
+    points = run_samen(tmp_path, "points", COURSE)
+    assert points.stdout.startswith("5 points in learning-together")
+    assert "+5  Asked a supporter for feedback" in points.stdout
