@@ -52,6 +52,7 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.forum,
         core.supporters,
         core.standing,
+        core.peer,
         core.paths.media_dir,
         core.settings,
         runner,

@@ -19,6 +19,7 @@ from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
 from desktop.services.packs import PackService
+from desktop.services.peer import PeerService
 from desktop.services.podcasts import PodcastService
 from desktop.services.polls import PollService
 from desktop.services.queue import QueueService
@@ -67,6 +68,7 @@ class Core:
     lessons: LessonService
     downloads: DownloadService
     uploads: UploadService
+    peer: PeerService
 
     def close(self) -> None:
         self.web.close()
@@ -120,6 +122,11 @@ def build_core(
         queue=downloads,
     )
     supporters = SupporterService(store, sync, queue, actions, learning)
+    peer = PeerService(
+        store, session, sync, queue, actions, uploads, courses, paths.data_dir / "peer"
+    )
+    # Recordings to review arrive after each sync, so they can be heard offline.
+    sync.after_pull.append(peer.fetch_after_sync)
     # Start-up: rows match the disk (files deleted or half-written behind our back).
     downloads.reconcile()
     return Core(
@@ -155,4 +162,5 @@ def build_core(
         ),
         downloads=downloads,
         uploads=uploads,
+        peer=peer,
     )

@@ -19,6 +19,7 @@ from server.db import Database
 from server.errors import install_error_handlers
 from server.health import router as health_router
 from server.migrator import prepare_storage
+from server.peer.routes import router as peer_router
 from server.podcasts.routes import router as podcast_router
 from server.supporter.mailer import Mailer
 from server.supporter.pages import router as supporter_router
@@ -66,6 +67,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         podcast_router,
         sync_router,
         supporter_router,
+        peer_router,
         upload_options_router,
         upload_router,
     ):

@@ -3,6 +3,7 @@
 from server.auth import models as auth_models
 from server.content import models as content_models
 from server.db import Base
+from server.peer import models as peer_models
 from server.podcasts import models as podcast_models
 from server.points import models as points_models
 from server.progress import models as progress_models
@@ -17,6 +18,7 @@ __all__ = [
     "auth_models",
     "content_models",
     "metadata",
+    "peer_models",
     "podcast_models",
     "points_models",
     "progress_models",

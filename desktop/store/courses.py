@@ -157,6 +157,19 @@ class CourseRepo:
             for row in rows
         ]
 
+    def exercise(self, lesson_id: str, exercise_id: str) -> tuple[str, Exercise] | None:
+        """The course id and the exercise, when that lesson is on this computer."""
+        with self._store.read() as db:
+            row = db.execute(
+                "SELECT course_id, exercises_json FROM lessons WHERE id = ?", [lesson_id]
+            ).fetchone()
+        if row is None:
+            return None
+        for raw in json.loads(row[1]):
+            if raw.get("id") == exercise_id:
+                return str(row[0]), _exercise(raw)
+        return None
+
 
 def _upsert_course(db: sqlite_utils.Database, c: CourseSummary, now: str, *, listed: bool) -> None:
     """Insert or update a course's summary; `listed` marks it as in the current catalogue

@@ -331,6 +331,17 @@ def _uploads(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX outbox_waits_for ON outbox(waits_for) WHERE waits_for IS NOT NULL")
 
 
+def _peer_seen(db: sqlite_utils.Database) -> None:
+    # Which peer feedback each learner has seen, for the "new feedback" badge.
+    db.execute(
+        """CREATE TABLE peer_seen (
+               owner TEXT NOT NULL,
+               feedback_id TEXT NOT NULL,
+               PRIMARY KEY (owner, feedback_id)
+           )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -340,6 +351,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0006_forum_reads", _forum_reads),
     ("0007_outbox_pulled_back", _outbox_pulled_back),
     ("0008_uploads", _uploads),
+    ("0009_peer_seen", _peer_seen),
 )
 
 

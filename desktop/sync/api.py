@@ -175,6 +175,11 @@ class ApiClient:
         raise ProtocolError(f"Unexpected HTTP {response.status_code} from the academy.")
 
     @staticmethod
+    def peer_recording_path(submission_id: str) -> str:
+        """The URL path of a peer submission's recording (its author and reviewers only)."""
+        return f"/v1/peer/submissions/{quote(submission_id, safe='')}/recording"
+
+    @staticmethod
     def media_path(course_id: str, path: str) -> str:
         """The URL path of one course media file (its manifest path keeps its slashes)."""
         return f"/v1/courses/{quote(course_id, safe='')}/media/{quote(path, safe='/')}"

@@ -22,6 +22,7 @@ from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import Overview, OverviewService
 from desktop.services.packs import PackService
+from desktop.services.peer import PeerService
 from desktop.services.podcasts import PodcastService
 from desktop.services.polls import PollService
 from desktop.services.queue import QueueService
@@ -37,11 +38,14 @@ from desktop.ui.pages.downloads import DownloadsPage
 from desktop.ui.pages.forum import ForumPage
 from desktop.ui.pages.lesson_view import LessonView
 from desktop.ui.pages.outbox import OutboxPage
+from desktop.ui.pages.peer import PeerPage
 from desktop.ui.pages.podcasts import PodcastsPage
 from desktop.ui.pages.polls import PollsPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.player_bar import PlayerBar
 from desktop.ui.widgets.sync_indicator import SyncIndicator
+
+PEER_TAB = "Peer f&eedback"
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +64,7 @@ class MainWindow(QMainWindow):
         forum: ForumService,
         supporters: SupporterService,
         standing: StandingService,
+        peer: PeerService,
         media_root: Path,
         settings: Settings,
         runner: TaskRunner,
@@ -104,8 +109,11 @@ class MainWindow(QMainWindow):
         self.player.save_due.connect(self._save_position)
         self.player_bar = PlayerBar(self.player)
         self.lesson_view = LessonView(
-            lessons, learning, supporters, self.player, runner, media_root
+            lessons, learning, supporters, peer, self.player, runner, media_root
         )
+        self.peer_page = PeerPage(peer, self.player, runner)
+        self.peer_page.changed.connect(self.outbox_page.reload)
+        self.peer_page.unseen_changed.connect(self._show_unseen)
         self.lesson_view.queued.connect(self.outbox_page.reload)
         self.podcasts_page = PodcastsPage(podcasts, self.player, runner)
         self.polls_page = PollsPage(polls, runner)
@@ -126,6 +134,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.podcasts_page, "&Podcasts")
         self.tabs.addTab(self.polls_page, "P&olls")
         self.tabs.addTab(self.forum_page, "&Forum")
+        self.tabs.addTab(self.peer_page, PEER_TAB)
         self.tabs.addTab(self.outbox_page, "&Waiting to send")
         central = QWidget()
         column = QVBoxLayout(central)
@@ -220,10 +229,21 @@ class MainWindow(QMainWindow):
         self.outbox_page.reload()
         self.polls_page.reload()  # results and refusals may have changed
         self.forum_page.reload()
-        self.lesson_view.refresh_social()  # points, supporters' answers
+        self.lesson_view.refresh_social()  # points, supporters' answers, peers
+        self.peer_page.reload()  # work to review, feedback received
         if result.status.connectivity is Connectivity.ONLINE:
             self.podcasts_page.background_update()
         self._schedule_sync(result.next_sync_s)
+
+    def _show_unseen(self, count: int) -> None:
+        """The Peer feedback tab counts feedback not looked at yet; new feedback is also
+        announced in the status bar."""
+        index = self.tabs.indexOf(self.peer_page)
+        before = self.tabs.tabText(index)
+        self.tabs.setTabText(index, f"{PEER_TAB} ({count} new)" if count else PEER_TAB)
+        if count and before == PEER_TAB:
+            word = "feedback" if count == 1 else "pieces of feedback"
+            self.statusBar().showMessage(f"New peer feedback on your work: {count} {word}.")
 
     def _show_standings(self, standings: object) -> None:
         assert isinstance(standings, dict)
@@ -329,6 +349,7 @@ class MainWindow(QMainWindow):
         self.lesson_view.close_course()
         self.podcasts_page.reload()
         self._show_standings({})  # progress and points are the learner's own
+        self.peer_page.clear()
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -61,6 +61,7 @@ class ExerciseRecipe(TypedDict):
     prompt: str
     options: NotRequired[list[OptionRecipe]]
     peer_review: NotRequired[bool]
+    peer_questions: NotRequired[list[str]]
     supporter_allowed: NotRequired[bool]
 
 
@@ -221,6 +222,7 @@ def _seed_course(
                         for index, option in enumerate(exercise.get("options", []))
                     ],
                     peer_review=exercise.get("peer_review", False),
+                    peer_questions=exercise.get("peer_questions", []),
                     supporter_allowed=exercise.get("supporter_allowed", False),
                 )
             )

@@ -17,10 +17,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.config import ServerConfig
@@ -62,7 +62,17 @@ class ExerciseSpec(_Strict):
     prompt: str = Field(min_length=1)
     options: list[OptionSpec] = Field(default_factory=list, max_length=26)
     peer_review: bool = False
+    # Guide reviewers; not course content (changing them makes no new version).
+    peer_questions: list[Annotated[str, Field(min_length=1, max_length=300)]] | None = Field(
+        default=None, min_length=1, max_length=5
+    )
     supporter_allowed: bool = False
+
+    @model_validator(mode="after")
+    def _questions_need_peer_review(self) -> ExerciseSpec:
+        if self.peer_questions is not None and not self.peer_review:
+            raise ValueError("peer_questions are for an exercise with peer_review: true")
+        return self
 
     @model_validator(mode="after")
     def _options_fit_the_kind(self) -> ExerciseSpec:
@@ -345,6 +355,18 @@ def _lessons_in_use(session: Session, lesson_ids: list[str]) -> list[str]:
     return sorted(used)
 
 
+def _apply_questions(session: Session, spec: CourseSpec) -> None:
+    """Every exercise's peer questions as course.json has them ([] = the default ones)."""
+    for position, lesson in enumerate(spec.lessons, start=1):
+        lesson_id = _lesson_id(spec.id, position)
+        for number, exercise in enumerate(lesson.exercises, start=1):
+            session.execute(
+                update(Exercise)
+                .where(Exercise.id == f"{lesson_id}-e{number}")
+                .values(peer_questions=exercise.peer_questions or [])
+            )
+
+
 def _apply(session: Session, course: Course, spec: CourseSpec, files: list[SourceFile]) -> None:
     """Make the rows of ``course`` match ``spec`` and ``files``, updating rows in place."""
     link = table_of(LessonMedia)
@@ -493,6 +515,7 @@ def import_course(
                 summary = detail_of(reloaded).course.model_dump(mode="json")
                 changes.put(course_scope(spec.id), "course", spec.id, summary)
                 write_changes(session, changes.changes(), utc_now())
+            _apply_questions(session, spec)
             if names_changed and not created:
                 # Posts already pulled carry the old signature: publish them all again.
                 session.flush()

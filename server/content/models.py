@@ -77,6 +77,8 @@ class Exercise(Base):
     options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     peer_review: Mapped[bool] = mapped_column(default=False)
     supporter_allowed: Mapped[bool] = mapped_column(default=False)
+    # Questions that guide peer feedback (course.json); empty: server.peer.questions' default.
+    peer_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     lesson: Mapped[Lesson] = relationship(back_populates="exercises")
 

@@ -8,7 +8,6 @@ Starlette's FileResponse (which also answers HEAD, Range and If-Range).
 from __future__ import annotations
 
 import logging
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header
@@ -21,15 +20,13 @@ from server.content.access import courses_of, not_enrolled_in, takes_part
 from server.content.catalogue import detail_of, load_course, manifest_of, summary_of
 from server.content.media import resolve_under, strong_etag
 from server.content.models import Course, MediaFile
+from server.content.ranges import refuse_unsatisfiable_range
 from server.content.schemas import CourseDetail, CourseList
 from server.db import utc_now
 from server.dependencies import CallerDep, ConfigDep, SessionDep, SignerDep
 from server.errors import ApiError, not_found
 
 log = logging.getLogger(__name__)
-
-# The one Range form the client sends (resuming a .part): bytes=N- or bytes=N-M.
-_SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d+)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 router = APIRouter(prefix="/v1/courses", tags=["courses"])
 
@@ -106,27 +103,9 @@ def course_media(
         log.warning("media file listed but missing on disk: %s/%s", course_id, media.path)
         raise not_found(f"Media file {path!r} is missing on the server.")
     etag = strong_etag(media.sha256)
-    _refuse_unsatisfiable_range(range_, if_range, etag, file.stat().st_size)
+    refuse_unsatisfiable_range(range_, if_range, etag, file.stat().st_size)
     return FileResponse(
         file,
         media_type=media.content_type,
         headers={"ETag": etag, "Cache-Control": "private, no-cache"},
     )
-
-
-def _refuse_unsatisfiable_range(
-    range_: str | None, if_range: str | None, etag: str, size: int
-) -> None:
-    """416 in the error envelope (Starlette's own 416 is plain text) when a resume starts at or
-    past the end, e.g. a complete .part that was never renamed. A stale If-Range gets the full
-    body (200) instead, as Starlette does."""
-    if range_ is None or (if_range is not None and if_range != etag):
-        return
-    match = _SINGLE_RANGE.match(range_)
-    if match and int(match.group(1)) >= size:
-        raise ApiError(
-            416,
-            "range_not_satisfiable",
-            f"The range starts at or after the end of the file ({size} bytes).",
-            {"Content-Range": f"bytes */{size}"},
-        )

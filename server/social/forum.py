@@ -13,20 +13,19 @@ moderator can find them to unhide; they leave that scope (a delete) when unhidde
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import Field
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.auth.models import Role, User
 from server.content.access import NOT_ENROLLED, takes_part
 from server.content.models import Course, Lesson
 from server.db import table_of
-from server.social.models import CoursePseudonym, ForumPost, ForumReport, ForumThread
+from server.social.models import ForumPost, ForumReport, ForumThread
+from server.social.pseudonyms import course_pseudonym
 from server.sync.changes import ChangeBuffer, course_scope, iso, user_scope
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
 
@@ -64,28 +63,7 @@ def author_label(session: Session, course_id: str, user_id: int) -> str:
     names = session.execute(select(Course.forum_names).where(Course.id == course_id)).scalar_one()
     if names == "names":
         return str(user.display_name)
-    existing = session.execute(
-        select(CoursePseudonym.name).where(
-            CoursePseudonym.course_id == course_id, CoursePseudonym.user_id == user_id
-        )
-    ).scalar_one_or_none()
-    if existing is not None:
-        return str(existing)
-    table = table_of(CoursePseudonym)
-    dialect = session.connection().dialect.name
-    while True:
-        # DO NOTHING on any conflict: the same learner's other device may have made one a
-        # moment ago (its name wins), or the random name is taken (try another).
-        name = f"Learner {secrets.token_hex(3).upper()}"
-        insert_ = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-        session.execute(
-            insert_.values(course_id=course_id, user_id=user_id, name=name).on_conflict_do_nothing()
-        )
-        stored = session.execute(
-            select(table.c.name).where(table.c.course_id == course_id, table.c.user_id == user_id)
-        ).scalar_one_or_none()
-        if stored is not None:
-            return str(stored)
+    return course_pseudonym(session, course_id, user_id)
 
 
 def thread_data(thread: Any, author: str, replies: int) -> dict[str, Any]:

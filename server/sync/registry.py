@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from server.peer.mutations import PEER_MUTATIONS
 from server.progress.answers import EXERCISE_ANSWER
 from server.progress.mutations import PROGRESS_UPDATE
 from server.progress.playback import PLAYBACK_POSITION
@@ -22,5 +23,6 @@ REGISTRY: Mapping[str, MutationSpec[Any]] = {
         PLAYBACK_POSITION,
         *FORUM_MUTATIONS,
         *SUPPORTER_MUTATIONS,
+        *PEER_MUTATIONS,
     )
 }

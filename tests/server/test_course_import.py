@@ -371,6 +371,22 @@ def test_bad_course_json_is_refused_with_one_line(
             "a open exercise has no options",
         ),
         ({"id": "x", "kind": "open", "prompt": "?"}, "exercises[0].id: Extra inputs"),
+        (
+            {"kind": "open", "prompt": "?", "peer_questions": ["Clear?"]},
+            "peer_questions are for an exercise with peer_review: true",
+        ),
+        (
+            {"kind": "open", "prompt": "?", "peer_review": True, "peer_questions": []},
+            "exercises[0].peer_questions:",
+        ),
+        (
+            {"kind": "open", "prompt": "?", "peer_review": True, "peer_questions": ["?"] * 6},
+            "exercises[0].peer_questions:",
+        ),
+        (
+            {"kind": "open", "prompt": "?", "peer_review": True, "peer_questions": ["x" * 301]},
+            "exercises[0].peer_questions[0]:",
+        ),
     ],
 )
 def test_bad_exercises_are_refused(tmp_path: Path, exercise: dict[str, Any], expected: str) -> None:
@@ -424,3 +440,16 @@ def test_a_course_can_sign_forum_posts_with_names(tmp_path: Path) -> None:
     assert _rows(data, "SELECT forum_names FROM courses WHERE id = 'fietsen'") == [("names",)]
     refused = _refused(_import(data, _write_source(tmp_path / "src2", _course(forum_names="x"))))
     assert "forum_names" in refused
+
+
+def test_peer_questions_change_without_a_new_version(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    course = _course()
+    course["lessons"][0]["exercises"] = [{"kind": "open", "prompt": "?", "peer_review": True}]
+    _ok(_import(data, _write_source(tmp_path / "src", course)))
+    query = "SELECT peer_questions FROM exercises WHERE id = 'fietsen-1-e1'"
+    assert _rows(data, query) == [("[]",)]  # the default questions apply
+    course["lessons"][0]["exercises"][0]["peer_questions"] = ["Wat overtuigde je?"]
+    _ok(_import(data, _write_source(tmp_path / "src2", course)))
+    assert _rows(data, query) == [('["Wat overtuigde je?"]',)]
+    assert _version(data) == 1

@@ -33,11 +33,14 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import Exercise, Lesson
 from desktop.domain.learning import Answer, Playback
+from desktop.domain.peer import Submission
 from desktop.domain.supporter import Points, SupporterRequest
 from desktop.media.player import Player
 from desktop.services.learning import ChoiceFeedback, LearningService
 from desktop.services.lessons import LessonMedium, LessonService, RenderedLesson
+from desktop.services.peer import PeerService
 from desktop.services.supporters import SupporterService
+from desktop.ui.peer_share_dialog import PeerShareDialog
 from desktop.ui.supporter_dialog import SupporterDialog
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.exercise_card import ExerciseCard
@@ -51,6 +54,7 @@ class _Social:
     course_id: str
     points: Points
     requests: list[SupporterRequest]
+    submissions: list[Submission]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,7 @@ class LessonView(QWidget):
         lessons: LessonService,
         learning: LearningService,
         supporters: SupporterService,
+        peer: PeerService,
         player: Player,
         runner: TaskRunner,
         media_root: Path,
@@ -100,6 +105,8 @@ class LessonView(QWidget):
         self._lessons = lessons
         self._learning = learning
         self._supporters = supporters
+        self._peer = peer
+        self.peer_dialog: PeerShareDialog | None = None
         self.supporter_dialog: SupporterDialog | None = None
         self._player = player
         self._runner = runner
@@ -350,6 +357,7 @@ class LessonView(QWidget):
             card.text_submitted.connect(self._write)
             card.supporter_wanted.connect(self._ask_supporter)
             card.withdraw_wanted.connect(self._withdraw)
+            card.peers_wanted.connect(self._ask_peers)
             if exercise.id in answers:
                 card.show_answer(answers[exercise.id])
             self.exercise_layout.addWidget(card)
@@ -402,7 +410,7 @@ class LessonView(QWidget):
 
         def load() -> _Social:
             points = self._supporters.points(course_id)
-            return _Social(course_id, points, self._supporters.requests())
+            return _Social(course_id, points, self._supporters.requests(), self._peer.submissions())
 
         self._runner.submit(load, self._show_social)
 
@@ -416,8 +424,10 @@ class LessonView(QWidget):
             "\n".join(recent)
             or "Points come from completing lessons, asking supporters and helping peers."
         )
+        shared = {submission.exercise_id: submission for submission in social.submissions}
         for card in self.cards:
             card.show_requests([r for r in social.requests if r.exercise_id == card.exercise.id])
+            card.show_submission(shared.get(card.exercise.id))
         self.social_shown.emit()
 
     def _ask_supporter(self, exercise: object) -> None:
@@ -449,6 +459,38 @@ class LessonView(QWidget):
         message = dialog.message.toPlainText()
         self._runner.submit(
             lambda: self._supporters.ask(lesson.id, exercise.id, name, email, message),
+            lambda _id: self._queued_social(),
+            lambda exc: self._failed(card, exc),
+        )
+
+    def _ask_peers(self, exercise: object) -> None:
+        assert isinstance(exercise, Exercise)
+        lesson = self.lesson
+        if lesson is None:
+            return
+        card = self._card(exercise)
+        self._runner.submit(
+            lambda: self._learning.answers(lesson.id).get(exercise.id),
+            lambda answer: self._open_peer_dialog(lesson, exercise, card, answer),
+        )
+
+    def _open_peer_dialog(
+        self, lesson: Lesson, exercise: Exercise, card: ExerciseCard | None, answer: object
+    ) -> None:
+        if lesson is not self.lesson or card is None or card not in self.cards:
+            return
+        text = answer.text if isinstance(answer, Answer) else ""
+        dialog = PeerShareDialog(exercise.prompt, text, self)
+        self.peer_dialog = dialog
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        self.peer_dialog = None
+        if not accepted:
+            return
+        consent, recording = dialog.consent.isChecked(), dialog.recording
+        self._runner.submit(
+            lambda: self._peer.submit(
+                lesson.id, exercise.id, consent=consent, text=text, recording=recording
+            ),
             lambda _id: self._queued_social(),
             lambda exc: self._failed(card, exc),
         )

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import Exercise, ExerciseKind
 from desktop.domain.learning import Answer
+from desktop.domain.peer import ActionState, Submission
 from desktop.domain.supporter import SupporterRequest
 
 KIND_TITLES = {
@@ -39,6 +40,7 @@ class ExerciseCard(QGroupBox):
     text_submitted = Signal(object, str)  # exercise, text
     supporter_wanted = Signal(object)  # exercise: ask a supporter about it
     withdraw_wanted = Signal(str)  # supporter request id
+    peers_wanted = Signal(object)  # exercise: share the answer with peers for feedback
 
     def __init__(self, exercise: Exercise, number: int) -> None:
         super().__init__(f"{number}. {KIND_TITLES[exercise.kind]}")
@@ -85,6 +87,16 @@ class ExerciseCard(QGroupBox):
         )
         self.ask_button.setVisible(exercise.supporter_allowed)
         self.ask_button.clicked.connect(lambda: self.supporter_wanted.emit(self.exercise))
+        self.peers_button = QPushButton("Ask pee&rs for feedback…", self)
+        self.peers_button.setToolTip(
+            "Share your answer (and a recording) with two learners of this course, under your "
+            "pseudonym; you review theirs in return"
+        )
+        self.peers_button.setVisible(exercise.peer_review)
+        self.peers_button.clicked.connect(lambda: self.peers_wanted.emit(self.exercise))
+        self.peers = QLabel(self)
+        self.peers.setWordWrap(True)
+        self.peers.hide()
         self.withdraw_button = QPushButton("Withdraw request")
         self.withdraw_button.hide()
         self.withdraw_button.clicked.connect(self._withdraw)
@@ -96,12 +108,14 @@ class ExerciseCard(QGroupBox):
         row = QHBoxLayout()
         row.addWidget(self.submit)
         row.addWidget(self.ask_button)
+        row.addWidget(self.peers_button)
         row.addWidget(self.withdraw_button)
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(self.feedback)
         layout.addWidget(self.status)
         layout.addWidget(self.supporters)
+        layout.addWidget(self.peers)
 
     def _submit(self) -> None:
         if self.editor is not None:
@@ -149,6 +163,24 @@ class ExerciseCard(QGroupBox):
         self.withdraw_button.setVisible(newest is not None)
         if newest is not None:
             self.withdraw_button.setToolTip(f"Stop the link sent to {newest.supporter_name}")
+
+    def show_submission(self, submission: Submission | None) -> None:
+        """How far one's shared work on this exercise got with peers."""
+        if submission is None:
+            self.peers.hide()
+            return
+        if submission.state is ActionState.REFUSED:
+            text = f"Not shared: {submission.reason}"
+        elif submission.state is ActionState.WAITING:
+            text = "Shared with peers at the next sync (a recording is sent first)."
+        else:
+            text = (
+                f"Shared with peers: {submission.reviewers} reviewing, "
+                f"{submission.feedback_count} feedback received (see Peer feedback)."
+            )
+        self.peers.setText(text)
+        self.peers.show()
+        self.peers_button.setText("Share a new version…")
 
     def _withdraw(self) -> None:
         if self._withdrawable is not None:

@@ -1,0 +1,335 @@
+"""The Peer feedback page: other learners' work to review (read, listen, answer the exercise's
+questions, offline) and the feedback others gave on one's own work (rate whether it helped).
+UI thread; every service call runs on the worker pool.
+
+Work to review arrives with each sync and its recordings are downloaded right after, so it can
+be reviewed without a connection. Everyone shows under their course pseudonym.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.learning import peer_recording_key
+from desktop.domain.peer import ActionState, Assignment, AssignmentState, ReceivedFeedback
+from desktop.media.player import Player
+from desktop.services.peer import PeerService
+from desktop.ui.tasks import TaskRunner
+
+
+@dataclass(frozen=True, slots=True)
+class _Lists:
+    request: int
+    assignments: list[Assignment]
+    received: list[ReceivedFeedback]
+    unseen: int
+
+
+class PeerPage(QWidget):
+    shown = Signal()  # both lists are on screen (tests)
+    changed = Signal()  # something was queued (the outbox changed)
+    unseen_changed = Signal(int)  # feedback received and not looked at yet
+
+    def __init__(self, peer: PeerService, player: Player, runner: TaskRunner) -> None:
+        super().__init__()
+        self._peer = peer
+        self._player = player
+        self._runner = runner
+        self._requests = 0
+        self.assignment: Assignment | None = None
+        self.answers: list[QPlainTextEdit] = []
+        self.heading = QLabel("<h2>Peer feedback</h2>")
+        self.tabs = QTabWidget()
+        # To review
+        self.to_review = QListWidget()
+        self.to_review.setAccessibleName("Work to review")
+        self.to_review.setMaximumWidth(320)
+        self.to_review.currentItemChanged.connect(lambda *_: self._show_assignment())
+        self.work = QTextBrowser()
+        self.work.setOpenLinks(False)
+        self.play_button = QPushButton("Pla&y recording")
+        self.play_button.clicked.connect(self._play)
+        self.play_button.hide()
+        self.questions = QVBoxLayout()
+        holder = QWidget()
+        holder.setLayout(self.questions)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        self.send_button = QPushButton("Send feed&back")
+        self.send_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.send_button.setToolTip("Saved now, sent at the next sync (Ctrl+Return)")
+        self.send_button.clicked.connect(self._send)
+        self.send_button.setEnabled(False)
+        self.review_notice = QLabel()
+        self.review_notice.setWordWrap(True)
+        right = QVBoxLayout()
+        right.addWidget(self.work, 2)
+        right.addWidget(self.play_button, 0, Qt.AlignmentFlag.AlignLeft)
+        right.addWidget(scroll, 3)
+        right.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignRight)
+        right.addWidget(self.review_notice)
+        review = QWidget()
+        review_layout = QHBoxLayout(review)
+        review_layout.addWidget(self.to_review)
+        review_layout.addLayout(right, 1)
+        # Received
+        self.received = QListWidget()
+        self.received.setAccessibleName("Feedback on my work")
+        self.received.setMaximumWidth(320)
+        self.received.currentItemChanged.connect(lambda *_: self._show_feedback())
+        self.feedback_view = QTextBrowser()
+        self.feedback_view.setOpenLinks(False)
+        self.helpful_button = QPushButton("It &helped")
+        self.helpful_button.clicked.connect(lambda: self._rate(True))
+        self.not_helpful_button = QPushButton("It did &not help")
+        self.not_helpful_button.clicked.connect(lambda: self._rate(False))
+        for button in (self.helpful_button, self.not_helpful_button):
+            button.setEnabled(False)
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(QLabel("Did this feedback help you?"))
+        rate_row.addWidget(self.helpful_button)
+        rate_row.addWidget(self.not_helpful_button)
+        rate_row.addStretch(1)
+        received_right = QVBoxLayout()
+        received_right.addWidget(self.feedback_view, 1)
+        received_right.addLayout(rate_row)
+        received_page = QWidget()
+        received_layout = QHBoxLayout(received_page)
+        received_layout.addWidget(self.received)
+        received_layout.addLayout(received_right, 1)
+        self.tabs.addTab(review, "&To review")
+        self.tabs.addTab(received_page, "Feedback on &my work")
+        self.tabs.currentChanged.connect(lambda _i: self._seen_if_shown())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tabs, 1)
+
+    # -- lists -----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._requests += 1
+        request = self._requests
+
+        def load() -> _Lists:
+            return _Lists(
+                request, self._peer.assignments(), self._peer.received(), self._peer.unseen_count()
+            )
+
+        self._runner.submit(load, self._show_lists)
+
+    def clear(self) -> None:
+        """Show nothing (after a logout, or another learner's login)."""
+        self._requests += 1
+        self.assignment = None
+        self.to_review.clear()
+        self.received.clear()
+        self.work.clear()
+        self.feedback_view.clear()
+        self._set_questions([], [])
+        self.unseen_changed.emit(0)
+
+    def _show_lists(self, lists: object) -> None:
+        assert isinstance(lists, _Lists)
+        if lists.request != self._requests:
+            return  # a newer read is on its way
+        current = self.assignment.id if self.assignment else None
+        self.to_review.blockSignals(True)
+        self.to_review.clear()
+        for assignment in lists.assignments:
+            item = QListWidgetItem(_assignment_label(assignment))
+            item.setData(Qt.ItemDataRole.UserRole, assignment)
+            self.to_review.addItem(item)
+            if assignment.id == current:
+                self.to_review.setCurrentItem(item)
+        self.to_review.blockSignals(False)
+        if not lists.assignments:
+            self.work.setHtml(
+                "<p>Nothing to review yet. When you share your own work on an exercise that "
+                "asks for peer feedback, the work of others on it arrives here.</p>"
+            )
+        chosen = self.received.currentItem()
+        chosen_id = chosen.data(Qt.ItemDataRole.UserRole).id if chosen else None
+        self.received.blockSignals(True)
+        self.received.clear()
+        for feedback in lists.received:
+            item = QListWidgetItem(_feedback_label(feedback))
+            item.setData(Qt.ItemDataRole.UserRole, feedback)
+            self.received.addItem(item)
+            if feedback.id == chosen_id:
+                self.received.setCurrentItem(item)
+        self.received.blockSignals(False)
+        if not lists.received:
+            self.feedback_view.setHtml("<p>No feedback on your work yet.</p>")
+        self.unseen_changed.emit(lists.unseen)
+        self._seen_if_shown()
+        self.shown.emit()
+        if self.to_review.currentItem() is not None:
+            self._show_assignment()
+
+    # -- reviewing -------------------------------------------------------------------------
+
+    def current_assignment(self) -> Assignment | None:
+        item = self.to_review.currentItem()
+        found = None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        return found if isinstance(found, Assignment) else None
+
+    def select_assignment(self, assignment_id: str) -> None:
+        for row in range(self.to_review.count()):
+            found = self.to_review.item(row).data(Qt.ItemDataRole.UserRole)
+            if found.id == assignment_id:
+                self.to_review.setCurrentRow(row)
+                return
+
+    def _show_assignment(self) -> None:
+        assignment = self.current_assignment()
+        self.assignment = assignment
+        if assignment is None:
+            return
+        parts = [
+            f"<h3>{escape(assignment.prompt)}</h3>",
+            f"<p><b>{escape(assignment.author)}</b> shared this with you.</p>",
+        ]
+        if assignment.text:
+            parts.append(f"<p style='white-space: pre-wrap'>{escape(assignment.text)}</p>")
+        self.work.setHtml("".join(parts))
+        self.play_button.setVisible(assignment.recording is not None)
+        self.play_button.setEnabled(assignment.recording_path is not None)
+        self.play_button.setToolTip(
+            "" if assignment.recording_path else "Not downloaded yet: it arrives with the next sync"
+        )
+        answers = list(assignment.my_answers or [])
+        self._set_questions(list(assignment.questions), answers)
+        editable = assignment.needs_feedback
+        for editor in self.answers:
+            editor.setReadOnly(not editable)
+        self.send_button.setEnabled(editable)
+        self.review_notice.setText(_review_status(assignment))
+
+    def _set_questions(self, questions: list[str], answers: list[str]) -> None:
+        while self.questions.count():
+            item = self.questions.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.answers = []
+        for number, question in enumerate(questions):
+            label = QLabel(f"{number + 1}. {question}", self)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            editor = QPlainTextEdit(self)
+            editor.setAccessibleName(question)
+            editor.setMaximumHeight(90)
+            if number < len(answers):
+                editor.setPlainText(answers[number])
+            self.questions.addWidget(label)
+            self.questions.addWidget(editor)
+            self.answers.append(editor)
+        self.questions.addStretch(1)
+
+    def _play(self) -> None:
+        assignment = self.assignment
+        if assignment is None or assignment.recording_path is None:
+            return
+        self._player.load(
+            assignment.recording_path,
+            peer_recording_key(assignment.submission_id),
+            title=f"{assignment.author}: {assignment.prompt[:40]}",
+        )
+        self._player.play()
+
+    def _send(self) -> None:
+        assignment = self.assignment
+        if assignment is None:
+            return
+        answers = [editor.toPlainText() for editor in self.answers]
+        self.send_button.setEnabled(False)
+        self._runner.submit(
+            lambda: self._peer.give_feedback(assignment.id, answers),
+            lambda _r: self._queued("Saved on this computer; it is sent at the next sync."),
+            self._failed,
+        )
+
+    # -- received --------------------------------------------------------------------------
+
+    def _show_feedback(self) -> None:
+        item = self.received.currentItem()
+        feedback = None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        if not isinstance(feedback, ReceivedFeedback):
+            return
+        parts = [f"<p><b>{escape(feedback.reviewer)}</b> on your answer:</p>"]
+        for question, answer in zip(feedback.questions, feedback.answers, strict=False):
+            parts.append(f"<p><i>{escape(question)}</i><br>{escape(answer) or '—'}</p>")
+        self.feedback_view.setHtml("".join(parts))
+        for button in (self.helpful_button, self.not_helpful_button):
+            button.setEnabled(True)
+        self.helpful_button.setDown(feedback.helpful is True)
+        self.not_helpful_button.setDown(feedback.helpful is False)
+
+    def _rate(self, helpful: bool) -> None:
+        item = self.received.currentItem()
+        feedback = None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(feedback, ReceivedFeedback):
+            self._runner.submit(
+                lambda: self._peer.rate(feedback.id, helpful),
+                lambda _r: self._queued("Thanks; your rating is sent at the next sync."),
+                self._failed,
+            )
+
+    def _seen_if_shown(self) -> None:
+        """Feedback counts as seen once its list is on screen."""
+        if self.isVisible() and self.tabs.currentIndex() == 1 and self.received.count():
+            self._runner.submit(self._peer.mark_seen, lambda _r: self.unseen_changed.emit(0))
+
+    def _queued(self, text: str) -> None:
+        self.review_notice.setText(text)
+        self.changed.emit()
+        self.reload()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.review_notice.setText(getattr(exc, "message", str(exc)))
+        self.send_button.setEnabled(True)
+
+
+def _review_status(assignment: Assignment) -> str:
+    if assignment.feedback_state is ActionState.REFUSED:
+        return f"The academy refused your feedback: {assignment.reason} Change it and send again."
+    if assignment.feedback_state is ActionState.WAITING:
+        return "Your feedback is saved on this computer; it is sent at the next sync."
+    if assignment.state is AssignmentState.DONE:
+        rated = {True: " It helped them.", False: " It did not help them.", None: ""}
+        return "Your feedback was sent." + rated[assignment.rated_helpful]
+    return ""
+
+
+def _assignment_label(assignment: Assignment) -> str:
+    if assignment.feedback_state is ActionState.WAITING:
+        state = "feedback not sent yet"
+    elif assignment.state is AssignmentState.DONE:
+        state = "feedback given"
+    else:
+        state = "to review"
+    return f"{assignment.author} · {assignment.prompt[:40]}\n{state}"
+
+
+def _feedback_label(feedback: ReceivedFeedback) -> str:
+    rated = {True: " · helped", False: " · did not help", None: ""}[feedback.helpful]
+    waiting = " (rating not sent yet)" if feedback.rating_state is ActionState.WAITING else ""
+    return f"{feedback.reviewer}{rated}{waiting}\n{(feedback.given_at or '')[:10]}"

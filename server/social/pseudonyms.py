@@ -1,0 +1,35 @@
+"""Course pseudonyms: one stable random name per learner per course, made on first use.
+Called inside push transactions on worker threads (forum posts, peer feedback) and by the
+seeder on the main thread."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from server.db import table_of
+from server.social.models import CoursePseudonym
+
+
+def course_pseudonym(session: Session, course_id: str, user_id: int) -> str:
+    """The learner's pseudonym in this course, whatever the course's forum shows."""
+    table = table_of(CoursePseudonym)
+    mine = (table.c.course_id == course_id) & (table.c.user_id == user_id)
+    existing = session.execute(select(table.c.name).where(mine)).scalar_one_or_none()
+    if existing is not None:
+        return str(existing)
+    dialect = session.connection().dialect.name
+    while True:
+        # DO NOTHING on any conflict: the same learner's other device may have made one a
+        # moment ago (its name wins), or the random name is taken (try another).
+        name = f"Learner {secrets.token_hex(3).upper()}"
+        insert_ = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        session.execute(
+            insert_.values(course_id=course_id, user_id=user_id, name=name).on_conflict_do_nothing()
+        )
+        stored = session.execute(select(table.c.name).where(mine)).scalar_one_or_none()
+        if stored is not None:
+            return str(stored)
