@@ -4,7 +4,8 @@ Usage: .venv/bin/python bench/points_backlog.py [--actions 100 1000] [--days 10]
 
 All on 127.0.0.1: seeds and starts a demo academy (tests/server_process.py; e-mails go to .eml
 files), then for each size pushes one new learner's backlog in batches of 500 over real HTTP:
-a quarter supporter requests (4 a day over --days days, distinct addresses), every lesson
+a quarter supporter requests (4 a day over --days days, distinct addresses; an academy takes
+at most a week's worth from one learner in one day), every lesson
 completed, the rest position updates, each with its own time of the day it was "done". Prints
 the push time, the time until every supporter e-mail was written by the academy's mailer, and
 checks the points against what the rules give (a wrong total exits 1).
@@ -66,7 +67,7 @@ def backlog(size: int, days: int) -> tuple[list[dict[str, Any]], int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actions", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--days", type=int, default=10)
+    parser.add_argument("--days", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         server = start_server(Path(folder) / "academy")

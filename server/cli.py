@@ -70,13 +70,24 @@ class _AnnouncingServer(uvicorn.Server):
             print(f"Samen server listening on http://{host}:{port}", flush=True)
 
 
+def _own_address(host: str, port: int) -> str:
+    """Where the academy serves when no --public-url is given (links in e-mails start here)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn()
+        _warn(f"links in e-mails will point to http://{host}:{port}; "
+              "pass --public-url if supporters reach the academy elsewhere")  # fmt: skip
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app  # FastAPI import only when serving
 
     config = replace(
         _config(args),
         sync_requests_per_minute=args.sync_rate,
-        public_url=args.public_url,
+        public_url=args.public_url or _own_address(args.host, args.port),
         smtp_host=args.smtp_host,
         smtp_port=args.smtp_port,
         smtp_starttls=args.smtp_starttls,
@@ -314,8 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--public-url",
         default=None,
         metavar="URL",
-        help="where supporters reach this academy (links in e-mails); default: the address "
-        "each learner's app uses",
+        help="where supporters reach this academy (links in e-mails); default: "
+        "http://HOST:PORT of this run",
     )
     run.add_argument(
         "--smtp-host",

@@ -1,12 +1,13 @@
 """Sends the e-mails the supporter tool decided on. One daemon thread per server process,
 woken after each push and every `poll_s` seconds; `send_due` is one pass (also used by tests).
 
-Each e-mail is sent, then marked sent in its own transaction, which also clears its body (the
-body holds the link) and tells the learner "e-mailed" through the change log. Without an SMTP
+Each e-mail is first leased (its own commit), then sent, then marked sent in its own
+transaction, which also clears its body (the body holds the link) and tells the learner
+"e-mailed" through the change log. Without an SMTP
 server configured, e-mails are written to <data dir>/mail/*.eml (the embedded default). A
 refused recipient fails at once; anything else is retried with growing pauses, then reported
 to the learner as not deliverable. On PostgreSQL several server processes may run a mailer:
-rows are claimed with SKIP LOCKED, so no e-mail goes twice.
+rows are claimed with SKIP LOCKED and the lease, so no e-mail goes twice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import smtplib
 import ssl
 import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from server.config import ServerConfig
 from server.db import Database, table_of, utc_now
@@ -34,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BATCH = 20
+LEASE = timedelta(minutes=10)  # how long a claimed e-mail is this pass's to send
 
 
 class PermanentMailError(Exception):
@@ -75,58 +80,89 @@ class Mailer:
     def send_due(self, now: datetime | None = None) -> int:
         """Send what is due; returns how many e-mails were handled (sent or given up)."""
         now = now or utc_now()
-        table = table_of(OutgoingMail)
         handled = 0
         for _ in range(BATCH):
-            with self._database.session() as session:
-                query = (
-                    select(table)
-                    .where(
-                        table.c.sent_at.is_(None),
-                        table.c.failed.is_(False),
-                        table.c.next_attempt_at <= now,
-                    )
-                    .order_by(table.c.id)
-                    .limit(1)
-                )
-                if session.get_bind().dialect.name == "postgresql":
-                    query = query.with_for_update(skip_locked=True)
-                row = session.execute(query).one_or_none()
-                if row is None:
-                    return handled
-                self._attempt(session, row, now)
-                session.commit()
-                handled += 1
+            row = self._claim(now)
+            if row is None:
+                return handled
+            outcome = self._attempt(row, now)
+            for attempt in range(3):  # delivered: recording it must not send it twice
+                try:
+                    with self._database.session() as session:
+                        outcome(session)
+                        session.commit()
+                    break
+                except OperationalError:
+                    if attempt == 2:
+                        raise
+                    time.sleep(1)
+            handled += 1
         return handled
 
-    def _attempt(self, session: Any, row: Any, now: datetime) -> None:
+    def _claim(self, now: datetime) -> Any:
+        """The next due e-mail, leased to this pass in its own commit before it is sent, so
+        a second mailer (or a retry after a failed write) does not send it again; only a
+        crash between sending and recording can, once the lease has run out."""
+        table = table_of(OutgoingMail)
+        with self._database.session() as session:
+            query = (
+                select(table)
+                .where(
+                    table.c.sent_at.is_(None),
+                    table.c.failed.is_(False),
+                    table.c.next_attempt_at <= now,
+                )
+                .order_by(table.c.id)
+                .limit(1)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            row = session.execute(query).one_or_none()
+            if row is None:
+                return None
+            taken = (
+                session.connection()
+                .execute(
+                    update(table)
+                    .where(table.c.id == row.id, table.c.next_attempt_at == row.next_attempt_at)
+                    .values(next_attempt_at=now + LEASE)
+                )
+                .rowcount
+            )
+            session.commit()
+        return row if taken else self._claim(now)
+
+    def _attempt(self, row: Any, now: datetime) -> Callable[[Any], None]:
+        """Deliver one e-mail; returns how to record the outcome (in a session)."""
         table = table_of(OutgoingMail)
         try:
             self._deliver(self._message(row, now), row.id)
         except PermanentMailError as exc:
-            self._give_up(session, row, now, f"The mail server refused {row.to_address}: {exc}")
-            return
+            reason = f"The mail server refused {row.to_address}: {exc}"
+            return lambda session: self._give_up(session, row, now, reason)
         except (OSError, smtplib.SMTPException) as exc:
             attempts = row.attempts + 1
             if attempts >= MAX_ATTEMPTS:
-                self._give_up(
-                    session, row, now, f"The e-mail to {row.to_address} could not be sent: {exc}"
-                )
-                return
+                reason = f"The e-mail to {row.to_address} could not be sent: {exc}"
+                return lambda session: self._give_up(session, row, now, reason)
             pause = timedelta(minutes=min(60, 2**attempts))
             log.warning("e-mail %s not sent (try %d): %s", row.id, attempts, exc)
+            error = str(exc)
+            return lambda session: session.execute(
+                update(table)
+                .where(table.c.id == row.id)
+                .values(attempts=attempts, next_attempt_at=now + pause, last_error=error)
+            )
+
+        def sent(session: Any) -> None:
             session.execute(
                 update(table)
                 .where(table.c.id == row.id)
-                .values(attempts=attempts, next_attempt_at=now + pause, last_error=str(exc))
+                .values(sent_at=now, attempts=row.attempts + 1, body="", last_error=None)
             )
-            return
-        session.execute(
-            update(table)
-            .where(table.c.id == row.id)
-            .values(sent_at=now, attempts=row.attempts + 1, body="", last_error=None)
-        )
-        self._tell_learner(session, row.request_id, now, "sent", None)
+            self._tell_learner(session, row.request_id, now, "sent", None)
+
+        return sent
 
     def _give_up(self, session: Any, row: Any, now: datetime, reason: str) -> None:
         log.warning("e-mail %s given up: %s", row.id, reason)

@@ -4,8 +4,9 @@ A request stores what the learner chose to share (the exercise, their answer at 
 their message), a hash of a fresh link token, and the e-mail that carries the link, all in one
 transaction: the e-mail goes exactly once per accepted request (the mailer sends it after the
 commit). Limits against abuse: requests per learner per day, by the action's own day (so a
-week offline still gets its requests out; back-dating is bounded by MAX_BACKDATE), e-mails
-per recipient per day by arrival, across all learners; one plain recipient address; no text
+week offline still gets its requests out), and at most a week's worth arriving in one day
+(so back-dating buys nothing more); e-mails per recipient per day by arrival, across all
+learners; one plain recipient address; no text
 from the learner in any header but the supporter's name.
 """
 
@@ -34,6 +35,7 @@ UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_MESSAGE = 2_000
 MAX_ANSWER = 10_000
 PER_RECIPIENT_PER_DAY = 3
+ARRIVAL_DAYS = 7  # a learner's requests arriving in one day: up to a week's worth
 DAY = timedelta(days=1)
 
 
@@ -109,6 +111,12 @@ def _count(ctx: MutationContext, *where: Any) -> int:
 def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
     config = ctx.config
     assert config is not None, "the push passes the server's config"
+    if not config.public_url:
+        # Never the address a request came in on: a learner could set its Host header and
+        # have the academy mail a supporter a working link to a site of theirs.
+        raise Rejected(
+            "unavailable", "This academy has no public address for links yet; ask it to set one."
+        )
     exercise = _exercise(ctx, args.exercise_id)
     if exercise is None:
         raise Rejected("not_found", "This exercise is no longer in the course.")
@@ -133,7 +141,11 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
     day = asked_at.replace(hour=0, minute=0, second=0, microsecond=0)
     per_day = config.supporter_requests_per_day
     mine = table.c.user_id == ctx.user_id
-    if _count(ctx, mine, table.c.asked_at >= day, table.c.asked_at < day + DAY) >= per_day:
+    by_day = _count(ctx, mine, table.c.asked_at >= day, table.c.asked_at < day + DAY)
+    # By arrival too: a week of offline requests arrives at once, but dates spread over the
+    # whole back-dating window must not turn the academy into a mailer for one learner.
+    by_arrival = _count(ctx, mine, table.c.created_at > ctx.now - DAY)
+    if by_day >= per_day or by_arrival >= per_day * ARRIVAL_DAYS:
         raise Rejected(
             "rate_limited",
             f"You can ask supporters {per_day} times a day; ask this one again tomorrow.",
@@ -196,7 +208,7 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
         supporter=name,
         course=exercise.course_title,
         message=message,
-        url=link(config.public_url or ctx.link_base, token),
+        url=link(config.public_url, token),
         expires_at=expires_at,
     )
     ctx.connection.execute(
@@ -225,17 +237,25 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
 
 
 def revoke(ctx: MutationContext, args: RevokeArgs) -> dict[str, Any]:
-    table = table_of(SupporterRequest)
+    table, mail = table_of(SupporterRequest), table_of(OutgoingMail)
     row = ctx.connection.execute(
-        select(table.c.user_id, table.c.revoked_at).where(table.c.id == args.request_id)
+        select(table.c.user_id, table.c.revoked_at, table.c.answered_at).where(
+            table.c.id == args.request_id
+        )
     ).one_or_none()
     if row is None or row.user_id != ctx.user_id:
         raise Rejected("not_found", "There is no such request of yours.")
-    if row.revoked_at is None:
+    # Once answered there is nothing to stop: the feedback stays the learner's to read.
+    if row.revoked_at is None and row.answered_at is None:
         ctx.connection.execute(
             update(table)
             .where(table.c.id == args.request_id)
             .values(revoked_at=ctx.now, version=table.c.version + 1)
+        )
+        ctx.connection.execute(  # an e-mail still waiting (e.g. SMTP down) never goes out
+            update(mail)
+            .where(mail.c.request_id == args.request_id, mail.c.sent_at.is_(None))
+            .values(failed=True, body="", last_error="Withdrawn before it was sent.")
         )
         emit_request(ctx.connection, ctx.changes, args.request_id, ctx.now)
     return {"request_id": args.request_id}

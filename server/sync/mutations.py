@@ -71,8 +71,6 @@ class MutationContext:
     now: datetime
     # The running mutation's own time (see `occurred`); `now` until a mutation runs.
     occurred_at: datetime | None = None
-    # Where the academy's web pages are, for links in e-mails (config or the push's own URL).
-    link_base: str = ""
     config: ServerConfig | None = None
     changes: ChangeBuffer = field(default_factory=ChangeBuffer)
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)

@@ -166,7 +166,6 @@ def process_push(
     mutations: Sequence[MutationIn],
     now: datetime | None = None,
     *,
-    link_base: str = "",
     config: ServerConfig | None = None,
     on_start: BatchStart | None = None,
 ) -> dict[str, Any]:
@@ -188,7 +187,6 @@ def process_push(
         connection=session.connection(),
         user_id=user_id,
         now=now,
-        link_base=link_base,
         config=config,
     )
     batch_changes = ChangeBuffer()

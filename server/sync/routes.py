@@ -171,7 +171,6 @@ def push(
                 user_id,
                 client_id,
                 envelope.mutations,
-                link_base=str(request.base_url),
                 config=config,
                 on_start=publish_due,
             )

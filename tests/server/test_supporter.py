@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from tests.server.sync_api import Installation, add_learner, mutation
-from tests.server_process import LiveServer, start_server
+from tests.server_process import LiveServer, free_port, start_server
 from tests.smtp_inbox import Inbox, smtp_inbox
 
 COURSE = "learning-together"
@@ -123,6 +123,7 @@ def test_a_request_is_mailed_answered_once_and_pulled(
     again = requests.post(url, data={"feedback": "Changed my mind"}, timeout=10)
     assert again.status_code == 200 and "Thank you" in again.text  # works once
 
+    me.push(mutation(2, "supporter.revoke", {"request_id": request_id}))  # too late: no-op
     state = latest(me, "supporter_request")[request_id]
     assert state["status"] == "answered"
     assert state["feedback"] == "Clear and kind. Add an example."
@@ -241,3 +242,39 @@ def test_a_refused_mailbox_is_reported_to_the_learner(
         time.sleep(0.1)
     assert state["status"] == "email_failed"
     assert "bounce@example.org" in state["mail_error"]
+
+
+def test_back_dating_does_not_lift_the_limit(mailing_academy: LiveServer) -> None:
+    """Five a day by the action's own day, but at most a week's worth (35) arriving in one
+    day, however the dates are spread."""
+    me = Installation.login(mailing_academy, add_learner(mailing_academy))
+    allowed = exercise(mailing_academy)
+    now = datetime.now(UTC)
+    spread = [
+        ask(n + 1, allowed, when=now - timedelta(days=n), supporter_email=f"s{n}@example.org")
+        for n in range(36)
+    ]
+    outcomes = results(me.push(*spread))
+    assert [status for status, _code in outcomes[:35]] == ["applied"] * 35
+    assert outcomes[35] == ("rejected", "rate_limited")
+
+
+def test_a_request_withdrawn_while_its_e_mail_waits_is_never_sent(
+    seeded_template: Path, tmp_path: Path
+) -> None:
+    closed_port = str(free_port())  # nothing listens: the mailer keeps retrying
+    academy = _academy(seeded_template, tmp_path, "--smtp-host", "127.0.0.1",
+                       "--smtp-port", closed_port)  # fmt: skip
+    try:
+        me = Installation.login(academy, add_learner(academy))
+        request = ask(1, exercise(academy))
+        me.push(request)
+        me.push(mutation(2, "supporter.revoke", {"request_id": request["args"]["request_id"]}))
+        with sqlite3.connect(academy.data_dir / "samen.db") as db:
+            rows = db.execute(
+                "SELECT sent_at, failed, body, last_error FROM outgoing_mail"
+            ).fetchall()
+        db.close()
+        assert rows == [(None, 1, "", "Withdrawn before it was sent.")]
+    finally:
+        academy.stop()
