@@ -21,6 +21,7 @@ from server.health import router as health_router
 from server.migrator import prepare_storage
 from server.peer.routes import router as peer_router
 from server.podcasts.routes import router as podcast_router
+from server.supporter.log_redaction import install as redact_supporter_links
 from server.supporter.mailer import Mailer
 from server.supporter.pages import router as supporter_router
 from server.sync.locks import ClientLocks
@@ -41,6 +42,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         prepare_storage(config, database.engine)
         # The academy's manifest-signing key: created here on the first start, then reused.
         app.state.signer = AcademySigner.load_or_create(config.signing_key_path)
+        redact_supporter_links()
         mailer.start()
         try:
             yield

@@ -278,3 +278,17 @@ def test_a_request_withdrawn_while_its_e_mail_waits_is_never_sent(
         assert rows == [(None, 1, "", "Withdrawn before it was sent.")]
     finally:
         academy.stop()
+
+
+def test_links_stay_out_of_the_access_log(seeded_template: Path, tmp_path: Path) -> None:
+    academy = _academy(seeded_template, tmp_path, "--log-level", "info")  # access log on
+    try:
+        me = Installation.login(academy, add_learner(academy))
+        me.push(ask(1, exercise(academy)))
+        (url,) = LINK.findall(_wait_for_eml(academy.data_dir / "mail", 1)[0])
+        assert requests.get(url, timeout=10).status_code == 200
+    finally:
+        academy.stop()
+    logged = academy.stdout_log.read_text(encoding="utf-8")  # uvicorn's access log
+    assert "GET /supporter/… HTTP/1.1" in logged  # the visit is logged...
+    assert url.rsplit("/", 1)[1] not in logged  # ...without the token
