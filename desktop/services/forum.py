@@ -214,7 +214,11 @@ class ForumService:
             raise SamenError("Only your own posts can be edited.")
         if data is None:
             raise SamenError("This post is no longer in the forum.")
-        args = {"post_id": post_id, "body": body, "base_version": int(data.get("version", 1))}
+        base = int(data.get("version", 1))
+        for accepted in self._accepted():  # edits accepted since: each made a new version
+            if accepted.name == EDIT and accepted.args.get("post_id") == post_id:
+                base = max(base, int(accepted.args.get("base_version", 0)) + 1)
+        args = {"post_id": post_id, "body": body, "base_version": base}
         if title is not None and data.get("thread_id") == post_id:
             args["title"] = _checked(title, "title", MAX_TITLE)
         self._queue_action(EDIT, "post_id", args)

@@ -5,6 +5,8 @@ course pseudonym, even in a course whose forum shows names: peer feedback is ano
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
@@ -39,11 +41,16 @@ def _recording(session: Session, upload_id: str | None) -> dict[str, Any] | None
     ).one_or_none()
     if row is None:
         return None
+    # Never the learner's own file name ("Jan de Vries - task 3.m4a"): peers see a neutral
+    # one with the same suffix, so players still know the format.
+    suffix = PurePosixPath(row.filename).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,5}", suffix):
+        suffix = ""
     return {
         "size": int(row.length),
         "sha256": row.sha256,
         "content_type": row.content_type,
-        "filename": row.filename,
+        "filename": f"recording{suffix}",
     }
 
 

@@ -182,12 +182,16 @@ def test_an_accepted_post_stays_in_view_when_the_pull_after_it_fails(
             ("Day three starts.", PostState.SENT),
         ]  # the edit shows, the deleted reply is gone, the new one is there, all "sent"
         assert next(p for p in shown if p.id == late).mine
+        # Edited again before the first edit came back: against the version that edit made.
+        anna.forum.edit(reply_id, "Days one to three done.")
+        assert not anna.sync.run_window().ok  # the pull still fails; the edit is accepted
 
         proxy.set(Fault.PASS)
         assert anna.sync.run_window().ok
+        assert anna.queue.items() == []  # no conflict came back
         pulled = anna.forum.posts(thread_id)
         assert [(p.body, p.state, p.edited) for p in pulled] == [
-            ("Day one and two done.", PostState.SENT, True),
+            ("Days one to three done.", PostState.SENT, True),
             ("Day three starts.", PostState.SENT, False),
         ]  # now from the pull: shown once each, not also from the outbox
         assert [t.replies for t in anna.forum.threads(COURSE) if t.id == thread_id] == [2]
@@ -197,7 +201,7 @@ def test_an_accepted_post_stays_in_view_when_the_pull_after_it_fails(
         mod = client(tmp_path / "mod", forum_academy.url, "mod")
         mod.forum.moderate(late, "hide")
         assert mod.sync.run_window().ok and anna.sync.run_window().ok
-        assert [p.body for p in anna.forum.posts(thread_id)] == ["Day one and two done."]
+        assert [p.body for p in anna.forum.posts(thread_id)] == ["Days one to three done."]
 
 
 def test_moderators_see_what_they_hid_and_unhide_it(

@@ -258,7 +258,9 @@ def test_the_recording_reaches_only_the_author_and_assigned_reviewers(
     author, reviewer, unassigned, elsewhere = (Learner(academy) for _ in range(4))
     data = audio(tmp_path_factory.mktemp("media"), "mp3").read_bytes()
     tus = TusSession(academy, author.device.token)
-    upload_id = tus.new(data)
+    upload_id = str(uuid.uuid4())
+    named = tus.create(data, upload_id, filename="Anna de Vries - opdracht 3.MP3")
+    assert named.status_code == 201, named.text
     assert tus.patch(upload_id, 0, data).status_code == 204
     submitted = author.submit(ex(10), text="", upload_id=upload_id)
     assert submitted["status"] == "applied", submitted
@@ -269,7 +271,7 @@ def test_the_recording_reaches_only_the_author_and_assigned_reviewers(
         "size": len(data),
         "sha256": sha(data),
         "content_type": "audio/mpeg",
-        "filename": "recording.mp3",
+        "filename": "recording.mp3",  # never the learner's own file name
     }
     # One who submitted for the other course's peer exercise, and one who did not submit.
     other = _rows(

@@ -51,6 +51,7 @@ DONE_MARK = "✓ "
 
 @dataclass(frozen=True, slots=True)
 class _Social:
+    request: int
     course_id: str
     points: Points
     requests: list[SupporterRequest]
@@ -107,6 +108,7 @@ class LessonView(QWidget):
         self._supporters = supporters
         self._peer = peer
         self.peer_dialog: PeerShareDialog | None = None
+        self._social_requests = 0  # the newest points/requests read; older ones are dropped
         self.supporter_dialog: SupporterDialog | None = None
         self._player = player
         self._runner = runner
@@ -229,6 +231,7 @@ class LessonView(QWidget):
         self.polls_button.setEnabled(False)
         self.forum_button.setEnabled(False)
         self.lesson = None
+        self._social_requests += 1
         self.heading.clear()
         self.points.clear()
         self.list.clear()
@@ -407,17 +410,20 @@ class LessonView(QWidget):
         course_id = self.course_id
         if course_id is None:
             return
+        self._social_requests += 1
+        request = self._social_requests
 
         def load() -> _Social:
             points = self._supporters.points(course_id)
-            return _Social(course_id, points, self._supporters.requests(), self._peer.submissions())
+            requests, submissions = self._supporters.requests(), self._peer.submissions()
+            return _Social(request, course_id, points, requests, submissions)
 
         self._runner.submit(load, self._show_social)
 
     def _show_social(self, social: object) -> None:
         assert isinstance(social, _Social)
-        if social.course_id != self.course_id:
-            return
+        if social.request != self._social_requests or social.course_id != self.course_id:
+            return  # an older read, or one for a learner who has logged out since
         self.points.setText(f"★ {social.points.total} points")
         recent = [f"{label}: {amount:+d}" for label, amount, _when in social.points.recent]
         self.points.setToolTip(

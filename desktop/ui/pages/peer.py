@@ -13,6 +13,7 @@ from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
+from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -67,6 +68,9 @@ class PeerPage(QWidget):
         self.play_button = QPushButton("Pla&y recording")
         self.play_button.clicked.connect(self._play)
         self.play_button.hide()
+        self.video = QVideoWidget()
+        self.video.setMinimumHeight(160)
+        self.video.hide()
         self.questions = QVBoxLayout()
         holder = QWidget()
         holder.setLayout(self.questions)
@@ -82,6 +86,7 @@ class PeerPage(QWidget):
         self.review_notice.setWordWrap(True)
         right = QVBoxLayout()
         right.addWidget(self.work, 2)
+        right.addWidget(self.video, 2)
         right.addWidget(self.play_button, 0, Qt.AlignmentFlag.AlignLeft)
         right.addWidget(scroll, 3)
         right.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -203,6 +208,8 @@ class PeerPage(QWidget):
         self.assignment = assignment
         if assignment is None:
             return
+        if self._player.media_key != peer_recording_key(assignment.submission_id):
+            self.video.hide()
         parts = [
             f"<h3>{escape(assignment.prompt)}</h3>",
             f"<p><b>{escape(assignment.author)}</b> shared this with you.</p>",
@@ -248,10 +255,14 @@ class PeerPage(QWidget):
         assignment = self.assignment
         if assignment is None or assignment.recording_path is None:
             return
+        recording = assignment.recording
+        is_video = recording is not None and recording.content_type.startswith("video/")
+        self.video.setVisible(is_video)
         self._player.load(
             assignment.recording_path,
             peer_recording_key(assignment.submission_id),
             title=f"{assignment.author}: {assignment.prompt[:40]}",
+            video_output=self.video if is_video else None,
         )
         self._player.play()
 
