@@ -248,8 +248,11 @@ class PeerService:
         return record_owner(self._session.account())
 
     def _local(self, name: str) -> list[OutboxItem]:
-        """The account's actions of `name` not accepted yet (waiting or refused), in order."""
-        return [item for item in self._queue.items() if item.name == name]
+        """The account's actions of `name` not pulled back yet, in order: accepted ones whose
+        pull failed (so they do not vanish, nor invite a second, refused, attempt), then
+        those waiting or refused."""
+        queued = [item for item in self._queue.items() if item.name == name]
+        return [*self._queue.accepted_unpulled((name,)), *queued]
 
     def _assignment(self, data: dict[str, Any], local: OutboxItem | None) -> Assignment:
         recording = _recording(data.get("recording"))
@@ -258,6 +261,9 @@ class PeerService:
         state, reason = _action_state(local)
         if local is not None and answers is None:
             answers = local.args.get("answers")
+        done = data.get("state") == "done" or (
+            local is not None and local.state is OutboxState.ACKED
+        )
         return Assignment(
             id=str(data.get("assignment_id")),
             submission_id=submission_id,
@@ -270,7 +276,7 @@ class PeerService:
             recording_path=self._on_disk(submission_id, recording),
             author=str(data.get("author", "")),
             assigned_at=data.get("assigned_at"),
-            state=AssignmentState.DONE if data.get("state") == "done" else AssignmentState.OPEN,
+            state=AssignmentState.DONE if done else AssignmentState.OPEN,
             my_answers=None if answers is None else tuple(str(a) for a in answers),
             rated_helpful=data.get("rated_helpful"),
             feedback_state=state,
@@ -300,7 +306,7 @@ class PeerService:
 
 
 def _action_state(item: OutboxItem | None) -> tuple[ActionState, str]:
-    if item is None:
+    if item is None or item.state is OutboxState.ACKED:  # accepted: only not pulled back yet
         return ActionState.SYNCED, ""
     if item.state is OutboxState.REJECTED:
         return ActionState.REFUSED, item.message or "The academy refused it."
@@ -351,7 +357,7 @@ def _local_submission(item: OutboxItem, earlier: Submission | None) -> Submissio
 def _received(data: dict[str, Any], rating: OutboxItem | None) -> ReceivedFeedback:
     state, reason = _action_state(rating)
     helpful = data.get("helpful")
-    if rating is not None and state is ActionState.WAITING:
+    if rating is not None and rating.state is not OutboxState.REJECTED:
         helpful = bool(rating.args.get("helpful"))
     return ReceivedFeedback(
         id=str(data.get("feedback_id")),

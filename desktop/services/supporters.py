@@ -87,7 +87,10 @@ class SupporterService:
         pulled = self._sync.cached("supporter_request")
         found = {key: _pulled(data) for key, data in pulled.items()}
         revoking = set()
-        for item in self._queue.items():
+        # Accepted but not pulled back yet (the pull after the push failed) come first, so
+        # a request does not vanish from its card meanwhile; queued ones follow.
+        accepted = self._queue.accepted_unpulled((REQUEST, REVOKE))
+        for item in [*accepted, *self._queue.items()]:
             if item.name == REQUEST and item.args.get("request_id") not in found:
                 found[str(item.args["request_id"])] = _local(item)
             elif item.name == REVOKE and item.state is not OutboxState.REJECTED:
@@ -105,7 +108,7 @@ class SupporterService:
         local = next(
             (
                 item
-                for item in self._queue.items()
+                for item in [*self._queue.items(), *self._queue.accepted_unpulled((REQUEST,))]
                 if item.name == REQUEST and item.args.get("request_id") == request_id
             ),
             None,
@@ -164,6 +167,10 @@ def _pulled(data: dict[str, Any]) -> SupporterRequest:
 
 def _local(item: OutboxItem) -> SupporterRequest:
     refused = item.state is OutboxState.REJECTED
+    if item.state is OutboxState.ACKED:
+        status = RequestStatus.QUEUED  # accepted: the academy e-mails it shortly
+    else:
+        status = RequestStatus.REFUSED if refused else RequestStatus.WAITING
     return SupporterRequest(
         id=str(item.args.get("request_id")),
         exercise_id=str(item.args.get("exercise_id", "")),
@@ -173,7 +180,7 @@ def _local(item: OutboxItem) -> SupporterRequest:
         answer=str(item.args.get("answer", "")),
         asked_at=item.created_at,
         expires_at=None,
-        status=RequestStatus.REFUSED if refused else RequestStatus.WAITING,
+        status=status,
         reason=(item.message or "The academy refused it.") if refused else "",
     )
 

@@ -18,6 +18,7 @@ from desktop.domain.errors import SamenError
 from desktop.domain.supporter import RequestStatus
 from tests.browser import browser_page
 from tests.cli_runner import run_samen
+from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import client
 from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer, start_server
@@ -159,3 +160,21 @@ def test_the_supporter_and_points_commands(academy_with_mail: LiveServer, tmp_pa
     points = run_samen(tmp_path, "points", COURSE)
     assert points.stdout.startswith("5 points in learning-together")
     assert "+5  Asked a supporter for feedback" in points.stdout
+
+
+def test_an_accepted_request_stays_on_its_card_when_the_pull_fails(
+    academy_with_mail: LiveServer, tmp_path: Path
+) -> None:
+    with FaultProxy("127.0.0.1", academy_with_mail.port) as proxy:
+        cleo = client(tmp_path / "cleo", proxy.url, add_learner(academy_with_mail))
+        exercise_id, _answer = _answered(cleo)
+        request_id = cleo.supporters.ask(LESSON, exercise_id, "Ria", "ria@example.org", "")
+        proxy.set(Fault.HTTP_ERROR, status=503, path="/v1/sync/pull")  # pushes still pass
+        assert not cleo.sync.run_window().ok
+        assert [i.name for i in cleo.queue.items()] == []  # accepted
+        (shown,) = cleo.supporters.requests(exercise_id)
+        assert (shown.id, shown.status) == (request_id, RequestStatus.QUEUED)
+        cleo.supporters.withdraw(request_id)  # still possible before it came back
+        assert cleo.supporters.requests(exercise_id)[0].status is RequestStatus.REVOKED
+        proxy.set(Fault.PASS)
+        _until(cleo, request_id, RequestStatus.REVOKED)
