@@ -161,3 +161,31 @@ def test_a_learner_not_assigned_cannot_fetch_the_recording(
         stranger.session.client().stream(ApiClient.peer_recording_path(submission_id))
     assert refused.value.status == 404
     assert stranger.peer.fetch_recordings() == 0 and stranger.peer.assignments() == []
+
+
+def test_accepted_feedback_stays_given_when_the_pull_after_it_fails(
+    academy: LiveServer, tmp_path: Path
+) -> None:
+    author = client(tmp_path / "author", academy.url, add_learner(academy, "author"))
+    lesson_id, exercise_id = _peer_exercise(author)
+    with FaultProxy("127.0.0.1", academy.port) as link:
+        reviewer = client(tmp_path / "reviewer", link.url, add_learner(academy, "reviewer"))
+        reviewer.peer.submit(lesson_id, exercise_id, consent=True, text="Mine.")
+        _synced(reviewer)  # the reviewer, least loaded, is first in line for the next one
+        author.peer.submit(lesson_id, exercise_id, consent=True, text="My take on it.")
+        _synced(author)
+        _synced(reviewer)
+        work = next(a for a in reviewer.peer.assignments() if a.text == "My take on it.")
+        answers = ["Clear."] + [""] * (len(work.questions) - 1)
+        reviewer.peer.give_feedback(work.id, answers)
+        link.set(Fault.HTTP_ERROR, status=503, path="/v1/sync/pull")  # pushes still pass
+        assert not reviewer.sync.run_window().ok
+        given = next(a for a in reviewer.peer.assignments() if a.id == work.id)
+        assert given.state is AssignmentState.DONE and not given.needs_feedback
+        assert given.my_answers == tuple(answers)  # not offered again (it would be refused)
+        link.set(Fault.PASS)
+        _synced(reviewer)
+        assert next(a for a in reviewer.peer.assignments() if a.id == work.id).state is (
+            AssignmentState.DONE
+        )
+        assert reviewer.queue.items() == []
