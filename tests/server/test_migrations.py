@@ -3,6 +3,7 @@ ones that move data move it as intended."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -222,5 +223,49 @@ def test_tables_copied_by_batch_mode_keep_the_rows_that_refer_to_them(tmp_path: 
                 ("r", "Reply")
             ]
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        database.dispose()
+
+
+def test_0009_credits_lessons_completed_before_it_and_publishes_the_points(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'points.db'}")
+    try:
+        command.upgrade(alembic_config(database.engine), "0008")
+        then = "'2025-01-01 00:00:00.000000'"
+        with database.engine.begin() as connection:
+            _run(
+                connection,
+                "INSERT INTO courses (id, version, title, language, summary) "
+                "VALUES ('c', 1, 'C', 'en', '')",
+                *(
+                    "INSERT INTO lessons (id, course_id, position, title, body_markdown) "
+                    f"VALUES ('c-{n}', 'c', {n}, 'L', '')"
+                    for n in (1, 2)
+                ),
+                "INSERT INTO users (id, username, display_name, role, password_hash, "
+                f"created_at) VALUES (1, 'u1', 'U', 'learner', '-', {then})",
+                "INSERT INTO progress (user_id, lesson_id, course_id, position_ms, completed, "
+                f"version, updated_at) VALUES (1, 'c-1', 'c', 0, 1, 1, {then}), "
+                f"(1, 'c-2', 'c', 500, 0, 1, {then})",
+            )
+        upgrade_to_head(database.engine)
+        with database.engine.connect() as connection:
+            ledger = connection.execute(
+                text("SELECT user_id, course_id, reason, source, amount FROM points_ledger")
+            ).all()
+            published = connection.execute(
+                text(
+                    "SELECT scope, entity, entity_id, data FROM change_log WHERE entity = 'points'"
+                )
+            ).all()
+            counter = connection.execute(text("SELECT value FROM change_counter")).scalar()
+            newest = connection.execute(text("SELECT MAX(id) FROM change_log")).scalar()
+        assert [tuple(row) for row in ledger] == [(1, "c", "lesson_completed", "lesson:1:c-1", 10)]
+        ((scope, entity, entity_id, data),) = published
+        assert (scope, entity, entity_id) == ("user:1", "points", "c")
+        assert json.loads(data)["total"] == 10
+        assert counter == newest  # the next change continues after the published one
     finally:
         database.dispose()

@@ -9,9 +9,12 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+from server.db import UtcDateTime
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -19,6 +22,27 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TS = sa.DateTime(timezone=True)
+
+ledger = sa.table(
+    "points_ledger",
+    sa.column("user_id", sa.Integer()),
+    sa.column("course_id", sa.String()),
+    sa.column("amount", sa.Integer()),
+)
+change_log = sa.table(
+    "change_log",
+    sa.column("id", sa.Integer()),
+    sa.column("scope", sa.String()),
+    sa.column("entity", sa.String()),
+    sa.column("entity_id", sa.String()),
+    sa.column("op", sa.String()),
+    sa.column("version", sa.Integer()),
+    sa.column("data", sa.JSON()),
+    sa.column("created_at", UtcDateTime()),
+)
+change_counter = sa.table(
+    "change_counter", sa.column("id", sa.Integer()), sa.column("value", sa.Integer())
+)
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKey:
@@ -127,6 +151,47 @@ def upgrade() -> None:
                   'lesson:' || CAST(user_id AS VARCHAR(20)) || ':' || lesson_id,
                   10, updated_at, updated_at
            FROM progress WHERE completed"""
+    )
+    _publish_credited_points()
+
+
+def _publish_credited_points() -> None:
+    """The learners credited above see their points at their next pull, not only after
+    their next award: one `points` change per (learner, course), as the ledger writes it."""
+    bind = op.get_bind()
+    totals = bind.execute(
+        sa.select(ledger.c.user_id, ledger.c.course_id, sa.func.sum(ledger.c.amount))
+        .group_by(ledger.c.user_id, ledger.c.course_id)
+        .order_by(ledger.c.user_id, ledger.c.course_id)
+    ).all()
+    if not totals:
+        return
+    top = bind.execute(sa.select(change_counter.c.value).where(change_counter.c.id == 1)).scalar()
+    first = int(top or 0) + 1
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": first + number,
+            "scope": f"user:{user_id}",
+            "entity": "points",
+            "entity_id": course_id,
+            "op": "put",
+            "version": 1,
+            "data": {
+                "course_id": course_id,
+                "total": int(total),
+                "by_reason": {"lesson_completed": int(total)},
+                "recent": [],
+            },
+            "created_at": now,
+        }
+        for number, (user_id, course_id, total) in enumerate(totals)
+    ]
+    op.bulk_insert(change_log, rows)
+    bind.execute(
+        sa.update(change_counter)
+        .where(change_counter.c.id == 1)
+        .values(value=first + len(rows) - 1)
     )
 
 
