@@ -1,7 +1,8 @@
 """What pullers see of peer feedback, built from the tables inside a push's transaction (worker
 thread): ``peer_submission`` and ``peer_feedback`` in the author's user scope,
 ``peer_assignment`` in the reviewer's. Authors and reviewers are only ever named by their
-course pseudonym, even in a course whose forum shows names: peer feedback is anonymous."""
+peer pseudonym (not their forum one), even where the forum shows names: peer feedback is
+anonymous."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from server.content.models import Exercise
 from server.db import table_of
 from server.peer.models import PeerAssignment, PeerSubmission
-from server.social.pseudonyms import course_pseudonym
+from server.social.pseudonyms import peer_pseudonym
 from server.sync.changes import ChangeBuffer, iso, user_scope
 from server.uploads.models import Upload
 
@@ -109,7 +110,7 @@ def emit_assignment(session: Session, changes: ChangeBuffer, assignment_id: str)
             "questions": list(row.questions),
             "text": submission.text,
             "recording": _recording(session, submission.upload_id),
-            "author": course_pseudonym(session, submission.course_id, submission.user_id),
+            "author": peer_pseudonym(session, submission.course_id, submission.user_id),
             "assigned_at": iso(row.assigned_at),
             "state": "open" if row.answers is None else "done",
             "my_answers": None if row.answers is None else list(row.answers),
@@ -135,7 +136,7 @@ def emit_feedback(session: Session, changes: ChangeBuffer, assignment_id: str) -
             "course_id": submission.course_id,
             "questions": list(row.questions),
             "answers": list(row.answers),
-            "reviewer": course_pseudonym(session, submission.course_id, row.reviewer_id),
+            "reviewer": peer_pseudonym(session, submission.course_id, row.reviewer_id),
             "given_at": iso(row.given_at),
             "helpful": row.helpful,
         },

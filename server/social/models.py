@@ -122,6 +122,24 @@ class CoursePseudonym(Base):
     __table_args__ = (UniqueConstraint("course_id", "name"),)
 
 
+class PeerPseudonym(Base):
+    """The name a learner goes by in one course's peer feedback: another than in its forum,
+    so peer work cannot be tied to forum posts (nor, where the forum shows names, to a
+    name)."""
+
+    __tablename__ = "peer_pseudonyms"
+
+    course_id: Mapped[str] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+
 class PollVote(Base):
     """A learner's current vote; tallies are published without user ids."""
 

@@ -11,12 +11,27 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.db import table_of
-from server.social.models import CoursePseudonym
+from server.social.models import CoursePseudonym, PeerPseudonym
 
 
 def course_pseudonym(session: Session, course_id: str, user_id: int) -> str:
-    """The learner's pseudonym in this course, whatever the course's forum shows."""
-    table = table_of(CoursePseudonym)
+    """The learner's forum pseudonym in this course, whatever the course's forum shows."""
+    return _pseudonym(session, CoursePseudonym, "Learner", course_id, user_id)
+
+
+def peer_pseudonym(session: Session, course_id: str, user_id: int) -> str:
+    """The learner's name in this course's peer feedback (not their forum pseudonym)."""
+    return _pseudonym(session, PeerPseudonym, "Peer", course_id, user_id)
+
+
+def _pseudonym(
+    session: Session,
+    model: type[CoursePseudonym] | type[PeerPseudonym],
+    prefix: str,
+    course_id: str,
+    user_id: int,
+) -> str:
+    table = table_of(model)
     mine = (table.c.course_id == course_id) & (table.c.user_id == user_id)
     existing = session.execute(select(table.c.name).where(mine)).scalar_one_or_none()
     if existing is not None:
@@ -25,7 +40,7 @@ def course_pseudonym(session: Session, course_id: str, user_id: int) -> str:
     while True:
         # DO NOTHING on any conflict: the same learner's other device may have made one a
         # moment ago (its name wins), or the random name is taken (try another).
-        name = f"Learner {secrets.token_hex(3).upper()}"
+        name = f"{prefix} {secrets.token_hex(3).upper()}"
         insert_ = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
         session.execute(
             insert_.values(course_id=course_id, user_id=user_id, name=name).on_conflict_do_nothing()

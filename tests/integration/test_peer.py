@@ -93,7 +93,7 @@ def test_recorded_work_is_reviewed_offline_and_rated(academy: LiveServer, tmp_pa
         _synced(reviewer)
         (work,) = reviewer.peer.assignments()
         assert work.submission_id == submission_id and work.state is AssignmentState.OPEN
-        assert work.text == "My five sentences." and work.author.startswith("Learner ")
+        assert work.text == "My five sentences." and work.author.startswith("Peer ")
         assert work.recording is not None and work.recording.size == len(data)
         assert work.recording_path is not None
         assert work.recording_path.read_bytes() == data
@@ -126,7 +126,7 @@ def test_recorded_work_is_reviewed_offline_and_rated(academy: LiveServer, tmp_pa
         # The author gets it (a badge until seen), rates it; a change of mind folds.
         _synced(author)
         (feedback,) = author.peer.received()
-        assert feedback.answers == tuple(answers) and feedback.reviewer.startswith("Learner ")
+        assert feedback.answers == tuple(answers) and feedback.reviewer.startswith("Peer ")
         assert feedback.reviewer != work.author
         assert author.peer.unseen_count() == 1
         author.peer.mark_seen()

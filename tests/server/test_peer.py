@@ -208,10 +208,12 @@ def test_feedback_once_by_the_assignee_anonymous_both_ways(academy: LiveServer) 
     assert done["state"] == "done" and done["my_answers"] == received["answers"]
 
     pseudonyms = dict(
-        _rows(academy, "SELECT user_id, name FROM course_pseudonyms WHERE course_id = ?", COURSE)
+        _rows(academy, "SELECT user_id, name FROM peer_pseudonyms WHERE course_id = ?", COURSE)
     )
     assert done["author"] == pseudonyms[author.device.user_id]
     assert received["reviewer"] == pseudonyms[reviewer.device.user_id]
+    # Not the forum's "Learner ..." names: peer work cannot be tied to forum posts.
+    assert done["author"].startswith("Peer ") and received["reviewer"].startswith("Peer ")
     seen = json.dumps([done, received])
     for learner in (author, reviewer):
         assert learner.username not in seen and learner.display_name not in seen

@@ -77,7 +77,7 @@ def test_share_review_and_rate_in_the_window(
     window.tabs.setCurrentWidget(page)
     page.to_review.setCurrentRow(0)
     assignment = page.assignment
-    assert assignment is not None and assignment.author.startswith("Learner ")
+    assert assignment is not None and assignment.author.startswith("Peer ")
     assert "Teaching shows what you missed." in page.work.toPlainText()
     assert len(page.answers) == len(assignment.questions) >= 1
     page.answers[0].setPlainText("The example made it clear.")
