@@ -149,8 +149,8 @@ class Mailer:
             log.warning("e-mail %s not sent (try %d): %s", row.id, attempts, exc)
             error = str(exc)
             return lambda session: session.execute(
-                update(table)
-                .where(table.c.id == row.id)
+                update(table)  # unless it was withdrawn meanwhile: that reason stays
+                .where(table.c.id == row.id, table.c.failed.is_(False))
                 .values(attempts=attempts, next_attempt_at=now + pause, last_error=error)
             )
 
@@ -167,12 +167,13 @@ class Mailer:
     def _give_up(self, session: Any, row: Any, now: datetime, reason: str) -> None:
         log.warning("e-mail %s given up: %s", row.id, reason)
         table = table_of(OutgoingMail)
-        session.execute(
-            update(table)
-            .where(table.c.id == row.id)
+        given_up = session.connection().execute(
+            update(table)  # a withdrawn one keeps its reason, and its state for the learner
+            .where(table.c.id == row.id, table.c.failed.is_(False))
             .values(failed=True, attempts=row.attempts + 1, body="", last_error=reason)
-        )
-        self._tell_learner(session, row.request_id, now, "failed", reason)
+        ).rowcount
+        if given_up:
+            self._tell_learner(session, row.request_id, now, "failed", reason)
 
     @staticmethod
     def _tell_learner(
