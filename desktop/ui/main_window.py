@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.polls_page, "P&olls")
         self.tabs.addTab(self.forum_page, "&Forum")
         self.tabs.addTab(self.peer_page, PEER_TAB)
+        self.tabs.currentChanged.connect(lambda _index: self.peer_page.seen_if_shown())
         self.tabs.addTab(self.outbox_page, "&Waiting to send")
         central = QWidget()
         column = QVBoxLayout(central)

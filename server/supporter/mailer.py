@@ -167,11 +167,15 @@ class Mailer:
     def _give_up(self, session: Any, row: Any, now: datetime, reason: str) -> None:
         log.warning("e-mail %s given up: %s", row.id, reason)
         table = table_of(OutgoingMail)
-        given_up = session.connection().execute(
-            update(table)  # a withdrawn one keeps its reason, and its state for the learner
-            .where(table.c.id == row.id, table.c.failed.is_(False))
-            .values(failed=True, attempts=row.attempts + 1, body="", last_error=reason)
-        ).rowcount
+        given_up = (
+            session.connection()
+            .execute(
+                update(table)  # a withdrawn one keeps its reason, and its state for the learner
+                .where(table.c.id == row.id, table.c.failed.is_(False))
+                .values(failed=True, attempts=row.attempts + 1, body="", last_error=reason)
+            )
+            .rowcount
+        )
         if given_up:
             self._tell_learner(session, row.request_id, now, "failed", reason)
 

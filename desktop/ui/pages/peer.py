@@ -122,7 +122,7 @@ class PeerPage(QWidget):
         received_layout.addLayout(received_right, 1)
         self.tabs.addTab(review, "&To review")
         self.tabs.addTab(received_page, "Feedback on &my work")
-        self.tabs.currentChanged.connect(lambda _i: self._seen_if_shown())
+        self.tabs.currentChanged.connect(lambda _i: self.seen_if_shown())
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.tabs, 1)
@@ -184,7 +184,7 @@ class PeerPage(QWidget):
         if not lists.received:
             self.feedback_view.setHtml("<p>No feedback on your work yet.</p>")
         self.unseen_changed.emit(lists.unseen)
-        self._seen_if_shown()
+        self.seen_if_shown()
         self.shown.emit()
         if self.to_review.currentItem() is not None:
             self._show_assignment()
@@ -304,8 +304,9 @@ class PeerPage(QWidget):
                 self._failed,
             )
 
-    def _seen_if_shown(self) -> None:
-        """Feedback counts as seen once its list is on screen."""
+    def seen_if_shown(self) -> None:
+        """Feedback counts as seen once its list is on screen (the main window calls this
+        when its tab becomes current, too)."""
         if self.isVisible() and self.tabs.currentIndex() == 1 and self.received.count():
             self._runner.submit(self._peer.mark_seen, lambda _r: self.unseen_changed.emit(0))
 
