@@ -143,6 +143,12 @@ class PodcastService:
     def feeds(self) -> list[Feed]:
         return self._repo.feeds()
 
+    def library(self) -> tuple[list[Feed], list[Episode]]:
+        """Feeds and episodes as of one moment: a subscription finishing meanwhile shows
+        whole or not at all (never its episodes without its feed)."""
+        with self._repo.at_one_moment():
+            return self.feeds(), self.episodes()
+
     def set_keep_latest(self, url: str, count: int) -> None:
         if not 0 <= count <= 50:
             raise SamenError("Keep between 0 and 50 episodes downloaded per podcast.")

@@ -8,6 +8,7 @@ stays while its file is on this computer (the learner may be listening to it).
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from typing import Any
 
 from desktop.domain.learning import episode_key
@@ -57,6 +58,11 @@ def _episode(row: dict[str, Any]) -> Episode:
 class PodcastRepo:
     def __init__(self, store: Store) -> None:
         self._store = store
+
+    def at_one_moment(self) -> AbstractContextManager[object]:
+        """Reads inside see one state: no write of another thread lands between them (the
+        store's lock is re-entrant, so the repositories' own reads nest)."""
+        return self._store.read()
 
     # -- feeds -----------------------------------------------------------------------------
 

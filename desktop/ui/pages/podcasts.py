@@ -193,7 +193,7 @@ class PodcastsPage(QWidget):
         self._requests += 1
         request = self._requests
         self._runner.submit(
-            lambda: (request, self._podcasts.feeds(), self._podcasts.episodes()),
+            lambda: (request, *self._podcasts.library()),
             self._show_library,
         )
 
