@@ -81,6 +81,9 @@ def test_share_review_and_rate_in_the_window(
     assert "Teaching shows what you missed." in page.work.toPlainText()
     assert len(page.answers) == len(assignment.questions) >= 1
     page.answers[0].setPlainText("The example made it clear.")
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        page.reload()  # as after a background sync: the list is rebuilt
+    assert page.answers[0].toPlainText() == "The example made it clear."  # the draft stays
     qtbot.mouseClick(page.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "next sync" in page.review_notice.text(), timeout=10_000)
     _sync(qtbot, window)

@@ -185,9 +185,11 @@ class PeerPage(QWidget):
             self.feedback_view.setHtml("<p>No feedback on your work yet.</p>")
         self.unseen_changed.emit(lists.unseen)
         self.seen_if_shown()
-        self.shown.emit()
         if self.to_review.currentItem() is not None:
             self._show_assignment()
+        if self.received.currentItem() is not None:
+            self._show_feedback()  # e.g. a rating that was waiting has been sent
+        self.shown.emit()
 
     # -- reviewing -------------------------------------------------------------------------
 
@@ -204,10 +206,14 @@ class PeerPage(QWidget):
                 return
 
     def _show_assignment(self) -> None:
+        previous = self.assignment
         assignment = self.current_assignment()
         self.assignment = assignment
         if assignment is None:
             return
+        # Answers being typed survive a list refresh (a background sync rebuilds the list).
+        drafts = [editor.toPlainText() for editor in self.answers]
+        same = previous is not None and previous.id == assignment.id
         if self._player.media_key != peer_recording_key(assignment.submission_id):
             self.video.hide()
         parts = [
@@ -222,7 +228,7 @@ class PeerPage(QWidget):
         self.play_button.setToolTip(
             "" if assignment.recording_path else "Not downloaded yet: it arrives with the next sync"
         )
-        answers = list(assignment.my_answers or [])
+        answers = list(assignment.my_answers or (drafts if same else []))
         self._set_questions(list(assignment.questions), answers)
         editable = assignment.needs_feedback
         for editor in self.answers:
