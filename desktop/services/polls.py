@@ -19,6 +19,7 @@ from desktop.domain.sync import OutboxItem, OutboxState
 from desktop.services.actions import ActionService
 from desktop.services.queue import QueueService
 from desktop.services.sync import SyncService
+from desktop.store.clock import parse_time
 
 VOTE = "poll.vote"
 
@@ -89,7 +90,7 @@ class PollService:
         local: OutboxItem | None,
     ) -> Poll:
         now = self._now()
-        opens, closes = _time(data.get("opens_at")), _time(data.get("closes_at"))
+        opens, closes = parse_time(data.get("opens_at")), parse_time(data.get("closes_at"))
         is_open = (opens is None or opens <= now) and (closes is None or now < closes)
         my_vote: str | None = counted.get("option_id") if counted else None
         state = VoteState.COUNTED if my_vote else VoteState.NONE
@@ -129,13 +130,3 @@ class PollService:
             refusal=refusal,
             total=int((results or {}).get("total", 0)) if show else None,
         )
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -27,6 +27,7 @@ from desktop.services.actions import ActionService
 from desktop.services.learning import LearningService
 from desktop.services.queue import QueueService
 from desktop.services.sync import SyncService
+from desktop.store.clock import parse_time
 from desktop.store.db import Store
 from desktop.store.outbox import OutboxRepo
 
@@ -192,10 +193,5 @@ def _withdrawn(request: SupporterRequest) -> SupporterRequest:
 
 
 def _past(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return moment <= datetime.now(UTC)
+    moment = parse_time(value)
+    return moment is not None and moment <= datetime.now(UTC)
