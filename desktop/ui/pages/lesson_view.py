@@ -9,6 +9,7 @@ player (the now-playing bar), video in this page's video widget.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -47,6 +48,10 @@ from desktop.ui.widgets.exercise_card import ExerciseCard
 
 WEB_SCHEMES = {"http", "https", "mailto"}
 DONE_MARK = "✓ "
+
+
+# Opens a dialog about an exercise's saved answer: (lesson, exercise, its card, the answer).
+_AnswerDialog = Callable[[Lesson, Exercise, ExerciseCard, Answer | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,23 +441,28 @@ class LessonView(QWidget):
             card.show_submission(shared.get(card.exercise.id))
         self.social_shown.emit()
 
-    def _ask_supporter(self, exercise: object) -> None:
+    def _with_saved_answer(self, exercise: object, open_dialog: _AnswerDialog) -> None:
+        """Read the exercise's saved answer (worker), then open a dialog about it, unless
+        the learner has moved on to another lesson meanwhile."""
         assert isinstance(exercise, Exercise)
         lesson = self.lesson
         if lesson is None:
             return
         card = self._card(exercise)
-        self._runner.submit(
-            lambda: self._learning.answers(lesson.id).get(exercise.id),
-            lambda answer: self._open_supporter_dialog(lesson, exercise, card, answer),
-        )
+
+        def opened(answer: object) -> None:
+            if lesson is self.lesson and card is not None and card in self.cards:
+                open_dialog(lesson, exercise, card, answer if isinstance(answer, Answer) else None)
+
+        self._runner.submit(lambda: self._learning.answers(lesson.id).get(exercise.id), opened)
+
+    def _ask_supporter(self, exercise: object) -> None:
+        self._with_saved_answer(exercise, self._open_supporter_dialog)
 
     def _open_supporter_dialog(
-        self, lesson: Lesson, exercise: Exercise, card: ExerciseCard | None, answer: object
+        self, lesson: Lesson, exercise: Exercise, card: ExerciseCard, answer: Answer | None
     ) -> None:
-        if lesson is not self.lesson or card is None or card not in self.cards:
-            return
-        if not isinstance(answer, Answer) or not answer.text.strip():
+        if answer is None or not answer.text.strip():
             card.show_error("Save your answer first: that is what your supporter will read.")
             return
         dialog = SupporterDialog(exercise.prompt, answer.text, self)
@@ -470,22 +480,12 @@ class LessonView(QWidget):
         )
 
     def _ask_peers(self, exercise: object) -> None:
-        assert isinstance(exercise, Exercise)
-        lesson = self.lesson
-        if lesson is None:
-            return
-        card = self._card(exercise)
-        self._runner.submit(
-            lambda: self._learning.answers(lesson.id).get(exercise.id),
-            lambda answer: self._open_peer_dialog(lesson, exercise, card, answer),
-        )
+        self._with_saved_answer(exercise, self._open_peer_dialog)
 
     def _open_peer_dialog(
-        self, lesson: Lesson, exercise: Exercise, card: ExerciseCard | None, answer: object
+        self, lesson: Lesson, exercise: Exercise, card: ExerciseCard, answer: Answer | None
     ) -> None:
-        if lesson is not self.lesson or card is None or card not in self.cards:
-            return
-        text = answer.text if isinstance(answer, Answer) else ""
+        text = answer.text if answer is not None else ""
         dialog = PeerShareDialog(exercise.prompt, text, self)
         self.peer_dialog = dialog
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
