@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from server.db import Base, UtcDateTime, utc_now
 
@@ -106,10 +106,10 @@ class ForumReport(Base):
     __table_args__ = (UniqueConstraint("target_id", "reporter_id"),)
 
 
-class CoursePseudonym(Base):
-    """The name a learner goes by in one course's forum (another in each course)."""
+class _Pseudonyms(Base):
+    """One stable random name per learner per course; the two kinds below never share one."""
 
-    __tablename__ = "course_pseudonyms"
+    __abstract__ = True
 
     course_id: Mapped[str] = mapped_column(
         ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
@@ -119,25 +119,23 @@ class CoursePseudonym(Base):
     )
     name: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (UniqueConstraint("course_id", "name"),)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:  # noqa: N805 - SQLAlchemy's protocol
+        return (UniqueConstraint("course_id", "name"),)  # one per table, never shared
 
 
-class PeerPseudonym(Base):
+class CoursePseudonym(_Pseudonyms):
+    """The name a learner goes by in one course's forum (another in each course)."""
+
+    __tablename__ = "course_pseudonyms"
+
+
+class PeerPseudonym(_Pseudonyms):
     """The name a learner goes by in one course's peer feedback: another than in its forum,
     so peer work cannot be tied to forum posts (nor, where the forum shows names, to a
     name)."""
 
     __tablename__ = "peer_pseudonyms"
-
-    course_id: Mapped[str] = mapped_column(
-        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    name: Mapped[str] = mapped_column(String(64))
-
-    __table_args__ = (UniqueConstraint("course_id", "name"),)
 
 
 class PollVote(Base):
