@@ -8,8 +8,10 @@ be reviewed without a connection. Everyone shows under their course pseudonym.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
@@ -156,15 +158,7 @@ class PeerPage(QWidget):
         if lists.request != self._requests:
             return  # a newer read is on its way
         current = self.assignment.id if self.assignment else None
-        self.to_review.blockSignals(True)
-        self.to_review.clear()
-        for assignment in lists.assignments:
-            item = QListWidgetItem(_assignment_label(assignment))
-            item.setData(Qt.ItemDataRole.UserRole, assignment)
-            self.to_review.addItem(item)
-            if assignment.id == current:
-                self.to_review.setCurrentItem(item)
-        self.to_review.blockSignals(False)
+        _refill(self.to_review, lists.assignments, _assignment_label, current)
         if not lists.assignments:
             self.work.setHtml(
                 "<p>Nothing to review yet. When you share your own work on an exercise that "
@@ -172,15 +166,7 @@ class PeerPage(QWidget):
             )
         chosen = self.received.currentItem()
         chosen_id = chosen.data(Qt.ItemDataRole.UserRole).id if chosen else None
-        self.received.blockSignals(True)
-        self.received.clear()
-        for feedback in lists.received:
-            item = QListWidgetItem(_feedback_label(feedback))
-            item.setData(Qt.ItemDataRole.UserRole, feedback)
-            self.received.addItem(item)
-            if feedback.id == chosen_id:
-                self.received.setCurrentItem(item)
-        self.received.blockSignals(False)
+        _refill(self.received, lists.received, _feedback_label, chosen_id)
         if not lists.received:
             self.feedback_view.setHtml("<p>No feedback on your work yet.</p>")
         self.unseen_changed.emit(lists.unseen)
@@ -324,6 +310,25 @@ class PeerPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.review_notice.setText(getattr(exc, "message", str(exc)))
         self.send_button.setEnabled(True)
+
+
+def _refill(
+    widget: QListWidget,
+    rows: Sequence[Assignment] | Sequence[ReceivedFeedback],
+    label: Callable[[Any], str],
+    current: str | None,
+) -> None:
+    """Replace a list's rows (each row's object in its UserRole), keeping the current one
+    selected without signalling a change."""
+    widget.blockSignals(True)
+    widget.clear()
+    for row in rows:
+        item = QListWidgetItem(label(row))
+        item.setData(Qt.ItemDataRole.UserRole, row)
+        widget.addItem(item)
+        if row.id == current:
+            widget.setCurrentItem(item)
+    widget.blockSignals(False)
 
 
 def _review_status(assignment: Assignment) -> str:
