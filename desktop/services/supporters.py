@@ -9,6 +9,7 @@ supporter.revoke, which stops its link at the academy.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -131,14 +132,24 @@ class SupporterService:
 
     def points(self, course_id: str) -> Points:
         """The learner's points in a course as last synced (0 before the first sync)."""
-        data = self._sync.cached("points").get(course_id, {})
-        recent = tuple(
-            (str(e.get("label", "")), int(e.get("amount", 0)), str(e.get("occurred_at", "")))
-            for e in data.get("recent", [])
-            if isinstance(e, dict)
-        )
-        by_reason = {str(k): int(v) for k, v in dict(data.get("by_reason", {})).items()}
-        return Points(course_id, int(data.get("total", 0)), by_reason, recent)
+        return self.points_in([course_id])[course_id]
+
+    def points_in(self, course_ids: Iterable[str]) -> dict[str, Points]:
+        """Points in several courses, from one read of what was last synced."""
+        pulled = self._sync.cached("points")
+        return {
+            course_id: _points(course_id, pulled.get(course_id, {})) for course_id in course_ids
+        }
+
+
+def _points(course_id: str, data: dict[str, Any]) -> Points:
+    recent = tuple(
+        (str(e.get("label", "")), int(e.get("amount", 0)), str(e.get("occurred_at", "")))
+        for e in data.get("recent", [])
+        if isinstance(e, dict)
+    )
+    by_reason = {str(k): int(v) for k, v in dict(data.get("by_reason", {})).items()}
+    return Points(course_id, int(data.get("total", 0)), by_reason, recent)
 
 
 def _pulled(data: dict[str, Any]) -> SupporterRequest:
