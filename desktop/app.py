@@ -30,7 +30,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName("Samen")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Samen")
-    app.setDesktopFileName("samen")
+    app.setDesktopFileName("org.samen.Samen")  # installers/linux/org.samen.Samen.desktop
     icon = resource_dir() / "icons" / "samen.svg"
     if icon.is_file():  # absent only in a broken install; the app still works without it
         app.setWindowIcon(QIcon(str(icon)))

@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", help="keep all data in this folder (also SAMEN_DATA_DIR)", default=None
     )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check this installation (store, audio, keyring) and exit: 0 when all is well",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("gui", help="open the app window (the default)")
     demo = sub.add_parser("demo", help="start a local demo academy and open the app, logged in")
@@ -129,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
     command: str = args.command or "gui"
+    if args.selftest:
+        from desktop.selftest import run_selftest  # Qt loads only for this check.
+
+        return run_selftest(resolve_paths(args.data_dir))
     try:
         if command == "demo":
             return _demo(args)

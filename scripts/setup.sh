@@ -21,7 +21,10 @@ apt_packages=(
 )
 if [ "$extras" = "dev" ]; then
   # chromium: the supporter's web page is tested in a real headless browser (Playwright).
-  apt_packages+=(xvfb xauth x11-utils dbus dbus-x11 gnome-keyring chromium)
+  # binutils: PyInstaller reads and strips ELF files; desktop-file-utils and appstream validate
+  # the Linux desktop entry and metadata; xz-utils packs the bundle.
+  apt_packages+=(xvfb xauth x11-utils dbus dbus-x11 gnome-keyring chromium
+    binutils desktop-file-utils appstream xz-utils)
 fi
 missing=()
 for package in "${apt_packages[@]}"; do
