@@ -1,0 +1,100 @@
+"""Child process of bench/startup.py: start Samen (or a bare window) and say when it is shown.
+Main (UI) thread of the child.
+
+Usage: python -m bench.startup_probe samen DATA_DIR [--idle SECONDS]
+       python -m bench.startup_probe bare [--idle SECONDS]
+
+An event filter on the QApplication catches the first Paint event delivered to a QMainWindow
+and prints `SHOWN <pid> <CLOCK_MONOTONIC seconds>` on stdout (the parent started its clock
+on the same clock just before spawning this process). Without --idle the window is closed
+at once; with it, the probe waits until the main window's first refresh has finished, then
+SECONDS more, prints `IDLE <pid>` (the parent reads /proc/<pid>/status then) and closes the
+window a little later.
+
+`samen` runs the product's real entry point, `desktop.cli.main(["--data-dir", DIR, "gui"])`;
+the probe only creates the QApplication first (through `desktop.app.application()`, which the
+entry point then reuses) so that its filter sees the first paint. No bench-only flags in the
+product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+GRACE_MS = 3000  # time the parent has to read /proc after IDLE before the window closes
+POLL_MS = 50
+
+
+class FirstPaint(QObject):
+    """Watches every event of the application until a QMainWindow gets its first Paint."""
+
+    def __init__(self, app: QApplication, idle_s: float | None) -> None:
+        super().__init__(app)
+        self._app = app
+        self._idle_s = idle_s
+        self._window: QMainWindow | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._check_refreshed)
+        app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
+            print(f"SHOWN {os.getpid()} {time.monotonic():.6f}", flush=True)
+            self._app.removeEventFilter(self)
+            self._window = watched
+            if self._idle_s is None:
+                QTimer.singleShot(0, watched.close)
+            else:
+                self._poll.start()
+        return False
+
+    def _check_refreshed(self) -> None:
+        # Samen's window says when its first refresh is done; a bare window has none to wait for.
+        window = self._window
+        assert window is not None and self._idle_s is not None
+        if getattr(window, "refreshing", False):
+            return
+        if hasattr(window, "overview") and window.overview is None:
+            return
+        self._poll.stop()
+        overview = getattr(window, "overview", None)
+        logged_in = overview.status.logged_in if overview is not None else None
+        print(f"REFRESHED {os.getpid()} {time.monotonic():.6f} logged_in={logged_in}", flush=True)
+        QTimer.singleShot(int(self._idle_s * 1000), self._idle_done)
+
+    def _idle_done(self) -> None:
+        print(f"IDLE {os.getpid()}", flush=True)
+        window = self._window
+        assert window is not None
+        QTimer.singleShot(GRACE_MS, window.close)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("kind", choices=("samen", "bare"))
+    parser.add_argument("data_dir", nargs="?")
+    parser.add_argument("--idle", type=float, default=None, metavar="SECONDS")
+    args = parser.parse_args()
+    if args.kind == "bare":
+        app = QApplication(sys.argv[:1])
+        FirstPaint(app, args.idle)
+        window = QMainWindow()
+        window.show()
+        return int(app.exec())
+
+    from desktop.app import application
+    from desktop.cli import main as samen
+
+    FirstPaint(application(sys.argv[:1]), args.idle)
+    return samen(["--data-dir", args.data_dir, "gui"])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
