@@ -12,7 +12,7 @@ Parts (see each module's docstring for how it measures):
 2. rss      bench/startup.py: idle RSS after the first refresh (same data folder as 1)
 3. stall    bench/main_thread.py: largest UI-thread stall during a full sync + a 200 MB download
 4. bundle   the PyInstaller folder (installers/build-linux.sh builds it; never built here):
-            the sum of its file sizes and the size of its .tar.gz (MB = 2^20 bytes)
+            the sum of its file sizes and the size of its .tar.xz (MB = 2^20 bytes)
 
 --quick shrinks every size for a try in about a minute; the figures are then not the ones to
 record. The default run takes about three minutes on a 2-core VM.
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--archive",
         type=Path,
-        default=REPO_ROOT / "dist" / f"samen-{__version__}-linux-x86_64.tar.gz",
+        default=REPO_ROOT / "dist" / f"samen-{__version__}-linux-x86_64.tar.xz",
     )
     args = parser.parse_args(argv)
     quick: bool = args.quick
