@@ -1,25 +1,33 @@
-"""GUI composition root: core services -> task runner -> main window. Main (UI) thread.
+"""GUI composition root: task runner -> main window -> core services. Main (UI) thread.
 
-Nothing here does I/O on the UI thread after the window is shown: the first refresh and the login
-run through the task runner.
+The window is on screen first: its shell is shown before the core services, the store and the
+pages' modules are loaded, which happens on a worker thread; the pages are then attached. So
+nothing slow runs on the UI thread, at start-up or after: the first refresh and the login run
+through the task runner too.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import __version__
-from desktop.core import Core
 from desktop.paths import resource_dir
+from desktop.ui import main_window
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.main_window import MainWindow
 from desktop.ui.signals import SignalBridge
 from desktop.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from desktop.core import Core
+
+EXIT_FAILED = 1
 
 
 def application(argv: Sequence[str] | None = None) -> QApplication:
@@ -37,8 +45,8 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
-def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> MainWindow:
-    window = MainWindow(
+def attach(window: MainWindow, core: Core) -> None:
+    window.attach(
         core.session,
         core.catalogue,
         core.overview,
@@ -55,28 +63,90 @@ def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> Ma
         core.peer,
         core.paths.media_dir,
         core.settings,
-        runner,
         default_server=str(core.settings.get("server_url")),
     )
+
+
+def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> MainWindow:
+    """The whole window at once, for a core that is already open (tests, benchmarks)."""
+    window = MainWindow(runner)
+    attach(window, core)
     if title_note:
         window.setWindowTitle(f"Samen — {title_note}")
     return window
 
 
-def run_gui(core: Core, *, title_note: str = "", argv: Sequence[str] | None = None) -> int:
+class _AfterFirstPaint(QObject):
+    """Calls `then` once, after the watched widget's first paint. UI thread.
+
+    The core is opened only then: loading it on a worker holds the interpreter lock for long
+    stretches (dlopen of FFmpeg and crypto libraries, unpickling...), which would otherwise
+    delay the very first paint it is meant to come after."""
+
+    def __init__(self, widget: QObject, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)  # after this paint has reached the screen
+        return False
+
+
+def _open(open_core: Callable[[], Core]) -> tuple[Core, bool]:
+    """Worker thread: open the core, import the pages' modules, ask whether anyone is
+    logged in (all of it disk work the UI thread must not wait on)."""
+    core = open_core()
+    main_window.preload()
+    return core, core.session.account() is not None
+
+
+def run_gui(
+    open_core: Callable[[], Core], *, title_note: str = "", argv: Sequence[str] | None = None
+) -> int:
+    """Show the window, open the core on a worker, attach it, run until the window closes.
+    The caller owns the core `open_core` returns (and closes it after this returns)."""
     app = application(argv)
     collector = MainThreadCollector(app)
     runner = TaskRunner(app)
-    window = create_window(core, runner, title_note=title_note)
+    window = MainWindow(runner)
+    if title_note:
+        window.setWindowTitle(f"Samen — {title_note}")
+    window.statusBar().showMessage("Opening Samen…")
     window.show()
     bridge = SignalBridge(window.close, app)
-    if core.session.account() is None:
-        # After the event loop starts, so the window is painted behind the dialog.
-        QTimer.singleShot(0, window.ask_login)
-    else:
-        window.refresh()
+    failure: list[str] = []
+
+    def opened(result: object) -> None:
+        assert isinstance(result, tuple)  # _open's (core, logged in)
+        core, logged_in = result
+        if not window.isVisible():
+            return  # closed while opening
+        attach(window, core)
+        window.statusBar().clearMessage()
+        if logged_in:
+            window.refresh()
+        else:
+            # After this slot returns, so the attached pages are painted behind the dialog.
+            QTimer.singleShot(0, window.ask_login)
+
+    def failed(exc: BaseException) -> None:
+        # The store cannot be opened (a damaged or locked file, a full disk...): say so and
+        # stop; the files are left as they are for the learner or a helper to look at.
+        failure.append(str(exc))
+        QMessageBox.critical(
+            window, "Samen cannot start", f"Samen could not open your data.\n\n{exc}"
+        )
+        window.close()
+
+    _AfterFirstPaint(window, lambda: runner.submit(lambda: _open(open_core), opened, failed))
     code = app.exec()
     bridge.close()
     runner.wait_idle()
     collector.close()
+    if failure:
+        print(f"samen: {failure[0]}", file=sys.stderr)
+        return EXIT_FAILED
     return int(code)

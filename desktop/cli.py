@@ -16,14 +16,17 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import __version__
 from desktop.cli_progress import ProgressBar
-from desktop.core import Core, build_core
 from desktop.domain.errors import AuthError, OfflineError, SamenError
 from desktop.domain.poll import Poll, VoteState
 from desktop.domain.transfer import TransferProgress
-from desktop.paths import ENV_DATA_DIR, resolve_paths
+from desktop.paths import ENV_DATA_DIR, Paths, resolve_paths
+
+if TYPE_CHECKING:
+    from desktop.core import Core
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
 
@@ -141,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "demo":
             return _demo(args)
+        if command == "gui":
+            return _gui(resolve_paths(args.data_dir))
+        from desktop.core import build_core  # not for the window, which opens it on a worker
+
         core = build_core(resolve_paths(args.data_dir))
         try:
             return _COMMANDS[command](core, args)
@@ -160,10 +167,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _gui(core: Core, args: argparse.Namespace) -> int:
+def _gui(paths: Paths) -> int:
     from desktop.app import run_gui  # Qt loads only when a window is wanted.
 
-    return run_gui(core)
+    opened: list[Core] = []
+
+    def open_core() -> Core:  # on a worker thread, once the window shows "Opening…"
+        from desktop.core import build_core  # its imports too are worth keeping off the UI
+
+        opened.append(build_core(paths))
+        return opened[-1]
+
+    try:
+        return run_gui(open_core)
+    finally:
+        for core in opened:
+            core.close()
 
 
 def _login(core: Core, args: argparse.Namespace) -> int:
@@ -444,6 +463,7 @@ def _podcast(core: Core, args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from desktop.core import build_core
     from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
 
     paths = resolve_paths(args.data_dir)
@@ -465,7 +485,7 @@ def _demo(args: argparse.Namespace) -> int:
                 return EXIT_OK
             from desktop.app import run_gui
 
-            return run_gui(core, title_note="demo academy")
+            return run_gui(lambda: core, title_note="demo academy")
         finally:
             core.close()
     finally:
@@ -503,7 +523,6 @@ def _points(core: Core, args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {
-    "gui": _gui,
     "login": _login,
     "logout": _logout,
     "status": _status,

@@ -49,6 +49,20 @@ class OutboxItem:
     waits_for: str | None = None  # an upload id: sent only once that upload is complete
 
 
+@dataclass(frozen=True, slots=True)
+class QueueView:
+    """What the "Waiting to send" page lists: every refused item (each needs the learner) and
+    the first waiting ones, in sending order, with the full counts."""
+
+    items: list[OutboxItem]
+    waiting: int
+    refused: int
+
+    @property
+    def waiting_listed(self) -> int:
+        return sum(1 for item in self.items if item.state is not OutboxState.REJECTED)
+
+
 class OutcomeStatus(StrEnum):
     APPLIED = "applied"
     REJECTED = "rejected"

@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.sax.handler import ContentHandler
 
-import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.sax import parseString
 
@@ -54,6 +53,8 @@ def parse_feed(
     with warnings.catch_warnings():
         # feedparser warns about its own internals on some inputs; they are not ours to fix.
         warnings.simplefilter("ignore")
+        import feedparser  # here, not at start-up: 10 MB a session without podcasts never needs
+
         parsed = feedparser.parse(content, response_headers=headers)
     feed = parsed.get("feed", {})
     entries = parsed.get("entries", [])

@@ -45,13 +45,13 @@ class Player(QObject):
 
     def __init__(self, parent: QObject | None = None, *, save_every_ms: int = SAVE_EVERY_MS):
         super().__init__(parent)
-        self._player = QMediaPlayer(self)
-        self._audio = QAudioOutput(self)
-        self._player.setAudioOutput(self._audio)
-        self.pitch_kept = False
-        if hasattr(self._player, "setPitchCompensation"):
-            self._player.setPitchCompensation(True)
-            self.pitch_kept = bool(self._player.pitchCompensation())
+        # QMediaPlayer is made on the first load(): making it loads the FFmpeg backend and
+        # opens the audio device, about 13 MB and some disk reads that a learner who only
+        # reads lessons never needs (and a start-up should not wait for).
+        self._player: QMediaPlayer | None = None
+        self._audio: QAudioOutput | None = None
+        self._rate = 1.0
+        self._volume = 1.0
         self._key = ""
         self._title = ""
         self._pending_seek: int | None = None
@@ -64,11 +64,29 @@ class Player(QObject):
         self._sleep_timer.timeout.connect(self._fall_asleep)
         self._sleep_at_end = False
         self._video_output: QObject | None = None
-        self._player.positionChanged.connect(self.position_changed)
-        self._player.durationChanged.connect(self.duration_changed)
-        self._player.playbackStateChanged.connect(self._on_state)
-        self._player.mediaStatusChanged.connect(self._on_status)
-        self._player.errorOccurred.connect(self._on_error)
+
+    def _media(self) -> QMediaPlayer:
+        if self._player is None:
+            player = QMediaPlayer(self)
+            self._audio = QAudioOutput(self)
+            self._audio.setVolume(self._volume)
+            player.setAudioOutput(self._audio)
+            if hasattr(player, "setPitchCompensation"):
+                player.setPitchCompensation(True)
+            player.setPlaybackRate(self._rate)
+            player.positionChanged.connect(self.position_changed)
+            player.durationChanged.connect(self.duration_changed)
+            player.playbackStateChanged.connect(self._on_state)
+            player.mediaStatusChanged.connect(self._on_status)
+            player.errorOccurred.connect(self._on_error)
+            self._player = player
+        return self._player
+
+    @property
+    def pitch_kept(self) -> bool:
+        """Whether other speeds keep the voice's pitch (Qt >= 6.10 with the FFmpeg backend)."""
+        player = self._media()
+        return hasattr(player, "pitchCompensation") and bool(player.pitchCompensation())
 
     # -- what is playing -------------------------------------------------------------------
 
@@ -91,16 +109,17 @@ class Player(QObject):
     ) -> None:
         """Open a local file, shown in `video_output` if it is a video; playback starts at
         `resume_ms` once the file is loaded."""
+        player = self._media()
         if self._key:
-            self._player.pause()  # the previous medium stops here, whatever comes next
+            player.pause()  # the previous medium stops here, whatever comes next
             self._save()
         self._save_timer.stop()
         self._key, self._is_loaded = "", False  # taking the old medium down saves nothing
         if video_output is not self._video_output:
             # Only with no medium open: swapping the video sink under an open medium can
             # deadlock QtMultimedia's FFmpeg backend against the main thread.
-            self._player.setSource(QUrl())
-            self._player.setVideoOutput(video_output)  # type: ignore[arg-type]  # None detaches
+            player.setSource(QUrl())
+            player.setVideoOutput(video_output)  # type: ignore[arg-type]  # None detaches
             self._video_output = video_output
         self._key = media_key
         self._title = title or path.name
@@ -108,13 +127,15 @@ class Player(QObject):
         self._pending_seek = resume_ms if resume_ms > 0 else None
         if not path.is_file():
             self._key = ""
-            self._player.setSource(QUrl())
+            player.setSource(QUrl())
             self.failed.emit(f"{self._title} is not on this computer (any more).")
             return
-        self._player.setSource(QUrl.fromLocalFile(str(path)))
+        player.setSource(QUrl.fromLocalFile(str(path)))
 
     def unload(self) -> None:
         """Stop and forget the medium (saving where the learner was)."""
+        if self._player is None:
+            return  # nothing was ever loaded
         if self._key:
             self._player.pause()
             self._save()
@@ -123,16 +144,17 @@ class Player(QObject):
         self._player.setSource(QUrl())
 
     def has_video(self) -> bool:
-        return bool(self._player.hasVideo())
+        return self._player is not None and bool(self._player.hasVideo())
 
     # -- controls --------------------------------------------------------------------------
 
     def play(self) -> None:
         if self._key:
-            self._player.play()
+            self._media().play()
 
     def pause(self) -> None:
-        self._player.pause()
+        if self._player is not None:
+            self._player.pause()
 
     def toggle(self) -> None:
         if self.is_playing():
@@ -141,20 +163,23 @@ class Player(QObject):
             self.play()
 
     def is_playing(self) -> bool:
-        return self._player.playbackState() is QMediaPlayer.PlaybackState.PlayingState
+        return (
+            self._player is not None
+            and self._player.playbackState() is QMediaPlayer.PlaybackState.PlayingState
+        )
 
     def position(self) -> int:
         if self._pending_seek is not None:
             return self._pending_seek
-        return int(self._player.position())
+        return 0 if self._player is None else int(self._player.position())
 
     def duration(self) -> int:
-        return int(self._player.duration())
+        return 0 if self._player is None else int(self._player.duration())
 
     def seek(self, position_ms: int) -> None:
         duration = self.duration()
         position_ms = max(0, position_ms if duration <= 0 else min(position_ms, duration))
-        if not self._is_loaded:
+        if not self._is_loaded or self._player is None:
             self._pending_seek = position_ms
             return
         self._player.setPosition(position_ms)
@@ -169,18 +194,21 @@ class Player(QObject):
         self.skip(SKIP_FORWARD_MS)
 
     def rate(self) -> float:
-        return float(self._player.playbackRate())
+        return self._rate
 
     def set_rate(self, rate: float) -> None:
-        rate = round(min(MAX_RATE, max(MIN_RATE, rate)), 2)
-        self._player.setPlaybackRate(rate)
-        self.rate_changed.emit(rate)
+        self._rate = round(min(MAX_RATE, max(MIN_RATE, rate)), 2)
+        if self._player is not None:
+            self._player.setPlaybackRate(self._rate)
+        self.rate_changed.emit(self._rate)
 
     def volume(self) -> float:
-        return float(self._audio.volume())
+        return self._volume
 
     def set_volume(self, volume: float) -> None:
-        self._audio.setVolume(min(1.0, max(0.0, volume)))
+        self._volume = min(1.0, max(0.0, volume))
+        if self._audio is not None:
+            self._audio.setVolume(self._volume)
 
     # -- sleep timer -----------------------------------------------------------------------
 
@@ -203,7 +231,7 @@ class Player(QObject):
     # -- Qt's side -------------------------------------------------------------------------
 
     def _save(self) -> None:
-        if self._key and self._is_loaded:
+        if self._key and self._is_loaded and self._player is not None:
             self.save_due.emit(self._key, int(self._player.position()), self.duration())
 
     def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
@@ -218,7 +246,7 @@ class Player(QObject):
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if status in _LOADED and not self._is_loaded and self._key:
             self._is_loaded = True
-            if self._pending_seek is not None:
+            if self._pending_seek is not None and self._player is not None:
                 self._player.setPosition(min(self._pending_seek, max(0, self.duration())))
                 self._pending_seek = None
             self.loaded.emit(self._key)

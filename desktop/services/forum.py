@@ -297,7 +297,7 @@ class ForumService:
         return None
 
     def _local(self) -> list[OutboxItem]:
-        return [i for i in self._queue.items() if i.name.startswith("forum.")]
+        return self._queue.items(prefix="forum.")
 
     def _own_local(self, post_id: str, state: OutboxState) -> OutboxItem | None:
         """The learner's own thread or reply in the queue in `state`, if `post_id` is one."""

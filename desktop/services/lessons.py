@@ -14,10 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from markdown_it.token import Token
 
 from desktop.domain.course import Lesson
 from desktop.domain.learning import course_media_key
@@ -25,6 +23,9 @@ from desktop.domain.transfer import MediaState
 from desktop.services.rich_text import RichText
 from desktop.store.courses import CourseRepo
 from desktop.store.media_files import MediaRepo
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 
 @dataclass(frozen=True, slots=True)

@@ -251,7 +251,7 @@ class PeerService:
         """The account's actions of `name` not pulled back yet, in order: accepted ones whose
         pull failed (so they do not vanish, nor invite a second, refused, attempt), then
         those waiting or refused."""
-        queued = [item for item in self._queue.items() if item.name == name]
+        queued = self._queue.items(names=(name,))
         return [*self._queue.accepted_unpulled((name,)), *queued]
 
     def _assignment(self, data: dict[str, Any], local: OutboxItem | None) -> Assignment:

@@ -77,7 +77,7 @@ class PollService:
     def _local_votes(self) -> dict[str, OutboxItem]:
         """The newest unsent or refused vote per poll."""
         latest: dict[str, OutboxItem] = {}
-        for item in self._queue.items():
+        for item in self._queue.items(names=(VOTE,)):
             if item.name == VOTE and isinstance(item.args.get("poll_id"), str):
                 latest[item.args["poll_id"]] = item  # items come in sending order
         return latest

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from desktop.domain.errors import NotLoggedInError, SamenError
-from desktop.domain.sync import OutboxItem
+from desktop.domain.sync import OutboxItem, QueueView
 from desktop.services.session import SessionService
 from desktop.store.outbox import OutboxRepo
 
@@ -24,10 +24,20 @@ class QueueService:
         account = self._session.account()
         return account.client_id if account else None
 
-    def items(self) -> list[OutboxItem]:
-        """Pending, sending, retrying and rejected items, in sending order."""
+    def items(self, *, names: Sequence[str] | None = None, prefix: str = "") -> list[OutboxItem]:
+        """Pending, sending, retrying and rejected items, in sending order; only the
+        mutations `names`, or those whose name starts with `prefix`, when given."""
         client_id = self._client_id()
-        return [] if client_id is None else self._outbox.items(client_id=client_id)
+        if client_id is None:
+            return []
+        return self._outbox.items(client_id=client_id, names=names, prefix=prefix)
+
+    def view(self, waiting_limit: int) -> QueueView:
+        """For the "Waiting to send" page: every refused item, the first waiting ones."""
+        client_id = self._client_id()
+        if client_id is None:
+            return QueueView([], 0, 0)
+        return self._outbox.view(client_id, waiting_limit)
 
     def accepted_unpulled(self, names: Sequence[str]) -> list[OutboxItem]:
         """The account's actions of `names` accepted but not pulled back yet."""

@@ -8,14 +8,15 @@ tell a stranger when the learner reads), lessons show their own course's files.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre",
@@ -23,7 +24,7 @@ TAGS = {
 }  # fmt: skip
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 LINK_SCHEMES = {"http", "https", "mailto"}
-ImageRule = Callable[[Any, Sequence[Token], int, Any, dict[str, Any]], str]
+ImageRule = Callable[[Any, Sequence["Token"], int, Any, dict[str, Any]], str]
 
 
 def _no_image(
@@ -34,9 +35,23 @@ def _no_image(
 
 
 class RichText:
+    """Markdown to safe HTML. markdown-it and nh3 load on the first render, not at start-up
+    (about 5 MB that a session without lessons or forum posts never needs)."""
+
     def __init__(self, image_rule: ImageRule = _no_image) -> None:
-        self._markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-        self._markdown.add_render_rule("image", image_rule)
+        self._image_rule = image_rule
+        self._parser: MarkdownIt | None = None
+        self._lock = threading.Lock()
+
+    def _markdown(self) -> MarkdownIt:
+        with self._lock:  # two worker threads may render the first text at once
+            if self._parser is None:
+                from markdown_it import MarkdownIt
+
+                parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+                parser.add_render_rule("image", self._image_rule)
+                self._parser = parser
+            return self._parser
 
     def html(
         self,
@@ -53,8 +68,10 @@ class RichText:
                 return value if urlsplit(value).scheme in LINK_SCHEMES else None
             return value
 
+        import nh3
+
         return nh3.clean(
-            self._markdown.render(markdown, env if env is not None else {}),
+            self._markdown().render(markdown, env if env is not None else {}),
             tags=TAGS,
             attributes=ATTRIBUTES,
             url_schemes={*LINK_SCHEMES, "file"},

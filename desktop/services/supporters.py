@@ -92,7 +92,7 @@ class SupporterService:
         # Accepted but not pulled back yet (the pull after the push failed) come first, so
         # a request does not vanish from its card meanwhile; queued ones follow.
         accepted = self._queue.accepted_unpulled((REQUEST, REVOKE))
-        for item in [*accepted, *self._queue.items()]:
+        for item in [*accepted, *self._queue.items(names=(REQUEST, REVOKE))]:
             if item.name == REQUEST and item.args.get("request_id") not in found:
                 found[str(item.args["request_id"])] = _local(item)
             elif item.name == REVOKE and item.state is not OutboxState.REJECTED:
@@ -110,7 +110,10 @@ class SupporterService:
         local = next(
             (
                 item
-                for item in [*self._queue.items(), *self._queue.accepted_unpulled((REQUEST,))]
+                for item in [
+                    *self._queue.items(names=(REQUEST,)),
+                    *self._queue.accepted_unpulled((REQUEST,)),
+                ]
                 if item.name == REQUEST and item.args.get("request_id") == request_id
             ),
             None,

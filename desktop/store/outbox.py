@@ -34,6 +34,7 @@ from desktop.domain.sync import (
     OutboxState,
     Outcome,
     OutcomeStatus,
+    QueueView,
     RecordSummary,
 )
 from desktop.store.clock import utc_now
@@ -412,18 +413,47 @@ class OutboxRepo:
     # -- the learner's side --------------------------------------------------------------------
 
     def items(
-        self, states: Sequence[str] = (*UNFINISHED, "rejected"), client_id: str | None = None
+        self,
+        states: Sequence[str] = (*UNFINISHED, "rejected"),
+        client_id: str | None = None,
+        *,
+        names: Sequence[str] | None = None,
+        prefix: str = "",
+        limit: int | None = None,
     ) -> list[OutboxItem]:
         """Items in sending order; with a client id, only that account's (on a shared
-        computer, one learner never sees or changes another's queue)."""
+        computer, one learner never sees or changes another's queue). `names` or `prefix`
+        narrow them to some mutations in SQL, so a service looking for its own few actions
+        does not read a backlog of thousands."""
         where, params = _client_filter(client_id)
+        if names is not None:
+            where += f" AND name IN ({','.join('?' * len(names))})"
+            params = [*params, *names]
+        if prefix:
+            # substr, not LIKE: names hold '_', which LIKE would take as a wildcard.
+            where += " AND substr(name, 1, ?) = ?"
+            params = [*params, str(len(prefix)), prefix]
         with self._store.read() as db:
             rows = db.query(
                 f"SELECT * FROM outbox WHERE state IN ({','.join('?' * len(states))}){where} "
-                "ORDER BY COALESCE(seq, 1e18), id",
+                "ORDER BY COALESCE(seq, 1e18), id"
+                + ("" if limit is None else f" LIMIT {int(limit)}"),
                 [*states, *params],
             )
             return [_item(row) for row in rows]
+
+    def view(self, client_id: str, waiting_limit: int) -> QueueView:
+        """Every refused item and the first `waiting_limit` waiting ones, with the counts."""
+        with self._store.read() as db:  # one consistent read: counts match the lists
+            refused = self.items(("rejected",), client_id)
+            waiting = self.items(UNFINISHED, client_id, limit=waiting_limit)
+            total = db.execute(
+                f"""SELECT COUNT(*) FROM outbox WHERE client_id = ?
+                    AND state IN ({",".join("?" * len(UNFINISHED))})""",
+                [client_id, *UNFINISHED],
+            ).fetchone()[0]
+        order = sorted([*refused, *waiting], key=lambda i: (i.seq is None, i.seq or 0, i.id))
+        return QueueView(order, int(total), len(refused))
 
     def accepted_unpulled(self, client_id: str, names: Sequence[str]) -> list[OutboxItem]:
         """Items of `names` the academy accepted after the last whole window began: their

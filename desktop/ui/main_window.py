@@ -6,50 +6,84 @@ results. A failed refresh never empties the window: what the device already know
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from desktop import __version__
 from desktop.domain.status import Connectivity
-from desktop.media.player import Player
-from desktop.services.catalogue import CatalogueService
-from desktop.services.downloads import DownloadService
-from desktop.services.forum import ForumService
-from desktop.services.learning import LearningService
-from desktop.services.lessons import LessonService
-from desktop.services.overview import Overview, OverviewService
-from desktop.services.packs import PackService
-from desktop.services.peer import PeerService
-from desktop.services.podcasts import PodcastService
-from desktop.services.polls import PollService
-from desktop.services.queue import QueueService
-from desktop.services.session import LogoutResult, SessionService
-from desktop.services.standing import StandingService
-from desktop.services.supporters import SupporterService
 from desktop.settings import Settings
-from desktop.ui.login_dialog import LoginDialog
-from desktop.ui.network_hint import NetworkHint
-from desktop.ui.pack_actions import PackActions
-from desktop.ui.pages.course_list import CourseListPage
-from desktop.ui.pages.downloads import DownloadsPage
-from desktop.ui.pages.forum import ForumPage
-from desktop.ui.pages.lesson_view import LessonView
-from desktop.ui.pages.outbox import OutboxPage
-from desktop.ui.pages.peer import PeerPage
-from desktop.ui.pages.podcasts import PodcastsPage
-from desktop.ui.pages.polls import PollsPage
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.widgets.player_bar import PlayerBar
-from desktop.ui.widgets.sync_indicator import SyncIndicator
+
+if TYPE_CHECKING:
+    from desktop.services.catalogue import CatalogueService
+    from desktop.services.downloads import DownloadService
+    from desktop.services.forum import ForumService
+    from desktop.services.learning import LearningService
+    from desktop.services.lessons import LessonService
+    from desktop.services.overview import Overview, OverviewService
+    from desktop.services.packs import PackService
+    from desktop.services.peer import PeerService
+    from desktop.services.podcasts import PodcastService
+    from desktop.services.polls import PollService
+    from desktop.services.queue import QueueService
+    from desktop.services.session import SessionService
+    from desktop.services.standing import StandingService
+    from desktop.services.supporters import SupporterService
+
+# What attach() builds from: the pages, the player (QtMultimedia) and the services they use.
+# The shell imports none of it, so it is painted before they load; app.py imports them on a
+# worker thread meanwhile (preload()).
+WINDOW_MODULES = (
+    "desktop.media.player",
+    "desktop.services.overview",
+    "desktop.services.session",
+    "desktop.ui.login_dialog",
+    "desktop.ui.network_hint",
+    "desktop.ui.pack_actions",
+    "desktop.ui.pages.course_list",
+    "desktop.ui.pages.downloads",
+    "desktop.ui.pages.forum",
+    "desktop.ui.pages.lesson_view",
+    "desktop.ui.pages.outbox",
+    "desktop.ui.pages.peer",
+    "desktop.ui.pages.podcasts",
+    "desktop.ui.pages.polls",
+    "desktop.ui.widgets.player_bar",
+    "desktop.ui.widgets.sync_indicator",
+)
+
+
+def preload() -> None:
+    """Import what attach() needs. Any thread; Python's import lock makes a second caller wait."""
+    for name in WINDOW_MODULES:
+        importlib.import_module(name)
+
 
 PEER_TAB = "Peer f&eedback"
 
 
 class MainWindow(QMainWindow):
-    def __init__(
+    """Made in two steps so it is on screen at once: the constructor builds the shell (title,
+    size, an "Opening…" note), attach() the pages once the services exist."""
+
+    def __init__(self, runner: TaskRunner) -> None:
+        super().__init__()
+        self.setWindowTitle("Samen")
+        self.resize(960, 640)
+        self._runner = runner
+        self.overview: Overview | None = None
+        self.refreshing = False
+        self.attached = False
+        opening = QLabel("Opening your courses…")
+        opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(opening)
+
+    def attach(
         self,
         session: SessionService,
         catalogue: CatalogueService,
@@ -67,23 +101,32 @@ class MainWindow(QMainWindow):
         peer: PeerService,
         media_root: Path,
         settings: Settings,
-        runner: TaskRunner,
         *,
         default_server: str = "",
     ) -> None:
-        super().__init__()
-        self.setWindowTitle("Samen")
-        self.resize(960, 640)
+        """Build the pages, menus and timers around the services. UI thread, once."""
+        from desktop.media.player import Player
+        from desktop.ui.network_hint import NetworkHint
+        from desktop.ui.pack_actions import PackActions
+        from desktop.ui.pages.course_list import CourseListPage
+        from desktop.ui.pages.downloads import DownloadsPage
+        from desktop.ui.pages.forum import ForumPage
+        from desktop.ui.pages.lesson_view import LessonView
+        from desktop.ui.pages.outbox import OutboxPage
+        from desktop.ui.pages.peer import PeerPage
+        from desktop.ui.pages.podcasts import PodcastsPage
+        from desktop.ui.pages.polls import PollsPage
+        from desktop.ui.widgets.player_bar import PlayerBar
+        from desktop.ui.widgets.sync_indicator import SyncIndicator
+
+        runner = self._runner
+        self._settings = settings
+        self._default_server = default_server
         self._session = session
         self._catalogue = catalogue
         self._overview = overview
         self._queue = queue
-        self._settings = settings
         self._standing = standing
-        self._runner = runner
-        self.overview: Overview | None = None
-        self._default_server = default_server
-        self.refreshing = False
 
         self.catalogue_page = CourseListPage(
             "Catalogue",
@@ -163,6 +206,7 @@ class MainWindow(QMainWindow):
         self.podcasts_page.reload()
         self.polls_page.reload()
         self.forum_page.clear()
+        self.attached = True
 
     def _build_actions(self) -> None:
         menu = self.menuBar().addMenu("&Samen")
@@ -206,7 +250,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Check connectivity and refresh the catalogue in the background."""
-        if self.refreshing:
+        if self.refreshing or not self.attached:
             return
         self.refreshing = True
         # Only a running sync disables "Sync now" (other background work, e.g. saving a
@@ -216,6 +260,8 @@ class MainWindow(QMainWindow):
         self._runner.submit(self._overview.refresh, self._on_refreshed, self._on_refresh_failed)
 
     def _on_refreshed(self, result: object) -> None:
+        from desktop.services.overview import Overview
+
         assert isinstance(result, Overview)
         self.refreshing = False
         self.sync_action.setEnabled(True)
@@ -289,6 +335,8 @@ class MainWindow(QMainWindow):
         self._runner.submit(self._settings.save)
 
     def ask_login(self) -> bool:
+        from desktop.ui.login_dialog import LoginDialog
+
         account = self._session.account()
         dialog = LoginDialog(
             self._session,
@@ -322,6 +370,8 @@ class MainWindow(QMainWindow):
             self._record_runner.submit(self._session.logout, self._after_logout)
 
     def _after_logout(self, result: object) -> None:
+        from desktop.services.session import LogoutResult
+
         assert isinstance(result, LogoutResult)
         kept = f" {result.pending_kept} actions are kept for later." if result.pending_kept else ""
         self.statusBar().showMessage("Logged out." + kept)
@@ -366,6 +416,9 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.attached:  # closed while still opening: nothing to save or stop yet
+            super().closeEvent(event)
+            return
         self.sync_timer.stop()
         self.podcasts_page.stop_all()
         self.player.unload()  # saves where the learner was

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
@@ -14,6 +15,7 @@ from desktop.domain.sync import OutboxState
 from desktop.store.outbox import OutboxRepo
 from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.main_window import MainWindow
+from desktop.ui.pages import outbox as outbox_page
 from desktop.ui.tasks import TaskRunner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window
@@ -113,3 +115,44 @@ def test_logout_warns_about_pending_work_and_keeps_it(
     # Kept for the next login of this account (the queue view shows nothing while logged out).
     assert len(OutboxRepo(core.store).items()) == 2
     assert core.queue.items() == []
+
+
+def test_a_long_backlog_lists_its_first_actions_and_every_refused_one(
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    academy: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(outbox_page, "WAITING_LISTED", 5)
+    core = make_core()
+    core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    core.actions.vote(POLL, "no-such-option")
+    window, runner = open_window(qtbot, core)
+    _sync(qtbot, window, runner)  # the vote is refused
+    client_id = core.actions.client_id()
+    with core.store.write() as db:  # queued after the sync: they wait
+        for position in range(8):
+            OutboxRepo.enqueue(
+                db,
+                client_id=client_id,
+                kind="progress",
+                name="progress.update",
+                args={
+                    "course_id": "learning-together",
+                    "lesson_id": "learning-together-1",
+                    "position_ms": position,
+                    "completed": False,
+                },
+            )
+
+    page = window.outbox_page
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 6, timeout=10_000)
+    states = [item.state for item in page.model.items]
+    assert states.count(OutboxState.REJECTED) == 1 and states.count(OutboxState.PENDING) == 5
+    assert page.summary.text().startswith(
+        "8 actions will be sent when the academy can be reached (the first 5 are listed)."
+    )
+    assert "1 was refused" in page.summary.text()
+    listed = [item.args["position_ms"] for item in page.model.items if item.name != "poll.vote"]
+    assert listed == [0, 1, 2, 3, 4]  # the first to be sent

@@ -263,3 +263,25 @@ def test_one_account_cannot_touch_another_accounts_queue(store: Store) -> None:
     assert repo.pending_by_kind("bob") == {} and repo.pending_by_kind("anna") == {"vote": 1}
     assert repo.discard(item.id, "bob") is False
     assert repo.discard(item.id, "anna") is True
+
+
+def test_items_narrow_by_name_or_prefix_and_a_view_counts_what_it_does_not_list(
+    store: Store,
+) -> None:
+    add(store, 2, name="forum.post")
+    add(store, 1, name="forum_post")  # '_' would match '.' as a LIKE wildcard
+    add(store, 3, name="poll.vote")
+    outbox = OutboxRepo(store)
+    assert [i.name for i in outbox.items(client_id=C, prefix="forum.")] == ["forum.post"] * 2
+    assert len(outbox.items(client_id=C, names=("poll.vote", "forum_post"))) == 4
+    assert outbox.items(client_id="someone-else", prefix="forum.") == []
+
+    outbox.claim_batch(C, 10, NOW)  # all six are sent, the first is refused, the rest wait
+    first = outbox.items(client_id=C)[0]
+    outbox.record(C, [Outcome(1, first.mutation_id, OutcomeStatus.REJECTED, code="x")])
+    outbox.release(C)
+    add(store, 4)
+    view = outbox.view(C, waiting_limit=3)
+    assert (view.waiting, view.refused, view.waiting_listed) == (9, 1, 3)
+    assert [i.state for i in view.items][:1] == [OutboxState.REJECTED]
+    assert len(view.items) == 4

@@ -17,7 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence
-from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -45,6 +44,7 @@ from desktop.ui.peer_share_dialog import PeerShareDialog
 from desktop.ui.supporter_dialog import SupporterDialog
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.exercise_card import ExerciseCard
+from desktop.ui.widgets.video_slot import VideoSlot
 
 WEB_SCHEMES = {"http", "https", "mailto"}
 DONE_MARK = "✓ "
@@ -134,8 +134,7 @@ class LessonView(QWidget):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.hide()
-        self.video = QVideoWidget()
-        self.video.setMinimumHeight(180)
+        self.video = VideoSlot(180)
         self.video.hide()
         self.media_row = QHBoxLayout()
         self.done_button = QPushButton("Mark lesson &done")
@@ -343,7 +342,7 @@ class LessonView(QWidget):
             medium.media_key,
             title=title,
             resume_ms=resume,
-            video_output=self.video if medium.is_video else None,
+            video_output=self.video.output() if medium.is_video else None,
         )
         self._player.play()
 

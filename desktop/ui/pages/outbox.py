@@ -19,12 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.sync import KIND_LABELS, OutboxItem, OutboxState
+from desktop.domain.sync import KIND_LABELS, OutboxItem, OutboxState, QueueView
 from desktop.services.queue import QueueService
 from desktop.ui import formatting
 from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.table_model import Index, ListTableModel
 from desktop.ui.tasks import TaskRunner
+
+# Waiting actions listed at most: a backlog of thousands (days of offline study) is one line of
+# text to the learner, and listing it all would cost tens of MB. Refused ones are always listed.
+WAITING_LISTED = 500
 
 STATE_LABELS = {
     OutboxState.PENDING: "Waiting",
@@ -110,18 +114,22 @@ class OutboxPage(QWidget):
         self._update_buttons()
 
     def reload(self) -> None:
-        self._runner.submit(self._queue.items, self._show)
+        self._runner.submit(lambda: self._queue.view(WAITING_LISTED), self._show)
 
-    def _show(self, items: object) -> None:
-        assert isinstance(items, list)
-        self.model.set_items(items)
-        refused = sum(1 for i in items if i.state is OutboxState.REJECTED)
-        waiting = len(items) - refused
+    def _show(self, view: object) -> None:
+        assert isinstance(view, QueueView)
+        self.model.set_items(view.items)
+        refused, waiting = view.refused, view.waiting
         parts = []
         if waiting:
             parts.append(
-                f"{waiting} {'action' if waiting == 1 else 'actions'} will be sent when the "
-                "academy can be reached."
+                f"{waiting:,} {'action' if waiting == 1 else 'actions'} will be sent when the "
+                "academy can be reached"
+                + (
+                    f" (the first {view.waiting_listed:,} are listed)."
+                    if view.waiting_listed < waiting
+                    else "."
+                )
             )
         if refused:
             parts.append(

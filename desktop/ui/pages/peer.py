@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -35,6 +34,7 @@ from desktop.domain.peer import ActionState, Assignment, AssignmentState, Receiv
 from desktop.media.player import Player
 from desktop.services.peer import PeerService
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.video_slot import VideoSlot
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +70,7 @@ class PeerPage(QWidget):
         self.play_button = QPushButton("Pla&y recording")
         self.play_button.clicked.connect(self._play)
         self.play_button.hide()
-        self.video = QVideoWidget()
-        self.video.setMinimumHeight(160)
+        self.video = VideoSlot(160)
         self.video.hide()
         self.questions = QVBoxLayout()
         holder = QWidget()
@@ -254,7 +253,7 @@ class PeerPage(QWidget):
             assignment.recording_path,
             peer_recording_key(assignment.submission_id),
             title=f"{assignment.author}: {assignment.prompt[:40]}",
-            video_output=self.video if is_video else None,
+            video_output=self.video.output() if is_video else None,
         )
         self._player.play()
 

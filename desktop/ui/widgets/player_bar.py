@@ -67,9 +67,6 @@ class PlayerBar(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.hide()
-        if not QMediaDevices.audioOutputs():
-            self.note.setText("No sound device found: plug in headphones or speakers.")
-            self.note.show()
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
@@ -132,6 +129,13 @@ class PlayerBar(QWidget):
             widget.setEnabled(enabled)
 
     def _show_loaded(self, _key: str) -> None:
+        # Asked only now: listing devices starts QtMultimedia's backend, which a start-up
+        # without anything to play should not pay for.
+        if not QMediaDevices.audioOutputs():
+            self.note.setText("No sound device found: plug in headphones or speakers.")
+            self.note.show()
+        else:
+            self.note.hide()
         self.title.setText(self.player.title)
         self.title.setToolTip(self.player.title)
         self._set_enabled(True)
