@@ -10,7 +10,7 @@ writes DIR/windows/samen.ico and DIR/macos/samen.icns (DIR defaults to installer
 Both containers are written here with `struct`, holding PNG images: Qt's ICO and ICNS writers
 store one image per file, and an icon needs every size so that the OS does not blur a scaled
 one. Windows reads PNG entries in an ICO since Vista; macOS reads PNG entries in an ICNS since
-10.7, and the spec asks for macOS 12.
+10.7, and the spec asks for macOS 13.
 """
 
 from __future__ import annotations
