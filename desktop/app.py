@@ -29,16 +29,28 @@ if TYPE_CHECKING:
 
 EXIT_FAILED = 1
 
+APP_ID = "org.samen.Samen"
+
+
+def _claim_windows_app_id() -> None:
+    """Windows: the taskbar groups and pins windows by AppUserModelID; use the one the installer
+    gives the Start-menu shortcut (installers/windows/samen.iss), or pinning makes a second icon."""
+    if sys.platform == "win32":
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_ID)
+
 
 def application(argv: Sequence[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    _claim_windows_app_id()  # before the first window exists
     app = QApplication(list(argv if argv is not None else sys.argv))
     app.setApplicationName("Samen")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Samen")
-    app.setDesktopFileName("org.samen.Samen")  # installers/linux/org.samen.Samen.desktop
+    app.setDesktopFileName(APP_ID)  # installers/linux/org.samen.Samen.desktop
     icon = resource_dir() / "icons" / "samen.svg"
     if icon.is_file():  # absent only in a broken install; the app still works without it
         app.setWindowIcon(QIcon(str(icon)))

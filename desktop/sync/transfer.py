@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import sys
 import queue
 import re
 import shutil
@@ -129,6 +130,14 @@ def _hash_file(path: Path, digest: hashlib._Hash, cancel: CancelToken | None) ->
                 raise CancelledError("The download was stopped.")
 
 
+def _data_sync(fd: int) -> None:
+    """fdatasync where the OS has it (Linux); Windows and macOS have only fsync."""
+    if sys.platform.startswith("linux"):
+        os.fdatasync(fd)
+    else:
+        os.fsync(fd)
+
+
 def _write_all(handle: IO[bytes], data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -166,7 +175,7 @@ class _Sink:
                 self._digest.update(chunk)
                 unsynced += len(chunk)
                 if unsynced >= self._sync_every:
-                    os.fdatasync(self._handle.fileno())
+                    _data_sync(self._handle.fileno())
                     unsynced = 0
             except BaseException as exc:  # handed to the reader thread
                 self._error = exc
