@@ -17,10 +17,10 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import sys
 import queue
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from http.client import HTTPException
