@@ -6,8 +6,10 @@ Usage: python -m bench.startup_probe samen DATA_DIR [--idle SECONDS]
 
 An event filter on the QApplication catches the first Paint event delivered to a QMainWindow
 and prints `SHOWN <pid> <CLOCK_MONOTONIC seconds>` on stdout (the parent started its clock
-on the same clock just before spawning this process). Without --idle the window is closed
-at once; with it, the probe waits until the main window's first refresh has finished, then
+on the same clock just before spawning this process). Samen's window is first painted as a
+shell ("Opening your courses…"); the probe then prints `ATTACHED <pid> <seconds>` when its
+pages are built and `REFRESHED <pid> <seconds> logged_in=…` when its first refresh has filled
+them. Without --idle the window is closed then; with it, the probe waits SECONDS more, then
 SECONDS more, prints `IDLE <pid>` (the parent reads /proc/<pid>/status then) and closes the
 window a little later.
 
@@ -49,7 +51,7 @@ class FirstPaint(QObject):
             print(f"SHOWN {os.getpid()} {time.monotonic():.6f}", flush=True)
             self._app.removeEventFilter(self)
             self._window = watched
-            if self._idle_s is None:
+            if not hasattr(watched, "attached"):  # the bare window: nothing more to wait for
                 QTimer.singleShot(0, watched.close)
             else:
                 self._poll.start()
@@ -58,8 +60,11 @@ class FirstPaint(QObject):
     def _check_refreshed(self) -> None:
         # Samen's window says when its first refresh is done; a bare window has none to wait for.
         window = self._window
-        assert window is not None and self._idle_s is not None
-        if getattr(window, "refreshing", False):
+        assert window is not None
+        if not window.property("attached_said") and getattr(window, "attached", False):
+            window.setProperty("attached_said", True)
+            print(f"ATTACHED {os.getpid()} {time.monotonic():.6f}", flush=True)
+        if not getattr(window, "attached", False) or getattr(window, "refreshing", False):
             return
         if hasattr(window, "overview") and window.overview is None:
             return
@@ -67,7 +72,10 @@ class FirstPaint(QObject):
         overview = getattr(window, "overview", None)
         logged_in = overview.status.logged_in if overview is not None else None
         print(f"REFRESHED {os.getpid()} {time.monotonic():.6f} logged_in={logged_in}", flush=True)
-        QTimer.singleShot(int(self._idle_s * 1000), self._idle_done)
+        if self._idle_s is None:
+            window.close()
+        else:
+            QTimer.singleShot(int(self._idle_s * 1000), self._idle_done)
 
     def _idle_done(self) -> None:
         print(f"IDLE {os.getpid()}", flush=True)
