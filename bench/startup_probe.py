@@ -51,10 +51,12 @@ class FirstPaint(QObject):
             print(f"SHOWN {os.getpid()} {time.monotonic():.6f}", flush=True)
             self._app.removeEventFilter(self)
             self._window = watched
-            if not hasattr(watched, "attached"):  # the bare window: nothing more to wait for
+            if hasattr(watched, "attached"):  # Samen: wait for its pages and first refresh
+                self._poll.start()
+            elif self._idle_s is None:  # the bare window: nothing more to wait for
                 QTimer.singleShot(0, watched.close)
             else:
-                self._poll.start()
+                QTimer.singleShot(int(self._idle_s * 1000), self._idle_done)
         return False
 
     def _check_refreshed(self) -> None:
