@@ -24,8 +24,8 @@ from bench.podcast_library import feed
 from desktop.core import Core, build_core
 from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, DemoServer, start_demo_server
 from desktop.paths import resolve_paths
-from desktop.store.outbox import OutboxRepo
 from desktop.store.vault import TokenVault
+from tests.backlog import queue_progress_updates
 from tests.web_host import WebHost
 
 LESSONS_PER_COURSE = 3
@@ -118,20 +118,7 @@ def import_course(server_dir: Path, source: Path) -> None:
 
 def fill_outbox(core: Core, client_id: str, actions: int) -> None:
     """Distinct pending progress updates, in one transaction (as bench/sync_backlog.py)."""
-    with core.store.write() as db:
-        for i in range(actions):
-            OutboxRepo.enqueue(
-                db,
-                client_id=client_id,
-                kind="progress",
-                name="progress.update",
-                args={
-                    "course_id": "learning-together",
-                    "lesson_id": "learning-together-1",
-                    "position_ms": i,
-                    "completed": False,
-                },
-            )
+    queue_progress_updates(core.store, client_id, actions)
 
 
 def say(text: str) -> None:

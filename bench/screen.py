@@ -66,8 +66,15 @@ def screen(prefer_xcb: bool = True) -> Iterator[Screen]:
 @contextmanager
 def in_this_process(chosen: Screen) -> Iterator[None]:
     """Point this process's Qt at the chosen platform (before its QApplication exists)."""
-    saved = {key: os.environ.get(key) for key in chosen.env}
-    os.environ.update(chosen.env)
+    with environment(chosen.env):
+        yield
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """These environment variables in this process while open; the old values after."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     try:
         yield
     finally:

@@ -44,7 +44,7 @@ if __package__ in (None, ""):  # run as a script: the repository root is not on 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.data_folder import DataFolder, Sizes, build
-from bench.screen import REPO_ROOT, Screen, screen
+from bench.screen import REPO_ROOT, Screen, environment, screen
 from desktop.demo_server import DEMO_USER
 from desktop.store.vault import TokenVault
 from tests import keyring_service
@@ -160,17 +160,8 @@ def start(
 @contextmanager
 def secret_service(home: Path) -> Iterator[dict[str, str]]:
     """A private unlocked gnome-keyring; this process's keyring uses it too while open."""
-    with keyring_service.secret_service(home) as env:
-        saved = {key: os.environ.get(key) for key in env}
-        os.environ.update(env)
-        try:
-            yield env
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with keyring_service.secret_service(home) as env, environment(env):
+        yield env
 
 
 def say(text: str) -> None:

@@ -29,6 +29,7 @@ from desktop.store.pulled import PulledRepo
 from desktop.store.vault import TokenVault
 from desktop.sync.api import ApiClient
 from desktop.sync.engine import EngineLimits, SyncEngine
+from tests.backlog import queue_progress_updates
 
 
 class CountingSession(requests.Session):
@@ -51,20 +52,7 @@ class CountingSession(requests.Session):
 def run(root: Path, url: str, actions: int, batch_size: int, name: str) -> dict[str, float]:
     core = build_core(resolve_paths(root / name), vault=TokenVault(fail.Keyring()))
     account = core.session.login(url, DEMO_USER, DEMO_PASSWORD)
-    with core.store.write() as db:
-        for i in range(actions):
-            OutboxRepo.enqueue(
-                db,
-                client_id=account.client_id,
-                kind="progress",
-                name="progress.update",
-                args={
-                    "course_id": "learning-together",
-                    "lesson_id": "learning-together-1",
-                    "position_ms": i,
-                    "completed": False,
-                },
-            )
+    queue_progress_updates(core.store, account.client_id, actions)
     session = CountingSession()
     api = ApiClient(url, token=core.session.token, timeout=60, session=session)
     outbox = OutboxRepo(core.store)

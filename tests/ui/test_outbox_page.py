@@ -17,6 +17,7 @@ from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages import outbox as outbox_page
 from desktop.ui.tasks import TaskRunner
+from tests.backlog import queue_progress_updates
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window
 
@@ -129,21 +130,8 @@ def test_a_long_backlog_lists_its_first_actions_and_every_refused_one(
     core.actions.vote(POLL, "no-such-option")
     window, runner = open_window(qtbot, core)
     _sync(qtbot, window, runner)  # the vote is refused
-    client_id = core.actions.client_id()
-    with core.store.write() as db:  # queued after the sync: they wait
-        for position in range(8):
-            OutboxRepo.enqueue(
-                db,
-                client_id=client_id,
-                kind="progress",
-                name="progress.update",
-                args={
-                    "course_id": "learning-together",
-                    "lesson_id": "learning-together-1",
-                    "position_ms": position,
-                    "completed": False,
-                },
-            )
+    # Queued after the sync: they wait.
+    queue_progress_updates(core.store, core.actions.client_id(), 8)
 
     page = window.outbox_page
     page.reload()
