@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from desktop.core import Core
 
 EXIT_FAILED = 1
+OPEN_ANYWAY_MS = 1000
 
 APP_ID = "org.samen.Samen"
 
@@ -136,7 +137,11 @@ def run_gui(
         core, logged_in = result
         if not window.isVisible():
             return  # closed while opening
-        attach(window, core)
+        try:
+            attach(window, core)
+        except Exception as exc:  # a slot's exception would only be printed: say it, stop
+            failed(exc)
+            return
         window.statusBar().clearMessage()
         if logged_in:
             window.refresh()
@@ -145,15 +150,25 @@ def run_gui(
             QTimer.singleShot(0, window.ask_login)
 
     def failed(exc: BaseException) -> None:
-        # The store cannot be opened (a damaged or locked file, a full disk...): say so and
-        # stop; the files are left as they are for the learner or a helper to look at.
+        # The store cannot be opened (a damaged or locked file, a full disk...) or the pages
+        # not built: say so and stop; the files stay as they are for a helper to look at.
         failure.append(str(exc))
         QMessageBox.critical(
             window, "Samen cannot start", f"Samen could not open your data.\n\n{exc}"
         )
         window.close()
 
-    _AfterFirstPaint(window, lambda: runner.submit(lambda: _open(open_core), opened, failed))
+    started: list[bool] = []
+
+    def start() -> None:
+        if not started:
+            started.append(True)
+            runner.submit(lambda: _open(open_core), opened, failed)
+
+    _AfterFirstPaint(window, start)
+    # A window that is never painted (started minimised, on another workspace) still opens
+    # its core, so logging in and background sync do not wait for the learner to look.
+    QTimer.singleShot(OPEN_ANYWAY_MS, start)
     code = app.exec()
     bridge.close()
     runner.wait_idle()

@@ -278,7 +278,7 @@ def _courses(core: Core, args: argparse.Namespace) -> int:
 
 def _sync(core: Core, args: argparse.Namespace) -> int:
     report = core.sync.run_window()
-    rejected = [i for i in core.queue.items() if i.state.value == "rejected"]
+    rejected = core.queue.refused()
     if args.json:
         data = asdict(report)
         data["rejected_items"] = [

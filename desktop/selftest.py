@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,20 +34,34 @@ class Check:
 
 
 def _store(paths: Paths) -> Check:
-    from desktop.store.db import Store
+    """An existing store is only read (never migrated: the app that owns it may be running,
+    or be an older version); a folder without one gets a new, migrated store."""
+    database = paths.database
+    if not database.exists():
+        from desktop.store.db import Store
 
-    try:
-        store = Store(paths.database)
-    except Exception as exc:  # any failure here is the answer this check gives
-        return Check("store", False, f"cannot open {paths.database}: {exc}")
-    try:
-        result = store.pragma("quick_check")
-        version = store.pragma("user_version")
-    finally:
+        store = Store(database)  # what the first start would make
         store.close()
+        return Check("store", True, f"{database} made (a new store, schema {_version(database)})")
+    connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    try:
+        result = connection.execute("PRAGMA quick_check").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        return Check("store", False, f"{database} cannot be read: {exc}")
+    finally:
+        connection.close()
     if result != "ok":
-        return Check("store", False, f"{paths.database} is damaged: {result}")
-    return Check("store", True, f"{paths.database} (schema {version}, quick_check ok)")
+        return Check("store", False, f"{database} is damaged: {result}")
+    return Check("store", True, f"{database} (schema {version}, quick_check ok)")
+
+
+def _version(database: Path) -> int:
+    connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    try:
+        return int(connection.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        connection.close()
 
 
 def _resources() -> Check:
@@ -110,7 +125,8 @@ def _audio() -> Check:
     asked = _ensure_window_system()
     app = application(["samen", "--selftest"])
     platform = app.platformName()
-    if asked and platform != asked:
+    # QT_QPA_PLATFORM may list fallbacks ("wayland;xcb") and options ("offscreen:fonts").
+    if asked and platform not in {choice.split(":")[0] for choice in asked.split(";")}:
         return Check("audio", False, f"Qt platform {asked!r} did not load (got {platform!r})")
     path = resource_dir() / SOUND
     player = Player(app)
@@ -154,16 +170,19 @@ def _audio() -> Check:
 def run_selftest(paths: Paths, write: Callable[[str], None] = print) -> int:
     """Run every check, print a line each, return the exit code (0: all passed)."""
     write(f"Samen {__version__} self-test")
-    checks: tuple[Callable[[], Check], ...] = (
-        lambda: _store(paths),
-        _resources,
-        _certificates,
-        _keyring,
-        _audio,
+    checks: tuple[tuple[str, Callable[[], Check]], ...] = (
+        ("store", lambda: _store(paths)),
+        ("resources", _resources),
+        ("https", _certificates),
+        ("keyring", _keyring),
+        ("audio", _audio),
     )
     failed = 0
-    for check in checks:
-        result = check()
+    for name, check in checks:
+        try:
+            result = check()
+        except Exception as exc:  # e.g. a library missing from a bundle: report, go on
+            result = Check(name, False, f"{type(exc).__name__}: {exc}")
         failed += not result.ok
         write(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
     write("All checks passed." if not failed else f"{failed} check(s) failed.")

@@ -32,6 +32,11 @@ class QueueService:
             return []
         return self._outbox.items(client_id=client_id, names=names, prefix=prefix)
 
+    def refused(self) -> list[OutboxItem]:
+        """The account's actions the academy refused, in sending order."""
+        client_id = self._client_id()
+        return [] if client_id is None else self._outbox.items(("rejected",), client_id)
+
     def view(self, waiting_limit: int) -> QueueView:
         """For the "Waiting to send" page: every refused item, the first waiting ones."""
         client_id = self._client_id()

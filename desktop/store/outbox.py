@@ -443,16 +443,31 @@ class OutboxRepo:
             return [_item(row) for row in rows]
 
     def view(self, client_id: str, waiting_limit: int) -> QueueView:
-        """Every refused item and the first `waiting_limit` waiting ones, with the counts."""
+        """Every refused item and at most `waiting_limit` waiting ones, with the counts: the
+        first to be sent and, past a long backlog, the newest (the ones a learner may want to
+        discard after doing them)."""
+        newest_limit = waiting_limit // 2
         with self._store.read() as db:  # one consistent read: counts match the lists
             refused = self.items(("rejected",), client_id)
-            waiting = self.items(UNFINISHED, client_id, limit=waiting_limit)
+            first = self.items(UNFINISHED, client_id, limit=waiting_limit - newest_limit)
             total = db.execute(
                 f"""SELECT COUNT(*) FROM outbox WHERE client_id = ?
                     AND state IN ({",".join("?" * len(UNFINISHED))})""",
                 [client_id, *UNFINISHED],
             ).fetchone()[0]
-        order = sorted([*refused, *waiting], key=lambda i: (i.seq is None, i.seq or 0, i.id))
+            newest: list[OutboxItem] = []
+            if total > waiting_limit:
+                rows = db.query(
+                    f"""SELECT * FROM outbox WHERE client_id = ?
+                        AND state IN ({",".join("?" * len(UNFINISHED))})
+                        ORDER BY COALESCE(seq, 1e18) DESC, id DESC LIMIT ?""",
+                    [client_id, *UNFINISHED, newest_limit],
+                )
+                newest = [_item(row) for row in rows]
+            else:
+                first = self.items(UNFINISHED, client_id)
+        listed = {item.id: item for item in [*refused, *first, *newest]}.values()
+        order = sorted(listed, key=lambda i: (i.seq is None, i.seq or 0, i.id))
         return QueueView(order, int(total), len(refused))
 
     def accepted_unpulled(self, client_id: str, names: Sequence[str]) -> list[OutboxItem]:

@@ -11,6 +11,16 @@ bin_dir="${BIN_DIR:-$HOME/.local/bin}"
 share="${SHARE_DIR:-$data_home}"
 app_id="org.samen.Samen"
 
+case "$prefix" in
+  /*) ;;
+  *) prefix="$PWD/$prefix" ;;  # the launcher and the menu entry need a full path
+esac
+# Only ever replace or remove a folder that holds a Samen bundle (or nothing at all).
+if [ -e "$prefix" ] && ! { [ -x "$prefix/samen" ] && [ -d "$prefix/_internal" ]; }; then
+  echo "$prefix exists and is not a Samen installation; choose another PREFIX." >&2
+  exit 1
+fi
+
 refresh_menus() {
   command -v update-desktop-database >/dev/null && update-desktop-database -q "$share/applications" || true
   command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t "$share/icons/hicolor" || true
@@ -21,7 +31,7 @@ if [ "${1:-}" = "--uninstall" ]; then
   rm -f "$bin_dir/samen" "$share/applications/$app_id.desktop" "$share/metainfo/$app_id.metainfo.xml" \
     "$share/icons/hicolor/scalable/apps/$app_id.svg"
   refresh_menus
-  echo "Samen is removed. Your courses and work are still in ~/.local/share/Samen."
+  echo "Samen is removed. Your courses and work are still in $data_home/Samen."
   exit 0
 fi
 
@@ -41,16 +51,28 @@ if [ "$here" != "$prefix" ]; then
   rm -rf "$prefix.old"
 fi
 ln -sfn "$prefix/samen" "$bin_dir/samen"
-# The menu entry names the program by its full path: ~/.local/bin is not on every desktop's PATH.
-sed -e "s|^Exec=samen|Exec=$prefix/samen|" -e "s|^TryExec=samen|TryExec=$prefix/samen|" \
-  "$prefix/share/applications/$app_id.desktop" > "$share/applications/$app_id.desktop"
+# The menu entry names the program by its full path (~/.local/bin is not on every desktop's
+# PATH), quoted as the desktop entry spec asks: inside quotes, \ " ` and $ take a backslash.
+quoted="$prefix/samen"
+quoted="${quoted//\\/\\\\\\\\}"
+quoted="${quoted//\"/\\\\\"}"
+quoted="${quoted//\`/\\\\\`}"
+quoted="${quoted//\$/\\\\\$}"
+while IFS= read -r line; do
+  case "$line" in
+    Exec=samen*) printf 'Exec="%s"%s\n' "$quoted" "${line#Exec=samen}" ;;
+    TryExec=samen) printf 'TryExec=%s\n' "$prefix/samen" ;;
+    *) printf '%s\n' "$line" ;;
+  esac
+done < "$prefix/share/applications/$app_id.desktop" > "$share/applications/$app_id.desktop"
 cp "$prefix/share/metainfo/$app_id.metainfo.xml" "$share/metainfo/"
 cp "$prefix/share/icons/hicolor/scalable/apps/$app_id.svg" "$share/icons/hicolor/scalable/apps/"
 refresh_menus
 echo "Samen is installed in $prefix. Start it from your menu, or run: samen"
-# The check uses a scratch folder: installing creates no learner data.
+# The check uses a scratch folder (installing creates no learner data) and gives up after a
+# minute (a keyring that waits for an unlock prompt nobody sees).
 scratch="$(mktemp -d)"
-if ! "$prefix/samen" --data-dir "$scratch" --selftest >/dev/null 2>&1; then
+if ! timeout 60 "$prefix/samen" --data-dir "$scratch" --selftest >/dev/null 2>&1; then
   echo "Note: the self-test reported a problem; run '$prefix/samen --selftest' to see it." >&2
 fi
 rm -rf "$scratch"

@@ -116,38 +116,64 @@ def test_the_bundle_holds_the_ffmpeg_backend_and_leaves_unused_qt_out(bundle: Bu
     assert {p.name for p in (plugins / "platformthemes").iterdir()} == {"libqxdgdesktopportal.so"}
     assert not (bundle.qt / "translations").exists()
     files = [path.name for path in bundle.folder.rglob("*")]
-    for unwanted in ("WebEngine", "Qt6Pdf", "VirtualKeyboard", "QtQml.abi3", "libgtk-3"):
+    unwanted_names = (
+        "WebEngine",
+        "Qt6Pdf",
+        "VirtualKeyboard",
+        "QtQml.abi3",
+        "libgtk-3",
+        "libstdc++",
+    )
+    for unwanted in unwanted_names:
         assert not [name for name in files if unwanted in name], unwanted
+    # The C++ runtime is the system's (a bundled copy can be older than its OpenGL drivers need).
+    assert not [name for name in files if name.startswith(("libstdc++", "libgcc_s"))]
     python_modules = set(CArchiveReader(str(bundle.program)).open_embedded_archive("PYZ.pyz").toc)
     assert {"desktop.app", "desktop.selftest", "keyring.backends.SecretService"} <= python_modules
     for server_side in ("server", "fastapi", "uvicorn", "sqlalchemy", "alembic", "pytest"):
         assert not {m for m in python_modules if m.split(".")[0] == server_side}, server_side
 
 
-def test_the_archive_installs_for_one_user_and_uninstalls(bundle: Bundle, tmp_path: Path) -> None:
+def test_the_archive_installs_for_one_user_updates_and_uninstalls(
+    bundle: Bundle, tmp_path: Path, secret_env: dict[str, str]
+) -> None:
     with tarfile.open(bundle.archive) as archive:
         names = archive.getnames()
         assert "samen/samen" in names and "samen/install.sh" in names
         assert all(name == "samen" or name.startswith("samen/") for name in names)
         archive.extractall(tmp_path / "unpacked", filter="tar")
-    home = tmp_path / "home"
+    home = tmp_path / "Jan de Vries"  # a space in the path: the menu entry must quote it
     home.mkdir()
     env = {
         **os.environ,
+        **secret_env,
+        **SECRET_SERVICE,
         "HOME": str(home),
         "XDG_DATA_HOME": str(home / ".local" / "share"),
         "QT_QPA_PLATFORM": "offscreen",
     }
-    install = subprocess.run(
-        [str(tmp_path / "unpacked" / "samen" / "install.sh")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
+
+    def install(*args: str, prefix: Path | None = None) -> subprocess.CompletedProcess[str]:
+        script = tmp_path / "unpacked" / "samen" / "install.sh"
+        extra = {} if prefix is None else {"PREFIX": str(prefix)}
+        return subprocess.run(
+            [str(script), *args],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+
+    first = install()
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Note:" not in first.stderr  # its own self-test passed
     prefix = home / ".local" / "opt" / "samen"
+    (prefix / "_internal" / "left-over-from-an-old-version").write_text("x")
+    again = install()  # an update replaces the folder whole
+    assert again.returncode == 0, again.stderr
+    assert not (prefix / "_internal" / "left-over-from-an-old-version").exists()
+
     launcher = home / ".local" / "bin" / "samen"
     assert launcher.resolve() == (prefix / "samen").resolve()
     version = subprocess.run(
@@ -156,25 +182,29 @@ def test_the_archive_installs_for_one_user_and_uninstalls(bundle: Bundle, tmp_pa
     assert version.stdout.strip() == f"samen {__version__}"
     share = home / ".local" / "share"
     entry = share / "applications" / f"{APP_ID}.desktop"
-    assert f"Exec={prefix}/samen\n" in entry.read_text()
+    assert f'Exec="{prefix}/samen"\n' in entry.read_text()
     validator = shutil.which("desktop-file-validate")
     assert validator is not None
     validated = subprocess.run([validator, str(entry)], capture_output=True, text=True, check=False)
     assert validated.returncode == 0, validated.stdout
     assert (share / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
     assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
+
+    # A PREFIX that holds something else is never replaced or removed.
+    elsewhere = tmp_path / "projects"
+    (elsewhere / "thesis").mkdir(parents=True)
+    for args in ((), ("--uninstall",)):
+        refused = install(*args, prefix=elsewhere)
+        assert refused.returncode == 1
+        assert "is not a Samen installation" in refused.stderr
+    assert (elsewhere / "thesis").is_dir()
+
     # Learners' data lives elsewhere; uninstalling leaves it.
     data = share / "Samen"
-    data.mkdir(parents=True)
+    data.mkdir(parents=True, exist_ok=True)
     (data / "samen.sqlite3").write_bytes(b"work")
-    uninstall = subprocess.run(
-        [str(prefix / "install.sh"), "--uninstall"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    uninstall = install("--uninstall")
     assert uninstall.returncode == 0, uninstall.stderr
+    assert f"still in {share / 'Samen'}" in uninstall.stdout
     assert not prefix.exists() and not launcher.exists() and not entry.exists()
     assert (data / "samen.sqlite3").read_bytes() == b"work"

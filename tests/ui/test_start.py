@@ -133,3 +133,28 @@ def test_closing_while_opening_quits_without_building_the_pages(
     assert run_gui(open_core) == 0
     assert len(shells) == 1 and not shells[0].attached
     del timer
+
+
+def test_pages_that_cannot_be_built_are_said_and_exit_with_1(
+    qtbot: QtBot, make_core: Callable[..., Core], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core = make_core()
+
+    def broken_attach(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a page could not be built")
+
+    monkeypatch.setattr(MainWindow, "attach", broken_attach)
+    said: list[str] = []
+
+    def answer() -> bool:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            return False
+        said.append(box.text())
+        box.accept()
+        return True
+
+    timer = _every(20, answer)
+    assert run_gui(lambda: core) == 1
+    assert said and said[0].endswith("a page could not be built")
+    del timer

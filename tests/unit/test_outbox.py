@@ -284,4 +284,8 @@ def test_items_narrow_by_name_or_prefix_and_a_view_counts_what_it_does_not_list(
     view = outbox.view(C, waiting_limit=3)
     assert (view.waiting, view.refused, view.waiting_listed) == (9, 1, 3)
     assert [i.state for i in view.items][:1] == [OutboxState.REJECTED]
-    assert len(view.items) == 4
+    # The first two to be sent (sequenced), then the newest (not sent yet), in sending order.
+    assert [i.seq for i in view.items] == [1, 2, 3, None]
+    assert view.items[-1].args == {"i": 3}
+    whole = outbox.view(C, waiting_limit=20)
+    assert (whole.waiting_listed, len(whole.items)) == (9, 10)

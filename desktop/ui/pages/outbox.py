@@ -26,8 +26,9 @@ from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.table_model import Index, ListTableModel
 from desktop.ui.tasks import TaskRunner
 
-# Waiting actions listed at most: a backlog of thousands (days of offline study) is one line of
-# text to the learner, and listing it all would cost tens of MB. Refused ones are always listed.
+# Waiting actions listed at most (the first half to be sent and the newest half): a backlog of
+# thousands (days of offline study) is one line of text to the learner, and listing it all
+# would cost tens of MB. Refused ones are always listed.
 WAITING_LISTED = 500
 
 STATE_LABELS = {
@@ -126,7 +127,7 @@ class OutboxPage(QWidget):
                 f"{waiting:,} {'action' if waiting == 1 else 'actions'} will be sent when the "
                 "academy can be reached"
                 + (
-                    f" (the first {view.waiting_listed:,} are listed)."
+                    f" ({view.waiting_listed:,} are listed: the first to be sent and the newest)."
                     if view.waiting_listed < waiting
                     else "."
                 )
