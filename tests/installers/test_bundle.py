@@ -18,6 +18,7 @@ import pytest
 from PyInstaller.archive.readers import CArchiveReader  # type: ignore[import-untyped]
 
 from desktop import __version__
+from tests import display
 from tests.cli_runner import SECRET_SERVICE
 
 pytestmark = pytest.mark.timeout(600)
@@ -88,6 +89,28 @@ def test_the_bundle_passes_its_self_test_offscreen(
     assert "ok    keyring: keyring.backends.SecretService.Keyring" in result.stdout
     assert "ok    audio: played" in result.stdout
     assert result.stdout.splitlines()[-1] == "All checks passed."
+
+
+def test_the_bundle_passes_its_self_test_on_a_real_x_server(
+    bundle: Bundle, tmp_path: Path, secret_env: dict[str, str]
+) -> None:
+    # The xcb platform plugin and its libraries load only for a real display.
+    if not display.available():
+        pytest.fail("Xvfb is required (scripts/setup.sh dev installs it)")
+    with display.xvfb() as screen:
+        result = _run(
+            bundle.program,
+            "--selftest",
+            env={
+                **secret_env,
+                **SECRET_SERVICE,
+                "SAMEN_DATA_DIR": str(tmp_path / "data"),
+                "DISPLAY": screen,
+                "QT_QPA_PLATFORM": "xcb",
+            },
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Qt xcb)" in result.stdout
 
 
 def test_the_bundle_runs_the_command_line_without_python_installed(
