@@ -41,8 +41,11 @@ def _store(paths: Paths) -> Check:
         from desktop.store.db import Store
 
         store = Store(database)  # what the first start would make
-        store.close()
-        return Check("store", True, f"{database} made (a new store, schema {_version(database)})")
+        try:
+            version = store.pragma("user_version")
+        finally:
+            store.close()
+        return Check("store", True, f"{database} made (a new store, schema {version})")
     connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
     try:
         result = connection.execute("PRAGMA quick_check").fetchone()[0]
@@ -54,14 +57,6 @@ def _store(paths: Paths) -> Check:
     if result != "ok":
         return Check("store", False, f"{database} is damaged: {result}")
     return Check("store", True, f"{database} (schema {version}, quick_check ok)")
-
-
-def _version(database: Path) -> int:
-    connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
-    try:
-        return int(connection.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        connection.close()
 
 
 def _resources() -> Check:
