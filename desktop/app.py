@@ -93,7 +93,7 @@ class _AfterFirstPaint(QObject):
     """Calls `then` once, after the watched widget's first paint. UI thread.
 
     The core is opened only then: loading it on a worker holds the interpreter lock for long
-    stretches (dlopen of FFmpeg and crypto libraries, unpickling...), which would otherwise
+    stretches (imports, dlopen of large libraries such as cryptography's), which would otherwise
     delay the very first paint it is meant to come after."""
 
     def __init__(self, widget: QObject, then: Callable[[], object]) -> None:
