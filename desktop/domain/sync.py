@@ -52,7 +52,8 @@ class OutboxItem:
 @dataclass(frozen=True, slots=True)
 class QueueView:
     """What the "Waiting to send" page lists: every refused item (each needs the learner) and
-    the first waiting ones, in sending order, with the full counts."""
+    waiting ones (all, or the first and the newest of a long backlog), in sending order, with
+    the full counts."""
 
     items: list[OutboxItem]
     waiting: int

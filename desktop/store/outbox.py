@@ -420,11 +420,12 @@ class OutboxRepo:
         names: Sequence[str] | None = None,
         prefix: str = "",
         limit: int | None = None,
+        newest_first: bool = False,
     ) -> list[OutboxItem]:
         """Items in sending order; with a client id, only that account's (on a shared
         computer, one learner never sees or changes another's queue). `names` or `prefix`
         narrow them to some mutations in SQL, so a service looking for its own few actions
-        does not read a backlog of thousands."""
+        does not read a backlog of thousands; `newest_first` with `limit` gives the last ones."""
         where, params = _client_filter(client_id)
         if names is not None:
             where += f" AND name IN ({','.join('?' * len(names))})"
@@ -433,10 +434,11 @@ class OutboxRepo:
             # substr, not LIKE: names hold '_', which LIKE would take as a wildcard.
             where += " AND substr(name, 1, ?) = ?"
             params = [*params, str(len(prefix)), prefix]
+        order = "DESC" if newest_first else "ASC"
         with self._store.read() as db:
             rows = db.query(
                 f"SELECT * FROM outbox WHERE state IN ({','.join('?' * len(states))}){where} "
-                "ORDER BY COALESCE(seq, 1e18), id"
+                f"ORDER BY COALESCE(seq, 1e18) {order}, id {order}"
                 + ("" if limit is None else f" LIMIT {int(limit)}"),
                 [*states, *params],
             )
@@ -446,29 +448,19 @@ class OutboxRepo:
         """Every refused item and at most `waiting_limit` waiting ones, with the counts: the
         first to be sent and, past a long backlog, the newest (the ones a learner may want to
         discard after doing them)."""
-        newest_limit = waiting_limit // 2
-        with self._store.read() as db:  # one consistent read: counts match the lists
+        with self._store.read():  # one consistent read: counts match the lists
             refused = self.items(("rejected",), client_id)
-            first = self.items(UNFINISHED, client_id, limit=waiting_limit - newest_limit)
-            total = db.execute(
-                f"""SELECT COUNT(*) FROM outbox WHERE client_id = ?
-                    AND state IN ({",".join("?" * len(UNFINISHED))})""",
-                [client_id, *UNFINISHED],
-            ).fetchone()[0]
-            newest: list[OutboxItem] = []
-            if total > waiting_limit:
-                rows = db.query(
-                    f"""SELECT * FROM outbox WHERE client_id = ?
-                        AND state IN ({",".join("?" * len(UNFINISHED))})
-                        ORDER BY COALESCE(seq, 1e18) DESC, id DESC LIMIT ?""",
-                    [client_id, *UNFINISHED, newest_limit],
-                )
-                newest = [_item(row) for row in rows]
-            else:
-                first = self.items(UNFINISHED, client_id)
-        listed = {item.id: item for item in [*refused, *first, *newest]}.values()
-        order = sorted(listed, key=lambda i: (i.seq is None, i.seq or 0, i.id))
-        return QueueView(order, int(total), len(refused))
+            waiting = sum(self.pending_by_kind(client_id).values())
+            if waiting <= waiting_limit:
+                listed = self.items(UNFINISHED, client_id)
+            else:  # two disjoint ends of the backlog
+                newest = waiting_limit // 2
+                listed = [
+                    *self.items(UNFINISHED, client_id, limit=waiting_limit - newest),
+                    *self.items(UNFINISHED, client_id, limit=newest, newest_first=True),
+                ]
+        order = sorted([*refused, *listed], key=lambda i: (i.seq is None, i.seq or 0, i.id))
+        return QueueView(order, waiting, len(refused))
 
     def accepted_unpulled(self, client_id: str, names: Sequence[str]) -> list[OutboxItem]:
         """Items of `names` the academy accepted after the last whole window began: their
