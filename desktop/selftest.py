@@ -1,10 +1,10 @@
 """`samen --selftest`: does this installation work on this computer? Main thread, then exits.
 
 Checks what an installer can break and a learner cannot see from a traceback: the local store
-opens (and migrates), half a second of bundled audio plays through QtMultimedia's FFmpeg backend,
-the OS keyring has a usable backend that keeps a secret, and the bundled resources and CA
-certificates are present. Prints one line per check and returns 0 only when all pass, so CI and
-packagers can run it on a freshly built bundle.
+opens (an existing one is only read), half a second of bundled audio plays through
+QtMultimedia's FFmpeg backend, the OS keyring has a usable backend that keeps a secret, and the
+bundled resources and CA certificates are present. Prints one line per check and returns 0 only
+when all pass, so CI and packagers can run it on a freshly built bundle.
 """
 
 from __future__ import annotations
