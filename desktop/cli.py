@@ -24,6 +24,7 @@ from desktop.domain.errors import AuthError, OfflineError, SamenError
 from desktop.domain.poll import Poll, VoteState
 from desktop.domain.transfer import TransferProgress
 from desktop.paths import ENV_DATA_DIR, Paths, resolve_paths
+from desktop.private_files import restrict_new_files
 
 if TYPE_CHECKING:
     from desktop.core import Core
@@ -134,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_new_files()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
     command: str = args.command or "gui"

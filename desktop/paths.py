@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from desktop.private_files import private_dir
+
 APP_NAME = "Samen"
 ENV_DATA_DIR = "SAMEN_DATA_DIR"
 
@@ -48,6 +50,7 @@ class Paths:
         return self.config_dir / "settings.json"
 
     def create(self) -> Paths:
+        """Make every folder, owner-only (0700), also ones an older version left open."""
         for folder in (
             self.data_dir,
             self.config_dir,
@@ -57,7 +60,7 @@ class Paths:
             self.podcast_dir,
             self.upload_dir,
         ):
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
         return self
 
 

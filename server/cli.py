@@ -24,6 +24,7 @@ from server.auth.models import Role
 from server.config import ServerConfig
 from server.db import Database
 from server.migrator import prepare_storage
+from server.private_files import private_dir, restrict_new_files
 
 PROG = "samen-server"
 SMTP_PASSWORD_ENV = "SAMEN_SMTP_PASSWORD"
@@ -101,7 +102,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         **({"mail_from": args.mail_from} if args.mail_from else {}),
     )
     try:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(config.data_dir)
     except OSError as exc:
         raise CliError(f"cannot create {config.data_dir}: {exc.strerror or exc}") from exc
     app = create_app(config)
@@ -450,6 +451,7 @@ def _add_poll_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_new_files()
     args = build_parser().parse_args(argv)
     try:
         result: int = args.handler(args)

@@ -14,6 +14,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 from server.config import ServerConfig
+from server.private_files import private_dir, private_file, tighten
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -33,7 +34,34 @@ def upgrade_to_head(engine: Engine) -> None:
 
 
 def prepare_storage(config: ServerConfig, engine: Engine) -> None:
-    """Create the data directories and bring the schema to head; safe to repeat."""
-    for directory in (config.data_dir, config.media_dir, config.podcast_dir, config.upload_dir):
-        directory.mkdir(parents=True, exist_ok=True)
+    """Create the data directories and bring the schema to head; safe to repeat.
+
+    Folders, the SQLite database and its journals end up owner-only, also ones an older
+    version left readable (see server/private_files.py)."""
+    for directory in (
+        config.data_dir,
+        config.media_dir,
+        config.podcast_dir,
+        config.upload_dir,
+        config.mail_dir,
+    ):
+        private_dir(directory)
+    for path in config.mail_dir.iterdir():
+        tighten(path)
+    tighten(config.signing_key_path)
+    _private_sqlite_file(engine)
     upgrade_to_head(engine)
+
+
+def _private_sqlite_file(engine: Engine) -> None:
+    """Create a SQLite database file 0600 before the first connection: SQLite then gives its
+    `-wal` and `-shm` the same mode."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite's own error on connect says so, as before
+    private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        tighten(path.with_name(path.name + suffix))

@@ -15,13 +15,21 @@ from pathlib import Path
 
 import sqlite_utils
 
+from desktop.private_files import private_dir, private_file, tighten
 from desktop.store.migrations import migrate
+
+# SQLite's companions of the database file; they hold the same private rows.
+_JOURNALS = ("-wal", "-shm", "-journal")
 
 
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        # Created 0600 before SQLite opens it, so its journals are 0600 too (see private_file).
+        private_file(path)
+        for suffix in _JOURNALS:
+            tighten(path.with_name(path.name + suffix))
         # check_same_thread=False: the lock below, not the thread, guards the connection.
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         self._lock = threading.RLock()

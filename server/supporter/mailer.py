@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from server.config import ServerConfig
 from server.db import Database, table_of, utc_now
+from server.private_files import open_private, private_dir
 from server.supporter.models import OutgoingMail, SupporterRequest
 from server.supporter.mutations import emit_request
 from server.sync.changes import ChangeBuffer, write_changes
@@ -227,10 +228,12 @@ class Mailer:
 
     @staticmethod
     def _write_eml(folder: Path, message: EmailMessage, mail_id: int) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        # The message holds a live supporter link: owner-only, whatever the umask.
+        private_dir(folder)
         final = folder / f"{utc_now():%Y%m%dT%H%M%S}-{mail_id}.eml"
         temporary = final.with_suffix(".tmp")
-        with temporary.open("wb") as handle:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with os.fdopen(open_private(temporary, flags), "wb") as handle:
             handle.write(message.as_bytes())
             handle.flush()
             os.fsync(handle.fileno())

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
+from server.private_files import open_private, private_dir
+
 PART_SUFFIX = ".part"
 HASH_BLOCK = 1024 * 1024
 
@@ -32,9 +34,10 @@ def part_size(folder: Path, upload_id: str) -> int:
 def open_for_append(folder: Path, upload_id: str, offset: int) -> BinaryIO:
     """The `.part` file positioned at `offset`; anything past it was never confirmed (a crash
     between a write and its commit), so it is cut off rather than trusted."""
-    folder.mkdir(parents=True, exist_ok=True)
+    # A learner's recording: owner-only, whatever the umask.
+    private_dir(folder)
     path = part_path(folder, upload_id)
-    handle = path.open("r+b" if path.exists() else "w+b", buffering=0)
+    handle = os.fdopen(open_private(path, os.O_RDWR | os.O_CREAT), "r+b", buffering=0)
     try:
         handle.truncate(offset)
         handle.seek(offset)
