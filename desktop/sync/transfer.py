@@ -89,10 +89,6 @@ def part_path(dest: Path) -> Path:
     return dest.with_name(dest.name + PART_SUFFIX)
 
 
-def mb(n: int) -> str:
-    return f"{n / MB:.1f} MB"
-
-
 def check_space(folder: Path, needed: int, margin: int, free: DiskUsage = free_bytes) -> None:
     """Raise DiskFullError unless `folder` has `needed` + `margin` bytes free."""
     try:
