@@ -156,7 +156,7 @@ class SyncService:
         try:
             for fold in self.after_pull:
                 fold(account.client_id)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, DiskFullError) as exc:
             # The sync itself succeeded; folding is retried after the next window.
             log.warning("could not apply what the academy sent to the local record: %s", exc)
         return self._report(True, result=result, uploaded=uploaded, next_delay=result.retry_after)
