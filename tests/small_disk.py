@@ -58,8 +58,8 @@ class SmallDisk:
 def small_disk(folder: Path, size: str) -> Iterator[SmallDisk]:
     """`folder` on a fresh tmpfs of `size` (mount's notation: "4m", "512k") for the block."""
     if os.geteuid() != 0:
-        # An unprivileged mount namespace (unshare -rm) would not do: this test process, the
-        # `samen` subprocesses and the academy must all see the same small disk.
+        # Not done: an unprivileged mount namespace (unshare -rm), which this test process and
+        # every `samen` it starts would have to enter.
         pytest.skip("mounting a tmpfs needs root (the tests run as root in CI)")
     folder.mkdir(parents=True, exist_ok=True)
     mounted = subprocess.run(
