@@ -87,9 +87,9 @@ class DiskFullError(SamenError):
     """The disk Samen writes to has no room (its database, a download, a recording's copy).
 
     `path` is a folder on that disk (None: not known), `needed` the bytes to free before trying
-    again (None: not known). Nothing that was saved before is lost; `kept` says what else the
-    failed step kept. Build it through desktop.domain.disk_space, which also recognises the
-    operating system's and SQLite's ways of saying the same."""
+    again (None: not known); `doing` says what could not be done, `kept` what was kept.
+    desktop.domain.disk_space turns the operating system's and SQLite's ways of saying "no
+    space" into one."""
 
     code = "disk_full"
 
