@@ -12,6 +12,7 @@ import getpass
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -20,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from desktop import __version__
 from desktop.cli_progress import ProgressBar
-from desktop.domain.errors import AuthError, OfflineError, SamenError
+from desktop.domain.disk_space import disk_full
+from desktop.domain.errors import AuthError, DiskFullError, OfflineError, SamenError
 from desktop.domain.poll import Poll, VoteState
 from desktop.domain.transfer import TransferProgress
 from desktop.paths import ENV_DATA_DIR, Paths, resolve_paths
@@ -155,6 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _COMMANDS[command](core, args)
         finally:
             core.close()
+    except DiskFullError as exc:  # the sentence says how much to free, and where
+        print(f"samen: {exc.message}", file=sys.stderr)
+        return EXIT_FAILED
     except OfflineError as exc:
         print(f"samen: {exc.message}", file=sys.stderr)
         return EXIT_OFFLINE
@@ -164,6 +169,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_AUTH
     except (SamenError, ValueError) as exc:
         print(f"samen: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (OSError, sqlite3.Error) as exc:
+        # A full disk met outside the store (which says it itself) is still a sentence.
+        full = disk_full(exc, resolve_paths(args.data_dir).data_dir)
+        if full is None:
+            raise
+        print(f"samen: {full.message}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from desktop.domain.disk_space import raising_disk_full
 from desktop.domain.transfer import JobStatus
 from desktop.paths import Paths
 from desktop.services.actions import ActionService
@@ -78,9 +79,10 @@ class Core:
 def build_core(
     paths: Paths, settings: Settings | None = None, vault: TokenVault | None = None
 ) -> Core:
-    paths.create()
-    settings = settings or Settings.load(paths.settings_file)
-    store = Store(paths.database)
+    with raising_disk_full(paths.data_dir):  # opening needs room too (folders, WAL, migrations)
+        paths.create()
+        settings = settings or Settings.load(paths.settings_file)
+        store = Store(paths.database)
     outbox = OutboxRepo(store)
     vault = vault if vault is not None else TokenVault()
     keys = KeyRepo(store)

@@ -5,6 +5,12 @@ Each error carries a message written for the learner; `code` is stable for tests
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
+MB = 1024 * 1024
+GB = 1024 * MB
+
 
 class SamenError(Exception):
     """Base for expected failures that have a learner-facing message."""
@@ -78,9 +84,37 @@ class PackError(SamenError):
 
 
 class DiskFullError(SamenError):
-    """Not enough free space for a download; what was fetched so far is kept for a resume."""
+    """The disk Samen writes to has no room (its database, a download, a recording's copy).
+
+    `path` is a folder on that disk (None: not known), `needed` the bytes to free before trying
+    again (None: not known); `doing` says what could not be done, `kept` what was kept.
+    desktop.domain.disk_space turns the operating system's and SQLite's ways of saying "no
+    space" into one."""
 
     code = "disk_full"
+
+    def __init__(
+        self,
+        path: Path | None,
+        needed: int | None,
+        *,
+        doing: str = "Samen cannot save this",
+        kept: str = "Nothing saved before is lost.",
+    ) -> None:
+        self.path = path
+        self.needed = needed
+        where = f"the disk that holds {path}" if path is not None else "this computer's disk"
+        amount = f"at least {at_least(needed)}" if needed else "some space"
+        super().__init__(
+            f"The disk is full, so {doing}. Free {amount} on {where} and try again. {kept}"
+        )
+
+
+def at_least(n: int) -> str:
+    """A size to free, rounded up so that "at least" holds: '1 MB', '48 MB', '2.4 GB'."""
+    if n <= 1000 * MB:
+        return f"{max(1, math.ceil(n / MB))} MB"
+    return f"{math.ceil(n / GB * 10) / 10:.1f} GB"
 
 
 class ChecksumError(SamenError):

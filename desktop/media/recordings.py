@@ -8,13 +8,13 @@ leaves nothing behind.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.domain.errors import DiskFullError, SamenError
+from desktop.domain.disk_space import disk_full
+from desktop.domain.errors import SamenError
 from desktop.domain.upload import human_size
 
 BLOCK = 1024 * 1024
@@ -50,13 +50,24 @@ def keep_copy(source: Path, dest: Path, *, max_bytes: int) -> KeptCopy:
         temp.replace(dest)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise DiskFullError(
-                f"There is not enough free space in {dest.parent} to keep a copy of "
-                f"{source.name} until it is sent. Free some space and attach it again."
-            ) from exc
+        full = disk_full(
+            exc,
+            dest.parent,
+            _size_of(source),
+            doing=f"Samen cannot keep a copy of {source.name} until it is sent",
+            kept="Nothing else is changed.",
+        )
+        if full is not None:
+            raise full from exc
         raise SamenError(f"Samen could not copy {source.name}: {exc.strerror or exc}.") from exc
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     return KeptCopy(dest, size, digest.hexdigest())
+
+
+def _size_of(source: Path) -> int | None:
+    try:
+        return source.stat().st_size
+    except OSError:
+        return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from desktop.domain.course import CourseDetail, Lesson, LibraryEntry
-from desktop.domain.errors import PackError
+from desktop.domain.errors import DiskFullError, PackError
 from desktop.services.session import SessionService
 from desktop.store.courses import CourseRepo
 from desktop.store.trust import KeyRepo
@@ -37,7 +37,15 @@ class CatalogueService:
         detail, key_id = manifests.verify(signed, self._keys.known())
         if detail.course.id != course_id:
             raise PackError(f"The academy sent the manifest of {detail.course.id!r}.")
-        self._courses.save_signed(detail, key_id, json.dumps(signed, ensure_ascii=False))
+        try:
+            self._courses.save_signed(detail, key_id, json.dumps(signed, ensure_ascii=False))
+        except DiskFullError as exc:
+            # Its files come next: ask for room for them too, not just for the database.
+            raise DiskFullError(
+                exc.path,
+                (exc.needed or 0) + detail.course.media_bytes,
+                doing=f"Samen cannot store {detail.course.title}",
+            ) from exc
         return detail
 
     def lessons(self, course_id: str) -> list[Lesson]:

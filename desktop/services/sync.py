@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from desktop.domain.errors import (
     AuthError,
     CaptivePortalError,
+    DiskFullError,
     OfflineError,
     SamenError,
     ServerBusyError,
@@ -100,8 +101,9 @@ class SyncService:
 
     def recover(self) -> int:
         """Once per process, before the first window: a crash mid-push leaves items 'sending'."""
-        self._recovered = True
-        return self._outbox.recover()
+        recovered = self._outbox.recover()
+        self._recovered = True  # only now: on a full disk it is tried again next window
+        return recovered
 
     def run_window(self) -> SyncReport:
         if not self._lock.acquire(blocking=False):
@@ -137,6 +139,10 @@ class SyncService:
         except ServerBusyError as exc:
             return self._failed(exc, busy=True, delay=self.backoff.next_delay(exc.retry_after))
         except SamenError as exc:
+            if isinstance(exc, DiskFullError):
+                # Returning a claimed batch to the queue may have failed for want of space too:
+                # the next window does it first (the academy ignores what it already has).
+                self._recovered = False
             return self._failed(exc, delay=self.backoff.next_delay())
         except sqlite3.Error as exc:
             # The local database refused (disk full, locked by another program): nothing was
@@ -150,7 +156,7 @@ class SyncService:
         try:
             for fold in self.after_pull:
                 fold(account.client_id)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, DiskFullError) as exc:
             # The sync itself succeeded; folding is retried after the next window.
             log.warning("could not apply what the academy sent to the local record: %s", exc)
         return self._report(True, result=result, uploaded=uploaded, next_delay=result.retry_after)

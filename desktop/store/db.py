@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from desktop.domain.disk_space import raising_disk_full
 from desktop.private_files import private_dir, private_file, tighten
 from desktop.store.migrations import migrate
 
@@ -43,8 +44,9 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
-        """One write transaction; sqlite-utils calls inside it nest as savepoints."""
-        with self._lock:
+        """One write transaction; sqlite-utils calls inside it nest as savepoints. A full disk
+        is a DiskFullError (after the rollback)."""
+        with self._lock, raising_disk_full(self.path.parent):
             conn = self._db.conn
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -58,7 +60,7 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[sqlite_utils.Database]:
-        with self._lock:
+        with self._lock, raising_disk_full(self.path.parent):
             yield self._db
 
     def pragma(self, name: str) -> object:

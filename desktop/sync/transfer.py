@@ -29,6 +29,7 @@ from typing import IO, Protocol
 
 import requests
 
+from desktop.domain.disk_space import disk_full
 from desktop.domain.errors import (
     CancelledError,
     ChecksumError,
@@ -88,10 +89,6 @@ def part_path(dest: Path) -> Path:
     return dest.with_name(dest.name + PART_SUFFIX)
 
 
-def mb(n: int) -> str:
-    return f"{n / MB:.1f} MB"
-
-
 def check_space(folder: Path, needed: int, margin: int, free: DiskUsage = free_bytes) -> None:
     """Raise DiskFullError unless `folder` has `needed` + `margin` bytes free."""
     try:
@@ -99,18 +96,22 @@ def check_space(folder: Path, needed: int, margin: int, free: DiskUsage = free_b
     except OSError:
         return  # cannot tell (e.g. an exotic file system): the write itself will say
     if available < needed + margin:
-        raise DiskFullError(
-            f"The download needs {mb(needed + margin)}, but only {mb(available)} is free on "
-            f"{folder}. Free some space (or remove downloaded courses) and try again; what was "
-            "downloaded so far is kept."
-        )
+        raise _disk_full(folder, needed + margin - available)
 
 
-def _disk_full(folder: Path, exc: OSError) -> DiskFullError:
-    return DiskFullError(
-        f"The disk holding {folder} is full ({exc.strerror}). Free some space and try again; "
-        "what was downloaded so far is kept."
-    )
+_DOWNLOAD_WORDS = {
+    "doing": "the download cannot go on",
+    "kept": "What was downloaded so far is kept.",
+}
+
+
+def _disk_full(folder: Path, needed: int | None) -> DiskFullError:
+    return DiskFullError(folder, needed, **_DOWNLOAD_WORDS)
+
+
+def _no_space(exc: OSError, folder: Path, needed: int | None) -> DiskFullError | None:
+    """`exc` as the download's DiskFullError when it says the disk is full."""
+    return disk_full(exc, folder, needed, **_DOWNLOAD_WORDS)
 
 
 def _etag_sha(value: str | None) -> str | None:
@@ -212,8 +213,8 @@ def _open_part(dest: Path) -> tuple[Path, int]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise _disk_full(folder, exc) from exc
+        if (full := _no_space(exc, folder, None)) is not None:
+            raise full from exc
         raise
     part = part_path(dest)
     return part, part.stat().st_size if part.exists() else 0
@@ -389,8 +390,10 @@ def _stream_body(
         part.unlink(missing_ok=True)
         raise
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise _disk_full(folder, exc) from exc
+        # What this file still needs, with the margin a download keeps free.
+        have = part.stat().st_size if part.exists() else 0
+        if (full := _no_space(exc, folder, max(0, size - have) + disk_margin)) is not None:
+            raise full from exc
         raise
 
 

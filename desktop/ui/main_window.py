@@ -82,6 +82,13 @@ class MainWindow(QMainWindow):
         opening = QLabel("Opening your courses…")
         opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(opening)
+        # Above the tabs once attached: a full disk stops every action, so it is said once,
+        # in view, whichever action met it (and in the status bar).
+        self.space_notice = QLabel()
+        self.space_notice.setObjectName("spaceNotice")
+        self.space_notice.setWordWrap(True)
+        self.space_notice.hide()
+        runner.disk_full.connect(self.show_disk_full)
 
     def attach(
         self,
@@ -148,6 +155,7 @@ class MainWindow(QMainWindow):
         # One thread, first in first out: where the learner was is saved before a logout
         # that follows it, and never mixed up with the next learner's record.
         self._record_runner = TaskRunner(self, max_threads=1)
+        self._record_runner.disk_full.connect(self.show_disk_full)
         self.player = Player(self)
         self.player.save_due.connect(self._save_position)
         self.player_bar = PlayerBar(self.player)
@@ -183,6 +191,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.space_notice)
         column.addWidget(self.tabs, 1)
         column.addWidget(self.player_bar)
         self.setCentralWidget(central)
@@ -273,6 +282,8 @@ class MainWindow(QMainWindow):
         self._runner.submit(lambda: self._standing.standings(course_ids), self._show_standings)
         self.logout_action.setEnabled(result.status.logged_in)
         self.statusBar().showMessage(result.message or "Up to date.", 0 if result.message else 5000)
+        if result.message is None:
+            self.space_notice.hide()  # the sync wrote to the database again: there is room
         self.outbox_page.reload()
         self.polls_page.reload()  # results and refusals may have changed
         self.forum_page.reload()
@@ -302,6 +313,13 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(True)
         self.statusBar().showMessage(f"Could not refresh: {exc}")
         self._schedule_sync(self._overview.interval_s)
+
+    def show_disk_full(self, exc: object) -> None:
+        """Say that the disk is full, how much to free and where (the error's own sentence)."""
+        message = getattr(exc, "message", str(exc))
+        self.space_notice.setText(message)
+        self.space_notice.show()
+        self.statusBar().showMessage(message)
 
     def _on_network_back(self) -> None:
         # The OS says the network is back: open a window soon instead of waiting out the

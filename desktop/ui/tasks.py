@@ -3,6 +3,9 @@
 Lives on the UI thread. `submit` returns at once; the callable runs on a QThreadPool thread and
 its result (or exception) is delivered to the callbacks on the UI thread through a queued signal
 to this object, so callbacks may touch widgets freely.
+
+A failure that means the disk is full reaches the callbacks as a DiskFullError (whatever layer
+met it) and is also announced by `disk_full`, so the window can say it whichever action failed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from desktop.domain.disk_space import disk_full
+from desktop.domain.errors import DiskFullError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +39,8 @@ class _Job(QRunnable):
         try:
             result = self._fn()
         except BaseException as exc:  # delivered to the UI, never lost in a worker thread
-            self._runner.job_failed.emit(self._task_id, exc)
+            # No folder is known here; the store's own DiskFullError (which names it) passes.
+            self._runner.job_failed.emit(self._task_id, disk_full(exc, None) or exc)
         else:
             self._runner.job_done.emit(self._task_id, result)
 
@@ -44,6 +51,7 @@ class TaskRunner(QObject):
     job_done = Signal(int, object)
     job_failed = Signal(int, object)
     busy_changed = Signal(bool)
+    disk_full = Signal(object)  # a DiskFullError, after any task failed for want of space
 
     def __init__(self, parent: QObject | None = None, *, max_threads: int = 4) -> None:
         super().__init__(parent)
@@ -86,6 +94,8 @@ class TaskRunner(QObject):
     def _on_failed(self, task_id: int, exc: object) -> None:
         _, on_error = self._finish(task_id)
         assert isinstance(exc, BaseException)
+        if isinstance(exc, DiskFullError):
+            self.disk_full.emit(exc)
         if on_error is not None:
             if _alive(on_error):
                 on_error(exc)

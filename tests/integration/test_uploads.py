@@ -262,7 +262,8 @@ def test_a_full_disk_while_attaching_says_so_and_leaves_nothing(
     with tmpfs(core.paths.upload_dir, "1m"):
         with pytest.raises(DiskFullError) as raised:
             core.uploads.attach(path)
-        assert "not enough free space" in raised.value.message
+        assert "cannot keep a copy" in raised.value.message
+        assert "Free at least 3 MB" in raised.value.message  # the recording's size
         assert list(core.paths.upload_dir.iterdir()) == []
     assert core.uploads.pending() == []
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import threading
+from pathlib import Path
 
 import pytest
 import shiboken6
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
+from desktop.domain.errors import DiskFullError
 from desktop.ui.tasks import TaskRunner
 
 
@@ -85,3 +88,20 @@ def test_a_result_for_a_deleted_widget_is_dropped(qtbot: QtBot) -> None:
     release.set()
     # No "Internal C++ object already deleted" error: the callback is skipped.
     qtbot.waitUntil(lambda: runner.running == 0, timeout=5000)
+
+
+def test_a_full_disk_met_anywhere_reaches_the_window_as_one_error(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    runner = TaskRunner()
+    errors: list[BaseException] = []
+
+    def write_settings() -> None:  # what the system says, not yet in Samen's words
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "settings.json"))
+
+    with qtbot.waitSignal(runner.disk_full) as announced:
+        runner.submit(write_settings, on_error=errors.append)
+    (error,) = errors
+    assert isinstance(error, DiskFullError) and announced.args == [error]
+    assert error.path == tmp_path
+    assert f"Free at least 50 MB on the disk that holds {tmp_path}" in error.message

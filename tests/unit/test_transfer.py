@@ -297,17 +297,19 @@ def test_not_enough_space_is_refused_before_any_request(source: FakeSource, tmp_
     dest = tmp_path / "a.bin"
     with pytest.raises(
         DiskFullError,
-        match=rf"needs 0\.0 MB, but only 0\.0 MB is free on {re.escape(str(tmp_path))}",
-    ):
+        match=rf"Free at least 1 MB on the disk that holds {re.escape(str(tmp_path))} and try",
+    ) as raised:
         fetch(source, dest, free=lambda _p: 100)
+    assert raised.value.path == tmp_path and raised.value.needed == len(DATA) - 100
     assert source.requests == [] and not part_path(dest).exists()
 
 
 def test_space_running_out_mid_file_keeps_the_part(source: FakeSource, tmp_path: Path) -> None:
     dest = tmp_path / "a.bin"
     answers = iter([10 * MB, 10 * MB, 10])
-    with pytest.raises(DiskFullError, match="is free on"):
+    with pytest.raises(DiskFullError, match="Free at least 1 MB") as raised:
         fetch(source, dest, free=lambda _p: next(answers), disk_check_every=2 * KB)
+    assert raised.value.needed is not None and 0 < raised.value.needed < len(DATA)
     assert 0 < part_path(dest).stat().st_size < len(DATA)
     assert not dest.exists()
 
@@ -325,9 +327,11 @@ def test_enospc_while_writing_is_a_disk_full_error(
         real(handle, data)
 
     monkeypatch.setattr(transfer, "_write_all", write)
-    with pytest.raises(DiskFullError, match="No space left on device"):
+    with pytest.raises(DiskFullError, match="The disk is full, so the download") as raised:
         fetch(source, dest)
     assert part_path(dest).stat().st_size == 3 * KB
+    assert raised.value.needed == len(DATA) - 3 * KB  # what the file still needs (no margin)
+    assert "No space left" not in raised.value.message  # the system's words stay in the log
 
 
 def test_a_complete_part_is_finished_without_the_network(
