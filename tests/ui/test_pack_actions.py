@@ -45,7 +45,7 @@ def test_import_a_pack_from_the_menu(
     QTimer.singleShot(100, _answer_box(texts))
     with qtbot.waitSignal(window.pack_actions.imported, timeout=20_000):
         window.pack_actions.import_pack(pack)
-    assert "works without internet" in texts[0]
+    assert "ready to study offline" in texts[0]
     qtbot.waitUntil(lambda: window.library_page.model.rowCount() == 1, timeout=20_000)
     assert window.library_page.model.entry(0).course.id == "c1"
 

@@ -48,7 +48,7 @@ def test_a_valid_pack_imports_without_network(
         else write_folder(tmp_path / "pack", signed, FILES)
     )
     seen: list[tuple[int, int]] = []
-    course = service.import_pack(path, on_progress=lambda d, t: seen.append((d, t)))
+    course = service.import_pack(path, on_progress=lambda d, t: seen.append((d, t))).course
     assert course.id == "c1"
     for name, data in FILES.items():
         assert (media / "c1" / name).read_bytes() == data
