@@ -214,7 +214,8 @@ class PackService:
                 os.fsync(target.fileno())
             if part.stat().st_size != media.size or digest.hexdigest() != media.sha256:
                 raise PackError(
-                    f"{media.path} in the pack has been changed or damaged; nothing was imported.",
+                    f"The course file {media.path} in the pack has been changed or damaged; "
+                    "nothing was imported.",
                     code="tampered",
                 )
         except BaseException:
