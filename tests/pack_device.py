@@ -17,6 +17,7 @@ from tests.pack_factory import Academy
 class Device:
     root: Path
     store: Store
+    courses: CourseRepo
     service: PackService
 
     @property
@@ -47,4 +48,5 @@ class Device:
 def open_device(root: Path, academy: Academy) -> Device:
     store = Store(root / "samen.sqlite3")
     KeyRepo(store).remember("http://academy.test", academy.key)
-    return Device(root, store, PackService(CourseRepo(store), KeyRepo(store), root / "media"))
+    courses = CourseRepo(store)
+    return Device(root, store, courses, PackService(courses, KeyRepo(store), root / "media"))

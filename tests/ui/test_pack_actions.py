@@ -98,3 +98,26 @@ def test_export_a_course_from_the_device_page(
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "c1-v1.zip" in texts[0]
     assert (usb / "c1-v1.zip").is_file()
+
+
+def test_an_older_pack_is_refused_in_the_window_naming_both_versions(
+    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+) -> None:
+    academy = Academy()
+    core = make_core()
+    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    newer = {**FILES, "audio/b.mp3": b"ID3 newer audio " * 200}
+    core.packs.import_pack(write_zip(tmp_path / "v2.zip", academy.signed(newer, 2), newer))
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    texts: list[str] = []
+    QTimer.singleShot(100, _answer_box(texts))
+    window.pack_actions.import_pack(write_zip(tmp_path / "v1.zip", academy.signed(FILES), FILES))
+    qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
+    assert "version 1 of Cursus" in texts[0] and "already has version 2" in texts[0]
+    (entry,) = core.catalogue.library()
+    assert entry.local_version == 2
+    media = core.paths.media_dir / "c1" / "audio" / "b.mp3"
+    assert media.read_bytes() == newer["audio/b.mp3"]
