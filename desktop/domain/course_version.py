@@ -49,7 +49,8 @@ def freshness(incoming: CourseStamp, held: CourseStamp | None) -> Freshness:
         return Freshness.SAME
     if incoming.issued_at is None or held.issued_at is None:
         return Freshness.OLDER  # cannot tell which is later: keep what works
-    return Freshness.NEWER if incoming.issued_at > held.issued_at else Freshness.OLDER
+    # Signed in the same second: both are the academy's word; take the one just offered.
+    return Freshness.NEWER if incoming.issued_at >= held.issued_at else Freshness.OLDER
 
 
 def check_not_older(

@@ -138,6 +138,7 @@ def _stamp(version: int, day: int, content: str = "x") -> CourseStamp:
         (_stamp(2, 1), _stamp(2, 9), Freshness.SAME),  # same content: the date does not matter
         (_stamp(2, 9, "y"), _stamp(2, 1), Freshness.NEWER),
         (_stamp(2, 1, "y"), _stamp(2, 9), Freshness.OLDER),
+        (_stamp(2, 9, "y"), _stamp(2, 9), Freshness.NEWER),  # signed in the same second
     ],
 )
 def test_the_rule(incoming: CourseStamp, held: CourseStamp | None, expected: Freshness) -> None:
