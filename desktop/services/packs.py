@@ -101,7 +101,7 @@ class PackService:
                 )
             self._check_contents(pack, detail)
             self._check_space(detail)
-            staging = self._new_staging(course.id)
+            staging = self._new_staging()
             try:
                 staged = self._stage_all(pack, staging, detail, on_progress)
                 pack.close()  # the pack's part is done; a USB stick may be pulled now
@@ -154,10 +154,10 @@ class PackService:
         }[found]
         return PackImport(course, outcome)
 
-    def _new_staging(self, course_id: str) -> Path:
+    def _new_staging(self) -> Path:
         """A folder of this import's own, so a failed or parallel import never mixes files."""
         self._staging.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f"{course_id}-", dir=self._staging))
+        return Path(tempfile.mkdtemp(prefix="import-", dir=self._staging))
 
     def _remove_staging(self, staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)

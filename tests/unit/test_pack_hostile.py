@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.domain.errors import PackError
-from desktop.domain.strict_json import JsonRefusedError, depth, loads
+from desktop.domain.strict_json import JsonRefusedError, loads, within_depth
 from tests.pack_device import Device, open_device
 from tests.pack_factory import FILES, Academy
 from tests.zip_bytes import RawEntry, deflated, pack_entries, write
@@ -172,12 +172,37 @@ def test_a_pack_whose_directory_uses_zip64_fields_imports(
 
 
 def test_json_depth_skips_brackets_inside_strings() -> None:
-    assert depth('{"a": ["[[[[", {"b": "]]]"}]}') == 3
-    assert depth(r'["\"[[[["]') == 1
+    assert within_depth(b'{"a": ["[[[[", {"b": "]]]"}]}', 3)
+    assert not within_depth(b'{"a": ["[[[[", {"b": "]]]"}]}', 2)
+    assert within_depth(rb'["\"[[[[", "\\"]', 1)
+    assert not within_depth(b"{[{[]}]}", 3)
+    assert within_depth(b"{[{[]}]}", 4)
+    assert not within_depth(b"[[]", 5)  # unbalanced: not JSON
     with pytest.raises(JsonRefusedError) as info:
         loads(b"[" * 40 + b"]" * 40, max_depth=32)
     assert info.value.reason == "depth"
     with pytest.raises(JsonRefusedError) as info:
         loads(b'{"a": NaN}', max_depth=32)
     assert info.value.reason == "syntax"
+    with pytest.raises(JsonRefusedError) as info:
+        loads(b'{"a": 1, "a": 2}', max_depth=32)
+    assert info.value.reason == "duplicate"
     assert loads(b'{"a": [1, {"b": null}]}', max_depth=3) == {"a": [1, {"b": None}]}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 8_000_000 + b"]" * 8_000_000,
+        b"[" + b"[1]," * 4_000_000 + b"[1]]",
+        b'["' + b'a\\"' * 5_000_000,  # unterminated, full of escaped quotes
+        b"[" + b'"ab\\"c",' * 1_500_000 + b'"x"]',
+    ],
+    ids=["deep", "wide", "unterminated string", "many strings"],
+)
+def test_a_sixteen_megabyte_manifest_is_measured_quickly(raw: bytes) -> None:
+    started = time.perf_counter()
+    within_depth(raw, 32)
+    # A character-by-character scan took 4 s on the first; a naive string pattern, minutes on
+    # the third (it retries from every quote).
+    assert time.perf_counter() - started < 2.0
