@@ -23,6 +23,7 @@ class RawEntry:
     crc: int | None = None
     external_attr: int = 0
     zip64: bool = False  # sizes and offset in a Zip64 extra field in the directory
+    offset: int | None = None  # where the directory says its local header is; None: written
 
 
 def deflated(name: str, data: bytes) -> RawEntry:
@@ -33,20 +34,29 @@ def deflated(name: str, data: bytes) -> RawEntry:
     )  # fmt: skip
 
 
-def build(entries: list[RawEntry], *, count: int | None = None) -> bytes:
-    """The zip's bytes; `count` overrides the entry count in the end record."""
+def local_header(e: RawEntry) -> bytes:
+    """The entry's local header, name and stored bytes."""
+    size = len(e.data) if e.size is None else e.size
+    crc = zlib.crc32(e.data) if e.crc is None else e.crc
+    local = e.name if e.local_name is None else e.local_name
+    return struct.pack(
+        "<4s5H3L2H", b"PK\x03\x04", 20, e.flags, e.method, 0, 0x21,
+        crc, len(e.data), size, len(local), 0,
+    ) + local + e.data  # fmt: skip
+
+
+def build(entries: list[RawEntry], *, count: int | None = None, prefix: bytes = b"") -> bytes:
+    """The zip's bytes; `count` overrides the entry count in the end record, `prefix` comes
+    before everything (offsets do not count it, as in a self-extracting archive)."""
     body = bytearray()
     directory = bytearray()
     for e in entries:
-        offset = len(body)
+        offset = e.offset
+        if offset is None:
+            offset = len(body)
+            body += local_header(e)
         size = len(e.data) if e.size is None else e.size
         crc = zlib.crc32(e.data) if e.crc is None else e.crc
-        local = e.name if e.local_name is None else e.local_name
-        body += struct.pack(
-            "<4s5H3L2H", b"PK\x03\x04", 20, e.flags, e.method, 0, 0x21,
-            crc, len(e.data), size, len(local), 0,
-        )  # fmt: skip
-        body += local + e.data
         extra = b""
         sizes = (size, len(e.data), offset)
         if e.zip64:
@@ -69,7 +79,7 @@ def build(entries: list[RawEntry], *, count: int | None = None) -> bytes:
     end = struct.pack(
         "<4s4H2LH", b"PK\x05\x06", 0, 0, short, short, len(directory), len(body), 0
     )  # fmt: skip
-    return bytes(body + directory + tail + end)
+    return prefix + bytes(body + directory + tail + end)
 
 
 def pack_entries(signed: Any, files: dict[str, bytes]) -> list[RawEntry]:
@@ -79,6 +89,8 @@ def pack_entries(signed: Any, files: dict[str, bytes]) -> list[RawEntry]:
     return entries
 
 
-def write(path: Path, entries: list[RawEntry], *, count: int | None = None) -> Path:
-    path.write_bytes(build(entries, count=count))
+def write(
+    path: Path, entries: list[RawEntry], *, count: int | None = None, prefix: bytes = b""
+) -> Path:
+    path.write_bytes(build(entries, count=count, prefix=prefix))
     return path

@@ -15,7 +15,7 @@ from desktop.domain.errors import PackError
 from desktop.domain.strict_json import JsonRefusedError, loads, within_depth
 from tests.pack_device import Device, open_device
 from tests.pack_factory import FILES, Academy
-from tests.zip_bytes import RawEntry, deflated, pack_entries, write
+from tests.zip_bytes import RawEntry, deflated, local_header, pack_entries, write
 
 Hostile = Callable[[Academy, Path], Path]
 
@@ -96,6 +96,24 @@ def _unknown_deflate_bytes(academy: Academy, path: Path) -> Path:
     return write(path, entries)
 
 
+def _overlapping(academy: Academy, path: Path) -> Path:
+    # The second file's local header lies inside the first file's bytes: the trick that lets a
+    # small zip unpack to far more than its size.
+    inner = RawEntry(b"media/audio/b.mp3", FILES["audio/b.mp3"])
+    outer_data = local_header(inner)
+    files = {"images/a.png": outer_data, "audio/b.mp3": FILES["audio/b.mp3"]}
+    entries = pack_entries(academy.signed(files), {})
+    entries.append(RawEntry(b"media/images/a.png", outer_data))
+    manifest_end = len(local_header(entries[0]))
+    inner.offset = manifest_end + len(local_header(entries[1])) - len(outer_data)
+    entries.append(inner)
+    return write(path, entries)
+
+
+def _prepended(academy: Academy, path: Path) -> Path:
+    return write(path, pack_entries(academy.signed(FILES), FILES), prefix=b"MZ" + b"\0" * 100)
+
+
 HOSTILE: dict[str, tuple[Hostile, str]] = {
     "local header names another file": (_with(_other_local_name), "tampered"),
     "manifest nested 200,000 deep": (_with(_deep_manifest), "bad_pack"),
@@ -106,6 +124,8 @@ HOSTILE: dict[str, tuple[Hostile, str]] = {
     "duplicate key in the manifest": (_duplicate_key, "tampered"),
     "end record count disagrees with the directory": (_lying_count, "tampered"),
     "deflated bytes that are not deflate": (_unknown_deflate_bytes, "tampered"),
+    "one entry inside another": (_overlapping, "tampered"),
+    "bytes before the zip": (_prepended, "tampered"),
 }
 
 

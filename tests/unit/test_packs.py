@@ -77,7 +77,9 @@ def _refused(service: PackService, store: Store, media: Path, path: Path, code: 
         service.import_pack(path)
     assert info.value.code == code, info.value.message
     assert media_states(store) == {}  # nothing recorded
-    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+    assert not media.exists() or not list(media.rglob("*"))
+    staging = media.parent / "staging"
+    assert not staging.exists() or not list(staging.rglob("*"))
     return info.value.message
 
 
