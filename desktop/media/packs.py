@@ -197,6 +197,11 @@ class Pack:
 
     def read_manifest(self) -> tuple[bytes, Any]:
         """The manifest's bytes and its JSON document (not yet verified)."""
+        if self.sizes.get(MANIFEST, 0) > MAX_MANIFEST_BYTES:
+            raise PackError(
+                "The course description in the pack is too large; it was not imported.",
+                code="too_large",
+            )
         with self.open(MANIFEST, MAX_MANIFEST_BYTES) as handle:
             raw = handle.read()
         try:

@@ -121,3 +121,23 @@ def test_an_older_pack_is_refused_in_the_window_naming_both_versions(
     assert entry.local_version == 2
     media = core.paths.media_dir / "c1" / "audio" / "b.mp3"
     assert media.read_bytes() == newer["audio/b.mp3"]
+
+
+def test_the_same_pack_again_says_it_is_up_to_date(
+    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+) -> None:
+    academy = Academy()
+    core = make_core()
+    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    pack = write_zip(tmp_path / "c1.zip", academy.signed(FILES), FILES)
+    core.packs.import_pack(pack)
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    texts: list[str] = []
+    QTimer.singleShot(100, _answer_box(texts))
+    with qtbot.assertNotEmitted(window.pack_actions.imported):
+        window.pack_actions.import_pack(pack)
+        qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
+    assert "already on this computer and up to date" in texts[0]

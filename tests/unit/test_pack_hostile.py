@@ -226,3 +226,11 @@ def test_a_sixteen_megabyte_manifest_is_measured_quickly(raw: bytes) -> None:
     # A character-by-character scan took 4 s on the first; a naive string pattern, minutes on
     # the third (it retries from every quote).
     assert time.perf_counter() - started < 2.0
+
+
+def test_an_oversized_manifest_is_refused_before_it_is_read(
+    tmp_path: Path, academy: Academy, device: Device
+) -> None:
+    entries = pack_entries(academy.signed(FILES), FILES)
+    entries[0].data = b" " * (16 * 1024 * 1024 + 1)
+    assert_refused_cleanly(device, write(tmp_path / "big.zip", entries), "too_large")
