@@ -30,7 +30,7 @@ MANIFEST = "manifest.json"
 MEDIA_PREFIX = "media/"
 MAX_ENTRIES = 100_000
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
-MAX_MANIFEST_DEPTH = 32  # a manifest nests about 10 deep
+MAX_MANIFEST_DEPTH = 32  # a manifest nests about 8 deep
 # What reading a zip can raise besides PackError; each becomes "damaged" (OSError apart).
 _ZIP_FAILURES = (
     zipfile.BadZipFile,

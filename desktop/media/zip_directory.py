@@ -119,8 +119,8 @@ def _zip64_end(handle: BinaryIO, end_start: int) -> tuple[int, int, int, int]:
     sig, disk, record_at, disks = _LOCATOR.unpack(_read(handle, _LOCATOR.size))
     if sig != _LOCATOR_SIG or disk != 0 or disks != 1:
         raise damaged()
-    if record_at + _END64.size > end_start - _LOCATOR.size:
-        raise damaged()
+    if record_at + _END64.size != end_start - _LOCATOR.size:
+        raise damaged()  # zipfile reads the record just before the locator: so must we
     handle.seek(record_at)
     fields = _END64.unpack(_read(handle, _END64.size))
     sig, _record_size, _made, _needed, disk, cd_disk, here, count, cd_size, cd_offset = fields

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import tracemalloc
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from desktop.domain.errors import PackError
 from desktop.domain.strict_json import JsonRefusedError, loads, within_depth
 from tests.pack_device import Device, open_device
-from tests.pack_factory import FILES, Academy
+from tests.pack_factory import FILES, Academy, write_zip
 from tests.zip_bytes import RawEntry, deflated, local_header, pack_entries, write
 
 Hostile = Callable[[Academy, Path], Path]
@@ -234,3 +235,15 @@ def test_an_oversized_manifest_is_refused_before_it_is_read(
     entries = pack_entries(academy.signed(FILES), FILES)
     entries[0].data = b" " * (16 * 1024 * 1024 + 1)
     assert_refused_cleanly(device, write(tmp_path / "big.zip", entries), "too_large")
+
+
+def test_zipfile_s_own_zip64_end_record_is_read_like_zipfile_reads_it(
+    tmp_path: Path, academy: Academy, device: Device
+) -> None:
+    # 70,000 entries need the Zip64 end record: the directory must be found, not "damaged";
+    # the pack is then refused for what it holds (files the course does not list).
+    path = write_zip(tmp_path / "wide.zip", academy.signed(FILES), FILES)
+    with zipfile.ZipFile(path, "a") as archive:
+        for i in range(70_000):
+            archive.writestr(f"media/extra/{i}", b"")
+    assert_refused_cleanly(device, path, "unexpected_file")
