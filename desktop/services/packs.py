@@ -4,8 +4,10 @@ pack from a folder or .zip without network. Worker threads / CLI.
 Import checks everything before it trusts anything: the pack's structure (media/packs.py),
 the manifest's signature against an academy key this device learned at login, that the pack
 holds exactly the files the manifest lists, and every file's size and sha256 while it is copied.
-Files are copied to a temporary name and renamed only once verified; the course and its files'
-availability are recorded in one transaction at the end. A refused pack changes nothing.
+Files are copied into a staging folder of the import's own and renamed only once verified;
+the course and its files' availability are recorded in one transaction at the end. The staging
+folder goes on every path out. A pack older than the course on this computer is refused, the
+same version changes nothing (desktop/domain/course_version.py). A refused pack changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +37,7 @@ from desktop.store.trust import KeyRepo
 from desktop.sync import manifests
 
 CHUNK = 256 * 1024
+STALE_STAGING_SECONDS = 24 * 3600
 Progress = Callable[[int, int], None]
 
 
@@ -155,8 +159,14 @@ class PackService:
         return PackImport(course, outcome)
 
     def _new_staging(self) -> Path:
-        """A folder of this import's own, so a failed or parallel import never mixes files."""
+        """A folder of this import's own, so a failed or parallel import never mixes files.
+        Folders of imports cut short by a crash or power cut (a day old) go first."""
         self._staging.mkdir(parents=True, exist_ok=True)
+        stale = time.time() - STALE_STAGING_SECONDS
+        for old in self._staging.glob("import-*"):
+            with contextlib.suppress(OSError):
+                if old.stat().st_mtime < stale:
+                    shutil.rmtree(old, ignore_errors=True)
         return Path(tempfile.mkdtemp(prefix="import-", dir=self._staging))
 
     def _remove_staging(self, staging: Path) -> None:
@@ -186,6 +196,8 @@ class PackService:
             dest = self._media_root / detail.course.id / media.path
             if not dest.is_file() or dest.stat().st_size != media.size:
                 total += media.size
+        if total == 0:
+            return
         self._media_root.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(self._media_root).free
         if free < total + 8 * 1024 * 1024:

@@ -3,6 +3,8 @@ naming both versions, the same version changes nothing, a newer one updates."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,3 +152,15 @@ def test_the_academy_sentence_names_both_versions() -> None:
         check_not_older(Source.ACADEMY, "Fietsen", _stamp(4, 1), _stamp(5, 1))
     assert "version 4 of Fietsen" in info.value.message
     assert "version 5" in info.value.message
+
+
+def test_staging_left_by_a_crashed_import_is_removed_by_the_next(
+    tmp_path: Path, academy: Academy, device: Device
+) -> None:
+    crashed = device.staging / "import-abc123" / "audio"
+    crashed.mkdir(parents=True)
+    (crashed / "b.mp3").write_bytes(b"half a file")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(crashed.parent, (two_days_ago, two_days_ago))
+    device.service.import_pack(_pack(tmp_path, academy, "a.zip", FILES))
+    assert not device.staging.exists()
