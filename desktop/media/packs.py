@@ -91,6 +91,7 @@ class Pack:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.sizes: dict[str, int] = {}
+        self._file: IO[bytes] | None = None
         self._zip: zipfile.ZipFile | None = None
         try:
             if path.is_dir() and not path.is_symlink():
@@ -146,13 +147,13 @@ class Pack:
 
     def _scan_zip(self) -> None:
         try:
-            with self.path.open("rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                entries = read_directory(handle, size, MAX_ENTRIES)
+            # One open file for the checks and for zipfile: the name cannot be swapped between.
+            self._file = handle = self.path.open("rb")
+            entries = read_directory(handle, os.fstat(handle.fileno()).st_size, MAX_ENTRIES)
             for entry in entries:
                 self._add_zip_entry(entry)
             # zipfile reads the data; it must see exactly the directory checked above.
-            archive = zipfile.ZipFile(self.path)
+            archive = zipfile.ZipFile(handle)
             self._zip = archive
             listed = [(i.orig_filename, i.header_offset) for i in archive.infolist()]
             if listed != [(e.name, e.offset) for e in entries]:
@@ -221,6 +222,9 @@ class Pack:
         if self._zip is not None:
             self._zip.close()
             self._zip = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     def __enter__(self) -> Pack:
         return self
