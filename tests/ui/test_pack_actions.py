@@ -16,6 +16,7 @@ from desktop.core import Core
 from desktop.store.trust import KeyRepo
 from desktop.ui.tasks import TaskRunner
 from tests.pack_factory import FILES, Academy, write_zip
+from tests.zip_bytes import pack_entries, write
 
 
 def _answer_box(texts: list[str]) -> Callable[[], None]:
@@ -141,3 +142,23 @@ def test_the_same_pack_again_says_it_is_up_to_date(
         window.pack_actions.import_pack(pack)
         qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "already on this computer and up to date" in texts[0]
+
+
+def test_a_hostile_zip_gives_a_sentence_not_a_crash(
+    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+) -> None:
+    academy = Academy()
+    core = make_core()
+    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    entries = pack_entries(academy.signed(FILES), FILES)
+    entries[2].method = 97  # zipfile alone: NotImplementedError on the worker
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    qtbot.addWidget(window)
+    window.show()
+    texts: list[str] = []
+    QTimer.singleShot(100, _answer_box(texts))
+    window.pack_actions.import_pack(write(tmp_path / "c1.zip", entries))
+    qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
+    assert "compressed in a way Samen cannot read" in texts[0]
+    assert core.catalogue.library() == []
