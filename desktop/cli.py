@@ -362,9 +362,9 @@ def _pack(core: Core, args: argparse.Namespace) -> int:
         print(f"Wrote {written} ({written.stat().st_size / 1e6:.1f} MB).")
         return EXIT_OK
     bar = ProgressBar("Importing")
-    course = core.packs.import_pack(args.path, on_progress=bar.update)
+    imported = core.packs.import_pack(args.path, on_progress=bar.update)
     bar.finish()
-    print(f"Imported {course.title} (version {course.version}); it is ready to study offline.")
+    print(imported.sentence)
     return EXIT_OK
 
 

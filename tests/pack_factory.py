@@ -27,14 +27,20 @@ class Academy:
             public_key=base64.b64encode(raw).decode(),
         )
 
-    def signed(self, files: dict[str, bytes], version: int = 1) -> dict[str, Any]:
+    def signed(
+        self,
+        files: dict[str, bytes],
+        version: int = 1,
+        issued_at: str = "2026-11-24T12:00:00+00:00",
+        title: str = "Cursus",
+    ) -> dict[str, Any]:
         manifest = {
             "format": "samen-course/1",
-            "issued_at": "2026-11-24T12:00:00+00:00",
+            "issued_at": issued_at,
             "course": {
                 "id": "c1",
                 "version": version,
-                "title": "Cursus",
+                "title": title,
                 "language": "nl",
                 "summary": "",
                 "lesson_count": 1,

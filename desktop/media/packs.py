@@ -1,28 +1,69 @@
 """Course packs on disk: a folder or a .zip with manifest.json and media/<path>. Worker threads.
 
-Reading is defensive: a pack comes from a USB stick that went through many hands, so every
-entry name is checked before anything is read (no absolute paths, no "..", no backslashes, no
-symlinks or device files, nothing outside manifest.json and media/), and reads are capped, so a
-zip bomb or an entry larger than announced cannot fill the disk.
+Reading is defensive: a pack comes from a USB stick that went through many hands. Before
+anything is read, the zip's own directory is checked from its raw bytes (media/zip_directory.py:
+entry count, names, flags, compression methods, local headers), and every entry name is checked
+(no absolute paths, no "..", no backslashes, no NUL, no symlinks or device files, nothing
+outside manifest.json and media/). Reads are capped, so a zip bomb or an entry larger than
+announced cannot fill the disk, and the manifest is parsed with bounded depth and duplicate
+keys refused. Whatever goes wrong surfaces as a PackError with a sentence for the learner:
+never a zipfile, OS or JSON error, and never a name taken from the pack.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
+from desktop.domain import strict_json
 from desktop.domain.errors import PackError
+from desktop.media.zip_directory import ZipEntry, damaged, read_directory
 
 MANIFEST = "manifest.json"
 MEDIA_PREFIX = "media/"
 MAX_ENTRIES = 100_000
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_MANIFEST_DEPTH = 32  # a manifest nests about 8 deep
+# What reading a zip can raise besides PackError; each becomes "damaged" (OSError apart).
+_ZIP_FAILURES = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    struct.error,
+)
+
+
+def _unreadable() -> PackError:
+    # A USB stick pulled out or failing: say so, the import is simply not done.
+    return PackError(
+        "The pack could not be read (was the USB stick removed?); nothing was imported.",
+        code="unreadable",
+    )
+
+
+def _unsafe() -> PackError:
+    return PackError(
+        "The pack contains a file with an unsafe name; it was not imported.", code="unsafe_path"
+    )
+
+
+def _foreign() -> PackError:
+    return PackError(
+        "The pack contains files that do not belong in a course pack; it was not imported.",
+        code="unexpected_file",
+    )
 
 
 def _check_safe(name: str) -> None:
@@ -35,16 +76,13 @@ def _check_safe(name: str) -> None:
         or any(part in ("..", ".") for part in parts)
         or (parts and ":" in parts[0])  # a Windows drive letter
     ):
-        raise PackError(f"The pack contains an unsafe file name: {name!r}.", code="unsafe_path")
+        raise _unsafe()
 
 
 def _check_name(name: str) -> None:
     _check_safe(name)
     if name != MANIFEST and not name.startswith(MEDIA_PREFIX):
-        raise PackError(
-            f"The pack contains a file that does not belong in a course pack: {name!r}.",
-            code="unexpected_file",
-        )
+        raise _foreign()
 
 
 class Pack:
@@ -53,96 +91,156 @@ class Pack:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.sizes: dict[str, int] = {}
+        self._file: IO[bytes] | None = None
         self._zip: zipfile.ZipFile | None = None
-        if path.is_dir() and not path.is_symlink():
-            self._scan_folder()
-        elif zipfile.is_zipfile(path):
-            self._scan_zip()
-        else:
-            raise PackError(
-                f"{path} is neither a course pack folder nor a .zip file.", code="not_a_pack"
-            )
+        try:
+            if path.is_dir() and not path.is_symlink():
+                self._scan_folder()
+            elif path.is_file():
+                self._scan_zip()
+            else:
+                raise PackError(
+                    f"{path} is neither a course pack folder nor a .zip file.", code="not_a_pack"
+                )
+        except BaseException:
+            self.close()
+            raise
         if MANIFEST not in self.sizes:
-            raise PackError("The pack has no manifest.json at its top level.", code="not_a_pack")
+            self.close()
+            raise PackError(
+                "This is not a course pack: its course description is missing.", code="not_a_pack"
+            )
 
     def _add(self, name: str, size: int) -> None:
         _check_name(name)
         if name in self.sizes:
-            raise PackError(f"The pack lists {name!r} twice.", code="unexpected_file")
+            raise PackError(
+                "The pack lists the same file twice; it was not imported.", code="unexpected_file"
+            )
         if len(self.sizes) >= MAX_ENTRIES:
-            raise PackError("The pack has too many files.", code="too_large")
+            raise PackError(
+                "The pack has too many files to be a course pack; it was not imported.",
+                code="too_large",
+            )
         self.sizes[name] = size
 
     def _scan_folder(self) -> None:
         root = self.path
-        for folder, dirs, files in os.walk(root, followlinks=False):
-            for name in [*dirs, *files]:
-                full = Path(folder) / name
-                info = full.lstat()
-                rel = full.relative_to(root).as_posix()
-                if stat.S_ISLNK(info.st_mode):
-                    raise PackError(f"The pack contains a link: {rel!r}.", code="symlink")
-                if stat.S_ISDIR(info.st_mode):
-                    if rel != "media" and not rel.startswith(MEDIA_PREFIX):
-                        raise PackError(
-                            f"The pack contains a folder that does not belong: {rel!r}.",
-                            code="unexpected_file",
-                        )
-                    continue
-                if not stat.S_ISREG(info.st_mode):
-                    raise PackError(f"The pack contains a special file: {rel!r}.", code="symlink")
-                self._add(rel, info.st_size)
+        try:
+            for folder, dirs, files in os.walk(root, followlinks=False, onerror=_raise):
+                for name in [*dirs, *files]:
+                    full = Path(folder) / name
+                    info = full.lstat()
+                    rel = full.relative_to(root).as_posix()
+                    if stat.S_ISLNK(info.st_mode) or not (
+                        stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)
+                    ):
+                        raise _link()
+                    if stat.S_ISDIR(info.st_mode):
+                        _check_safe(rel)
+                        if rel != "media" and not rel.startswith(MEDIA_PREFIX):
+                            raise _foreign()
+                        continue
+                    self._add(rel, info.st_size)
+        except (OSError, ValueError):
+            raise _unreadable() from None
 
     def _scan_zip(self) -> None:
         try:
-            archive = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise PackError(f"The pack's zip file is damaged: {exc}", code="not_a_pack") from None
-        self._zip = archive
-        for info in archive.infolist():
-            mode = (info.external_attr >> 16) & 0o170000
-            if mode == stat.S_IFLNK:
-                raise PackError(f"The pack contains a link: {info.filename!r}.", code="symlink")
-            if info.is_dir():
-                folder = info.filename.rstrip("/")
-                _check_safe(folder)
-                if folder != "media" and not folder.startswith(MEDIA_PREFIX):
-                    raise PackError(
-                        f"The pack contains a folder that does not belong: {folder!r}.",
-                        code="unexpected_file",
-                    )
-                continue
-            self._add(info.filename, info.file_size)
+            # One open file for the checks and for zipfile: the name cannot be swapped between.
+            self._file = handle = self.path.open("rb")
+            entries = read_directory(handle, os.fstat(handle.fileno()).st_size, MAX_ENTRIES)
+            for entry in entries:
+                self._add_zip_entry(entry)
+            # zipfile reads the data; it must see exactly the directory checked above.
+            archive = zipfile.ZipFile(handle)
+            self._zip = archive
+            listed = [(i.orig_filename, i.header_offset) for i in archive.infolist()]
+            if listed != [(e.name, e.offset) for e in entries]:
+                raise damaged()
+        except OSError:
+            raise _unreadable() from None
+        except _ZIP_FAILURES:
+            raise damaged() from None
+
+    def _add_zip_entry(self, entry: ZipEntry) -> None:
+        mode = (entry.external_attr >> 16) & 0o170000
+        if mode == stat.S_IFLNK:
+            raise _link()
+        if entry.name.endswith("/"):
+            folder = entry.name.rstrip("/")
+            _check_safe(folder)
+            if folder != "media" and not folder.startswith(MEDIA_PREFIX):
+                raise _foreign()
+            return
+        self._add(entry.name, entry.size)
 
     @contextmanager
     def open(self, name: str, limit: int) -> Iterator[_Capped]:
         """Open an entry that may hold at most `limit` bytes (reads beyond it fail)."""
         if name not in self.sizes:
-            raise PackError(f"The pack has no file {name!r}.", code="missing_file")
+            raise PackError("The pack is incomplete; nothing was imported.", code="missing_file")
         if self.sizes[name] > limit:
             raise PackError(
-                f"{name!r} in the pack is larger than the course says it is.", code="tampered"
+                "A file in the pack is larger than the course says it is; nothing was imported.",
+                code="tampered",
             )
-        if self._zip is not None:
-            with self._zip.open(name) as handle:
-                yield _Capped(handle, limit)  # the header's size may lie; the stream is capped
-        else:
-            with (self.path / name).open("rb") as handle:
-                yield _Capped(handle, limit)
+        try:
+            handle: IO[bytes] = (
+                self._zip.open(name) if self._zip is not None else (self.path / name).open("rb")
+            )
+        except OSError:
+            raise _unreadable() from None
+        except _ZIP_FAILURES:
+            raise damaged() from None
+        with handle:
+            yield _Capped(handle, limit)  # the header's size may lie; the stream is capped
 
-    def read_manifest(self) -> bytes:
+    def read_manifest(self) -> tuple[bytes, Any]:
+        """The manifest's bytes and its JSON document (not yet verified)."""
+        if self.sizes.get(MANIFEST, 0) > MAX_MANIFEST_BYTES:
+            raise PackError(
+                "The course description in the pack is too large; it was not imported.",
+                code="too_large",
+            )
         with self.open(MANIFEST, MAX_MANIFEST_BYTES) as handle:
-            return handle.read()
+            raw = handle.read()
+        try:
+            return raw, strict_json.loads(raw, MAX_MANIFEST_DEPTH)
+        except strict_json.JsonRefusedError as refused:
+            if refused.reason == "duplicate":
+                raise PackError(
+                    "The course description in the pack has been tampered with; it was not "
+                    "imported.",
+                    code="tampered",
+                ) from None
+            raise PackError(
+                "The course description in the pack is damaged; it was not imported."
+            ) from None
 
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
+            self._zip = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     def __enter__(self) -> Pack:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _raise(error: OSError) -> None:
+    raise error  # os.walk skips unreadable folders silently otherwise
+
+
+def _link() -> PackError:
+    return PackError(
+        "The pack contains a link or a special file; it was not imported.", code="symlink"
+    )
 
 
 class _Capped:
@@ -156,14 +254,16 @@ class _Capped:
         want = self._left + 1 if size < 0 else min(size, self._left + 1)
         try:
             data = self._inner.read(want)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise PackError(f"The pack's zip file is damaged: {exc}", code="tampered") from None
-        except OSError as exc:
-            # A USB stick pulled out or failing: say so, the import is simply not done.
-            raise PackError(f"Reading the pack failed: {exc}", code="unreadable") from None
+        except OSError:
+            raise _unreadable() from None
+        except _ZIP_FAILURES:
+            raise damaged() from None
         self._left -= len(data)
         if self._left < 0:
-            raise PackError("A file in the pack is larger than announced.", code="tampered")
+            raise PackError(
+                "A file in the pack is larger than announced; nothing was imported.",
+                code="tampered",
+            )
         return data
 
 

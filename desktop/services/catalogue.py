@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from desktop.domain.course import CourseDetail, Lesson, LibraryEntry
+from desktop.domain.course_version import Freshness, Source, check_not_older
 from desktop.domain.errors import DiskFullError, PackError
 from desktop.services.session import SessionService
 from desktop.store.courses import CourseRepo
@@ -32,20 +33,24 @@ class CatalogueService:
         """Fetch, verify and store a course's signed manifest (lessons, exercises, media list).
 
         A manifest whose signature does not check out is refused like a tampered pack: the
-        files it lists would be trusted on its word."""
+        files it lists would be trusted on its word. One older than the copy this computer
+        holds is refused too (no silent rollback); the same version changes nothing stored."""
         signed = self._session.client().manifest(course_id)
         detail, key_id = manifests.verify(signed, self._keys.known())
         if detail.course.id != course_id:
-            raise PackError(f"The academy sent the manifest of {detail.course.id!r}.")
-        try:
-            self._courses.save_signed(detail, key_id, json.dumps(signed, ensure_ascii=False))
-        except DiskFullError as exc:
-            # Its files come next: ask for room for them too, not just for the database.
-            raise DiskFullError(
-                exc.path,
-                (exc.needed or 0) + detail.course.media_bytes,
-                doing=f"Samen cannot store {detail.course.title}",
-            ) from exc
+            raise PackError("The academy sent the description of another course.")
+        held = manifests.held_stamp(self._courses.signed_manifest(course_id))
+        found = check_not_older(Source.ACADEMY, detail.course.title, manifests.stamp(signed), held)
+        if found is not Freshness.SAME:
+            try:
+                self._courses.save_signed(detail, key_id, json.dumps(signed, ensure_ascii=False))
+            except DiskFullError as exc:
+                # Its files come next: ask for room for them too, not just for the database.
+                raise DiskFullError(
+                    exc.path,
+                    (exc.needed or 0) + detail.course.media_bytes,
+                    doing=f"Samen cannot store {detail.course.title}",
+                ) from exc
         return detail
 
     def lessons(self, course_id: str) -> list[Lesson]:

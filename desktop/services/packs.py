@@ -4,20 +4,32 @@ pack from a folder or .zip without network. Worker threads / CLI.
 Import checks everything before it trusts anything: the pack's structure (media/packs.py),
 the manifest's signature against an academy key this device learned at login, that the pack
 holds exactly the files the manifest lists, and every file's size and sha256 while it is copied.
-Files are copied to a temporary name and renamed only once verified; the course and its files'
-availability are recorded in one transaction at the end. A refused pack changes nothing.
+Files are copied into a staging folder of the import's own and renamed only once verified;
+the course and its files' availability are recorded in one transaction at the end. The staging
+folder goes on every path out. A pack older than the course on this computer is refused, the
+same version changes nothing (desktop/domain/course_version.py). A refused pack changes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop.domain.course import CourseDetail, CourseSummary, MediaFile
+from desktop.domain.course import CourseDetail, MediaFile
+from desktop.domain.course_version import (
+    Freshness,
+    ImportOutcome,
+    PackImport,
+    Source,
+    check_not_older,
+)
 from desktop.domain.errors import PackError, SamenError
 from desktop.media.packs import MANIFEST, MEDIA_PREFIX, Pack, write_zip
 from desktop.store.courses import CourseRepo
@@ -25,6 +37,7 @@ from desktop.store.trust import KeyRepo
 from desktop.sync import manifests
 
 CHUNK = 256 * 1024
+STALE_STAGING_SECONDS = 24 * 3600
 Progress = Callable[[int, int], None]
 
 
@@ -75,51 +88,91 @@ class PackService:
 
     # -- import -------------------------------------------------------------------------------
 
-    def import_pack(self, path: Path, on_progress: Progress | None = None) -> CourseSummary:
+    def import_pack(self, path: Path, on_progress: Progress | None = None) -> PackImport:
+        """Import a pack: a course this computer lacks, or a newer version of one it has. An
+        older pack is refused (PackError naming both versions); the same version only brings
+        files that are missing here, and changes nothing when none are."""
         with Pack(path) as pack:
-            signed_raw = pack.read_manifest()
-            try:
-                signed = json.loads(signed_raw)
-            except ValueError:
-                raise PackError("The pack's manifest.json is not valid JSON.") from None
+            signed_raw, signed = pack.read_manifest()
             detail, key_id = manifests.verify(signed, self._keys.known())
-            if self._downloading(detail.course.id):
+            course = detail.course
+            held = manifests.held_stamp(self._courses.signed_manifest(course.id))
+            found = check_not_older(Source.PACK, course.title, manifests.stamp(signed), held)
+            if self._downloading(course.id):
                 raise PackError(
-                    f"{detail.course.title} is downloading right now; pause it, then import.",
+                    f"{course.title} is downloading right now; pause it, then import.",
                     code="busy",
                 )
             self._check_contents(pack, detail)
-            total = sum(m.size for m in detail.media)
-            self._check_space(total)
-            staged: list[tuple[str, Path]] = []  # (media path, its verified staged copy)
+            self._check_space(detail)
+            staging = self._new_staging()
             try:
-                done = 0
-                for media in detail.media:
-                    part = self._stage(pack, detail.course.id, media)
-                    if part is not None:
-                        staged.append((media.path, part))
-                    done += media.size
-                    if on_progress is not None:
-                        on_progress(done, total)
-            except BaseException:
-                for _path, part in staged:
-                    part.unlink(missing_ok=True)
-                raise
+                staged = self._stage_all(pack, staging, detail, on_progress)
+                pack.close()  # the pack's part is done; a USB stick may be pulled now
+                return self._commit(detail, key_id, signed_raw, found, staged)
+            finally:
+                self._remove_staging(staging)
+
+    def _stage_all(
+        self, pack: Pack, staging: Path, detail: CourseDetail, on_progress: Progress | None
+    ) -> list[tuple[str, Path]]:
+        """(media path, its verified staged copy) for each file not already in place."""
+        staged: list[tuple[str, Path]] = []
+        total = sum(m.size for m in detail.media)
+        done = 0
+        for media in detail.media:
+            part = self._stage(pack, staging, detail.course.id, media)
+            if part is not None:
+                staged.append((media.path, part))
+            done += media.size
+            if on_progress is not None:
+                on_progress(done, total)
+        return staged
+
+    def _commit(
+        self,
+        detail: CourseDetail,
+        key_id: str,
+        signed_raw: bytes,
+        found: Freshness,
+        staged: list[tuple[str, Path]],
+    ) -> PackImport:
+        course = detail.course
+        every = [m.path for m in detail.media]
+        already = found is Freshness.SAME and not staged
+        if already and self._courses.available_paths(course.id) >= set(every):
+            return PackImport(course, ImportOutcome.UP_TO_DATE)
         # Everything checked. Files about to be replaced stop counting as available first, so
         # a crash between the renames and the final transaction never pairs new files with
         # the old manifest.
-        self._courses.mark_missing(detail.course.id, [name for name, _part in staged])
+        self._courses.mark_missing(course.id, [name for name, _part in staged])
         for name, part in staged:
-            dest = self._media_root / detail.course.id / name
+            dest = self._media_root / course.id / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             part.replace(dest)
-        self._courses.save_signed(
-            detail,
-            key_id,
-            signed_raw.decode("utf-8"),
-            available=[m.path for m in detail.media],
-        )
-        return detail.course
+        self._courses.save_signed(detail, key_id, signed_raw.decode("utf-8"), available=every)
+        outcome = {
+            Freshness.NEW: ImportOutcome.ADDED,
+            Freshness.NEWER: ImportOutcome.UPDATED,
+            Freshness.SAME: ImportOutcome.COMPLETED,
+        }[found]
+        return PackImport(course, outcome)
+
+    def _new_staging(self) -> Path:
+        """A folder of this import's own, so a failed or parallel import never mixes files.
+        Folders of imports cut short by a crash or power cut (a day old) go first."""
+        self._staging.mkdir(parents=True, exist_ok=True)
+        stale = time.time() - STALE_STAGING_SECONDS
+        for old in self._staging.glob("import-*"):
+            with contextlib.suppress(OSError):
+                if old.stat().st_mtime < stale:
+                    shutil.rmtree(old, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix="import-", dir=self._staging))
+
+    def _remove_staging(self, staging: Path) -> None:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another import may be using it
+            self._staging.rmdir()
 
     @staticmethod
     def _check_contents(pack: Pack, detail: CourseDetail) -> None:
@@ -130,12 +183,21 @@ class PackService:
         if missing:
             raise PackError(f"The pack is incomplete: {missing[0]} is missing.", code="incomplete")
         if extra:
+            # No name: it comes from the pack, not from the signed course.
             raise PackError(
-                f"The pack holds a file its manifest does not list: {extra[0]}.",
+                "The pack holds files that are not part of the course; it was not imported.",
                 code="unexpected_file",
             )
 
-    def _check_space(self, total: int) -> None:
+    def _check_space(self, detail: CourseDetail) -> None:
+        """Room for the files not already here (same size: probably in place, hashed later)."""
+        total = 0
+        for media in detail.media:
+            dest = self._media_root / detail.course.id / media.path
+            if not dest.is_file() or dest.stat().st_size != media.size:
+                total += media.size
+        if total == 0:
+            return
         self._media_root.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(self._media_root).free
         if free < total + 8 * 1024 * 1024:
@@ -144,12 +206,12 @@ class PackService:
                 code="disk_full",
             )
 
-    def _stage(self, pack: Pack, course_id: str, media: MediaFile) -> Path | None:
+    def _stage(self, pack: Pack, staging: Path, course_id: str, media: MediaFile) -> Path | None:
         """Copy one file into the staging folder, verified; None if already in place."""
         dest = self._media_root / course_id / media.path
         if dest.is_file() and dest.stat().st_size == media.size and _sha256(dest) == media.sha256:
             return None  # already here from a download or an earlier import
-        part = self._staging / course_id / media.path
+        part = staging / media.path
         part.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         try:
@@ -164,7 +226,8 @@ class PackService:
                 os.fsync(target.fileno())
             if part.stat().st_size != media.size or digest.hexdigest() != media.sha256:
                 raise PackError(
-                    f"{media.path} in the pack has been changed or damaged; nothing was imported.",
+                    f"The course file {media.path} in the pack has been changed or damaged; "
+                    "nothing was imported.",
                     code="tampered",
                 )
         except BaseException:

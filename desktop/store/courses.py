@@ -93,6 +93,15 @@ class CourseRepo:
                     [course_id, path],
                 )
 
+    def available_paths(self, course_id: str) -> set[str]:
+        """The course's files recorded as complete on this computer."""
+        with self._store.read() as db:
+            rows = db.execute(
+                "SELECT path FROM media_files WHERE course_id = ? AND state = 'available'",
+                [course_id],
+            ).fetchall()
+        return {str(row[0]) for row in rows}
+
     def signed_manifest(self, course_id: str) -> str | None:
         with self._store.read() as db:
             row = db.execute(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -18,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from desktop.domain.account import AcademyKey
 from desktop.domain.course import CourseDetail
+from desktop.domain.course_version import CourseStamp
 from desktop.domain.errors import PackError, ProtocolError
 from desktop.sync import wire
 
@@ -70,3 +73,28 @@ def verify(signed: Any, keys: Mapping[str, AcademyKey]) -> tuple[CourseDetail, s
         return wire.course_detail(manifest), key.key_id
     except ProtocolError as exc:
         raise PackError(f"The course manifest is malformed: {exc.message}") from None
+
+
+def stamp(signed: Mapping[str, Any]) -> CourseStamp:
+    """The version, signing time and content digest of a verified SignedManifest document."""
+    manifest = signed["manifest"]
+    course = manifest.get("course")
+    version = course.get("version") if isinstance(course, Mapping) else None
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise PackError("The course manifest is malformed: it has no version.")
+    issued_at = manifest.get("issued_at")
+    when: datetime | None = None
+    if issued_at is not None:
+        try:
+            when = datetime.fromisoformat(str(issued_at))
+        except ValueError:
+            raise PackError("The course manifest is malformed: its date is not valid.") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    content = {key: value for key, value in manifest.items() if key != "issued_at"}
+    return CourseStamp(version, when, hashlib.sha256(canonical(content)).hexdigest())
+
+
+def held_stamp(signed_json: str | None) -> CourseStamp | None:
+    """The stamp of a manifest this computer stored (verified when it was stored), if any."""
+    return None if signed_json is None else stamp(json.loads(signed_json))

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from desktop.domain.course import CourseSummary
+from desktop.domain.course_version import ImportOutcome, PackImport
 from desktop.services.packs import PackService
 from desktop.ui.tasks import TaskRunner
 
@@ -77,15 +77,14 @@ class PackActions(QObject):
             self._dialog.deleteLater()
             self._dialog = None
 
-    def _imported(self, course: object) -> None:
-        assert isinstance(course, CourseSummary)
+    def _imported(self, result: object) -> None:
+        assert isinstance(result, PackImport)
         self._close_dialog()
-        QMessageBox.information(
-            self._window,
-            "Course imported",
-            f"{course.title} is on this computer now and works without internet.",
-        )
-        self.imported.emit(course.id)
+        if result.outcome is ImportOutcome.UP_TO_DATE:
+            QMessageBox.information(self._window, "Course up to date", result.sentence)
+            return
+        QMessageBox.information(self._window, "Course imported", result.sentence)
+        self.imported.emit(result.course.id)
 
     def _exported(self, path: object) -> None:
         assert isinstance(path, Path)

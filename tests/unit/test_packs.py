@@ -48,7 +48,7 @@ def test_a_valid_pack_imports_without_network(
         else write_folder(tmp_path / "pack", signed, FILES)
     )
     seen: list[tuple[int, int]] = []
-    course = service.import_pack(path, on_progress=lambda d, t: seen.append((d, t)))
+    course = service.import_pack(path, on_progress=lambda d, t: seen.append((d, t))).course
     assert course.id == "c1"
     for name, data in FILES.items():
         assert (media / "c1" / name).read_bytes() == data
@@ -77,7 +77,9 @@ def _refused(service: PackService, store: Store, media: Path, path: Path, code: 
         service.import_pack(path)
     assert info.value.code == code, info.value.message
     assert media_states(store) == {}  # nothing recorded
-    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+    assert not media.exists() or not list(media.rglob("*"))
+    staging = media.parent / "staging"
+    assert not staging.exists() or not list(staging.rglob("*"))
     return info.value.message
 
 
