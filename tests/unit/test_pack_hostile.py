@@ -4,7 +4,6 @@ learner understands (no internal file names, no exception names) and leaves noth
 from __future__ import annotations
 
 import json
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
@@ -167,15 +166,13 @@ def test_two_hundred_thousand_entries_are_refused_at_once_from_the_end_record(
     entries += [RawEntry(f"media/f{i}".encode(), b"") for i in range(200_000)]
     path = write(tmp_path / "many.zip", entries)
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         assert_refused_cleanly(device, path, "too_large")
-        seconds = time.perf_counter() - started
         _size, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # Listing 200,000 entries first took over a second and ~110 MB here; counting takes neither.
-    assert seconds < 0.5
+    # Listing 200,000 entries first took ~110 MB (and over a second) here; counting them from
+    # the end record holds none of them in memory. Memory, not time: the machine may be busy.
     assert peak < 2 * 1024 * 1024
 
 
@@ -212,21 +209,20 @@ def test_json_depth_skips_brackets_inside_strings() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "within"),
     [
-        b"[" * 8_000_000 + b"]" * 8_000_000,
-        b"[" + b"[1]," * 4_000_000 + b"[1]]",
-        b'["' + b'a\\"' * 5_000_000,  # unterminated, full of escaped quotes
-        b"[" + b'"ab\\"c",' * 1_500_000 + b'"x"]',
+        (b"[" * 8_000_000 + b"]" * 8_000_000, False),
+        (b"[" + b"[1]," * 4_000_000 + b"[1]]", True),
+        (b'["' + b'a\\"' * 5_000_000, False),  # unterminated, full of escaped quotes
+        (b"[" + b'"ab\\"c",' * 1_500_000 + b'"x"]', True),
     ],
     ids=["deep", "wide", "unterminated string", "many strings"],
 )
-def test_a_sixteen_megabyte_manifest_is_measured_quickly(raw: bytes) -> None:
-    started = time.perf_counter()
-    within_depth(raw, 32)
-    # A character-by-character scan took 4 s on the first; a naive string pattern, minutes on
-    # the third (it retries from every quote).
-    assert time.perf_counter() - started < 2.0
+@pytest.mark.timeout(60)
+def test_a_sixteen_megabyte_manifest_is_measured(raw: bytes, within: bool) -> None:
+    # A character-by-character scan took 4 s on the first here; a naive string pattern took
+    # minutes on the third (it retries from every quote), which the timeout catches.
+    assert within_depth(raw, 32) is within
 
 
 def test_an_oversized_manifest_is_refused_before_it_is_read(
