@@ -30,6 +30,7 @@ from typing import Any
 import sqlite_utils
 
 from desktop.domain.sync import (
+    SERVER_ERROR_CODE,
     OutboxItem,
     OutboxState,
     Outcome,
@@ -41,6 +42,12 @@ from desktop.store.clock import utc_now
 from desktop.store.db import Store
 
 UNFINISHED = ("pending", "sending", "retry")
+# Items the academy has not answered for: unfinished ones, and ones refused on this device
+# after repeated 500s (desktop/sync/engine.py), which it may still have applied.
+_AWAITING_ANSWER = (
+    f"(state IN ('pending', 'sending', 'retry') OR (state = 'rejected' AND code = "
+    f"'{SERVER_ERROR_CODE}'))"
+)
 # A retry time further ahead than this came from a clock that was wrong when it was written
 # (servers ask for minutes, not hours), so it is treated as due rather than blocking the queue.
 MAX_RETRY_AHEAD = timedelta(hours=1)
@@ -63,6 +70,7 @@ def _item(row: dict[str, Any]) -> OutboxItem:
         attempts=row["attempts"],
         next_at=row["next_at"],
         waits_for=row.get("waits_for"),
+        server_errors=row.get("server_errors") or 0,
     )
 
 
@@ -350,10 +358,11 @@ class OutboxRepo:
                     retry_after = delay if retry_after is None else max(retry_after, delay)
                     sql = "UPDATE outbox SET state = 'retry', next_at = ?, updated_at = ?"
                     params = [(now + timedelta(seconds=delay)).isoformat(), stamp]
-                # Only unfinished items change: an outcome replayed twice is harmless.
+                # Only unfinished items change (an outcome replayed twice is harmless), and
+                # refusals decided here after repeated 500s: the academy's own word wins.
                 changed = db.execute(
-                    sql + " WHERE client_id = ? AND seq = ? AND mutation_id = ? AND state IN "
-                    "('pending', 'sending', 'retry')",
+                    sql + ", server_errors = 0 WHERE client_id = ? AND seq = ? "
+                    f"AND mutation_id = ? AND {_AWAITING_ANSWER}",
                     [*params, client_id, outcome.seq, outcome.mutation_id],
                 ).rowcount
                 if changed and outcome.status is OutcomeStatus.APPLIED:
@@ -365,6 +374,18 @@ class OutboxRepo:
                 [client_id],
             )
         return RecordSummary(acked=acked, rejected=rejected, retry_after=retry_after)
+
+    def server_failed(self, client_id: str, item_id: int) -> int:
+        """A push whose batch was this item alone got an HTTP 500: count it (kept across
+        restarts; a real answer resets it). Returns the count, 0 if the item is not waiting."""
+        with self._store.write() as db:
+            row = db.execute(
+                """UPDATE outbox SET server_errors = server_errors + 1 WHERE id = ?
+                   AND client_id = ? AND state IN ('pending', 'sending', 'retry')
+                   RETURNING server_errors""",
+                [item_id, client_id],
+            ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def renumber(self, client_id: str, expected_seq: int) -> int:
         """The server has no record of any seq from `expected_seq` on: renumber from there.
@@ -399,11 +420,12 @@ class OutboxRepo:
         return sendable
 
     def acked_seq(self, client_id: str) -> int:
-        """The highest seq up to which every item of this client has a final outcome."""
+        """The highest seq up to which every item of this client has a final outcome (a
+        refusal decided here after repeated 500s is not one: a pull may still replay it)."""
         with self._store.read() as db:
             row = db.execute(
-                """SELECT MIN(seq) FROM outbox WHERE client_id = ? AND seq IS NOT NULL
-                   AND state IN ('pending', 'sending', 'retry')""",
+                f"""SELECT MIN(seq) FROM outbox WHERE client_id = ? AND seq IS NOT NULL
+                    AND {_AWAITING_ANSWER}""",
                 [client_id],
             ).fetchone()
             if row[0] is not None:

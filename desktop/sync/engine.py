@@ -4,6 +4,15 @@ Phases keep the database free while HTTP is in flight: claim a batch (a short tr
 push it (HTTP, no lock), record the outcomes (a short transaction); then pull pages, each page
 applied together with its cursor in one transaction. The engine talks to storage only through
 the small Protocols below, so sync never imports store (services wire them together).
+
+An HTTP 500 on a push is not a network failure: the academy may fail on one action every time
+(a bug, data it cannot handle). A batch of several that gets a 500 is halved at once, so the
+actions before the faulty one still go; a batch of one that gets a 500 counts against that item
+(kept in the outbox) and ends the window with the usual backoff; the batch after that starts
+with it alone. After `server_error_tries` of those in a row the item is set aside as refused
+(`server_error`, the learner can edit or discard it) and the queue behind it moves on. It keeps
+its seq: if the academy never stored it, the next push is answered `expected_seq` and the items
+behind are renumbered from there (`renumber`); if it did, a pull replays its real outcome.
 """
 
 from __future__ import annotations
@@ -13,10 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from desktop.domain.errors import BatchTooLargeError, ProtocolError
+from desktop.domain.errors import BatchTooLargeError, ProtocolError, ServerError
 from desktop.domain.sync import (
+    SERVER_ERROR_CODE,
+    SERVER_ERROR_MESSAGE,
     OutboxItem,
     Outcome,
+    OutcomeStatus,
     PullPage,
     PushReply,
     RecordSummary,
@@ -33,6 +45,7 @@ class OutboxPort(Protocol):
         self, client_id: str, outcomes: Sequence[Outcome], now: datetime | None = None
     ) -> RecordSummary: ...
     def renumber(self, client_id: str, expected_seq: int) -> int: ...
+    def server_failed(self, client_id: str, item_id: int) -> int: ...
     def acked_seq(self, client_id: str) -> int: ...
 
 
@@ -52,6 +65,7 @@ class EngineLimits:
     max_batches: int = 1000  # a window ends even if something keeps feeding the outbox
     max_pages: int = 1000
     pull_page: int = 500
+    server_error_tries: int = 5  # HTTP 500s in a row for one action alone before it is refused
 
 
 class SyncEngine:
@@ -85,11 +99,18 @@ class SyncEngine:
         """Push every due item in batches; returns (outcomes received, what they did)."""
         pushed = acked = rejected = 0
         retry_after: float | None = None
-        batch_size = self.limits.batch_size
+        batch_size = self.limits.batch_size  # halved for good by 413
+        isolating: int | None = None  # a smaller size while a 500 is being narrowed down
         for _ in range(self.limits.max_batches):
-            batch = self._outbox.claim_batch(client_id, batch_size, now or datetime.now(UTC))
+            size = batch_size if isolating is None else min(batch_size, isolating)
+            batch = self._outbox.claim_batch(client_id, size, now or datetime.now(UTC))
             if not batch:
                 break
+            if len(batch) > 1 and batch[0].server_errors:
+                # It failed alone before: try it alone again, so a 500 is surely its own.
+                self._outbox.release(client_id)
+                isolating = 1
+                continue
             try:
                 reply = self._api.push(client_id, batch)
             except BatchTooLargeError:
@@ -97,6 +118,20 @@ class SyncEngine:
                 if batch_size == 1:
                     raise
                 batch_size = max(1, batch_size // 2)
+                continue
+            except ServerError as exc:
+                self._outbox.release(client_id)
+                if exc.status != 500:
+                    raise
+                if len(batch) > 1:
+                    isolating = max(1, len(batch) // 2)
+                    continue
+                if self._outbox.server_failed(client_id, batch[0].id) < (
+                    self.limits.server_error_tries
+                ):
+                    raise
+                rejected += self._refuse(client_id, batch[0]).rejected
+                isolating = None
                 continue
             except BaseException:
                 self._outbox.release(client_id)
@@ -108,6 +143,9 @@ class SyncEngine:
                 # A reply we cannot use must not leave the batch 'sending' until a restart.
                 self._outbox.release(client_id)
                 raise
+            if isolating is not None:
+                # Past the part that failed: grow back towards full batches.
+                isolating = None if isolating * 2 >= batch_size else isolating * 2
             pushed += len(reply.outcomes)
             acked += recorded.acked
             rejected += recorded.rejected
@@ -118,7 +156,8 @@ class SyncEngine:
                 first = batch[0].seq or 0
                 if reply.expected_seq < first and not reply.outcomes:
                     # The server has nothing from expected_seq on (it was restored from a
-                    # backup, or never saw them): number everything from there and resend.
+                    # backup, never saw them, or an item before them was refused here after
+                    # repeated 500s): number everything from there and resend.
                     self._outbox.renumber(client_id, reply.expected_seq)
                     continue
                 if not reply.outcomes:
@@ -127,6 +166,18 @@ class SyncEngine:
                         "has already had confirmed. Nothing was lost; please contact support."
                     )
         return pushed, RecordSummary(acked=acked, rejected=rejected, retry_after=retry_after)
+
+    def _refuse(self, client_id: str, item: OutboxItem) -> RecordSummary:
+        """Set an item the academy keeps failing on aside, as refused, for the learner."""
+        assert item.seq is not None  # claimed items are numbered
+        refusal = Outcome(
+            seq=item.seq,
+            mutation_id=item.mutation_id,
+            status=OutcomeStatus.REJECTED,
+            code=SERVER_ERROR_CODE,
+            message=SERVER_ERROR_MESSAGE,
+        )
+        return self._outbox.record(client_id, [refusal])
 
     @staticmethod
     def _check_reply(batch: Sequence[OutboxItem], reply: PushReply) -> None:

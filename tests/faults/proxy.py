@@ -16,7 +16,10 @@ bytes have come back since the previous request started, is taken as the start o
 (requests neither pipelines nor sends `Expect: 100-continue`, so this is exact for it). The
 fault for that request is taken from the current mode at that moment, so `set()` also hits a
 keep-alive connection that is already open, and nothing has to be closed when the mode changes.
-`times=N` counts these decisions: the next N requests get the fault, later ones PASS. The one
+`times=N` counts these decisions: the next N requests get the fault, later ones PASS. With
+`match` (a predicate on the request body, e.g. "a push batch whose first mutation is X") the
+proxy first reads the whole request (Content-Length framing), then decides; a request that does
+not match passes untouched and does not count against `times`. The one
 connection-level fault, RESET_ON_CONNECT, is decided at accept time (and on an open keep-alive
 connection it resets at that connection's next request). `faults_applied` counts decisions.
 
@@ -39,7 +42,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from types import TracebackType
 
@@ -79,6 +82,7 @@ class _Plan:
     reset_every_bytes: int = 65536
     path: bytes | None = None  # only requests whose request line contains this
     paced: bool = False  # RESET_MID_REQUEST: also pace at `rate`, like SLOW
+    match: Callable[[bytes], bool] | None = None  # only requests whose body it accepts
 
 
 _PASS = _Plan()
@@ -111,6 +115,27 @@ def _canned_response(
         if name.lower() not in ("content-length", "connection")
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
+
+
+def _content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            try:
+                return int(value.strip())
+            except ValueError:
+                return 0
+    return 0
+
+
+def _accepts(match: Callable[[bytes], bool], request: bytes) -> bool:
+    """The predicate on the request's body; a predicate that fails is no match."""
+    _head, _, body = request.partition(b"\r\n\r\n")
+    try:
+        return bool(match(body))
+    except Exception:  # a test's predicate on a body it did not expect
+        log.debug("match predicate failed", exc_info=True)
+        return False
 
 
 class _ReplyTracker:
@@ -348,11 +373,14 @@ class FaultProxy:
         body: bytes | str | Mapping[str, object] | None = None,
         reset_every_bytes: int = 65536,
         path: str | None = None,
+        match: Callable[[bytes], bool] | None = None,
     ) -> None:
         """Set the mode for the next requests (or the next `times` requests, then PASS).
 
         path: apply the fault only to requests whose request line contains it (e.g.
         "/v1/sync/push"); other requests pass untouched and do not count against `times`.
+        match: likewise, only requests whose whole body it returns True for (called on the
+        proxy's connection thread; an exception counts as no match).
 
         rate: bytes/s per direction (SLOW). truncate_after: reply bytes to forward (TRUNCATE;
         default half the reply, at least its status line). status, headers, body: the canned
@@ -378,6 +406,7 @@ class FaultProxy:
             canned=_canned_response(status, headers or {}, body),
             reset_every_bytes=reset_every_bytes,
             path=path.encode() if path else None,
+            match=match,
         )
         with self._lock:
             self._plan = plan
@@ -425,6 +454,8 @@ class FaultProxy:
                 first is None or plan.path not in first.split(b"\r\n", 1)[0]
             ):
                 return _PASS
+            if plan.match is not None and (first is None or not _accepts(plan.match, first)):
+                return _PASS
             self._faults_applied += 1
             if plan.remaining is not None:
                 left = plan.remaining - 1
@@ -467,6 +498,10 @@ class FaultProxy:
                 return
             data = self._next_client_chunk(conn)
             while data is not None and not self._stopping.is_set():
+                if self._wants_body(data):
+                    data = self._whole_request(conn, data)
+                    if data is None:
+                        break
                 data = self._handle(conn, self._take(first=data), data)
         except OSError as error:  # the peer went away or a timeout hit: the connection is over
             log.debug("connection %d ended: %r", conn.number, error)
@@ -474,6 +509,32 @@ class FaultProxy:
             conn.close()
             with self._lock:
                 self._threads.pop(conn, None)
+
+    def _wants_body(self, first: bytes) -> bool:
+        """Whether the current plan decides on the body (a `match` whose path filter fits)."""
+        with self._lock:
+            plan = self._plan
+        if plan.match is None:
+            return False
+        return plan.path is None or plan.path in first.split(b"\r\n", 1)[0]
+
+    def _whole_request(self, conn: _Conn, data: bytes) -> bytes | None:
+        """Read on until the request's head and its Content-Length body are all here; None
+        on EOF or stop. Nothing is forwarded meanwhile (the server sees it afterwards)."""
+        buffer = bytearray(data)
+        deadline = time.monotonic() + IO_TIMEOUT
+        while not self._stopping.is_set() and conn.client is not None:
+            end = buffer.find(b"\r\n\r\n")
+            if end >= 0 and len(buffer) >= end + 4 + _content_length(bytes(buffer[:end])):
+                return bytes(buffer)
+            if time.monotonic() > deadline:
+                return bytes(buffer)  # not HTTP as we know it: decide on what came
+            if conn.wait([conn.client], TICK):
+                chunk = conn.client.recv(CHUNK)
+                if not chunk:
+                    return None
+                buffer += chunk
+        return None
 
     def _next_client_chunk(self, conn: _Conn) -> bytes | None:
         """Wait for the first bytes of a request on a fresh connection; None on EOF/stop."""
