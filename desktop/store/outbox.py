@@ -12,9 +12,9 @@ changes unless the server proves it never saw it (`renumber`).
 Waiting for an upload: an action that references a recording (`waits_for` = the upload's id,
 see desktop/store/uploads.py) is written with `sendable = 0` and a note saying so. It is shown in
 the queue as pending, gets no seq and is never claimed. When its upload completes it becomes
-sendable (`upload_done`) and takes its place in the sending order from that moment. When its
-upload fails for good (damaged twice, refused by the academy, Samen's copy lost) it is shown as
-refused with the upload's reason (`upload_failed`), like any action the academy refused: the
+sendable and takes its place in the sending order from that moment (desktop/store/ready_order.py).
+When its upload fails for good (damaged twice, refused by the academy, Samen's copy lost) it is
+shown as refused with the upload's reason, like any action the academy refused: the
 learner sees why at once instead of watching an action that can never leave, and can discard it
 or resend it, which sends the recording again first.
 """
@@ -40,6 +40,7 @@ from desktop.domain.sync import (
 )
 from desktop.store.clock import utc_now
 from desktop.store.db import Store
+from desktop.store.ready_order import next_ready_order
 
 UNFINISHED = ("pending", "sending", "retry")
 # Items the academy has not answered for: unfinished ones, and ones refused on this device
@@ -138,45 +139,10 @@ class OutboxRepo:
                 message,
                 int(sendable),
                 waits_for,
-                OutboxRepo._next_ready(db) if sendable else None,
+                next_ready_order(db) if sendable else None,
             ],
         )
         return mutation_id
-
-    @staticmethod
-    def _next_ready(db: sqlite_utils.Database) -> int:
-        row = db.execute("SELECT COALESCE(MAX(ready_order), 0) + 1 FROM outbox").fetchone()
-        return int(row[0])
-
-    @staticmethod
-    def upload_done(db: sqlite_utils.Database, upload_id: str) -> int:
-        """Inside the upload's completion transaction: items waiting for it become sendable,
-        in creation order, after everything that was sendable before. Returns how many."""
-        rows = db.execute(
-            """SELECT id FROM outbox WHERE waits_for = ? AND sendable = 0 AND state = 'pending'
-               ORDER BY id""",
-            [upload_id],
-        ).fetchall()
-        for (item_id,) in rows:
-            db.execute(
-                """UPDATE outbox SET sendable = 1, ready_order = ?, message = NULL, updated_at = ?
-                   WHERE id = ?""",
-                [OutboxRepo._next_ready(db), utc_now(), item_id],
-            )
-        return len(rows)
-
-    @staticmethod
-    def upload_failed(db: sqlite_utils.Database, upload_id: str, message: str) -> int:
-        """Inside the upload's failure transaction: items waiting for it show as refused with
-        the upload's reason. Returns how many."""
-        return int(
-            db.execute(
-                """UPDATE outbox SET state = 'rejected', code = 'upload_failed', message = ?,
-                       updated_at = ?
-                   WHERE waits_for = ? AND sendable = 0 AND state = 'pending'""",
-                [message, utc_now(), upload_id],
-            ).rowcount
-        )
 
     @staticmethod
     def coalesce(
