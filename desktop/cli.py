@@ -291,6 +291,10 @@ def _sync(core: Core, args: argparse.Namespace) -> int:
                 f"Sent {report.acked} actions, {report.rejected} refused; "
                 f"received {report.pulled} updates."
             )
+        elif report.acked or report.rejected:  # the window failed after settling some
+            print(
+                f"Sent {report.acked} actions, {report.rejected} refused, before the sync stopped."
+            )
         if report.uploaded:
             print(f"Sent {report.uploaded} recordings.")
         for item in rejected:

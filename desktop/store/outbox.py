@@ -524,6 +524,18 @@ class OutboxRepo:
             )
             return {row["kind"]: row["n"] for row in rows}
 
+    def settled(self, client_id: str) -> tuple[int, int]:
+        """(accepted, refused) items of this account, in one read. A sync window reports the
+        difference between two of these, so whatever path settled an item (a push reply, a
+        replayed duplicate, a pull healing a lost reply, a window that failed half-way) counts."""
+        with self._store.read() as db:
+            row = db.execute(
+                """SELECT COALESCE(SUM(state = 'acked'), 0), COALESCE(SUM(state = 'rejected'), 0)
+                   FROM outbox WHERE client_id = ?""",
+                [client_id],
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
     def rejected_count(self, client_id: str | None = None) -> int:
         where, params = _client_filter(client_id)
         with self._store.read() as db:

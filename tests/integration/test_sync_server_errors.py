@@ -7,8 +7,7 @@ batch in one transaction, so nothing of such a batch is stored).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,13 @@ import pytest
 from desktop.core import Core
 from desktop.domain.sync import SERVER_ERROR_CODE, OutboxItem, OutboxState, SyncReport
 from tests.faults.proxy import Fault, FaultProxy
-from tests.integration.sync_helpers import LESSONS, applied_mutations, client, enqueue_many
+from tests.integration.sync_helpers import (
+    LESSONS,
+    applied_mutations,
+    client,
+    enqueue_many,
+    holding,
+)
 from tests.server_process import LiveServer, start_server
 
 SENTENCE = "The academy could not process this action. You can edit it or discard it."
@@ -33,15 +38,6 @@ def academy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 def proxy(academy: LiveServer) -> Iterator[FaultProxy]:
     with FaultProxy("127.0.0.1", academy.port) as p:
         yield p
-
-
-def holding(mutation_id: str) -> Callable[[bytes], bool]:
-    """A predicate on a push body: the batch holds this mutation."""
-
-    def match(body: bytes) -> bool:
-        return any(m["mutation_id"] == mutation_id for m in json.loads(body)["mutations"])
-
-    return match
 
 
 def fail_on(proxy: FaultProxy, mutation_id: str) -> None:
