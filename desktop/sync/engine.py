@@ -9,10 +9,12 @@ An HTTP 500 on a push is not a network failure: the academy may fail on one acti
 (a bug, data it cannot handle). A batch of several that gets a 500 is halved at once, so the
 actions before the faulty one still go; a batch of one that gets a 500 counts against that item
 (kept in the outbox) and ends the window with the usual backoff; the batch after that starts
-with it alone. After `server_error_tries` of those in a row the item is set aside as refused
-(`server_error`, the learner can edit or discard it) and the queue behind it moves on. It keeps
-its seq: if the academy never stored it, the next push is answered `expected_seq` and the items
-behind are renumbered from there (`renumber`); if it did, a pull replays its real outcome.
+with it alone. It counts only if a pull right after it works: when the academy fails on
+everything (its database down), nothing is set aside. After `server_error_tries` of those in a
+row the item is set aside as refused (`server_error`; the learner can edit or discard it) and
+the queue behind it moves on. It keeps its seq: if the academy never stored it, the next push is
+answered `expected_seq` and the items behind are renumbered from there (`renumber`); if it did,
+a pull replays its real outcome.
 """
 
 from __future__ import annotations
@@ -126,9 +128,15 @@ class SyncEngine:
                 if len(batch) > 1:
                     isolating = max(1, len(batch) // 2)
                     continue
-                if self._outbox.server_failed(client_id, batch[0].id) < (
-                    self.limits.server_error_tries
-                ):
+                # It counts against this action only if the rest of the academy works: a
+                # pull that fails too (its database down) is raised and sets nothing aside.
+                _pulled, healed = self.pull(client_id)
+                acked += healed.acked
+                rejected += healed.rejected
+                tries = self._outbox.server_failed(client_id, batch[0].id)
+                if tries == 0:
+                    continue  # the pull brought its real outcome (a reply lost to the 500)
+                if tries < self.limits.server_error_tries:
                     raise
                 rejected += self._refuse(client_id, batch[0]).rejected
                 isolating = None

@@ -188,3 +188,20 @@ def test_a_passing_500_on_a_batch_is_narrowed_down_in_the_same_window(
     assert report.ok and report.acked == 6 and report.rejected == 0
     assert applied_mutations(academy, client_id(core)) == ids
     core.close()
+
+
+def test_an_academy_failing_on_everything_sets_nothing_aside(
+    tmp_path: Path, academy: LiveServer, proxy: FaultProxy
+) -> None:
+    core = client(tmp_path, proxy.url)
+    ids = enqueue_many(core, 3)
+    # Push and pull both fail (as when the academy's database is down): not the action's fault.
+    proxy.set(Fault.HTTP_ERROR, status=500, path="/v1/sync/")
+    for _ in range(7):
+        report = core.sync.run_window()
+        assert not report.ok and report.pending == 3 and report.rejected == 0
+    assert all(i.server_errors == 0 for i in core.queue.items())
+    proxy.set(Fault.PASS)
+    assert core.sync.run_window().acked == 3
+    assert applied_mutations(academy, client_id(core)) == ids
+    core.close()
