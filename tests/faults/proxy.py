@@ -2,8 +2,9 @@
 
 The proxy sits between a client (requests) and a real server on 127.0.0.1 and, depending on the
 mode set with `FaultProxy.set()`, forwards traffic untouched or injects a real network fault:
-a reset after the server committed, a stall, a truncated or slow reply, a canned HTTP error,
-an upload cut mid-body.
+a reset after the server committed, a stall, a truncated or slow reply, a canned HTTP error
+(before the server sees the request, or instead of the reply after it did its work), an upload
+cut mid-body.
 
 Threads: `start()` runs one accept thread; every accepted client connection gets one thread of its
 own, which owns both sockets of that connection (client leg and upstream leg) and multiplexes
@@ -68,6 +69,7 @@ class Fault(enum.Enum):
     HTTP_ERROR = "http_error"
     RESET_EVERY = "reset_every"
     RESET_MID_REQUEST = "reset_mid_request"
+    ERROR_AFTER_REQUEST = "error_after_request"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -384,10 +386,11 @@ class FaultProxy:
 
         rate: bytes/s per direction (SLOW). truncate_after: reply bytes to forward (TRUNCATE;
         default half the reply, at least its status line). status, headers, body: the canned
-        reply (HTTP_ERROR; bytes/str sent as is, a mapping as JSON). reset_every_bytes: reply
-        bytes per connection before the RST (RESET_EVERY), or request bytes per connection
-        forwarded before the client leg is reset and the upstream leg closed mid-body
-        (RESET_MID_REQUEST, an upload cut on the way; paced like SLOW when `rate` is given).
+        reply (HTTP_ERROR, ERROR_AFTER_REQUEST; bytes/str sent as is, a mapping as JSON).
+        reset_every_bytes: reply bytes per connection before the RST (RESET_EVERY), or request
+        bytes per connection forwarded before the client leg is reset and the upstream leg
+        closed mid-body (RESET_MID_REQUEST, an upload cut on the way; paced like SLOW when
+        `rate` is given).
         """
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None)")
@@ -562,6 +565,8 @@ class FaultProxy:
             self._truncate(conn, plan, first)
         elif fault is Fault.RESET_AFTER_REQUEST:
             self._reset_after_request(conn, first)
+        elif fault is Fault.ERROR_AFTER_REQUEST:
+            self._error_after_request(conn, plan, first)
         return None
 
     def _open_upstream(self, conn: _Conn) -> socket.socket | None:
@@ -670,6 +675,29 @@ class FaultProxy:
                 reply = _ReplyTracker()
                 reply.feed(data)
                 self._drain_upstream(conn, reply)
+                return
+
+    def _error_after_request(self, conn: _Conn, plan: _Plan, first: bytes) -> None:
+        """Forward the request, let the server finish its reply into the proxy, then answer the
+        canned reply instead (a server that did its work and then failed to say so)."""
+        client, up = conn.client, self._forward_request(conn, first)
+        if client is None or up is None:
+            return
+        while not self._stopping.is_set():
+            for sock in conn.wait([up, client], TICK):
+                data = sock.recv(CHUNK)
+                if sock is client:
+                    if not data:
+                        return
+                    up.sendall(data)
+                    continue
+                if data:
+                    reply = _ReplyTracker()
+                    reply.feed(data)
+                    self._drain_upstream(conn, reply)
+                conn.close_upstream()
+                client.sendall(plan.canned)
+                conn.finish_client(self._stopping)
                 return
 
     def _truncate(self, conn: _Conn, plan: _Plan, first: bytes) -> None:

@@ -321,3 +321,12 @@ def test_a_body_match_decides_on_the_whole_request(upstream: Upstream, proxy: Fa
     assert other.status_code == 200  # a predicate that fails is no match
     assert upstream.bodies == [len(b'{"first": "fine", "pad": ""}') + BIG, len(b"not json")]
     assert proxy.faults_applied == 2
+
+
+def test_error_after_request_server_did_the_work(proxy: FaultProxy, upstream: Upstream) -> None:
+    proxy.set(Fault.ERROR_AFTER_REQUEST, status=500, body=b"Internal Server Error", times=1)
+    failed = requests.post(proxy.url + "/sync", json={"a": 1}, timeout=5)
+    assert (failed.status_code, failed.content) == (500, b"Internal Server Error")
+    assert upstream.posts == 1  # the server processed it all the same
+    fine = requests.post(proxy.url + "/sync", json={"a": 2}, timeout=5)
+    assert fine.status_code == 200 and upstream.posts == 2

@@ -205,3 +205,27 @@ def test_an_academy_failing_on_everything_sets_nothing_aside(
     assert core.sync.run_window().acked == 3
     assert applied_mutations(academy, client_id(core)) == ids
     core.close()
+
+
+def test_a_500_after_the_academy_applied_the_action_loses_and_doubles_nothing(
+    tmp_path: Path, academy: LiveServer, proxy: FaultProxy
+) -> None:
+    core = client(tmp_path, proxy.url)
+    ids = enqueue_many(core, 4)
+    # The academy stores the batch, then fails to answer: halving replays duplicates, and the
+    # pull after the 500 on the last one alone brings its real outcome.
+    proxy.set(
+        Fault.ERROR_AFTER_REQUEST,
+        status=500,
+        path="/v1/sync/push",
+        match=holding(ids[3]),
+        body=b"Internal Server Error",
+    )
+    report = core.sync.run_window()
+    assert report.ok, report.error
+    assert (report.acked, report.rejected, report.pending) == (4, 0, 0)
+    assert applied_mutations(academy, client_id(core)) == ids
+    with core.store.read() as db:
+        counts = db.execute("SELECT DISTINCT server_errors FROM outbox").fetchall()
+    assert counts == [(0,)]
+    core.close()
