@@ -82,10 +82,12 @@ class SyncEngine:
         self._pulled = pulled
         self._api = api
         self.limits = limits or EngineLimits()
+        self._probed = 0  # changes pulled by the push itself (after a 500), in this run
 
     def run(self, client_id: str, now: datetime | None = None) -> WindowResult:
         """Push everything due, then pull everything new. Raises on network/auth failures,
         after returning claimed items to pending (nothing is ever lost by a failed window)."""
+        self._probed = 0
         pushed, summary = self.push(client_id, now)
         pulled, pull_summary = self.pull(client_id)
         retry = [r for r in (summary.retry_after, pull_summary.retry_after) if r is not None]
@@ -93,7 +95,7 @@ class SyncEngine:
             pushed=pushed,
             acked=summary.acked + pull_summary.acked,
             rejected=summary.rejected + pull_summary.rejected,
-            pulled=pulled,
+            pulled=pulled + self._probed,
             retry_after=max(retry) if retry else None,
         )
 
@@ -130,7 +132,8 @@ class SyncEngine:
                     continue
                 # It counts against this action only if the rest of the academy works: a
                 # pull that fails too (its database down) is raised and sets nothing aside.
-                _pulled, healed = self.pull(client_id)
+                probed, healed = self.pull(client_id)
+                self._probed += probed
                 acked += healed.acked
                 rejected += healed.rejected
                 tries = self._outbox.server_failed(client_id, batch[0].id)
