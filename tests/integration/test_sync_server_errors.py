@@ -64,7 +64,10 @@ def client_id(core: Core) -> str:
 
 def failed_window(core: Core, poison: str, tries: int) -> SyncReport:
     report = core.sync.run_window()
-    assert not report.ok and report.error
+    assert not report.ok
+    assert report.error == (
+        "The academy ran into a problem and could not answer. Samen will try again later."
+    )
     assert report.next_delay_s is not None  # backed off as for any failed window
     assert item(core, poison).server_errors == tries
     assert item(core, poison).state is OutboxState.PENDING
