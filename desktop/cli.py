@@ -22,6 +22,7 @@ from desktop import __version__
 from desktop.cli_progress import ProgressBar
 from desktop.domain.errors import AuthError, OfflineError, SamenError
 from desktop.domain.poll import Poll, VoteState
+from desktop.domain.sync import KIND_LABELS
 from desktop.domain.transfer import TransferProgress
 from desktop.paths import ENV_DATA_DIR, Paths, resolve_paths
 
@@ -298,7 +299,7 @@ def _sync(core: Core, args: argparse.Namespace) -> int:
         if report.uploaded:
             print(f"Sent {report.uploaded} recordings.")
         for item in rejected:
-            print(f"Refused: {item.name} (#{item.id}): {item.message}")
+            print(f"Refused ({KIND_LABELS.get(item.kind, item.kind)}): {item.message}")
         if report.pending:
             print(f"{report.pending} actions are still waiting to be sent.")
         if report.error:
