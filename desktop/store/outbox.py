@@ -529,12 +529,14 @@ class OutboxRepo:
         difference between two of these, so whatever path settled an item (a push reply, a
         replayed duplicate, a pull healing a lost reply, a window that failed half-way) counts."""
         with self._store.read() as db:
-            row = db.execute(
-                """SELECT COALESCE(SUM(state = 'acked'), 0), COALESCE(SUM(state = 'rejected'), 0)
-                   FROM outbox WHERE client_id = ?""",
-                [client_id],
-            ).fetchone()
-        return int(row[0]), int(row[1])
+            counts = dict(
+                db.execute(
+                    """SELECT state, COUNT(*) FROM outbox WHERE client_id = ?
+                       AND state IN ('acked', 'rejected') GROUP BY state""",
+                    [client_id],
+                ).fetchall()
+            )
+        return int(counts.get("acked", 0)), int(counts.get("rejected", 0))
 
     def rejected_count(self, client_id: str | None = None) -> int:
         where, params = _client_filter(client_id)
