@@ -12,9 +12,11 @@ actions before the faulty one still go; a batch of one that gets a 500 counts ag
 with it alone. It counts only if a pull right after it works: when the academy fails on
 everything (its database down), nothing is set aside. After `server_error_tries` of those in a
 row the item is set aside as refused (`server_error`; the learner can edit or discard it) and
-the queue behind it moves on. It keeps its seq: if the academy never stored it, the next push is
-answered `expected_seq` and the items behind are renumbered from there (`renumber`); if it did,
-a pull replays its real outcome.
+the queue behind it moves on. When the pull showed that the academy never stored it (its
+last_seq is below the item's; a 500 undoes the whole batch), the item gives up its seq at once
+and the items behind it are renumbered into its place, so the next push leaves no gap. If the
+academy did store it, it keeps its seq (the next push follows on without a gap) and a later pull
+may still replay its real outcome over the local refusal.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class SyncEngine:
         self._api = api
         self.limits = limits or EngineLimits()
         self._probed = 0  # changes pulled by the push itself (after a 500), in this run
+        self._academy_last_seq: int | None = None  # as the last pull page said
 
     def run(self, client_id: str, now: datetime | None = None) -> WindowResult:
         """Push everything due, then pull everything new. Raises on network/auth failures,
@@ -142,6 +145,11 @@ class SyncEngine:
                 if tries < self.limits.server_error_tries:
                     raise
                 rejected += self._refuse(client_id, batch[0]).rejected
+                seq = batch[0].seq or 0
+                if self._academy_last_seq is not None and self._academy_last_seq < seq:
+                    # The pull just said the academy never stored it: its number goes to the
+                    # items behind it now, so the next push leaves no gap.
+                    self._outbox.renumber(client_id, seq)
                 isolating = None
                 continue
             except BaseException:
@@ -208,6 +216,7 @@ class SyncEngine:
                 client_id, cursor, self._outbox.acked_seq(client_id), self.limits.pull_page
             )
             self._pulled.apply_page(client_id, page)
+            self._academy_last_seq = page.last_seq
             pulled += len(page.changes)
             if page.outcomes:
                 # Outcomes of pushes whose reply was lost on the way.
