@@ -24,6 +24,7 @@ from desktop.cli_progress import ProgressBar
 from desktop.domain.disk_space import disk_full
 from desktop.domain.errors import AuthError, DiskFullError, OfflineError, SamenError
 from desktop.domain.poll import Poll, VoteState
+from desktop.domain.sync import KIND_LABELS
 from desktop.domain.transfer import TransferProgress
 from desktop.paths import ENV_DATA_DIR, Paths, resolve_paths
 from desktop.private_files import restrict_new_files
@@ -305,10 +306,14 @@ def _sync(core: Core, args: argparse.Namespace) -> int:
                 f"Sent {report.acked} actions, {report.rejected} refused; "
                 f"received {report.pulled} updates."
             )
+        elif report.acked or report.rejected:  # the window failed after settling some
+            print(
+                f"Sent {report.acked} actions, {report.rejected} refused, before the sync stopped."
+            )
         if report.uploaded:
             print(f"Sent {report.uploaded} recordings.")
         for item in rejected:
-            print(f"Refused: {item.name} (#{item.id}): {item.message}")
+            print(f"Refused ({KIND_LABELS.get(item.kind, item.kind)}): {item.message}")
         if report.pending:
             print(f"{report.pending} actions are still waiting to be sent.")
         if report.error:

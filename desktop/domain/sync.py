@@ -47,6 +47,7 @@ class OutboxItem:
     attempts: int = 0
     next_at: str | None = None
     waits_for: str | None = None  # an upload id: sent only once that upload is complete
+    server_errors: int = 0  # consecutive HTTP 500s for batches that began with this item
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,12 @@ class QueueView:
     @property
     def waiting_listed(self) -> int:
         return sum(1 for item in self.items if item.state is not OutboxState.REJECTED)
+
+
+# A refusal decided on this device: the academy failed (HTTP 500) on this action every time it
+# was sent first, so it is set aside for the learner instead of blocking the queue for ever.
+SERVER_ERROR_CODE = "server_error"
+SERVER_ERROR_MESSAGE = "The academy could not process this action. You can edit it or discard it."
 
 
 class OutcomeStatus(StrEnum):

@@ -85,6 +85,8 @@ class SyncService:
         self.sleep = sleep
         self._lock = threading.Lock()
         self._recovered = False
+        # (client id, accepted, refused) at the start of the running window.
+        self._settled_before: tuple[str, int, int] | None = None
         # Called with the client id after each successful window, on the window's thread
         # (e.g. folding what other devices did into the local record).
         self.after_pull: list[Callable[[str], None]] = []
@@ -109,6 +111,7 @@ class SyncService:
         if not self._lock.acquire(blocking=False):
             return SyncReport(ok=False, error="A sync is already running.")
         try:
+            self._settled_before = None
             if not self._recovered:
                 self.recover()
             return self._window()
@@ -119,6 +122,9 @@ class SyncService:
         account = self._session.account()
         if account is None or self._session.token() is None:
             return self._report(False, needs_login=True, error="Log in to send and receive work.")
+        # What the report says was accepted or refused is what changed in the outbox during
+        # this window, not one code path's tally (a window can fail after settling items).
+        self._settled_before = (account.client_id, *self._outbox.settled(account.client_id))
         client = self._session.client()
         try:
             client.health()
@@ -213,11 +219,19 @@ class SyncService:
         result = result or WindowResult()
         account = self._session.account()
         by_kind = self._outbox.pending_by_kind(account.client_id) if account else {}
+        acked = rejected = 0
+        before = self._settled_before
+        if account is not None and before is not None and before[0] == account.client_id:
+            acked_after, rejected_after = self._outbox.settled(account.client_id)
+            # Never below 0: a refusal discarded meanwhile, or accepted items a restored
+            # academy lost (renumbered to be sent again) when the window failed after that.
+            acked = max(0, acked_after - before[1])
+            rejected = max(0, rejected_after - before[2])
         return SyncReport(
             ok=ok,
             pushed=result.pushed,
-            acked=result.acked,
-            rejected=result.rejected,
+            acked=acked,
+            rejected=rejected,
             pulled=result.pulled,
             uploaded=uploaded,
             pending=sum(by_kind.values()),

@@ -342,6 +342,12 @@ def _peer_seen(db: sqlite_utils.Database) -> None:
     )
 
 
+def _outbox_server_errors(db: sqlite_utils.Database) -> None:
+    # Consecutive HTTP 500s for batches that began with this item, so a restart does not reset
+    # the count that ends a batch the academy can never process (see desktop/sync/engine.py).
+    db.execute("ALTER TABLE outbox ADD COLUMN server_errors INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -352,6 +358,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0007_outbox_pulled_back", _outbox_pulled_back),
     ("0008_uploads", _uploads),
     ("0009_peer_seen", _peer_seen),
+    ("0010_outbox_server_errors", _outbox_server_errors),
 )
 
 

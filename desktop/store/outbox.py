@@ -12,9 +12,9 @@ changes unless the server proves it never saw it (`renumber`).
 Waiting for an upload: an action that references a recording (`waits_for` = the upload's id,
 see desktop/store/uploads.py) is written with `sendable = 0` and a note saying so. It is shown in
 the queue as pending, gets no seq and is never claimed. When its upload completes it becomes
-sendable (`upload_done`) and takes its place in the sending order from that moment. When its
-upload fails for good (damaged twice, refused by the academy, Samen's copy lost) it is shown as
-refused with the upload's reason (`upload_failed`), like any action the academy refused: the
+sendable and takes its place in the sending order from that moment (desktop/store/ready_order.py).
+When its upload fails for good (damaged twice, refused by the academy, Samen's copy lost) it is
+shown as refused with the upload's reason, like any action the academy refused: the
 learner sees why at once instead of watching an action that can never leave, and can discard it
 or resend it, which sends the recording again first.
 """
@@ -30,6 +30,7 @@ from typing import Any
 import sqlite_utils
 
 from desktop.domain.sync import (
+    SERVER_ERROR_CODE,
     OutboxItem,
     OutboxState,
     Outcome,
@@ -39,8 +40,15 @@ from desktop.domain.sync import (
 )
 from desktop.store.clock import utc_now
 from desktop.store.db import Store
+from desktop.store.ready_order import next_ready_order
 
 UNFINISHED = ("pending", "sending", "retry")
+# Items the academy has not answered for: unfinished ones, and ones refused on this device
+# after repeated 500s (desktop/sync/engine.py), which it may still have applied.
+_AWAITING_ANSWER = (
+    f"(state IN ('pending', 'sending', 'retry') OR (state = 'rejected' AND code = "
+    f"'{SERVER_ERROR_CODE}'))"
+)
 # A retry time further ahead than this came from a clock that was wrong when it was written
 # (servers ask for minutes, not hours), so it is treated as due rather than blocking the queue.
 MAX_RETRY_AHEAD = timedelta(hours=1)
@@ -63,6 +71,7 @@ def _item(row: dict[str, Any]) -> OutboxItem:
         attempts=row["attempts"],
         next_at=row["next_at"],
         waits_for=row.get("waits_for"),
+        server_errors=row.get("server_errors") or 0,
     )
 
 
@@ -130,45 +139,10 @@ class OutboxRepo:
                 message,
                 int(sendable),
                 waits_for,
-                OutboxRepo._next_ready(db) if sendable else None,
+                next_ready_order(db) if sendable else None,
             ],
         )
         return mutation_id
-
-    @staticmethod
-    def _next_ready(db: sqlite_utils.Database) -> int:
-        row = db.execute("SELECT COALESCE(MAX(ready_order), 0) + 1 FROM outbox").fetchone()
-        return int(row[0])
-
-    @staticmethod
-    def upload_done(db: sqlite_utils.Database, upload_id: str) -> int:
-        """Inside the upload's completion transaction: items waiting for it become sendable,
-        in creation order, after everything that was sendable before. Returns how many."""
-        rows = db.execute(
-            """SELECT id FROM outbox WHERE waits_for = ? AND sendable = 0 AND state = 'pending'
-               ORDER BY id""",
-            [upload_id],
-        ).fetchall()
-        for (item_id,) in rows:
-            db.execute(
-                """UPDATE outbox SET sendable = 1, ready_order = ?, message = NULL, updated_at = ?
-                   WHERE id = ?""",
-                [OutboxRepo._next_ready(db), utc_now(), item_id],
-            )
-        return len(rows)
-
-    @staticmethod
-    def upload_failed(db: sqlite_utils.Database, upload_id: str, message: str) -> int:
-        """Inside the upload's failure transaction: items waiting for it show as refused with
-        the upload's reason. Returns how many."""
-        return int(
-            db.execute(
-                """UPDATE outbox SET state = 'rejected', code = 'upload_failed', message = ?,
-                       updated_at = ?
-                   WHERE waits_for = ? AND sendable = 0 AND state = 'pending'""",
-                [message, utc_now(), upload_id],
-            ).rowcount
-        )
 
     @staticmethod
     def coalesce(
@@ -350,10 +324,11 @@ class OutboxRepo:
                     retry_after = delay if retry_after is None else max(retry_after, delay)
                     sql = "UPDATE outbox SET state = 'retry', next_at = ?, updated_at = ?"
                     params = [(now + timedelta(seconds=delay)).isoformat(), stamp]
-                # Only unfinished items change: an outcome replayed twice is harmless.
+                # Only unfinished items change (an outcome replayed twice is harmless), and
+                # refusals decided here after repeated 500s: the academy's own word wins.
                 changed = db.execute(
-                    sql + " WHERE client_id = ? AND seq = ? AND mutation_id = ? AND state IN "
-                    "('pending', 'sending', 'retry')",
+                    sql + ", server_errors = 0 WHERE client_id = ? AND seq = ? "
+                    f"AND mutation_id = ? AND {_AWAITING_ANSWER}",
                     [*params, client_id, outcome.seq, outcome.mutation_id],
                 ).rowcount
                 if changed and outcome.status is OutcomeStatus.APPLIED:
@@ -365,6 +340,18 @@ class OutboxRepo:
                 [client_id],
             )
         return RecordSummary(acked=acked, rejected=rejected, retry_after=retry_after)
+
+    def server_failed(self, client_id: str, item_id: int) -> int:
+        """A push whose batch was this item alone got an HTTP 500: count it (kept across
+        restarts; a real answer resets it). Returns the count, 0 if the item is not waiting."""
+        with self._store.write() as db:
+            row = db.execute(
+                """UPDATE outbox SET server_errors = server_errors + 1 WHERE id = ?
+                   AND client_id = ? AND state IN ('pending', 'sending', 'retry')
+                   RETURNING server_errors""",
+                [item_id, client_id],
+            ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def renumber(self, client_id: str, expected_seq: int) -> int:
         """The server has no record of any seq from `expected_seq` on: renumber from there.
@@ -399,11 +386,12 @@ class OutboxRepo:
         return sendable
 
     def acked_seq(self, client_id: str) -> int:
-        """The highest seq up to which every item of this client has a final outcome."""
+        """The highest seq up to which every item of this client has a final outcome (a
+        refusal decided here after repeated 500s is not one: a pull may still replay it)."""
         with self._store.read() as db:
             row = db.execute(
-                """SELECT MIN(seq) FROM outbox WHERE client_id = ? AND seq IS NOT NULL
-                   AND state IN ('pending', 'sending', 'retry')""",
+                f"""SELECT MIN(seq) FROM outbox WHERE client_id = ? AND seq IS NOT NULL
+                    AND {_AWAITING_ANSWER}""",
                 [client_id],
             ).fetchone()
             if row[0] is not None:
@@ -535,6 +523,20 @@ class OutboxRepo:
                 params,
             )
             return {row["kind"]: row["n"] for row in rows}
+
+    def settled(self, client_id: str) -> tuple[int, int]:
+        """(accepted, refused) items of this account, in one read. A sync window reports the
+        difference between two of these, so whatever path settled an item (a push reply, a
+        replayed duplicate, a pull healing a lost reply, a window that failed half-way) counts."""
+        with self._store.read() as db:
+            counts = dict(
+                db.execute(
+                    """SELECT state, COUNT(*) FROM outbox WHERE client_id = ?
+                       AND state IN ('acked', 'rejected') GROUP BY state""",
+                    [client_id],
+                ).fetchall()
+            )
+        return int(counts.get("acked", 0)), int(counts.get("rejected", 0))
 
     def rejected_count(self, client_id: str | None = None) -> int:
         where, params = _client_filter(client_id)

@@ -12,7 +12,7 @@ from typing import Any
 from desktop.domain.upload import Upload, UploadState
 from desktop.store.clock import utc_now
 from desktop.store.db import Store
-from desktop.store.outbox import OutboxRepo
+from desktop.store.ready_order import upload_done, upload_failed
 
 UNSENT = (UploadState.WAITING.value, UploadState.UPLOADING.value)
 
@@ -104,7 +104,7 @@ class UploadRepo:
                    WHERE id = ?""",
                 [utc_now(), upload_id],
             )
-            return OutboxRepo.upload_done(db, upload_id)
+            return upload_done(db, upload_id)
 
     def fail(self, upload_id: str, message: str) -> int:
         """The upload cannot succeed as it is; returns the actions now shown as refused."""
@@ -113,4 +113,4 @@ class UploadRepo:
                 "UPDATE uploads SET state = 'failed', error = ?, updated_at = ? WHERE id = ?",
                 [message, utc_now(), upload_id],
             )
-            return OutboxRepo.upload_failed(db, upload_id, message)
+            return upload_failed(db, upload_id, message)

@@ -37,6 +37,9 @@ TokenSource = Callable[[], str | None]
 MAX_RETRY_AFTER_S = 3600.0  # a server asking for more is treated as asking for an hour
 
 
+SERVER_FAILED = "The academy ran into a problem and could not answer. Samen will try again later."
+
+
 def retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
     if not value:
@@ -211,6 +214,9 @@ class ApiClient:
             )
         if response.status_code == 413:
             raise BatchTooLargeError(message or "The academy refused a batch as too large.")
+        if envelope is None and response.status_code >= 500:
+            # A bare crash page ("Internal Server Error") is no sentence for a learner.
+            message = SERVER_FAILED
         raise ServerError(
             message or f"The server reported an error (HTTP {response.status_code}).",
             code=code,

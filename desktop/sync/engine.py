@@ -4,6 +4,19 @@ Phases keep the database free while HTTP is in flight: claim a batch (a short tr
 push it (HTTP, no lock), record the outcomes (a short transaction); then pull pages, each page
 applied together with its cursor in one transaction. The engine talks to storage only through
 the small Protocols below, so sync never imports store (services wire them together).
+
+An HTTP 500 on a push is not a network failure: the academy may fail on one action every time
+(a bug, data it cannot handle). A batch of several that gets a 500 is halved at once, so the
+actions before the faulty one still go; a batch of one that gets a 500 counts against that item
+(kept in the outbox) and ends the window with the usual backoff; the batch after that starts
+with it alone. It counts only if a pull right after it works: when the academy fails on
+everything (its database down), nothing is set aside. After `server_error_tries` of those in a
+row the item is set aside as refused (`server_error`; the learner can edit or discard it) and
+the queue behind it moves on. When the pull showed that the academy never stored it (its
+last_seq is below the item's; a 500 undoes the whole batch), the item gives up its seq at once
+and the items behind it are renumbered into its place, so the next push leaves no gap. If the
+academy did store it, it keeps its seq (the next push follows on without a gap) and a later pull
+may still replay its real outcome over the local refusal.
 """
 
 from __future__ import annotations
@@ -13,10 +26,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from desktop.domain.errors import BatchTooLargeError, ProtocolError
+from desktop.domain.errors import BatchTooLargeError, ProtocolError, ServerError
 from desktop.domain.sync import (
+    SERVER_ERROR_CODE,
+    SERVER_ERROR_MESSAGE,
     OutboxItem,
     Outcome,
+    OutcomeStatus,
     PullPage,
     PushReply,
     RecordSummary,
@@ -33,6 +49,7 @@ class OutboxPort(Protocol):
         self, client_id: str, outcomes: Sequence[Outcome], now: datetime | None = None
     ) -> RecordSummary: ...
     def renumber(self, client_id: str, expected_seq: int) -> int: ...
+    def server_failed(self, client_id: str, item_id: int) -> int: ...
     def acked_seq(self, client_id: str) -> int: ...
 
 
@@ -52,6 +69,7 @@ class EngineLimits:
     max_batches: int = 1000  # a window ends even if something keeps feeding the outbox
     max_pages: int = 1000
     pull_page: int = 500
+    server_error_tries: int = 5  # HTTP 500s in a row for one action alone before it is refused
 
 
 class SyncEngine:
@@ -66,10 +84,13 @@ class SyncEngine:
         self._pulled = pulled
         self._api = api
         self.limits = limits or EngineLimits()
+        self._probed = 0  # changes pulled by the push itself (after a 500), in this run
+        self._academy_last_seq: int | None = None  # as the last pull page said
 
     def run(self, client_id: str, now: datetime | None = None) -> WindowResult:
         """Push everything due, then pull everything new. Raises on network/auth failures,
         after returning claimed items to pending (nothing is ever lost by a failed window)."""
+        self._probed = 0
         pushed, summary = self.push(client_id, now)
         pulled, pull_summary = self.pull(client_id)
         retry = [r for r in (summary.retry_after, pull_summary.retry_after) if r is not None]
@@ -77,7 +98,7 @@ class SyncEngine:
             pushed=pushed,
             acked=summary.acked + pull_summary.acked,
             rejected=summary.rejected + pull_summary.rejected,
-            pulled=pulled,
+            pulled=pulled + self._probed,
             retry_after=max(retry) if retry else None,
         )
 
@@ -85,11 +106,18 @@ class SyncEngine:
         """Push every due item in batches; returns (outcomes received, what they did)."""
         pushed = acked = rejected = 0
         retry_after: float | None = None
-        batch_size = self.limits.batch_size
+        batch_size = self.limits.batch_size  # halved for good by 413
+        isolating: int | None = None  # a smaller size while a 500 is being narrowed down
         for _ in range(self.limits.max_batches):
-            batch = self._outbox.claim_batch(client_id, batch_size, now or datetime.now(UTC))
+            size = batch_size if isolating is None else min(batch_size, isolating)
+            batch = self._outbox.claim_batch(client_id, size, now or datetime.now(UTC))
             if not batch:
                 break
+            if len(batch) > 1 and batch[0].server_errors:
+                # It failed alone before: try it alone again, so a 500 is surely its own.
+                self._outbox.release(client_id)
+                isolating = 1
+                continue
             try:
                 reply = self._api.push(client_id, batch)
             except BatchTooLargeError:
@@ -97,6 +125,32 @@ class SyncEngine:
                 if batch_size == 1:
                     raise
                 batch_size = max(1, batch_size // 2)
+                continue
+            except ServerError as exc:
+                self._outbox.release(client_id)
+                if exc.status != 500:
+                    raise
+                if len(batch) > 1:
+                    isolating = max(1, len(batch) // 2)
+                    continue
+                # It counts against this action only if the rest of the academy works: a
+                # pull that fails too (its database down) is raised and sets nothing aside.
+                probed, healed = self.pull(client_id)
+                self._probed += probed
+                acked += healed.acked
+                rejected += healed.rejected
+                tries = self._outbox.server_failed(client_id, batch[0].id)
+                if tries == 0:
+                    continue  # the pull brought its real outcome (a reply lost to the 500)
+                if tries < self.limits.server_error_tries:
+                    raise
+                rejected += self._refuse(client_id, batch[0]).rejected
+                seq = batch[0].seq or 0
+                if self._academy_last_seq is not None and self._academy_last_seq < seq:
+                    # The pull just said the academy never stored it: its number goes to the
+                    # items behind it now, so the next push leaves no gap.
+                    self._outbox.renumber(client_id, seq)
+                isolating = None
                 continue
             except BaseException:
                 self._outbox.release(client_id)
@@ -108,6 +162,9 @@ class SyncEngine:
                 # A reply we cannot use must not leave the batch 'sending' until a restart.
                 self._outbox.release(client_id)
                 raise
+            if isolating is not None:
+                # Past the part that failed: grow back towards full batches.
+                isolating = None if isolating * 2 >= batch_size else isolating * 2
             pushed += len(reply.outcomes)
             acked += recorded.acked
             rejected += recorded.rejected
@@ -118,7 +175,8 @@ class SyncEngine:
                 first = batch[0].seq or 0
                 if reply.expected_seq < first and not reply.outcomes:
                     # The server has nothing from expected_seq on (it was restored from a
-                    # backup, or never saw them): number everything from there and resend.
+                    # backup, never saw them, or an item before them was refused here after
+                    # repeated 500s): number everything from there and resend.
                     self._outbox.renumber(client_id, reply.expected_seq)
                     continue
                 if not reply.outcomes:
@@ -127,6 +185,18 @@ class SyncEngine:
                         "has already had confirmed. Nothing was lost; please contact support."
                     )
         return pushed, RecordSummary(acked=acked, rejected=rejected, retry_after=retry_after)
+
+    def _refuse(self, client_id: str, item: OutboxItem) -> RecordSummary:
+        """Set an item the academy keeps failing on aside, as refused, for the learner."""
+        assert item.seq is not None  # claimed items are numbered
+        refusal = Outcome(
+            seq=item.seq,
+            mutation_id=item.mutation_id,
+            status=OutcomeStatus.REJECTED,
+            code=SERVER_ERROR_CODE,
+            message=SERVER_ERROR_MESSAGE,
+        )
+        return self._outbox.record(client_id, [refusal])
 
     @staticmethod
     def _check_reply(batch: Sequence[OutboxItem], reply: PushReply) -> None:
@@ -146,6 +216,7 @@ class SyncEngine:
                 client_id, cursor, self._outbox.acked_seq(client_id), self.limits.pull_page
             )
             self._pulled.apply_page(client_id, page)
+            self._academy_last_seq = page.last_seq
             pulled += len(page.changes)
             if page.outcomes:
                 # Outcomes of pushes whose reply was lost on the way.

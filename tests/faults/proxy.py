@@ -2,8 +2,9 @@
 
 The proxy sits between a client (requests) and a real server on 127.0.0.1 and, depending on the
 mode set with `FaultProxy.set()`, forwards traffic untouched or injects a real network fault:
-a reset after the server committed, a stall, a truncated or slow reply, a canned HTTP error,
-an upload cut mid-body.
+a reset after the server committed, a stall, a truncated or slow reply, a canned HTTP error
+(before the server sees the request, or instead of the reply after it did its work), an upload
+cut mid-body.
 
 Threads: `start()` runs one accept thread; every accepted client connection gets one thread of its
 own, which owns both sockets of that connection (client leg and upstream leg) and multiplexes
@@ -16,7 +17,10 @@ bytes have come back since the previous request started, is taken as the start o
 (requests neither pipelines nor sends `Expect: 100-continue`, so this is exact for it). The
 fault for that request is taken from the current mode at that moment, so `set()` also hits a
 keep-alive connection that is already open, and nothing has to be closed when the mode changes.
-`times=N` counts these decisions: the next N requests get the fault, later ones PASS. The one
+`times=N` counts these decisions: the next N requests get the fault, later ones PASS. With
+`match` (a predicate on the request body, e.g. "a push batch whose first mutation is X") the
+proxy first reads the whole request (Content-Length framing), then decides; a request that does
+not match passes untouched and does not count against `times`. The one
 connection-level fault, RESET_ON_CONNECT, is decided at accept time (and on an open keep-alive
 connection it resets at that connection's next request). `faults_applied` counts decisions.
 
@@ -29,30 +33,25 @@ of silence.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import enum
-import json
 import logging
-import selectors
 import socket
-import struct
 import threading
 import time
-from collections.abc import Mapping
-from http import HTTPStatus
+from collections.abc import Callable, Mapping
 from types import TracebackType
+
+from tests.faults.connection import TICK, Connection, Pacer
+from tests.faults.framing import CHUNK, ReplyTracker, body_accepted, canned_response, content_length
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-TICK = 0.05  # how often blocked threads look at the stop flag
 IO_TIMEOUT = 10.0  # bound on every blocking send/connect
 REPLY_IDLE = 1.0  # silence that ends a reply of unknown length
 DRAIN_LIMIT = 10.0  # longest the proxy keeps reading a reply nobody will see
-LINGER = 1.0  # how long a graceful close waits for the client's own FIN
 STOP_JOIN = 2.5  # total time stop() waits for its threads
-CHUNK = 65536
 
 
 class Fault(enum.Enum):
@@ -65,6 +64,7 @@ class Fault(enum.Enum):
     HTTP_ERROR = "http_error"
     RESET_EVERY = "reset_every"
     RESET_MID_REQUEST = "reset_mid_request"
+    ERROR_AFTER_REQUEST = "error_after_request"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,205 +79,10 @@ class _Plan:
     reset_every_bytes: int = 65536
     path: bytes | None = None  # only requests whose request line contains this
     paced: bool = False  # RESET_MID_REQUEST: also pace at `rate`, like SLOW
+    match: Callable[[bytes], bool] | None = None  # only requests whose body it accepts
 
 
 _PASS = _Plan()
-
-
-def _canned_response(
-    status: int, headers: Mapping[str, str], body: bytes | str | Mapping[str, object] | None
-) -> bytes:
-    if body is None:
-        body = {"error": "injected by FaultProxy", "status": status}
-    if isinstance(body, bytes):
-        payload = body
-    elif isinstance(body, str):
-        payload = body.encode()
-    else:
-        payload = json.dumps(body).encode()
-    try:
-        reason = HTTPStatus(status).phrase
-    except ValueError:
-        reason = "Injected"
-    lines = [f"HTTP/1.1 {status} {reason}"]
-    given = {name.lower() for name in headers}
-    if "content-type" not in given:
-        lines.append("Content-Type: application/json")
-    # The proxy closes after the canned reply, so it says so and frames the body itself.
-    lines += [f"Content-Length: {len(payload)}", "Connection: close"]
-    lines += [
-        f"{name}: {value}"
-        for name, value in headers.items()
-        if name.lower() not in ("content-length", "connection")
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
-
-
-class _ReplyTracker:
-    """Follows one HTTP reply far enough to tell when it is complete (without keeping it)."""
-
-    def __init__(self) -> None:
-        self._head = bytearray()
-        self._head_len: int | None = None
-        self._expected: int | None = None
-        self._chunked = False
-        self._tail = b""
-        self.received = 0
-
-    def feed(self, data: bytes) -> None:
-        self.received += len(data)
-        self._tail = (self._tail + data)[-5:]
-        if self._head_len is not None:
-            return
-        self._head += data
-        end = self._head.find(b"\r\n\r\n")
-        if end >= 0:
-            self._head_len = end + 4
-            self._parse(bytes(self._head[:end]))
-            self._head = bytearray()
-        elif len(self._head) > CHUNK:  # not HTTP as we know it: length unknown
-            self._head_len = len(self._head)
-            self._head = bytearray()
-
-    def _parse(self, head: bytes) -> None:
-        assert self._head_len is not None
-        lines = head.split(b"\r\n")
-        parts = lines[0].split()
-        try:
-            status = int(parts[1])
-        except (IndexError, ValueError):
-            return
-        if status in (204, 304):
-            self._expected = self._head_len
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                try:
-                    self._expected = self._head_len + int(value.strip())
-                except ValueError:
-                    self._expected = None
-            elif name == b"transfer-encoding" and b"chunked" in value.lower():
-                self._chunked = True
-        if self._chunked:
-            self._expected = None
-
-    def complete(self) -> bool:
-        if self._head_len is None:
-            return False
-        if self._expected is not None:
-            return self.received >= self._expected
-        # The last-chunk marker; only looked for once some body has arrived after the head.
-        return self._chunked and self.received >= self._head_len + 5 and self._tail == b"0\r\n\r\n"
-
-
-class _Pacer:
-    """A token bucket for one direction of a SLOW connection; sends in small paced chunks."""
-
-    def __init__(self, rate: float, stopping: threading.Event) -> None:
-        self._rate = rate
-        # About 20 ms worth per chunk: smooth enough, and few enough wake-ups.
-        self.chunk = max(1, min(16384, int(rate / 50)))
-        self._tokens = float(self.chunk)
-        self._last = time.monotonic()
-        self._stopping = stopping
-
-    def send(self, sock: socket.socket, data: bytes) -> bool:
-        """Send data at the rate; False if the proxy stopped meanwhile."""
-        for start in range(0, len(data), self.chunk):
-            piece = data[start : start + self.chunk]
-            while True:
-                now = time.monotonic()
-                self._tokens = min(
-                    float(self.chunk), self._tokens + (now - self._last) * self._rate
-                )
-                self._last = now
-                if self._tokens >= len(piece):
-                    break
-                # Event.wait, not sleep: stop() must not wait for a slow link.
-                if self._stopping.wait((len(piece) - self._tokens) / self._rate):
-                    return False
-            self._tokens -= len(piece)
-            sock.sendall(piece)
-        return True
-
-
-class _Conn:
-    """One proxied connection: the client leg, the upstream leg (once opened), a selector."""
-
-    def __init__(self, client: socket.socket, number: int) -> None:
-        self.client: socket.socket | None = client
-        self.upstream: socket.socket | None = None
-        self.number = number
-        self.reset_every_count = 0  # reply bytes forwarded under RESET_EVERY on this connection
-        self.request_count = 0  # request bytes forwarded under RESET_MID_REQUEST
-        self._selector = selectors.DefaultSelector()
-        self._lock = threading.Lock()  # orders close() here against shutdown() from stop()
-
-    def wait(self, socks: list[socket.socket], timeout: float) -> list[socket.socket]:
-        """The socks that are readable; waits on exactly these (level-triggered: a readable
-        socket we do not want now must not be registered, or the loop would spin)."""
-        wanted = {sock.fileno(): sock for sock in socks}
-        for key in list(self._selector.get_map().values()):
-            if key.fd not in wanted:
-                self._selector.unregister(key.fileobj)
-        registered = self._selector.get_map()
-        for fd, sock in wanted.items():
-            if fd not in registered:
-                self._selector.register(sock, selectors.EVENT_READ)
-        ready = self._selector.select(timeout)
-        return [wanted[key.fd] for key, _ in ready]
-
-    def _close(self, sock: socket.socket | None) -> None:
-        if sock is None:
-            return
-        if sock.fileno() in self._selector.get_map():
-            self._selector.unregister(sock)
-        with self._lock:
-            sock.close()
-
-    def close_upstream(self) -> None:
-        self._close(self.upstream)
-        self.upstream = None
-
-    def close_client(self) -> None:
-        self._close(self.client)
-        self.client = None
-
-    def reset_client(self) -> None:
-        """Abort the client leg with RST: SO_LINGER on with a zero timeout makes close() reset."""
-        if self.client is not None:
-            self.client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_client()
-
-    def finish_client(self, stopping: threading.Event) -> None:
-        """Close the client leg with FIN. Waits briefly for the client's own close, because
-        closing with unread request bytes in the buffer would turn the FIN into an RST."""
-        client = self.client
-        if client is None:
-            return
-        try:
-            client.shutdown(socket.SHUT_WR)
-            deadline = time.monotonic() + LINGER
-            while not stopping.is_set() and time.monotonic() < deadline:
-                if self.wait([client], TICK) and not client.recv(CHUNK):
-                    break
-        except OSError:
-            pass
-        self.close_client()
-
-    def abort(self) -> None:
-        """From stop(): wake the owning thread out of any blocking call; it closes the sockets."""
-        with self._lock:
-            for sock in (self.client, self.upstream):
-                if sock is not None and sock.fileno() != -1:
-                    with contextlib.suppress(OSError):
-                        sock.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self.close_client()
-        self.close_upstream()
-        self._selector.close()
 
 
 class FaultProxy:
@@ -292,7 +97,7 @@ class FaultProxy:
         self._stopping = threading.Event()
         self._listener: socket.socket | None = None
         self._accept_thread: threading.Thread | None = None
-        self._threads: dict[_Conn, threading.Thread] = {}
+        self._threads: dict[Connection, threading.Thread] = {}
         self._port: int | None = None
 
     # -- public API -------------------------------------------------------------------------
@@ -348,18 +153,22 @@ class FaultProxy:
         body: bytes | str | Mapping[str, object] | None = None,
         reset_every_bytes: int = 65536,
         path: str | None = None,
+        match: Callable[[bytes], bool] | None = None,
     ) -> None:
         """Set the mode for the next requests (or the next `times` requests, then PASS).
 
         path: apply the fault only to requests whose request line contains it (e.g.
         "/v1/sync/push"); other requests pass untouched and do not count against `times`.
+        match: likewise, only requests whose whole body it returns True for (called on the
+        proxy's connection thread; an exception counts as no match).
 
         rate: bytes/s per direction (SLOW). truncate_after: reply bytes to forward (TRUNCATE;
         default half the reply, at least its status line). status, headers, body: the canned
-        reply (HTTP_ERROR; bytes/str sent as is, a mapping as JSON). reset_every_bytes: reply
-        bytes per connection before the RST (RESET_EVERY), or request bytes per connection
-        forwarded before the client leg is reset and the upstream leg closed mid-body
-        (RESET_MID_REQUEST, an upload cut on the way; paced like SLOW when `rate` is given).
+        reply (HTTP_ERROR, ERROR_AFTER_REQUEST; bytes/str sent as is, a mapping as JSON).
+        reset_every_bytes: reply bytes per connection before the RST (RESET_EVERY), or request
+        bytes per connection forwarded before the client leg is reset and the upstream leg
+        closed mid-body (RESET_MID_REQUEST, an upload cut on the way; paced like SLOW when
+        `rate` is given).
         """
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None)")
@@ -375,9 +184,10 @@ class FaultProxy:
             rate=rate if rate is not None else _PASS.rate,
             paced=rate is not None,
             truncate_after=truncate_after,
-            canned=_canned_response(status, headers or {}, body),
+            canned=canned_response(status, headers or {}, body),
             reset_every_bytes=reset_every_bytes,
             path=path.encode() if path else None,
+            match=match,
         )
         with self._lock:
             self._plan = plan
@@ -425,6 +235,8 @@ class FaultProxy:
                 first is None or plan.path not in first.split(b"\r\n", 1)[0]
             ):
                 return _PASS
+            if plan.match is not None and (first is None or not body_accepted(plan.match, first)):
+                return _PASS
             self._faults_applied += 1
             if plan.remaining is not None:
                 left = plan.remaining - 1
@@ -448,7 +260,7 @@ class FaultProxy:
                 return
             client.settimeout(IO_TIMEOUT)
             number += 1
-            conn = _Conn(client, number)
+            conn = Connection(client, number)
             thread = threading.Thread(
                 target=self._serve,
                 args=(conn,),
@@ -460,13 +272,17 @@ class FaultProxy:
                 self._threads[conn] = thread
             thread.start()
 
-    def _serve(self, conn: _Conn) -> None:
+    def _serve(self, conn: Connection) -> None:
         try:
             if self._take(only=Fault.RESET_ON_CONNECT).fault is Fault.RESET_ON_CONNECT:
                 conn.reset_client()
                 return
             data = self._next_client_chunk(conn)
             while data is not None and not self._stopping.is_set():
+                if self._wants_body(data):
+                    data = self._whole_request(conn, data)
+                    if data is None:
+                        break
                 data = self._handle(conn, self._take(first=data), data)
         except OSError as error:  # the peer went away or a timeout hit: the connection is over
             log.debug("connection %d ended: %r", conn.number, error)
@@ -475,14 +291,40 @@ class FaultProxy:
             with self._lock:
                 self._threads.pop(conn, None)
 
-    def _next_client_chunk(self, conn: _Conn) -> bytes | None:
+    def _wants_body(self, first: bytes) -> bool:
+        """Whether the current plan decides on the body (a `match` whose path filter fits)."""
+        with self._lock:
+            plan = self._plan
+        if plan.match is None:
+            return False
+        return plan.path is None or plan.path in first.split(b"\r\n", 1)[0]
+
+    def _whole_request(self, conn: Connection, data: bytes) -> bytes | None:
+        """Read on until the request's head and its Content-Length body are all here; None
+        on EOF or stop. Nothing is forwarded meanwhile (the server sees it afterwards)."""
+        buffer = bytearray(data)
+        deadline = time.monotonic() + IO_TIMEOUT
+        while not self._stopping.is_set() and conn.client is not None:
+            end = buffer.find(b"\r\n\r\n")
+            if end >= 0 and len(buffer) >= end + 4 + content_length(bytes(buffer[:end])):
+                return bytes(buffer)
+            if time.monotonic() > deadline:
+                return bytes(buffer)  # not HTTP as we know it: decide on what came
+            if conn.wait([conn.client], TICK):
+                chunk = conn.client.recv(CHUNK)
+                if not chunk:
+                    return None
+                buffer += chunk
+        return None
+
+    def _next_client_chunk(self, conn: Connection) -> bytes | None:
         """Wait for the first bytes of a request on a fresh connection; None on EOF/stop."""
         while not self._stopping.is_set() and conn.client is not None:
             if conn.wait([conn.client], TICK):
                 return conn.client.recv(CHUNK) or None
         return None
 
-    def _handle(self, conn: _Conn, plan: _Plan, first: bytes) -> bytes | None:
+    def _handle(self, conn: Connection, plan: _Plan, first: bytes) -> bytes | None:
         """Serve one request under `plan`; returns the first chunk of the next request on the
         same connection, or None when the connection is finished."""
         fault = plan.fault
@@ -501,9 +343,11 @@ class FaultProxy:
             self._truncate(conn, plan, first)
         elif fault is Fault.RESET_AFTER_REQUEST:
             self._reset_after_request(conn, first)
+        elif fault is Fault.ERROR_AFTER_REQUEST:
+            self._error_after_request(conn, plan, first)
         return None
 
-    def _open_upstream(self, conn: _Conn) -> socket.socket | None:
+    def _open_upstream(self, conn: Connection) -> socket.socket | None:
         if conn.upstream is None:
             try:
                 conn.upstream = socket.create_connection(self._upstream, timeout=IO_TIMEOUT)
@@ -514,7 +358,7 @@ class FaultProxy:
                 return None
         return conn.upstream
 
-    def _pump(self, conn: _Conn, plan: _Plan, first: bytes) -> bytes | None:
+    def _pump(self, conn: Connection, plan: _Plan, first: bytes) -> bytes | None:
         """Forward both ways (PASS, SLOW, RESET_EVERY, RESET_MID_REQUEST) until the client
         starts a new request."""
         client, up = conn.client, self._open_upstream(conn)
@@ -522,11 +366,11 @@ class FaultProxy:
             return None
         cut_request = plan.fault is Fault.RESET_MID_REQUEST
         slow = plan.fault is Fault.SLOW or (cut_request and plan.paced)
-        to_up = _Pacer(plan.rate, self._stopping) if slow else None
-        to_client = _Pacer(plan.rate, self._stopping) if slow else None
+        to_up = Pacer(plan.rate, self._stopping) if slow else None
+        to_client = Pacer(plan.rate, self._stopping) if slow else None
         size = to_client.chunk if to_client is not None else CHUNK  # small reads when slow
 
-        def send(sock: socket.socket, data: bytes, pacer: _Pacer | None) -> bool:
+        def send(sock: socket.socket, data: bytes, pacer: Pacer | None) -> bool:
             if pacer is None:
                 sock.sendall(data)
                 return True
@@ -546,7 +390,7 @@ class FaultProxy:
 
         if not send_up(first):
             return None
-        reply = _ReplyTracker()
+        reply = ReplyTracker()
         while not self._stopping.is_set():
             for sock in conn.wait([up, client], TICK):
                 data = sock.recv(size)
@@ -574,7 +418,7 @@ class FaultProxy:
                     return None
         return None
 
-    def _stall(self, conn: _Conn) -> None:
+    def _stall(self, conn: Connection) -> None:
         """Read and discard whatever the client sends; never answer. Ends on EOF or stop()."""
         conn.close_upstream()  # idle between requests: closing it is clean
         client = conn.client
@@ -582,13 +426,13 @@ class FaultProxy:
             if conn.wait([client], TICK) and not client.recv(CHUNK):
                 return
 
-    def _forward_request(self, conn: _Conn, first: bytes) -> socket.socket | None:
+    def _forward_request(self, conn: Connection, first: bytes) -> socket.socket | None:
         up = self._open_upstream(conn)
         if up is not None:
             up.sendall(first)
         return up
 
-    def _reset_after_request(self, conn: _Conn, first: bytes) -> None:
+    def _reset_after_request(self, conn: Connection, first: bytes) -> None:
         """Forward the request; at the first reply byte, RST the client, then let the server
         finish its reply into the proxy (so it completes its work, as after a lost reply)."""
         client, up = conn.client, self._forward_request(conn, first)
@@ -606,17 +450,40 @@ class FaultProxy:
                     conn.finish_client(self._stopping)
                     return
                 conn.reset_client()
-                reply = _ReplyTracker()
+                reply = ReplyTracker()
                 reply.feed(data)
                 self._drain_upstream(conn, reply)
                 return
 
-    def _truncate(self, conn: _Conn, plan: _Plan, first: bytes) -> None:
+    def _error_after_request(self, conn: Connection, plan: _Plan, first: bytes) -> None:
+        """Forward the request, let the server finish its reply into the proxy, then answer the
+        canned reply instead (a server that did its work and then failed to say so)."""
+        client, up = conn.client, self._forward_request(conn, first)
+        if client is None or up is None:
+            return
+        while not self._stopping.is_set():
+            for sock in conn.wait([up, client], TICK):
+                data = sock.recv(CHUNK)
+                if sock is client:
+                    if not data:
+                        return
+                    up.sendall(data)
+                    continue
+                if data:
+                    reply = ReplyTracker()
+                    reply.feed(data)
+                    self._drain_upstream(conn, reply)
+                conn.close_upstream()
+                client.sendall(plan.canned)
+                conn.finish_client(self._stopping)
+                return
+
+    def _truncate(self, conn: Connection, plan: _Plan, first: bytes) -> None:
         """Forward the request, collect the whole reply, forward a prefix of it, close (FIN)."""
         client, up = conn.client, self._forward_request(conn, first)
         if client is None or up is None:
             return
-        reply = _ReplyTracker()
+        reply = ReplyTracker()
         received = bytearray()
         last = time.monotonic()
         done = False
@@ -644,7 +511,7 @@ class FaultProxy:
         client.sendall(bytes(received[:cut]))
         conn.finish_client(self._stopping)
 
-    def _drain_upstream(self, conn: _Conn, reply: _ReplyTracker) -> None:
+    def _drain_upstream(self, conn: Connection, reply: ReplyTracker) -> None:
         """Read the rest of a reply nobody will see, then close: the server finishes writing
         instead of hitting a reset (its work is done either way; this keeps its logs clean)."""
         up = conn.upstream

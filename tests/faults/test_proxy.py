@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 import threading
@@ -301,3 +302,31 @@ def test_a_path_filter_spares_other_requests(upstream: Upstream, proxy: FaultPro
     assert requests.get(proxy.url + "/other", timeout=5).status_code == 200
     assert requests.get(proxy.url + "/special", timeout=5).status_code == 503
     assert requests.get(proxy.url + "/special", timeout=5).status_code == 200  # times=1 used up
+
+
+def test_a_body_match_decides_on_the_whole_request(upstream: Upstream, proxy: FaultProxy) -> None:
+    # A body bigger than one read, sent on one keep-alive session: the proxy must read all of
+    # it before deciding, and forward the ones that do not match untouched.
+    def poison(body: bytes) -> bool:
+        return bool(json.loads(body)["first"] == "poison")
+
+    proxy.set(Fault.HTTP_ERROR, status=500, path="/sync", match=poison)
+    pad = "x" * BIG
+    with requests.Session() as session:
+        fine = session.post(proxy.url + "/sync", json={"first": "fine", "pad": pad}, timeout=5)
+        bad = session.post(proxy.url + "/sync", json={"first": "poison", "pad": pad}, timeout=5)
+        again = session.post(proxy.url + "/sync", json={"first": "poison"}, timeout=5)
+        other = session.post(proxy.url + "/sync", data=b"not json", timeout=5)
+    assert (fine.status_code, bad.status_code, again.status_code) == (200, 500, 500)
+    assert other.status_code == 200  # a predicate that fails is no match
+    assert upstream.bodies == [len(b'{"first": "fine", "pad": ""}') + BIG, len(b"not json")]
+    assert proxy.faults_applied == 2
+
+
+def test_error_after_request_server_did_the_work(proxy: FaultProxy, upstream: Upstream) -> None:
+    proxy.set(Fault.ERROR_AFTER_REQUEST, status=500, body=b"Internal Server Error", times=1)
+    failed = requests.post(proxy.url + "/sync", json={"a": 1}, timeout=5)
+    assert (failed.status_code, failed.content) == (500, b"Internal Server Error")
+    assert upstream.posts == 1  # the server processed it all the same
+    fine = requests.post(proxy.url + "/sync", json={"a": 2}, timeout=5)
+    assert fine.status_code == 200 and upstream.posts == 2

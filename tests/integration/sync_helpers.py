@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +68,12 @@ def applied_mutations(server: LiveServer, client_id: str) -> list[str]:
             (client_id,),
         )
     ]
+
+
+def holding(mutation_id: str) -> Callable[[bytes], bool]:
+    """For FaultProxy.set(match=...): a push batch that holds this mutation."""
+
+    def match(body: bytes) -> bool:
+        return any(m["mutation_id"] == mutation_id for m in json.loads(body)["mutations"])
+
+    return match

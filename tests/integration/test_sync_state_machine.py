@@ -1,8 +1,9 @@
 """A Hypothesis state machine over the whole sync path: enqueue, sync, dropped replies, client
-crashes and server restarts, in any order. Real server process, real proxy, real SQLite.
+crashes, server restarts, an academy failing (HTTP 500) on one action or after applying a
+batch, in any order. Real server process, real proxy, real SQLite.
 
 Invariants: the server applies no mutation twice; every mutation that was not rejected is
-applied in the end; the pull cursor never moves backwards.
+applied in the end (and a refused one never is); the pull cursor never moves backwards.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from hypothesis.stateful import (
 from keyring.backends import fail
 
 from desktop.core import Core, build_core
+from desktop.domain.sync import SERVER_ERROR_CODE, OutboxState
 from desktop.paths import resolve_paths
 from desktop.store.outbox import OutboxRepo
 from desktop.store.pulled import PulledRepo
 from desktop.store.vault import TokenVault
 from desktop.sync.engine import SyncEngine
 from tests.faults.proxy import Fault, FaultProxy
-from tests.integration.sync_helpers import applied_mutations, client, enqueue_many
+from tests.integration.sync_helpers import applied_mutations, client, enqueue_many, holding
 from tests.server_process import LiveServer, start_server
 
 
@@ -83,6 +85,21 @@ class SyncMachine(RuleBasedStateMachine):
         self.core.sync.run_window()
         self.proxy.set(Fault.PASS)
 
+    @precondition(lambda self: self.core.queue.waiting_count() > 0)
+    @rule(data=st.data())
+    def sync_while_the_academy_fails_on_one(self, data: st.DataObject) -> None:
+        waiting = [i for i in self.core.queue.items() if i.state is not OutboxState.REJECTED]
+        poison = data.draw(st.sampled_from([i.mutation_id for i in waiting]))
+        self.proxy.set(Fault.HTTP_ERROR, status=500, path="/v1/sync/push", match=holding(poison))
+        self.core.sync.run_window()
+        self.proxy.set(Fault.PASS)
+
+    @rule()
+    def sync_with_a_500_after_the_batch_was_applied(self) -> None:
+        self.proxy.set(Fault.ERROR_AFTER_REQUEST, status=500, times=1, path="/v1/sync/push")
+        self.core.sync.run_window()
+        self.proxy.set(Fault.PASS)
+
     @rule()
     def pull_only(self) -> None:
         # A window whose push was skipped: outcomes of earlier pushes arrive with the pull.
@@ -126,8 +143,11 @@ class SyncMachine(RuleBasedStateMachine):
             report = self.core.sync.run_window()
             assert report.ok, report.error
             assert report.pending == 0
+            refused = self.core.queue.refused()  # only after 500s: the actions are valid
+            assert {i.code for i in refused} <= {SERVER_ERROR_CODE}
             applied = applied_mutations(self.server, self.client_id)
-            assert sorted(applied) == sorted(self.enqueued)  # every one, exactly once
+            expected = set(self.enqueued) - {i.mutation_id for i in refused}
+            assert sorted(applied) == sorted(expected)  # every other one, exactly once
         finally:
             self.core.close()
             self.proxy.stop()

@@ -11,13 +11,15 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
-from desktop.domain.sync import OutboxState
+from desktop.domain.sync import SERVER_ERROR_MESSAGE, OutboxState
 from desktop.store.outbox import OutboxRepo
 from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages import outbox as outbox_page
 from desktop.ui.tasks import TaskRunner
 from tests.backlog import queue_progress_updates
+from tests.faults.proxy import Fault, FaultProxy
+from tests.integration.sync_helpers import holding
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window
 
@@ -145,3 +147,38 @@ def test_a_long_backlog_lists_its_first_actions_and_every_refused_one(
     assert "1 was refused" in page.summary.text()
     listed = [item.args["position_ms"] for item in page.model.items if item.name != "poll.vote"]
     assert listed == [0, 1, 2, 6, 7]  # the first to be sent, the newest (to discard, perhaps)
+
+
+def test_an_action_the_academy_keeps_failing_on_shows_as_refused_in_plain_words(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    with FaultProxy("127.0.0.1", academy.port) as proxy:
+        core = make_core()
+        core.session.login(proxy.url, "demo", DEMO_PASSWORD)
+        core.actions.record_progress("learning-together", "learning-together-2", 1_000, False)
+        (queued,) = core.queue.items()
+        proxy.set(
+            Fault.HTTP_ERROR, status=500, path="/v1/sync/push", match=holding(queued.mutation_id)
+        )
+        for _ in range(4):
+            assert not core.sync.run_window().ok
+        window, runner = open_window(qtbot, core)
+        _sync(qtbot, window, runner)  # the 5th 500 in a row: set aside for the learner
+        page = window.outbox_page
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
+        assert page.model.data(page.model.index(0, 2)) == "Refused"
+        assert page.model.data(page.model.index(0, 3)) == SERVER_ERROR_MESSAGE
+        assert "refused" in page.summary.text()
+        assert "1 need attention" in window.indicator.text_plain
+        page.table.selectRow(0)
+        assert page.resend_button.isEnabled() and page.discard_button.isEnabled()
+
+        def confirm() -> None:
+            box = QApplication.activeModalWidget()
+            assert isinstance(box, QMessageBox)
+            box.button(QMessageBox.StandardButton.Yes).click()
+
+        QTimer.singleShot(100, confirm)
+        page.discard()
+        qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+        assert core.queue.items() == []
