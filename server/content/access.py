@@ -11,11 +11,11 @@ from server.auth.models import Role, User
 from server.content.models import Course, Enrolment
 
 STAFF = (Role.MODERATOR, Role.ADMIN)
-NOT_ENROLLED = "You are not enrolled in this course, so you cannot take part in it here."
 
 
 def not_enrolled_in(title: str) -> str:
-    """Why a learner may not open a closed course's content, and what to do about it."""
+    """Why a learner may not open a closed course's content nor change anything in it, and
+    what to do about it."""
     return f"You are not enrolled in the course '{title}'; ask the academy to enrol you."
 
 
@@ -44,3 +44,12 @@ def takes_part(session: Session, user_id: int, course_id: str) -> bool:
         enrolled = exists().where(Enrolment.course_id == course_id, Enrolment.user_id == user_id)
         statement = statement.where((Course.enrolment == "open") | enrolled)
     return session.execute(statement).scalar_one_or_none() is not None
+
+
+def refusal(session: Session, user_id: int, course_id: str) -> str | None:
+    """Why the user may not take part in this course; None if they may (or there is no such
+    course, which the caller reports in its own words)."""
+    title = session.execute(select(Course.title).where(Course.id == course_id)).scalar_one_or_none()
+    if title is None or takes_part(session, user_id, course_id):
+        return None
+    return not_enrolled_in(title)
