@@ -20,13 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from server.sync.mutations import no_course
 from server.sync.registry import REGISTRY
-from tests.server.sync_api import Installation
+from tests.media_factory import audio
+from tests.server.api import bearer
+from tests.server.sync_api import Installation, mutation
+from tests.server.upload_api import TusSession
 from tests.server_process import DEMO_PASSWORD, LiveServer, run_cli, start_server
 
 CLOSED = "learning-together"
+OPEN = "samen-leren"
 TITLE = "Learning together: study groups that work"
 REFUSAL = f"You are not enrolled in the course '{TITLE}'; ask the academy to enrol you."
 ENROLLED, OUTSIDER = "closed-enrolled", "closed-outsider"
@@ -39,6 +44,7 @@ OPEN_EXERCISE = "learning-together-2-e1"  # for peer feedback and for supporters
 THREAD = "learning-together-thread-1"
 POLL, OPTION = "learning-together-poll-1", "learning-together-poll-1-1"
 MEDIA = f"course:{CLOSED}/audio/lesson-1.mp3"
+EPISODE = "episode:" + "0" * 32  # a podcast episode is in no course
 # What a refused push still writes: its stored outcome and the installation's last seq.
 BOOKKEEPING = frozenset({"mutation_log", "sync_client"})
 # Refusals that are not about membership: (mutation, actor) -> message.
@@ -317,3 +323,77 @@ def test_a_closed_course_takes_changes_from_its_members_only(world: World, name:
                 "forbidden",
                 expected,
             ), (username, result)
+
+
+def test_the_refusal_is_for_the_closed_course_only(world: World) -> None:
+    """In one batch: the closed course refused (also by a lesson sent under an open course's
+    id), the open course, a podcast episode and the rest of the batch untouched; the pull
+    carries nothing of the closed course."""
+    world.close_course()
+    outsider = world.actor(OUTSIDER)
+    progress = {"position_ms": 1_000, "completed": True}
+    sent: list[tuple[str, dict[str, Any]]] = [
+        ("progress.update", {"course_id": CLOSED, "lesson_id": LESSON, **progress}),
+        ("progress.update", {"course_id": OPEN, "lesson_id": LESSON, **progress}),
+        ("progress.update", {"course_id": OPEN, "lesson_id": f"{OPEN}-1", **progress}),
+        ("exercise.answer", {"exercise_id": f"{OPEN}-1-e1", "option_id": "b"}),
+        (
+            "playback.position",
+            {"media_key": EPISODE, "position_ms": 1, "duration_ms": 2, "played": False},
+        ),
+        ("poll.vote", {"poll_id": POLL, "option_id": OPTION}),
+    ]
+    reply = outsider.device.push(
+        *(mutation(seq, name, args) for seq, (name, args) in enumerate(sent, start=1))
+    )
+    assert [(r["status"], r.get("code")) for r in reply["results"]] == [
+        ("rejected", "forbidden"),
+        ("rejected", "forbidden"),
+        ("applied", None),
+        ("applied", None),
+        ("applied", None),
+        ("rejected", "forbidden"),
+    ]
+    assert world.rows("SELECT course_id, reason FROM points_ledger l JOIN users u "
+                      "ON u.id = l.user_id WHERE u.username = ?", OUTSIDER) == [
+        (OPEN, "lesson_completed"),
+    ]  # fmt: skip
+    scopes = {change["scope"] for change in outsider.device.pull_all()[0]}
+    assert f"course:{OPEN}" in scopes
+    assert not scopes & {f"course:{CLOSED}", f"moderation:{CLOSED}", f"poll:{POLL}"}
+
+
+def test_a_recording_is_for_its_author_and_reviewers_who_take_part(
+    world: World, tmp_path: Path
+) -> None:
+    data = audio(tmp_path, "mp3").read_bytes()
+    author = world.actor(OUTSIDER)
+    tus = TusSession(world.server, author.device.token)
+    upload_id = new_id()
+    assert tus.create(data, upload_id).status_code == 201
+    assert tus.patch(upload_id, 0, data).status_code == 204
+    shared = author.applied("peer.submit", {**_submission(), "text": "", "upload_id": upload_id})
+    submission_id = shared["submission_id"]
+    for reviewer in (HELPERS[1], ENROLLED):
+        world.actor(reviewer).applied("peer.submit", _submission())
+    reviewers = world.rows(
+        "SELECT u.username FROM peer_assignments a JOIN users u ON u.id = a.reviewer_id "
+        "WHERE a.submission_id = ? ORDER BY u.username",
+        submission_id,
+    )
+    assert reviewers == [(ENROLLED,), (HELPERS[1],)]
+    world.close_course()
+    url = f"{world.server.url}/v1/peer/submissions/{submission_id}/recording"
+
+    def fetch(username: str) -> requests.Response:
+        token = world.actor(username).device.token
+        return requests.get(url, headers=bearer(token), timeout=10)
+
+    for allowed in (OUTSIDER, ENROLLED):  # the author's own work stays theirs
+        reply = fetch(allowed)
+        assert reply.status_code == 200 and reply.content == data, allowed
+    refused = fetch(HELPERS[1])
+    unknown = requests.get(
+        url.replace(submission_id, new_id()), headers=bearer(author.device.token), timeout=10
+    )
+    assert refused.status_code == 404 and refused.json() == unknown.json()
