@@ -4,6 +4,8 @@ worker threads, and by CLI commands on the main thread."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -44,6 +46,23 @@ def takes_part(session: Session, user_id: int, course_id: str) -> bool:
         enrolled = exists().where(Enrolment.course_id == course_id, Enrolment.user_id == user_id)
         statement = statement.where((Course.enrolment == "open") | enrolled)
     return session.execute(statement).scalar_one_or_none() is not None
+
+
+def participants(session: Session, course_id: str, user_ids: Collection[int]) -> set[int]:
+    """Those of ``user_ids`` who take part in the course (the rule of :func:`takes_part`, for
+    many users in two queries)."""
+    enrolment = session.execute(
+        select(Course.enrolment).where(Course.id == course_id)
+    ).scalar_one_or_none()
+    if enrolment is None or not user_ids:
+        return set()
+    if enrolment == "open":
+        return set(user_ids)
+    staff = select(User.id).where(User.id.in_(user_ids), User.role.in_(STAFF))
+    enrolled = select(Enrolment.user_id).where(
+        Enrolment.course_id == course_id, Enrolment.user_id.in_(user_ids)
+    )
+    return set(session.scalars(staff)) | set(session.scalars(enrolled))
 
 
 def refusal(session: Session, user_id: int, course_id: str) -> str | None:

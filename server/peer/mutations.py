@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy import insert, select, update
 
+from server.content.access import participants
 from server.content.models import Exercise, Lesson
 from server.db import table_of
 from server.peer.allocation import allocate
@@ -116,11 +117,19 @@ def submit(ctx: MutationContext, args: SubmitArgs) -> dict[str, Any]:
         )
         submission_id, made = str(existing), []
         assignments = table_of(PeerAssignment)
-        # Reviewers see the new content (their own answers stay as they gave them).
-        for (assignment_id,) in ctx.connection.execute(
-            select(assignments.c.id).where(assignments.c.submission_id == submission_id)
-        ):
-            emit_assignment(ctx.session, ctx.changes, assignment_id)
+        # Reviewers see the new content (their own answers stay as they gave them), those
+        # who still take part in the course: a closed course's work is not for others.
+        reviewers = ctx.connection.execute(
+            select(assignments.c.id, assignments.c.reviewer_id).where(
+                assignments.c.submission_id == submission_id
+            )
+        ).all()
+        taking_part = participants(
+            ctx.session, exercise.course_id, [int(row.reviewer_id) for row in reviewers]
+        )
+        for row in reviewers:
+            if int(row.reviewer_id) in taking_part:
+                emit_assignment(ctx.session, ctx.changes, row.id)
     else:
         submission_id = args.submission_id
         ctx.connection.execute(
@@ -135,7 +144,11 @@ def submit(ctx: MutationContext, args: SubmitArgs) -> dict[str, Any]:
             )
         )
         made = allocate(
-            ctx.connection, submission_id, questions_of(exercise.peer_questions), ctx.now
+            ctx.connection,
+            submission_id,
+            questions_of(exercise.peer_questions),
+            ctx.now,
+            lambda user_ids: participants(ctx.session, exercise.course_id, user_ids),
         )
     for item in made:
         emit_assignment(ctx.session, ctx.changes, item.assignment_id)

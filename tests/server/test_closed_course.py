@@ -311,6 +311,8 @@ def test_a_closed_course_takes_changes_from_its_members_only(world: World, name:
     assert "result" not in refused
     assert '"correct"' not in json.dumps(reply)  # nothing of the answer key
     assert world.snapshot() == before  # no points, answer, position, post, e-mail, change...
+    scopes = {change["scope"] for change in outsider.device.pull_all()[0]}
+    assert not scopes & {f"course:{CLOSED}", f"moderation:{CLOSED}", f"poll:{POLL}"}
 
     for username in (ENROLLED, "mod", "admin"):
         result = world.actor(username).push(name, prepared[username])
@@ -397,3 +399,26 @@ def test_a_recording_is_for_its_author_and_reviewers_who_take_part(
         url.replace(submission_id, new_id()), headers=bearer(author.device.token), timeout=10
     )
     assert refused.status_code == 404 and refused.json() == unknown.json()
+
+
+def test_a_closed_course_s_work_goes_to_no_reviewer_outside_it(world: World) -> None:
+    outsider, enrolled = world.actor(OUTSIDER), world.actor(ENROLLED)
+    outsider.applied("peer.submit", _submission())
+    first = {**_submission(), "text": "My first draft."}
+    work = enrolled.applied("peer.submit", first)["submission_id"]
+
+    def reviewers(submission_id: str) -> list[str]:
+        return [name for (name,) in world.rows(
+            "SELECT u.username FROM peer_assignments a JOIN users u ON u.id = a.reviewer_id "
+            "WHERE a.submission_id = ? ORDER BY u.username", submission_id)]  # fmt: skip
+
+    assert reviewers(work) == [OUTSIDER]  # while the course was open
+    world.close_course()
+    replaced = enrolled.applied("peer.submit", {**first, "text": "My second draft."})
+    assert replaced["replaced"] is True
+    later = world.actor("mod").applied("peer.submit", _submission())["submission_id"]
+    assert reviewers(later) == [ENROLLED]  # not the learner outside the course
+
+    seen = [c["data"] for c in outsider.device.pull_all()[0] if c["entity"] == "peer_assignment"]
+    assert {data["submission_id"] for data in seen} == {work}
+    assert {data["text"] for data in seen} == {"My first draft."}
