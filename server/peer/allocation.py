@@ -1,7 +1,8 @@
 """Who reviews whom: run inside ``peer.submit`` on the push's worker thread, in its savepoint.
 
 Reciprocity: only learners who submitted for the same exercise review it, never their own work.
-A new submission gets up to REVIEWERS of the earlier submitters, least loaded first (fewest
+A new submission gets up to REVIEWERS of the earlier submitters who still take part in the
+course (a closed course's work goes to none who are not in it), least loaded first (fewest
 open assignments, ties by their oldest submission, then by id), and the new submitter gets up to
 REVIEWERS earlier submissions that still have fewer than REVIEWERS reviewers (fewest reviewers
 first, then the oldest). Everything is ordered in SQL and Python by stable keys, so the same
@@ -11,6 +12,7 @@ arrivals always give the same assignments.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,9 +55,14 @@ def _reviewer_counts(connection: Connection, exercise_id: str) -> dict[str, int]
 
 
 def allocate(
-    connection: Connection, submission_id: str, questions: list[str], now: datetime
+    connection: Connection,
+    submission_id: str,
+    questions: list[str],
+    now: datetime,
+    participants: Callable[[list[int]], set[int]],
 ) -> list[NewAssignment]:
-    """Assign reviewers to the new submission and the new submitter to earlier ones."""
+    """Assign reviewers to the new submission and the new submitter to earlier ones;
+    ``participants`` says which of the earlier submitters take part in the course."""
     submissions = table_of(PeerSubmission)
     new = connection.execute(
         select(submissions.c.user_id, submissions.c.exercise_id).where(
@@ -73,7 +80,11 @@ def allocate(
     ).all()
     load = _open_load(connection)
     order = {row.id: index for index, row in enumerate(earlier)}
-    by_load = sorted(earlier, key=lambda row: (load.get(row.user_id, 0), order[row.id]))
+    taking_part = participants(sorted({int(row.user_id) for row in earlier}))
+    by_load = sorted(
+        (row for row in earlier if int(row.user_id) in taking_part),
+        key=lambda row: (load.get(row.user_id, 0), order[row.id]),
+    )
     made = [
         NewAssignment(str(uuid.uuid4()), submission_id, int(row.user_id))
         for row in by_load[:REVIEWERS]

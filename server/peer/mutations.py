@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy import insert, select, update
 
-from server.content.access import NOT_ENROLLED, takes_part
+from server.content.access import participants
 from server.content.models import Exercise, Lesson
 from server.db import table_of
 from server.peer.allocation import allocate
@@ -63,6 +63,22 @@ def _exercise(ctx: MutationContext, exercise_id: str) -> Any:
     ).one_or_none()
 
 
+def _exercise_course(ctx: MutationContext, args: SubmitArgs) -> str | None:
+    exercise = _exercise(ctx, args.exercise_id)
+    return None if exercise is None else str(exercise.course_id)
+
+
+def _review_course(ctx: MutationContext, assignment_id: str) -> str | None:
+    """The course of the work under review, whoever reviews it (handlers check who)."""
+    assignments, submissions = table_of(PeerAssignment), table_of(PeerSubmission)
+    course_id: str | None = ctx.connection.execute(
+        select(submissions.c.course_id)
+        .join(assignments, assignments.c.submission_id == submissions.c.id)
+        .where(assignments.c.id == assignment_id)
+    ).scalar_one_or_none()
+    return course_id
+
+
 def submit(ctx: MutationContext, args: SubmitArgs) -> dict[str, Any]:
     if not args.consent:
         raise Rejected("invalid_args", NO_CONSENT)
@@ -71,8 +87,6 @@ def submit(ctx: MutationContext, args: SubmitArgs) -> dict[str, Any]:
         raise Rejected("not_found", "This exercise is no longer in the course.")
     if not exercise.peer_review:
         raise Rejected("forbidden", "This exercise is not one for peer feedback.")
-    if not takes_part(ctx.session, ctx.user_id, exercise.course_id):
-        raise Rejected("forbidden", NOT_ENROLLED)
     text = args.text.strip()
     if len(text) > MAX_TEXT:
         raise Rejected("too_long", f"The text has {len(text):,} characters; at most "
@@ -103,11 +117,19 @@ def submit(ctx: MutationContext, args: SubmitArgs) -> dict[str, Any]:
         )
         submission_id, made = str(existing), []
         assignments = table_of(PeerAssignment)
-        # Reviewers see the new content (their own answers stay as they gave them).
-        for (assignment_id,) in ctx.connection.execute(
-            select(assignments.c.id).where(assignments.c.submission_id == submission_id)
-        ):
-            emit_assignment(ctx.session, ctx.changes, assignment_id)
+        # Reviewers see the new content (their own answers stay as they gave them), those
+        # who still take part in the course: a closed course's work is not for others.
+        reviewers = ctx.connection.execute(
+            select(assignments.c.id, assignments.c.reviewer_id).where(
+                assignments.c.submission_id == submission_id
+            )
+        ).all()
+        taking_part = participants(
+            ctx.session, exercise.course_id, [int(row.reviewer_id) for row in reviewers]
+        )
+        for row in reviewers:
+            if int(row.reviewer_id) in taking_part:
+                emit_assignment(ctx.session, ctx.changes, row.id)
     else:
         submission_id = args.submission_id
         ctx.connection.execute(
@@ -122,7 +144,11 @@ def submit(ctx: MutationContext, args: SubmitArgs) -> dict[str, Any]:
             )
         )
         made = allocate(
-            ctx.connection, submission_id, questions_of(exercise.peer_questions), ctx.now
+            ctx.connection,
+            submission_id,
+            questions_of(exercise.peer_questions),
+            ctx.now,
+            lambda user_ids: participants(ctx.session, exercise.course_id, user_ids),
         )
     for item in made:
         emit_assignment(ctx.session, ctx.changes, item.assignment_id)
@@ -215,7 +241,11 @@ def rate(ctx: MutationContext, args: RateArgs) -> dict[str, Any]:
     return {"feedback_id": row.id, "helpful": args.helpful}
 
 
-PEER_SUBMIT = MutationSpec("peer.submit", SubmitArgs, submit)
-PEER_FEEDBACK = MutationSpec("peer.feedback", FeedbackArgs, give)
-PEER_RATE = MutationSpec("peer.rate", RateArgs, rate)
+PEER_SUBMIT = MutationSpec("peer.submit", SubmitArgs, submit, _exercise_course)
+PEER_FEEDBACK = MutationSpec(
+    "peer.feedback", FeedbackArgs, give, lambda ctx, args: _review_course(ctx, args.assignment_id)
+)
+PEER_RATE = MutationSpec(
+    "peer.rate", RateArgs, rate, lambda ctx, args: _review_course(ctx, args.feedback_id)
+)
 PEER_MUTATIONS = (PEER_SUBMIT, PEER_FEEDBACK, PEER_RATE)

@@ -1,6 +1,7 @@
 """GET/HEAD /v1/peer/submissions/{id}/recording: a submission's recording, streamed from its
-completed upload for the author and the reviewers assigned to it. Anyone else gets the same
-404 as for an unknown id, so a learner cannot learn whose work exists. A sync handler on
+completed upload for the author and the reviewers assigned to it, as long as they take part in
+its course (a closed course's work is not for a reviewer no longer in it). Anyone else gets
+the same 404 as for an unknown id, so a learner cannot learn whose work exists. A sync handler on
 uvicorn's worker threadpool; Starlette's FileResponse streams the body and answers Range and
 If-Range (the ETag is the sha256, as for course media)."""
 
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import FileResponse
 from sqlalchemy import exists, select
 
+from server.content.access import takes_part
 from server.content.media import strong_etag
 from server.content.ranges import refuse_unsatisfiable_range
 from server.db import table_of
@@ -50,7 +52,14 @@ def submission_recording(
         assignments.c.reviewer_id == caller.user.id,
     )
     row = session.execute(
-        select(uploads.c.id, uploads.c.sha256, uploads.c.content_type, uploads.c.state)
+        select(
+            uploads.c.id,
+            uploads.c.sha256,
+            uploads.c.content_type,
+            uploads.c.state,
+            submissions.c.user_id,
+            submissions.c.course_id,
+        )
         .join(uploads, uploads.c.id == submissions.c.upload_id)
         .where(
             submissions.c.id == submission_id,
@@ -59,6 +68,8 @@ def submission_recording(
     ).one_or_none()
     if row is None or row.state != UploadState.COMPLETE:
         raise not_found(NO_RECORDING)
+    if row.user_id != caller.user.id and not takes_part(session, caller.user.id, row.course_id):
+        raise not_found(NO_RECORDING)  # the author's own work stays theirs to hear
     file = final_path(config.upload_dir, row.id)
     if not file.is_file():
         log.warning("recording of submission %s missing on disk: %s", submission_id, file)

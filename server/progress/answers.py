@@ -85,6 +85,11 @@ def _upsert(dialect: str) -> ReturningInsert[tuple[int]]:
     ).returning(table.c.version)
 
 
+def course_of(ctx: MutationContext, args: AnswerArgs) -> str | None:
+    exercise = _facts(ctx, args.exercise_id)
+    return None if exercise is None else exercise.course_id
+
+
 def answer(ctx: MutationContext, args: AnswerArgs) -> dict[str, Any]:
     exercise = _facts(ctx, args.exercise_id)
     if exercise is None:
@@ -128,4 +133,4 @@ def answer(ctx: MutationContext, args: AnswerArgs) -> dict[str, Any]:
     return {**data, "version": int(stored.version)}
 
 
-EXERCISE_ANSWER = MutationSpec("exercise.answer", AnswerArgs, answer)
+EXERCISE_ANSWER = MutationSpec("exercise.answer", AnswerArgs, answer, course_of)

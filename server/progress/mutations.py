@@ -63,6 +63,11 @@ def _merge_statement(dialect: str) -> ReturningInsert[tuple[int, bool, int]]:
     ).returning(table.c.position_ms, table.c.completed, table.c.version)
 
 
+def course_of(ctx: MutationContext, args: ProgressArgs) -> str | None:
+    """The lesson's own course (the handler refuses args naming another)."""
+    return _lesson_course(ctx, args.lesson_id)
+
+
 def update_progress(ctx: MutationContext, args: ProgressArgs) -> dict[str, Any]:
     if _lesson_course(ctx, args.lesson_id) != args.course_id:
         raise Rejected("not_found", f"There is no lesson {args.lesson_id} in {args.course_id}.")
@@ -108,4 +113,4 @@ def update_progress(ctx: MutationContext, args: ProgressArgs) -> dict[str, Any]:
     return {**data, "version": int(row.version)}
 
 
-PROGRESS_UPDATE = MutationSpec("progress.update", ProgressArgs, update_progress)
+PROGRESS_UPDATE = MutationSpec("progress.update", ProgressArgs, update_progress, course_of)

@@ -53,6 +53,12 @@ def _upsert(dialect: str) -> ReturningInsert[tuple[int, bool, int]]:
     ).returning(table.c.position_ms, table.c.played, table.c.version)
 
 
+def course_of(ctx: MutationContext, args: PlaybackArgs) -> str | None:
+    """The course of a lesson's media; None for a podcast episode, which is in no course."""
+    kind, _, rest = args.media_key.partition(":")
+    return rest.partition("/")[0] if kind == "course" else None
+
+
 def set_position(ctx: MutationContext, args: PlaybackArgs) -> dict[str, Any]:
     row = ctx.connection.execute(
         _upsert(ctx.connection.dialect.name),
@@ -77,4 +83,4 @@ def set_position(ctx: MutationContext, args: PlaybackArgs) -> dict[str, Any]:
     return {**data, "version": int(row.version)}
 
 
-PLAYBACK_POSITION = MutationSpec("playback.position", PlaybackArgs, set_position)
+PLAYBACK_POSITION = MutationSpec("playback.position", PlaybackArgs, set_position, course_of)

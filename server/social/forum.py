@@ -21,7 +21,6 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.auth.models import Role, User
-from server.content.access import NOT_ENROLLED, takes_part
 from server.content.models import Course, Lesson
 from server.db import table_of
 from server.social.models import ForumPost, ForumReport, ForumThread
@@ -260,22 +259,30 @@ def _rate_limit(ctx: MutationContext) -> None:
         )
 
 
-def _require_part(ctx: MutationContext, course_id: str) -> None:
-    key = ("takes_part", course_id)
-    if key not in ctx.memo:
-        ctx.memo[key] = takes_part(ctx.session, ctx.user_id, course_id)
-    if not ctx.memo[key]:
-        raise Rejected("forbidden", NOT_ENROLLED)
-
-
 def _open_thread(ctx: MutationContext, thread_id: str) -> Any:
     thread = _thread_row(ctx, thread_id)
     if thread is None or thread.hidden or thread.deleted:
         raise Rejected("not_found", "This thread is no longer in the forum.")
-    _require_part(ctx, thread.course_id)
     if thread.locked and _role(ctx) not in MODERATORS:
         raise Rejected("thread_locked", LOCKED_MESSAGE)
     return thread
+
+
+def _thread_course(ctx: MutationContext, thread_id: str) -> str | None:
+    threads = table_of(ForumThread)
+    course_id: str | None = ctx.connection.execute(
+        select(threads.c.course_id).where(threads.c.id == thread_id)
+    ).scalar_one_or_none()
+    return course_id
+
+
+def _target_course(ctx: MutationContext, target_id: str) -> str | None:
+    """The course of a reply (through its thread) or of a thread (its opening post)."""
+    posts = table_of(ForumPost)
+    thread_id = ctx.connection.execute(
+        select(posts.c.thread_id).where(posts.c.id == target_id)
+    ).scalar_one_or_none()
+    return _thread_course(ctx, target_id if thread_id is None else thread_id)
 
 
 # -- mutations -------------------------------------------------------------------------------
@@ -294,7 +301,6 @@ def create_thread(ctx: MutationContext, args: ThreadArgs) -> dict[str, Any]:
     course = ctx.session.get(Course, args.course_id)
     if course is None:
         raise Rejected("not_found", "This course is no longer at the academy.")
-    _require_part(ctx, args.course_id)
     if args.lesson_id is not None:
         lesson_course = ctx.session.execute(
             select(Lesson.course_id).where(Lesson.id == args.lesson_id)
@@ -434,7 +440,6 @@ def report(ctx: MutationContext, args: ReportArgs) -> dict[str, Any]:
     thread = _thread_row(ctx, thread_id)
     if thread is None or (post is None and thread.id != args.target_id):
         raise Rejected("not_found", "This post is no longer in the forum.")
-    _require_part(ctx, thread.course_id)
     reason = _text(args.reason, "reason", 2_000)
     reports = table_of(ForumReport)
     existing = ctx.connection.execute(
@@ -520,10 +525,22 @@ def moderate(ctx: MutationContext, args: ModerateArgs) -> dict[str, Any]:
     return {"target_id": args.target_id, "action": args.action}
 
 
-THREAD_CREATE = MutationSpec("forum.new_thread", ThreadArgs, create_thread)
-POST_CREATE = MutationSpec("forum.reply", PostArgs, create_post)
-POST_EDIT = MutationSpec("forum.edit", EditArgs, edit_post)
-POST_DELETE = MutationSpec("forum.delete", DeleteArgs, delete_post)
-REPORT = MutationSpec("forum.report", ReportArgs, report)
-MODERATE = MutationSpec("forum.moderate", ModerateArgs, moderate)
+THREAD_CREATE = MutationSpec(
+    "forum.new_thread", ThreadArgs, create_thread, lambda ctx, args: args.course_id
+)
+POST_CREATE = MutationSpec(
+    "forum.reply", PostArgs, create_post, lambda ctx, args: _thread_course(ctx, args.thread_id)
+)
+POST_EDIT = MutationSpec(
+    "forum.edit", EditArgs, edit_post, lambda ctx, args: _target_course(ctx, args.post_id)
+)
+POST_DELETE = MutationSpec(
+    "forum.delete", DeleteArgs, delete_post, lambda ctx, args: _target_course(ctx, args.post_id)
+)
+REPORT = MutationSpec(
+    "forum.report", ReportArgs, report, lambda ctx, args: _target_course(ctx, args.target_id)
+)
+MODERATE = MutationSpec(
+    "forum.moderate", ModerateArgs, moderate, lambda ctx, args: _target_course(ctx, args.target_id)
+)
 FORUM_MUTATIONS = (THREAD_CREATE, POST_CREATE, POST_EDIT, POST_DELETE, REPORT, MODERATE)

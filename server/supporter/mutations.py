@@ -19,7 +19,6 @@ from pydantic import Field
 from sqlalchemy import func, insert, select, update
 
 from server.auth.models import User
-from server.content.access import NOT_ENROLLED, takes_part
 from server.content.models import Course, Exercise, Lesson
 from server.db import table_of
 from server.points.ledger import award
@@ -108,6 +107,20 @@ def _count(ctx: MutationContext, *where: Any) -> int:
     return int(ctx.connection.execute(select(func.count()).where(*where)).scalar_one())
 
 
+def _exercise_course(ctx: MutationContext, args: RequestArgs) -> str | None:
+    exercise = _exercise(ctx, args.exercise_id)
+    return None if exercise is None else str(exercise.course_id)
+
+
+def _request_course(ctx: MutationContext, args: RevokeArgs) -> str | None:
+    """The request's course, whoever made it (the handler refuses another's request)."""
+    table = table_of(SupporterRequest)
+    course_id: str | None = ctx.connection.execute(
+        select(table.c.course_id).where(table.c.id == args.request_id)
+    ).scalar_one_or_none()
+    return course_id
+
+
 def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
     config = ctx.config
     assert config is not None, "the push passes the server's config"
@@ -122,8 +135,6 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
         raise Rejected("not_found", "This exercise is no longer in the course.")
     if not exercise.supporter_allowed:
         raise Rejected("forbidden", "This exercise is not one to ask a supporter about.")
-    if not takes_part(ctx.session, ctx.user_id, exercise.course_id):
-        raise Rejected("forbidden", NOT_ENROLLED)
     name = clean_name(args.supporter_name)
     if not name or len(name) > 100:
         raise Rejected("invalid_args", "Give the supporter's name (up to 100 characters).")
@@ -261,6 +272,6 @@ def revoke(ctx: MutationContext, args: RevokeArgs) -> dict[str, Any]:
     return {"request_id": args.request_id}
 
 
-SUPPORTER_REQUEST = MutationSpec("supporter.request", RequestArgs, ask)
-SUPPORTER_REVOKE = MutationSpec("supporter.revoke", RevokeArgs, revoke)
+SUPPORTER_REQUEST = MutationSpec("supporter.request", RequestArgs, ask, _exercise_course)
+SUPPORTER_REVOKE = MutationSpec("supporter.revoke", RevokeArgs, revoke, _request_course)
 SUPPORTER_MUTATIONS = (SUPPORTER_REQUEST, SUPPORTER_REVOKE)

@@ -5,6 +5,10 @@ uses Core statements on ``ctx.connection`` (not ORM objects, which a rollback to
 would leave stale). It returns a small result dict (stored and replayed to the client), records
 changes for pullers on ``ctx.changes`` and may raise :class:`Rejected` (permanent: the savepoint
 is rolled back and the rejection stored) or :class:`RetryLater` (temporary: the batch stops).
+
+Every spec says which course its mutation touches, and :meth:`MutationSpec.run` refuses a user
+who does not take part in that course before the handler runs: one check for every mutation,
+the same rule as for reading the course (:mod:`server.content.access`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from server.config import ServerConfig
+from server.content.access import refusal
 from server.sync.changes import ChangeBuffer
 
 A = TypeVar("A", bound=BaseModel)
@@ -81,17 +86,40 @@ class MutationContext:
         self.deferred[key] = work
 
 
+def no_course(ctx: MutationContext, args: BaseModel) -> None:
+    """The ``course`` of a mutation that never touches one (say why where it is declared)."""
+    return None
+
+
+def admit(ctx: MutationContext, course_id: str) -> None:
+    """Refuse with ``forbidden`` unless the user takes part in the course (asked once per
+    course and batch)."""
+    key = ("refusal", course_id)
+    if key not in ctx.memo:
+        ctx.memo[key] = refusal(ctx.session, ctx.user_id, course_id)
+    message: str | None = ctx.memo[key]
+    if message is not None:
+        raise Rejected("forbidden", message)
+
+
 @dataclass(frozen=True)
 class MutationSpec(Generic[A]):
     name: str
     args: type[A]
     apply: Callable[[MutationContext, A], dict[str, Any]]
+    # The course the mutation touches, found from its args (through the thread, poll, exercise,
+    # request or review they name); None when it names none or nothing that exists (the handler
+    # then says what is missing). ``no_course`` for a mutation that never touches one.
+    course: Callable[[MutationContext, A], str | None]
 
     def run(self, ctx: MutationContext, raw_args: dict[str, Any]) -> dict[str, Any]:
         try:
             args = self.args.model_validate(raw_args)
         except ValidationError as exc:
             raise Rejected("invalid_args", describe_invalid(self.name, exc)) from None
+        course_id = self.course(ctx, args)
+        if course_id is not None:
+            admit(ctx, course_id)
         return self.apply(ctx, args)
 
 

@@ -24,7 +24,14 @@ from server.social.final_results import closed_unpublished, publish, publish_due
 from server.social.models import Poll, PollOption
 from server.sync.locks import ClientLocks
 from server.sync.models import ChangeCounter, ChangeLog, MutationLog, SyncClient
-from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected, RetryLater
+from server.sync.mutations import (
+    MutationArgs,
+    MutationContext,
+    MutationSpec,
+    Rejected,
+    RetryLater,
+    no_course,
+)
 from server.sync.push import process_push
 from server.sync.schemas import MutationIn
 
@@ -72,7 +79,7 @@ def _write_then(outcome: BaseException) -> MutationSpec[ProgressArgs]:
         PROGRESS_UPDATE.apply(ctx, args)
         raise outcome
 
-    return MutationSpec("progress.update", ProgressArgs, apply)
+    return MutationSpec("progress.update", ProgressArgs, apply, PROGRESS_UPDATE.course)
 
 
 def _push(
@@ -134,7 +141,7 @@ def test_args_models_are_strict() -> None:
     class Args(MutationArgs):
         n: int
 
-    spec = MutationSpec("x.y", Args, lambda ctx, args: {"n": args.n})
+    spec = MutationSpec("x.y", Args, lambda ctx, args: {"n": args.n}, no_course)
     ctx: Any = None
     assert spec.run(ctx, {"n": 3}) == {"n": 3}
     for bad in ({"n": "3"}, {"n": 3, "m": 1}, {}):
