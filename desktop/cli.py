@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from desktop import __version__
 from desktop.cli_progress import ProgressBar
-from desktop.domain.disk_space import disk_full
+from desktop.disk_space import disk_full
 from desktop.domain.errors import AuthError, DiskFullError, OfflineError, SamenError
 from desktop.domain.poll import Poll, VoteState
 from desktop.domain.sync import KIND_LABELS

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from desktop.domain.disk_space import raising_disk_full
+from desktop.disk_space import raising_disk_full
 from desktop.domain.transfer import JobStatus
 from desktop.paths import Paths
 from desktop.services.actions import ActionService

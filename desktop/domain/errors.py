@@ -88,7 +88,7 @@ class DiskFullError(SamenError):
 
     `path` is a folder on that disk (None: not known), `needed` the bytes to free before trying
     again (None: not known); `doing` says what could not be done, `kept` what was kept.
-    desktop.domain.disk_space turns the operating system's and SQLite's ways of saying "no
+    desktop.disk_space turns the operating system's and SQLite's ways of saying "no
     space" into one."""
 
     code = "disk_full"

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.domain.disk_space import disk_full
+from desktop.disk_space import disk_full
 from desktop.domain.errors import SamenError
 from desktop.domain.upload import human_size
 

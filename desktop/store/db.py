@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from desktop.domain.disk_space import raising_disk_full
+from desktop.disk_space import raising_disk_full
 from desktop.private_files import private_dir, private_file, tighten
 from desktop.store.migrations import migrate
 

@@ -29,7 +29,7 @@ from typing import IO, Protocol
 
 import requests
 
-from desktop.domain.disk_space import disk_full
+from desktop.disk_space import disk_full
 from desktop.domain.errors import (
     CancelledError,
     ChecksumError,

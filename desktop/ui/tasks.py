@@ -19,7 +19,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from desktop.domain.disk_space import disk_full
+from desktop.disk_space import disk_full
 from desktop.domain.errors import DiskFullError
 
 log = logging.getLogger(__name__)

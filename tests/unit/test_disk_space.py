@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.domain.disk_space import DATABASE_HEADROOM, disk_full, raising_disk_full
+from desktop.disk_space import DATABASE_HEADROOM, disk_full, raising_disk_full
 from desktop.domain.errors import MB, DiskFullError, at_least
 
 

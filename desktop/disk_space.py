@@ -1,5 +1,6 @@
 """Recognising "no space left": the one place that turns the operating system's and SQLite's
-ways of saying it into a DiskFullError. Any thread.
+ways of saying it into a DiskFullError. Any thread; any layer may use it (like paths.py), and
+it lives outside desktop/domain because it asks the disk how much is free.
 
 SQLite says SQLITE_FULL ("database or disk is full") when a write finds no room, but when not
 even its shared-memory file (`-shm`, 32 KiB) fits it says SQLITE_IOERR ("disk I/O error"); that
