@@ -18,6 +18,7 @@ from desktop import __version__
 from desktop.domain.status import Connectivity
 from desktop.settings import Settings
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.warning_banner import WarningBanner
 
 if TYPE_CHECKING:
     from desktop.services.catalogue import CatalogueService
@@ -84,10 +85,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(opening)
         # Above the tabs once attached: a full disk stops every action, so it is said once,
         # in view, whichever action met it (and in the status bar).
-        self.space_notice = QLabel()
-        self.space_notice.setObjectName("spaceNotice")
-        self.space_notice.setWordWrap(True)
-        self.space_notice.hide()
+        self._space_banner = WarningBanner()
+        self.space_notice = self._space_banner.label  # visible only while the banner is
         runner.disk_full.connect(self.show_disk_full)
 
     def attach(
@@ -191,7 +190,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.space_notice)
+        column.addWidget(self._space_banner)
         column.addWidget(self.tabs, 1)
         column.addWidget(self.player_bar)
         self.setCentralWidget(central)
@@ -283,7 +282,7 @@ class MainWindow(QMainWindow):
         self.logout_action.setEnabled(result.status.logged_in)
         self.statusBar().showMessage(result.message or "Up to date.", 0 if result.message else 5000)
         if result.message is None:
-            self.space_notice.hide()  # the sync wrote to the database again: there is room
+            self._space_banner.hide()  # the sync wrote to the database again: there is room
         self.outbox_page.reload()
         self.polls_page.reload()  # results and refusals may have changed
         self.forum_page.reload()
@@ -317,8 +316,7 @@ class MainWindow(QMainWindow):
     def show_disk_full(self, exc: object) -> None:
         """Say that the disk is full, how much to free and where (the error's own sentence)."""
         message = getattr(exc, "message", str(exc))
-        self.space_notice.setText(message)
-        self.space_notice.show()
+        self._space_banner.say(message)
         self.statusBar().showMessage(message)
 
     def _on_network_back(self) -> None:
