@@ -52,7 +52,8 @@ CHECKPOINT_BYTES = 16 * 1024 * 1024  # a long PATCH commits its offset this ofte
 
 def require_tus_version(
     tus_resumable: Annotated[
-        str | None, Header(description=f"Always {TUS_VERSION}.", examples=[TUS_VERSION])
+        str | None,
+        Header(description=f"Always {TUS_VERSION}.", json_schema_extra={"enum": [TUS_VERSION]}),
     ] = None,
 ) -> None:
     if (tus_resumable or "").strip() != TUS_VERSION:

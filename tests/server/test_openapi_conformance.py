@@ -1,0 +1,140 @@
+"""The academy answers as its published OpenAPI document says: schemathesis generates requests
+for every operation (valid and invalid ones) from /openapi.json of a real academy on loopback,
+logged in as a real learner, and checks each answer's status, content type, headers and body
+against the document. Bounded: a few derandomized examples per operation and mode, no
+shrinking, every operation's failures gathered before the test fails.
+
+(schemathesis.pytest.from_fixture needs a pytest attribute pytest 9 no longer has, so the
+operations' Hypothesis strategies are driven here directly.)
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from hypothesis.strategies import SearchStrategy
+from schemathesis import Case, GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
+from schemathesis.schemas import APIOperation
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from server.uploads.protocol import OFFSET_CONTENT_TYPE, TUS_VERSION
+from tests.server.api import bearer
+from tests.server.sync_api import COURSE, Installation, add_learner, progress
+from tests.server_process import LiveServer, start_server
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+EXAMPLES = 5
+MEDIUM = "video/welcome.mp4"
+
+# tus PATCH bodies are plain bytes, sent as schemathesis sends application/octet-stream.
+schemathesis.serializer.alias(OFFSET_CONTENT_TYPE, "application/octet-stream")
+BOUNDED = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture
+def conformance_academy(
+    seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A private copy of the demo academy: generated requests create uploads and log out."""
+    data_dir = tmp_path_factory.mktemp("conformance-academy") / "data"
+    shutil.copytree(seeded_template, data_dir)
+    server = start_server(data_dir, seed_demo=False)
+    yield server
+    server.stop()
+
+
+def _failures_of(
+    case_strategy: SearchStrategy[Case[Any]], token: str, statuses: Counter[int]
+) -> list[str]:
+    @BOUNDED
+    @given(case=case_strategy)
+    def check(case: Case[Any]) -> None:
+        response = case.call_and_validate(headers=bearer(token), checks=CHECKS, timeout=30)
+        statuses[response.status_code] += 1
+
+    try:
+        check()
+    except Unsatisfiable:
+        return []  # nothing to make invalid (no parameters, or only unconstrained strings)
+    except Exception as failure:  # every operation runs; the failures are reported together
+        return [str(failure)]
+    return []
+
+
+def _known(operation: APIOperation[Any, Any, Any, Any], me: Installation) -> dict[str, Any]:
+    """Fixed parts that make positive cases reach real data of the demo academy (generated
+    ids almost always answer 404): its course, a medium, its podcast, the learner's own
+    installation, a real push and the tus version header."""
+    names = {parameter.name for parameter in operation.iter_parameters()}
+    known: dict[str, Any] = {}
+    path = {"course_id": COURSE, "path": MEDIUM, "feed_id": "academy"}
+    if fixed := {name: value for name, value in path.items() if name in names}:
+        known["path_parameters"] = fixed
+    if "client_id" in names:
+        known["query"] = {"client_id": me.client_id}
+    if "tus-resumable" in names:
+        known["headers"] = {"Tus-Resumable": TUS_VERSION}
+    if operation.method.upper() == "POST" and operation.path == "/v1/sync/push":
+        known["body"] = {"client_id": me.client_id, "mutations": [progress(1, 1_000)]}
+    return known
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_every_operation_answers_as_the_document_says(conformance_academy: LiveServer) -> None:
+    published = schemathesis.openapi.from_url(f"{conformance_academy.url}/openapi.json", timeout=30)
+    learner = add_learner(conformance_academy)
+    failures: list[str] = []
+    statuses: Counter[int] = Counter()
+    operations = 0
+    started = time.monotonic()
+    for result in published.get_all_operations():
+        assert isinstance(result, Ok), result  # the document itself is valid
+        operation = result.ok()
+        operations += 1
+        # A fresh login (and installation) per operation: the logout operation revokes its own.
+        me = Installation.login(conformance_academy, learner)
+        strategies = {
+            "positive": operation.as_strategy(GenerationMode.POSITIVE),
+            "negative": operation.as_strategy(GenerationMode.NEGATIVE),
+        }
+        if known := _known(operation, me):
+            strategies["known ids"] = operation.as_strategy(GenerationMode.POSITIVE, **known)
+        for mode, strategy in strategies.items():
+            for failure in _failures_of(strategy, me.token, statuses):
+                failures.append(f"{operation.label} ({mode}): {failure}")
+    seconds = time.monotonic() - started
+    print(f"schemathesis: {operations} operations, {statuses.total()} requests in {seconds:.1f} s")
+    print(f"schemathesis: statuses {sorted(statuses.items())}")
+    assert operations >= 20
+    assert statuses[200] and statuses[400] and statuses[401] and statuses[404]
+    assert failures == [], "\n\n".join(failures)
