@@ -309,6 +309,8 @@ def test_maintenance_file_answers_503_with_retry_after(fresh_academy: LiveServer
     pulled = me.pull_raw()
     assert_error(pulled, 503, "maintenance")
     assert pulled.headers["Retry-After"] == "30"
+    marker.write_text("²")  # a digit to str.isdigit(), not to int(): once a 500
+    assert me.pull_raw().headers["Retry-After"] == "30"
     marker.unlink()
     assert me.push(progress(1, 100))["last_seq"] == 1
 
