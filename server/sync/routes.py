@@ -1,7 +1,8 @@
 """POST /v1/sync/push and GET /v1/sync/pull.
 
-The body is read (size-capped) by an async dependency on the event loop; parsing and all
-database work run in the sync endpoints on uvicorn's worker threadpool. Both endpoints answer
+The body is read (size-capped; its nesting checked by server.body_depth as it streams in) by
+an async dependency on the event loop; parsing and all database work run in the sync
+endpoints on uvicorn's worker threadpool. Both endpoints answer
 503 ``maintenance`` while ``<data_dir>/maintenance`` exists, and 503 ``busy`` with
 Retry-After: 1 when SQLite stays locked past its busy timeout.
 """
