@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from server.academy import router as academy_router
 from server.auth.routes import router as auth_router
+from server.body_depth import BodyDepthGuard
 from server.config import ServerConfig
 from server.content.routes import router as content_router
 from server.content.signing import AcademySigner
@@ -19,6 +20,7 @@ from server.db import Database
 from server.errors import install_error_handlers
 from server.health import router as health_router
 from server.migrator import prepare_storage
+from server.openapi_doc import install as install_openapi
 from server.peer.routes import router as peer_router
 from server.podcasts.routes import router as podcast_router
 from server.supporter.log_redaction import install as redact_supporter_links
@@ -60,7 +62,9 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.upload_locks = UploadLocks()
     app.state.upload_sweeper = ExpirySweeper(config, database, app.state.upload_locks)
     app.add_middleware(TusHeaders)
+    app.add_middleware(BodyDepthGuard)
     install_error_handlers(app)
+    install_openapi(app)
     for router in (
         health_router,
         academy_router,

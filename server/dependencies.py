@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from server.auth.tokens import Caller, resolve_token
@@ -29,11 +30,18 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+# A security scheme, not a plain header, so the OpenAPI document says how to log in. It never
+# answers itself (auto_error=False): a missing or foreign token is our 401 with the envelope.
+_BEARER = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login.")
+
+
+def bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
+) -> str:
+    token = credentials.credentials.strip() if credentials is not None else ""
+    if not token:
         raise unauthorized()
-    return token.strip()
+    return token
 
 
 def get_caller(

@@ -43,6 +43,15 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+class EdgeError(StarletteHTTPException):
+    """An :class:`ApiError` for where only an HTTPException gets through: raised while a body
+    is read, as FastAPI turns any other exception there into a generic 400."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(status, message)
+        self.code = code
+
+
 def not_found(message: str = "Not found.") -> ApiError:
     return ApiError(404, "not_found", message)
 
@@ -67,7 +76,10 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    if isinstance(exc, EdgeError):
+        code = exc.code
+    else:
+        code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
     message = exc.detail if isinstance(exc.detail, str) and exc.detail else code
     return envelope(exc.status_code, code, message, exc.headers)
 
@@ -82,8 +94,10 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unhandled(_request: Request, _exc: Exception) -> JSONResponse:
-    # Starlette re-raises after this handler, so uvicorn still logs the full traceback.
-    return envelope(500, "internal", "Something went wrong on the server.")
+    # Starlette re-raises after this handler, so uvicorn still logs the full traceback, and
+    # then closes the connection. "Connection: close" says so first: h11 ends the connection
+    # after this response and no client sends its next request on a socket about to close.
+    return envelope(500, "internal", "Something went wrong on the server.", {"Connection": "close"})
 
 
 def install_error_handlers(app: FastAPI) -> None:

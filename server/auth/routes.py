@@ -16,6 +16,7 @@ from server.auth.tokens import issue_token, revoke
 from server.content.schemas import AcademyKeyOut
 from server.dependencies import CallerDep, ConfigDep, SessionDep, SignerDep
 from server.errors import ApiError
+from server.openapi_doc import error_responses
 from server.sync.models import SyncClient
 
 router = APIRouter(prefix="/v1", tags=["auth"])
@@ -41,7 +42,7 @@ def _bind_client(session: Session, client_id: str, user: User) -> None:
         raise _client_id_taken()
 
 
-@router.post("/auth/login", response_model=LoginReply)
+@router.post("/auth/login", response_model=LoginReply, responses=error_responses(401, 403))
 def login(
     body: LoginRequest, session: SessionDep, config: ConfigDep, signer: SignerDep
 ) -> LoginReply:

@@ -1,9 +1,12 @@
-"""The one byte-range check Starlette's FileResponse leaves to us, shared by every file route
-(course media, peer recordings); runs on uvicorn's worker threads inside those handlers."""
+"""The byte-range checks Starlette's FileResponse leaves to us, shared by every file route
+(course media, peer recordings); runs on uvicorn's worker threads inside those handlers.
+Starlette answers a Range it cannot serve in plain text; these answer first, in the envelope."""
 
 from __future__ import annotations
 
 import re
+
+from starlette.responses import FileResponse, MalformedRangeHeader, RangeNotSatisfiable
 
 from server.errors import ApiError
 
@@ -21,9 +24,23 @@ def refuse_unsatisfiable_range(
         return
     match = _SINGLE_RANGE.match(range_)
     if match and int(match.group(1)) >= size:
+        raise _unsatisfiable(size)
+    # Any other Range is read by Starlette's own parser (so both agree on what it means); what
+    # it refuses is refused here with the envelope instead of its plain-text 400 or 416.
+    try:
+        FileResponse._parse_range_header(range_, size)
+    except MalformedRangeHeader:
         raise ApiError(
-            416,
-            "range_not_satisfiable",
-            f"The range starts at or after the end of the file ({size} bytes).",
-            {"Content-Range": f"bytes */{size}"},
-        )
+            400, "invalid_range", "The Range header asks for bytes in a form not understood."
+        ) from None
+    except RangeNotSatisfiable:
+        raise _unsatisfiable(size) from None
+
+
+def _unsatisfiable(size: int) -> ApiError:
+    return ApiError(
+        416,
+        "range_not_satisfiable",
+        f"The range starts at or after the end of the file ({size} bytes).",
+        {"Content-Range": f"bytes */{size}"},
+    )

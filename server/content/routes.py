@@ -25,10 +25,12 @@ from server.content.schemas import CourseDetail, CourseList
 from server.db import utc_now
 from server.dependencies import CallerDep, ConfigDep, SessionDep, SignerDep
 from server.errors import ApiError, not_found
+from server.openapi_doc import error_responses, file_responses
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/courses", tags=["courses"])
+_MEDIA = file_responses(403, 404, 416)
 
 
 def _no_such_course(course_id: str) -> ApiError:
@@ -52,7 +54,7 @@ def list_courses(caller: CallerDep, session: SessionDep) -> CourseList:
     return CourseList(courses=[summary_of(course) for course in courses])
 
 
-@router.get("/{course_id}", response_model=CourseDetail)
+@router.get("/{course_id}", response_model=CourseDetail, responses=error_responses(403, 404))
 def course_detail(course_id: str, caller: CallerDep, session: SessionDep) -> CourseDetail:
     course = load_course(session, course_id)
     if course is None:
@@ -61,7 +63,9 @@ def course_detail(course_id: str, caller: CallerDep, session: SessionDep) -> Cou
     return detail_of(course)
 
 
-@router.get("/{course_id}/manifest", response_class=JSONResponse)
+@router.get(
+    "/{course_id}/manifest", response_class=JSONResponse, responses=error_responses(403, 404)
+)
 def course_manifest(
     course_id: str, caller: CallerDep, session: SessionDep, signer: SignerDep
 ) -> JSONResponse:
@@ -75,9 +79,8 @@ def course_manifest(
     return JSONResponse(dict(signed), headers={"Cache-Control": "private, no-cache"})
 
 
-@router.api_route(
-    "/{course_id}/media/{path:path}", methods=["GET", "HEAD"], response_class=FileResponse
-)
+@router.get("/{course_id}/media/{path:path}", response_class=FileResponse, responses=_MEDIA)
+@router.head("/{course_id}/media/{path:path}", response_class=FileResponse, responses=_MEDIA)
 def course_media(
     course_id: str,
     path: str,

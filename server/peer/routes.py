@@ -20,6 +20,7 @@ from server.content.ranges import refuse_unsatisfiable_range
 from server.db import table_of
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import not_found
+from server.openapi_doc import file_responses
 from server.peer.models import PeerAssignment, PeerSubmission
 from server.uploads.files import final_path
 from server.uploads.models import Upload, UploadState
@@ -28,11 +29,15 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/peer", tags=["peer"])
 
+_RECORDING = file_responses(404, 416)
 NO_RECORDING = "There is no recording of this work for you."
 
 
-@router.api_route(
-    "/submissions/{submission_id}/recording", methods=["GET", "HEAD"], response_class=FileResponse
+@router.get(
+    "/submissions/{submission_id}/recording", response_class=FileResponse, responses=_RECORDING
+)
+@router.head(
+    "/submissions/{submission_id}/recording", response_class=FileResponse, responses=_RECORDING
 )
 def submission_recording(
     submission_id: str,

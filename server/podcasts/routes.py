@@ -3,7 +3,9 @@ podcast app can subscribe. Sync handlers on uvicorn's worker threadpool."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import FileResponse, PlainTextResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,9 +13,11 @@ from sqlalchemy.orm import selectinload
 from server.content.media import resolve_under, strong_etag
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import not_found
+from server.openapi_doc import error_responses, file_responses
 from server.podcasts.models import PodcastEpisode, PodcastFeed
 from server.podcasts.rss import render_feed
 from server.podcasts.schemas import FeedList, FeedOut
+from server.wire_limits import MAX_WIRE_INT
 
 router = APIRouter(prefix="/v1/podcasts", tags=["podcasts"])
 
@@ -33,7 +37,15 @@ def list_feeds(_caller: CallerDep, session: SessionDep, request: Request) -> Fee
     )
 
 
-@router.get("/{feed_id}/feed.xml", name="podcast_feed", response_class=Response)
+@router.get(
+    "/{feed_id}/feed.xml",
+    name="podcast_feed",
+    response_class=Response,
+    responses={
+        200: {"description": "The RSS feed.", "content": {"application/rss+xml": {}}},
+        **error_responses(404),
+    },
+)
 def feed_xml(feed_id: str, session: SessionDep, request: Request) -> Response:
     feed = session.scalars(
         select(PodcastFeed)
@@ -56,7 +68,12 @@ def feed_xml(feed_id: str, session: SessionDep, request: Request) -> Response:
     return Response(body, media_type="application/rss+xml; charset=utf-8")
 
 
-@router.get("/{feed_id}/episodes/{file}", name="podcast_episode", response_class=FileResponse)
+@router.get(
+    "/{feed_id}/episodes/{file}",
+    name="podcast_episode",
+    response_class=FileResponse,
+    responses=file_responses(404),
+)
 def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep) -> FileResponse:
     episode = session.scalars(
         select(PodcastEpisode).where(PodcastEpisode.feed_id == feed_id, PodcastEpisode.file == file)
@@ -75,8 +92,11 @@ def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep
     "/{feed_id}/transcripts/{episode_id}.txt",
     name="podcast_transcript",
     response_class=PlainTextResponse,
+    responses=error_responses(404),
 )
-def transcript_text(feed_id: str, episode_id: int, session: SessionDep) -> PlainTextResponse:
+def transcript_text(
+    feed_id: str, episode_id: Annotated[int, Path(ge=0, le=MAX_WIRE_INT)], session: SessionDep
+) -> PlainTextResponse:
     episode = session.scalars(
         select(PodcastEpisode).where(
             PodcastEpisode.feed_id == feed_id, PodcastEpisode.id == episode_id

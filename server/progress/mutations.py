@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pydantic import Field
 from sqlalchemy import and_, case, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
@@ -19,12 +18,13 @@ from server.points.ledger import award
 from server.progress.models import Progress
 from server.sync.changes import user_scope
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
+from server.wire_limits import NonNegativeInt
 
 
 class ProgressArgs(MutationArgs):
     course_id: str
     lesson_id: str
-    position_ms: int = Field(ge=0)
+    position_ms: NonNegativeInt
     completed: bool
 
 

@@ -27,6 +27,7 @@ from server.social.models import ForumPost, ForumReport, ForumThread
 from server.social.pseudonyms import course_pseudonym
 from server.sync.changes import ChangeBuffer, course_scope, iso, user_scope
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
+from server.wire_limits import PositiveInt
 
 MAX_TITLE = 200
 MAX_BODY = 10_000
@@ -376,7 +377,7 @@ class EditArgs(MutationArgs):
     post_id: str = Field(pattern=ID)  # a reply, or a thread's opening post (its thread id)
     body: str = Field(max_length=MAX_BODY * 2)
     title: str | None = Field(default=None, max_length=MAX_TITLE * 2)
-    base_version: int = Field(ge=1)
+    base_version: PositiveInt
 
 
 def edit_post(ctx: MutationContext, args: EditArgs) -> dict[str, Any]:

@@ -13,6 +13,7 @@ the same rule as for reading the course (:mod:`server.content.access`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,8 @@ from server.content.access import refusal
 from server.sync.changes import ChangeBuffer
 
 A = TypeVar("A", bound=BaseModel)
+
+log = logging.getLogger(__name__)
 
 # How far back an action's own time is believed (a device offline for weeks is normal; one
 # that claims last year is not): points and daily limits count by the clamped time.
@@ -123,9 +126,27 @@ class MutationSpec(Generic[A]):
         return self.apply(ctx, args)
 
 
+# What the learner reads when an action's args break their model (shown next to the action).
+TOO_LARGE = "This action has a number that is too large."
+TOO_SMALL = "This action has a number that is too small."
+TOO_DEEP = "This action is nested too deeply to be read."
+UNREADABLE = "This action has details this academy cannot read."
+_PLAIN = {
+    "less_than_equal": TOO_LARGE,
+    "less_than": TOO_LARGE,
+    "greater_than_equal": TOO_SMALL,
+    "greater_than": TOO_SMALL,
+    "string_too_long": "This action has a text that is too long.",
+    "too_long": "This action has a list that is too long.",
+}
+
+
 def describe_invalid(name: str, exc: ValidationError) -> str:
+    """A sentence for the learner; the field paths go to the log, for the administrator."""
+    errors = exc.errors()
     problems = []
-    for error in exc.errors()[:3]:
+    for error in errors[:3]:
         where = ".".join(str(part) for part in error.get("loc", ())) or "args"
         problems.append(f"{where}: {error.get('msg', 'invalid')}")
-    return f"Invalid arguments for {name}: " + "; ".join(problems)
+    log.info("invalid arguments for %s: %s", name, "; ".join(problems))
+    return _PLAIN.get(str(errors[0].get("type")), UNREADABLE) if errors else UNREADABLE

@@ -22,6 +22,8 @@ from server.sync.changes import ChangeBuffer, write_changes
 from server.sync.locks import lock_client_row
 from server.sync.models import MutationLog, SyncClient
 from server.sync.mutations import (
+    TOO_DEEP,
+    TOO_LARGE,
     MutationContext,
     MutationSpec,
     Rejected,
@@ -153,6 +155,11 @@ def _apply(
             return "rejected", None, exc.code, exc.message
         if isinstance(exc, RetryLater):
             raise _StopBatch(exc.seconds) from None
+        if isinstance(exc, OverflowError | RecursionError):
+            # A value no schema bound caught (a number SQLite cannot store, nesting that
+            # recursed): this item is refused, the batch goes on, the queue is not blocked.
+            message = TOO_LARGE if isinstance(exc, OverflowError) else TOO_DEEP
+            return "rejected", None, "invalid_args", message
         raise
     connection.exec_driver_sql(_RELEASE)
     return "applied", result, None, None

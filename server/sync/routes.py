@@ -1,7 +1,8 @@
 """POST /v1/sync/push and GET /v1/sync/pull.
 
-The body is read (size-capped) by an async dependency on the event loop; parsing and all
-database work run in the sync endpoints on uvicorn's worker threadpool. Both endpoints answer
+The body is read (size-capped; its nesting checked by server.body_depth as it streams in) by
+an async dependency on the event loop; parsing and all database work run in the sync
+endpoints on uvicorn's worker threadpool. Both endpoints answer
 503 ``maintenance`` while ``<data_dir>/maintenance`` exists, and 503 ``busy`` with
 Retry-After: 1 when SQLite stays locked past its busy timeout.
 """
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import ApiError
+from server.openapi_doc import error_responses, json_body
 from server.social.final_results import publish_due
 from server.sync.locks import ClientLocks, is_sqlite_busy
 from server.sync.models import SyncClient
@@ -29,7 +31,8 @@ from server.sync.pull import build_pull
 from server.sync.push import process_push
 from server.sync.rate import RateLimiter
 from server.sync.registry import REGISTRY
-from server.sync.schemas import PushRequest
+from server.sync.schemas import PullReply, PushReply, PushRequest
+from server.wire_limits import MAX_WIRE_INT, whole_number
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_MUTATIONS = 500
@@ -37,7 +40,8 @@ DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 1000
 MAINTENANCE_RETRY_AFTER = 30
 
-router = APIRouter(prefix="/v1/sync", tags=["sync"])
+# Both endpoints pass the rate and maintenance gates: 429 and 503 are every operation's.
+router = APIRouter(prefix="/v1/sync", tags=["sync"], responses=error_responses(429, 503))
 
 
 def _too_large() -> ApiError:
@@ -57,7 +61,9 @@ def maintenance_gate(config: ConfigDep) -> None:
         return
     except OSError:
         content = ""
-    seconds = int(content) if content.isdigit() else MAINTENANCE_RETRY_AFTER
+    seconds = whole_number(content)  # "²" passes isdigit() but not int()
+    if seconds is None:
+        seconds = MAINTENANCE_RETRY_AFTER
     raise ApiError(
         503,
         "maintenance",
@@ -148,7 +154,11 @@ def _busy_as_503(session: Session) -> Iterator[None]:
 
 
 @router.post(
-    "/push", dependencies=[Depends(maintenance_gate), Depends(rate_gate)], response_model=None
+    "/push",
+    dependencies=[Depends(maintenance_gate), Depends(rate_gate)],
+    response_model=None,
+    responses={200: {"model": PushReply}, **error_responses(400, 403, 409, 413)},
+    openapi_extra=json_body(PushRequest),
 )
 def push(
     request: Request,
@@ -179,14 +189,17 @@ def push(
 
 
 @router.get(
-    "/pull", dependencies=[Depends(maintenance_gate), Depends(rate_gate)], response_model=None
+    "/pull",
+    dependencies=[Depends(maintenance_gate), Depends(rate_gate)],
+    response_model=None,
+    responses={200: {"model": PullReply}, **error_responses(403)},
 )
 def pull(
     caller: CallerDep,
     session: SessionDep,
     client_id: str,
     cursor: str = "",
-    acked_seq: Annotated[int, Query(ge=0)] = 0,
+    acked_seq: Annotated[int, Query(ge=0, le=MAX_WIRE_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> JSONResponse:
     with _busy_as_503(session):

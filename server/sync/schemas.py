@@ -1,17 +1,20 @@
-"""The push envelope (contract $defs PushRequest and Mutation), parsed on a worker thread."""
+"""The push envelope (contract $defs PushRequest and Mutation), parsed on a worker thread, and
+the models of the push and pull replies that the OpenAPI document shows."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
+
+from server.wire_limits import PositiveInt
 
 
 class MutationIn(BaseModel):
-    seq: StrictInt = Field(ge=1)
+    seq: Annotated[PositiveInt, Strict()]
     mutation_id: UUID
     name: str = Field(pattern=r"^[a-z_]+\.[a-z_]+$")
     args: dict[str, Any]
@@ -34,3 +37,42 @@ class PushRequest(BaseModel):
 
     client_id: UUID
     mutations: list[MutationIn]
+
+
+# The replies, for the OpenAPI document (the endpoints build them as dicts; the contract's
+# $defs PushReply and PullReply are the reference).
+
+
+class MutationResult(BaseModel):
+    seq: int
+    mutation_id: str
+    status: Literal["applied", "duplicate", "rejected", "retry"]
+    original_status: Literal["applied", "rejected"] | None = None
+    result: dict[str, Any] | None = None
+    code: str | None = None
+    message: str | None = None
+    retry_after: float | None = Field(default=None, ge=0)
+
+
+class PushReply(BaseModel):
+    last_seq: int = Field(ge=0)
+    results: list[MutationResult]
+    expected_seq: int | None = Field(default=None, ge=1)
+
+
+class Change(BaseModel):
+    scope: str
+    entity: str
+    id: str
+    op: Literal["put", "delete"]
+    version: int = Field(ge=1)
+    data: dict[str, Any] | None
+
+
+class PullReply(BaseModel):
+    changes: list[Change]
+    cursor: str
+    has_more: bool
+    last_seq: int = Field(ge=0)
+    reset: list[str]
+    outcomes: list[MutationResult]

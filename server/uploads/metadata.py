@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from server.errors import ApiError
+from server.wire_limits import whole_number
 
 # Recordings only: what a phone, a laptop microphone or a screen recorder produces.
 ALLOWED_CONTENT_TYPES = frozenset(
@@ -97,9 +98,9 @@ def parse_creation(
     length_header: str | None, metadata_header: str | None, max_bytes: int
 ) -> NewUpload:
     """Check a POST's Upload-Length and Upload-Metadata; 400/413 with a clear message."""
-    if length_header is None or not length_header.strip().isdigit():
+    length = whole_number(length_header)
+    if length is None:
         raise invalid("Upload-Length must be given as a whole number of bytes.")
-    length = int(length_header.strip())
     if length <= 0:
         raise invalid("An empty file cannot be uploaded.")
     if length > max_bytes:

@@ -26,25 +26,35 @@ from server.config import ServerConfig
 from server.db import Database, utc_now
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import ApiError
+from server.openapi_doc import error_responses
 from server.uploads import files, records
 from server.uploads.locks import UploadLocks
 from server.uploads.metadata import canonical_uuid, parse_creation
 from server.uploads.models import Upload, UploadState
 from server.uploads.protocol import (
     CHECKSUM_MISMATCH,
+    CREATED_HEADERS,
+    DISCOVERY_HEADERS,
     OFFSET_CONTENT_TYPE,
+    PATCH_BODY,
     PREFIX,
+    STATE_HEADERS,
     TUS_EXTENSIONS,
+    TUS_HEADERS,
     TUS_VERSION,
 )
 from server.uploads.sweeper import ExpirySweeper
+from server.wire_limits import whole_number
 
 WRITE_BLOCK = 1024 * 1024  # bytes gathered on the event loop before one threadpool write
 CHECKPOINT_BYTES = 16 * 1024 * 1024  # a long PATCH commits its offset this often
 
 
 def require_tus_version(
-    tus_resumable: Annotated[str | None, Header()] = None,
+    tus_resumable: Annotated[
+        str | None,
+        Header(description=f"Always {TUS_VERSION}.", json_schema_extra={"enum": [TUS_VERSION]}),
+    ] = None,
 ) -> None:
     if (tus_resumable or "").strip() != TUS_VERSION:
         raise ApiError(
@@ -73,6 +83,7 @@ router = APIRouter(
     prefix=PREFIX,
     tags=["uploads"],
     dependencies=[Depends(require_tus_version), Depends(sweep_expired)],
+    responses=error_responses(412),
 )
 options_router = APIRouter(prefix=PREFIX, tags=["uploads"])
 
@@ -108,7 +119,12 @@ def _busy() -> ApiError:
     )
 
 
-@options_router.options("")
+@options_router.options(
+    "",
+    status_code=204,
+    response_class=Response,
+    responses={204: {"description": "What this server speaks.", "headers": DISCOVERY_HEADERS}},
+)
 def discover(config: ConfigDep) -> Response:
     """What this server speaks (tus discovery); no login needed."""
     return Response(
@@ -121,13 +137,24 @@ def discover(config: ConfigDep) -> Response:
     )
 
 
-@router.post("")
+@router.post(
+    "",
+    status_code=201,
+    response_class=Response,
+    responses={
+        201: {"description": "Created; send the bytes to Location.", "headers": CREATED_HEADERS},
+        **error_responses(400, 409, 413, 415, 429),
+    },
+)
 def create_upload(
     user_id: UploaderDep,
     session: SessionDep,
     config: ConfigDep,
-    upload_length: Annotated[str | None, Header()] = None,
-    upload_metadata: Annotated[str | None, Header()] = None,
+    upload_length: Annotated[str | None, Header(description="The file's size in bytes.")] = None,
+    upload_metadata: Annotated[
+        str | None,
+        Header(description="id, sha256, content_type and filename, each base64 (tus)."),
+    ] = None,
 ) -> Response:
     new = parse_creation(upload_length, upload_metadata, config.upload_max_bytes)
     now = utc_now()
@@ -139,7 +166,14 @@ def create_upload(
     return Response(status_code=201, headers=headers)
 
 
-@router.head("/{upload_id}")
+@router.head(
+    "/{upload_id}",
+    response_class=Response,
+    responses={
+        200: {"description": "How far the upload is.", "headers": STATE_HEADERS},
+        **error_responses(404, 410),
+    },
+)
 def upload_offset(
     upload_id: str, user_id: UploaderDep, session: SessionDep, config: ConfigDep
 ) -> Response:
@@ -152,7 +186,15 @@ def upload_offset(
     return Response(status_code=200, headers=_state_headers(upload))
 
 
-@router.delete("/{upload_id}")
+@router.delete(
+    "/{upload_id}",
+    status_code=204,
+    response_class=Response,
+    responses={
+        204: {"description": "Removed.", "headers": TUS_HEADERS},
+        **error_responses(404, 423),
+    },
+)
 def terminate_upload(
     upload_id: str,
     user_id: UploaderDep,
@@ -342,14 +384,26 @@ async def _receive(
     return received
 
 
-@router.patch("/{upload_id}")
+@router.patch(
+    "/{upload_id}",
+    status_code=204,
+    response_class=Response,
+    responses={
+        204: {"description": "The bytes were kept.", "headers": STATE_HEADERS},
+        **error_responses(400, 404, 409, 410, 413, 415, 423, 460),
+    },
+    openapi_extra=PATCH_BODY,
+)
 async def append_bytes(
     upload_id: str,
     request: Request,
     user_id: UploaderDep,
-    content_type: Annotated[str | None, Header()] = None,
-    upload_offset: Annotated[str | None, Header()] = None,
-    content_length: Annotated[str | None, Header()] = None,
+    upload_offset: Annotated[
+        str | None, Header(description="Where these bytes start (the offset HEAD gave).")
+    ] = None,
+    # Described by the request body above, not as parameters a client could send apart.
+    content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
+    content_length: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     config: ServerConfig = request.app.state.config
     database: Database = request.app.state.database
@@ -360,10 +414,10 @@ async def append_bytes(
             "unsupported_media_type",
             f"Upload bytes must be sent with Content-Type: {OFFSET_CONTENT_TYPE}.",
         )
-    if upload_offset is None or not upload_offset.strip().isdigit():
+    offset = whole_number(upload_offset)
+    if offset is None:
         raise ApiError(400, "invalid_request", "Upload-Offset must be a whole number of bytes.")
-    offset = int(upload_offset.strip())
-    body_length = int(content_length) if content_length and content_length.isdigit() else None
+    body_length = whole_number(content_length)
     canonical = _canonical(upload_id)
     await run_in_threadpool(_owned, database, canonical, user_id)  # 404 before any 423
     if not locks.try_acquire(canonical):

@@ -138,8 +138,9 @@ def test_rejections_are_stored_and_still_advance_last_seq(fresh_academy: LiveSer
         ("rejected", "not_found"),
         ("applied", None),
     ]
-    assert "course_id" in reply["results"][1]["message"]
-    assert "position_ms" in reply["results"][2]["message"]
+    # Sentences for the learner, not field paths (those go to the academy's log).
+    assert reply["results"][1]["message"] == "This action has details this academy cannot read."
+    assert reply["results"][2]["message"] == "This action has a number that is too small."
     replay = me.push(mutation(1, "forum.shout", {"text": "hi"}))
     # A different mutation_id makes it another body; the original replays with the same id only.
     assert replay["results"][0]["code"] == "idempotency_mismatch"
@@ -308,6 +309,8 @@ def test_maintenance_file_answers_503_with_retry_after(fresh_academy: LiveServer
     pulled = me.pull_raw()
     assert_error(pulled, 503, "maintenance")
     assert pulled.headers["Retry-After"] == "30"
+    marker.write_text("²")  # a digit to str.isdigit(), not to int(): once a 500
+    assert me.pull_raw().headers["Retry-After"] == "30"
     marker.unlink()
     assert me.push(progress(1, 100))["last_seq"] == 1
 

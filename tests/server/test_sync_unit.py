@@ -25,6 +25,8 @@ from server.social.models import Poll, PollOption
 from server.sync.locks import ClientLocks
 from server.sync.models import ChangeCounter, ChangeLog, MutationLog, SyncClient
 from server.sync.mutations import (
+    TOO_DEEP,
+    TOO_LARGE,
     MutationArgs,
     MutationContext,
     MutationSpec,
@@ -108,6 +110,31 @@ def test_a_rejected_handler_leaves_only_its_outcome(database: Database) -> None:
         assert session.execute(select(Progress.position_ms)).scalar_one() == 50
         assert session.execute(select(func.count()).select_from(ChangeLog)).scalar_one() == 1
     assert _count(database, MutationLog) == 2
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (OverflowError("Python int too large to convert to SQLite INTEGER"), TOO_LARGE),
+        (RecursionError("maximum recursion depth exceeded"), TOO_DEEP),
+    ],
+)
+def test_a_value_no_schema_caught_rejects_only_its_item(
+    database: Database, failure: BaseException, message: str
+) -> None:
+    registry: dict[str, MutationSpec[Any]] = {
+        "progress.update": PROGRESS_UPDATE,
+        "fail.after_write": _write_then(failure),
+    }
+    reply = _push(database, registry, _progress(1, 100, "fail.after_write"), _progress(2, 50))
+    assert [(r["status"], r.get("code")) for r in reply["results"]] == [
+        ("rejected", "invalid_args"),
+        ("applied", None),
+    ]
+    assert reply["results"][0]["message"] == message
+    assert reply["last_seq"] == 2
+    with database.session() as session:
+        assert session.execute(select(Progress.position_ms)).scalar_one() == 50
 
 
 def test_retry_later_stops_the_batch_without_a_trace(database: Database) -> None:
