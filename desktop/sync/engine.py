@@ -17,6 +17,9 @@ last_seq is below the item's; a 500 undoes the whole batch), the item gives up i
 and the items behind it are renumbered into its place, so the next push leaves no gap. If the
 academy did store it, it keeps its seq (the next push follows on without a gap) and a later pull
 may still replay its real outcome over the local refusal.
+
+A 400 on a push (the academy calls the whole request malformed: nested too deep, a number out
+of range) is just as permanent for that batch, and goes the same way as a 500.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ class PulledPort(Protocol):
 class SyncApi(Protocol):
     def push(self, client_id: str, items: Sequence[OutboxItem]) -> PushReply: ...
     def pull(self, client_id: str, cursor: str, acked_seq: int, limit: int = 500) -> PullPage: ...
+
+# What the academy answers every time for a batch holding an action it cannot take: a crash on
+# it (500) or a request it calls malformed (400). Retrying the same batch would block the queue.
+_BATCH_FAILURES = frozenset({400, 500})
 
 
 @dataclass
@@ -128,7 +135,7 @@ class SyncEngine:
                 continue
             except ServerError as exc:
                 self._outbox.release(client_id)
-                if exc.status != 500:
+                if exc.status not in _BATCH_FAILURES:
                     raise
                 if len(batch) > 1:
                     isolating = max(1, len(batch) // 2)

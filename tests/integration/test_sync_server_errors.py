@@ -15,6 +15,7 @@ import pytest
 
 from desktop.core import Core
 from desktop.domain.sync import SERVER_ERROR_CODE, OutboxItem, OutboxState, SyncReport
+from desktop.store.outbox import OutboxRepo
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import (
     LESSONS,
@@ -244,4 +245,41 @@ def test_a_500_after_the_academy_applied_the_action_loses_and_doubles_nothing(
     with core.store.read() as db:
         counts = db.execute("SELECT DISTINCT server_errors FROM outbox").fetchall()
     assert counts == [(0,)]
+    core.close()
+
+
+def test_an_action_the_academy_calls_malformed_is_refused_and_the_rest_go_on(
+    tmp_path: Path, academy: LiveServer
+) -> None:
+    """No proxy: the real academy answers 400 (nested too deep) to every push holding it."""
+    core = client(tmp_path, academy.url)
+    before = enqueue_many(core, 2)
+    account = core.session.account()
+    assert account is not None
+    nested: object = "deep"
+    for _ in range(40):
+        nested = [nested]
+    with core.store.write() as db:
+        poison = OutboxRepo.enqueue(
+            db,
+            client_id=account.client_id,
+            kind="progress",
+            name="progress.update",
+            args={"course_id": "learning-together", "lesson_id": LESSONS[0], "x": nested},
+        )
+    after = enqueue_many(core, 2, lesson=LESSONS[1])
+
+    for tries in range(1, 5):
+        report = core.sync.run_window()
+        assert not report.ok
+        assert item(core, poison).server_errors == tries
+    assert applied_mutations(academy, client_id(core)) == before
+
+    last = core.sync.run_window()
+    assert last.ok, last.error
+    assert (last.rejected, last.pending) == (1, 0)
+    assert applied_mutations(academy, client_id(core)) == before + after
+    refused = item(core, poison)
+    assert refused.state is OutboxState.REJECTED
+    assert (refused.code, refused.message) == (SERVER_ERROR_CODE, SENTENCE)
     core.close()
