@@ -65,6 +65,7 @@ class SyncApi(Protocol):
     def push(self, client_id: str, items: Sequence[OutboxItem]) -> PushReply: ...
     def pull(self, client_id: str, cursor: str, acked_seq: int, limit: int = 500) -> PullPage: ...
 
+
 # What the academy answers every time for a batch holding an action it cannot take: a crash on
 # it (500) or a request it calls malformed (400). Retrying the same batch would block the queue.
 _BATCH_FAILURES = frozenset({400, 500})
