@@ -189,7 +189,7 @@ class ApiClient:
 
     def _json(self, response: requests.Response) -> Any:
         try:
-            return response.json()
+            return wire.body(response.content)
         except ValueError:
             raise ProtocolError(
                 "The server answered with something that is not JSON "
@@ -200,7 +200,7 @@ class ApiClient:
         if response.status_code < 400:
             return self._json(response) if response.content else None
         try:
-            body = response.json()
+            body = wire.body(response.content)
         except ValueError:
             body = None
         envelope = wire.error_envelope(body)
@@ -229,7 +229,7 @@ class ApiClient:
         """Raise unless the academy itself answers (no redirect, the expected JSON)."""
         response = self._request("GET", "/v1/health", auth=False)
         try:
-            body = response.json()
+            body = wire.body(response.content)
         except ValueError:
             body = None
         if response.status_code != 200 or not wire.health(body):

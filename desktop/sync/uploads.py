@@ -93,7 +93,7 @@ class _FileSlice:
 
 def _message(response: requests.Response) -> str:
     try:
-        envelope = wire.error_envelope(response.json())
+        envelope = wire.error_envelope(wire.body(response.content))
     except ValueError:
         envelope = None
     return envelope[1] if envelope else f"HTTP {response.status_code}"

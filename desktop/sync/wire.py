@@ -7,6 +7,7 @@ the UI. resources/contract/v1.schema.json is the reference; tests check both sid
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -21,9 +22,21 @@ from desktop.domain.course import (
     Option,
 )
 from desktop.domain.errors import ProtocolError
+from desktop.domain.strict_json import within_depth
 from desktop.domain.sync import Change, Outcome, OutcomeStatus, PullPage, PushReply
 
 T = TypeVar("T")
+
+# Far deeper than any reply of API v1 (a pulled change's data is a few levels). json recurses
+# once per level, so a reply nested 200,000 deep (a hostile proxy) would end in RecursionError.
+MAX_REPLY_DEPTH = 64
+
+
+def body(raw: bytes) -> Any:
+    """A reply's JSON; ValueError when it is not JSON or nests deeper than any academy reply."""
+    if not within_depth(raw, MAX_REPLY_DEPTH):
+        raise ValueError("not JSON, or nested deeper than any reply of the academy")
+    return json.loads(raw)
 
 
 def _obj(value: Any, where: str) -> Mapping[str, Any]:
