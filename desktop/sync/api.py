@@ -38,6 +38,9 @@ MAX_RETRY_AFTER_S = 3600.0  # a server asking for more is treated as asking for 
 
 
 SERVER_FAILED = "The academy ran into a problem and could not answer. Samen will try again later."
+# The academy's own 400s name fields and limits, for its log, not for a learner.
+UNREADABLE_REQUEST = "The academy could not read what Samen sent. Samen will try again later."
+_UNREADABLE_CODES = frozenset({"invalid_request", "too_deep"})
 
 
 def retry_after(value: str | None) -> float | None:
@@ -217,6 +220,8 @@ class ApiClient:
         if envelope is None and response.status_code >= 500:
             # A bare crash page ("Internal Server Error") is no sentence for a learner.
             message = SERVER_FAILED
+        if response.status_code == 400 and code in _UNREADABLE_CODES:
+            message = UNREADABLE_REQUEST
         raise ServerError(
             message or f"The server reported an error (HTTP {response.status_code}).",
             code=code,

@@ -66,9 +66,11 @@ class SyncApi(Protocol):
     def pull(self, client_id: str, cursor: str, acked_seq: int, limit: int = 500) -> PullPage: ...
 
 
-# What the academy answers every time for a batch holding an action it cannot take: a crash on
-# it (500) or a request it calls malformed (400). Retrying the same batch would block the queue.
-_BATCH_FAILURES = frozenset({400, 500})
+def _fails_the_batch(exc: ServerError) -> bool:
+    """What the academy answers every time for a batch holding an action it cannot take: a
+    crash on it (500), or a 400 in its own words (the request is malformed; a proxy's bare 400
+    says nothing about the batch). Retrying the same batch would block the queue for ever."""
+    return exc.status == 500 or (exc.status == 400 and not exc.code.startswith("http_"))
 
 
 @dataclass
@@ -136,7 +138,7 @@ class SyncEngine:
                 continue
             except ServerError as exc:
                 self._outbox.release(client_id)
-                if exc.status not in _BATCH_FAILURES:
+                if not _fails_the_batch(exc):
                     raise
                 if len(batch) > 1:
                     isolating = max(1, len(batch) // 2)

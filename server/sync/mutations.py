@@ -131,6 +131,8 @@ TOO_LARGE = "This action has a number that is too large."
 TOO_SMALL = "This action has a number that is too small."
 TOO_DEEP = "This action is nested too deeply to be read."
 UNREADABLE = "This action has details this academy cannot read."
+# A handler failed on it in a way no rule foresaw (a bug): refused alone, the batch goes on.
+NOT_PROCESSED = "The academy could not process this action. You can edit it or discard it."
 _PLAIN = {
     "less_than_equal": TOO_LARGE,
     "less_than": TOO_LARGE,

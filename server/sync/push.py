@@ -8,12 +8,14 @@ stored outcomes of replayed seqs, one for mutation_ids already used, a few for c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from server.config import ServerConfig
@@ -22,6 +24,7 @@ from server.sync.changes import ChangeBuffer, write_changes
 from server.sync.locks import lock_client_row
 from server.sync.models import MutationLog, SyncClient
 from server.sync.mutations import (
+    NOT_PROCESSED,
     TOO_DEEP,
     TOO_LARGE,
     MutationContext,
@@ -31,6 +34,12 @@ from server.sync.mutations import (
     occurred,
 )
 from server.sync.schemas import MutationIn
+
+log = logging.getLogger(__name__)
+
+# The database itself failed (locked, disk full, connection lost): not this item's fault, so
+# the whole batch is answered 503 and tried again later (see routes._database_as_503).
+_DATABASE_FAILURES = (OperationalError, InterfaceError, PendingRollbackError)
 
 _SAVEPOINT = "SAVEPOINT samen_mutation"
 _ROLLBACK_TO = "ROLLBACK TO SAVEPOINT samen_mutation"
@@ -160,6 +169,11 @@ def _apply(
             # recursed): this item is refused, the batch goes on, the queue is not blocked.
             message = TOO_LARGE if isinstance(exc, OverflowError) else TOO_DEEP
             return "rejected", None, "invalid_args", message
+        if isinstance(exc, Exception) and not isinstance(exc, _DATABASE_FAILURES):
+            # A bug met on this item alone: a 500 would block the client's queue on it for
+            # ever, so it is refused (the traceback goes to the log) and the batch goes on.
+            log.exception("%s failed on mutation %s", mutation.name, mutation.mutation_id)
+            return "rejected", None, "internal", NOT_PROCESSED
         raise
     connection.exec_driver_sql(_RELEASE)
     return "applied", result, None, None

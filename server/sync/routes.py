@@ -10,6 +10,7 @@ Retry-After: 1 when SQLite stays locked past its busy timeout.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from server.dependencies import CallerDep, ConfigDep, SessionDep
@@ -41,6 +42,8 @@ MAX_PULL_LIMIT = 1000
 MAINTENANCE_RETRY_AFTER = 30
 
 # Both endpoints pass the rate and maintenance gates: 429 and 503 are every operation's.
+log = logging.getLogger(__name__)
+
 router = APIRouter(prefix="/v1/sync", tags=["sync"], responses=error_responses(429, 503))
 
 
@@ -138,19 +141,28 @@ def _require_owner(session: Session, client_id: str, user_id: int) -> None:
 
 
 @contextmanager
-def _busy_as_503(session: Session) -> Iterator[None]:
+def _database_as_503(session: Session) -> Iterator[None]:
+    """The database failing (locked, disk full, connection lost) is the academy's trouble, not
+    the batch's: 503 with Retry-After, so clients wait and resend it instead of refusing
+    anything. A handler's own bug is refused per item in process_push."""
     try:
         yield
-    except OperationalError as exc:
+    except (OperationalError, InterfaceError) as exc:
         session.rollback()
-        if is_sqlite_busy(exc):
+        if isinstance(exc, OperationalError) and is_sqlite_busy(exc):
             raise ApiError(
                 503,
                 "busy",
                 "The academy is busy; try again in a moment.",
                 {"Retry-After": "1"},
             ) from None
-        raise
+        log.error("the database failed during sync: %s", exc)
+        raise ApiError(
+            503,
+            "unavailable",
+            "The academy cannot store changes right now; try again later.",
+            {"Retry-After": "30"},
+        ) from None
 
 
 @router.post(
@@ -171,7 +183,7 @@ def push(
     envelope = _parse_push(body)
     client_id = str(envelope.client_id)
     user_id = caller.user.id
-    with _busy_as_503(session):
+    with _database_as_503(session):
         _require_owner(session, client_id, user_id)
         session.commit()  # end the read transaction; the batch starts with the row lock
         with locks.exclusive(client_id):
@@ -202,7 +214,7 @@ def pull(
     acked_seq: Annotated[int, Query(ge=0, le=MAX_WIRE_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> JSONResponse:
-    with _busy_as_503(session):
+    with _database_as_503(session):
         _require_owner(session, client_id.lower(), caller.user.id)
         reply = build_pull(session, caller.user.id, client_id.lower(), cursor, acked_seq, limit)
         session.rollback()  # read-only

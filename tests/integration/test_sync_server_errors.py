@@ -8,6 +8,7 @@ batch in one transaction, so nothing of such a batch is stored).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -272,6 +273,11 @@ def test_an_action_the_academy_calls_malformed_is_refused_and_the_rest_go_on(
     for tries in range(1, 5):
         report = core.sync.run_window()
         assert not report.ok
+        # Not the academy's own words ("nested more than 32 levels"), which are for its log.
+        assert (
+            report.error
+            == "The academy could not read what Samen sent. Samen will try again later."
+        )
         assert item(core, poison).server_errors == tries
     assert applied_mutations(academy, client_id(core)) == before
 
@@ -282,4 +288,31 @@ def test_an_action_the_academy_calls_malformed_is_refused_and_the_rest_go_on(
     refused = item(core, poison)
     assert refused.state is OutboxState.REJECTED
     assert (refused.code, refused.message) == (SERVER_ERROR_CODE, SENTENCE)
+    core.close()
+
+
+def test_an_academy_whose_database_fails_on_push_refuses_nothing(
+    tmp_path: Path, academy: LiveServer
+) -> None:
+    """The academy's database breaks under the push alone (here a table gone; a full disk is
+    the same OperationalError): it answers 503, not 500, so no action is set aside however
+    many windows fail, and all of them go once the database works again."""
+    core = client(tmp_path, academy.url)
+    ids = enqueue_many(core, 3, lesson=LESSONS[2])
+    with sqlite3.connect(academy.data_dir / "samen.db") as db:
+        db.execute("ALTER TABLE progress RENAME TO progress_away")
+    try:
+        for _ in range(7):
+            report = core.sync.run_window()
+            assert not report.ok
+            assert report.error == "The academy cannot store changes right now; try again later."
+        assert [i.server_errors for i in core.queue.items()] == [0, 0, 0]
+        assert {i.state for i in core.queue.items()} == {OutboxState.PENDING}
+    finally:
+        with sqlite3.connect(academy.data_dir / "samen.db") as db:
+            db.execute("ALTER TABLE progress_away RENAME TO progress")
+    report = core.sync.run_window()
+    assert report.ok, report.error
+    assert (report.acked, report.rejected, report.pending) == (3, 0, 0)
+    assert applied_mutations(academy, client_id(core))[-3:] == ids
     core.close()

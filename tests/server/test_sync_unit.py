@@ -25,6 +25,7 @@ from server.social.models import Poll, PollOption
 from server.sync.locks import ClientLocks
 from server.sync.models import ChangeCounter, ChangeLog, MutationLog, SyncClient
 from server.sync.mutations import (
+    NOT_PROCESSED,
     TOO_DEEP,
     TOO_LARGE,
     MutationArgs,
@@ -257,3 +258,23 @@ def test_two_sweeps_that_both_saw_a_closed_poll_publish_it_once(database: Databa
             ("course:c", {"poll_id": "p", "counts": {"p-1": 0}, "total": 0})
         ]
         assert publish_due_before_reading(first, NOW) == 0
+
+
+@pytest.mark.allow_error_logs
+def test_a_handler_bug_rejects_only_its_item_and_is_logged(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    registry: dict[str, MutationSpec[Any]] = {
+        "progress.update": PROGRESS_UPDATE,
+        "fail.after_write": _write_then(KeyError("a bug")),
+    }
+    reply = _push(database, registry, _progress(1, 100, "fail.after_write"), _progress(2, 50))
+    assert [(r["status"], r.get("code")) for r in reply["results"]] == [
+        ("rejected", "internal"),
+        ("applied", None),
+    ]
+    assert reply["results"][0]["message"] == NOT_PROCESSED
+    assert reply["last_seq"] == 2
+    assert "KeyError: 'a bug'" in caplog.text  # the traceback is the admin's, not the learner's
+    with database.session() as session:
+        assert session.execute(select(Progress.position_ms)).scalar_one() == 50
