@@ -17,6 +17,8 @@ from pathlib import Path
 # Group and other lose every bit; the owner keeps what it had.
 _OTHERS = 0o077
 _POSIX = os.name == "posix"
+# The umask the learner's session gave Samen, before restrict_new_files replaced it.
+_learners_umask: int | None = None
 
 
 def restrict_new_files() -> None:
@@ -25,8 +27,18 @@ def restrict_new_files() -> None:
     Called once by each entry point before any thread starts: it covers what libraries create
     on Samen's behalf too (SQLite's journal files, temporary files, downloads' `.part` files).
     """
+    global _learners_umask
     if _POSIX:
-        os.umask(_OTHERS)
+        previous = os.umask(_OTHERS)
+        if _learners_umask is None:
+            _learners_umask = previous
+
+
+def as_the_learner_would(path: Path) -> None:
+    """Give what Samen makes for the learner to hand on, at a place they chose (an exported
+    course pack), the mode their own umask would have given it rather than Samen's private one."""
+    if _POSIX and _learners_umask is not None:
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~_learners_umask)
 
 
 def tighten(path: Path) -> None:

@@ -32,6 +32,7 @@ from desktop.domain.course_version import (
 )
 from desktop.domain.errors import PackError, SamenError
 from desktop.media.packs import MANIFEST, MEDIA_PREFIX, Pack, write_zip
+from desktop.private_files import as_the_learner_would
 from desktop.store.courses import CourseRepo
 from desktop.store.trust import KeyRepo
 from desktop.sync import manifests
@@ -76,7 +77,9 @@ class PackService:
                     "download before making a pack."
                 )
             files.append((media.path, source))
-        dest_dir.mkdir(parents=True, exist_ok=True)
+        if not dest_dir.is_dir():
+            dest_dir.mkdir(parents=True)
+            as_the_learner_would(dest_dir)  # a folder to hand on, like the pack in it
         dest = dest_dir / f"{course_id}-v{detail.course.version}.zip"
         needed = sum(m.size for m in detail.media) + len(signed_json) + 1024 * 1024
         free = shutil.disk_usage(dest_dir).free
@@ -84,7 +87,9 @@ class PackService:
             raise SamenError(
                 f"The pack needs {needed / 1e6:.1f} MB but {dest_dir} has {free / 1e6:.1f} MB free."
             )
-        return write_zip(dest, signed_json.encode("utf-8"), files)
+        written = write_zip(dest, signed_json.encode("utf-8"), files)
+        as_the_learner_would(written)  # academy content, made to be copied on: not private
+        return written
 
     # -- import -------------------------------------------------------------------------------
 

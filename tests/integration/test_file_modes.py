@@ -101,6 +101,13 @@ def test_files_the_client_downloads_are_private(
     assert media, "the demo courses have media"
     assert open_to_others(data) == []
 
+    # A pack is made to be handed on: it gets the learner's own umask (022), not Samen's.
+    usb = str(tmp_path / "usb")
+    exported = run_samen(data, "pack", "export", "learning-together", usb, env=env)
+    assert exported.returncode == 0, exported.stderr
+    (pack,) = (tmp_path / "usb").glob("*.zip")
+    assert (mode(tmp_path / "usb"), mode(pack)) == (0o755, 0o644)
+
 
 @pytest.fixture
 def academy_url_and_password(tmp_path: Path) -> Iterator[tuple[str, str]]:
