@@ -39,11 +39,14 @@ class CatalogueService:
         detail, key_id = manifests.verify(signed, self._keys.known())
         if detail.course.id != course_id:
             raise PackError("The academy sent the description of another course.")
-        held = manifests.held_stamp(self._courses.signed_manifest(course_id))
+        held_json = self._courses.signed_manifest(course_id)
+        held = manifests.held_stamp(held_json)
         found = check_not_older(Source.ACADEMY, detail.course.title, manifests.stamp(signed), held)
         if found is not Freshness.SAME:
             try:
-                self._courses.save_signed(detail, key_id, json.dumps(signed, ensure_ascii=False))
+                self._courses.save_signed(
+                    detail, key_id, json.dumps(signed, ensure_ascii=False), replacing=held_json
+                )
             except DiskFullError as exc:
                 # Its files come next: ask for room for them too, not just for the database.
                 raise DiskFullError(

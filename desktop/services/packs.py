@@ -101,7 +101,8 @@ class PackService:
             signed_raw, signed = pack.read_manifest()
             detail, key_id = manifests.verify(signed, self._keys.known())
             course = detail.course
-            held = manifests.held_stamp(self._courses.signed_manifest(course.id))
+            held_json = self._courses.signed_manifest(course.id)
+            held = manifests.held_stamp(held_json)
             found = check_not_older(Source.PACK, course.title, manifests.stamp(signed), held)
             if self._downloading(course.id):
                 raise PackError(
@@ -114,7 +115,7 @@ class PackService:
             try:
                 staged = self._stage_all(pack, staging, detail, on_progress)
                 pack.close()  # the pack's part is done; a USB stick may be pulled now
-                return self._commit(detail, key_id, signed_raw, found, staged)
+                return self._commit(detail, key_id, signed_raw, (found, held_json), staged)
             finally:
                 self._remove_staging(staging)
 
@@ -139,10 +140,17 @@ class PackService:
         detail: CourseDetail,
         key_id: str,
         signed_raw: bytes,
-        found: Freshness,
+        decided: tuple[Freshness, str | None],
         staged: list[tuple[str, Path]],
     ) -> PackImport:
+        """`decided`: the version rule's answer and the signed manifest it was decided on."""
+        found, held_json = decided
         course = detail.course
+        if self._courses.signed_manifest(course.id) != held_json:
+            # Stored meanwhile (a download's fetch): the rule must be decided again, on it.
+            raise PackError(
+                f"{course.title} changed on this computer meanwhile; try again.", code="changed"
+            )
         every = [m.path for m in detail.media]
         already = found is Freshness.SAME and not staged
         if already and self._courses.available_paths(course.id) >= set(every):
@@ -155,7 +163,9 @@ class PackService:
             dest = self._media_root / course.id / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             part.replace(dest)
-        self._courses.save_signed(detail, key_id, signed_raw.decode("utf-8"), available=every)
+        self._courses.save_signed(
+            detail, key_id, signed_raw.decode("utf-8"), available=every, replacing=held_json
+        )
         outcome = {
             Freshness.NEW: ImportOutcome.ADDED,
             Freshness.NEWER: ImportOutcome.UPDATED,
@@ -172,7 +182,12 @@ class PackService:
             with contextlib.suppress(OSError):
                 if old.stat().st_mtime < stale:
                     shutil.rmtree(old, ignore_errors=True)
-        return Path(tempfile.mkdtemp(prefix="import-", dir=self._staging))
+        while True:
+            try:
+                return Path(tempfile.mkdtemp(prefix="import-", dir=self._staging))
+            except FileNotFoundError:
+                # Another import, ending, removed the empty parent just now: make it again.
+                self._staging.mkdir(parents=True, exist_ok=True)
 
     def _remove_staging(self, staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)

@@ -16,6 +16,7 @@ from desktop.domain.course import (
     LibraryEntry,
     Option,
 )
+from desktop.domain.errors import PackError
 from desktop.store.clock import utc_now
 from desktop.store.db import Store
 
@@ -68,11 +69,27 @@ class CourseRepo:
         key_id: str,
         signed_json: str,
         available: Iterable[str] = (),
+        *,
+        replacing: str | None,
     ) -> None:
         """Store a verified course, the signed manifest it came with, and (for an imported
         pack, whose files are already checked and in place) which files are available: all in
-        one transaction, so a crash never leaves files marked that the manifest does not list."""
+        one transaction, so a crash never leaves files marked that the manifest does not list.
+
+        `replacing` is the signed manifest the caller read and compared versions against
+        (None: the computer held none). If another store came in between (a download's fetch
+        during a slow pack import), nothing is saved and PackError(code="changed") says so:
+        the version rule was decided on a copy that is no longer there, and saving anyway
+        could roll the course back."""
         with self._store.write() as db:
+            row = db.execute(
+                "SELECT signed_json FROM course_manifests WHERE course_id = ?", [detail.course.id]
+            ).fetchone()
+            if (None if row is None else str(row[0])) != replacing:
+                raise PackError(
+                    f"{detail.course.title} changed on this computer meanwhile; try again.",
+                    code="changed",
+                )
             self._save_detail(db, detail)
             db.execute(
                 """INSERT OR REPLACE INTO course_manifests (course_id, key_id, signed_json)

@@ -164,3 +164,29 @@ def test_staging_left_by_a_crashed_import_is_removed_by_the_next(
     os.utime(crashed.parent, (two_days_ago, two_days_ago))
     device.service.import_pack(_pack(tmp_path, academy, "a.zip", FILES))
     assert not device.staging.exists()
+
+
+def test_a_newer_copy_stored_during_a_slow_import_is_not_rolled_back(
+    tmp_path: Path, academy: Academy, device: Device
+) -> None:
+    """The version rule is decided when the import starts; a download's fetch may store a newer
+    copy while the files are staged. The import then stores nothing and replaces no file."""
+    device.service.import_pack(_pack(tmp_path, academy, "v1.zip", FILES, version=1))
+    v2 = _pack(tmp_path, academy, "v2.zip", V2_FILES, version=2)
+    v3_files = {**FILES, "audio/b.mp3": b"ID3 newest audio " * 200}
+    v3 = _pack(tmp_path, academy, "v3.zip", v3_files, version=3)
+    arrived: list[bool] = []
+
+    def meanwhile(_done: int, _total: int) -> None:
+        if not arrived:  # once, while v2 is being staged: v3 lands (as a download's fetch would)
+            arrived.append(True)
+            device.service.import_pack(v3)
+
+    with pytest.raises(PackError) as info:
+        device.service.import_pack(v2, on_progress=meanwhile)
+    assert info.value.code == "changed"
+    assert "Cursus changed on this computer meanwhile" in info.value.message
+    assert device.course_version() == 3
+    assert _audio(device) == v3_files["audio/b.mp3"]
+    assert set(device.media_states().values()) == {"available"}
+    assert not device.staging.exists()
