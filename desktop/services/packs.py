@@ -30,7 +30,7 @@ from desktop.domain.course_version import (
     Source,
     check_not_older,
 )
-from desktop.domain.errors import PackError, SamenError
+from desktop.domain.errors import DiskFullError, PackError, SamenError
 from desktop.media.packs import MANIFEST, MEDIA_PREFIX, Pack, write_zip
 from desktop.private_files import as_the_learner_would
 from desktop.store.courses import CourseRepo
@@ -39,6 +39,8 @@ from desktop.sync import manifests
 
 CHUNK = 256 * 1024
 STALE_STAGING_SECONDS = 24 * 3600
+# Free space kept beyond the course's files, as downloads keep (transfer.DISK_MARGIN).
+SPACE_MARGIN = 8 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -220,10 +222,14 @@ class PackService:
             return
         self._media_root.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(self._media_root).free
-        if free < total + 8 * 1024 * 1024:
-            raise PackError(
-                f"The course needs {total / 1e6:.1f} MB but only {free / 1e6:.1f} MB is free.",
-                code="disk_full",
+        wanted = total + SPACE_MARGIN
+        if free < wanted:
+            # The same sentence (and window banner) as any full disk: how much, and where.
+            raise DiskFullError(
+                self._media_root,
+                wanted - free,
+                doing=f"{detail.course.title} cannot be imported",
+                kept="Nothing was imported.",
             )
 
     def _stage(self, pack: Pack, staging: Path, course_id: str, media: MediaFile) -> Path | None:

@@ -19,9 +19,10 @@ from desktop.domain.course_version import (
     check_not_older,
     freshness,
 )
-from desktop.domain.errors import PackError
+from desktop.domain.errors import DiskFullError, PackError
 from tests.pack_device import Device, open_device
 from tests.pack_factory import FILES, Academy, write_zip
+from tests.small_disk import small_disk
 
 V2_FILES = {**FILES, "audio/b.mp3": b"ID3 newer audio " * 200}
 LATER = "2026-11-30T09:00:00+00:00"
@@ -190,3 +191,20 @@ def test_a_newer_copy_stored_during_a_slow_import_is_not_rolled_back(
     assert _audio(device) == v3_files["audio/b.mp3"]
     assert set(device.media_states().values()) == {"available"}
     assert not device.staging.exists()
+
+
+def test_a_pack_that_does_not_fit_says_the_disk_is_full_and_imports_nothing(
+    tmp_path: Path, academy: Academy
+) -> None:
+    with small_disk(tmp_path / "disk", "4m") as disk:
+        device = open_device(disk.root / "device", academy)
+        try:
+            with pytest.raises(DiskFullError) as info:  # 4 MB: less than the 8 MB kept free
+                device.service.import_pack(_pack(tmp_path, academy, "v1.zip", FILES))
+            assert info.value.message.startswith("The disk is full, so Cursus cannot be imported.")
+            assert f"on the disk that holds {device.media}" in info.value.message
+            assert info.value.message.endswith("Nothing was imported.")
+            assert device.course_version() is None
+            assert not device.staging.exists()
+        finally:
+            device.store.close()
