@@ -66,17 +66,15 @@ class PackService:
     def export(self, course_id: str, dest_dir: Path) -> Path:
         signed_json = self._courses.signed_manifest(course_id)
         if signed_json is None:
-            raise SamenError(
-                f"{course_id!r} is not downloaded on this computer; download it first."
-            )
+            raise SamenError("This course is not on this computer; download it first.")
         detail, _key_id = manifests.verify(json.loads(signed_json), self._keys.known())
         files = []
         for media in detail.media:
             source = self._media_root / course_id / media.path
             if not source.is_file() or source.stat().st_size != media.size:
                 raise SamenError(
-                    f"{media.path} of {course_id!r} is not fully downloaded yet; finish the "
-                    "download before making a pack."
+                    f"{detail.course.title} is not fully downloaded yet; finish the download "
+                    "before making a pack."
                 )
             files.append((media.path, source))
         if not dest_dir.is_dir():
@@ -86,8 +84,11 @@ class PackService:
         needed = sum(m.size for m in detail.media) + len(signed_json) + 1024 * 1024
         free = shutil.disk_usage(dest_dir).free
         if free < needed:
-            raise SamenError(
-                f"The pack needs {needed / 1e6:.1f} MB but {dest_dir} has {free / 1e6:.1f} MB free."
+            raise DiskFullError(
+                dest_dir,
+                needed - free,
+                doing=f"the pack of {detail.course.title} cannot be written",
+                kept="Nothing was written.",
             )
         written = write_zip(dest, signed_json.encode("utf-8"), files)
         as_the_learner_would(written)  # academy content, made to be copied on: not private
@@ -203,7 +204,10 @@ class PackService:
         missing = sorted(listed - present)
         extra = sorted(present - listed)
         if missing:
-            raise PackError(f"The pack is incomplete: {missing[0]} is missing.", code="incomplete")
+            raise PackError(
+                "The pack is incomplete: a file of the course is missing; it was not imported.",
+                code="incomplete",
+            )
         if extra:
             # No name: it comes from the pack, not from the signed course.
             raise PackError(
@@ -252,7 +256,7 @@ class PackService:
                 os.fsync(target.fileno())
             if part.stat().st_size != media.size or digest.hexdigest() != media.sha256:
                 raise PackError(
-                    f"The course file {media.path} in the pack has been changed or damaged; "
+                    "A file of the course in the pack has been changed or damaged; "
                     "nothing was imported.",
                     code="tampered",
                 )
