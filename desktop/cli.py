@@ -313,7 +313,7 @@ def _sync(core: Core, args: argparse.Namespace) -> int:
         if report.uploaded:
             print(f"Sent {report.uploaded} recordings.")
         for item in rejected:
-            print(f"Refused ({KIND_LABELS.get(item.kind, item.kind)}): {item.message}")
+            print(f"Refused ({KIND_LABELS.get(item.kind, 'other actions')}): {item.message}")
         if report.pending:
             print(f"{report.pending} actions are still waiting to be sent.")
         if report.error:

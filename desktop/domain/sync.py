@@ -28,6 +28,7 @@ KIND_LABELS = {
     "moderation": "moderation",
     "feedback": "feedback",
     "supporter": "supporter requests",
+    "peer": "peer feedback",
 }
 
 

@@ -67,7 +67,7 @@ class OutboxModel(ListTableModel[OutboxItem]):
         if role == Qt.ItemDataRole.ForegroundRole and item.state is OutboxState.REJECTED:
             return QColor("#c62828")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return KIND_LABELS.get(item.kind, item.kind)
+            return KIND_LABELS.get(item.kind, "other actions")
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
