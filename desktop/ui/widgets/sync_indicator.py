@@ -49,7 +49,7 @@ class SyncIndicator(QLabel):
             if status.server_url:
                 tips.append(f"Academy: {status.server_url}")
             for kind, count in status.pending_by_kind.items():
-                tips.append(f"{count} {KIND_LABELS.get(kind, "other actions")} waiting to be sent")
+                tips.append(f"{count} {KIND_LABELS.get(kind, 'other actions')} waiting to be sent")
             if status.last_error:
                 tips.append(f"Last problem: {status.last_error}")
             if not status.token_persistent:
