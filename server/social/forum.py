@@ -536,7 +536,11 @@ POST_EDIT = MutationSpec(
     "forum.edit", EditArgs, edit_post, lambda ctx, args: _target_course(ctx, args.post_id)
 )
 POST_DELETE = MutationSpec(
-    "forum.delete", DeleteArgs, delete_post, lambda ctx, args: _target_course(ctx, args.post_id)
+    "forum.delete",
+    DeleteArgs,
+    delete_post,
+    lambda ctx, args: _target_course(ctx, args.post_id),
+    withdraws_own=True,  # one's own post, also after leaving the course
 )
 REPORT = MutationSpec(
     "forum.report", ReportArgs, report, lambda ctx, args: _target_course(ctx, args.target_id)

@@ -273,5 +273,7 @@ def revoke(ctx: MutationContext, args: RevokeArgs) -> dict[str, Any]:
 
 
 SUPPORTER_REQUEST = MutationSpec("supporter.request", RequestArgs, ask, _exercise_course)
-SUPPORTER_REVOKE = MutationSpec("supporter.revoke", RevokeArgs, revoke, _request_course)
+SUPPORTER_REVOKE = MutationSpec(
+    "supporter.revoke", RevokeArgs, revoke, _request_course, withdraws_own=True
+)
 SUPPORTER_MUTATIONS = (SUPPORTER_REQUEST, SUPPORTER_REVOKE)

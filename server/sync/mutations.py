@@ -114,6 +114,10 @@ class MutationSpec(Generic[A]):
     # request or review they name); None when it names none or nothing that exists (the handler
     # then says what is missing). ``no_course`` for a mutation that never touches one.
     course: Callable[[MutationContext, A], str | None]
+    # Only takes back the caller's own work (a supporter link, a post; the handler refuses
+    # anyone else's): let through for someone no longer in the course, since leaving a course
+    # must never keep a learner from withdrawing what they shared in it.
+    withdraws_own: bool = False
 
     def run(self, ctx: MutationContext, raw_args: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -121,7 +125,7 @@ class MutationSpec(Generic[A]):
         except ValidationError as exc:
             raise Rejected("invalid_args", describe_invalid(self.name, exc)) from None
         course_id = self.course(ctx, args)
-        if course_id is not None:
+        if course_id is not None and not self.withdraws_own:
             admit(ctx, course_id)
         return self.apply(ctx, args)
 
