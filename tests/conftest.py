@@ -25,6 +25,7 @@ from desktop.store.vault import TokenVault
 from tests import keyring_service
 
 if TYPE_CHECKING:
+    from tests.faults.proxy import FaultProxy
     from tests.server_process import LiveServer
 
 
@@ -36,6 +37,15 @@ def academy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = start_server(tmp_path_factory.mktemp("academy"), seed_demo=True)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def proxy(academy: LiveServer) -> Iterator[FaultProxy]:
+    """The fault proxy in front of `academy` (a module's own academy where it has one)."""
+    from tests.faults.proxy import FaultProxy
+
+    with FaultProxy("127.0.0.1", academy.port) as fault_proxy:
+        yield fault_proxy
 
 
 @pytest.fixture(scope="session")

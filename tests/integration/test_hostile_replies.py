@@ -4,7 +4,6 @@ proxy, real client store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,6 @@ from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer
 
 DEEP = b"[" * 200_000 + b"]" * 200_000
-
-
-@pytest.fixture
-def proxy(academy: LiveServer) -> Iterator[FaultProxy]:
-    with FaultProxy("127.0.0.1", academy.port) as p:
-        yield p
 
 
 @pytest.mark.parametrize(("path", "status"), [("/v1/sync/pull", 200), ("/v1/sync/push", 500)])

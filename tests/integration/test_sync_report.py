@@ -24,12 +24,6 @@ def academy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server.stop()
 
 
-@pytest.fixture
-def proxy(academy: LiveServer) -> Iterator[FaultProxy]:
-    with FaultProxy("127.0.0.1", academy.port) as p:
-        yield p
-
-
 def test_items_settled_before_a_quick_retry_are_counted(
     tmp_path: Path, academy: LiveServer, proxy: FaultProxy
 ) -> None:

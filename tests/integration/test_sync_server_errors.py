@@ -37,12 +37,6 @@ def academy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server.stop()
 
 
-@pytest.fixture
-def proxy(academy: LiveServer) -> Iterator[FaultProxy]:
-    with FaultProxy("127.0.0.1", academy.port) as p:
-        yield p
-
-
 def fail_on(proxy: FaultProxy, mutation_id: str, pushes: list[list[int]] | None = None) -> None:
     """500 for every push batch holding the mutation; `pushes` collects each batch's seqs."""
     holds = holding(mutation_id)

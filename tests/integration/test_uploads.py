@@ -9,7 +9,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -67,12 +67,6 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 20.0) ->
     while not condition():
         assert time.monotonic() < deadline, f"{what} did not happen"
         time.sleep(0.02)
-
-
-@pytest.fixture
-def proxy(academy: LiveServer) -> Iterator[FaultProxy]:
-    with FaultProxy("127.0.0.1", academy.port) as fault_proxy:
-        yield fault_proxy
 
 
 # -- faults on the way -----------------------------------------------------------------------------

@@ -4,10 +4,9 @@ stays responsive while a sync hangs on a stalled connection."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from pytestqt.qtbot import QtBot
@@ -18,13 +17,7 @@ from desktop.domain.status import Connectivity
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 from tests.faults.proxy import Fault, FaultProxy
-from tests.server_process import DEMO_PASSWORD, LiveServer
-
-
-@pytest.fixture
-def proxy(academy: LiveServer) -> Iterator[FaultProxy]:
-    with FaultProxy("127.0.0.1", academy.port) as p:
-        yield p
+from tests.server_process import DEMO_PASSWORD
 
 
 def _connectivity(window: MainWindow) -> Connectivity | None:
