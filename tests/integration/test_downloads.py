@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from desktop.sync.transfer import CHUNK_SIZE, part_path
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import client
 from tests.server_process import DEMO_PASSWORD, LiveServer, start_server
+from tests.small_disk import small_disk
 
 COURSE = "learning-together"
 BIG = "video/welcome.mp4"
@@ -80,26 +81,6 @@ def assert_all_verified(core: Core, course_id: str = COURSE) -> None:
         assert f.state is MediaState.AVAILABLE, f.path
         assert sha(local_file(core, f.path, course_id).read_bytes()) == f.sha256, f.path
     assert not list((core.paths.media_dir / course_id).rglob("*.part"))
-
-
-@contextmanager
-def tmpfs(folder: Path, size: str) -> Iterator[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.fail(
-            "mounting a tmpfs failed; the full-disk tests need root (they run as root in CI): "
-            + mounted.stderr.strip()
-        )
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 # -- a whole course -------------------------------------------------------------------------
@@ -208,7 +189,8 @@ def test_a_course_that_does_not_fit_is_refused_before_writing(
     put_media(own_academy, COURSE, BIG, random_bytes(3 * MB, seed=4))
     core = client(tmp_path / "client", own_academy.url)
     core.downloads.disk_margin = 0  # only the course's own size counts here
-    with tmpfs(core.paths.media_dir, "1m") as media:
+    with small_disk(core.paths.media_dir, "1m") as disk:
+        media = disk.root
         with pytest.raises(DiskFullError, match=r"Free at least [23] MB on the disk") as raised:
             core.downloads.download_course(COURSE)
         # The course's 3 MB and more, less the 1 MB this disk has free.
@@ -228,7 +210,8 @@ def test_a_disk_filling_up_mid_file_keeps_the_part(own_academy: LiveServer, tmp_
     downloads.disk_margin = 0
     downloads.disk_check_every = 1 << 40  # let the write itself hit ENOSPC
     downloads.progress_interval_s = 0.0
-    with tmpfs(core.paths.media_dir, "4m") as media:
+    with small_disk(core.paths.media_dir, "4m") as disk:
+        media = disk.root
         filler = media / "other-program.bin"
 
         def on_progress(event: TransferProgress) -> None:

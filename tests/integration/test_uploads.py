@@ -26,9 +26,9 @@ from desktop.store.sync_state import SyncStateRepo
 from desktop.sync.uploads import CHUNK_SIZE, TusUploader
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import client
-from tests.integration.test_downloads import tmpfs
 from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer, start_server
+from tests.small_disk import small_disk
 
 MB = 1024 * 1024
 
@@ -253,7 +253,7 @@ def test_a_full_disk_while_attaching_says_so_and_leaves_nothing(
 ) -> None:
     core = learner_core(tmp_path, academy)
     path, _data = recording(tmp_path / "mine", 3 * MB, seed=7)
-    with tmpfs(core.paths.upload_dir, "1m"):
+    with small_disk(core.paths.upload_dir, "1m"):
         with pytest.raises(DiskFullError) as raised:
             core.uploads.attach(path)
         assert "cannot keep a copy" in raised.value.message
