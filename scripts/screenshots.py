@@ -1,0 +1,105 @@
+"""Render every main screen of the window to PNG files, so people can look at what a learner
+sees: `scripts/screenshots.sh` runs it under Xvfb. Main thread (Qt's UI thread).
+
+A demo academy on 127.0.0.1 and the demo learner in a throwaway data folder (the token kept in
+memory only): one sync, the first course downloaded and opened at its first lesson, the forum
+and polls shown for it; then each tab at each size, as docs/screenshots/<W>x<H>/NN-<tab>.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from keyring.backends import fail
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+from desktop.app import application, create_window
+from desktop.core import build_core
+from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
+from desktop.paths import resolve_paths
+from desktop.store.vault import TokenVault
+from desktop.ui.tasks import TaskRunner
+
+SIZES: tuple[tuple[int, int], ...] = ((1366, 768), (1024, 700))
+SETTLE_S = 1.5  # long enough for a tab's worker results to arrive and paint
+
+
+def settle(seconds: float) -> None:
+    """Run the event loop for `seconds` (workers deliver their results through it)."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.replace("&", "").lower()).strip("-")
+
+
+def render(out: Path, sizes: tuple[tuple[int, int], ...]) -> list[Path]:
+    app = application([sys.argv[0]])
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="samen-screens-") as scratch:
+        server = start_demo_server(Path(scratch) / "server")
+        core = build_core(resolve_paths(Path(scratch) / "client"), vault=TokenVault(fail.Keyring()))  # type: ignore[no-untyped-call]
+        try:
+            core.session.login(server.url, DEMO_USER, DEMO_PASSWORD)
+            core.sync.run_window()
+            course = core.catalogue.refresh()[0].course
+            core.downloads.download_course(course.id)
+            runner = TaskRunner()
+            window = create_window(core, runner)
+            window.show()
+            window.refresh()  # as the app does once the learner is logged in
+            settle(SETTLE_S)
+            for _ in range(60):  # the window's own first refresh (a sync) ends: status is true
+                if not window.refreshing:
+                    break
+                settle(0.5)
+            window.show_forum(course.id, course.title)
+            window.show_polls(course.id, course.title)
+            window.open_course(course.id)
+            settle(SETTLE_S)
+            for width, height in sizes:
+                window.resize(width, height)
+                folder = out / f"{width}x{height}"
+                folder.mkdir(parents=True, exist_ok=True)
+                for old in folder.glob("*.png"):
+                    old.unlink()
+                for index in range(window.tabs.count()):
+                    window.tabs.setCurrentIndex(index)
+                    settle(SETTLE_S)
+                    name = f"{index + 1:02d}-{slug(window.tabs.tabText(index))}.png"
+                    if not window.grab().save(str(folder / name)):
+                        raise SystemExit(f"could not write {folder / name}")
+                    written.append(folder / name)
+            window.close()
+            runner.wait_idle()
+            QCoreApplication.processEvents()
+        finally:
+            core.close()
+            server.stop()
+    app.quit()
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument(
+        "--size", action="append", metavar="WxH", help="only this size (repeatable)"
+    )
+    args = parser.parse_args()
+    sizes = SIZES
+    if args.size:
+        sizes = tuple((int(w), int(h)) for w, h in (s.lower().split("x") for s in args.size))
+    for path in render(args.out, sizes):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
