@@ -432,28 +432,38 @@ class FaultProxy:
             up.sendall(first)
         return up
 
+    def _first_reply_bytes(
+        self, conn: Connection, client: socket.socket, up: socket.socket
+    ) -> bytes | None:
+        """Forward the rest of the request until the server answers: its first reply bytes
+        (b"" when it closed without a word), or None when the client gave up or we stop."""
+        while not self._stopping.is_set():
+            for sock in conn.wait([up, client], TICK):
+                data = sock.recv(CHUNK)
+                if sock is client:
+                    if not data:
+                        return None  # the client gave up before the server answered
+                    up.sendall(data)  # the rest of the request body
+                    continue
+                return data
+        return None
+
     def _reset_after_request(self, conn: Connection, first: bytes) -> None:
         """Forward the request; at the first reply byte, RST the client, then let the server
         finish its reply into the proxy (so it completes its work, as after a lost reply)."""
         client, up = conn.client, self._forward_request(conn, first)
         if client is None or up is None:
             return
-        while not self._stopping.is_set():
-            for sock in conn.wait([up, client], TICK):
-                data = sock.recv(CHUNK)
-                if sock is client:
-                    if not data:
-                        return  # the client gave up before the server answered
-                    up.sendall(data)  # the rest of the request body
-                    continue
-                if not data:
-                    conn.finish_client(self._stopping)
-                    return
-                conn.reset_client()
-                reply = ReplyTracker()
-                reply.feed(data)
-                self._drain_upstream(conn, reply)
-                return
+        data = self._first_reply_bytes(conn, client, up)
+        if data is None:
+            return
+        if not data:
+            conn.finish_client(self._stopping)
+            return
+        conn.reset_client()
+        reply = ReplyTracker()
+        reply.feed(data)
+        self._drain_upstream(conn, reply)
 
     def _error_after_request(self, conn: Connection, plan: _Plan, first: bytes) -> None:
         """Forward the request, let the server finish its reply into the proxy, then answer the
@@ -461,22 +471,16 @@ class FaultProxy:
         client, up = conn.client, self._forward_request(conn, first)
         if client is None or up is None:
             return
-        while not self._stopping.is_set():
-            for sock in conn.wait([up, client], TICK):
-                data = sock.recv(CHUNK)
-                if sock is client:
-                    if not data:
-                        return
-                    up.sendall(data)
-                    continue
-                if data:
-                    reply = ReplyTracker()
-                    reply.feed(data)
-                    self._drain_upstream(conn, reply)
-                conn.close_upstream()
-                client.sendall(plan.canned)
-                conn.finish_client(self._stopping)
-                return
+        data = self._first_reply_bytes(conn, client, up)
+        if data is None:
+            return
+        if data:
+            reply = ReplyTracker()
+            reply.feed(data)
+            self._drain_upstream(conn, reply)
+        conn.close_upstream()
+        client.sendall(plan.canned)
+        conn.finish_client(self._stopping)
 
     def _truncate(self, conn: Connection, plan: _Plan, first: bytes) -> None:
         """Forward the request, collect the whole reply, forward a prefix of it, close (FIN)."""
