@@ -18,6 +18,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,6 +34,7 @@ from desktop.domain.home import (
     PlaceKind,
     Section,
 )
+from desktop.store.clock import parse_time
 from desktop.store.course_shelf import LessonLine, current_owner, exercises, outline, shelf
 
 if TYPE_CHECKING:
@@ -173,7 +175,7 @@ class HomeService:
                     media.duration_ms,
                 )
                 candidates.append((media.at, make))
-        candidates.sort(key=lambda pair: pair[0], reverse=True)
+        candidates.sort(key=lambda pair: _moment(pair[0]), reverse=True)
         for _at, make_place in candidates:
             place = make_place()
             if place is not None:
@@ -274,7 +276,7 @@ class HomeService:
             for item in found
             if item.key not in seen
         ]
-        fresh.sort(key=lambda item: item.when or "", reverse=True)
+        fresh.sort(key=lambda item: _moment(item.when), reverse=True)
         return News(items=tuple(fresh[:shown]), more=max(0, len(fresh) - shown))
 
     def _replies(self, owner: str) -> list[NewsItem]:
@@ -438,15 +440,30 @@ class HomeService:
             return fallback
 
 
+def _moment(stamp: str | None) -> datetime:
+    return parse_time(stamp) or datetime.min.replace(tzinfo=UTC)
+
+
 def _next_open(lines: list[LessonLine], after: LessonLine) -> LessonLine | None:
     later = [ln for ln in lines if ln.number > after.number and not ln.done]
     return later[0] if later else None
+
+
+_INLINE = {"a", "strong", "em", "code", "img"}
 
 
 class _Text(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _INLINE:  # a new block reads as a new word
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _INLINE:
+            self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -460,7 +477,7 @@ def plain_snippet(text: str, *, markdown: bool = True, limit: int = SNIPPET_CHAR
 
         parser = _Text()
         parser.feed(RichText().html(text))
-        text = " ".join(parser.parts)
+        text = "".join(parser.parts)
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat

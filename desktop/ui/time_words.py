@@ -22,7 +22,7 @@ def parse(iso: str | None) -> datetime | None:
 
 
 def ago(iso: str | None, now: datetime | None = None) -> str:
-    """"2 hours ago", "yesterday"...; "" when the time is unknown."""
+    """ "2 hours ago", "yesterday"...; "" when the time is unknown."""
     moment = parse(iso)
     if moment is None:
         return ""
@@ -48,7 +48,7 @@ def ago(iso: str | None, now: datetime | None = None) -> str:
 
 
 def greeting(now: datetime | None = None) -> str:
-    """"Good morning" / "Good afternoon" / "Good evening" by the local clock."""
+    """ "Good morning" / "Good afternoon" / "Good evening" by the local clock."""
     hour = (now or datetime.now(UTC)).astimezone().hour
     if 5 <= hour < 12:
         return "Good morning"
