@@ -23,6 +23,7 @@ elsewhere on the page presses Continue, the page's default button.
 from __future__ import annotations
 
 import logging
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -162,6 +163,7 @@ class HomePage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to what is in it
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -269,6 +271,7 @@ class HomePage(QWidget):
             self.courses_box.addWidget(row)
         self.no_courses.setVisible(not self.courses)
         self.find_button.setVisible(not self.courses)
+        self._order_tabs()
 
     def set_home(self, home: Home) -> None:
         self.home = home
@@ -317,6 +320,15 @@ class HomePage(QWidget):
         super().keyPressEvent(event)
 
     # -- building ----------------------------------------------------------------------------
+
+    def _order_tabs(self) -> None:
+        """Tab follows the page from top to bottom (rows are made after the buttons)."""
+        chain: list[QWidget] = [self.continue_button, self.podcasts_button]
+        chain += [row for _item, row in self.news_rows]
+        chain += [row for _course, row in self.course_rows]
+        chain.append(self.find_button)
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def _heading(self, text: str) -> QLabel:
         label = QLabel(text)
