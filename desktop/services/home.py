@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -128,15 +127,18 @@ class HomeService:
         self._places.note_lesson(self._owner(), course_id, lesson_id, scroll)
 
     def mark_seen(self, item: NewsItem) -> None:
-        """The learner opened `item` from Home: it is not offered as new again (feedback and
-        replies are marked where the Peer work and Discussion views mark them too)."""
+        """The learner opened `item` from Home. News is then not offered again: feedback and
+        replies are marked where the Peer work and Discussion views mark them too, a
+        supporter's answer or an episode in Home's own record. A task (work to review, a poll
+        to vote in) stays until it is done: opening it is not doing it."""
         owner = self._owner()
         if item.kind is NewsKind.FEEDBACK:
             self._peer_seen.mark(owner, [item.item_id])
         elif item.kind is NewsKind.REPLY:
             thread = self._sync.cached("forum_thread").get(item.item_id, {})
             self._reads.mark(owner, item.item_id, int(thread.get("replies", 0)))
-        self._places.mark_seen(owner, [item.key])
+        elif item.kind in (NewsKind.SUPPORTER, NewsKind.EPISODE):
+            self._places.mark_seen(owner, [item.key])
 
     # -- the last place ----------------------------------------------------------------------
 
@@ -452,21 +454,27 @@ def _next_open(lines: list[LessonLine], after: LessonLine) -> LessonLine | None:
 _INLINE = {"a", "strong", "em", "code", "img"}
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
+def _text_of(html: str) -> str:
+    """The words of an HTML fragment; a block (paragraph, heading, item) is a new word.
+    html.parser loads here, on the first Markdown snippet, not at start-up."""
+    from html.parser import HTMLParser
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _INLINE:  # a new block reads as a new word
-            self.parts.append(" ")
+    parts: list[str] = []
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in _INLINE:
-            self.parts.append(" ")
+    class Text(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag not in _INLINE:
+                parts.append(" ")
 
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        def handle_endtag(self, tag: str) -> None:
+            if tag not in _INLINE:
+                parts.append(" ")
+
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+    Text().feed(html)
+    return "".join(parts)
 
 
 def plain_snippet(text: str, *, markdown: bool = True, limit: int = SNIPPET_CHARS) -> str:
@@ -475,9 +483,7 @@ def plain_snippet(text: str, *, markdown: bool = True, limit: int = SNIPPET_CHAR
     if markdown and any(mark in text for mark in "*_#`[]<>!~|"):
         from desktop.services.rich_text import RichText
 
-        parser = _Text()
-        parser.feed(RichText().html(text))
-        text = "".join(parser.parts)
+        text = _text_of(RichText().html(text))
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat

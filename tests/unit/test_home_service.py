@@ -14,7 +14,9 @@ import pytest
 from desktop.core import Core
 from desktop.domain.home import NewsKind, PlaceKind, Section
 from desktop.domain.learning import course_media_key
+from desktop.domain.sync import Change, PullPage
 from desktop.services.home import courses_now, plain_snippet
+from desktop.store.pulled import PulledRepo
 from tests.home_data import COURSE, LESSON_TITLES, course, earlier, episodes, login, pulled_reply
 
 
@@ -158,3 +160,34 @@ def test_plain_snippets_are_short_plain_text() -> None:
     )
     long = plain_snippet("word " * 100)
     assert len(long) <= 140 and long.endswith("…")
+
+
+def test_work_to_review_stays_until_the_feedback_is_given(core: Core) -> None:
+    course(core)
+    assignment = {
+        "assignment_id": "a1",
+        "submission_id": "s1",
+        "course_id": COURSE,
+        "exercise_id": "x1",
+        "prompt": "Write **five** sentences about your study group.",
+        "questions": ["What works well?"],
+        "text": "We meet on Tuesdays.",
+        "author": "Peer 3",
+        "assigned_at": "2026-12-01T08:00:00Z",
+        "state": "open",
+    }
+    change = Change("user:7", "peer_assignment", "a1", "put", 1, assignment)
+    page = PullPage(changes=(change,), cursor="c1", has_more=False, last_seq=0)
+    PulledRepo(core.store).apply_page("client-anna", page)
+    (item,) = core.home.home().news.items
+    assert (item.kind, item.who, item.title, item.snippet) == (
+        NewsKind.REVIEW,
+        "Peer 3",
+        "Write five sentences about your study group.",
+        "We meet on Tuesdays.",
+    )
+    assert (item.section, item.item_id, item.course_title) == (Section.PEER, "a1", "Study skills")
+    core.home.mark_seen(item)  # opened, not done: still waiting
+    assert [i.key for i in core.home.home().news.items] == [item.key]
+    core.peer.give_feedback("a1", ["The fixed day."])
+    assert core.home.home().news.items == ()

@@ -89,6 +89,7 @@ class Row(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setAccessibleName(accessible)
         self.labels: list[QLabel] = []
 
@@ -210,6 +211,12 @@ class HomePage(QWidget):
         self.continue_button.setDefault(True)  # drawn as the default; Enter on the page
         self.continue_button.setAutoDefault(True)
         self.continue_button.clicked.connect(self.continue_place)
+        self.continue_button.setFont(_scaled(self.continue_button.font(), 1.1, bold=True))
+        metrics = self.continue_button.fontMetrics()  # the primary action: roomy at any scale
+        self.continue_button.setMinimumSize(
+            metrics.horizontalAdvance("Continue") + 8 * metrics.averageCharWidth(),
+            2 * metrics.height(),
+        )
         self.podcasts_button = QPushButton(TEXT["podcasts"])
         self.podcasts_button.setAutoDefault(True)
         self.podcasts_button.clicked.connect(self.podcasts_wanted)
