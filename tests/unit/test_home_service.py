@@ -6,6 +6,8 @@ episodes, a reply pulled from the academy, and marking items seen."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from desktop.domain.sync import Change, PullPage
 from desktop.services.home import courses_now, plain_snippet
 from desktop.store.pulled import PulledRepo
 from tests.home_data import COURSE, LESSON_TITLES, course, earlier, episodes, login, pulled_reply
+from tests.unit.test_startup_imports import LOADED_LATER
 
 
 @pytest.fixture
@@ -191,3 +194,19 @@ def test_work_to_review_stays_until_the_feedback_is_given(core: Core) -> None:
     assert [i.key for i in core.home.home().news.items] == [item.key]
     core.peer.give_feedback("a1", ["The fixed day."])
     assert core.home.home().news.items == ()
+
+
+def test_the_start_up_read_loads_nothing_heavy(core: Core) -> None:
+    """Home lists the courses before the store and the services are loaded: reading them
+    imports neither sqlite-utils, the network, keyring nor cryptography libraries."""
+    course(core)
+    probe = (
+        "import sys; from pathlib import Path; import desktop.ui.pages.home; "
+        "from desktop.services.home import courses_now; "
+        f"found = courses_now(Path({str(core.paths.database)!r})); "
+        f"print(len(found), [m for m in {LOADED_LATER!r} if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "1 []"
