@@ -67,7 +67,7 @@ class Place:
     position_ms: int = 0  # in the lesson's medium or the episode
     duration_ms: int = 0
     scroll: float | None = None  # how far down the lesson text (0..1), when known
-    finished: bool = False  # the lesson is done and no later one is: nothing left to continue
+    up_next: bool = False  # the lesson last opened is done: this is the next one not done
 
 
 @dataclass(frozen=True, slots=True)

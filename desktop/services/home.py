@@ -204,12 +204,13 @@ class HomeService:
         )
         if line is None:
             return None  # the lesson left the course in a newer version
+        up_next = False
         if line.done and not position_ms:
             # Finished: go on with the next lesson not done yet (none left: nothing here).
             following = _next_open(lines, line)
             if following is None:
                 return None
-            line, scroll = following, None
+            line, scroll, up_next = following, None, True
         elif not media_path and line.media:
             saved = self._medium_position(owner, course_id, line)
             if saved is not None:
@@ -226,6 +227,7 @@ class HomeService:
             position_ms=position_ms,
             duration_ms=duration_ms,
             scroll=scroll,
+            up_next=up_next,
         )
 
     def _medium_position(

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
-from desktop.domain.home import NewsKind
+from desktop.domain.home import Home, NewsKind, Place, PlaceKind
 from desktop.ui.pages.home import SYMBOLS, HomePage, Row
 from desktop.ui.tasks import TaskRunner
 from tests.home_data import COURSE, course, earlier, episodes, login, pulled_reply
@@ -158,3 +158,41 @@ def _tab_to(qtbot: QtBot, page: HomePage, target: QWidget) -> None:
         qtbot.keyClick(focused, Qt.Key.Key_Tab)
     focus = QApplication.focusWidget()
     assert focus is target, (focus, getattr(focus, "text", lambda: "")())
+
+
+def test_continue_words_for_an_episode_and_for_the_next_lesson(qtbot: QtBot) -> None:
+    page = HomePage(None, TaskRunner())
+    qtbot.addWidget(page)
+    page.show()
+    episode = Place(
+        PlaceKind.EPISODE,
+        "Feedback that helps",
+        "2020-01-01T09:00:00Z",
+        episode_key="episode:abc",
+        feed_title="Samen Academy podcast",
+        position_ms=754_000,
+        duration_ms=1_800_000,
+    )
+    page.set_home(Home("", episode))
+    assert [page.place_where.text(), page.place_title.text()] == [
+        "Samen Academy podcast",
+        "Feedback that helps",
+    ]
+    assert page.place_detail.text() == "Episode · at 12:34 of 30:00 · last played 1 January 2020"
+    with qtbot.waitSignal(page.episode_requested, timeout=5_000) as played:
+        qtbot.keyClick(page.continue_button, Qt.Key.Key_Return)
+    assert played.args == ["episode:abc", 754_000]
+
+    lesson = Place(
+        PlaceKind.LESSON,
+        "When someone falls behind",
+        "2020-01-01T09:00:00Z",
+        course_id=COURSE,
+        course_title="Study skills",
+        lesson_id=f"{COURSE}-3",
+        lesson_number=3,
+        lesson_count=3,
+        up_next=True,
+    )
+    page.set_home(Home("", lesson))
+    assert page.place_detail.text() == "Up next: lesson 3 of 3"

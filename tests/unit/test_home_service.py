@@ -62,7 +62,7 @@ def test_courses_with_progress_the_last_studied_first(core: Core) -> None:
         LESSON_TITLES[1],
     )
     assert (place.course_title, place.lesson_number, place.lesson_count) == ("Study skills", 2, 3)
-    assert place.scroll == pytest.approx(0.4)
+    assert place.scroll == pytest.approx(0.4) and not place.up_next
 
 
 def test_start_up_read_survives_a_database_from_before_the_migration(tmp_path: Path) -> None:
@@ -115,6 +115,7 @@ def test_a_finished_lesson_leads_to_the_next_one_not_done(core: Core) -> None:
     core.learning.complete_lesson(COURSE, f"{COURSE}-1")
     place = core.home.home().place
     assert place is not None and (place.lesson_id, place.lesson_number) == (f"{COURSE}-3", 3)
+    assert place.up_next
     core.learning.complete_lesson(COURSE, f"{COURSE}-3")
     assert core.home.home().place is None  # all done: nothing to continue
     assert core.home.courses_now()[0].done == 3

@@ -422,7 +422,10 @@ def _place_words(place: Place) -> tuple[str, str, str]:
             parts.append(f"last played {when}")
         return place.feed_title or "Podcast", place.title, " · ".join(parts)
     parts = [f"Lesson {place.lesson_number} of {place.lesson_count}"]
-    if place.position_ms:
+    if place.up_next:
+        parts[0] = f"Up next: {parts[0].lower()}"
+        when = ""  # it was the lesson before that was opened then
+    elif place.position_ms:
         parts.append(f"at {clock_time(place.position_ms)}")
     elif place.scroll:
         parts.append(f"{round(place.scroll * 100)}% read")
