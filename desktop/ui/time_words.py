@@ -42,9 +42,10 @@ def ago(iso: str | None, now: datetime | None = None) -> str:
         return "yesterday"
     if days < 7:
         return f"{days} days ago"
+    # No-break spaces: a date wraps as a whole, never "6" at a line's end and "January" after.
     if local.year == today.year:
-        return f"{local.day} {local:%B}"
-    return f"{local.day} {local:%B %Y}"
+        return f"{local.day}\u00a0{local:%B}"
+    return f"{local.day}\u00a0{local:%B}\u00a0{local.year}"
 
 
 def greeting(now: datetime | None = None) -> str:

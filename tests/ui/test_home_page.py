@@ -167,7 +167,7 @@ def test_continue_words_for_an_episode_and_for_the_next_lesson(qtbot: QtBot) -> 
     episode = Place(
         PlaceKind.EPISODE,
         "Feedback that helps",
-        "2020-01-01T09:00:00Z",
+        "2020-01-01T12:00:00Z",  # 1 January in every time zone but the farthest
         episode_key="episode:abc",
         feed_title="Samen Academy podcast",
         position_ms=754_000,
@@ -178,7 +178,9 @@ def test_continue_words_for_an_episode_and_for_the_next_lesson(qtbot: QtBot) -> 
         "Samen Academy podcast",
         "Feedback that helps",
     ]
-    assert page.place_detail.text() == "Episode · at 12:34 of 30:00 · last played 1 January 2020"
+    assert page.place_detail.text() == (
+        "Episode · at 12:34 of 30:00 · last played 1\u00a0January\u00a02020"
+    )
     with qtbot.waitSignal(page.episode_requested, timeout=5_000) as played:
         qtbot.keyClick(page.continue_button, Qt.Key.Key_Return)
     assert played.args == ["episode:abc", 754_000]
