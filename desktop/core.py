@@ -16,6 +16,7 @@ from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
 from desktop.services.downloads import DownloadService
 from desktop.services.forum import ForumService
+from desktop.services.home import HomeService
 from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
@@ -70,6 +71,7 @@ class Core:
     downloads: DownloadService
     uploads: UploadService
     peer: PeerService
+    home: HomeService
 
     def close(self) -> None:
         self.web.close()
@@ -124,6 +126,8 @@ def build_core(
         queue=downloads,
     )
     supporters = SupporterService(store, sync, queue, actions, learning)
+    polls = PollService(sync, queue, actions)
+    forum = ForumService(store, session, sync, queue, actions)
     peer = PeerService(
         store, session, sync, queue, actions, uploads, courses, paths.data_dir / "peer"
     )
@@ -145,8 +149,8 @@ def build_core(
         podcasts=podcasts,
         web=web,
         queue=queue,
-        polls=PollService(sync, queue, actions),
-        forum=ForumService(store, session, sync, queue, actions),
+        polls=polls,
+        forum=forum,
         supporters=supporters,
         standing=StandingService(learning, supporters),
         overview=OverviewService(
@@ -165,4 +169,5 @@ def build_core(
         downloads=downloads,
         uploads=uploads,
         peer=peer,
+        home=HomeService(store, sync, peer, supporters, polls, podcasts),
     )
