@@ -65,6 +65,9 @@ class SupportersSection(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Your supporter requests in this course")
         self.list.setMaximumWidth(340)
+        self.list.setWordWrap(True)  # long prompts wrap instead of scrolling sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
         self.list.itemActivated.connect(lambda _item: self.open_lesson())
         self.view = QTextBrowser()
@@ -144,8 +147,8 @@ def _details(found: CourseRequest) -> str:
     request = found.request
     parts = [
         f"<h3>{escape(request.supporter_name)}</h3>",
-        f"<p>About <i>{escape(found.exercise.prompt)}</i> in lesson "
-        f"{escape(lesson_name(found.lesson))}.</p>",
+        f"<p>Lesson {escape(lesson_name(found.lesson))}, the exercise "
+        f"<i>{escape(found.exercise.prompt)}</i></p>",
         f"<p><b>{escape(request.status_text)}</b></p>",
     ]
     if request.asked_at:

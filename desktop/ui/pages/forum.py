@@ -83,6 +83,9 @@ class ForumPage(QWidget):
         self.threads = QListWidget()
         self.threads.setAccessibleName("Topics")
         self.threads.setMaximumWidth(340)
+        self.threads.setWordWrap(True)  # a long title wraps instead of scrolling sideways
+        self.threads.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.threads.setSpacing(3)
         self.threads.currentItemChanged.connect(lambda *_: self._open_selected())
         self.new_button = QPushButton("&New topic…")
         self.new_button.setShortcut(QKeySequence("Ctrl+N"))
@@ -94,7 +97,7 @@ class ForumPage(QWidget):
         self.view.anchorClicked.connect(self._open_link)
         self.posts = QListWidget()
         self.posts.setAccessibleName("Posts")
-        self.posts.setMaximumHeight(120)
+        self.posts.setMaximumHeight(96)  # the reading view above keeps the room
         self.posts.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.edit_button = QPushButton("&Edit…")
         self.edit_button.clicked.connect(self._edit)

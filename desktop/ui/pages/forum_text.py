@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 from desktop.domain.forum import ForumPost, ForumThread, PostState
 from desktop.ui.counting import count
+from desktop.ui.formatting import local_time
 
 YOU = "You"
 SOMEONE = "A learner"  # a post whose author the academy did not name
@@ -70,8 +71,7 @@ def post_label(post: ForumPost, html: str, *, opening: bool = False) -> str:
 
 def post_html(post: ForumPost, html: str) -> str:
     """A post in the reading view: who, when, its notes, then its rendered text."""
-    when = (post.created_at or "")[:16].replace("T", " ")
-    notes = [escape(when)] if when else []
+    notes = [escape(local_time(post.created_at))] if post.created_at else []
     if post.edited:
         notes.append("edited")
     if post.is_answer:

@@ -82,6 +82,7 @@ class PeerPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
+        self.answers_area = scroll  # hidden while there is nothing to review
         self.send_button = QPushButton("Send feed&back")
         self.send_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.send_button.setToolTip("Saved now, sent at the next sync (Ctrl+Return)")
@@ -114,7 +115,8 @@ class PeerPage(QWidget):
         for button in (self.helpful_button, self.not_helpful_button):
             button.setEnabled(False)
         rate_row = QHBoxLayout()
-        rate_row.addWidget(QLabel("Did this feedback help you?"))
+        self.rate_label = QLabel("Did this feedback help you?")
+        rate_row.addWidget(self.rate_label)
         rate_row.addWidget(self.helpful_button)
         rate_row.addWidget(self.not_helpful_button)
         rate_row.addStretch(1)
@@ -172,6 +174,9 @@ class PeerPage(QWidget):
             return  # a newer read is on its way
         current = self.assignment.id if self.assignment else None
         _refill(self.to_review, lists.assignments, _assignment_label, current)
+        # With nothing to review, the note saying how work arrives has the room.
+        for widget in (self.to_review, self.answers_area, self.send_button):
+            widget.setVisible(bool(lists.assignments))
         if not lists.assignments:
             self.work.setHtml(
                 "<p>Nothing to review yet. When you share your own work on an exercise that "
@@ -181,6 +186,9 @@ class PeerPage(QWidget):
         chosen = self.received.currentItem()
         chosen_id = chosen.data(Qt.ItemDataRole.UserRole).id if chosen else None
         _refill(self.received, lists.received, _feedback_label, chosen_id)
+        for shown in (self.received, self.rate_label, self.helpful_button):
+            shown.setVisible(bool(lists.received))
+        self.not_helpful_button.setVisible(bool(lists.received))
         if not lists.received:
             self.feedback_view.setHtml(
                 "<p>No feedback on your work yet. Share your answer to an exercise that asks "
