@@ -149,10 +149,23 @@ def test_the_whole_discussion_a_reply_as_you_and_as_text_after_a_sync(
     assert "Choose a topic" in forum.view.toPlainText()
     demo = next(label for label in _labels(forum) if label.startswith("Looking for a study"))
     before = _replies(demo)  # other tests may have replied in the shared academy
+    unread = sum(t.unread for t in core.forum.threads(COURSE))
+    tab = page.sections.indexOf(forum)
+    qtbot.waitUntil(
+        lambda: page.sections.tabText(tab) == f"D&iscussion ({unread} new)", timeout=20_000
+    )
     assert before == next(t.replies for t in core.forum.threads(COURSE) if t.id == DEMO_THREAD)
 
     with qtbot.waitSignal(forum.thread_shown, timeout=20_000):
         forum.select_thread(DEMO_THREAD)
+    left = sum(t.unread for t in core.forum.threads(COURSE))  # the topic read: fewer new
+    assert left < unread
+    qtbot.waitUntil(
+        lambda: (
+            page.sections.tabText(tab) == (f"D&iscussion ({left} new)" if left else "D&iscussion")
+        ),
+        timeout=20_000,
+    )
     forum.reply.setPlainText("**Count me in** for _Tuesday_ evenings.")
     with qtbot.waitSignal(page.queued, timeout=20_000):  # the window re-reads the count
         qtbot.mouseClick(forum.reply_button, Qt.MouseButton.LeftButton)
@@ -221,6 +234,10 @@ def test_the_polls_section_votes_and_supporter_requests_are_listed(
     page, runner = _page(qtbot, core)
     _open(qtbot, page)
 
+    polls_tab = page.sections.indexOf(page.polls)
+    qtbot.waitUntil(
+        lambda: page.sections.tabText(polls_tab) == "&Polls (1 to vote)", timeout=20_000
+    )
     page.show_section("polls", LESSONS[1])
     qtbot.waitUntil(lambda: page.polls.card(POLL) is not None, timeout=20_000)
     card = page.polls.card(POLL)
@@ -233,6 +250,7 @@ def test_the_polls_section_votes_and_supporter_requests_are_listed(
         timeout=20_000,
     )
     assert "poll.vote" in [item.name for item in core.queue.items()]
+    qtbot.waitUntil(lambda: page.sections.tabText(polls_tab) == "&Polls", timeout=20_000)
 
     page.show_section("supporters")
     supporters = page.supporters

@@ -5,7 +5,9 @@ A header (title, summary, "3 of 5 lessons done" with a bar, points if any, Conti
 sections: Lessons (in order, done marks, the next one highlighted), Discussion (all the
 course's topics, the Forum page in course mode), Polls, Peer work (this course's work to review
 and feedback received) and Supporters (the learner's requests in this course and the answers).
-Everything is read when the course is shown, so no section is blank on a first visit.
+Everything is read when the course is shown, so no section is blank on a first visit; the
+section titles say what waits there ("D&iscussion (2 new)", "&Polls (1 to vote)", "Peer &work
+(1 to review)").
 
 Wiring (for the main window):
 - ``CoursePage(catalogue, lessons, learning, forum, polls, peer, supporters, player, runner)``:
@@ -29,6 +31,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from desktop.domain.course import Lesson
+from desktop.domain.poll import VoteState
 from desktop.domain.supporter import Points
 from desktop.media.player import Player
 from desktop.services.catalogue import CatalogueService
@@ -53,6 +56,7 @@ from desktop.ui.tasks import TaskRunner
 SECTIONS = ("lessons", "discussion", "polls", "peer", "supporters")
 # Alt+S, V, L and H are the window's menus; these are unique among what shows with them.
 TAB_TITLES = ("Less&ons", "D&iscussion", "&Polls", "Peer &work", "S&upporters")
+NEWS = {1: "new", 2: "to vote", 3: "to review"}  # what a number in a section's title counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,24 @@ class _Course:
     done: set[str]
     points: Points | None
     requests: list[CourseRequest]
+
+
+@dataclass(frozen=True, slots=True)
+class _News:
+    """What waits for the learner in each social section, for its title."""
+
+    request: int
+    course_id: str
+    unread: int  # replies (and topics) not read yet
+    to_vote: int  # open polls without the learner's vote
+    to_review: int  # peers' work waiting for the learner's feedback
+
+
+def section_title(index: int, news: _News | None) -> str:
+    """A section's tab title, with what waits there: "D&iscussion (2 new)"."""
+    numbers = {} if news is None else {1: news.unread, 2: news.to_vote, 3: news.to_review}
+    waiting = numbers.get(index, 0)
+    return f"{TAB_TITLES[index]} ({waiting} {NEWS[index]})" if waiting else TAB_TITLES[index]
 
 
 class CoursePage(QWidget):
@@ -90,6 +112,8 @@ class CoursePage(QWidget):
         self._lessons = lessons
         self._learning = learning
         self._forum = forum
+        self._polls = polls
+        self._peer = peer
         self._supporters = supporters
         self._runner = runner
         self.course_id: str | None = None
@@ -97,6 +121,7 @@ class CoursePage(QWidget):
         self.lessons: list[Lesson] = []
         self.from_lesson: str | None = None  # the lesson the learner came from, if any
         self._requests = 0  # the newest course read; older answers are dropped
+        self._news_requests = 0
         self._sections_shown = False  # the social sections were given this course
         self.header = CourseHeader()
         self.header.continue_wanted.connect(self._open_lesson)
@@ -105,12 +130,15 @@ class CoursePage(QWidget):
         self.discussion = ForumPage(forum, runner)
         self.discussion.heading.hide()  # the course page's header says which course
         self.discussion.changed.connect(self.queued)
+        self.discussion.thread_shown.connect(lambda _id: self._read_news())  # read: not new
         self.polls = PollsPage(polls, runner)
         self.polls.heading.hide()
         self.polls.voted.connect(self.queued)
+        self.polls.voted.connect(self._read_news)
         self.peer = PeerPage(peer, player, runner)
         self.peer.heading.hide()
         self.peer.changed.connect(self.queued)
+        self.peer.changed.connect(self._read_news)
         self.supporters = SupportersSection()
         self.supporters.lesson_wanted.connect(self._open_lesson)
         self.sections = QTabWidget()
@@ -168,7 +196,9 @@ class CoursePage(QWidget):
         self.course_id, self.title, self.lessons = None, "", []
         self.from_lesson = None
         self._requests += 1
+        self._news_requests += 1
         self._sections_shown = False
+        self._show_news(None)
         self.header.clear()
         self.lessons_section.clear()
         self.discussion.clear()
@@ -202,6 +232,40 @@ class CoursePage(QWidget):
             )
 
         self._runner.submit(load, self._show)
+        self._read_news()
+
+    def _read_news(self) -> None:
+        course_id = self.course_id
+        if course_id is None:
+            return
+        self._news_requests += 1
+        request = self._news_requests
+
+        def load() -> _News:
+            threads = self._forum.threads(course_id)
+            polls = self._polls.polls(course_id=course_id)
+            return _News(
+                request,
+                course_id,
+                sum(t.unread for t in threads),
+                sum(1 for p in polls if p.is_open and p.vote_state is VoteState.NONE),
+                sum(
+                    1
+                    for a in self._peer.assignments()
+                    if a.course_id == course_id and a.needs_feedback
+                ),
+            )
+
+        self._runner.submit(load, self._take_news)
+
+    def _take_news(self, news: object) -> None:
+        assert isinstance(news, _News)
+        if news.request == self._news_requests and news.course_id == self.course_id:
+            self._show_news(news)
+
+    def _show_news(self, news: _News | None) -> None:
+        for index in range(self.sections.count()):
+            self.sections.setTabText(index, section_title(index, news))
 
     def _show(self, result: object) -> None:
         assert isinstance(result, _Course)
