@@ -17,6 +17,7 @@ from desktop.core import Core
 from desktop.domain.forum import PostState
 from desktop.domain.poll import VoteState
 from desktop.media.player import Player
+from desktop.ui.pages.course_lessons import MARK_ROLE
 from desktop.ui.pages.course_page import CoursePage
 from desktop.ui.pages.forum import ForumPage
 from desktop.ui.tasks import TaskRunner
@@ -103,9 +104,11 @@ def test_lessons_with_done_marks_and_the_next_one_opens_by_keyboard(
     assert (page.header.progress.value(), page.header.progress.maximum()) == (1, 3)
     rows = page.lessons_section.list
     texts = [rows.item(row).text() for row in range(rows.count())]
-    assert texts[0].startswith("✓  1. Forming a study group") and "Done" in texts[0]
-    assert texts[1].startswith("▶  2. Sharing the work") and "Next up" in texts[1]
-    assert not texts[2].startswith(("✓", "▶"))
+    marks = [rows.item(row).data(MARK_ROLE) for row in range(rows.count())]
+    assert marks == ["✓", "▶", ""]
+    assert texts[0].startswith("1. Forming a study group\nDone")
+    assert texts[1].startswith("2. Sharing the work\nNext up")
+    assert texts[2].startswith("3. Keeping each other going\nNot done yet")
     assert rows.item(1).font().bold() and not rows.item(0).font().bold()
     assert "1 exercise" in texts[0] and "2 exercises" in texts[2]  # the right plural
     assert page.lessons_section.current_lesson_id() == LESSONS[1]  # the next one is chosen
@@ -127,7 +130,7 @@ def test_lessons_with_done_marks_and_the_next_one_opens_by_keyboard(
     with qtbot.waitSignal(page.shown, timeout=20_000):
         page.refresh()
     assert page.header.progress_label.text() == "2 of 3 lessons done"
-    assert rows.item(1).text().startswith("✓") and rows.item(2).text().startswith("▶")
+    assert [rows.item(row).data(MARK_ROLE) for row in range(3)] == ["✓", "✓", "▶"]
     assert rows.currentRow() == 2  # the learner's choice is kept
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
 

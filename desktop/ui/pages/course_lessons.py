@@ -1,11 +1,15 @@
 """The course page's Lessons section: the course's lessons in order, each marked done or not,
 the next one to study highlighted and chosen; Enter, a double-click or the button opens one.
 UI thread; it only shows what the course page read on the worker pool.
+
+The marks (✓ done, ▶ next) are drawn as each row's icon in the palette's text colours, so the
+titles line up whatever the font makes of the glyphs; the row's text says it in words too.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,6 +25,7 @@ from desktop.ui.counting import count
 
 DONE_MARK = "✓"
 NEXT_MARK = "▶"
+MARK_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's mark ("" when none), for tests
 NO_LESSONS = (
     "This course has no lessons on this computer yet. Download it from your courses "
     "(Download) to study it here, also offline."
@@ -47,6 +52,8 @@ class LessonsSection(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Lessons of this course")
         self.list.setSpacing(2)
+        self.list.setIconSize(QSize(22, 22))
+        self._icons: dict[str, QIcon] = {}
         self.list.itemActivated.connect(self._activated)
         self.list.currentItemChanged.connect(lambda *_: self._update_button())
         self.empty = QLabel(NO_LESSONS)
@@ -75,6 +82,9 @@ class LessonsSection(QWidget):
         for lesson in self.lessons:
             item = QListWidgetItem(self._label(lesson, upcoming))
             item.setData(Qt.ItemDataRole.UserRole, lesson.id)
+            mark = self._mark(lesson, upcoming)
+            item.setData(MARK_ROLE, mark)
+            item.setIcon(self._icon(mark))
             if upcoming is not None and lesson.id == upcoming.id:
                 font = item.font()
                 font.setBold(True)
@@ -124,11 +134,42 @@ class LessonsSection(QWidget):
             return "Next up"
         return "Not done yet"
 
+    def _mark(self, lesson: Lesson, upcoming: Lesson | None) -> str:
+        if lesson.id in self.done:
+            return DONE_MARK
+        return NEXT_MARK if upcoming is not None and lesson.id == upcoming.id else ""
+
+    def _icon(self, mark: str) -> QIcon:
+        """The mark in the text colour, and in the highlighted-text colour when selected."""
+        if mark not in self._icons:
+            palette = self.list.palette()
+            icon = QIcon()
+            for mode, role in (
+                (QIcon.Mode.Normal, QPalette.ColorRole.Text),
+                (QIcon.Mode.Selected, QPalette.ColorRole.HighlightedText),
+            ):
+                icon.addPixmap(_glyph(mark, palette, role, self.list.iconSize()), mode)
+            self._icons[mark] = icon
+        return self._icons[mark]
+
     def _label(self, lesson: Lesson, upcoming: Lesson | None) -> str:
-        mark = DONE_MARK if lesson.id in self.done else "  "
-        if upcoming is not None and lesson.id == upcoming.id:
-            mark = NEXT_MARK
         details = [self._state(lesson, upcoming)]
         if lesson.exercises:
             details.append(count(len(lesson.exercises), "exercise", "exercises"))
-        return f"{mark}  {lesson_name(lesson)}\n     {' · '.join(details)}"
+        return f"{lesson_name(lesson)}\n{' · '.join(details)}"
+
+
+def _glyph(mark: str, palette: QPalette, role: QPalette.ColorRole, size: QSize) -> QPixmap:
+    pixmap = QPixmap(size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    if mark:
+        painter = QPainter(pixmap)
+        painter.setPen(palette.color(role))
+        font = painter.font()
+        font.setPixelSize(int(size.height() * 0.7))
+        painter.setFont(font)
+        painter.drawText(
+            QRect(0, 0, size.width(), size.height()), Qt.AlignmentFlag.AlignCenter, mark
+        )
+        painter.end()
+    return pixmap
