@@ -44,9 +44,7 @@ class NewTopicDialog(QDialog):
         self.title.setPlaceholderText("What is it about, in a few words?")
         self.title.setMaxLength(MAX_TITLE)
         self.body = QPlainTextEdit()
-        self.body.setPlaceholderText(
-            "What do you want to ask or share? *Stars* make text italic, **two** make it bold."
-        )
+        self.body.setPlaceholderText("What do you want to ask or share?")
         self.question = QCheckBox("A &discussion question for the learners (moderators)", self)
         self.question.setVisible(moderator)
         self.buttons = QDialogButtonBox(
@@ -71,6 +69,7 @@ class NewTopicDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.buttons)
         self.resize(520, 420)
+        self.title.setFocus()  # what it is about is chosen already, most of the time
 
     def chosen_lesson(self) -> str | None:
         data = self.about.currentData()

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
@@ -200,6 +200,28 @@ def test_the_whole_discussion_a_reply_as_you_and_as_text_after_a_sync(
         lambda: before + 1 in [_replies(label) for label in _labels(forum)], timeout=20_000
     )
     assert before + 1 >= 2 and not any("1 replies" in label for label in _labels(forum))
+
+    # A new topic, from the lesson the learner came from: about that lesson unless changed.
+    def write_topic() -> None:
+        dialog = forum.new_topic_dialog
+        if dialog is None:
+            QTimer.singleShot(20, write_topic)
+            return
+        assert dialog.chosen_lesson() == LESSONS[1]
+        dialog.title.setText("Who takes which part?")
+        dialog.body.setPlainText("I can summarise the *first* half.")
+        dialog.buttons.accepted.emit()
+
+    QTimer.singleShot(0, write_topic)
+    with qtbot.waitSignal(page.queued, timeout=20_000):
+        forum.ask_new_thread()
+    (topic,) = [item for item in core.queue.items() if item.name == "forum.new_thread"]
+    assert topic.args["lesson_id"] == LESSONS[1] and topic.args["course_id"] == COURSE
+    qtbot.waitUntil(
+        lambda: any(label.startswith("Who takes which part? (not sent yet)\nYou · 0 replies")
+                    for label in _labels(forum)),
+        timeout=20_000,
+    )  # fmt: skip
     # The filter: one lesson's topics, and back to all.
     with qtbot.waitSignal(forum.shown, timeout=20_000):
         forum.about.setCurrentIndex(forum.about.findData(LESSONS[2]))
