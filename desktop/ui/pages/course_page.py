@@ -17,10 +17,14 @@ Wiring (for the main window):
   lesson_id=None)`` turns to "lessons", "discussion", "polls", "peer" or "supporters" (with
   the lesson the learner comes from: chosen in Lessons, proposed for a new topic in Discussion,
   its polls first in Polls); ``refresh()`` re-reads everything (after a sync); ``clear()``
-  shows nothing (after a logout). ``set_moderator(bool)`` is also called by the page itself.
+  shows nothing (after a logout). ``set_moderator(bool)`` is also called by the page itself;
+  ``section()`` names the section on screen.
 - Signals: ``lesson_requested(course_id, lesson_id)`` asks the window to open a lesson;
   ``queued()`` follows every local write (a post, a vote, feedback, a rating), so the window
-  re-reads the pending count.
+  re-reads the pending count; ``shown()`` says the header, Lessons and Supporters show the
+  newest read (tests).
+- Peer work marks feedback received as seen (in every course) when its list is on screen,
+  like the Peer feedback page; the page's ``peer.unseen_changed(int)`` says how much is left.
 """
 
 from __future__ import annotations
@@ -271,13 +275,16 @@ class CoursePage(QWidget):
         assert isinstance(result, _Course)
         if result.request != self._requests or result.course_id != self.course_id:
             return  # an older read, or another course (or learner) since
+        renamed = [(x.id, x.title) for x in result.lessons] != [
+            (x.id, x.title) for x in self.lessons
+        ]
         self.lessons = result.lessons
         self.header.show_summary(result.summary)
         self.header.show_progress(result.lessons, result.done)
         self.header.show_points(result.points)
         self.lessons_section.show_lessons(result.lessons, result.done)
         self.supporters.show_requests(result.requests)
-        if not self._sections_shown:
+        if not self._sections_shown or renamed:  # a new version may add or rename lessons
             self._show_sections()
         self.shown.emit()
 
