@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
@@ -78,6 +79,14 @@ def _topics(forum: ForumPage) -> list[str]:
 
 def _labels(forum: ForumPage) -> list[str]:
     return [forum.threads.item(row).text() for row in range(forum.threads.count())]
+
+
+def _mnemonics(page: CoursePage) -> list[str]:
+    """The Alt+letter of every button, label and section title on screen."""
+    texts = [page.sections.tabText(index) for index in range(page.sections.count())]
+    texts += [w.text() for w in page.findChildren(QAbstractButton) if w.isVisible()]
+    texts += [w.text() for w in page.findChildren(QLabel) if w.isVisible() and w.buddy()]
+    return [m.group(1).lower() for text in texts if (m := re.search(r"&([^&\s])", text))]
 
 
 def _replies(label: str) -> int:
@@ -169,6 +178,8 @@ def test_the_whole_discussion_a_reply_as_you_and_as_text_after_a_sync(
         ),
         timeout=20_000,
     )
+    letters = _mnemonics(page)  # a topic open: every button of the section on screen
+    assert len(letters) == len(set(letters)) >= 11, letters
     forum.reply.setPlainText("**Count me in** for _Tuesday_ evenings.")
     with qtbot.waitSignal(page.queued, timeout=20_000):  # the window re-reads the count
         qtbot.mouseClick(forum.reply_button, Qt.MouseButton.LeftButton)
@@ -299,7 +310,7 @@ def test_every_empty_section_says_what_to_do_next(
     with qtbot.waitSignal(page.peer.shown, timeout=20_000):
         _open(qtbot, page)
     assert page.header.progress_label.text() == "0 of 3 lessons done"
-    assert page.header.continue_button.text() == "&Start: 1. Forming a study group"
+    assert page.header.continue_button.text() == "Be&gin: 1. Forming a study group"
     assert page.header.points.isHidden()  # no points yet: nothing to show
     page.show_section("discussion")
     assert page.discussion.view.toPlainText() == (
@@ -316,4 +327,12 @@ def test_every_empty_section_says_what_to_do_next(
     assert page.supporters.list.isHidden()
     with pytest.raises(ValueError):
         page.show_section("forum")
+    window_menus = {"s", "v", "l", "h"}  # &Samen, &View, P&layback, &Help
+    for name in ("lessons", "discussion", "polls", "peer", "supporters"):
+        page.show_section(name)
+        letters = _mnemonics(page)
+        assert len(letters) == len(set(letters)) and not window_menus & set(letters), (
+            name,
+            letters,
+        )
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)

@@ -83,7 +83,8 @@ class CourseHeader(QWidget):
         upcoming = next_lesson(lessons, done)
         self._next = upcoming.id if upcoming else None
         if upcoming is not None:
-            verb = "&Continue" if finished else "&Start"
+            # Alt+S is the window's Samen menu, and Start's other letters are taken here.
+            verb = "&Continue" if finished else "Be&gin"
             self.continue_button.setText(f"{verb}: {lesson_name(upcoming)}")
             self.continue_button.setToolTip("Open the next lesson to study")
         self.continue_button.setVisible(upcoming is not None)
