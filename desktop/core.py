@@ -14,6 +14,7 @@ from desktop.domain.transfer import JobStatus
 from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
+from desktop.services.describer import ActionDescriber
 from desktop.services.downloads import DownloadService
 from desktop.services.forum import ForumService
 from desktop.services.learning import LearningService
@@ -39,6 +40,7 @@ from desktop.store.outbox import OutboxRepo
 from desktop.store.podcasts import PodcastRepo
 from desktop.store.pulled import PulledRepo
 from desktop.store.sync_state import SyncStateRepo
+from desktop.store.titles import TitleRepo
 from desktop.store.trust import KeyRepo
 from desktop.store.uploads import UploadRepo
 from desktop.store.vault import TokenVault
@@ -98,9 +100,12 @@ def build_core(
     courses = CourseRepo(store)
     catalogue = CatalogueService(session, courses, keys)
     uploads = UploadService(UploadRepo(store), session, sync_state, paths.upload_dir)
-    sync = SyncService(session, outbox, PulledRepo(store), status, uploads=uploads)
+    pulled = PulledRepo(store)
+    sync = SyncService(session, outbox, pulled, status, uploads=uploads)
     actions = ActionService(store, session)
-    queue = QueueService(outbox, session)
+    queue = QueueService(
+        outbox, session, ActionDescriber(session, outbox, pulled, TitleRepo(store))
+    )
     learning = LearningService(store, session, actions)
     sync.after_pull.append(learning.fold_pulled)
     media = MediaRepo(store)
