@@ -199,15 +199,9 @@ class MainWindow(QMainWindow):
         self.indicator = SyncIndicator(queue, runner)
         self.statusBar().addPermanentWidget(self.indicator)
         self.indicator.clicked.connect(lambda: self.tabs.setCurrentWidget(self.outbox_page))
-        # The pending count is the outbox's after every local write (and every sync).
-        for wrote in (
-            self.lesson_view.queued,
-            self.polls_page.voted,
-            self.forum_page.changed,
-            self.peer_page.changed,
-            self.outbox_page.changed,
-        ):
-            wrote.connect(self.indicator.recount)
+        # The pending count is the outbox's after every local write (any task of either
+        # runner) and every sync.
+        self.indicator.watch(self._record_runner)
 
         self._build_actions()
         self.catalogue_page.action_requested.connect(self.download_course)

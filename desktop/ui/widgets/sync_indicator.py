@@ -3,14 +3,16 @@
 the task runner.
 
 The count is always the outbox's: `recount()` reads QueueService.counts on a worker after every
-local write and after every sync (the window connects the pages' `queued()`/`changed()` signals
-to it), and only the newest answer is shown, so a slow early read never overwrites a later one.
+local write and after every sync, and only the newest answer is shown, so a slow early read
+never overwrites a later one. Local writes are caught without relying on each page to say so:
+every task that ends on a watched runner (`watch`) asks for a recount, coalesced into one per
+turn of the event loop (a page's `queued()`/`changed()` signal may be connected too).
 `show_connecting()` changes the state the moment a sync starts, before any probe has answered.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import QLabel
 
@@ -44,6 +46,13 @@ class SyncIndicator(QLabel):
         self.connecting = False
         self.counts: QueueCounts | None = None
         self._asked = 0  # the newest recount; older answers are dropped
+        self._counting: set[int] = set()  # our own count tasks (their end asks for nothing)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(0)
+        self._soon.timeout.connect(self.recount)
+        if runner is not None:
+            self.watch(runner)
         self._render()
 
     @property
@@ -74,6 +83,22 @@ class SyncIndicator(QLabel):
         self.counts = counts
         self._render()
 
+    def watch(self, runner: TaskRunner) -> None:
+        """Recount after every task that ends on `runner` (any of them may have queued work)."""
+        # Bound methods, not lambdas: Qt drops the connection when this widget goes.
+        ended = self._own_task_ended if runner is self._runner else self._other_task_ended
+        runner.job_done.connect(ended)
+        runner.job_failed.connect(ended)
+
+    def _own_task_ended(self, task_id: int, _outcome: object) -> None:
+        if task_id in self._counting:
+            self._counting.discard(task_id)
+        else:
+            self._soon.start()
+
+    def _other_task_ended(self, _task_id: int, _outcome: object) -> None:
+        self._soon.start()
+
     def recount(self) -> None:
         """Read the counts from the outbox on a worker and show them (a no-op without a
         queue service)."""
@@ -81,7 +106,8 @@ class SyncIndicator(QLabel):
             return
         self._asked += 1
         asked = self._asked
-        self._runner.submit(self._queue.counts, lambda counts: self._counted(asked, counts))
+        task = self._runner.submit(self._queue.counts, lambda counts: self._counted(asked, counts))
+        self._counting.add(task)
 
     def _counted(self, asked: int, counts: object) -> None:
         if asked == self._asked and isinstance(counts, QueueCounts):
