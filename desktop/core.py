@@ -28,6 +28,7 @@ from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.standing import StandingService
 from desktop.services.status import StatusService
+from desktop.services.storage import StorageService
 from desktop.services.supporters import SupporterService
 from desktop.services.sync import SyncService
 from desktop.services.uploads import UploadService
@@ -72,6 +73,7 @@ class Core:
     downloads: DownloadService
     uploads: UploadService
     peer: PeerService
+    storage: StorageService
 
     def close(self) -> None:
         self.web.close()
@@ -170,4 +172,11 @@ def build_core(
         downloads=downloads,
         uploads=uploads,
         peer=peer,
+        storage=StorageService(
+            downloads.storage_used,
+            podcasts.bytes_on_disk,
+            paths.data_dir,
+            paths.database,
+            (paths.upload_dir, paths.data_dir / "peer"),
+        ),
     )

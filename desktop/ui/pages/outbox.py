@@ -127,7 +127,9 @@ class OutboxPage(QWidget):
         buttons.addWidget(self.discard_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>Waiting to send</h2>"))
+        # Hidden where a page around it names the section already (Sync & storage).
+        self.heading = QLabel("<h2>Waiting to send</h2>")
+        layout.addWidget(self.heading)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
