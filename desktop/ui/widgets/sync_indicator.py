@@ -3,16 +3,16 @@
 the task runner.
 
 The count is always the outbox's: `recount()` reads QueueService.counts on a worker after every
-local write and after every sync, and only the newest answer is shown, so a slow early read
-never overwrites a later one. Local writes are caught without relying on each page to say so:
-every task that ends on a watched runner (`watch`) asks for a recount, coalesced into one per
-turn of the event loop (a page's `queued()`/`changed()` signal may be connected too).
+local write and after every sync. Local writes are caught without relying on each page to say
+so: every task that ends on a watched runner (`watch`) asks for a recount (a page's
+`queued()`/`changed()` signal may be connected too). One count runs at a time; a request made
+meanwhile runs right after it, so the last answer shown always started after the last write.
 `show_connecting()` changes the state the moment a sync starts, before any probe has answered.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import QLabel
 
@@ -45,12 +45,9 @@ class SyncIndicator(QLabel):
         self.status: SyncStatus | None = None
         self.connecting = False
         self.counts: QueueCounts | None = None
-        self._asked = 0  # the newest recount; older answers are dropped
         self._counting: set[int] = set()  # our own count tasks (their end asks for nothing)
-        self._soon = QTimer(self)
-        self._soon.setSingleShot(True)
-        self._soon.setInterval(0)
-        self._soon.timeout.connect(self.recount)
+        self._busy = False  # a count is running
+        self._again = False  # asked while a count was running
         if runner is not None:
             self.watch(runner)
         self._render()
@@ -94,24 +91,38 @@ class SyncIndicator(QLabel):
         if task_id in self._counting:
             self._counting.discard(task_id)
         else:
-            self._soon.start()
+            self.recount()
 
     def _other_task_ended(self, _task_id: int, _outcome: object) -> None:
-        self._soon.start()
+        self.recount()
 
     def recount(self) -> None:
         """Read the counts from the outbox on a worker and show them (a no-op without a
         queue service)."""
         if self._queue is None or self._runner is None:
             return
-        self._asked += 1
-        asked = self._asked
-        task = self._runner.submit(self._queue.counts, lambda counts: self._counted(asked, counts))
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        task = self._runner.submit(self._queue.counts, self._counted, self._not_counted)
         self._counting.add(task)
 
-    def _counted(self, asked: int, counts: object) -> None:
-        if asked == self._asked and isinstance(counts, QueueCounts):
+    def _counted(self, counts: object) -> None:
+        if isinstance(counts, QueueCounts):
             self.show_counts(counts)
+        self._count_again_if_asked()
+
+    def _not_counted(self, _exc: BaseException) -> None:
+        # The database could not be read just now (closing, a full disk said elsewhere):
+        # the last counts stay until the next write or sync asks again.
+        self._count_again_if_asked()
+
+    def _count_again_if_asked(self) -> None:
+        self._busy = False
+        if self._again:
+            self._again = False
+            self.recount()
 
     def _render(self) -> None:
         status = self.status
