@@ -18,7 +18,7 @@ from desktop.store.accounts import AccountRepo
 from desktop.store.courses import CourseRepo
 from desktop.store.outbox import OutboxRepo
 from desktop.store.pulled import PulledRepo
-from desktop.ui.action_text import action_sentence
+from desktop.ui.action_text import action_sentence, sent_sentence
 from server.sync.registry import REGISTRY
 
 CLIENT = "cid-describer"
@@ -212,3 +212,16 @@ def test_a_reply_in_a_thread_started_offline_takes_the_thread_title(
 def _sentences_of(core: Core) -> list[str]:
     described = core.queue.described_view(100)
     return [action_sentence(described.description(item)) for item in described.view.items]
+
+
+def test_a_sync_says_what_it_sent_and_what_was_refused() -> None:
+    assert sent_sentence(3, {"answer": 2, "vote": 1}, 0) == (
+        "Sent 3 items to the academy: 2 answers and 1 vote."
+    )
+    assert sent_sentence(1, {"progress": 1}, 0) == (
+        "Sent 1 item to the academy (1 lesson marked done)."
+    )
+    assert sent_sentence(0, {}, 2) == (
+        "The academy refused 2 items; see Sync & storage for the reason."
+    )
+    assert sent_sentence(0, {}, 0) == ""
