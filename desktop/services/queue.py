@@ -17,10 +17,12 @@ from desktop.store.outbox import OutboxRepo
 
 @dataclass(frozen=True, slots=True)
 class QueueCounts:
-    """What the status indicator says: actions still to be sent, and refused ones."""
+    """What the status indicator says: actions still to be sent, and refused ones; `account`
+    is False when nobody is logged in (there is no queue to speak of)."""
 
     waiting: int = 0
     refused: int = 0
+    account: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ class QueueService:
         counted exactly as `view` counts what it lists."""
         client_id = self._client_id()
         if client_id is None:
-            return QueueCounts()
+            return QueueCounts(account=False)
         waiting, refused = self._outbox.counts(client_id)
         return QueueCounts(waiting, refused)
 

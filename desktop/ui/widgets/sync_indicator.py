@@ -73,7 +73,7 @@ class SyncIndicator(QLabel):
         self.status = status
         self.connecting = False
         if status is not None:
-            self.counts = QueueCounts(status.pending, status.rejected)
+            self.counts = QueueCounts(status.pending, status.rejected, status.username is not None)
         self._render()
 
     def show_counts(self, counts: QueueCounts) -> None:
@@ -136,7 +136,7 @@ class SyncIndicator(QLabel):
                 parts.append("not logged in")
             elif not status.token_persistent:
                 parts.append("login not saved")
-        if self.counts is not None:
+        if self.counts is not None and self.counts.account:
             waiting, refused = self.counts.waiting, self.counts.refused
             parts.append(
                 f"{count_phrase(waiting, 'item', 'items')} waiting to send"
