@@ -17,6 +17,7 @@ from desktop.services.catalogue import CatalogueService
 from desktop.services.describer import ActionDescriber
 from desktop.services.downloads import DownloadService
 from desktop.services.forum import ForumService
+from desktop.services.home import HomeService
 from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
@@ -73,6 +74,7 @@ class Core:
     downloads: DownloadService
     uploads: UploadService
     peer: PeerService
+    home: HomeService
     storage: StorageService
 
     def close(self) -> None:
@@ -131,6 +133,8 @@ def build_core(
         queue=downloads,
     )
     supporters = SupporterService(store, sync, queue, actions, learning)
+    polls = PollService(sync, queue, actions)
+    forum = ForumService(store, session, sync, queue, actions)
     peer = PeerService(
         store, session, sync, queue, actions, uploads, courses, paths.data_dir / "peer"
     )
@@ -152,8 +156,8 @@ def build_core(
         podcasts=podcasts,
         web=web,
         queue=queue,
-        polls=PollService(sync, queue, actions),
-        forum=ForumService(store, session, sync, queue, actions),
+        polls=polls,
+        forum=forum,
         supporters=supporters,
         standing=StandingService(learning, supporters),
         overview=OverviewService(
@@ -172,6 +176,7 @@ def build_core(
         downloads=downloads,
         uploads=uploads,
         peer=peer,
+        home=HomeService(store, sync, peer, supporters, polls, podcasts),
         storage=StorageService(
             downloads.storage_used,
             podcasts.bytes_on_disk,
