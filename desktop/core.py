@@ -14,6 +14,7 @@ from desktop.domain.transfer import JobStatus
 from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
+from desktop.services.describer import ActionDescriber
 from desktop.services.downloads import DownloadService
 from desktop.services.forum import ForumService
 from desktop.services.home import HomeService
@@ -28,6 +29,7 @@ from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.standing import StandingService
 from desktop.services.status import StatusService
+from desktop.services.storage import StorageService
 from desktop.services.supporters import SupporterService
 from desktop.services.sync import SyncService
 from desktop.services.uploads import UploadService
@@ -40,6 +42,7 @@ from desktop.store.outbox import OutboxRepo
 from desktop.store.podcasts import PodcastRepo
 from desktop.store.pulled import PulledRepo
 from desktop.store.sync_state import SyncStateRepo
+from desktop.store.titles import TitleRepo
 from desktop.store.trust import KeyRepo
 from desktop.store.uploads import UploadRepo
 from desktop.store.vault import TokenVault
@@ -72,6 +75,7 @@ class Core:
     uploads: UploadService
     peer: PeerService
     home: HomeService
+    storage: StorageService
 
     def close(self) -> None:
         self.web.close()
@@ -100,9 +104,12 @@ def build_core(
     courses = CourseRepo(store)
     catalogue = CatalogueService(session, courses, keys)
     uploads = UploadService(UploadRepo(store), session, sync_state, paths.upload_dir)
-    sync = SyncService(session, outbox, PulledRepo(store), status, uploads=uploads)
+    pulled = PulledRepo(store)
+    sync = SyncService(session, outbox, pulled, status, uploads=uploads)
     actions = ActionService(store, session)
-    queue = QueueService(outbox, session)
+    queue = QueueService(
+        outbox, session, ActionDescriber(session, outbox, pulled, TitleRepo(store))
+    )
     learning = LearningService(store, session, actions)
     sync.after_pull.append(learning.fold_pulled)
     media = MediaRepo(store)
@@ -170,4 +177,11 @@ def build_core(
         uploads=uploads,
         peer=peer,
         home=HomeService(store, sync, peer, supporters, polls, podcasts),
+        storage=StorageService(
+            downloads.storage_used,
+            podcasts.bytes_on_disk,
+            paths.data_dir,
+            paths.database,
+            (paths.upload_dir, paths.data_dir / "peer"),
+        ),
     )
