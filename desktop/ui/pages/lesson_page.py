@@ -66,8 +66,8 @@ def _missing_note(count: int) -> str:
     )
 
 
-def _short(title: str) -> str:
-    title = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+def _short(title: str, chars: int = TITLE_CHARS) -> str:
+    title = title if len(title) <= chars else title[: chars - 1].rstrip() + "…"
     return title.replace("&", "&&")  # a title's "&" is text, not a mnemonic
 
 
@@ -235,7 +235,7 @@ class LessonPage(QWidget):
             self.course_id = course_id
             self.text.clear()
         self.course_title = course_title
-        self.course_button.setText(f"← {_short(course_title)}")
+        self.course_button.setText(f"← {_short(course_title, 2 * TITLE_CHARS)}")
         self.course_button.setAccessibleName(f"Back to the course {course_title}")
         self._request += 1
         request = self._request

@@ -56,7 +56,7 @@ def feedback_text(correct: bool, text: str) -> str:
     mark, word = (RIGHT_MARK, RIGHT_WORD) if correct else (WRONG_MARK, WRONG_WORD)
     body = _VERDICT.sub("", text, count=1).strip()
     body = body[:1].upper() + body[1:]
-    return f"<b>{mark} {word}.</b> {escape(body)}".strip()
+    return f'<b><span style="font-size: x-large">{mark}</span> {word}.</b> {escape(body)}'.strip()
 
 
 class ChoiceOption(QWidget):
@@ -193,7 +193,7 @@ class ExerciseCard(QGroupBox):
         self.correct = correct
         self.feedback.setText(feedback_text(correct, text))
         self.feedback.setAccessibleName(RIGHT_WORD if correct else WRONG_WORD)
-        self.feedback.setStyleSheet(_FEEDBACK_STYLE.format(role="highlight" if correct else "mid"))
+        self.feedback.setStyleSheet(_FEEDBACK_STYLE.format(role="highlight" if correct else "dark"))
         self.feedback.show()
 
     def show_saved(self, sent: bool) -> None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from desktop.services.lessons import LessonMedium
 from desktop.ui.widgets.video_slot import VideoSlot
 
-MAX_VIDEO_HEIGHT = 360
+MAX_VIDEO_HEIGHT = 300
 
 
 def media_labels(media: list[LessonMedium]) -> list[str]:

@@ -28,6 +28,7 @@ class LessonText(QTextBrowser):
         self.viewport().setAutoFillBackground(False)
         self.setAccessibleName("Lesson text")
         self._images: dict[str, QImage] = {}
+        self.document().setDocumentMargin(0)  # aligned with the title above it
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
         self._fit(self.document().size())
 

@@ -33,12 +33,13 @@ class _Poster(QLabel):
 
     def show_frame(self, frame: QImage, caption: str) -> None:
         self.frame = frame
-        self.setText("" if not frame.isNull() else caption)
-        self._scale()
+        if frame.isNull():
+            self.setText(caption)  # (setText also drops the pixmap)
+        else:
+            self._scale()
 
     def _scale(self) -> None:
         if self.frame.isNull():
-            self.setPixmap(QPixmap())
             return
         size = self.size()
         pixmap = QPixmap.fromImage(self.frame).scaled(
