@@ -101,6 +101,7 @@ def test_the_whole_quiz_shows_in_the_page_with_a_clear_mark(qtbot: QtBot, page: 
 
     quiz = _quiz(page)
     content = page.scroll_area.widget()
+    assert content is not None
     area = QRect(QPoint(0, 0), content.size())
     assert len(quiz.choices) == 3
     for choice in quiz.choices:
