@@ -15,9 +15,11 @@ import re
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -48,15 +50,17 @@ _VERDICT = re.compile(
     r"^\s*(right|correct|exactly|yes|wrong|incorrect|not quite|no)\b\s*[.:!,;—–-]*\s*",
     re.IGNORECASE,
 )
-_FEEDBACK_STYLE = "QLabel {{ border-left: 4px solid palette({role}); padding: 4px 8px; }}"
 
 
-def feedback_text(correct: bool, text: str) -> str:
-    """The feedback as rich text: the mark and word, then the option's own words once."""
+def feedback_text(correct: bool, text: str, mark_colour: str = "") -> str:
+    """The feedback as rich text: the mark and word, then the option's own words once.
+    `mark_colour` is a palette colour's name (the UI's palette, never a fixed colour)."""
     mark, word = (RIGHT_MARK, RIGHT_WORD) if correct else (WRONG_MARK, WRONG_WORD)
     body = _VERDICT.sub("", text, count=1).strip()
     body = body[:1].upper() + body[1:]
-    return f'<b><span style="font-size: x-large">{mark}</span> {word}.</b> {escape(body)}'.strip()
+    colour = f"color: {mark_colour}; " if mark_colour else ""
+    mark_html = f'<span style="{colour}font-size: x-large">{mark}</span>'
+    return f"<b>{mark_html} {word}.</b> {escape(body)}".strip()
 
 
 class ChoiceOption(QWidget):
@@ -100,8 +104,13 @@ class ExerciseCard(QGroupBox):
         self.feedback = QLabel(self)
         self.feedback.setWordWrap(True)
         self.feedback.setTextFormat(Qt.TextFormat.RichText)
+        self.feedback.setFrameShape(QFrame.Shape.StyledPanel)
+        self.feedback.setAutoFillBackground(True)
+        self.feedback.setBackgroundRole(QPalette.ColorRole.Base)
+        self.feedback.setMargin(6)
         self.feedback.hide()
         self.correct: bool | None = None  # the verdict shown, if any
+        self._feedback = ""
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.hide()
@@ -191,10 +200,18 @@ class ExerciseCard(QGroupBox):
 
     def show_feedback(self, correct: bool, text: str) -> None:
         self.correct = correct
-        self.feedback.setText(feedback_text(correct, text))
+        # Right in the palette's accent (its highlight), wrong in its plain text colour: the
+        # mark and the word say it, the colour only helps.
+        self._feedback = text
+        role = QPalette.ColorRole.Highlight if correct else QPalette.ColorRole.Text
+        self.feedback.setText(feedback_text(correct, text, self.palette().color(role).name()))
         self.feedback.setAccessibleName(RIGHT_WORD if correct else WRONG_WORD)
-        self.feedback.setStyleSheet(_FEEDBACK_STYLE.format(role="highlight" if correct else "dark"))
         self.feedback.show()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() is QEvent.Type.PaletteChange and self.correct is not None:
+            self.show_feedback(self.correct, self._feedback)  # the new theme's colours
 
     def show_saved(self, sent: bool) -> None:
         self.status.setText(SENT if sent else WAITING)
