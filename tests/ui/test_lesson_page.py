@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt, QUrl
-from PySide6.QtGui import QTextDocumentFragment
+from PySide6.QtGui import QKeySequence, QTextDocumentFragment
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -218,3 +218,10 @@ def test_the_lessons_own_image_shows_and_no_file_name_or_id_does(
         assert texts
         leaks: list[Any] = [(t, f) for t in texts for f in forbidden if f in t]
         assert leaks == [], lesson_id
+        # Mnemonics: one letter each, and none of the window's menus (Samen, View,
+        # Playback, Help).
+        buttons = [b for b in page.findChildren(QAbstractButton) if b.isVisibleTo(page)]
+        letters = [QKeySequence.mnemonic(b.text()).toString() for b in buttons]
+        letters = [letter for letter in letters if letter]
+        assert len(letters) == len(set(letters)), letters
+        assert not {"Alt+S", "Alt+V", "Alt+L", "Alt+H"} & set(letters)

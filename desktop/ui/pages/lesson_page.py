@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFont,
+    QImage,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -148,7 +155,7 @@ class LessonPage(QWidget):
         self.done_button.setEnabled(False)
         self.done_button.setToolTip("Mark this lesson done, or take that back (Ctrl+D)")
         self.done_button.clicked.connect(self.toggle_done)
-        self.forum_button = QPushButton("Dis&cuss this lesson")
+        self.forum_button = QPushButton("&Discuss this lesson")
         self.forum_button.setToolTip("Ask, answer and discuss this lesson with the course")
         self.forum_button.clicked.connect(self._want_forum)
         self.polls_button = QPushButton("Vote in the course's p&olls")
@@ -216,6 +223,11 @@ class LessonPage(QWidget):
         centred.addWidget(column, 100)
         centred.addStretch(1)
         return page
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        # The video leaves room for the text below it, however low the window is.
+        self.media.max_video_height = max(160, event.size().height() * 2 // 5)
 
     def _shortcut(self, keys: str, slot: object) -> None:
         # Window-wide while the page is visible: a hidden page's shortcuts do not fire.

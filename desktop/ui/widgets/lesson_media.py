@@ -55,6 +55,7 @@ class LessonMedia(QWidget):
         self.buttons: list[QPushButton] = []
         self.media: list[LessonMedium] = []
         self.lesson_title = ""
+        self._max_video_height = MAX_VIDEO_HEIGHT
         self._row = QHBoxLayout()
         self._row.setContentsMargins(0, 0, 0, 0)
         self._row.addStretch(1)
@@ -136,8 +137,17 @@ class LessonMedia(QWidget):
         if video is not None:
             self.play_wanted.emit(video)
 
+    @property
+    def max_video_height(self) -> int:
+        return self._max_video_height
+
+    @max_video_height.setter
+    def max_video_height(self, height: int) -> None:
+        self._max_video_height = min(MAX_VIDEO_HEIGHT, height)
+        self._fit_video()
+
     def _fit_video(self) -> None:
-        self.video.setFixedHeight(min(MAX_VIDEO_HEIGHT, max(120, self.width() * 9 // 16)))
+        self.video.setFixedHeight(min(self._max_video_height, max(120, self.width() * 9 // 16)))
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)
