@@ -17,8 +17,8 @@ from desktop.core import Core
 from desktop.media.player import Player
 from desktop.ui.pages.lesson_page import DONE_UNDO, MARK_DONE, LessonPage
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.widgets.exercise_card import ExerciseCard
-from tests.server.sync_api import Installation, add_learner
+from desktop.ui.widgets.exercise_card import SENT, WAITING, ExerciseCard
+from tests.server.sync_api import Installation, add_learner, progress
 from tests.server_process import DEMO_PASSWORD, LiveServer
 
 COURSE = "learning-together"
@@ -225,3 +225,24 @@ def test_the_lessons_own_image_shows_and_no_file_name_or_id_does(
         letters = [letter for letter in letters if letter]
         assert len(letters) == len(set(letters)), letters
         assert not {"Alt+S", "Alt+V", "Alt+L", "Alt+H"} & set(letters)
+
+
+def test_after_a_sync_the_page_shows_what_the_academy_has(
+    qtbot: QtBot, page: LessonPage, learner: tuple[Core, str], academy: LiveServer
+) -> None:
+    core, username = learner
+    _open(qtbot, page, SECOND)
+    card = page.cards[0]
+    assert card.editor is not None
+    card.editor.setPlainText("Explaining it to Sam showed me what I had missed.")
+    with qtbot.waitSignal(page.queued, timeout=10_000):
+        qtbot.mouseClick(card.submit, Qt.MouseButton.LeftButton)
+    assert card.status.text() == WAITING
+    # Meanwhile the learner marked the lesson done on another device.
+    other_device = Installation.login(academy, username)
+    other_device.push(progress(1, 0, completed=True))
+
+    assert core.sync.run_window().ok
+    page.refresh_social()
+    qtbot.waitUntil(lambda: card.status.text() == SENT, timeout=10_000)
+    qtbot.waitUntil(lambda: page.done_button.text() == DONE_UNDO, timeout=10_000)

@@ -310,8 +310,31 @@ class LessonPage(QWidget):
         return [(lesson.id, f"{lesson.position}. {lesson.title}") for lesson in self.course_lessons]
 
     def refresh_social(self) -> None:
-        """Points in the course and each card's supporter requests (e.g. after a sync)."""
+        """What a sync may have changed (call it after each one): points, each card's
+        supporter requests and shared work, whether its answer has reached the academy, and
+        whether the lesson is done (perhaps on another device)."""
         self.exercises.refresh_social()
+        course_id, lesson, request = self.course_id, self.lesson, self._request
+        if course_id is None or lesson is None:
+            return
+
+        def load() -> tuple[set[str], dict[str, Answer]]:
+            return self._learning.completed_lessons(course_id), self._learning.answers(lesson.id)
+
+        def show(result: object) -> None:
+            assert isinstance(result, tuple)
+            done, answers = result
+            if request != self._request or lesson is not self.lesson:
+                return  # another lesson is shown meanwhile
+            self.done = set(done)
+            if self.done_button.isEnabled():  # not while the learner's own toggle is written
+                self._show_done(lesson.id in self.done)
+            for card in self.exercises.cards:
+                answer = answers.get(card.exercise.id)
+                if answer is not None:
+                    card.show_saved(answer.sent)
+
+        self._runner.submit(load, show)
 
     # -- showing a lesson ----------------------------------------------------------------------
 
@@ -350,7 +373,7 @@ class LessonPage(QWidget):
         self.scroll_area.verticalScrollBar().setValue(0)
         self.shown.emit(lesson.id)
         self.lesson_opened.emit(loaded.course_id, lesson.id)
-        self.refresh_social()
+        self.exercises.refresh_social()
 
     def _show_empty(self) -> None:
         self.lesson = None

@@ -58,9 +58,6 @@ class LessonView(QWidget):
     ) -> None:
         super().__init__()
         self.page = LessonPage(lessons, learning, supporters, peer, player, runner, media_root)
-        self._lessons = lessons
-        self._learning = learning
-        self._runner = runner
         self.list = QListWidget()
         self.list.setMaximumWidth(280)
         self.list.setAccessibleName("Lessons")
@@ -139,15 +136,7 @@ class LessonView(QWidget):
 
     def open_course(self, course_id: str, title: str) -> None:
         self.close_course()
-        self.page.open_lesson(course_id, title, "")
-        self._runner.submit(
-            lambda: (
-                course_id,
-                self._lessons.lessons(course_id),
-                self._learning.completed_lessons(course_id),
-            ),
-            self._show_lessons,
-        )
+        self.page.open_lesson(course_id, title, "")  # the list fills once it is shown
 
     def lesson_titles(self) -> list[tuple[str, str]]:
         """The open course's lessons as (id, "N. title"), in order (for the forum's filter)."""
@@ -170,20 +159,14 @@ class LessonView(QWidget):
     def open_link(self, url: QUrl) -> None:
         self.page.open_link(url)
 
-    def _show_lessons(self, result: object) -> None:
-        assert isinstance(result, tuple)
-        course_id, lessons, done = result
-        if course_id != self.page.course_id:
-            return  # another course was opened meanwhile
-        self.list.blockSignals(True)  # the page opens the first lesson itself
-        for lesson in lessons:
+    def _fill(self) -> None:
+        """The page's course's lessons, with their done marks (read with the lesson shown)."""
+        self.list.clear()
+        for lesson in self.page.course_lessons:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, lesson)
-            self._label(item, lesson, lesson.id in done)
+            self._label(item, lesson, lesson.id in self.page.done)
             self.list.addItem(item)
-        shown = self.page.lesson
-        self._select(shown.id if shown is not None else lessons[0].id if lessons else "")
-        self.list.blockSignals(False)
 
     @staticmethod
     def _label(item: QListWidgetItem, lesson: Lesson, done: bool) -> None:
@@ -206,7 +189,12 @@ class LessonView(QWidget):
                 self.list.setCurrentRow(row)
 
     def _follow(self, lesson_id: str) -> None:
-        self.list.blockSignals(True)
+        self.list.blockSignals(True)  # the page shows this lesson already
+        listed = [
+            self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())
+        ]
+        if listed != self.page.course_lessons:
+            self._fill()
         self._select(lesson_id)
         self.list.blockSignals(False)
         self.shown.emit(lesson_id)
