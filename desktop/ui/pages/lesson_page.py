@@ -207,6 +207,7 @@ class LessonPage(QWidget):
         inner.addWidget(self.position)
         inner.addSpacing(8)
         inner.addWidget(self.media)
+        inner.addSpacing(6)
         inner.addWidget(self.text)
         inner.addWidget(self.notice)
         inner.addSpacing(8)
