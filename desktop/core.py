@@ -11,9 +11,12 @@ from datetime import timedelta
 
 from desktop.disk_space import raising_disk_full
 from desktop.domain.transfer import JobStatus
+from desktop.media.cover_cache import CoverCache
 from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
+from desktop.services.course_removal import CourseRemovalService
+from desktop.services.covers import CoverService
 from desktop.services.downloads import DownloadService
 from desktop.services.forum import ForumService
 from desktop.services.learning import LearningService
@@ -53,6 +56,8 @@ class Core:
     vault: TokenVault
     session: SessionService
     catalogue: CatalogueService
+    covers: CoverService
+    removal: CourseRemovalService
     status: StatusService
     sync: SyncService
     actions: ActionService
@@ -138,6 +143,7 @@ def build_core(
         vault=vault,
         session=session,
         catalogue=catalogue,
+        covers=CoverService(session, CoverCache(paths.cover_dir), paths.media_dir),
         status=status,
         sync=sync,
         actions=actions,
@@ -163,6 +169,7 @@ def build_core(
             ),
         ),
         downloads=downloads,
+        removal=CourseRemovalService(downloads, courses),
         uploads=uploads,
         peer=peer,
     )

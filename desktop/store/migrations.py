@@ -348,6 +348,11 @@ def _outbox_server_errors(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN server_errors INTEGER NOT NULL DEFAULT 0")
 
 
+def _course_covers(db: sqlite_utils.Database) -> None:
+    # The catalogue's cover image of a course ({"path", "size", "sha256"} as JSON), or NULL.
+    db.execute("ALTER TABLE courses ADD COLUMN cover_json TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -359,6 +364,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0008_uploads", _uploads),
     ("0009_peer_seen", _peer_seen),
     ("0010_outbox_server_errors", _outbox_server_errors),
+    ("0011_course_covers", _course_covers),
 )
 
 
