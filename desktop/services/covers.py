@@ -27,7 +27,7 @@ from desktop.services.session import SessionService
 log = logging.getLogger(__name__)
 
 # After one of these the academy cannot be asked for the next cover either.
-_STOP = (OfflineError, CaptivePortalError, AuthError, ServerBusyError)
+_STOP = (OfflineError, CaptivePortalError, AuthError, ServerBusyError)  # AuthError: logged out too
 
 
 class CoverService:

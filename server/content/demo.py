@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 
 from server.auth.accounts import create_user, find_user, parse_role
 from server.config import ServerConfig
-from server.content.demo_media import MediaTools, Warn, write_png, write_speech, write_video
+from server.content.demo_media import (
+    MediaTools,
+    Warn,
+    write_cover,
+    write_png,
+    write_speech,
+    write_video,
+)
 from server.content.media import describe
 from server.content.models import Course, Exercise, ExerciseKind, Lesson, LessonMedia, MediaFile
 from server.db import Database, utc_now
@@ -41,13 +48,14 @@ class UserRecipe(TypedDict):
 
 
 class MediaRecipe(TypedDict):
-    kind: str  # image | speech | video
+    kind: str  # image | cover | speech | video
     path: str  # for speech: a stem; the extension depends on the tools available
     lessons: list[int]
     colors: NotRequired[list[list[int]]]
     voice: NotRequired[str]
     text: NotRequired[str]
     frequency: NotRequired[int]
+    words: NotRequired[str]  # a cover's text
 
 
 class OptionRecipe(TypedDict):
@@ -169,6 +177,10 @@ def _make_media(tools: MediaTools, course_dir: Path, item: MediaRecipe, warn: Wa
         top, bottom = (cast(tuple[int, int, int], tuple(c)) for c in item["colors"])
         write_png(target, top, bottom)
         return item["path"]
+    if item["kind"] == "cover":
+        top, bottom = (cast(tuple[int, int, int], tuple(c)) for c in item["colors"])
+        write_cover(tools, target, top, bottom, item.get("words", ""), warn)
+        return item["path"]
     if item["kind"] == "speech":
         speech = write_speech(tools, item["text"], item["voice"], target, warn)
         return speech.path.relative_to(course_dir).as_posix()
@@ -199,6 +211,7 @@ def _seed_course(
         title=recipe["title"],
         language=recipe["language"],
         summary=recipe["summary"],
+        cover=next((m["path"] for m in recipe["media"] if m["kind"] == "cover"), None),
     )
     session.add(course)
     for position, lesson_recipe in enumerate(recipe["lessons"], start=1):

@@ -218,6 +218,9 @@ class CourseCard(QFrame):
         self.primary = QPushButton(self)
         self.primary.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the card itself is the Tab stop
         self.primary.clicked.connect(self.run_primary)
+        primary_font = QFont(self.primary.font())
+        primary_font.setBold(True)
+        self.primary.setFont(primary_font)
         self.menu = QMenu(self)
         self.update_action = QAction(CardText.UPDATE, self)
         self.update_action.triggered.connect(lambda: self.download_requested.emit(self.course_id))
