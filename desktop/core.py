@@ -123,6 +123,7 @@ def build_core(
         learning,
         paths.podcast_dir,
         academy_feeds=lambda: session.client().podcast_feeds(),
+        academy_url=lambda: account.server_url if (account := session.account()) else None,
         budget_bytes=lambda: int(float(settings.get("podcast_budget_mb")) * 1024 * 1024),
         delete_after=lambda: timedelta(hours=float(settings.get("podcast_delete_played_after_h"))),
         check_network=downloads.check_network,
