@@ -89,6 +89,11 @@ class CourseRecipe(TypedDict):
     lessons: list[LessonRecipe]
 
 
+class ChapterRecipe(TypedDict):
+    title: str
+    at: float  # where it starts, as a share of the episode's length
+
+
 class EpisodeRecipe(TypedDict):
     guid: str
     file: str
@@ -96,6 +101,13 @@ class EpisodeRecipe(TypedDict):
     title: str
     published_at: str
     text: str
+    chapters: NotRequired[list[ChapterRecipe]]
+
+
+class ArtworkRecipe(TypedDict):
+    path: str
+    colors: list[list[int]]
+    words: str
 
 
 class FeedRecipe(TypedDict):
@@ -104,6 +116,7 @@ class FeedRecipe(TypedDict):
     description: str
     language: str
     author: str
+    artwork: NotRequired[ArtworkRecipe]
     episodes: list[EpisodeRecipe]
 
 
@@ -276,12 +289,17 @@ def _seed_feed(
             for episode in recipe["episodes"]
         ]
     )
+    artwork = recipe.get("artwork")
+    if artwork is not None:
+        top, bottom = (cast(tuple[int, int, int], tuple(c)) for c in artwork["colors"])
+        write_cover(tools, feed_dir / artwork["path"], top, bottom, artwork["words"], warn)
     feed = PodcastFeed(
         id=recipe["id"],
         title=recipe["title"],
         description=recipe["description"],
         language=recipe["language"],
         author=recipe["author"],
+        artwork=artwork["path"] if artwork is not None else None,
     )
     for episode, speech in zip(recipe["episodes"], speeches, strict=True):
         facts = describe(speech.path)
@@ -297,6 +315,13 @@ def _seed_feed(
                 duration_seconds=speech.duration_seconds,
                 published_at=_when(episode["published_at"]),
                 transcript=episode["text"],  # the very text espeak-ng spoke
+                chapters=[
+                    {
+                        "startTime": int(chapter["at"] * speech.duration_seconds),
+                        "title": chapter["title"],
+                    }
+                    for chapter in episode.get("chapters", [])
+                ],
             )
         )
     session.add(feed)
