@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core import Core
 from desktop.domain.course import CourseCover, CourseSummary, LibraryEntry
 from desktop.domain.learning import Standing
+from desktop.ui.course_removal_actions import CourseRemovalActions
 from desktop.ui.pages.courses import CoursesPage
 from desktop.ui.tasks import TaskRunner
 from tests.server_process import DEMO_PASSWORD, LiveServer
@@ -119,6 +120,34 @@ def test_the_cover_shows_before_download_and_the_card_follows_the_course(
     page.show_device.click()
     assert [c.course_id for c in page.visible_cards()] == [COURSE]
     assert page.show_device.text() == "On this &device (1)"
+    page.show_all.click()
+
+    # Wired to the removal actions, the menu frees the space, then removes the course.
+    actions = CourseRemovalActions(core.removal, TaskRunner(page), page)
+    questions: list[str] = []
+
+    def agree(_parent: object, _title: str, text: str) -> bool:
+        questions.append(text)
+        return True
+
+    actions.confirm = agree
+    title = entry.course.title
+    page.free_space_requested.connect(lambda cid: actions.free_space(cid, title))
+    page.remove_requested.connect(lambda cid: actions.remove(cid, title))
+    actions.changed.connect(lambda: page.set_entries(core.catalogue.library()))
+    with qtbot.waitSignal(actions.finished, timeout=20_000) as freed:
+        card.free_action.trigger()
+    assert freed.args == [
+        f"Freed the space of “{title}”; its lesson texts and your progress are kept."
+    ]
+    assert "your progress and your work stay" in questions[0]
+    assert not any(p.is_file() for p in (core.paths.media_dir / COURSE).rglob("*"))
+    with qtbot.waitSignal(actions.finished, timeout=20_000) as removed:
+        card.remove_action.trigger()
+    assert removed.args == [f"Removed “{title}” from this computer; your progress is kept."]
+    qtbot.waitUntil(lambda: card.primary.text() == "Download", timeout=10_000)
+    assert card.state.text() == "Not downloaded"
+    assert card.cover.has_cover()  # the cached cover stays
 
 
 def _entries(count: int) -> list[LibraryEntry]:
