@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 from pathlib import Path
 
 from desktop.domain.course import CourseCover
@@ -47,7 +48,8 @@ class CoverCache:
             raise ChecksumError("The cover image did not arrive intact.")
         private_dir(self.folder)
         target = self.path_for(course_id, cover)
-        temp = target.with_name(f".{target.name}.part")
+        # A name of its own: two workers fetching the same cover never share a half-written file.
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             with os.fdopen(fd, "wb") as stream:
