@@ -16,6 +16,7 @@ import zlib
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
+    QColor,
     QContextMenuEvent,
     QFont,
     QKeyEvent,
@@ -54,14 +55,10 @@ LANGUAGE_NAMES = {
     "ar": "Arabic",
     "uk": "Ukrainian",
 }
-# Placeholder colours: palette roles, so light and dark themes both hold.
-_PLACEHOLDER_ROLES = (
-    QPalette.ColorRole.Highlight,
-    QPalette.ColorRole.Accent,
-    QPalette.ColorRole.Link,
-    QPalette.ColorRole.LinkVisited,
-    QPalette.ColorRole.Dark,
-)
+# Placeholder colours: the palette's highlight turned round the colour wheel by these degrees,
+# keeping its saturation and brightness, so every theme gets tones that suit it and white
+# initials stay readable on each.
+_PLACEHOLDER_TURNS = (0, 35, 150, 200, 260, 320)
 
 
 class CardText:
@@ -120,10 +117,16 @@ class CoverView(QWidget):
     def __init__(self, course_id: str, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pixmap: QPixmap | None = None
-        self._role = _PLACEHOLDER_ROLES[zlib.crc32(course_id.encode()) % len(_PLACEHOLDER_ROLES)]
+        self._turn = _PLACEHOLDER_TURNS[zlib.crc32(course_id.encode()) % len(_PLACEHOLDER_TURNS)]
         self._initials = initials(title)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(120)
+
+    def placeholder_color(self) -> QColor:
+        base = self.palette().color(QPalette.ColorRole.Highlight)
+        # Muted and mid-dark whatever the theme's highlight is, so the initials read.
+        hue = (max(base.hsvHue(), 0) + self._turn) % 360
+        return QColor.fromHsv(hue, min(max(base.hsvSaturation(), 90), 140), 165)
 
     def set_title(self, title: str) -> None:
         self._initials = initials(title)
@@ -162,7 +165,7 @@ class CoverView(QWidget):
             painter.drawPixmap(area, scaled, QRect(x, y, area.width(), area.height()))
             return
         palette = self.palette()
-        painter.fillRect(area, palette.color(self._role))
+        painter.fillRect(area, self.placeholder_color())
         font = QFont(self.font())
         font.setPixelSize(max(18, area.height() // 3))
         font.setBold(True)
