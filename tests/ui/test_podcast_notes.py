@@ -35,6 +35,9 @@ def test_an_episode_without_chapters_or_transcript_says_so(
         window.tabs.setCurrentWidget(page)
         page.subscribe(url)
         qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=20_000)
+    assert not page.keep.isVisible()  # "All episodes": no one podcast's setting to show
+    page.feed_list.setCurrentRow(1)
+    assert page.keep.isVisible() and page.keep.text() == "Keep the newest 3 episodes"
     page.table.selectRow(0)
     page.details.setCurrentWidget(page.chapters_stack)
     assert page.chapters_stack.currentWidget() is page.chapters_note

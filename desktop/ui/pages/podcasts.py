@@ -267,6 +267,7 @@ class PodcastsPage(QWidget):
         feed = self._feed(url)
         self.keep.blockSignals(True)
         self.keep.setEnabled(feed is not None)
+        self.keep.setVisible(feed is not None)  # a setting of one podcast, not of them all
         self.keep.setValue(feed.keep_latest if feed else 0)
         self.keep.blockSignals(False)
         if feed is None and not self._feeds:
