@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
@@ -175,6 +176,15 @@ def test_offline_cards_keep_their_placeholder_and_the_grid_wraps(
     assert card is not None
     assert card.facts.text() == "Dutch · 12 MB"
     assert card.cover.pixmap() is None  # initials on a palette colour instead
+
+    # Tab walks from the filter to the cards, in reading order.
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=5_000)
+    page.show_all.setFocus()
+    qtbot.keyClick(page.show_all, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.card("course-0")
+    qtbot.keyClick(card, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.card("course-1")
 
     page.resize(1024, 700)
     qtbot.waitUntil(lambda: page.columns == 3, timeout=5_000)
