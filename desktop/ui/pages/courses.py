@@ -113,7 +113,7 @@ class CoursesPage(QWidget):
         self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroller.setWidget(self.grid_host)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroller.viewport().installEventFilter(self)
+        self.scroller.installEventFilter(self)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.scroller)
@@ -205,7 +205,10 @@ class CoursesPage(QWidget):
         return max(1, (usable + GAP) // (MIN_CARD_WIDTH + GAP))
 
     def _relayout(self, *, force: bool = False) -> None:
-        columns = self._columns_for(self.scroller.viewport().width())
+        # The scroll bar's room is always set aside: its coming and going must not change the
+        # number of columns (which could make it come and go again).
+        bar = self.scroller.verticalScrollBar().sizeHint().width()
+        columns = self._columns_for(self.scroller.width() - bar)
         if columns == self._columns and not force:
             return
         self._columns = columns
@@ -229,7 +232,7 @@ class CoursesPage(QWidget):
         self.stack.setCurrentWidget(self.scroller if shown else self.empty)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.scroller.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.scroller and event.type() == QEvent.Type.Resize:
             self._relayout()
         return super().eventFilter(watched, event)
 

@@ -194,7 +194,8 @@ class CourseCard(QFrame):
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setStyleSheet(
-            "QFrame#courseCard { border: 1px solid palette(mid); border-radius: 8px; }"
+            "QFrame#courseCard { border: 1px solid palette(mid); border-radius: 8px;"
+            " background: palette(base); }"
             "QFrame#courseCard:focus { border: 2px solid palette(highlight); }"
         )
 
