@@ -348,6 +348,37 @@ def _outbox_server_errors(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN server_errors INTEGER NOT NULL DEFAULT 0")
 
 
+def _last_place(db: sqlite_utils.Database) -> None:
+    # The lesson each learner was last in, per course (written when a lesson is opened), so
+    # Home can offer to continue there; scroll is how far down its text (0..1), when known.
+    db.execute(
+        """CREATE TABLE last_place (
+               owner TEXT NOT NULL,
+               course_id TEXT NOT NULL,
+               lesson_id TEXT NOT NULL,
+               scroll REAL,
+               updated_at TEXT NOT NULL,
+               PRIMARY KEY (owner, course_id)
+           )"""
+    )
+    # What each learner opened from Home's "New for you" where the data itself has no notion
+    # of seen (a supporter's answer): it is not offered as new again.
+    db.execute(
+        """CREATE TABLE news_seen (
+               owner TEXT NOT NULL,
+               item_key TEXT NOT NULL,
+               seen_at TEXT NOT NULL,
+               PRIMARY KEY (owner, item_key)
+           )"""
+    )
+
+
+def _progress_seen_version(db: sqlite_utils.Database) -> None:
+    # "Done" can be taken back now, so progress folds in from pull by server version (as answers
+    # and positions do) instead of only ever growing.
+    db.execute("ALTER TABLE progress ADD COLUMN seen_version INTEGER NOT NULL DEFAULT 0")
+
+
 def _course_covers(db: sqlite_utils.Database) -> None:
     # The catalogue's cover image of a course ({"path", "size", "sha256"} as JSON), or NULL.
     db.execute("ALTER TABLE courses ADD COLUMN cover_json TEXT")
@@ -364,7 +395,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0008_uploads", _uploads),
     ("0009_peer_seen", _peer_seen),
     ("0010_outbox_server_errors", _outbox_server_errors),
-    ("0011_course_covers", _course_covers),
+    ("0011_last_place", _last_place),
+    ("0012_progress_seen_version", _progress_seen_version),
+    ("0013_course_covers", _course_covers),
 )
 
 
