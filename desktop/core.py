@@ -11,9 +11,12 @@ from datetime import timedelta
 
 from desktop.disk_space import raising_disk_full
 from desktop.domain.transfer import JobStatus
+from desktop.media.cover_cache import CoverCache
 from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
+from desktop.services.course_removal import CourseRemovalService
+from desktop.services.covers import CoverService
 from desktop.services.describer import ActionDescriber
 from desktop.services.downloads import DownloadService
 from desktop.services.forum import ForumService
@@ -57,6 +60,8 @@ class Core:
     vault: TokenVault
     session: SessionService
     catalogue: CatalogueService
+    covers: CoverService
+    removal: CourseRemovalService
     status: StatusService
     sync: SyncService
     actions: ActionService
@@ -127,6 +132,7 @@ def build_core(
         learning,
         paths.podcast_dir,
         academy_feeds=lambda: session.client().podcast_feeds(),
+        academy_url=lambda: account.server_url if (account := session.account()) else None,
         budget_bytes=lambda: int(float(settings.get("podcast_budget_mb")) * 1024 * 1024),
         delete_after=lambda: timedelta(hours=float(settings.get("podcast_delete_played_after_h"))),
         check_network=downloads.check_network,
@@ -149,6 +155,7 @@ def build_core(
         vault=vault,
         session=session,
         catalogue=catalogue,
+        covers=CoverService(session, CoverCache(paths.cover_dir), paths.media_dir),
         status=status,
         sync=sync,
         actions=actions,
@@ -174,6 +181,7 @@ def build_core(
             ),
         ),
         downloads=downloads,
+        removal=CourseRemovalService(downloads, courses),
         uploads=uploads,
         peer=peer,
         home=HomeService(store, sync, peer, supporters, polls, podcasts),

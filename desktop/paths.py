@@ -41,6 +41,11 @@ class Paths:
         return self.data_dir / "podcasts"
 
     @property
+    def cover_dir(self) -> Path:
+        """Course cover images fetched for the catalogue, before (or without) a download."""
+        return self.data_dir / "covers"
+
+    @property
     def upload_dir(self) -> Path:
         """Samen's copies of recordings attached to be sent, until the academy has them."""
         return self.data_dir / "uploads"
@@ -58,6 +63,7 @@ class Paths:
             self.log_dir,
             self.media_dir,
             self.podcast_dir,
+            self.cover_dir,
             self.upload_dir,
         ):
             private_dir(folder)

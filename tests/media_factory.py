@@ -65,3 +65,15 @@ def damaged(folder: Path) -> Path:
     path = folder / "damaged.mp3"
     path.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 40)
     return path
+
+
+def picture(folder: Path, name: str = "cover.png", size: str = "320x180") -> Path:
+    """A real PNG or JPEG (by `name`'s extension): a test pattern of `size` pixels."""
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        _run([
+            _ffmpeg(), "-y", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=1",
+            "-frames:v", "1", str(path),
+        ])  # fmt: skip
+    return path

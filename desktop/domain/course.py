@@ -12,6 +12,19 @@ class ExerciseKind(StrEnum):
     REFLECTION = "reflection"
 
 
+# The largest cover the academy accepts (server/content/cover.py); a bigger one is refused.
+MAX_COVER_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CourseCover:
+    """The course's cover image: one of its media files, fetched before the course is."""
+
+    path: str
+    size: int
+    sha256: str
+
+
 @dataclass(frozen=True, slots=True)
 class CourseSummary:
     id: str
@@ -21,6 +34,7 @@ class CourseSummary:
     summary: str
     lesson_count: int
     media_bytes: int
+    cover: CourseCover | None = None
 
 
 @dataclass(frozen=True, slots=True)

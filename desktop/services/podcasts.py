@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Protocol, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from desktop.domain.errors import (
     CancelledError,
@@ -81,6 +81,7 @@ class PodcastService:
         folder: Path,
         *,
         academy_feeds: Callable[[], list[tuple[str, str]]] = list,
+        academy_url: Callable[[], str | None] = lambda: None,
         budget_bytes: Callable[[], int] = lambda: 2000 * 1024 * 1024,
         delete_after: Callable[[], timedelta] = lambda: timedelta(hours=24),
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -93,6 +94,8 @@ class PodcastService:
         self._learning = learning
         self.folder = folder
         self._academy_feeds = academy_feeds
+        # The academy's address now (no network): its feeds are fetched there (see _source).
+        self._academy_url = academy_url
         self._budget = budget_bytes
         self._delete_after = delete_after
         self._now = now
@@ -154,16 +157,34 @@ class PodcastService:
             raise SamenError("Keep between 0 and 50 episodes downloaded per podcast.")
         self._repo.set_keep_latest(url, count)
 
+    def _source(self, url: str) -> str:
+        """Where to fetch the feed `url` now. An academy feed follows the academy's current
+        address (a demo academy gets another port at every start; an academy may move): its
+        path is kept, scheme and host come from the account. The feed keeps `url` as its
+        identity, so its episodes keep their keys, files and listening positions."""
+        academy = self._academy_url()
+        if not academy:
+            return url
+        feed = next((f for f in self._repo.feeds() if f.url == url), None)
+        if feed is None or not feed.is_academy:
+            return url
+        now, then = urlsplit(academy), urlsplit(url)
+        if (now.scheme, now.netloc) == (then.scheme, then.netloc) or not now.netloc:
+            return url
+        return urlunsplit((now.scheme, now.netloc, then.path, then.query, ""))
+
     def refresh(self, url: str) -> int:
         """Fetch one feed again (conditionally); returns the number of new episodes. On any
         failure the feed keeps its episodes and remembers the problem, then it is raised."""
-        etag, last_modified = self._repo.validators(url)
+        source = self._source(url)
+        # Validators belong to one address: another one starts afresh.
+        etag, last_modified = self._repo.validators(url) if source == url else ("", "")
         try:
-            fetched = self._web().fetch(url, etag=etag, last_modified=last_modified)
+            fetched = self._web().fetch(source, etag=etag, last_modified=last_modified)
             if fetched.not_modified:
                 self._repo.mark_checked(url)
                 return 0
-            parsed = parse_feed(fetched.content, url, content_type=fetched.content_type)
+            parsed = parse_feed(fetched.content, source, content_type=fetched.content_type)
         except (FeedError, OfflineError) as exc:
             self._repo.mark_checked(url, error=exc.message)
             raise

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from desktop.domain.course import (
+    CourseCover,
     CourseDetail,
     CourseSummary,
     Exercise,
@@ -30,7 +31,21 @@ def _summary(row: dict[str, object]) -> CourseSummary:
         summary=str(row["summary"]),
         lesson_count=int(str(row["lesson_count"])),
         media_bytes=int(str(row["media_bytes"])),
+        cover=_cover(row.get("cover_json")),
     )
+
+
+def _cover(raw: object) -> CourseCover | None:
+    if not isinstance(raw, str):
+        return None
+    value = json.loads(raw)
+    return CourseCover(str(value["path"]), int(value["size"]), str(value["sha256"]))
+
+
+def _cover_json(cover: CourseCover | None) -> str | None:
+    if cover is None:
+        return None
+    return json.dumps({"path": cover.path, "size": cover.size, "sha256": cover.sha256})
 
 
 class CourseRepo:
@@ -101,6 +116,17 @@ class CourseRepo:
                     "UPDATE media_files SET state = 'available' WHERE course_id = ? AND path = ?",
                     [detail.course.id, path],
                 )
+
+    def forget_download(self, course_id: str) -> None:
+        """The course is no longer on this computer: its lessons, file list and signed manifest
+        go (the learner's progress and work live elsewhere and stay); it stays listed while
+        the catalogue has it."""
+        with self._store.write() as db:
+            db.execute("DELETE FROM lessons WHERE course_id = ?", [course_id])
+            db.execute("DELETE FROM media_files WHERE course_id = ?", [course_id])
+            db.execute("DELETE FROM course_manifests WHERE course_id = ?", [course_id])
+            db.execute("UPDATE courses SET downloaded_version = NULL WHERE id = ?", [course_id])
+            db.execute("DELETE FROM courses WHERE id = ? AND in_catalogue = 0", [course_id])
 
     def mark_missing(self, course_id: str, paths: Iterable[str]) -> None:
         with self._store.write() as db:
@@ -202,11 +228,13 @@ def _upsert_course(db: sqlite_utils.Database, c: CourseSummary, now: str, *, lis
     (a course stored from a manifest or a pack keeps whatever the catalogue said)."""
     db.execute(
         f"""INSERT INTO courses (id, version, title, language, summary, lesson_count,
-                media_bytes, in_catalogue, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                media_bytes, cover_json, in_catalogue, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET version = excluded.version,
                 title = excluded.title, language = excluded.language,
                 summary = excluded.summary, lesson_count = excluded.lesson_count,
-                media_bytes = excluded.media_bytes, updated_at = excluded.updated_at
+                media_bytes = excluded.media_bytes, cover_json = excluded.cover_json,
+                updated_at = excluded.updated_at
                 {", in_catalogue = 1" if listed else ""}""",
         [
             c.id,
@@ -216,6 +244,7 @@ def _upsert_course(db: sqlite_utils.Database, c: CourseSummary, now: str, *, lis
             c.summary,
             c.lesson_count,
             c.media_bytes,
+            _cover_json(c.cover),
             int(listed),
             now,
         ],

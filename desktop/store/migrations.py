@@ -379,6 +379,11 @@ def _progress_seen_version(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE progress ADD COLUMN seen_version INTEGER NOT NULL DEFAULT 0")
 
 
+def _course_covers(db: sqlite_utils.Database) -> None:
+    # The catalogue's cover image of a course ({"path", "size", "sha256"} as JSON), or NULL.
+    db.execute("ALTER TABLE courses ADD COLUMN cover_json TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -392,6 +397,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0010_outbox_server_errors", _outbox_server_errors),
     ("0011_last_place", _last_place),
     ("0012_progress_seen_version", _progress_seen_version),
+    ("0013_course_covers", _course_covers),
 )
 
 

@@ -280,6 +280,21 @@ class ApiClient:
         path = "/v1/courses/" + quote(course_id, safe="")
         return wire.course_detail(self._checked(self._request("GET", path)))
 
+    def small_media(self, course_id: str, path: str, limit: int) -> bytes:
+        """One small course file whole (a cover), refused once it runs past `limit` bytes."""
+        response = self.stream(self.media_path(course_id, path))
+        data = bytearray()
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                data += chunk
+                if len(data) > limit:
+                    raise ProtocolError("The academy sent a file larger than it said.")
+        except requests.RequestException as exc:
+            raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+        finally:
+            response.close()
+        return bytes(data)
+
     def manifest(self, course_id: str) -> Any:
         """The course's SignedManifest document, unparsed: it is verified as signed bytes."""
         path = "/v1/courses/" + quote(course_id, safe="") + "/manifest"

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from desktop.domain.account import AcademyKey, LoginResult, Role, User
 from desktop.domain.course import (
+    MAX_COVER_BYTES,
+    CourseCover,
     CourseDetail,
     CourseSummary,
     Exercise,
@@ -125,7 +127,35 @@ def course_summary(raw: Any, where: str = "course") -> CourseSummary:
         summary=_field(obj, "summary", str, where),
         lesson_count=_field(obj, "lesson_count", int, where),
         media_bytes=_field(obj, "media_bytes", int, where),
+        cover=_cover(obj.get("cover"), f"{where}.cover"),
     )
+
+
+def _safe_path(path: str) -> bool:
+    # Paths become file names on disk: refuse anything that could leave the course folder.
+    parts = path.split("/")
+    return not (path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts))
+
+
+def _sha256(obj: Mapping[str, Any], where: str, path: str) -> str:
+    sha = _field(obj, "sha256", str, where)
+    if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
+        raise ProtocolError(f"The server sent a malformed checksum for {path!r}.")
+    return sha
+
+
+def _cover(raw: Any, where: str) -> CourseCover | None:
+    """The optional cover (absent or null: none)."""
+    if raw is None:
+        return None
+    obj = _obj(raw, where)
+    path = _field(obj, "path", str, where)
+    if not _safe_path(path):
+        raise ProtocolError(f"The server sent an unsafe media path {path!r}.")
+    size = _field(obj, "size", int, where)
+    if not 0 <= size <= MAX_COVER_BYTES:
+        raise ProtocolError(f"The server sent a cover that is too large ({where}.size).")
+    return CourseCover(path=path, size=size, sha256=_sha256(obj, where, path))
 
 
 def course_list(raw: Any) -> list[CourseSummary]:
@@ -191,13 +221,9 @@ def _lesson(raw: Any, where: str) -> Lesson:
 def _media(raw: Any, where: str) -> MediaFile:
     obj = _obj(raw, where)
     path = _field(obj, "path", str, where)
-    # Paths become file names on disk: refuse anything that could leave the course folder.
-    parts = path.split("/")
-    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+    if not _safe_path(path):
         raise ProtocolError(f"The server sent an unsafe media path {path!r}.")
-    sha = _field(obj, "sha256", str, where)
-    if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
-        raise ProtocolError(f"The server sent a malformed checksum for {path!r}.")
+    sha = _sha256(obj, where, path)
     return MediaFile(
         path=path,
         size=_field(obj, "size", int, where),
@@ -208,7 +234,7 @@ def _media(raw: Any, where: str) -> MediaFile:
 
 def course_detail(raw: Any) -> CourseDetail:
     obj = _obj(raw, "course detail")
-    return CourseDetail(
+    detail = CourseDetail(
         course=course_summary(obj.get("course"), "course detail.course"),
         lessons=tuple(
             _lesson(item, f"lessons[{i}]") for i, item in enumerate(_list(obj, "lessons", "course"))
@@ -217,6 +243,12 @@ def course_detail(raw: Any) -> CourseDetail:
             _media(item, f"media[{i}]") for i, item in enumerate(_list(obj, "media", "course"))
         ),
     )
+    cover = detail.course.cover
+    if cover is not None and not any(
+        (m.path, m.size, m.sha256) == (cover.path, cover.size, cover.sha256) for m in detail.media
+    ):
+        raise ProtocolError("The course's cover is not one of its media files.")
+    return detail
 
 
 def error_envelope(raw: Any) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ from server.content.models import Course, Lesson
 from server.content.schemas import (
     CourseDetail,
     CourseSummary,
+    CoverOut,
     ExerciseOption,
     ExerciseOut,
     LessonOut,
@@ -37,6 +38,13 @@ def load_course(session: Session, course_id: str) -> Course | None:
     ).one_or_none()
 
 
+def cover_of(course: Course) -> CoverOut | None:
+    media = next((m for m in course.media if m.path == course.cover), None)
+    if media is None:
+        return None
+    return CoverOut(path=media.path, size=media.size, sha256=media.sha256)
+
+
 def summary_of(course: Course) -> CourseSummary:
     return CourseSummary(
         id=course.id,
@@ -46,6 +54,7 @@ def summary_of(course: Course) -> CourseSummary:
         summary=course.summary,
         lesson_count=len(course.lessons),
         media_bytes=sum(media.size for media in course.media),
+        cover=cover_of(course),
     )
 
 
@@ -90,5 +99,5 @@ def rfc3339(moment: datetime) -> str:
 
 def manifest_of(course: Course, issued_at: datetime) -> dict[str, Any]:
     """The contract's Manifest: CourseDetail plus format and issued_at, as plain JSON values."""
-    detail = detail_of(course).model_dump(mode="json")
+    detail = detail_of(course).model_dump(mode="json", exclude_none=True)
     return {"format": MANIFEST_FORMAT, "issued_at": rfc3339(issued_at), **detail}

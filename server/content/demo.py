@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 
 from server.auth.accounts import create_user, find_user, parse_role
 from server.config import ServerConfig
-from server.content.demo_media import MediaTools, Warn, write_png, write_speech, write_video
+from server.content.demo_media import (
+    MediaTools,
+    Warn,
+    write_cover,
+    write_png,
+    write_speech,
+    write_video,
+)
 from server.content.media import describe
 from server.content.models import Course, Exercise, ExerciseKind, Lesson, LessonMedia, MediaFile
 from server.db import Database, utc_now
@@ -41,13 +48,14 @@ class UserRecipe(TypedDict):
 
 
 class MediaRecipe(TypedDict):
-    kind: str  # image | speech | video
+    kind: str  # image | cover | speech | video
     path: str  # for speech: a stem; the extension depends on the tools available
     lessons: list[int]
     colors: NotRequired[list[list[int]]]
     voice: NotRequired[str]
     text: NotRequired[str]
     frequency: NotRequired[int]
+    words: NotRequired[str]  # a cover's text
 
 
 class OptionRecipe(TypedDict):
@@ -81,6 +89,11 @@ class CourseRecipe(TypedDict):
     lessons: list[LessonRecipe]
 
 
+class ChapterRecipe(TypedDict):
+    title: str
+    at: float  # where it starts, as a share of the episode's length
+
+
 class EpisodeRecipe(TypedDict):
     guid: str
     file: str
@@ -88,6 +101,13 @@ class EpisodeRecipe(TypedDict):
     title: str
     published_at: str
     text: str
+    chapters: NotRequired[list[ChapterRecipe]]
+
+
+class ArtworkRecipe(TypedDict):
+    path: str
+    colors: list[list[int]]
+    words: str
 
 
 class FeedRecipe(TypedDict):
@@ -96,6 +116,7 @@ class FeedRecipe(TypedDict):
     description: str
     language: str
     author: str
+    artwork: NotRequired[ArtworkRecipe]
     episodes: list[EpisodeRecipe]
 
 
@@ -169,6 +190,10 @@ def _make_media(tools: MediaTools, course_dir: Path, item: MediaRecipe, warn: Wa
         top, bottom = (cast(tuple[int, int, int], tuple(c)) for c in item["colors"])
         write_png(target, top, bottom)
         return item["path"]
+    if item["kind"] == "cover":
+        top, bottom = (cast(tuple[int, int, int], tuple(c)) for c in item["colors"])
+        write_cover(tools, target, top, bottom, item.get("words", ""), warn)
+        return item["path"]
     if item["kind"] == "speech":
         speech = write_speech(tools, item["text"], item["voice"], target, warn)
         return speech.path.relative_to(course_dir).as_posix()
@@ -199,6 +224,7 @@ def _seed_course(
         title=recipe["title"],
         language=recipe["language"],
         summary=recipe["summary"],
+        cover=next((m["path"] for m in recipe["media"] if m["kind"] == "cover"), None),
     )
     session.add(course)
     for position, lesson_recipe in enumerate(recipe["lessons"], start=1):
@@ -263,12 +289,17 @@ def _seed_feed(
             for episode in recipe["episodes"]
         ]
     )
+    artwork = recipe.get("artwork")
+    if artwork is not None:
+        top, bottom = (cast(tuple[int, int, int], tuple(c)) for c in artwork["colors"])
+        write_cover(tools, feed_dir / artwork["path"], top, bottom, artwork["words"], warn)
     feed = PodcastFeed(
         id=recipe["id"],
         title=recipe["title"],
         description=recipe["description"],
         language=recipe["language"],
         author=recipe["author"],
+        artwork=artwork["path"] if artwork is not None else None,
     )
     for episode, speech in zip(recipe["episodes"], speeches, strict=True):
         facts = describe(speech.path)
@@ -284,6 +315,13 @@ def _seed_feed(
                 duration_seconds=speech.duration_seconds,
                 published_at=_when(episode["published_at"]),
                 transcript=episode["text"],  # the very text espeak-ng spoke
+                chapters=[
+                    {
+                        "startTime": int(chapter["at"] * speech.duration_seconds),
+                        "title": chapter["title"],
+                    }
+                    for chapter in episode.get("chapters", [])
+                ],
             )
         )
     session.add(feed)

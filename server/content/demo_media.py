@@ -72,6 +72,39 @@ def write_png(
     )
 
 
+def write_cover(
+    tools: MediaTools,
+    path: Path,
+    top: tuple[int, int, int],
+    bottom: tuple[int, int, int],
+    words: str,
+    warn: Warn,
+) -> None:
+    """A 640x360 cover: a diagonal gradient with `words` in large letters (ffmpeg's gradients
+    and drawtext); the pure-Python gradient when ffmpeg cannot draw text here."""
+    if tools.ffmpeg:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        c0, c1 = (f"0x{r:02x}{g:02x}{b:02x}" for r, g, b in (top, bottom))
+        text = words.replace("\\", "").replace("'", "").replace(":", "")
+        try:
+            _run(
+                [
+                    tools.ffmpeg, "-y", "-v", "error", "-f", "lavfi", "-i",
+                    f"gradients=s=640x360:c0={c0}:c1={c1}:x0=0:y0=0:x1=640:y1=360"
+                    ":nb_colors=2:seed=1",
+                    "-vf",
+                    "drawbox=x=0:y=250:w=640:h=110:color=black@0.30:t=fill,"
+                    f"drawtext=text='{text}':fontcolor=white:fontsize=52:x=32:y=276",
+                    "-frames:v", "1", "-map_metadata", "-1", "-fflags", "+bitexact", str(path),
+                ]
+            )  # fmt: skip
+            return
+        except (OSError, subprocess.SubprocessError) as exc:
+            warn(f"ffmpeg could not draw {path.name} ({exc}); using a plain gradient")
+            path.unlink(missing_ok=True)
+    write_png(path, top, bottom, 640, 360)
+
+
 def write_tone(path: Path, seconds: float = 2.0, frequency: float = 440.0) -> None:
     """A fading sine tone as 16-bit mono WAV: the stand-in when espeak-ng is missing."""
     frames = int(SAMPLE_RATE * seconds)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from server.config import ServerConfig
 from server.content.catalogue import detail_of, load_course
+from server.content.cover import CoverError, check_cover, check_cover_size
 from server.content.media import content_type_for, is_safe_relative_path, sha256_of
 from server.content.models import Course, Exercise, ExerciseKind, Lesson, LessonMedia, MediaFile
 from server.db import Database, table_of, utc_now
@@ -98,6 +99,8 @@ class CourseSpec(_Strict):
     title: str = Field(min_length=1, max_length=200)
     language: str = Field(pattern=r"^[a-z]{2}$")
     summary: str = ""
+    # A PNG or JPEG in SOURCE shown on the course's card (server/content/cover.py).
+    cover: str | None = None
     lessons: list[LessonSpec] = Field(min_length=1)
     # How the course's forum signs posts; not course content (no new version when it changes).
     forum_names: Literal["pseudonyms", "names"] = "pseudonyms"
@@ -139,29 +142,40 @@ class SourceFile:
     content_type: str
 
 
+def _check_path(path: str, where: str) -> None:
+    if path.startswith("/") or "\\" in path or re.match(r"^[A-Za-z]:", path):
+        raise CourseImportError(f"{where}: absolute paths are not allowed")
+    if ".." in path.split("/"):
+        raise CourseImportError(f"{where}: '..' is not allowed")
+    if not is_safe_relative_path(path) or len(path) > MAX_PATH_LENGTH:
+        raise CourseImportError(
+            f"{where}: use slash-separated names of letters, digits, '.', '_' and '-' "
+            f"(at most {MAX_PATH_LENGTH} characters)"
+        )
+
+
 def _media_paths(spec: CourseSpec) -> list[str]:
-    """Every listed media path, validated, in first-mention order."""
+    """Every listed media path (the cover's too), validated, in first-mention order."""
     seen: dict[str, str] = {}  # casefolded -> as written
+    listed: list[tuple[str, str]] = []
     for number, lesson in enumerate(spec.lessons, start=1):
         in_lesson: set[str] = set()
         for path in lesson.media:
             where = f"{COURSE_FILE}: lesson {number} media {path!r}"
-            if path.startswith("/") or "\\" in path or re.match(r"^[A-Za-z]:", path):
-                raise CourseImportError(f"{where}: absolute paths are not allowed")
-            if ".." in path.split("/"):
-                raise CourseImportError(f"{where}: '..' is not allowed")
-            if not is_safe_relative_path(path) or len(path) > MAX_PATH_LENGTH:
-                raise CourseImportError(
-                    f"{where}: use slash-separated names of letters, digits, '.', '_' and '-' "
-                    f"(at most {MAX_PATH_LENGTH} characters)"
-                )
+            _check_path(path, where)
             if path in in_lesson:
                 raise CourseImportError(f"{where}: listed twice in the same lesson")
             in_lesson.add(path)
-            folded = path.casefold()
-            if seen.get(folded, path) != path:
-                raise CourseImportError(f"{where}: differs from {seen[folded]!r} only in case")
-            seen[folded] = path
+            listed.append((path, where))
+    if spec.cover is not None:
+        where = f"{COURSE_FILE}: cover {spec.cover!r}"
+        _check_path(spec.cover, where)
+        listed.append((spec.cover, where))
+    for path, where in listed:
+        folded = path.casefold()
+        if seen.get(folded, path) != path:
+            raise CourseImportError(f"{where}: differs from {seen[folded]!r} only in case")
+        seen[folded] = path
     paths = list(seen.values())
     as_dirs = {"/".join(p.split("/")[:i]) for p in paths for i in range(1, p.count("/") + 1)}
     for path in paths:
@@ -170,8 +184,19 @@ def _media_paths(spec: CourseSpec) -> list[str]:
     return paths
 
 
-def _resolve_source(root: Path, path: str) -> Path:
-    where = f"media {path!r}"
+def _check_cover(path: str, file: Path) -> None:
+    """Refuse a cover that is no small PNG or JPEG (its size is checked before it is read)."""
+    where = f"{COURSE_FILE}: cover {path!r}"
+    try:
+        check_cover_size(path, file.stat().st_size)
+        check_cover(path, file.read_bytes())
+    except CoverError as exc:
+        raise CourseImportError(f"{where} {exc}") from None
+    except OSError as exc:
+        raise CourseImportError(f"{where}: cannot read: {exc.strerror or exc}") from exc
+
+
+def _resolve_source(root: Path, path: str, where: str) -> Path:
     candidate = root / path
     if not os.path.lexists(candidate):
         raise CourseImportError(f"{where}: no such file in {root}")
@@ -198,7 +223,11 @@ def read_source(source: Path) -> tuple[CourseSpec, list[SourceFile]]:
     spec = parse_course_json(raw)
     files: list[SourceFile] = []
     for path in _media_paths(spec):
-        file = _resolve_source(root, path)
+        is_cover = path == spec.cover
+        where = f"{COURSE_FILE}: cover {path!r}" if is_cover else f"media {path!r}"
+        file = _resolve_source(root, path, where)
+        if is_cover:
+            _check_cover(path, file)
         try:
             files.append(
                 SourceFile(
@@ -228,6 +257,14 @@ def _options(spec: ExerciseSpec) -> list[dict[str, Any]]:
     ]
 
 
+def _cover_state(spec: CourseSpec, files: list[SourceFile]) -> dict[str, Any]:
+    """The summary's `cover` entry, absent without one (so older manifests stay the same)."""
+    cover = next((file for file in files if file.path == spec.cover), None)
+    if cover is None:
+        return {}
+    return {"cover": {"path": cover.path, "size": cover.size, "sha256": cover.sha256}}
+
+
 def wanted_state(spec: CourseSpec, files: list[SourceFile]) -> dict[str, Any]:
     """The CourseDetail the course should have, without its version."""
     return {
@@ -238,6 +275,7 @@ def wanted_state(spec: CourseSpec, files: list[SourceFile]) -> dict[str, Any]:
             "summary": spec.summary,
             "lesson_count": len(spec.lessons),
             "media_bytes": sum(file.size for file in files),
+            **_cover_state(spec, files),
         },
         "lessons": [
             {
@@ -273,7 +311,7 @@ def wanted_state(spec: CourseSpec, files: list[SourceFile]) -> dict[str, Any]:
 
 
 def stored_state(course: Course) -> dict[str, Any]:
-    state = detail_of(course).model_dump(mode="json")
+    state = detail_of(course).model_dump(mode="json", exclude_none=True)
     del state["course"]["version"]
     return state
 
@@ -376,6 +414,7 @@ def _apply(session: Session, course: Course, spec: CourseSpec, files: list[Sourc
         )
     )
     course.title, course.language, course.summary = spec.title, spec.language, spec.summary
+    course.cover = spec.cover
 
     by_path = {media.path: media for media in course.media}
     wanted = {file.path: file for file in files}
@@ -512,7 +551,7 @@ def import_course(
                 if stored_state(reloaded) != wanted:  # a bug, not bad input
                     raise RuntimeError("the imported course does not match course.json")
                 changes = ChangeBuffer()
-                summary = detail_of(reloaded).course.model_dump(mode="json")
+                summary = detail_of(reloaded).course.model_dump(mode="json", exclude_none=True)
                 changes.put(course_scope(spec.id), "course", spec.id, summary)
                 write_changes(session, changes.changes(), utc_now())
             _apply_questions(session, spec)

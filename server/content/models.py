@@ -25,6 +25,8 @@ class Course(Base):
     title: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The media path of the course's cover image (one of its media files), or None.
+    cover: Mapped[str | None] = mapped_column(String(255), default=None)
     # How forum posts are signed: "pseudonyms" (the default) or "names".
     forum_names: Mapped[str] = mapped_column(String(12), default="pseudonyms")
     # "open": every learner takes part in its forum and polls; "closed": enrolled learners only.

@@ -43,7 +43,8 @@ def _require_part(session: Session, caller: Caller, course: Course) -> None:
         raise ApiError(403, "forbidden", not_enrolled_in(course.title))
 
 
-@router.get("", response_model=CourseList)
+# exclude_none: a course without a cover has no `cover` key (contract: optional).
+@router.get("", response_model=CourseList, response_model_exclude_none=True)
 def list_courses(caller: CallerDep, session: SessionDep) -> CourseList:
     courses = session.scalars(
         select(Course)
@@ -54,7 +55,12 @@ def list_courses(caller: CallerDep, session: SessionDep) -> CourseList:
     return CourseList(courses=[summary_of(course) for course in courses])
 
 
-@router.get("/{course_id}", response_model=CourseDetail, responses=error_responses(403, 404))
+@router.get(
+    "/{course_id}",
+    response_model=CourseDetail,
+    response_model_exclude_none=True,
+    responses=error_responses(403, 404),
+)
 def course_detail(course_id: str, caller: CallerDep, session: SessionDep) -> CourseDetail:
     course = load_course(session, course_id)
     if course is None:

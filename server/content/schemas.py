@@ -10,6 +10,14 @@ from pydantic import BaseModel
 from server.content.models import ExerciseKind
 
 
+class CoverOut(BaseModel):
+    """The cover image: one of the course's media files, fetched before the course is."""
+
+    path: str
+    size: int
+    sha256: str
+
+
 class CourseSummary(BaseModel):
     id: str
     version: int
@@ -18,6 +26,8 @@ class CourseSummary(BaseModel):
     summary: str
     lesson_count: int
     media_bytes: int
+    # Left out of the JSON when None (exclude_none), so courses without one look as before.
+    cover: CoverOut | None = None
 
 
 class CourseList(BaseModel):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UtcDateTime
@@ -18,6 +19,8 @@ class PodcastFeed(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(2))
     author: Mapped[str] = mapped_column(String(200), default="")
+    # A PNG or JPEG at data_dir/podcasts/<id>/<artwork>, shown by podcast apps; or None.
+    artwork: Mapped[str | None] = mapped_column(String(200), default=None)
 
     episodes: Mapped[list[PodcastEpisode]] = relationship(
         back_populates="feed",
@@ -44,6 +47,8 @@ class PodcastEpisode(Base):
     duration_seconds: Mapped[int]
     # Plain text of what is said, published as podcast:transcript when not empty.
     transcript: Mapped[str] = mapped_column(Text, default="")
+    # [{"startTime": seconds, "title": ...}], published as podcast:chapters when not empty.
+    chapters: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     feed: Mapped[PodcastFeed] = relationship(back_populates="episodes")

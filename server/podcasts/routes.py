@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import FileResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -64,6 +64,12 @@ def feed_xml(feed_id: str, session: SessionDep, request: Request) -> Response:
         transcript_url=lambda episode: str(
             request.url_for("podcast_transcript", feed_id=feed.id, episode_id=str(episode.id))
         ),
+        chapters_url=lambda episode: str(
+            request.url_for("podcast_chapters", feed_id=feed.id, episode_id=str(episode.id))
+        ),
+        artwork_url=(
+            str(request.url_for("podcast_artwork", feed_id=feed.id)) if feed.artwork else None
+        ),
     )
     return Response(body, media_type="application/rss+xml; charset=utf-8")
 
@@ -105,3 +111,48 @@ def transcript_text(
     if episode is None or not episode.transcript:
         raise not_found(f"No transcript for episode {episode_id} in feed {feed_id!r}.")
     return PlainTextResponse(episode.transcript)
+
+
+@router.get(
+    "/{feed_id}/chapters/{episode_id}.json",
+    name="podcast_chapters",
+    response_class=JSONResponse,
+    responses={
+        200: {
+            "description": "Podcasting 2.0 JSON chapters.",
+            "content": {"application/json+chapters": {}},
+        },
+        **error_responses(404),
+    },
+)
+def chapters_json(
+    feed_id: str, episode_id: Annotated[int, Path(ge=0, le=MAX_WIRE_INT)], session: SessionDep
+) -> JSONResponse:
+    episode = session.scalars(
+        select(PodcastEpisode).where(
+            PodcastEpisode.feed_id == feed_id, PodcastEpisode.id == episode_id
+        )
+    ).one_or_none()
+    if episode is None or not episode.chapters:
+        raise not_found(f"No chapters for episode {episode_id} in feed {feed_id!r}.")
+    return JSONResponse(
+        {"version": "1.2.0", "chapters": episode.chapters},
+        media_type="application/json+chapters",
+    )
+
+
+@router.get(
+    "/{feed_id}/artwork",
+    name="podcast_artwork",
+    response_class=FileResponse,
+    responses=file_responses(404),
+)
+def artwork_file(feed_id: str, session: SessionDep, config: ConfigDep) -> FileResponse:
+    feed = session.get(PodcastFeed, feed_id)
+    if feed is None or not feed.artwork:
+        raise not_found(f"No artwork for feed {feed_id!r}.")
+    path = resolve_under(config.podcast_dir / feed_id, feed.artwork)
+    if path is None or not path.is_file():
+        raise not_found(f"The artwork of feed {feed_id!r} is missing on the server.")
+    kind = "image/jpeg" if feed.artwork.lower().endswith((".jpg", ".jpeg")) else "image/png"
+    return FileResponse(path, media_type=kind)

@@ -27,9 +27,13 @@ def render_feed(
     site_url: str,
     enclosure_url: Callable[[PodcastEpisode], str],
     transcript_url: Callable[[PodcastEpisode], str] | None = None,
+    chapters_url: Callable[[PodcastEpisode], str] | None = None,
+    artwork_url: str | None = None,
 ) -> bytes:
     """The feed document; enclosure_url turns an episode into an absolute download URL,
-    transcript_url into the address of its transcript (Podcasting 2.0 podcast:transcript)."""
+    transcript_url into the address of its transcript (Podcasting 2.0 podcast:transcript),
+    chapters_url into that of its chapters (podcast:chapters); artwork_url is the podcast's
+    picture (RSS image and itunes:image)."""
     ET.register_namespace("itunes", ITUNES_NS)
     ET.register_namespace("podcast", PODCAST_NS)
     rss = ET.Element("rss", {"version": "2.0"})
@@ -40,6 +44,12 @@ def render_feed(
     _text(channel, "language", feed.language)
     _text(channel, _itunes("author"), feed.author or feed.title)
     _text(channel, _itunes("explicit"), "false")
+    if artwork_url is not None:
+        image = ET.SubElement(channel, "image")
+        _text(image, "url", artwork_url)
+        _text(image, "title", feed.title)
+        _text(image, "link", site_url)
+        ET.SubElement(channel, _itunes("image"), {"href": artwork_url})
     for episode in feed.episodes:
         item = ET.SubElement(channel, "item")
         _text(item, "title", episode.title)
@@ -61,6 +71,12 @@ def render_feed(
                 item,
                 f"{{{PODCAST_NS}}}transcript",
                 {"url": transcript_url(episode), "type": "text/plain", "language": feed.language},
+            )
+        if chapters_url is not None and episode.chapters:
+            ET.SubElement(
+                item,
+                f"{{{PODCAST_NS}}}chapters",
+                {"url": chapters_url(episode), "type": "application/json+chapters"},
             )
     document: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return document

@@ -226,7 +226,7 @@ class DownloadsPage(QWidget):
         left = eta_text(progress.eta_s)
         self.course_label.emit(
             progress.course_id,
-            f"Downloading {progress.fraction:.0%}" + (f", {left} left" if left else ""),
+            f"Downloading… {progress.fraction:.0%}" + (f", {left} left" if left else ""),
         )
 
     def _show_used(self, used: object) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -43,6 +44,35 @@ from desktop.ui.tasks import TaskRunner
 
 COLUMNS = ("Episode", "Podcast", "Published", "Length", "State")
 ALL_FEEDS = ""
+
+
+NO_CHAPTERS = "This episode has no chapters."
+READING_CHAPTERS = "Reading the chapters…"
+NO_TRANSCRIPT = "This episode has no transcript."
+
+
+class KeepSpinBox(QSpinBox):
+    """How many of a podcast's newest unplayed episodes to keep downloaded, in words:
+    "Download only when I ask" (0), "Keep the newest episode" (1), "Keep the newest 3
+    episodes". Changed with the arrow keys or the wheel (typing a sentence makes no sense)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setRange(0, 50)
+        self.lineEdit().setReadOnly(True)
+
+    def textFromValue(self, value: int) -> str:  # noqa: N802
+        if value == 0:
+            return "Download only when I ask"
+        if value == 1:
+            return "Keep the newest episode"
+        return f"Keep the newest {value} episodes"
+
+    def valueFromText(self, text: str) -> int:  # noqa: N802
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits:
+            return int(digits)
+        return 1 if "episode" in text else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +139,7 @@ class PodcastsPage(QWidget):
         self.refresh_button.clicked.connect(self.background_update)
         self.remove_button = QPushButton("&Unsubscribe…")
         self.remove_button.clicked.connect(self._unsubscribe)
-        self.keep = QSpinBox()
-        self.keep.setRange(0, 50)
-        self.keep.setPrefix("Keep ")
-        self.keep.setSuffix(" downloaded")
+        self.keep = KeepSpinBox()
         self.keep.setToolTip("How many of the newest unplayed episodes to download by itself")
         self.keep.valueChanged.connect(self._keep_changed)
         self.feed_note = QLabel()  # about the selected podcast
@@ -149,11 +176,17 @@ class PodcastsPage(QWidget):
         self.chapters = QListWidget()
         self.chapters.setAccessibleName("Chapters")
         self.chapters.itemActivated.connect(self._seek_chapter)
+        self.chapters_note = QLabel(NO_CHAPTERS)
+        self.chapters_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.chapters_note.setWordWrap(True)
+        self.chapters_stack = QStackedWidget()
+        self.chapters_stack.addWidget(self.chapters_note)
+        self.chapters_stack.addWidget(self.chapters)
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.details = QTabWidget()
         self.details.addTab(self.notes, "Show notes")
-        self.details.addTab(self.chapters, "Chapters")
+        self.details.addTab(self.chapters_stack, "Chapters")
         self.details.addTab(self.transcript, "Transcript")
 
         left = QVBoxLayout()
@@ -234,6 +267,7 @@ class PodcastsPage(QWidget):
         feed = self._feed(url)
         self.keep.blockSignals(True)
         self.keep.setEnabled(feed is not None)
+        self.keep.setVisible(feed is not None)  # a setting of one podcast, not of them all
         self.keep.setValue(feed.keep_latest if feed else 0)
         self.keep.blockSignals(False)
         if feed is None and not self._feeds:
@@ -308,6 +342,9 @@ class PodcastsPage(QWidget):
         self.notes.setHtml(f"<h3>{escape(episode.title)}</h3>{notes}")
         self.chapters.clear()
         self.transcript.clear()
+        self._chapters_say(READING_CHAPTERS if episode.chapters is not None else NO_CHAPTERS)
+        if not episode.transcripts:
+            self.transcript.setPlainText(NO_TRANSCRIPT)
         if episode.chapters is None and not episode.transcripts:
             return
         key = episode.key
@@ -337,6 +374,10 @@ class PodcastsPage(QWidget):
             item = QListWidgetItem(f"{formatting.clock_time(chapter.start_ms)}  {chapter.title}")
             item.setData(Qt.ItemDataRole.UserRole, chapter.start_ms)
             self.chapters.addItem(item)
+        if result.chapters:
+            self.chapters_stack.setCurrentWidget(self.chapters)
+        else:
+            self._chapters_say(result.problem or NO_CHAPTERS)
         if result.transcript is not None:
             lines = [
                 (f"[{formatting.clock_time(start)}] " if start is not None else "") + text
@@ -345,6 +386,12 @@ class PodcastsPage(QWidget):
             self.transcript.setPlainText("\n".join(lines))
         elif result.problem:
             self.transcript.setPlainText(result.problem)
+        else:
+            self.transcript.setPlainText(NO_TRANSCRIPT)
+
+    def _chapters_say(self, note: str) -> None:
+        self.chapters_note.setText(note)
+        self.chapters_stack.setCurrentWidget(self.chapters_note)
 
     # -- actions ---------------------------------------------------------------------------
 

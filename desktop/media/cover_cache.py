@@ -1,0 +1,69 @@
+"""Course cover images kept on disk for the catalogue. Worker threads / CLI (file I/O).
+
+One file per course, `<course id>-<first 16 hex of sha256>.<png|jpg>`, owner-only and written
+atomically, so a half-written cover is never shown. A cover is stored only when its bytes match
+the size and sha256 the academy's catalogue gave (a changed cover gets a new name; the old one
+is deleted). The folder is the cache's own: nothing else is kept there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+from desktop.domain.course import CourseCover
+from desktop.domain.errors import ChecksumError
+from desktop.private_files import private_dir
+
+_COURSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def _suffix(cover: CourseCover) -> str:
+    return ".jpg" if cover.path.lower().endswith((".jpg", ".jpeg")) else ".png"
+
+
+class CoverCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path_for(self, course_id: str, cover: CourseCover) -> Path:
+        if not _COURSE_ID.match(course_id):
+            raise ValueError(f"not a course id: {course_id!r}")
+        return self.folder / f"{course_id}-{cover.sha256[:16]}{_suffix(cover)}"
+
+    def get(self, course_id: str, cover: CourseCover) -> Path | None:
+        """The stored cover, when it is there and has the expected size."""
+        path = self.path_for(course_id, cover)
+        try:
+            return path if path.stat().st_size == cover.size else None
+        except OSError:
+            return None
+
+    def put(self, course_id: str, cover: CourseCover, data: bytes) -> Path:
+        """Store `data` as the course's cover; ChecksumError unless it is the listed file."""
+        if len(data) != cover.size or hashlib.sha256(data).hexdigest() != cover.sha256:
+            raise ChecksumError("The cover image did not arrive intact.")
+        private_dir(self.folder)
+        target = self.path_for(course_id, cover)
+        # A name of its own: two workers fetching the same cover never share a half-written file.
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data)
+            temp.replace(target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        self._drop_others(course_id, keep=target)
+        return target
+
+    def _drop_others(self, course_id: str, keep: Path) -> None:
+        # Another course's id may start with this one's ("a" and "a-b"): match the hash part.
+        mine = re.compile(rf"{re.escape(course_id)}-[0-9a-f]{{16}}\.(png|jpg)")
+        for old in self.folder.glob(f"{course_id}-*"):
+            if old != keep and mine.fullmatch(old.name):
+                old.unlink(missing_ok=True)
