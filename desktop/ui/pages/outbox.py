@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.sync import KIND_LABELS, OutboxItem, OutboxState, QueueView
 from desktop.services.queue import QueueService
-from desktop.ui import formatting
+from desktop.ui import formatting, theme
 from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.table_model import Index, ListTableModel
 from desktop.ui.tasks import TaskRunner
@@ -65,7 +64,7 @@ class OutboxModel(ListTableModel[OutboxItem]):
             return None
         item = self.rows[index.row()]
         if role == Qt.ItemDataRole.ForegroundRole and item.state is OutboxState.REJECTED:
-            return QColor("#c62828")
+            return theme.error_text()
         if role == Qt.ItemDataRole.ToolTipRole:
             return KIND_LABELS.get(item.kind, "other actions")
         if role != Qt.ItemDataRole.DisplayRole:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel
 
 from desktop.domain.status import Connectivity, SyncStatus
 from desktop.domain.sync import KIND_LABELS
-from desktop.ui import formatting
+from desktop.ui import formatting, theme
 
-_STATE = {
-    Connectivity.ONLINE: ("#2e7d32", "Online"),
-    Connectivity.OFFLINE: ("#c62828", "Offline"),
-    Connectivity.CAPTIVE_PORTAL: ("#ef6c00", "Network login needed"),
-    Connectivity.UNKNOWN: ("#757575", "Checking…"),
+_STATE: dict[Connectivity, tuple[theme.Kind, str]] = {
+    Connectivity.ONLINE: ("success", "Online"),
+    Connectivity.OFFLINE: ("error", "Offline"),
+    Connectivity.CAPTIVE_PORTAL: ("warning", "Network login needed"),
+    Connectivity.UNKNOWN: ("muted", "Checking…"),
 }
 
 
@@ -27,10 +28,16 @@ class SyncIndicator(QLabel):
     def text_plain(self) -> str:
         return self.accessibleName()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # another theme: the dot's colour too
+            self.show_status(self.status)
+
     def show_status(self, status: SyncStatus | None) -> None:
         self.status = status
         connectivity = status.connectivity if status else Connectivity.UNKNOWN
-        colour, label = _STATE[connectivity]
+        tone, label = _STATE[connectivity]
+        colour = theme.derived(tone, self.palette()).name()
         parts = [label]
         if status is not None:
             if not status.logged_in:

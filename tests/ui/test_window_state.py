@@ -1,0 +1,165 @@
+"""The window comes back as it was left (geometry, splitters, last place) and always fits its
+screen: on a first start, after a damaged file, and at a scale that makes the saved size too
+large (QT_SCALE_FACTOR=2 on a 1366x768 screen)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter
+from pytestqt.qtbot import QtBot
+
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.window_state import FIT_SHARE, STATE_FILE, WindowState
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _window(qtbot: QtBot) -> tuple[QMainWindow, QSplitter]:
+    window = QMainWindow()
+    window.resize(960, 640)  # what MainWindow asks for
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(QLabel("lessons"))
+    splitter.addWidget(QLabel("lesson"))
+    window.setCentralWidget(splitter)
+    qtbot.addWidget(window)
+    return window, splitter
+
+
+def _fits(window: QMainWindow) -> bool:
+    return window.screen().availableGeometry().contains(window.frameGeometry())
+
+
+def test_a_first_start_fits_the_screen_and_is_centred(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = _window(qtbot)
+    available = window.screen().availableGeometry()
+    assert available.width() < 960  # offscreen's screen is 800x800: too small as it stands
+    WindowState(tmp_path / STATE_FILE, TaskRunner()).restore(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert _fits(window)
+    assert window.width() <= int(available.width() * FIT_SHARE)
+    assert window.height() == 640  # what fits stays as asked
+    centre = window.geometry().center()
+    assert abs(centre.x() - available.center().x()) <= 1
+    assert abs(centre.y() - available.center().y()) <= 1
+
+
+def test_geometry_splitters_and_last_place_survive_a_restart(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "config" / STATE_FILE
+    runner = TaskRunner()
+    state = WindowState(path, runner)
+    assert state.last_place() == ""
+    first, splitter = _window(qtbot)
+    state.restore(first)
+    state.restore_splitter("lesson", splitter)
+    first.show()
+    qtbot.waitExposed(first)
+    first.setGeometry(QRect(40, 50, 620, 430))
+    splitter.setSizes([150, 450])
+    sizes = splitter.sizes()
+    state.set_last_place("lesson:learning-together:learning-together-2")
+    geometry = first.geometry()
+    state.save(first)
+    first.close()
+    assert runner.wait_idle()
+    assert json.loads(path.read_text(encoding="utf-8"))["last_place"].startswith("lesson:")
+
+    again = WindowState(path, TaskRunner())
+    second, second_splitter = _window(qtbot)
+    again.restore(second)
+    again.restore_splitter("lesson", second_splitter)
+    second.show()
+    qtbot.waitExposed(second)
+    assert second.geometry() == geometry
+    assert second_splitter.sizes() == sizes
+    assert again.last_place() == "lesson:learning-together:learning-together-2"
+
+
+def test_a_saved_size_larger_than_the_screen_is_made_to_fit(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / STATE_FILE
+    runner = TaskRunner()
+    big, _ = _window(qtbot)
+    big.setGeometry(QRect(0, 0, 1900, 1400))  # as saved on a larger monitor
+    WindowState(path, runner).save(big)
+    assert runner.wait_idle()
+    window, _ = _window(qtbot)
+    WindowState(path, TaskRunner()).restore(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert _fits(window)
+
+
+def test_a_damaged_file_is_a_first_start(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / STATE_FILE
+    path.write_text('{"geometry": "not base64!", "splitters": [1], "last_place": 3}')
+    state = WindowState(path, TaskRunner())
+    window, splitter = _window(qtbot)
+    state.restore(window)
+    state.restore_splitter("lesson", splitter)
+    assert state.last_place() == ""
+    assert _fits(window)
+    path.write_text("{half a file")
+    assert WindowState(path, TaskRunner()).last_place() == ""
+
+
+_AT_SCALE = """
+import json
+from PySide6.QtWidgets import QApplication
+from desktop.ui.main_window import MainWindow
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.window_state import WindowState
+app = QApplication([])
+runner = TaskRunner()
+window = MainWindow(runner)
+before = window.frameGeometry()
+WindowState(__import__("pathlib").Path(r"{path}"), runner).restore(window)
+window.show()
+app.processEvents()
+available = window.screen().availableGeometry()
+frame = window.frameGeometry()
+print(json.dumps({{
+    "available": [available.width(), available.height()],
+    "before": [before.width(), before.height()],
+    "fits": available.contains(frame),
+    "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
+}}))
+"""
+
+
+def test_the_main_window_fits_a_1366x768_screen_at_scale_2(tmp_path: Path) -> None:
+    screens = tmp_path / "screens.json"
+    screens.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768, "dpr": 1}
+                ]
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={screens}",
+        "QT_SCALE_FACTOR": "2",
+    }
+    script = _AT_SCALE.format(path=tmp_path / STATE_FILE)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["available"] == [683, 384]  # 1366x768 at scale 2, in Qt's pixels
+    assert seen["before"][0] > 683  # the window as it asks to be would not fit
+    assert seen["fits"], seen
