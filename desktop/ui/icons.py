@@ -206,13 +206,16 @@ class _GlyphEngine(QIconEngine):
 
 
 class _LabelIcon(QObject):
-    """Re-draws a label's icon pixmap when the application's palette changes."""
+    """Draws a label's icon pixmap when the label is shown and again when the application's
+    palette changes. Not before it is shown: a hidden banner's icon must not make the window's
+    constructor read the font on the UI thread."""
 
     def __init__(self, label: QLabel, name: str, size: int, tone: theme.Kind | None) -> None:
         super().__init__(label)
         self.setObjectName("samenLabelIcon")
         self.spec = (name, size, tone)
-        self.draw(label)
+        if label.isVisible():
+            self.draw(label)
         label.installEventFilter(self)
 
     def draw(self, label: QLabel) -> None:
@@ -220,7 +223,10 @@ class _LabelIcon(QObject):
         label.setPixmap(Icons.icon(name, tone).pixmap(QSize(size, size)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.ApplicationPaletteChange and isinstance(watched, QLabel):
+        kind = event.type()
+        if kind in (QEvent.Type.Show, QEvent.Type.ApplicationPaletteChange) and isinstance(
+            watched, QLabel
+        ):
             self.draw(watched)
         return False
 
@@ -243,10 +249,12 @@ class Icons:
 
     @staticmethod
     def show_on(label: QLabel, name: str, size: int = 16, tone: theme.Kind | None = None) -> None:
-        """Show the icon on `label`, re-drawn in the new colours after a theme change."""
+        """Show the icon on `label` (drawn when it is shown), re-drawn in the new colours
+        after a theme change."""
         existing = label.findChild(_LabelIcon, "samenLabelIcon")
         if existing is not None:
             existing.spec = (name, size, tone)
-            existing.draw(label)
+            if label.isVisible():
+                existing.draw(label)
         else:
             _LabelIcon(label, name, size, tone)

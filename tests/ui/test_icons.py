@@ -90,6 +90,8 @@ def test_a_label_showing_an_icon_is_redrawn_after_a_theme_change(
     label = QLabel()
     qtbot.addWidget(label)
     Icons.show_on(label, "warning", 24)
+    assert label.pixmap().isNull()  # drawn when shown, not while the window is being built
+    label.show()
     light_text = theme.palette_for("light").color(Role.Text)
     assert set(_ink(label.pixmap().toImage())) == {light_text.name()}
     Theme.apply(app, "dark")
