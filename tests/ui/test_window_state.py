@@ -8,13 +8,21 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter
 from pytestqt.qtbot import QtBot
 
+from desktop.app import run_gui
+from desktop.core import Core
+from desktop.ui import theme
+from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import Theme
 from desktop.ui.window_state import FIT_SHARE, STATE_FILE, WindowState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,3 +171,69 @@ def test_the_main_window_fits_a_1366x768_screen_at_scale_2(tmp_path: Path) -> No
     assert seen["available"] == [683, 384]  # 1366x768 at scale 2, in Qt's pixels
     assert seen["before"][0] > 683  # the window as it asks to be would not fit
     assert seen["fits"], seen
+
+
+def test_samen_opens_in_the_saved_theme_and_where_it_was_left(
+    qtbot: QtBot, qapp: QApplication, make_core: Callable[..., Core]
+) -> None:
+    """As `samen` starts (run_gui with the data folder's paths), twice on the same folder."""
+    core = make_core()
+    paths = core.paths
+    paths.settings_file.write_text(json.dumps({"theme": "dark"}))
+    style, palette = qapp.style().name(), QPalette(qapp.palette())
+    seen: list[tuple[bool, QRect, bool]] = []
+    closing = threading.Event()
+
+    def open_core() -> Core:
+        closing.wait(20)  # still opening when the window closes: no pages, no login
+        return core
+
+    def look_and_close(move_to: QRect | None) -> Callable[[], bool]:
+        def check() -> bool:
+            window = next(
+                (w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)), None
+            )
+            if window is None or not window.isVisible():
+                return False
+            fits = window.screen().availableGeometry().contains(window.frameGeometry())
+            seen.append((theme.is_dark(qapp.palette()), window.geometry(), fits))
+            if move_to is not None:
+                window.setGeometry(move_to)
+            window.close()
+            closing.set()
+            return True
+
+        return check
+
+    try:
+        timer = _every(20, look_and_close(QRect(30, 40, 640, 480)))
+        assert run_gui(open_core, paths=paths) == 0
+        del timer
+        closing.clear()
+        saved = json.loads((paths.config_dir / STATE_FILE).read_text(encoding="utf-8"))
+        assert saved["size"] == [640, 480]
+        timer = _every(20, look_and_close(None))
+        assert run_gui(open_core, paths=paths) == 0
+        del timer
+    finally:
+        Theme.apply(qapp, "system")
+        qapp.setStyle(style)
+        qapp.setPalette(palette)
+    (first_dark, _, first_fits), (second_dark, second_geometry, _) = seen
+    assert first_dark and second_dark
+    assert first_fits  # 960x640 on offscreen's 800x800 screen: fitted on a first start
+    assert second_geometry == QRect(30, 40, 640, 480)
+
+
+def _every(ms: int, check: Callable[[], bool]) -> QTimer:
+    """Run `check` on the event loop every `ms` until it returns True."""
+    timer = QTimer()
+    timer.setInterval(ms)
+
+    def tick() -> None:
+        if check():
+            timer.stop()
+
+    timer.timeout.connect(tick)
+    timer.start()
+    return timer
