@@ -169,6 +169,16 @@ class Theme(QObject):
         self.choice = choice if choice in CHOICES else "system"
         if self._app.style().name().lower() != "fusion":
             self._app.setStyle("Fusion")
+        # Tell the platform too (Qt 6.8+), so what it draws itself (the title bar on Windows
+        # and macOS) matches; colorSchemeChanged then comes back and is ignored unless the
+        # choice is to follow the system.
+        hints = self._app.styleHints()
+        if self.choice == "system":
+            hints.unsetColorScheme()
+        else:
+            hints.setColorScheme(
+                Qt.ColorScheme.Dark if self.choice == "dark" else Qt.ColorScheme.Light
+            )
         self._show(self._wanted())
 
     def _wanted(self, system: Qt.ColorScheme | None = None) -> Scheme:
