@@ -145,6 +145,7 @@ def run_gui(
     state = WindowState(paths.config_dir / STATE_FILE, runner) if paths else None
     if state is not None:
         state.restore(window)
+        state.save_on_close(window)  # written by the runner, which is waited for below
     if title_note:
         window.setWindowTitle(f"Samen — {title_note}")
     window.statusBar().showMessage("Opening Samen…")
@@ -190,8 +191,6 @@ def run_gui(
     # its core, so logging in and background sync do not wait for the learner to look.
     QTimer.singleShot(OPEN_ANYWAY_MS, start)
     code = app.exec()
-    if state is not None:
-        state.save(window)  # written by the runner, which is waited for below
     bridge.close()
     runner.wait_idle()
     collector.close()

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QRect, QSize
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from desktop.ui.tasks import TaskRunner
@@ -137,6 +137,10 @@ class WindowState:
                 self._remember(name, splitter)
         self._write_soon()
 
+    def save_on_close(self, window: QWidget) -> None:
+        """Save when `window` is closed, while it is still on screen (so its frame is known)."""
+        _SaveOnClose(window, self)
+
     # -- splitters ----------------------------------------------------------------------------
 
     def restore_splitter(self, name: str, splitter: QSplitter) -> None:
@@ -198,3 +202,15 @@ class WindowState:
     def _write_failed(self, exc: BaseException) -> None:
         # Not worth a sentence to the learner: the window opens fitted to the screen next time.
         log.warning("could not remember the window's state: %s", exc)
+
+
+class _SaveOnClose(QObject):
+    def __init__(self, window: QWidget, state: WindowState) -> None:
+        super().__init__(window)
+        self._state = state
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Close and isinstance(watched, QWidget):
+            self._state.save(watched)
+        return False

@@ -212,6 +212,7 @@ def test_samen_opens_in_the_saved_theme_and_where_it_was_left(
         closing.clear()
         saved = json.loads((paths.config_dir / STATE_FILE).read_text(encoding="utf-8"))
         assert saved["size"] == [640, 480]
+        assert saved["frame"] != [0, 0]  # saved while still on screen, with its frame
         timer = _every(20, look_and_close(None))
         assert run_gui(open_core, paths=paths) == 0
         del timer
