@@ -13,8 +13,10 @@ from desktop.domain.transfer import JobStatus
 from desktop.paths import Paths
 from desktop.services.actions import ActionService
 from desktop.services.catalogue import CatalogueService
+from desktop.services.describer import ActionDescriber
 from desktop.services.downloads import DownloadService
 from desktop.services.forum import ForumService
+from desktop.services.home import HomeService
 from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonService
 from desktop.services.overview import OverviewService
@@ -26,6 +28,7 @@ from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
 from desktop.services.standing import StandingService
 from desktop.services.status import StatusService
+from desktop.services.storage import StorageService
 from desktop.services.supporters import SupporterService
 from desktop.services.sync import SyncService
 from desktop.services.uploads import UploadService
@@ -38,6 +41,7 @@ from desktop.store.outbox import OutboxRepo
 from desktop.store.podcasts import PodcastRepo
 from desktop.store.pulled import PulledRepo
 from desktop.store.sync_state import SyncStateRepo
+from desktop.store.titles import TitleRepo
 from desktop.store.trust import KeyRepo
 from desktop.store.uploads import UploadRepo
 from desktop.store.vault import TokenVault
@@ -69,6 +73,8 @@ class Core:
     downloads: DownloadService
     uploads: UploadService
     peer: PeerService
+    home: HomeService
+    storage: StorageService
 
     def close(self) -> None:
         self.web.close()
@@ -97,9 +103,12 @@ def build_core(
     courses = CourseRepo(store)
     catalogue = CatalogueService(session, courses, keys)
     uploads = UploadService(UploadRepo(store), session, sync_state, paths.upload_dir)
-    sync = SyncService(session, outbox, PulledRepo(store), status, uploads=uploads)
+    pulled = PulledRepo(store)
+    sync = SyncService(session, outbox, pulled, status, uploads=uploads)
     actions = ActionService(store, session)
-    queue = QueueService(outbox, session)
+    queue = QueueService(
+        outbox, session, ActionDescriber(session, outbox, pulled, TitleRepo(store))
+    )
     learning = LearningService(store, session, actions)
     sync.after_pull.append(learning.fold_pulled)
     media = MediaRepo(store)
@@ -123,6 +132,8 @@ def build_core(
         queue=downloads,
     )
     supporters = SupporterService(store, sync, queue, actions, learning)
+    polls = PollService(sync, queue, actions)
+    forum = ForumService(store, session, sync, queue, actions)
     peer = PeerService(
         store, session, sync, queue, actions, uploads, courses, paths.data_dir / "peer"
     )
@@ -144,8 +155,8 @@ def build_core(
         podcasts=podcasts,
         web=web,
         queue=queue,
-        polls=PollService(sync, queue, actions),
-        forum=ForumService(store, session, sync, queue, actions),
+        polls=polls,
+        forum=forum,
         supporters=supporters,
         standing=StandingService(learning, supporters),
         overview=OverviewService(
@@ -164,4 +175,12 @@ def build_core(
         downloads=downloads,
         uploads=uploads,
         peer=peer,
+        home=HomeService(store, sync, peer, supporters, polls, podcasts),
+        storage=StorageService(
+            downloads.storage_used,
+            podcasts.bytes_on_disk,
+            paths.data_dir,
+            paths.database,
+            (paths.upload_dir, paths.data_dir / "peer"),
+        ),
     )

@@ -153,3 +153,5 @@ class SyncReport:
     error: str | None = None
     next_delay_s: float | None = None
     pending_by_kind: dict[str, int] = field(default_factory=dict)
+    # What this window sent that the academy accepted, per kind (KIND_LABELS keys).
+    acked_by_kind: dict[str, int] = field(default_factory=dict)

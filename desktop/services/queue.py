@@ -3,22 +3,72 @@ and the two ways out of a refusal (edit and resend, or discard). Worker threads 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain.errors import NotLoggedInError, SamenError
-from desktop.domain.sync import OutboxItem, QueueView
+from desktop.domain.sync import OutboxItem, OutboxState, QueueView
+from desktop.services.describer import ActionDescriber, ActionDescription, ActionKind
 from desktop.services.session import SessionService
 from desktop.store.outbox import OutboxRepo
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    """What the status indicator says: actions still to be sent, and refused ones; `account`
+    is False when nobody is logged in (there is no queue to speak of)."""
+
+    waiting: int = 0
+    refused: int = 0
+    account: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DescribedQueue:
+    """The queue as the "Waiting to send" list shows it, each item described."""
+
+    view: QueueView
+    descriptions: dict[int, ActionDescription] = field(default_factory=dict)
+
+    def description(self, item: OutboxItem) -> ActionDescription:
+        return self.descriptions.get(item.id, ActionDescription(ActionKind.OTHER))
+
+
+class Delivery(enum.Enum):
+    """Where one of the learner's own things is on its way to the academy."""
+
+    WAITING = "waiting"  # in the outbox, not answered yet
+    REFUSED = "refused"  # the academy said no (the reason is on the item)
+    SENT = "sent"  # accepted, or never queued on this computer
+
+
+# What a card shows -> the mutations that carry it and the argument naming it.
+DELIVERY_TARGETS: dict[str, tuple[tuple[str, ...], str]] = {
+    "answer": (("exercise.answer",), "exercise_id"),
+    "vote": (("poll.vote",), "poll_id"),
+    "reply": (("forum.reply", "forum.edit"), "post_id"),
+    "thread": (("forum.new_thread",), "thread_id"),
+    "progress": (("progress.update",), "lesson_id"),
+    "supporter": (("supporter.request",), "request_id"),
+    "peer": (("peer.submit",), "exercise_id"),
+}
 
 
 class QueueService:
     """Always scoped to the logged-in account: on a shared computer each learner sees and
     changes only their own queue (the others' stay, untouched, for their next login)."""
 
-    def __init__(self, outbox: OutboxRepo, session: SessionService) -> None:
+    def __init__(
+        self,
+        outbox: OutboxRepo,
+        session: SessionService,
+        describer: ActionDescriber | None = None,
+    ) -> None:
         self._outbox = outbox
         self._session = session
+        self._describer = describer
 
     def _client_id(self) -> str | None:
         account = self._session.account()
@@ -53,6 +103,40 @@ class QueueService:
         """Actions not yet accepted or refused by the academy."""
         client_id = self._client_id()
         return 0 if client_id is None else sum(self._outbox.pending_by_kind(client_id).values())
+
+    def counts(self) -> QueueCounts:
+        """The one source of the pending count: read after every local write and every sync,
+        counted exactly as `view` counts what it lists."""
+        client_id = self._client_id()
+        if client_id is None:
+            return QueueCounts(account=False)
+        waiting, refused = self._outbox.counts(client_id)
+        return QueueCounts(waiting, refused)
+
+    def described_view(self, waiting_limit: int) -> DescribedQueue:
+        """`view`, with each listed item described in values a person recognises."""
+        view = self.view(waiting_limit)
+        return DescribedQueue(view, self.describe(view.items))
+
+    def describe(self, items: Iterable[OutboxItem]) -> dict[int, ActionDescription]:
+        items = list(items)
+        if self._describer is None:
+            return {item.id: ActionDescription(ActionKind.OTHER) for item in items}
+        return self._describer.describe(items)
+
+    def delivery(self, target: str, ids: Iterable[str]) -> dict[str, Delivery]:
+        """Where each of the learner's own `ids` (exercise ids for "answer", poll ids for
+        "vote", post ids for "reply"... see DELIVERY_TARGETS) stands: waiting, refused, or
+        sent (accepted, or not in the queue at all). The newest action on an id decides."""
+        names, key = DELIVERY_TARGETS[target]
+        wanted = set(ids)
+        found = dict.fromkeys(wanted, Delivery.SENT)
+        for item in self.items(names=names):  # in sending order: the newest comes last
+            value = str(item.args.get(key))
+            if value in wanted:
+                refused = item.state is OutboxState.REJECTED
+                found[value] = Delivery.REFUSED if refused else Delivery.WAITING
+        return found
 
     def _require(self) -> str:
         client_id = self._client_id()

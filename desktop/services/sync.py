@@ -85,8 +85,10 @@ class SyncService:
         self.sleep = sleep
         self._lock = threading.Lock()
         self._recovered = False
-        # (client id, accepted, refused) at the start of the running window.
+        # (client id, accepted, refused) at the start of the running window, and the
+        # accepted ones per kind.
         self._settled_before: tuple[str, int, int] | None = None
+        self._acked_before: dict[str, int] = {}
         # Called with the client id after each successful window, on the window's thread
         # (e.g. folding what other devices did into the local record).
         self.after_pull: list[Callable[[str], None]] = []
@@ -125,6 +127,7 @@ class SyncService:
         # What the report says was accepted or refused is what changed in the outbox during
         # this window, not one code path's tally (a window can fail after settling items).
         self._settled_before = (account.client_id, *self._outbox.settled(account.client_id))
+        self._acked_before = self._outbox.acked_by_kind(account.client_id)
         client = self._session.client()
         try:
             client.health()
@@ -220,6 +223,7 @@ class SyncService:
         account = self._session.account()
         by_kind = self._outbox.pending_by_kind(account.client_id) if account else {}
         acked = rejected = 0
+        acked_by_kind: dict[str, int] = {}
         before = self._settled_before
         if account is not None and before is not None and before[0] == account.client_id:
             acked_after, rejected_after = self._outbox.settled(account.client_id)
@@ -227,6 +231,13 @@ class SyncService:
             # academy lost (renumbered to be sent again) when the window failed after that.
             acked = max(0, acked_after - before[1])
             rejected = max(0, rejected_after - before[2])
+            if acked:
+                after = self._outbox.acked_by_kind(account.client_id)
+                acked_by_kind = {
+                    kind: n - self._acked_before.get(kind, 0)
+                    for kind, n in after.items()
+                    if n > self._acked_before.get(kind, 0)
+                }
         return SyncReport(
             ok=ok,
             pushed=result.pushed,
@@ -241,4 +252,5 @@ class SyncService:
             error=error,
             next_delay_s=next_delay,
             pending_by_kind=by_kind,
+            acked_by_kind=acked_by_kind,
         )

@@ -348,6 +348,31 @@ def _outbox_server_errors(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN server_errors INTEGER NOT NULL DEFAULT 0")
 
 
+def _last_place(db: sqlite_utils.Database) -> None:
+    # The lesson each learner was last in, per course (written when a lesson is opened), so
+    # Home can offer to continue there; scroll is how far down its text (0..1), when known.
+    db.execute(
+        """CREATE TABLE last_place (
+               owner TEXT NOT NULL,
+               course_id TEXT NOT NULL,
+               lesson_id TEXT NOT NULL,
+               scroll REAL,
+               updated_at TEXT NOT NULL,
+               PRIMARY KEY (owner, course_id)
+           )"""
+    )
+    # What each learner opened from Home's "New for you" where the data itself has no notion
+    # of seen (a supporter's answer): it is not offered as new again.
+    db.execute(
+        """CREATE TABLE news_seen (
+               owner TEXT NOT NULL,
+               item_key TEXT NOT NULL,
+               seen_at TEXT NOT NULL,
+               PRIMARY KEY (owner, item_key)
+           )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -359,6 +384,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0008_uploads", _uploads),
     ("0009_peer_seen", _peer_seen),
     ("0010_outbox_server_errors", _outbox_server_errors),
+    ("0011_last_place", _last_place),
 )
 
 

@@ -538,6 +538,31 @@ class OutboxRepo:
             )
         return int(counts.get("acked", 0)), int(counts.get("rejected", 0))
 
+    def counts(self, client_id: str) -> tuple[int, int]:
+        """(waiting, refused) for this account in one read: waiting is what `pending_by_kind`
+        and `view` count, so the status and the list never disagree."""
+        with self._store.read() as db:
+            by_state = dict(
+                db.execute(
+                    """SELECT state, COUNT(*) FROM outbox WHERE client_id = ?
+                       AND state IN ('pending', 'sending', 'retry', 'rejected') GROUP BY state""",
+                    [client_id],
+                ).fetchall()
+            )
+        refused = int(by_state.pop("rejected", 0))
+        return sum(int(n) for n in by_state.values()), refused
+
+    def acked_by_kind(self, client_id: str) -> dict[str, int]:
+        """Accepted items of this account per kind; a sync reports what it sent as the
+        difference of two of these."""
+        with self._store.read() as db:
+            rows = db.execute(
+                """SELECT kind, COUNT(*) FROM outbox WHERE client_id = ? AND state = 'acked'
+                   GROUP BY kind""",
+                [client_id],
+            ).fetchall()
+        return {str(row[0]): int(row[1]) for row in rows}
+
     def rejected_count(self, client_id: str | None = None) -> int:
         where, params = _client_filter(client_id)
         with self._store.read() as db:

@@ -34,6 +34,10 @@ from desktop.sync import wire
 TokenSource = Callable[[], str | None]
 
 
+# A frozen academy (it accepts the connection, then never answers) must not hold a sync for
+# the full read timeout: connecting and the health probe get short bounds of their own.
+CONNECT_TIMEOUT_S = 5.0
+HEALTH_TIMEOUT_S = 5.0
 MAX_RETRY_AFTER_S = 3600.0  # a server asking for more is treated as asking for an hour
 
 
@@ -98,6 +102,7 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
         data: bytes | IO[bytes] | None = None,
+        read_timeout: float | None = None,
     ) -> requests.Response:
         sent = {"Accept": "application/json", **(headers or {})}
         if auth:
@@ -112,7 +117,10 @@ class ApiClient:
                 headers=sent,
                 json=json,
                 data=data,
-                timeout=self._timeout,
+                timeout=(
+                    min(CONNECT_TIMEOUT_S, self._timeout),
+                    self._timeout if read_timeout is None else read_timeout,
+                ),
                 allow_redirects=False,
                 stream=stream,
             )
@@ -232,7 +240,9 @@ class ApiClient:
 
     def health(self) -> None:
         """Raise unless the academy itself answers (no redirect, the expected JSON)."""
-        response = self._request("GET", "/v1/health", auth=False)
+        response = self._request(
+            "GET", "/v1/health", auth=False, read_timeout=min(HEALTH_TIMEOUT_S, self._timeout)
+        )
         try:
             body = wire.body(response.content)
         except ValueError:

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from desktop.domain.account import AcademyKey
 from desktop.domain.course import CourseDetail
@@ -44,6 +42,11 @@ def _b64(value: Any, what: str) -> bytes:
 
 def verify(signed: Any, keys: Mapping[str, AcademyKey]) -> tuple[CourseDetail, str]:
     """Check a SignedManifest document; return the course and the key id that signed it."""
+    # Imported here: the cryptography library costs about 7 MB of memory, which a window
+    # that only shows downloaded courses never needs.
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     if not isinstance(signed, Mapping) or not isinstance(signed.get("manifest"), Mapping):
         raise PackError("This is not a Samen course manifest.", code="not_a_pack")
     manifest = signed["manifest"]

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self._runner = runner
         self.overview: Overview | None = None
         self.refreshing = False
+        self.sync_again = False  # Sync pressed while one runs: another follows at once
         self.attached = False
         opening = QLabel("Opening your courses…")
         opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -197,8 +198,12 @@ class MainWindow(QMainWindow):
         column.addWidget(self.player_bar)
         self.setCentralWidget(central)
 
-        self.indicator = SyncIndicator()
+        self.indicator = SyncIndicator(queue, runner)
         self.statusBar().addPermanentWidget(self.indicator)
+        self.indicator.clicked.connect(lambda: self.tabs.setCurrentWidget(self.outbox_page))
+        # The pending count is the outbox's after every local write (any task of either
+        # runner) and every sync.
+        self.indicator.watch(self._record_runner)
 
         self._build_actions()
         self.catalogue_page.action_requested.connect(self.download_course)
@@ -266,29 +271,39 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Check connectivity and refresh the catalogue in the background."""
-        if self.refreshing or not self.attached:
+        if not self.attached:
+            return
+        if self.refreshing:
+            # Never greyed out: a frozen academy holds a sync only up to the short probe
+            # timeout, and pressing again asks for a fresh try right after this one.
+            self.sync_again = True
+            self.statusBar().showMessage(
+                "Still connecting to the academy; Samen tries again as soon as this attempt ends."
+            )
             return
         self.refreshing = True
-        # Only a running sync disables "Sync now" (other background work, e.g. saving a
-        # listening position every few seconds, must not).
-        self.sync_action.setEnabled(False)
-        self.statusBar().showMessage("Checking the connection to the academy…")
+        self.indicator.show_connecting()  # at once, not after the probe answers
+        self.statusBar().showMessage("Connecting to the academy…")
         self._runner.submit(self._overview.refresh, self._on_refreshed, self._on_refresh_failed)
 
     def _on_refreshed(self, result: object) -> None:
         from desktop.services.overview import Overview
+        from desktop.ui.action_text import sent_sentence
 
         assert isinstance(result, Overview)
         self.refreshing = False
-        self.sync_action.setEnabled(True)
         self.overview = result
         self.indicator.show_status(result.status)
+        self.indicator.recount()
         self.catalogue_page.set_entries(result.library)
         self.library_page.set_entries([e for e in result.library if e.downloaded])
         course_ids = [entry.course.id for entry in result.library]
         self._runner.submit(lambda: self._standing.standings(course_ids), self._show_standings)
         self.logout_action.setEnabled(result.status.logged_in)
-        self.statusBar().showMessage(result.message or "Up to date.", 0 if result.message else 5000)
+        report = result.report
+        sent = sent_sentence(report.acked, report.acked_by_kind, report.rejected) if report else ""
+        said = " ".join(part for part in (sent, result.message or "") if part)
+        self.statusBar().showMessage(said or "Up to date.", 0 if result.message else 8000)
         if result.message is None:
             self._space_banner.hide()  # the sync wrote to the database again: there is room
         self.outbox_page.reload()
@@ -299,6 +314,12 @@ class MainWindow(QMainWindow):
         if result.status.connectivity is Connectivity.ONLINE:
             self.podcasts_page.background_update()
         self._schedule_sync(result.next_sync_s)
+        self._sync_again_if_asked()
+
+    def _sync_again_if_asked(self) -> None:
+        if self.sync_again:
+            self.sync_again = False
+            self.refresh()
 
     def _show_unseen(self, count: int) -> None:
         """The Peer feedback tab counts feedback not looked at yet; new feedback is also
@@ -317,9 +338,11 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_failed(self, exc: BaseException) -> None:
         self.refreshing = False
-        self.sync_action.setEnabled(True)
+        self.indicator.show_status(self.overview.status if self.overview else None)
+        self.indicator.recount()
         self.statusBar().showMessage(f"Could not refresh: {exc}")
         self._schedule_sync(self._overview.interval_s)
+        self._sync_again_if_asked()
 
     def show_disk_full(self, exc: object) -> None:
         """Say that the disk is full, how much to free and where (the error's own sentence)."""

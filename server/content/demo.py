@@ -27,7 +27,7 @@ from server.podcasts.models import PodcastEpisode, PodcastFeed
 from server.social.forum import emit_post, emit_thread
 from server.social.models import ForumPost, ForumThread, Poll, PollOption
 from server.social.polls import emit_poll
-from server.sync.changes import ChangeBuffer, write_changes
+from server.sync.changes import ChangeBuffer, user_scope, write_changes
 
 DEFAULT_PASSWORD = "samen-demo"
 
@@ -289,6 +289,12 @@ def _seed_feed(
     session.add(feed)
 
 
+def _mine(changes: ChangeBuffer, user_id: int, post_id: str, kind: str) -> None:
+    """Tell the author a seeded post is theirs, as posting in the app does (so the demo
+    learner's own thread reads as theirs, and they can edit it)."""
+    changes.put(user_scope(user_id), "forum_mine", post_id, {"id": post_id, "kind": kind})
+
+
 def _user_id(session: Session, username: str) -> int:
     user = find_user(session, username)
     if user is None:
@@ -379,8 +385,10 @@ def seed_demo(database: Database, config: ServerConfig, password: str, warn: War
                 )
                 session.flush()
                 emit_thread(session, changes, thread["id"])  # so a first pull shows it
+                _mine(changes, _user_id(session, thread["author"]), thread["id"], "thread")
                 for reply in thread["replies"]:
                     emit_post(session, changes, reply["id"])
+                    _mine(changes, _user_id(session, reply["author"]), reply["id"], "post")
                 report.count("forum threads")
         write_changes(session, changes.changes(), utc_now())
         session.commit()

@@ -53,7 +53,9 @@ def test_a_window_that_fails_reports_what_it_settled_before(
     report = core.sync.run_window()  # every attempt loses the 2nd batch's reply
     assert not report.ok and report.offline
     assert (report.acked, report.rejected, report.pending) == (3, 1, 4)
+    assert sum(report.acked_by_kind.values()) == 3 and "vote" not in report.acked_by_kind
     proxy.set(Fault.PASS)
     again = core.sync.run_window()  # the academy has them: replayed duplicates
     assert again.ok and (again.acked, again.rejected, again.pending) == (4, 0, 0)
+    assert sum(again.acked_by_kind.values()) == 4  # per kind, what this window sent
     core.close()

@@ -1,5 +1,6 @@
 """The Forum tab against the real academy: reached from a course, a reply written offline
-shows "not sent yet" and is sent by the next sync; hostile Markdown is shown harmless."""
+shows "not sent yet" and is sent by the next sync (and still reads "You"); hostile Markdown is
+shown harmless."""
 
 from __future__ import annotations
 
@@ -103,6 +104,10 @@ def test_read_reply_offline_and_sync(
         timeout=20_000,
     )  # exactly one of the learner's: sent, not shown twice
     assert core.queue.items() == []
+    # Pulled back under the learner's pseudonym, their own reply still reads as theirs, and
+    # the list of posts quotes it as text, not Markdown.
+    own = page.posts.item(page.posts.count() - 1).text()
+    assert own.startswith("You: ") and "Count me in" in own and "**" not in own
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
 
 

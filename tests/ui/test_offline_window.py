@@ -45,7 +45,7 @@ def test_offline_window_shows_cached_courses_and_offline_state(
     assert status is not None
     assert status.connectivity is Connectivity.OFFLINE
     assert window.indicator.text_plain.startswith("Offline")
-    assert "1 pending" in window.indicator.text_plain
+    assert "1 item waiting to send" in window.indicator.text_plain
     # The session-only vault is said, not hidden: this login ends when Samen closes.
     assert "login not saved" in window.indicator.text_plain
     assert "log in again after closing" in window.indicator.toolTip()

@@ -46,9 +46,13 @@ def test_sync_now_sends_queued_work_and_shows_refusals(
     item = page.model.items[0]
     assert item.state is OutboxState.REJECTED
     assert page.model.data(page.model.index(0, 2)) == "Refused"
-    assert page.model.data(page.model.index(0, 3)) == item.message
+    assert page.model.data(page.model.index(0, 3)).rstrip(".") == (item.message or "").rstrip(".")
     assert "refused" in page.summary.text()
-    assert "1 need attention" in window.indicator.text_plain
+    assert "1 needs your attention" in window.indicator.text_plain
+    # Described in words, with the refusal's reason: no mutation name, no id.
+    assert page.model.data(page.model.index(0, 1)) == (
+        "Your vote in ‘Explaining a topic to others helps me understand it better.’"
+    )
 
     # Edit and resend with a valid option: the dialog is answered as a learner would.
     page.table.selectRow(0)
@@ -169,7 +173,7 @@ def test_an_action_the_academy_keeps_failing_on_shows_as_refused_in_plain_words(
         assert page.model.data(page.model.index(0, 2)) == "Refused"
         assert page.model.data(page.model.index(0, 3)) == SERVER_ERROR_MESSAGE
         assert "refused" in page.summary.text()
-        assert "1 need attention" in window.indicator.text_plain
+        assert "1 needs your attention" in window.indicator.text_plain
         page.table.selectRow(0)
         assert page.resend_button.isEnabled() and page.discard_button.isEnabled()
 

@@ -1,5 +1,5 @@
 """The Polls tab against the real academy: reached from a course, results hidden until the
-learner votes, "your vote (waiting to sync)", then counted after a sync."""
+learner votes, "Your vote: … · Waiting to send", then "· Sent" after a sync."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def test_vote_from_the_course_and_see_the_community(
         qtbot.mouseClick(card.vote_button, Qt.MouseButton.LeftButton)
     card = page.card(POLL)
     assert card is not None and card.poll.vote_state is VoteState.WAITING
-    assert "waiting to sync" in card.state.text()
+    chosen = card.choices.buttons()[0].text()
+    assert card.state.text() == f"Your vote: {chosen} · Waiting to send"
     # The academy sends results to voters only: none yet on this computer, and it says so.
     assert card.bars == {} and "once your vote has reached the academy" in card.hint.text()
 
@@ -58,7 +59,7 @@ def test_vote_from_the_course_and_see_the_community(
         timeout=20_000,
     )
     counted = page.card(POLL)
-    assert counted is not None and counted.state.text() == "Your vote is counted."
+    assert counted is not None and counted.state.text() == f"Your vote: {chosen} · Sent"
     mine = counted.bars[str(counted.poll.my_vote)]
     assert mine.value() >= 1
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)

@@ -95,7 +95,9 @@ class DownloadsPage(QWidget):
 
         self.summary = QLabel()
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>Downloads</h2>"))
+        # Hidden where a page around it names the section already (Sync & storage).
+        self.heading = QLabel("<h2>Downloads</h2>")
+        layout.addWidget(self.heading)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)

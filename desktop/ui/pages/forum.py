@@ -1,6 +1,11 @@
-"""The Forum page: a course's (or lesson's) threads, a thread with its replies, writing,
-editing and deleting one's own posts offline, reporting, and moderation. UI thread; reading,
-rendering and writing run on the worker pool.
+"""The Forum page: a course's discussion (all its topics, or one lesson's), a topic with its
+replies, writing, editing and deleting one's own posts offline, reporting, and moderation. UI
+thread; reading, rendering and writing run on the worker pool.
+
+Used as a page of its own (`show_course` with a lesson: that lesson's topics) and as the
+Discussion section of the course page (`show_course(..., from_lesson=...)`: all the course's
+topics, with the lesson one choice away and proposed for a new topic). What it says is built in
+forum_text.
 
 Posts are untrusted: they are shown as Markdown rendered by ForumService.render (no raw HTML,
 no images), in a text view that never navigates or fetches; links open in the browser only
@@ -15,14 +20,11 @@ from html import escape
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -34,6 +36,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.forum import ForumPost, ForumThread, PostState
 from desktop.services.forum import ForumService
+from desktop.ui.new_topic_dialog import NewTopicDialog
+from desktop.ui.pages import forum_text
 from desktop.ui.tasks import TaskRunner
 
 WEB_SCHEMES = {"http", "https", "mailto"}
@@ -42,7 +46,6 @@ MODERATION_LABELS = {
     "unhide": "Unhide",
     "mark_answer": "Mark as answer", "unmark_answer": "Not the answer",
 }  # fmt: skip
-STATE_BADGE = {PostState.SENT: "", PostState.WAITING: " · not sent yet", PostState.REFUSED: ""}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,33 +53,6 @@ class _ThreadPage:
     thread: ForumThread
     posts: list[tuple[ForumPost, str]]  # with the rendered HTML
     opening_html: str
-
-
-class NewThreadDialog(QDialog):
-    def __init__(self, about: str, moderator: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("New thread")
-        self.title = QLineEdit()
-        self.title.setPlaceholderText("Title")
-        self.title.setMaxLength(200)
-        self.body = QPlainTextEdit()
-        self.body.setPlaceholderText("What do you want to ask or share? (Markdown)")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        self.about = QLabel(f"About: {about}")
-        self.about.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.about)
-        layout.addWidget(self.title)
-        layout.addWidget(self.body, 1)
-        self.question = QCheckBox("A &discussion question for the learners (moderators)", self)
-        self.question.setVisible(moderator)
-        layout.addWidget(self.question)
-        layout.addWidget(QLabel("It is sent at the next sync; until then you can change it."))
-        layout.addWidget(buttons)
 
 
 class ForumPage(QWidget):
@@ -91,47 +67,56 @@ class ForumPage(QWidget):
         self._runner = runner
         self.moderator = False
         self.course_id: str | None = None
-        self.lesson_id: str | None = None
+        self.lesson_id: str | None = None  # the lesson whose topics are listed (None: all)
+        self.from_lesson: str | None = None  # the lesson the learner came from, if any
         self.page: _ThreadPage | None = None
+        self.new_topic_dialog: NewTopicDialog | None = None  # while it is open (tests)
         self._requests = 0  # the newest list request; older answers are dropped
         self.heading = QLabel("<h2>Forum</h2>")
         self.about = QComboBox()
         self.about.setAccessibleName("Threads about")
-        self.about.setToolTip("Show the threads about one lesson, or all of the course's (Alt+A)")
+        self.about.setToolTip("Show the topics about one lesson, or all of the course's (Alt+A)")
         self.about.currentIndexChanged.connect(self._about_changed)
         about_label = QLabel("&About:")
         about_label.setBuddy(self.about)
         self._lesson_names: dict[str, str] = {}
         self.threads = QListWidget()
-        self.threads.setAccessibleName("Threads")
+        self.threads.setAccessibleName("Topics")
         self.threads.setMaximumWidth(340)
+        self.threads.setWordWrap(True)  # a long title wraps instead of scrolling sideways
+        self.threads.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.threads.setSpacing(3)
         self.threads.currentItemChanged.connect(lambda *_: self._open_selected())
-        self.new_button = QPushButton("&New thread…")
+        self.new_button = QPushButton("&New topic…")
         self.new_button.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_button.setToolTip("Start a thread about what About shows (Ctrl+N)")
+        self.new_button.setToolTip("Start a topic about the course or one of its lessons (Ctrl+N)")
+        self.new_button.setEnabled(False)
         self.new_button.clicked.connect(self.ask_new_thread)
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
         self.view.anchorClicked.connect(self._open_link)
         self.posts = QListWidget()
         self.posts.setAccessibleName("Posts")
-        self.posts.setMaximumHeight(120)
+        self.posts.setMaximumHeight(96)  # the reading view above keeps the room
         self.posts.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.edit_button = QPushButton("&Edit…")
         self.edit_button.clicked.connect(self._edit)
         self.delete_button = QPushButton("&Delete")
         self.delete_button.clicked.connect(self._delete)
-        self.report_button = QPushButton("Re&port…")
+        self.report_button = QPushButton("Repor&t…")
         self.report_button.clicked.connect(self._report)
         self.moderation: dict[str, QPushButton] = {}
         self.reply = QPlainTextEdit()
-        self.reply.setPlaceholderText("Write a reply (Markdown). Ctrl+Return sends it.")
+        self.reply.setPlaceholderText("Write a reply. Ctrl+Return sends it.")
+        self.reply.setAccessibleName("Your reply")
         self.reply.setMaximumHeight(110)
+        self.reply.setEnabled(False)  # until a topic is open
         self.reply_button = QPushButton("Send &reply")
         self.reply_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.reply_button.clicked.connect(self._reply)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
 
         actions = QHBoxLayout()
         for button in (self.edit_button, self.delete_button, self.report_button):
@@ -151,7 +136,7 @@ class ForumPage(QWidget):
         left.addLayout(about_row)
         left.addWidget(self.threads, 1)
         left.addWidget(self.new_button)
-        self.reports_label = QLabel("<b>Reports</b> (moderators)")
+        self.reports_label = QLabel("<b>Reports</b> (for moderators)")
         self.reports = QListWidget()
         self.reports.setAccessibleName("Reports")
         self.reports.setMaximumHeight(140)
@@ -193,13 +178,13 @@ class ForumPage(QWidget):
         assert isinstance(reports, list)
         self.reports.clear()
         for report in reports:
-            text = " ".join(str(report.get("body", "")).split())[:60]
-            item = QListWidgetItem(f"“{report.get('reason', '')}” — {text}")
+            reason, body = str(report.get("reason", "")), str(report.get("body", ""))
+            item = QListWidgetItem(forum_text.report_label(reason, body))
             item.setToolTip(str(report.get("body", "")))
             item.setData(Qt.ItemDataRole.UserRole, report.get("thread_id"))
             self.reports.addItem(item)
         if not self.reports.count():
-            self.reports.addItem("No reports.")
+            self.reports.addItem(forum_text.NO_REPORTS)
 
     def _open_report(self, item: QListWidgetItem) -> None:
         thread_id = item.data(Qt.ItemDataRole.UserRole)
@@ -214,21 +199,34 @@ class ForumPage(QWidget):
         title: str = "",
         lesson_id: str | None = None,
         lessons: list[tuple[str, str]] | None = None,
+        *,
+        from_lesson: str | None = None,
     ) -> None:
-        """The course's threads, or with `lesson_id` those about that lesson; `lessons`
-        (id, title) fill the About choice, where the learner can widen or change it."""
+        """The course's topics, or with `lesson_id` those about that lesson; `lessons`
+        (id, "N. title") fill the About choice, where the learner can widen or change it.
+        `from_lesson` (all topics listed) is the lesson the learner came from: one choice
+        away under About, and what a new topic is about unless they choose otherwise."""
+        if course_id != self.course_id:
+            self.threads.clear()
+            self.posts.clear()
+            self.view.clear()
+            self.page = None
+            self.notice.clear()
         self.course_id, self.lesson_id = course_id, lesson_id
+        self.from_lesson = from_lesson or lesson_id
         self._lesson_names = dict(lessons or [])
-        if lesson_id is not None and lesson_id not in self._lesson_names:
-            self._lesson_names[lesson_id] = lesson_id
         self.about.blockSignals(True)
         self.about.clear()
-        self.about.addItem("The whole course (all threads)", None)
+        self.about.addItem(forum_text.WHOLE_COURSE, None)
         for key, name in self._lesson_names.items():
-            self.about.addItem(f"Lesson {name}", key)
+            self.about.addItem(forum_text.lesson_choice(name), key)
+        for extra in (lesson_id, self.from_lesson):  # a lesson not in the list: no id shown
+            if extra is not None and self.about.findData(extra) < 0:
+                self.about.addItem(forum_text.THIS_LESSON, extra)
         self.about.setCurrentIndex(max(0, self.about.findData(lesson_id)))
         self.about.blockSignals(False)
-        self.heading.setText(f"<h2>Forum — {escape(title or course_id)}</h2>")
+        self.heading.setText(f"<h2>Forum — {escape(title)}</h2>" if title else "<h2>Forum</h2>")
+        self.new_button.setEnabled(True)
         self.reload()
 
     def _about_changed(self, _index: int) -> None:
@@ -240,6 +238,8 @@ class ForumPage(QWidget):
         self.posts.clear()
         self.view.clear()
         self.page = None
+        self.reply.setEnabled(False)
+        self._update_buttons()
         self.reload()
 
     def clear(self) -> None:
@@ -251,7 +251,10 @@ class ForumPage(QWidget):
         self.posts.clear()
         self.view.clear()
         self.reply.clear()
+        self.reply.setEnabled(False)
         self.notice.clear()
+        self.from_lesson = None
+        self.new_button.setEnabled(False)
         self.heading.setText("<h2>Forum</h2>")
         self.about.blockSignals(True)
         self.about.clear()
@@ -259,6 +262,7 @@ class ForumPage(QWidget):
         self._lesson_names = {}
         self.reports.clear()
         self.set_moderator(False)
+        self._update_buttons()
 
     def reload(self) -> None:
         course_id, lesson_id = self.course_id, self.lesson_id
@@ -283,31 +287,26 @@ class ForumPage(QWidget):
         self.threads.clear()
         for thread in threads:
             assert isinstance(thread, ForumThread)
-            marks = ("📌 " if thread.pinned else "") + ("🔒 " if thread.locked else "")
-            marks += "❓ " if thread.is_question else ""
-            unread = f", {thread.unread} new" if thread.unread else ""
-            state = {PostState.WAITING: " (not sent yet)", PostState.REFUSED: " (refused)"}.get(
-                thread.opening.state, ""
-            ) + (" (hidden)" if thread.hidden else "")
-            lesson = ""
+            lesson = None
             if self.lesson_id is None and thread.lesson_id:  # say which lesson, in the mix
-                lesson = f" · lesson {self._lesson_names.get(thread.lesson_id, thread.lesson_id)}"
-            item = QListWidgetItem(
-                f"{marks}{thread.title}{state}\n{thread.opening.author} · "
-                f"{thread.replies} replies{unread}{lesson}"
-            )
+                lesson = self._lesson_names.get(thread.lesson_id, "")
+            item = QListWidgetItem(forum_text.thread_label(thread, lesson))
             item.setData(Qt.ItemDataRole.UserRole, thread.id)
             self.threads.addItem(item)
             if thread.id == current:
                 self.threads.setCurrentItem(item)
         self.threads.blockSignals(False)
-        if not threads and self.lesson_id is not None:
-            self.view.setHtml(
-                "<p>No threads about this lesson yet. Start one with <b>New thread</b>, or "
-                "choose <b>The whole course</b> under About to see all of them.</p>"
-            )
-        elif not threads:
-            self.view.setHtml("<p>No threads yet. Start one with <b>New thread</b>.</p>")
+        if self.current_thread_id() is None:
+            self.page = None
+            self.posts.clear()
+            self.reply.setEnabled(False)
+            if not threads and self.lesson_id is not None:
+                self.view.setHtml(forum_text.NO_TOPICS_ABOUT_LESSON)
+            elif not threads:
+                self.view.setHtml(forum_text.NO_TOPICS)
+            else:
+                self.view.setHtml(forum_text.CHOOSE_TOPIC)
+            self._update_buttons()
         self.shown.emit()
         if self.current_thread_id():
             self._open_selected()
@@ -344,23 +343,28 @@ class ForumPage(QWidget):
             return
         self.page = page
         thread = page.thread
-        parts = [f"<h2>{escape(thread.title)}</h2>", _post_html(thread.opening, page.opening_html)]
+        opening = forum_text.post_html(thread.opening, page.opening_html)
+        parts = [f"<h2>{escape(thread.title)}</h2>", opening]
+        chosen = self.selected_post()
+        self.posts.blockSignals(True)
         self.posts.clear()
-        opening_item = QListWidgetItem(f"{thread.opening.author}: (opening post)")
+        label = forum_text.post_label(thread.opening, page.opening_html, opening=True)
+        opening_item = QListWidgetItem(label)
         opening_item.setData(Qt.ItemDataRole.UserRole, thread.opening)
         self.posts.addItem(opening_item)
         for post, html in page.posts:
-            parts.append("<hr>" + _post_html(post, html))
-            first = post.body.strip().splitlines()[0] if post.body.strip() else ""
-            badge = STATE_BADGE[post.state] + (" · hidden" if post.hidden else "")
-            item = QListWidgetItem(f"{post.author}: {first[:60]}{badge}")
+            parts.append("<hr>" + forum_text.post_html(post, html))
+            item = QListWidgetItem(forum_text.post_label(post, html))
             item.setData(Qt.ItemDataRole.UserRole, post)
             self.posts.addItem(item)
+            if chosen is not None and post.id == chosen.id:
+                self.posts.setCurrentItem(item)
+        self.posts.blockSignals(False)
         if thread.locked:
-            parts.append("<p><i>Locked by a moderator: replies are closed.</i></p>")
-        self.view.setHtml("".join(parts))
+            parts.append(forum_text.LOCKED)
         if thread.hidden:
-            parts.append("<p><i>Hidden by a moderator: learners do not see it.</i></p>")
+            parts.append(forum_text.HIDDEN)
+        self.view.setHtml("".join(parts))
         open_for_replies = not thread.hidden and (not thread.locked or self.moderator)
         self.reply.setEnabled(open_for_replies)
         self.reply_button.setEnabled(open_for_replies)
@@ -376,6 +380,7 @@ class ForumPage(QWidget):
 
     def _update_buttons(self) -> None:
         post = self.selected_post()
+        self.reply_button.setEnabled(self.page is not None and self.reply.isEnabled())
         self.edit_button.setEnabled(post is not None and post.mine)
         self.delete_button.setEnabled(post is not None and post.mine)
         self.report_button.setEnabled(
@@ -404,20 +409,34 @@ class ForumPage(QWidget):
         }.get(kind, False)
         return f"un{kind}" if undo else kind
 
-    def ask_new_thread(self) -> None:
-        course_id = self.course_id
-        if course_id is None:
-            return
-        about = "the whole course"
-        if self.lesson_id is not None:
-            about = f"lesson {self._lesson_names.get(self.lesson_id, self.lesson_id)}"
-        dialog = NewThreadDialog(about, self.moderator, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            question = dialog.question.isChecked()
-            self.new_thread(dialog.title.text(), dialog.body.toPlainText(), question=question)
+    def new_topic_lesson(self) -> str | None:
+        """What a new topic is about unless the learner changes it: the lesson listed, else
+        the lesson they came from (None: the whole course)."""
+        return self.lesson_id or self.from_lesson
 
-    def new_thread(self, title: str, body: str, *, question: bool = False) -> None:
-        course_id, lesson_id = self.course_id, self.lesson_id
+    def ask_new_thread(self) -> None:
+        if self.course_id is None:
+            return
+        lessons = list(self._lesson_names.items())
+        dialog = NewTopicDialog(lessons, self.new_topic_lesson(), self.moderator, self)
+        self.new_topic_dialog = dialog
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        self.new_topic_dialog = None
+        if accepted:
+            self.new_thread(
+                dialog.title.text(),
+                dialog.body.toPlainText(),
+                question=dialog.question.isChecked(),
+                about=dialog.chosen_lesson() or "",
+            )
+
+    def new_thread(
+        self, title: str, body: str, *, question: bool = False, about: str | None = None
+    ) -> None:
+        """Queue a new topic about lesson `about` ("" the whole course; None: as
+        new_topic_lesson says)."""
+        course_id = self.course_id
+        lesson_id = self.new_topic_lesson() if about is None else (about or None)
         if course_id is None:
             return
         self._submit(
@@ -441,7 +460,7 @@ class ForumPage(QWidget):
         post = self.selected_post()
         if post is None:
             return
-        text, ok = QInputDialog.getMultiLineText(self, "Edit", "Your post (Markdown):", post.body)
+        text, ok = QInputDialog.getMultiLineText(self, "Edit your post", "Your post:", post.body)
         if ok:
             self._submit(lambda: self._forum.edit(post.id, text))
 
@@ -454,7 +473,9 @@ class ForumPage(QWidget):
         post = self.selected_post()
         if post is None:
             return
-        reason, ok = QInputDialog.getText(self, "Report", "What is wrong with this post?")
+        reason, ok = QInputDialog.getText(
+            self, "Report to the moderators", "What is wrong with this post?"
+        )
         if ok and reason.strip():
             self._submit(lambda: self._forum.report(post.id, reason))
 
@@ -473,7 +494,7 @@ class ForumPage(QWidget):
         self._runner.submit(work, lambda _r: self._queued(), self._failed)
 
     def _queued(self) -> None:
-        self.notice.setText("Saved on this computer; it is sent at the next sync.")
+        self.notice.setText(forum_text.QUEUED)
         self.changed.emit()
         self.reload()
 
@@ -484,20 +505,3 @@ class ForumPage(QWidget):
         if url.scheme() in WEB_SCHEMES:
             self.link_opened.emit(url)
             QDesktopServices.openUrl(url)
-
-
-def _post_html(post: ForumPost, html: str) -> str:
-    when = (post.created_at or "")[:16].replace("T", " ")
-    notes = []
-    if post.edited:
-        notes.append("edited")
-    if post.is_answer:
-        notes.append("<b>answer</b>")
-    if post.hidden:
-        notes.append("<i>hidden from learners</i>")
-    if post.state is PostState.WAITING:
-        notes.append("<i>not sent yet</i>")
-    if post.state is PostState.REFUSED:
-        notes.append(f"<b>refused:</b> {escape(post.refusal)}")
-    extra = f" · {' · '.join(notes)}" if notes else ""
-    return f"<p><b>{escape(post.author)}</b> · {escape(when)}{extra}</p>{html}"

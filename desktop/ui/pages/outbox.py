@@ -1,11 +1,16 @@
-"""The "Waiting to send" page: every queued action, and refused ones with the academy's reason,
-to edit and send again or to discard. UI thread; reads and changes go through the task runner."""
+"""The "Waiting to send" list: every queued action, and refused ones with the academy's reason,
+to edit and send again or to discard. UI thread; reads and changes go through the task runner.
+
+Each action is described in words from what it is about ("Your reply in ‘Looking for a study
+group’"; desktop/ui/action_text.py), never by its mutation name or an id. Signal `changed()`:
+the learner resent or discarded something (sync soon, recount the indicator)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -18,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.sync import KIND_LABELS, OutboxItem, OutboxState, QueueView
-from desktop.services.queue import QueueService
-from desktop.ui import formatting, theme
+from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.services.describer import ActionDescription, ActionKind
+from desktop.services.queue import DescribedQueue, QueueService
+from desktop.ui import formatting
+from desktop.ui.action_text import action_sentence, refusal_reason
 from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.table_model import Index, ListTableModel
 from desktop.ui.tasks import TaskRunner
@@ -39,42 +46,55 @@ STATE_LABELS = {
 }
 
 
-def describe(item: OutboxItem) -> str:
-    args = item.args
-    if item.name == "progress.update":
-        done = " (completed)" if args.get("completed") else ""
-        return f"Progress in lesson {args.get('lesson_id')}{done}"
-    if item.name == "poll.vote":
-        return f"Vote in poll {args.get('poll_id')}: option {args.get('option_id')}"
-    return item.name
+_OTHER = ActionDescription(ActionKind.OTHER)
 
 
 class OutboxModel(ListTableModel[OutboxItem]):
     HEADERS = ("Created", "Action", "Status", "Reason")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._sentences: dict[int, str] = {}
+
     @property
     def items(self) -> list[OutboxItem]:
         return self.rows
 
-    def set_items(self, items: list[OutboxItem]) -> None:
+    def set_items(
+        self, items: list[OutboxItem], descriptions: dict[int, ActionDescription] | None = None
+    ) -> None:
+        descriptions = descriptions or {}
+        self._sentences = {i.id: action_sentence(descriptions.get(i.id, _OTHER)) for i in items}
         self.set_rows(items)
+
+    def sentence(self, item: OutboxItem) -> str:
+        return self._sentences.get(item.id) or action_sentence(_OTHER)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         item = self.rows[index.row()]
-        if role == Qt.ItemDataRole.ForegroundRole and item.state is OutboxState.REJECTED:
-            return theme.error_text()
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return KIND_LABELS.get(item.kind, "other actions")
+        refused = item.state is OutboxState.REJECTED
+        if role == Qt.ItemDataRole.FontRole and refused:
+            font = QFont()
+            font.setBold(True)  # refused ones need the learner; the palette's colours stay
+            return font
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
             formatting.local_time(item.created_at),
-            describe(item),
+            self.sentence(item),
             STATE_LABELS[item.state],
-            item.message or "",
+            refusal_reason(item.message) if refused else _waiting_note(item),
         )[index.column()]
+
+
+def _waiting_note(item: OutboxItem) -> str:
+    """Why a waiting item has not left yet, when there is a reason beyond "not synced yet"
+    (it waits for its recording, or the academy asked to try again later)."""
+    if item.state is OutboxState.RETRY:
+        return "The academy asked Samen to try again a little later."
+    return item.message or ""
 
 
 class OutboxPage(QWidget):
@@ -107,18 +127,21 @@ class OutboxPage(QWidget):
         buttons.addWidget(self.discard_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>Waiting to send</h2>"))
+        # Hidden where a page around it names the section already (Sync & storage).
+        self.heading = QLabel("<h2>Waiting to send</h2>")
+        layout.addWidget(self.heading)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self._update_buttons()
 
     def reload(self) -> None:
-        self._runner.submit(lambda: self._queue.view(WAITING_LISTED), self._show)
+        self._runner.submit(lambda: self._queue.described_view(WAITING_LISTED), self._show)
 
-    def _show(self, view: object) -> None:
-        assert isinstance(view, QueueView)
-        self.model.set_items(view.items)
+    def _show(self, described: object) -> None:
+        assert isinstance(described, DescribedQueue)
+        view = described.view
+        self.model.set_items(view.items, described.descriptions)
         refused, waiting = view.refused, view.waiting
         parts = []
         if waiting:
@@ -156,7 +179,7 @@ class OutboxPage(QWidget):
         if item is None:
             return
         answer = QMessageBox.question(
-            self, "Discard", f"Discard “{describe(item)}”? It will not be sent."
+            self, "Discard", f"Discard “{self.model.sentence(item)}”? It will not be sent."
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._change(lambda: self._queue.discard(item.id))
@@ -165,7 +188,7 @@ class OutboxPage(QWidget):
         item = self.selected()
         if item is None:
             return
-        dialog = EditActionDialog(item, describe(item), parent=self)
+        dialog = EditActionDialog(item, self.model.sentence(item), parent=self)
         if dialog.exec() == EditActionDialog.DialogCode.Accepted:
             args = dialog.args()
             self._change(lambda: self._queue.resend(item.id, args))

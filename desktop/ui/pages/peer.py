@@ -4,6 +4,9 @@ UI thread; every service call runs on the worker pool.
 
 Work to review arrives with each sync and its recordings are downloaded right after, so it can
 be reviewed without a connection. Everyone shows under their course pseudonym.
+
+As a page of its own it lists every course's work; the course page's Peer work section calls
+`show_course` so only that course's work and feedback are listed.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class PeerPage(QWidget):
         self._player = player
         self._runner = runner
         self._requests = 0
+        self.course_id: str | None = None  # only this course's work and feedback (None: all)
         self.assignment: Assignment | None = None
         self.answers: list[QPlainTextEdit] = []
         self.heading = QLabel("<h2>Peer feedback</h2>")
@@ -78,6 +82,7 @@ class PeerPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
+        self.answers_area = scroll  # hidden while there is nothing to review
         self.send_button = QPushButton("Send feed&back")
         self.send_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.send_button.setToolTip("Saved now, sent at the next sync (Ctrl+Return)")
@@ -103,14 +108,15 @@ class PeerPage(QWidget):
         self.received.currentItemChanged.connect(lambda *_: self._show_feedback())
         self.feedback_view = QTextBrowser()
         self.feedback_view.setOpenLinks(False)
-        self.helpful_button = QPushButton("It &helped")
+        self.helpful_button = QPushButton("It help&ed")  # Alt+H is the window's Help menu
         self.helpful_button.clicked.connect(lambda: self._rate(True))
         self.not_helpful_button = QPushButton("It did &not help")
         self.not_helpful_button.clicked.connect(lambda: self._rate(False))
         for button in (self.helpful_button, self.not_helpful_button):
             button.setEnabled(False)
         rate_row = QHBoxLayout()
-        rate_row.addWidget(QLabel("Did this feedback help you?"))
+        self.rate_label = QLabel("Did this feedback help you?")
+        rate_row.addWidget(self.rate_label)
         rate_row.addWidget(self.helpful_button)
         rate_row.addWidget(self.not_helpful_button)
         rate_row.addStretch(1)
@@ -130,14 +136,24 @@ class PeerPage(QWidget):
 
     # -- lists -----------------------------------------------------------------------------
 
+    def show_course(self, course_id: str | None) -> None:
+        """List only this course's work to review and feedback received (None: all)."""
+        if course_id != self.course_id:
+            self.clear()
+        self.course_id = course_id
+        self.reload()
+
     def reload(self) -> None:
         self._requests += 1
         request = self._requests
+        course_id = self.course_id
 
         def load() -> _Lists:
-            return _Lists(
-                request, self._peer.assignments(), self._peer.received(), self._peer.unseen_count()
-            )
+            assignments, received = self._peer.assignments(), self._peer.received()
+            if course_id is not None:
+                assignments = [a for a in assignments if a.course_id == course_id]
+                received = [f for f in received if f.course_id == course_id]
+            return _Lists(request, assignments, received, self._peer.unseen_count())
 
         self._runner.submit(load, self._show_lists)
 
@@ -158,16 +174,27 @@ class PeerPage(QWidget):
             return  # a newer read is on its way
         current = self.assignment.id if self.assignment else None
         _refill(self.to_review, lists.assignments, _assignment_label, current)
+        # With nothing to review, the note saying how work arrives has the room.
+        for widget in (self.to_review, self.answers_area, self.send_button):
+            widget.setVisible(bool(lists.assignments))
         if not lists.assignments:
             self.work.setHtml(
                 "<p>Nothing to review yet. When you share your own work on an exercise that "
-                "asks for peer feedback, the work of others on it arrives here.</p>"
+                "asks for peer feedback (<b>Ask peers for feedback</b> under the exercise, in "
+                "a lesson), the work of others on it arrives here after a sync.</p>"
             )
         chosen = self.received.currentItem()
         chosen_id = chosen.data(Qt.ItemDataRole.UserRole).id if chosen else None
         _refill(self.received, lists.received, _feedback_label, chosen_id)
+        for shown in (self.received, self.rate_label, self.helpful_button):
+            shown.setVisible(bool(lists.received))
+        self.not_helpful_button.setVisible(bool(lists.received))
         if not lists.received:
-            self.feedback_view.setHtml("<p>No feedback on your work yet.</p>")
+            self.feedback_view.setHtml(
+                "<p>No feedback on your work yet. Share your answer to an exercise that asks "
+                "for peer feedback (<b>Ask peers for feedback</b> under the exercise, in a "
+                "lesson); what your peers say about it arrives here after a sync.</p>"
+            )
         self.unseen_changed.emit(lists.unseen)
         self.seen_if_shown()
         if self.to_review.currentItem() is not None:

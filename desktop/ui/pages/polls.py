@@ -1,5 +1,7 @@
 """The Polls page: the polls of a course (or all), vote and change the vote offline, see how
-the community voted. UI thread; reading and voting run on the worker pool."""
+the community voted. UI thread; reading and voting run on the worker pool.
+
+A page of its own, and the Polls section of the course page (which hides `heading`)."""
 
 from __future__ import annotations
 
@@ -28,8 +30,9 @@ class PollsPage(QWidget):
         self.cards: list[PollCard] = []
         self._requests = 0  # the newest read; older answers are dropped
         self.heading = QLabel("<h2>Polls</h2>")
-        self.empty = QLabel("No polls on this computer yet. They arrive with the next sync.")
+        self.empty = QLabel()
         self.empty.setWordWrap(True)
+        self.empty.hide()  # until the first read says there are none
         self._column = QVBoxLayout()
         holder = QWidget()
         holder.setLayout(self._column)
@@ -55,6 +58,21 @@ class PollsPage(QWidget):
         self.heading.setText(f"<h2>Polls{' — ' + escape(title) if title else ''}</h2>")
         self.reload()
 
+    def clear(self) -> None:
+        """Show nothing (after a logout, or before another course)."""
+        self.course_id = self.lesson_id = None
+        self._requests += 1  # reads still on their way are dropped
+        self._remove_cards()
+        self.empty.hide()
+
+    def _remove_cards(self) -> None:
+        while self._column.count():
+            item = self._column.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.cards = []
+
     def reload(self) -> None:
         course_id = self.course_id
         self._requests += 1
@@ -67,24 +85,26 @@ class PollsPage(QWidget):
         if request != self._requests:
             return  # an older read; a newer one is coming
         assert isinstance(polls, list)
-        while self._column.count():
-            item = self._column.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.cards = []
+        self._remove_cards()
         # The lesson the learner came from first; otherwise newest first, as given.
         polls.sort(key=lambda p: self.lesson_id is None or p.lesson_id != self.lesson_id)
         for poll in polls:
             assert isinstance(poll, Poll)
             about = ""
-            if poll.lesson_id:
-                about = f"About lesson {self._lesson_names.get(poll.lesson_id, poll.lesson_id)}"
+            if poll.lesson_id:  # the lesson's title, never its id
+                name = self._lesson_names.get(poll.lesson_id)
+                about = f"About lesson {name}" if name else "About one of the course's lessons"
             card = PollCard(poll, about)
             card.vote_chosen.connect(self._vote)
             self._column.addWidget(card)
             self.cards.append(card)
         self._column.addStretch(1)
+        self.empty.setText(
+            "This course has no polls yet. When its teachers open one, it arrives with the "
+            "next sync; vote in it here."
+            if self.course_id is not None
+            else "No polls on this computer yet. They arrive with the next sync."
+        )
         self.empty.setVisible(not polls)
         self.shown.emit()
 

@@ -1,5 +1,6 @@
-"""One poll: the statement, the options to vote on, the learner's vote and its state, and the
-community's results once shown. UI thread; voting goes through the Polls page's runner."""
+"""One poll: the statement, the options to vote on, the learner's vote and where it is ("Your
+vote: Tuesday · Waiting to send", then "· Sent" once the academy has it), and the community's
+results once shown. UI thread; voting goes through the Polls page's runner."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.poll import Poll, VoteState
+from desktop.services.queue import Delivery
+from desktop.ui.widgets.delivery_note import DeliveryNote
 
-STATE_TEXT = {
-    VoteState.NONE: "",
-    VoteState.WAITING: "Your vote (waiting to sync).",
-    VoteState.COUNTED: "Your vote is counted.",
-    VoteState.REFUSED: "Your vote was refused: {refusal}",
+DELIVERY = {
+    VoteState.NONE: None,
+    VoteState.WAITING: Delivery.WAITING,
+    VoteState.COUNTED: Delivery.SENT,
+    VoteState.REFUSED: Delivery.REFUSED,
 }
 
 
@@ -61,9 +64,13 @@ class PollCard(QGroupBox):
         self.vote_button.setVisible(poll.is_open)
         self.choices.buttonToggled.connect(self._choice_changed)
         self.vote_button.clicked.connect(self._vote)
-        self.state = QLabel(STATE_TEXT[poll.vote_state].format(refusal=poll.refusal), self)
-        self.state.setWordWrap(True)
-        self.state.setVisible(bool(self.state.text()))
+        self.state = DeliveryNote(self)
+        chosen = next((o.text for o in poll.options if o.id == poll.my_vote), "")
+        self.state.show_delivery(
+            DELIVERY[poll.vote_state],
+            lead=f"Your vote: {chosen}" if chosen else "Your vote",
+            reason=poll.refusal,
+        )
         hint = _results_hint(poll)
         self.hint = QLabel(hint, self)
         self.hint.setVisible(bool(hint))
