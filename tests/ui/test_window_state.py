@@ -190,10 +190,9 @@ def test_samen_opens_in_the_saved_theme_and_where_it_was_left(
 
     def look_and_close(move_to: QRect | None) -> Callable[[], bool]:
         def check() -> bool:
-            window = next(
-                (w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)), None
-            )
-            if window is None or not window.isVisible():
+            shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+            window = next((w for w in shown if w.isVisible()), None)  # not the first run's
+            if window is None:
                 return False
             fits = window.screen().availableGeometry().contains(window.frameGeometry())
             seen.append((theme.is_dark(qapp.palette()), window.geometry(), fits))
