@@ -131,16 +131,23 @@ window.show()
 app.processEvents()
 available = window.screen().availableGeometry()
 frame = window.frameGeometry()
+from desktop.settings import Settings
+from desktop.ui.settings_dialog import SettingsDialog
+path = __import__("pathlib").Path(r"{path}")
+dialog = SettingsDialog(Settings.load(path.with_name("settings.json")), runner, path.parent, window)
+dialog.show()
+app.processEvents()
 print(json.dumps({{
     "available": [available.width(), available.height()],
     "before": [before.width(), before.height()],
     "fits": available.contains(frame),
     "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
+    "settings fit": available.contains(dialog.frameGeometry()),
 }}))
 """
 
 
-def test_the_main_window_fits_a_1366x768_screen_at_scale_2(tmp_path: Path) -> None:
+def test_the_main_window_and_settings_fit_a_1366x768_screen_at_scale_2(tmp_path: Path) -> None:
     screens = tmp_path / "screens.json"
     screens.write_text(
         json.dumps(
@@ -171,6 +178,7 @@ def test_the_main_window_fits_a_1366x768_screen_at_scale_2(tmp_path: Path) -> No
     assert seen["available"] == [683, 384]  # 1366x768 at scale 2, in Qt's pixels
     assert seen["before"][0] > 683  # the window as it asks to be would not fit
     assert seen["fits"], seen
+    assert seen["settings fit"], seen  # the Settings window too (its form scrolls)
 
 
 def test_samen_opens_in_the_saved_theme_and_where_it_was_left(
