@@ -1,4 +1,5 @@
-"""The learner's own record: exercise answers, listening positions, lesson completion.
+"""The learner's own record: exercise answers, listening positions, lesson completion (and
+taking it back).
 Worker threads / CLI (each call is one short transaction).
 
 Every change is stored locally and queued in the same transaction, so it works offline and is
@@ -28,6 +29,7 @@ from desktop.store.pulled import PulledRepo
 MAX_ANSWER_CHARS = 20_000  # the contract's limit for exercise.answer text
 ANSWER = "exercise.answer"
 POSITION = "playback.position"
+PROGRESS = "progress.update"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,28 @@ class LearningService:
     def complete_lesson(self, course_id: str, lesson_id: str) -> None:
         self._actions.record_progress(course_id, lesson_id, 0, True)
 
+    def reopen_lesson(self, course_id: str, lesson_id: str) -> None:
+        """Take "done" back, here and (at the next sync) at the academy. Unsent, it replaces
+        the "done" still waiting: the latest intent is what gets sent."""
+        client_id = self._actions.client_id()
+        owner = self._owner()
+        with self._store.write() as db:
+            position, _done = ProgressRepo.reopen(
+                db, owner, course_id=course_id, lesson_id=lesson_id
+            )
+            args = {
+                "course_id": course_id,
+                "lesson_id": lesson_id,
+                "position_ms": position,
+                "completed": False,
+                "reopened": True,
+            }
+            queue_action(db, client_id, "progress", PROGRESS, key="lesson_id", args=args)
+
+    def is_completed(self, lesson_id: str) -> bool:
+        stored = self._progress.get(self._owner(), lesson_id)
+        return stored is not None and stored[1]
+
     def completed_lessons(self, course_id: str) -> set[str]:
         return self._progress.completed(self._owner(), course_id)
 
@@ -196,16 +220,12 @@ class LearningService:
             for key, (version, data) in PulledRepo.versioned(db, client_id, "playback").items():
                 if key not in unsent:
                     PlaybackRepo.fold_pulled(db, owner, data, version)
-            for _, data in PulledRepo.versioned(db, client_id, "progress").values():
-                # Monotonic on both sides: folding twice or late changes nothing.
-                ProgressRepo.merge(
-                    db,
-                    owner,
-                    course_id=data["course_id"],
-                    lesson_id=data["lesson_id"],
-                    position_ms=int(data["position_ms"]),
-                    completed=bool(data["completed"]),
-                )
+            unsent = OutboxRepo.unsent_values(
+                db, client_id=client_id, name=PROGRESS, key="lesson_id"
+            )
+            for key, (version, data) in PulledRepo.versioned(db, client_id, "progress").items():
+                if key not in unsent:  # by version: "done" may have been taken back
+                    ProgressRepo.fold_pulled(db, owner, data, version)
 
     def _owner(self) -> str:
         return record_owner(self._session.account())

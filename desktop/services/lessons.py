@@ -6,10 +6,15 @@ learner's computer, so it is treated as untrusted: raw HTML in the Markdown is n
 the result is cleaned with an allow-list (nh3/ammonia), images may only come from this course's
 downloaded media (a remote image would give away when and where the learner studies), and
 links keep only http(s)/mailto targets, opened in the browser when clicked.
+
+The lesson page shows the title above the text, so a first heading that repeats it is left out;
+the lesson's own images that its text does not place are shown after the text, so none of the
+course's pictures goes unseen.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -33,6 +38,7 @@ class RenderedLesson:
     lesson: Lesson
     html: str
     missing_media: tuple[str, ...]  # referenced but not on this computer (yet)
+    images: tuple[Path, ...] = ()  # the local files the html shows, as its file: URIs name them
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +86,53 @@ class LessonService:
 
     def render(self, course_id: str, lesson: Lesson) -> RenderedLesson:
         course_dir = self._media_root / course_id
-        env: dict[str, Any] = {"course_dir": course_dir, "missing": []}
+        env: dict[str, Any] = {"course_dir": course_dir, "missing": [], "placed": [], "shown": []}
         allowed = course_dir.resolve().as_uri() + "/"
+
+        def keep(src: str) -> bool:
+            return src.startswith(allowed)
+
         html = self._rich.html(
-            lesson.body_markdown, env, keep_image=lambda src: src.startswith(allowed)
+            _without_title(lesson.body_markdown, lesson.title), env, keep_image=keep
         )
-        return RenderedLesson(lesson=lesson, html=html, missing_media=tuple(env["missing"]))
+        unplaced = [path for path in self._images(course_id, lesson) if path not in env["placed"]]
+        if unplaced:
+            alt = _markdown_text(lesson.title)
+            pictures = "\n\n".join(f"![{alt}](<{path}>)" for path in unplaced)
+            html += self._rich.html(pictures, env, keep_image=keep)
+        return RenderedLesson(
+            lesson=lesson,
+            html=html,
+            missing_media=tuple(env["missing"]),
+            images=tuple(dict.fromkeys(env["shown"])),
+        )
+
+    def _images(self, course_id: str, lesson: Lesson) -> list[str]:
+        """The lesson's own image files, in the lesson's order."""
+        images = {
+            f.path for f in self._media.files(course_id) if f.content_type.startswith("image/")
+        }
+        return [path for path in lesson.media if path in images]
+
+
+_HEADING = re.compile(r"\A\s*#[ \t]+(?P<text>[^\n]*?)[ \t#]*(?:\n|\Z)")
+
+
+def _without_title(markdown: str, title: str) -> str:
+    """The Markdown without a first heading that only repeats the lesson's title."""
+    found = _HEADING.match(markdown)
+    if found is None or _words(found["text"]) != _words(title):
+        return markdown
+    return markdown[found.end() :]
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[*_`]", "", text).split()).casefold()
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text that Markdown shows as it is (for an image's alt text)."""
+    return re.sub(r"([\\`*_{}\[\]()#+!<>|-])", r"\\\1", text)
 
 
 def _render_image(
@@ -99,9 +146,11 @@ def _render_image(
     local = _local_media(env["course_dir"], src)
     if local is None:
         return f"<em>[{alt}: not shown, lessons only show the course's own images]</em>"
+    env["placed"].append(src)
     if not local.is_file():
         env["missing"].append(src)
         return f"<em>[{alt}: not on this computer yet]</em>"
+    env["shown"].append(local.resolve())
     return f'<img src="{escape(local.resolve().as_uri())}" alt="{alt}">'
 
 

@@ -373,6 +373,12 @@ def _last_place(db: sqlite_utils.Database) -> None:
     )
 
 
+def _progress_seen_version(db: sqlite_utils.Database) -> None:
+    # "Done" can be taken back now, so progress folds in from pull by server version (as answers
+    # and positions do) instead of only ever growing.
+    db.execute("ALTER TABLE progress ADD COLUMN seen_version INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -385,6 +391,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0009_peer_seen", _peer_seen),
     ("0010_outbox_server_errors", _outbox_server_errors),
     ("0011_last_place", _last_place),
+    ("0012_progress_seen_version", _progress_seen_version),
 )
 
 

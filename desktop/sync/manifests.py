@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-
 from desktop.domain.account import AcademyKey
 from desktop.domain.course import CourseDetail
 from desktop.domain.course_version import CourseStamp

@@ -1,6 +1,8 @@
-"""progress.update: lesson progress merged monotonically (max position, completed never reverts).
+"""progress.update: lesson progress merged monotonically (max position; completed reverts only
+when the learner takes "done" back, `reopened`).
 
-Runs inside a push's savepoint on a worker thread; one upsert statement per mutation.
+Runs inside a push's savepoint on a worker thread; one upsert statement per mutation (and one
+update when it reopens the lesson).
 """
 
 from __future__ import annotations
@@ -8,9 +10,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, not_, or_, select
+from sqlalchemy import and_, bindparam, case, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from server.content.models import Lesson
 from server.db import table_of
@@ -26,6 +28,10 @@ class ProgressArgs(MutationArgs):
     lesson_id: str
     position_ms: NonNegativeInt
     completed: bool
+    # The learner took "done" back: completed becomes false (the position still only grows).
+    # Points earned by the completion stay (the ledger's source is spent, so marking the
+    # lesson done again earns nothing more).
+    reopened: bool = False
 
 
 def _lesson_course(ctx: MutationContext, lesson_id: str) -> str | None:
@@ -63,6 +69,25 @@ def _merge_statement(dialect: str) -> ReturningInsert[tuple[int, bool, int]]:
     ).returning(table.c.position_ms, table.c.completed, table.c.version)
 
 
+@cache
+def _reopen_statement() -> ReturningUpdate[tuple[int, bool, int]]:
+    table = table_of(Progress)
+    return (
+        update(table)
+        .where(
+            table.c.user_id == bindparam("of_user"),
+            table.c.lesson_id == bindparam("of_lesson"),
+            table.c.completed,
+        )
+        .values(
+            completed=False,
+            version=table.c.version + 1,
+            updated_at=bindparam("now", type_=table.c.updated_at.type),
+        )
+        .returning(table.c.position_ms, table.c.completed, table.c.version)
+    )
+
+
 def course_of(ctx: MutationContext, args: ProgressArgs) -> str | None:
     """The lesson's own course (the handler refuses args naming another)."""
     return _lesson_course(ctx, args.lesson_id)
@@ -79,11 +104,17 @@ def update_progress(ctx: MutationContext, args: ProgressArgs) -> dict[str, Any]:
             "lesson_id": args.lesson_id,
             "course_id": args.course_id,
             "position_ms": args.position_ms,
-            "completed": args.completed,
+            "completed": args.completed and not args.reopened,
             "version": 1,
             "updated_at": ctx.now,
         },
     ).one_or_none()
+    if args.reopened:
+        reopened = connection.execute(
+            _reopen_statement(),
+            {"of_user": ctx.user_id, "of_lesson": args.lesson_id, "now": ctx.now},
+        ).one_or_none()
+        merged = reopened or merged
     table = table_of(Progress)
     row = (
         merged

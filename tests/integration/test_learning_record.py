@@ -100,3 +100,41 @@ def test_bad_answers_are_refused_before_anything_is_queued(
     with pytest.raises(SamenError, match="pick an option"):
         laptop.learning.answer_text(COURSE, "learning-together-1", choice, "b")
     assert laptop.queue.items() == []
+
+
+def test_done_taken_back_is_undone_at_the_academy_and_on_the_other_device(
+    academy: LiveServer, tmp_path: Path
+) -> None:
+    username = add_learner(academy)
+    laptop = client(tmp_path / "laptop", academy.url, username)
+    laptop.catalogue.fetch_course(COURSE)
+    lesson = "learning-together-3"
+
+    # Done and taken back before a sync: one waiting item, the latest intent.
+    laptop.learning.complete_lesson(COURSE, lesson)
+    laptop.learning.reopen_lesson(COURSE, lesson)
+    assert not laptop.learning.is_completed(lesson)
+    [waiting] = laptop.queue.items()
+    validate("Mutations", {waiting.name: waiting.args})
+    laptop.learning.complete_lesson(COURSE, lesson)
+    assert laptop.learning.is_completed(lesson)
+    assert laptop.sync.run_window().ok
+
+    phone = client(tmp_path / "phone", academy.url, username)
+    assert phone.sync.run_window().ok
+    assert phone.learning.completed_lessons(COURSE) == {lesson}
+
+    # Taken back after it reached the academy: the academy and the phone follow.
+    laptop.learning.reopen_lesson(COURSE, lesson)
+    assert laptop.learning.completed_lessons(COURSE) == set()
+    assert laptop.sync.run_window().ok
+    assert laptop.queue.items() == []
+    assert laptop.learning.completed_lessons(COURSE) == set()  # the pull agrees
+    assert phone.sync.run_window().ok
+    assert phone.learning.completed_lessons(COURSE) == set()
+
+    # Done again on the phone: the laptop sees it after its next sync.
+    phone.learning.complete_lesson(COURSE, lesson)
+    assert phone.sync.run_window().ok
+    assert laptop.sync.run_window().ok
+    assert laptop.learning.completed_lessons(COURSE) == {lesson}

@@ -94,7 +94,7 @@ def test_read_a_lesson_offline(
     opened: list[str] = []
     # No browser here: record what would be opened instead.
     monkeypatch.setattr(
-        "desktop.ui.pages.lesson_view.QDesktopServices.openUrl",
+        "desktop.ui.pages.lesson_page.QDesktopServices.openUrl",
         opened_urls(opened),
     )
     runner = TaskRunner()

@@ -80,3 +80,33 @@ def test_a_peer_recordings_place_stays_on_this_computer(store: Store) -> None:
     with store.read() as db:
         queued = [row[0] for row in db.execute("SELECT args_json FROM outbox").fetchall()]
     assert len(queued) == 1 and KEY in queued[0]  # only the episode goes to the academy
+
+
+def _pulled_progress(store: Store, cursor: str, version: int, completed: bool) -> None:
+    data = {"course_id": "c1", "lesson_id": "c1-1", "position_ms": 0, "completed": completed}
+    change = Change("user:1", "progress", "c1-1", "put", version, data)
+    page = PullPage(changes=(change,), cursor=cursor, has_more=False, last_seq=0, reset=())
+    PulledRepo(store).apply_page(C, page)
+
+
+def test_done_taken_back_folds_by_version_and_an_unsent_undo_wins(store: Store) -> None:
+    session: Any = _Session()
+    learning = LearningService(store, session, ActionService(store, session))
+    _pulled_progress(store, "1", 2, completed=True)
+    learning.fold_pulled(C)
+    assert learning.completed_lessons("c1") == {"c1-1"}
+
+    learning.reopen_lesson("c1", "c1-1")  # not sent yet: the pulled "done" does not return
+    learning.fold_pulled(C)
+    assert learning.completed_lessons("c1") == set()
+
+    _mark_sent(store)
+    _pulled_progress(store, "2", 3, completed=False)  # the academy took it back too
+    learning.fold_pulled(C)
+    assert learning.completed_lessons("c1") == set()
+    _pulled_progress(store, "3", 1, completed=True)  # an older state changes nothing
+    learning.fold_pulled(C)
+    assert learning.completed_lessons("c1") == set()
+    _pulled_progress(store, "4", 4, completed=True)  # done again on another device
+    learning.fold_pulled(C)
+    assert learning.completed_lessons("c1") == {"c1-1"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.domain.course import Lesson
+from desktop.domain.course import CourseDetail, CourseSummary, Lesson, MediaFile
 from desktop.services.lessons import LessonService
 from desktop.store.courses import CourseRepo
 from desktop.store.db import Store
@@ -90,3 +90,35 @@ def _elements(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
     Collector().feed(html)
     return found
+
+
+def test_the_title_shows_once_and_unplaced_lesson_images_are_shown(tmp_path: Path) -> None:
+    store = Store(tmp_path / "samen.sqlite3")
+    media = tmp_path / "media"
+    (media / "c1" / "images").mkdir(parents=True)
+    for name in ("a.png", "b.png"):
+        (media / "c1" / "images" / name).write_bytes(b"\x89PNG")
+    body = "# Forming  a *study* group\n\nText ![a](images/a.png).\n"
+    lesson = Lesson(
+        "c1-1",
+        1,
+        "Forming a study group",
+        body,
+        media=("images/a.png", "audio/x.mp3", "images/b.png"),
+    )
+    files = [MediaFile(f"images/{n}.png", 4, "0" * 64, "image/png") for n in "ab"]
+    files.append(MediaFile("audio/x.mp3", 4, "0" * 64, "audio/mpeg"))
+    course = CourseSummary("c1", 1, "Course", "en", "", 1, 12)
+    CourseRepo(store).save_detail(CourseDetail(course, (lesson,), tuple(files)))
+    service = LessonService(CourseRepo(store), MediaRepo(store), media)
+
+    rendered = service.render("c1", lesson)
+    assert "<h1>" not in rendered.html and "Text" in rendered.html
+    a, b = ((media / "c1" / "images" / name).resolve() for name in ("a.png", "b.png"))
+    assert rendered.html.count("<img") == 2 and b.as_uri() in rendered.html
+    assert rendered.images == (a, b)
+    assert "x.mp3" not in rendered.html
+    # Another first heading stays.
+    other = service.render("c1", Lesson("c1-2", 2, "Two", "# Something else\n\nText"))
+    assert "<h1>Something else</h1>" in other.html
+    store.close()

@@ -1,24 +1,34 @@
 """One exercise of a lesson: a multiple-choice quiz with feedback, or a written answer /
-reflection. UI thread; saving goes through the lesson view's task runner.
+reflection. UI thread; saving goes through the lesson page's task runner.
 
-The card only shows and collects; the view stores the answer (locally and in the outbox) and
-calls back `show_feedback`, `show_saved` or `show_error`.
+The card only shows and collects; the page stores the answer (locally and in the outbox) and
+calls back `show_feedback`, `show_saved` or `show_error`. The card takes the room it needs
+(every option shown whole, wrapped to the page's width): the page scrolls, never the card.
+Quiz feedback carries a mark and a word (✓ Correct / ✗ Not quite) and the option's own
+feedback once; its colour is the palette's. The card's buttons have no mnemonics: a lesson
+shows several cards at once, and the same letter twice would reach neither.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
+    QWidget,
 )
 
 from desktop.domain.course import Exercise, ExerciseKind
@@ -33,6 +43,49 @@ KIND_TITLES = {
 }
 WAITING = "Saved on this computer; it goes to the academy at the next sync."
 SENT = "Saved and sent to the academy."
+RIGHT_MARK, WRONG_MARK = "✓", "✗"
+RIGHT_WORD, WRONG_WORD = "Correct", "Not quite"
+# A verdict the option's own feedback starts with ("Right: …") would say it twice.
+_VERDICT = re.compile(
+    r"^\s*(right|correct|exactly|yes|wrong|incorrect|not quite|no)\b\s*[.:!,;—–-]*\s*",
+    re.IGNORECASE,
+)
+
+
+def feedback_text(correct: bool, text: str, mark_colour: str = "") -> str:
+    """The feedback as rich text: the mark and word, then the option's own words once.
+    `mark_colour` is a palette colour's name (the UI's palette, never a fixed colour)."""
+    mark, word = (RIGHT_MARK, RIGHT_WORD) if correct else (WRONG_MARK, WRONG_WORD)
+    body = _VERDICT.sub("", text, count=1).strip()
+    body = body[:1].upper() + body[1:]
+    colour = f"color: {mark_colour}; " if mark_colour else ""
+    mark_html = f'<span style="{colour}font-size: x-large">{mark}</span>'
+    return f"<b>{mark_html} {word}.</b> {escape(body)}".strip()
+
+
+class ChoiceOption(QWidget):
+    """A quiz option whose text wraps: a radio button and its label (clicking either picks it)."""
+
+    def __init__(self, text: str, option_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.radio = QRadioButton(self)
+        self.radio.setProperty("option_id", option_id)
+        self.radio.setAccessibleName(text)
+        self.label = QLabel(text, self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setBuddy(self.radio)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 2, 0, 2)
+        row.addWidget(self.radio, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.label, 1)
+
+    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self.radio.isEnabled():
+            self.radio.setChecked(True)
+            self.radio.setFocus()
+        super().mouseReleaseEvent(event)
 
 
 class ExerciseCard(QGroupBox):
@@ -48,23 +101,31 @@ class ExerciseCard(QGroupBox):
         self.prompt = QLabel(exercise.prompt)
         self.prompt.setWordWrap(True)
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)  # the prompt is text, never markup
-        self.feedback = QLabel()
+        self.feedback = QLabel(self)
         self.feedback.setWordWrap(True)
+        self.feedback.setTextFormat(Qt.TextFormat.RichText)
+        self.feedback.setFrameShape(QFrame.Shape.StyledPanel)
+        self.feedback.setAutoFillBackground(True)
+        self.feedback.setBackgroundRole(QPalette.ColorRole.Base)
+        self.feedback.setMargin(6)
         self.feedback.hide()
-        self.status = QLabel()
+        self.correct: bool | None = None  # the verdict shown, if any
+        self._feedback = ""
+        self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.hide()
         self.options = QButtonGroup(self)
+        self.choices: list[ChoiceOption] = []
         self.editor: QPlainTextEdit | None = None
-        self.submit = QPushButton()
+        self.submit = QPushButton(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)
         if exercise.kind is ExerciseKind.MULTIPLE_CHOICE:
             for option in exercise.options:
-                button = QRadioButton(option.text)
-                button.setProperty("option_id", option.id)
-                self.options.addButton(button)
-                layout.addWidget(button)
+                choice = ChoiceOption(option.text, option.id, self)
+                self.options.addButton(choice.radio)
+                self.choices.append(choice)
+                layout.addWidget(choice)
             self.submit.setText("Check")
             self.submit.setEnabled(False)
             self.options.buttonToggled.connect(lambda *_: self.submit.setEnabled(True))
@@ -76,18 +137,18 @@ class ExerciseCard(QGroupBox):
                 else "Your answer…"
             )
             self.editor.setAccessibleName(exercise.prompt)
-            self.editor.setMaximumHeight(120)
+            self.editor.setFixedHeight(120)
             layout.addWidget(self.editor)
             self.submit.setText("Save answer")
         self.submit.clicked.connect(self._submit)
         # Parented now: showing a parentless widget would open it as a window of its own.
-        self.ask_button = QPushButton("Ask a &supporter…", self)
+        self.ask_button = QPushButton("Ask a supporter…", self)
         self.ask_button.setToolTip(
             "Ask someone you trust (a manager, a friend) by e-mail for feedback on your answer"
         )
         self.ask_button.setVisible(exercise.supporter_allowed)
         self.ask_button.clicked.connect(lambda: self.supporter_wanted.emit(self.exercise))
-        self.peers_button = QPushButton("Ask pee&rs for feedback…", self)
+        self.peers_button = QPushButton("Ask peers for feedback…", self)
         self.peers_button.setToolTip(
             "Share your answer (and a recording) with two learners of this course, under your "
             "pseudonym; you review theirs in return"
@@ -97,10 +158,10 @@ class ExerciseCard(QGroupBox):
         self.peers = QLabel(self)
         self.peers.setWordWrap(True)
         self.peers.hide()
-        self.withdraw_button = QPushButton("Withdraw request")
+        self.withdraw_button = QPushButton("Withdraw request", self)
         self.withdraw_button.hide()
         self.withdraw_button.clicked.connect(self._withdraw)
-        self.supporters = QLabel()
+        self.supporters = QLabel(self)
         self.supporters.setWordWrap(True)
         self.supporters.setTextFormat(Qt.TextFormat.RichText)
         self.supporters.hide()
@@ -111,8 +172,8 @@ class ExerciseCard(QGroupBox):
         row.addWidget(self.peers_button)
         row.addWidget(self.withdraw_button)
         row.addStretch(1)
-        layout.addLayout(row)
         layout.addWidget(self.feedback)
+        layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.supporters)
         layout.addWidget(self.peers)
@@ -138,10 +199,19 @@ class ExerciseCard(QGroupBox):
         self.show_saved(answer.sent)
 
     def show_feedback(self, correct: bool, text: str) -> None:
-        verdict = "Right." if correct else "Not quite."
-        body = text if text and text != verdict else ""
-        self.feedback.setText(f"<b>{verdict}</b> {escape(body)}".strip())
+        self.correct = correct
+        # Right in the palette's accent (its highlight), wrong in its plain text colour: the
+        # mark and the word say it, the colour only helps.
+        self._feedback = text
+        role = QPalette.ColorRole.Highlight if correct else QPalette.ColorRole.Text
+        self.feedback.setText(feedback_text(correct, text, self.palette().color(role).name()))
+        self.feedback.setAccessibleName(RIGHT_WORD if correct else WRONG_WORD)
         self.feedback.show()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() is QEvent.Type.PaletteChange and self.correct is not None:
+            self.show_feedback(self.correct, self._feedback)  # the new theme's colours
 
     def show_saved(self, sent: bool) -> None:
         self.status.setText(SENT if sent else WAITING)
