@@ -15,8 +15,10 @@ from PySide6.QtGui import QIcon, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
+from desktop.domain.course import Lesson
 from desktop.ui import icons, theme
 from desktop.ui.icons import Icons
+from desktop.ui.pages.course_lessons import LessonsSection
 from desktop.ui.theme import Theme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +130,20 @@ def test_icons_load_without_qtpy_qtawesome_or_another_qt_binding() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_course_pages_done_mark_is_the_icon_sets_and_follows_the_theme(
+    app: QApplication, qtbot: QtBot
+) -> None:
+    Theme.apply(app, "light")
+    section = LessonsSection()
+    qtbot.addWidget(section)
+    lessons = [Lesson(f"l{n}", n, f"Lesson {n}", "") for n in (1, 2)]
+    section.show_lessons(lessons, {"l1"})
+    done = section.list.item(0).icon()
+    assert bytes(done.pixmap(32, 32).toImage().constBits()) == bytes(
+        Icons.pixmap("done", 32).toImage().constBits()
+    )
+    Theme.apply(app, "dark")
+    dark_text = theme.palette_for("dark").color(Role.Text)
+    assert set(_ink(section.list.item(0).icon().pixmap(32, 32).toImage())) == {dark_text.name()}
