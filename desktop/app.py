@@ -8,6 +8,7 @@ through the task runner too.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -17,12 +18,15 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import __version__
-from desktop.paths import resource_dir
-from desktop.ui import main_window
+from desktop.paths import Paths, resource_dir
+from desktop.settings import Settings
+from desktop.ui import icons, main_window
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.main_window import MainWindow
 from desktop.ui.signals import SignalBridge
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import Theme
+from desktop.ui.window_state import STATE_FILE, WindowState
 
 if TYPE_CHECKING:
     from desktop.core import Core
@@ -77,6 +81,7 @@ def attach(window: MainWindow, core: Core) -> None:
         core.paths.media_dir,
         core.settings,
         default_server=str(core.settings.get("server_url")),
+        data_dir=core.paths.data_dir,
     )
 
 
@@ -113,18 +118,34 @@ def _open(open_core: Callable[[], Core]) -> tuple[Core, bool]:
     logged in (all of it disk work the UI thread must not wait on)."""
     core = open_core()
     main_window.preload()
+    # A broken install: icons stay blank, every button still says what it does.
+    with contextlib.suppress(icons.IconFontMissingError, OSError, ValueError):
+        icons.preload()
     return core, core.session.account() is not None
 
 
 def run_gui(
-    open_core: Callable[[], Core], *, title_note: str = "", argv: Sequence[str] | None = None
+    open_core: Callable[[], Core],
+    *,
+    title_note: str = "",
+    argv: Sequence[str] | None = None,
+    paths: Paths | None = None,
 ) -> int:
     """Show the window, open the core on a worker, attach it, run until the window closes.
-    The caller owns the core `open_core` returns (and closes it after this returns)."""
+    The caller owns the core `open_core` returns (and closes it after this returns).
+
+    With `paths`, the window opens in the learner's theme, at the size and place it was left
+    (both read before it is shown, before the event loop runs, so nothing waits on them)."""
     app = application(argv)
     collector = MainThreadCollector(app)
     runner = TaskRunner(app)
+    choice = str(Settings.load(paths.settings_file).get("theme")) if paths else "system"
+    Theme.apply(app, choice)
     window = MainWindow(runner)
+    state = WindowState(paths.config_dir / STATE_FILE, runner) if paths else None
+    if state is not None:
+        state.restore(window)
+        state.save_on_close(window)  # written by the runner, which is waited for below
     if title_note:
         window.setWindowTitle(f"Samen — {title_note}")
     window.statusBar().showMessage("Opening Samen…")

@@ -194,7 +194,7 @@ def _gui(paths: Paths) -> int:
         return opened[-1]
 
     try:
-        return run_gui(open_core)
+        return run_gui(open_core, paths=paths)
     finally:
         for core in opened:
             core.close()
@@ -504,7 +504,7 @@ def _demo(args: argparse.Namespace) -> int:
                 return EXIT_OK
             from desktop.app import run_gui
 
-            return run_gui(lambda: core, title_note="demo academy")
+            return run_gui(lambda: core, title_note="demo academy", paths=paths)
         finally:
             core.close()
     finally:

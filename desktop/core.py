@@ -7,7 +7,6 @@ Runs on the main thread at start-up; the objects it builds are then used from wo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from desktop.disk_space import raising_disk_full
 from desktop.domain.transfer import JobStatus
@@ -36,7 +35,7 @@ from desktop.services.storage import StorageService
 from desktop.services.supporters import SupporterService
 from desktop.services.sync import SyncService
 from desktop.services.uploads import UploadService
-from desktop.settings import Settings
+from desktop.settings import Settings, played_episode_kept_for
 from desktop.store.accounts import AccountRepo
 from desktop.store.courses import CourseRepo
 from desktop.store.db import Store
@@ -134,7 +133,7 @@ def build_core(
         academy_feeds=lambda: session.client().podcast_feeds(),
         academy_url=lambda: account.server_url if (account := session.account()) else None,
         budget_bytes=lambda: int(float(settings.get("podcast_budget_mb")) * 1024 * 1024),
-        delete_after=lambda: timedelta(hours=float(settings.get("podcast_delete_played_after_h"))),
+        delete_after=lambda: played_episode_kept_for(settings),
         check_network=downloads.check_network,
         queue=downloads,
     )

@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ DECLARED: tuple[Setting, ...] = (
     Setting("sync_interval_s", 300, "Seconds between background syncs while online."),
     Setting("request_timeout_s", 15.0, "Seconds to wait for the server before calling it offline."),
     Setting("language", "", "Interface language (nl or en); empty follows the system."),
+    Setting("theme", "system", "Colours: system (follow the OS colour scheme), light or dark."),
     Setting(
         "download_unmetered_only", False, "Download only on connections the OS calls unmetered."
     ),
@@ -36,8 +38,18 @@ DECLARED: tuple[Setting, ...] = (
         24.0,
         "Hours after an episode was played before its file is deleted (pinned ones never).",
     ),
+    Setting(
+        "podcast_clean_up",
+        True,
+        "Delete played episodes' files automatically (after podcast_delete_played_after_h).",
+    ),
 )
 _BY_KEY = {s.key: s for s in DECLARED}
+
+THEMES = ("system", "light", "dark")
+LANGUAGES = ("", "en", "nl")
+# What "no automatic clean-up" waits: longer than anyone keeps a computer, and still a date.
+_KEEP_FOREVER = timedelta(days=100 * 365)
 
 
 class Settings:
@@ -80,3 +92,10 @@ class Settings:
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).replace(self._path)
+
+
+def played_episode_kept_for(settings: Settings) -> timedelta:
+    """How long a played episode's file stays before the clean-up deletes it."""
+    if not settings.get("podcast_clean_up"):
+        return _KEEP_FOREVER
+    return timedelta(hours=max(0.0, float(settings.get("podcast_delete_played_after_h"))))

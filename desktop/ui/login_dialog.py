@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.account import Account
 from desktop.domain.errors import SamenError
 from desktop.services.session import SessionService
+from desktop.ui import theme
 from desktop.ui.tasks import TaskRunner
 
 
@@ -41,7 +42,7 @@ class LoginDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("loginError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c62828")
+        theme.tint(self.error, "error")
         self.error.hide()
         self.busy = QLabel("Logging in…")
         self.busy.hide()

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         settings: Settings,
         *,
         default_server: str = "",
+        data_dir: Path | None = None,
     ) -> None:
         """Build the pages, menus and timers around the services. UI thread, once."""
         from desktop.media.player import Player
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
 
         runner = self._runner
         self._settings = settings
+        self._data_dir = data_dir if data_dir is not None else media_root.parent
         self._default_server = default_server
         self._session = session
         self._catalogue = catalogue
@@ -245,6 +247,12 @@ class MainWindow(QMainWindow):
         self.unmetered_action.setChecked(bool(self._settings.get("download_unmetered_only")))
         self.unmetered_action.toggled.connect(self._toggle_unmetered)
         menu.addAction(self.unmetered_action)
+        # "Se&ttings…": Alt+S is "&Sync now" in this menu.
+        self.settings_action = QAction("Se&ttings…", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.show_settings)
+        menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(quit_action)
         toolbar = self.addToolBar("Main")
@@ -368,6 +376,23 @@ class MainWindow(QMainWindow):
 
     def _show_download(self, course_id: str, label: str) -> None:
         self.catalogue_page.model.show_download(course_id, label or None)
+
+    def show_settings(self) -> None:
+        from desktop.ui.settings_dialog import SettingsDialog
+
+        shown = self.findChild(SettingsDialog)
+        if shown is not None and shown.isVisible():
+            shown.raise_()
+            shown.activateWindow()
+            return
+        dialog = SettingsDialog(self._settings, self._runner, self._data_dir, self)
+        dialog.settings_changed.connect(
+            lambda: self.unmetered_action.setChecked(
+                bool(self._settings.get("download_unmetered_only"))
+            )
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _toggle_unmetered(self, only_unmetered: bool) -> None:
         self._settings.set("download_unmetered_only", only_unmetered)

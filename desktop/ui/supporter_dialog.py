@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.supporter import MAX_MESSAGE, MAX_NAME, valid_address
+from desktop.ui import theme
 
 
 class SupporterDialog(QDialog):
@@ -41,7 +42,7 @@ class SupporterDialog(QDialog):
         preview.setAccessibleName("What your supporter will read")
         preview.setMaximumHeight(120)
         self.problem = QLabel()
-        self.problem.setStyleSheet("color: #a40000")
+        theme.tint(self.problem, "error")
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

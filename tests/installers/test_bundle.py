@@ -157,6 +157,17 @@ def test_the_bundle_holds_the_ffmpeg_backend_and_leaves_unused_qt_out(bundle: Bu
         assert not {m for m in python_modules if m.split(".")[0] == server_side}, server_side
 
 
+def test_the_bundle_holds_the_icon_font_and_not_qtawesomes_python_side(bundle: Bundle) -> None:
+    fonts = bundle.folder / "_internal" / "qtawesome" / "fonts"
+    names = {path.suffix: path.name for path in fonts.iterdir()}
+    assert len(list(fonts.iterdir())) == 2  # Font Awesome 6 solid and its name map, no other
+    assert names[".ttf"].startswith("fontawesome6-solid-webfont-")
+    assert names[".json"].startswith("fontawesome6-solid-webfont-charmap-")
+    python_modules = set(CArchiveReader(str(bundle.program)).open_embedded_archive("PYZ.pyz").toc)
+    assert "desktop.ui.icons" in python_modules
+    assert not {m for m in python_modules if m.split(".")[0] in ("qtawesome", "qtpy", "PyQt5")}
+
+
 def test_the_archive_installs_for_one_user_updates_and_uninstalls(
     bundle: Bundle, tmp_path: Path, secret_env: dict[str, str]
 ) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from desktop.paths import resolve_paths
-from desktop.settings import DECLARED, Settings
+from desktop.settings import DECLARED, Settings, played_episode_kept_for
 
 
 def test_every_setting_has_a_default_and_a_doc() -> None:
@@ -59,3 +60,13 @@ def test_whole_number_is_accepted_for_a_decimal_setting(tmp_path: Path) -> None:
     loaded = Settings.load(path)
     assert loaded.get("request_timeout_s") == 20.0
     assert loaded.get("sync_interval_s") == 300
+
+
+def test_played_episodes_are_kept_for_the_hours_set_or_for_good(tmp_path: Path) -> None:
+    settings = Settings.load(tmp_path / "settings.json")
+    assert played_episode_kept_for(settings) == timedelta(hours=24)
+    settings.set("podcast_delete_played_after_h", 168)
+    assert played_episode_kept_for(settings) == timedelta(days=7)
+    settings.set("podcast_clean_up", False)
+    assert played_episode_kept_for(settings) > timedelta(days=365 * 50)
+    assert settings.get("theme") == "system"

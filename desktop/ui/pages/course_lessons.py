@@ -2,14 +2,14 @@
 the next one to study highlighted and chosen; Enter, a double-click or the button opens one.
 UI thread; it only shows what the course page read on the worker pool.
 
-The marks (✓ done, ▶ next) are drawn as each row's icon in the palette's text colours, so the
-titles line up whatever the font makes of the glyphs; the row's text says it in words too.
+The marks (done, next) are each row's icon from the icon set, in the palette's text colours, so
+the titles line up; the row's text says it in words too.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import Lesson
 from desktop.ui.counting import count
+from desktop.ui.icons import Icons
 
 DONE_MARK = "✓"
 NEXT_MARK = "▶"
@@ -140,16 +141,15 @@ class LessonsSection(QWidget):
         return NEXT_MARK if upcoming is not None and lesson.id == upcoming.id else ""
 
     def _icon(self, mark: str) -> QIcon:
-        """The mark in the text colour, and in the highlighted-text colour when selected."""
+        """The icon set's mark (drawn in the palette's colours, after a theme change too); a
+        blank one of the same size keeps the titles of unmarked rows lined up."""
         if mark not in self._icons:
-            palette = self.list.palette()
-            icon = QIcon()
-            for mode, role in (
-                (QIcon.Mode.Normal, QPalette.ColorRole.Text),
-                (QIcon.Mode.Selected, QPalette.ColorRole.HighlightedText),
-            ):
-                icon.addPixmap(_glyph(mark, palette, role, self.list.iconSize()), mode)
-            self._icons[mark] = icon
+            if mark:
+                self._icons[mark] = Icons.icon("done" if mark == DONE_MARK else "next")
+            else:
+                blank = QPixmap(self.list.iconSize())
+                blank.fill(Qt.GlobalColor.transparent)
+                self._icons[mark] = QIcon(blank)
         return self._icons[mark]
 
     def _label(self, lesson: Lesson, upcoming: Lesson | None) -> str:
@@ -157,19 +157,3 @@ class LessonsSection(QWidget):
         if lesson.exercises:
             details.append(count(len(lesson.exercises), "exercise", "exercises"))
         return f"{lesson_name(lesson)}\n{' · '.join(details)}"
-
-
-def _glyph(mark: str, palette: QPalette, role: QPalette.ColorRole, size: QSize) -> QPixmap:
-    pixmap = QPixmap(size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    if mark:
-        painter = QPainter(pixmap)
-        painter.setPen(palette.color(role))
-        font = painter.font()
-        font.setPixelSize(int(size.height() * 0.7))
-        painter.setFont(font)
-        painter.drawText(
-            QRect(0, 0, size.width(), size.height()), Qt.AlignmentFlag.AlignCenter, mark
-        )
-        painter.end()
-    return pixmap

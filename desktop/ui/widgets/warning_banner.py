@@ -2,13 +2,15 @@
 UI thread.
 
 It stands out by the palette's own colours (the tooltip's, which themes keep readable in light
-and dark) and the style's warning icon, so it reads as a notice rather than page text.
+and dark) and the warning icon, so it reads as a notice rather than page text.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
+
+from desktop.ui.icons import Icons
 
 
 class WarningBanner(QFrame):
@@ -24,8 +26,7 @@ class WarningBanner(QFrame):
         row.setContentsMargins(10, 6, 10, 6)
         icon = QLabel()
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        icon.setPixmap(warning.pixmap(size, size))
+        Icons.show_on(icon, "warning", size, tone="warning")
         icon.setAccessibleName("Warning")
         row.addWidget(icon)
         self.label = QLabel()
