@@ -127,7 +127,7 @@ def run_window(window: MainWindow, runner: TaskRunner) -> tuple[Heartbeat, float
         nonlocal downloaded
         downloaded = True
 
-    window.downloads_page.finished.connect(on_finished)
+    window.pages.sync_page().downloads.finished.connect(on_finished)
     heart = Heartbeat()
     heart.start()
     wait(200)  # a baseline of quiet beats before the work starts
@@ -151,7 +151,7 @@ def run_window(window: MainWindow, runner: TaskRunner) -> tuple[Heartbeat, float
     done = time.perf_counter() - triggered
     wait(TAIL_MS)
     heart.stop()
-    window.downloads_page.finished.disconnect(on_finished)
+    window.pages.sync_page().downloads.finished.disconnect(on_finished)
     if not downloaded:
         raise SystemExit(f"the download did not finish within {TIMEOUT_S:.0f} s")
     return heart, triggered, done

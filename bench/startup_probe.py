@@ -7,11 +7,12 @@ Usage: python -m bench.startup_probe samen DATA_DIR [--idle SECONDS]
 An event filter on the QApplication catches the first Paint event delivered to a QMainWindow
 and prints `SHOWN <pid> <CLOCK_MONOTONIC seconds>` on stdout (the parent started its clock
 on the same clock just before spawning this process). Samen's window is first painted as a
-shell ("Opening your courses…"); the probe then prints `ATTACHED <pid> <seconds>` when its
-pages are built and `REFRESHED <pid> <seconds> logged_in=…` when its first refresh has filled
-them. Without --idle the window is closed then; with it, the probe waits SECONDS more, then
-SECONDS more, prints `IDLE <pid>` (the parent reads /proc/<pid>/status then) and closes the
-window a little later.
+shell; the probe then prints `USABLE <pid> <seconds>` when its Home lists the learner's
+courses (the window's `home_usable`; a window without one, from before the Home page, is usable
+when its first refresh has filled its lists), `ATTACHED <pid> <seconds>` when its pages are
+built and `REFRESHED <pid> <seconds> logged_in=…` when its first refresh is done. Without
+--idle the window is closed then; with it, the probe waits SECONDS more, prints `IDLE <pid>`
+(the parent reads /proc/<pid>/status then) and closes the window a little later.
 
 `samen` runs the product's real entry point, `desktop.cli.main(["--data-dir", DIR, "gui"])`;
 the probe only creates the QApplication first (through `desktop.app.application()`, which the
@@ -63,6 +64,9 @@ class FirstPaint(QObject):
         # Samen's window says when its first refresh is done; a bare window has none to wait for.
         window = self._window
         assert window is not None
+        if not window.property("usable_said") and getattr(window, "home_usable", False):
+            window.setProperty("usable_said", True)
+            print(f"USABLE {os.getpid()} {time.monotonic():.6f}", flush=True)
         if not window.property("attached_said") and getattr(window, "attached", False):
             window.setProperty("attached_said", True)
             print(f"ATTACHED {os.getpid()} {time.monotonic():.6f}", flush=True)
@@ -71,6 +75,8 @@ class FirstPaint(QObject):
         if hasattr(window, "overview") and window.overview is None:
             return
         self._poll.stop()
+        if not window.property("usable_said"):
+            print(f"USABLE {os.getpid()} {time.monotonic():.6f}", flush=True)
         overview = getattr(window, "overview", None)
         logged_in = overview.status.logged_in if overview is not None else None
         print(f"REFRESHED {os.getpid()} {time.monotonic():.6f} logged_in={logged_in}", flush=True)

@@ -63,25 +63,33 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
 
 
 def attach(window: MainWindow, core: Core) -> None:
+    from desktop.ui.window_services import WindowServices
+
     window.attach(
-        core.session,
-        core.catalogue,
-        core.overview,
-        core.queue,
-        core.packs,
-        core.downloads,
-        core.lessons,
-        core.learning,
-        core.podcasts,
-        core.polls,
-        core.forum,
-        core.supporters,
-        core.standing,
-        core.peer,
-        core.paths.media_dir,
-        core.settings,
-        default_server=str(core.settings.get("server_url")),
-        data_dir=core.paths.data_dir,
+        WindowServices(
+            session=core.session,
+            catalogue=core.catalogue,
+            overview=core.overview,
+            queue=core.queue,
+            packs=core.packs,
+            downloads=core.downloads,
+            lessons=core.lessons,
+            learning=core.learning,
+            podcasts=core.podcasts,
+            polls=core.polls,
+            forum=core.forum,
+            supporters=core.supporters,
+            standing=core.standing,
+            peer=core.peer,
+            home=core.home,
+            storage=core.storage,
+            covers=core.covers,
+            removal=core.removal,
+            settings=core.settings,
+            media_root=core.paths.media_dir,
+            data_dir=core.paths.data_dir,
+            default_server=str(core.settings.get("server_url")),
+        )
     )
 
 
@@ -130,12 +138,15 @@ def run_gui(
     title_note: str = "",
     argv: Sequence[str] | None = None,
     paths: Paths | None = None,
+    first_look: Callable[[], object] | None = None,
 ) -> int:
     """Show the window, open the core on a worker, attach it, run until the window closes.
     The caller owns the core `open_core` returns (and closes it after this returns).
 
     With `paths`, the window opens in the learner's theme, at the size and place it was left
-    (both read before it is shown, before the event loop runs, so nothing waits on them)."""
+    (both read before it is shown, before the event loop runs, so nothing waits on them).
+    `first_look` (a worker, before the core) reads what Home lists at once: the courses on
+    this computer, so the window is of use before the services have loaded."""
     app = application(argv)
     collector = MainThreadCollector(app)
     runner = TaskRunner(app)
@@ -144,6 +155,7 @@ def run_gui(
     window = MainWindow(runner)
     state = WindowState(paths.config_dir / STATE_FILE, runner) if paths else None
     if state is not None:
+        window.window_state = state
         state.restore(window)
         state.save_on_close(window)  # written by the runner, which is waited for below
     if title_note:
@@ -181,10 +193,23 @@ def run_gui(
 
     started: list[bool] = []
 
+    def open_core_now(_result: object = None) -> None:
+        runner.submit(lambda: _open(open_core), opened, failed)
+
     def start() -> None:
-        if not started:
-            started.append(True)
-            runner.submit(lambda: _open(open_core), opened, failed)
+        if started:
+            return
+        started.append(True)
+        if first_look is None:
+            open_core_now()
+            return
+
+        def looked(courses: object) -> None:
+            window.show_first_look(courses)
+            open_core_now()
+
+        # First the cheap read, then the core: the two would only slow each other down.
+        runner.submit(first_look, looked, open_core_now)
 
     _AfterFirstPaint(window, start)
     # A window that is never painted (started minimised, on another workspace) still opens

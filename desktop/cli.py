@@ -193,8 +193,13 @@ def _gui(paths: Paths) -> int:
         opened.append(build_core(paths))
         return opened[-1]
 
+    def first_look() -> object:  # on a worker, before the core: what Home lists at once
+        from desktop.services.home import courses_now
+
+        return courses_now(paths.database)
+
     try:
-        return run_gui(open_core, paths=paths)
+        return run_gui(open_core, paths=paths, first_look=first_look)
     finally:
         for core in opened:
             core.close()

@@ -2,16 +2,17 @@
 sees: `scripts/screenshots.sh` runs it under Xvfb. Main thread (Qt's UI thread).
 
 A demo academy on 127.0.0.1 and the demo learner in a throwaway data folder (the token kept in
-memory only): one sync, the first course downloaded and opened at its first lesson, the forum
-and polls shown for it; then each tab at each size, as docs/screenshots/<W>x<H>/NN-<tab>.png.
+memory only): one sync and the first course downloaded; then each main screen (Home, Courses,
+the course page's sections, a lesson, Podcasts, Sync & storage's sections) at each size, as
+docs/screenshots/<W>x<H>/NN-<screen>.png.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from keyring.backends import fail
@@ -22,6 +23,7 @@ from desktop.core import build_core
 from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
 from desktop.paths import resolve_paths
 from desktop.store.vault import TokenVault
+from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 
 SIZES: tuple[tuple[int, int], ...] = ((1366, 768), (1024, 700))
@@ -35,8 +37,35 @@ def settle(seconds: float) -> None:
     loop.exec()
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.replace("&", "").lower()).strip("-")
+def screens(window: MainWindow, course_id: str) -> list[tuple[str, Callable[[], object]]]:
+    """Each main screen: its file name and how the window is brought to it."""
+    pages = window.pages
+    assert pages is not None
+
+    def course(section: str) -> Callable[[], object]:
+        return lambda: window.open_course(course_id, section)
+
+    def sync(section: str) -> Callable[[], object]:
+        def show() -> None:
+            window.go("sync")
+            pages.sync_page().show_section(section)
+
+        return show
+
+    return [
+        ("home", lambda: window.go("home")),
+        ("courses", lambda: window.go("courses")),
+        ("course-lessons", course("lessons")),
+        ("course-discussion", course("discussion")),
+        ("course-polls", course("polls")),
+        ("course-peer-work", course("peer")),
+        ("course-supporters", course("supporters")),
+        ("lesson", lambda: window.open_lesson(course_id, "")),
+        ("podcasts", lambda: window.go("podcasts")),
+        ("sync-waiting", sync("waiting")),
+        ("sync-downloads", sync("downloads")),
+        ("sync-storage", sync("storage")),
+    ]
 
 
 def render(out: Path, sizes: tuple[tuple[int, int], ...]) -> list[Path]:
@@ -59,23 +88,20 @@ def render(out: Path, sizes: tuple[tuple[int, int], ...]) -> list[Path]:
                 if not window.refreshing:
                     break
                 settle(0.5)
-            window.show_forum(course.id, course.title)
-            window.show_polls(course.id, course.title)
-            window.open_course(course.id)
-            settle(SETTLE_S)
             for width, height in sizes:
                 window.resize(width, height)
                 folder = out / f"{width}x{height}"
                 folder.mkdir(parents=True, exist_ok=True)
                 for old in folder.glob("*.png"):
                     old.unlink()
-                for index in range(window.tabs.count()):
-                    window.tabs.setCurrentIndex(index)
+                for index, (name, show) in enumerate(screens(window, course.id)):
+                    show()
                     settle(SETTLE_S)
-                    name = f"{index + 1:02d}-{slug(window.tabs.tabText(index))}.png"
-                    if not window.grab().save(str(folder / name)):
-                        raise SystemExit(f"could not write {folder / name}")
-                    written.append(folder / name)
+                    path = folder / f"{index + 1:02d}-{name}.png"
+                    if not window.grab().save(str(path)):
+                        raise SystemExit(f"could not write {path}")
+                    written.append(path)
+                window.go("home")
             window.close()
             runner.wait_idle()
             QCoreApplication.processEvents()

@@ -44,6 +44,8 @@ class NewTopicDialog(QDialog):
         self.title.setPlaceholderText("What is it about, in a few words?")
         self.title.setMaxLength(MAX_TITLE)
         self.body = QPlainTextEdit()
+        # Tab moves on, as everywhere else; no one is trapped in a text box.
+        self.body.setTabChangesFocus(True)
         self.body.setPlaceholderText("What do you want to ask or share?")
         self.question = QCheckBox("A &discussion question for the learners (moderators)", self)
         self.question.setVisible(moderator)

@@ -30,6 +30,8 @@ class SupporterDialog(QDialog):
         self.email = QLineEdit()
         self.email.setPlaceholderText("name@example.org")
         self.message = QPlainTextEdit()
+        # Tab moves on, as everywhere else; no one is trapped in a text box.
+        self.message.setTabChangesFocus(True)
         self.message.setPlaceholderText("A personal note: what would you like them to look at?")
         self.message.setMaximumHeight(100)
         shared = QLabel(

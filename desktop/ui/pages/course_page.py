@@ -69,6 +69,7 @@ class _Course:
 
     request: int
     course_id: str
+    title: str
     summary: str
     lessons: list[Lesson]
     done: set[str]
@@ -228,6 +229,7 @@ class CoursePage(QWidget):
             return _Course(
                 request,
                 course_id,
+                entry.course.title if entry else "",
                 entry.course.summary if entry else "",
                 lessons,
                 self._learning.completed_lessons(course_id),
@@ -279,6 +281,9 @@ class CoursePage(QWidget):
             (x.id, x.title) for x in self.lessons
         ]
         self.lessons = result.lessons
+        if result.title and result.title != self.title:  # opened by id alone (from Home)
+            self.title = result.title
+            self.header.show_title(result.title)
         self.header.show_summary(result.summary)
         self.header.show_progress(result.lessons, result.done)
         self.header.show_points(result.points)

@@ -107,6 +107,8 @@ class ForumPage(QWidget):
         self.report_button.clicked.connect(self._report)
         self.moderation: dict[str, QPushButton] = {}
         self.reply = QPlainTextEdit()
+        # Tab moves on, as everywhere else; no one is trapped in a text box.
+        self.reply.setTabChangesFocus(True)
         self.reply.setPlaceholderText("Write a reply. Ctrl+Return sends it.")
         self.reply.setAccessibleName("Your reply")
         self.reply.setMaximumHeight(110)

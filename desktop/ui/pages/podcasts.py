@@ -455,6 +455,22 @@ class PodcastsPage(QWidget):
         )
         self._player.play()
 
+    def play_key(self, key: str, position_ms: int = 0) -> None:
+        """Play one episode from `position_ms` (Home's Continue and New for you): at once when
+        it is on this computer, else it is selected and downloaded for the learner to play."""
+        self.select(key)
+        podcasts = self._podcasts
+        self._runner.submit(
+            lambda: podcasts.episode(key), lambda episode: self._play_found(episode, position_ms)
+        )
+
+    def _play_found(self, episode: object, position_ms: int) -> None:
+        assert isinstance(episode, Episode)
+        if episode.file is EpisodeFile.AVAILABLE:
+            self._start(episode, position_ms or None)
+        else:
+            self.download(episode.key)
+
     def download_selected(self) -> None:
         episode = self.selected()
         if episode is not None:

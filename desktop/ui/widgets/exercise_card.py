@@ -131,6 +131,8 @@ class ExerciseCard(QGroupBox):
             self.options.buttonToggled.connect(lambda *_: self.submit.setEnabled(True))
         else:
             self.editor = QPlainTextEdit()
+            # Tab moves on, as everywhere else; no one is trapped in a text box.
+            self.editor.setTabChangesFocus(True)
             self.editor.setPlaceholderText(
                 "Write your thoughts…"
                 if exercise.kind is ExerciseKind.REFLECTION

@@ -1,0 +1,90 @@
+"""The main window's menus and the actions behind them. UI thread.
+
+Mnemonics are unique across the menu bar (&Samen, &View, P&layback, &Help) and inside each
+menu; the places have Ctrl+1…Ctrl+4 so they work from any page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
+
+VIEW_PLACES = (  # page, menu text, shortcut
+    ("home", "&Home", "Ctrl+1"),
+    ("courses", "&Courses", "Ctrl+2"),
+    ("podcasts", "&Podcasts", "Ctrl+3"),
+    ("sync", "&Sync && storage", "Ctrl+4"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Menus:
+    sync: QAction
+    login: QAction
+    logout: QAction
+    settings: QAction
+    back: QAction
+    playback: QMenu
+
+
+def _action(
+    window: MainWindow, text: str, *keys: QKeySequence | QKeySequence.StandardKey | str
+) -> QAction:
+    action = QAction(text, window)
+    if keys:
+        action.setShortcuts([QKeySequence(key) for key in keys])
+    return action
+
+
+def build_menus(window: MainWindow) -> Menus:
+    bar = window.menuBar()
+    samen = bar.addMenu("&Samen")
+    sync = _action(window, "S&ync now", "Ctrl+R", QKeySequence.StandardKey.Refresh)
+    sync.triggered.connect(window.refresh)
+    settings = _action(window, "Se&ttings…", QKeySequence.StandardKey.Preferences, "Ctrl+,")
+    settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+    settings.triggered.connect(window.show_settings)
+    login = _action(window, "&Log in…")
+    login.triggered.connect(window.ask_login)
+    logout = _action(window, "Log &out")
+    logout.triggered.connect(window.logout)
+    quit_action = _action(window, "&Quit", QKeySequence.StandardKey.Quit)
+    quit_action.triggered.connect(window.close)
+    for action in (sync, settings):
+        samen.addAction(action)
+    samen.addSeparator()
+    samen.addAction(window.pack_actions.import_action)
+    samen.addAction(window.pack_actions.import_folder_action)
+    samen.addSeparator()
+    samen.addAction(login)
+    samen.addAction(logout)
+    samen.addSeparator()
+    samen.addAction(quit_action)
+
+    view = bar.addMenu("&View")
+    for name, text, key in VIEW_PLACES:
+        place = _action(window, text, key)
+        place.triggered.connect(lambda _checked=False, n=name: window.go(n))
+        view.addAction(place)
+        window.addAction(place)
+    view.addSeparator()
+    back = _action(window, "&Back", QKeySequence.StandardKey.Back, "Alt+Left")
+    back.triggered.connect(window.back)
+    view.addAction(back)
+    window.addAction(back)
+
+    playback = bar.addMenu("P&layback")
+    # Filled when the player is first made (window.player): until then nothing plays.
+    playback.aboutToShow.connect(lambda: window.player)
+
+    help_menu = bar.addMenu("&Help")
+    about = _action(window, "&About Samen")
+    about.triggered.connect(window.about)
+    help_menu.addAction(about)
+    return Menus(sync, login, logout, settings, back, playback)
