@@ -37,8 +37,15 @@ def _action(
     window: MainWindow, text: str, *keys: QKeySequence | QKeySequence.StandardKey | str
 ) -> QAction:
     action = QAction(text, window)
-    if keys:
-        action.setShortcuts([QKeySequence(key) for key in keys])
+    # A standard key the platform lacks is empty and would hide the next one from the menu;
+    # the same key twice would make the shortcut ambiguous (it then never fires).
+    sequences: list[QKeySequence] = []
+    for key in keys:
+        sequence = QKeySequence(key)
+        if not sequence.isEmpty() and sequence not in sequences:
+            sequences.append(sequence)
+    if sequences:
+        action.setShortcuts(sequences)
     return action
 
 
