@@ -189,6 +189,9 @@ class MainWindow(QMainWindow):
             self._player = Player(self)
             self._player.save_due.connect(self._save_position)
             self.player_bar = PlayerBar(self._player)
+            # Shown once something is loaded, as in podcast apps: an empty bar says nothing.
+            self.player_bar.hide()
+            self._player.loaded.connect(lambda _key: self.player_bar.show())
             self._column.addWidget(self.player_bar)
             for action in self.player_bar.actions_for_window:
                 self.menus.playback.addAction(action)
