@@ -133,6 +133,7 @@ def test_share_review_and_rate_in_the_window(
         timeout=20_000,
     )
     assert "Clear and short." in page.feedback_view.toPlainText()
+    assert course.discussion.new_topic_lesson() is None  # the feedback's id is no lesson
     qtbot.waitUntil(lambda: anna.peer.unseen_count() == 0, timeout=10_000)
     qtbot.mouseClick(window.rail.buttons["home"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: home.home is not None and _feedback_rows(home) == [], timeout=20_000)
