@@ -175,7 +175,8 @@ class CoursePage(QWidget):
     ) -> None:
         """Turn to a section ("lessons", "discussion", "polls", "peer", "supporters");
         `lesson_id` is the lesson the learner comes from, `item_id` what they opened on Home
-        (in Peer work: the feedback or the work to review, shown once listed)."""
+        (in Peer work the feedback or the work to review, in Discussion the topic: shown once
+        listed)."""
         if name not in SECTIONS:
             raise ValueError(f"no section {name!r}; one of {', '.join(SECTIONS)}")
         if lesson_id != self.from_lesson:
@@ -187,6 +188,8 @@ class CoursePage(QWidget):
         self.sections.setCurrentIndex(SECTIONS.index(name))
         if name == "peer" and item_id:
             self.peer.show_item(item_id)
+        elif name == "discussion" and item_id:
+            self.discussion.select_thread(item_id)
 
     def section(self) -> str:
         """The section on screen."""
