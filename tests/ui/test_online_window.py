@@ -1,4 +1,4 @@
-"""The main window against the real demo academy: log in, catalogue, download lessons."""
+"""The main window against the real demo academy: log in, the courses as cards, download one."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.app import create_window
 from desktop.core import Core
 from desktop.domain.status import Connectivity
 from desktop.ui.login_dialog import LoginDialog
+from desktop.ui.pages.courses import PageText
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.course_card import CardText
 from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.cards import card_ids, courses_page
+from tests.ui.window import open_window
+
+ACADEMY_COURSES = {"samen-leren", "learning-together"}
 
 
 def _wait_idle(qtbot: QtBot, runner: TaskRunner) -> None:
@@ -26,10 +31,7 @@ def test_catalogue_and_download(
 ) -> None:
     core = make_core()
     core.session.login(academy.url, "demo", DEMO_PASSWORD)
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, runner = open_window(qtbot, core)
     window.refresh()
     _wait_idle(qtbot, runner)
 
@@ -37,23 +39,31 @@ def test_catalogue_and_download(
     assert status is not None and status.connectivity is Connectivity.ONLINE
     assert window.indicator.text_plain.startswith("Online")
     assert "last sync never" not in window.indicator.text_plain
-    model = window.catalogue_page.model
-    titles = {model.entry(r).course.language for r in range(model.rowCount())}
-    assert titles == {"nl", "en"}
-    assert window.library_page.model.rowCount() == 0
-    assert window.library_page.stack.currentWidget() is window.library_page.empty
+    page = courses_page(qtbot, window)
+    qtbot.waitUntil(lambda: card_ids(page) == ACADEMY_COURSES, timeout=10_000)
+    assert {c.entry.course.language for c in page.visible_cards()} == {"nl", "en"}
+    # Nothing is on this computer yet: that filter says how to get a course here.
+    qtbot.mouseClick(page.show_device, Qt.MouseButton.LeftButton)
+    assert page.visible_cards() == []
+    assert page.stack.currentWidget() is page.empty
+    assert page.empty.text() == PageText.NONE_ON_DEVICE
+    qtbot.mouseClick(page.show_all, Qt.MouseButton.LeftButton)
 
-    # Select the Dutch course and download its lessons with the button.
-    row = next(r for r in range(model.rowCount()) if model.entry(r).course.language == "nl")
-    window.catalogue_page.table.selectRow(row)
-    assert window.catalogue_page.action is not None
-    assert window.catalogue_page.action.isEnabled()
-    with qtbot.waitSignal(window.downloads_page.finished, timeout=60_000):
-        qtbot.mouseClick(window.catalogue_page.action, Qt.MouseButton.LeftButton)
+    # Download the Dutch course with its card's button.
+    card = next(c for c in page.visible_cards() if c.entry.course.language == "nl")
+    assert card.course_id == "samen-leren"
+    assert card.primary.text() == CardText.DOWNLOAD and card.primary.isEnabled()
+    assert window.pages is not None
+    downloads = window.pages.sync_page().downloads
+    with qtbot.waitSignal(downloads.finished, timeout=60_000):
+        qtbot.mouseClick(card.primary, Qt.MouseButton.LeftButton)
     _wait_idle(qtbot, runner)
-    qtbot.waitUntil(lambda: window.library_page.model.rowCount() == 1, timeout=10_000)
-    # The Downloads tab showed progress and ends complete; the media is on disk.
-    downloads = window.downloads_page
+    # The card now offers to open the course, which is on this computer.
+    qtbot.waitUntil(lambda: card.primary.text() == CardText.OPEN, timeout=10_000)
+    assert card.state.text() == CardText.ON_DEVICE
+    qtbot.mouseClick(page.show_device, Qt.MouseButton.LeftButton)
+    assert card_ids(page) == {"samen-leren"}
+    # Sync & storage showed progress and ends complete; the media is on disk.
     assert downloads.bar("samen-leren").value() == 1000
     progress = downloads.last_progress["samen-leren"]
     assert progress.done_bytes == progress.total_bytes > 0
@@ -61,11 +71,15 @@ def test_catalogue_and_download(
     assert state_cell is not None and "On this computer" in state_cell.text()
     media = core.paths.media_dir / "samen-leren"
     assert sum(p.stat().st_size for p in media.rglob("*") if p.is_file()) == progress.total_bytes
-    entry = window.library_page.model.entry(0)
-    assert entry.course.id == "samen-leren"
     lessons = core.catalogue.lessons("samen-leren")
     assert len(lessons) == 3
     assert any(e.kind.value == "multiple_choice" for lesson in lessons for e in lesson.exercises)
+
+    # Open, the card's button now, shows the course's page with its lessons.
+    qtbot.mouseClick(card.primary, Qt.MouseButton.LeftButton)
+    assert window.stack.current_name == "course"
+    course = window.pages.course_page()
+    qtbot.waitUntil(lambda: course.lessons_section.list.count() == 3, timeout=20_000)
 
 
 def test_login_dialog_shows_wrong_password_then_logs_in(
@@ -95,10 +109,7 @@ def test_window_asks_for_login_when_logged_out(
     qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
 ) -> None:
     core = make_core()
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, runner = open_window(qtbot, core)
     seen: list[str] = []
 
     def answer_dialog() -> None:
@@ -114,7 +125,8 @@ def test_window_asks_for_login_when_logged_out(
     assert window.ask_login() is True
     assert seen == ["Log in to your academy"]
     _wait_idle(qtbot, runner)
-    assert window.catalogue_page.model.rowCount() == 2
+    page = courses_page(qtbot, window)
+    qtbot.waitUntil(lambda: card_ids(page) == ACADEMY_COURSES, timeout=10_000)
 
 
 def test_revoked_login_asks_to_log_in_again_and_keeps_the_catalogue(
@@ -129,12 +141,10 @@ def test_revoked_login_asks_to_log_in_again_and_keeps_the_catalogue(
         f"{academy.url}/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
     assert revoked.status_code == 204
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, runner = open_window(qtbot, core)
     window.refresh()
     _wait_idle(qtbot, runner)
     assert "log in" in window.statusBar().currentMessage().lower()
     assert "not logged in" in window.indicator.text_plain
-    assert window.catalogue_page.model.rowCount() == 2  # still shown from this device
+    page = courses_page(qtbot, window)
+    assert card_ids(page) == ACADEMY_COURSES  # still shown from this device
