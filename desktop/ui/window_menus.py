@@ -37,8 +37,15 @@ def _action(
     window: MainWindow, text: str, *keys: QKeySequence | QKeySequence.StandardKey | str
 ) -> QAction:
     action = QAction(text, window)
-    if keys:
-        action.setShortcuts([QKeySequence(key) for key in keys])
+    sequences: list[QKeySequence] = []
+    for key in keys:
+        # A platform's standard key may be the very one also given (Back is Alt+Left on
+        # Linux): twice on one action, Qt finds the shortcut ambiguous and runs neither.
+        sequence = QKeySequence(key)
+        if not sequence.isEmpty() and sequence not in sequences:
+            sequences.append(sequence)
+    if sequences:
+        action.setShortcuts(sequences)
     return action
 
 
