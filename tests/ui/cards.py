@@ -1,14 +1,16 @@
-"""Reaching the Courses page's cards as a learner does, for UI tests. Test helper."""
+"""Reaching courses in the window as a learner does, for UI tests: their cards on the Courses
+page, their rows among the downloads in Sync & storage. Test helper."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.courses import CoursesPage
+from desktop.ui.pages.downloads import DownloadsPage
 from desktop.ui.widgets.course_card import CourseCard
 
 
@@ -38,3 +40,13 @@ def choose_from_menu(qtbot: QtBot, card: CourseCard, action: QAction) -> None:
     assert action.isVisible() and action.isEnabled(), action.text()
     spot = card.menu.actionGeometry(action).center()
     qtbot.mouseClick(card.menu, Qt.MouseButton.LeftButton, pos=spot)
+
+
+def download_row(page: DownloadsPage, course_id: str) -> int:
+    """The course's row in the downloads list (which also lists podcast episodes)."""
+
+    def course_of(item: QTableWidgetItem | None) -> object:
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    rows = range(page.table.rowCount())
+    return next(r for r in rows if course_of(page.table.item(r, 0)) == course_id)

@@ -18,7 +18,7 @@ from desktop.ui.pages.courses import PageText
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.course_card import CardText
 from tests.server_process import DEMO_PASSWORD, LiveServer
-from tests.ui.cards import MENU_LOG, card_ids, choose_from_menu, courses_page
+from tests.ui.cards import MENU_LOG, card_ids, choose_from_menu, courses_page, download_row
 from tests.ui.window import open_window
 
 ACADEMY_COURSES = {"samen-leren", "learning-together"}
@@ -70,7 +70,7 @@ def test_catalogue_and_download(
     assert downloads.bar("samen-leren").value() == 1000
     progress = downloads.last_progress["samen-leren"]
     assert progress.done_bytes == progress.total_bytes > 0
-    state_cell = downloads.table.item(0, 1)
+    state_cell = downloads.table.item(download_row(downloads, "samen-leren"), 1)
     assert state_cell is not None and "On this computer" in state_cell.text()
     media = core.paths.media_dir / "samen-leren"
     assert sum(p.stat().st_size for p in media.rglob("*") if p.is_file()) == progress.total_bytes
