@@ -3,15 +3,21 @@ open it, remove it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pytest
 import requests
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from desktop.app import create_window
 from desktop.core import Core
+from desktop.domain.course import CourseSummary
+from desktop.domain.learning import Standing
 from desktop.domain.status import Connectivity
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.pages.courses import PageText
@@ -177,3 +183,44 @@ def test_revoked_login_asks_to_log_in_again_and_keeps_the_catalogue(
     assert "not logged in" in window.indicator.text_plain
     page = courses_page(qtbot, window)
     assert card_ids(page) == ACADEMY_COURSES  # still shown from this device
+
+
+def test_what_arrives_after_the_window_closed_is_dropped_quietly(
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    academy: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    core.catalogue.refresh()
+    covers_asked, standings_asked = threading.Event(), threading.Event()
+    may_answer = threading.Event()  # the academy and the disk answer after Samen closed
+    fetch_all, standings = core.covers.fetch_all, core.standing.standings
+
+    def slow_covers(courses: Iterable[CourseSummary]) -> dict[str, Path]:
+        covers_asked.set()
+        may_answer.wait(20)
+        return fetch_all(courses)
+
+    def slow_standings(course_ids: Iterable[str]) -> dict[str, Standing]:
+        standings_asked.set()
+        may_answer.wait(20)
+        return standings(course_ids)
+
+    monkeypatch.setattr(core.covers, "fetch_all", slow_covers)
+    monkeypatch.setattr(core.standing, "standings", slow_standings)
+    runner = TaskRunner()
+    window = create_window(core, runner)
+    window.show()
+    window.refresh()
+    page = courses_page(qtbot, window)
+    qtbot.waitUntil(lambda: card_ids(page) == ACADEMY_COURSES, timeout=10_000)
+    qtbot.waitUntil(lambda: covers_asked.is_set() and standings_asked.is_set(), timeout=10_000)
+    window.close()
+    shiboken6.delete(window)  # the pages and cards go with it
+    may_answer.set()
+    assert runner.wait_idle()
+    # The covers and the learner's progress per course are delivered now: to nothing,
+    # without an error (a window's late answers once broke the next window's test).
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
