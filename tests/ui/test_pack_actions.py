@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
 from desktop.store.trust import KeyRepo
+from desktop.ui.main_window import MainWindow
 from desktop.ui.widgets.course_card import CardText
 from tests.pack_factory import FILES, Academy, write_zip
 from tests.ui.cards import MENU_LOG, card_ids, choose_from_menu, courses_page
@@ -32,8 +33,28 @@ def _answer_box(texts: list[str]) -> Callable[[], None]:
     return answer
 
 
+@pytest.fixture
+def import_by_menu(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Import a pack as a learner does: Ctrl+I, then the pack chosen in the file picker
+    (the native picker cannot be driven here; the learner "chooses" the file)."""
+
+    def choose(window: MainWindow, pack: Path) -> None:
+        monkeypatch.setattr(
+            "desktop.ui.pack_actions.QFileDialog.getOpenFileName",
+            lambda *a, **k: (str(pack), ""),
+        )
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+
+    return choose
+
+
 def test_import_a_pack_from_the_menu(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
@@ -42,14 +63,10 @@ def test_import_a_pack_from_the_menu(
     window, _runner = open_window(qtbot, core)
     page = courses_page(qtbot, window)
     assert page.stack.currentWidget() is page.empty  # nothing yet; the page says Ctrl+I
-    # The native file picker cannot be driven here; the learner "chooses" the pack.
-    monkeypatch.setattr(
-        "desktop.ui.pack_actions.QFileDialog.getOpenFileName", lambda *a, **k: (str(pack), "")
-    )
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
     with qtbot.waitSignal(window.pack_actions.imported, timeout=20_000):
-        qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+        import_by_menu(window, pack)
     assert "ready to study offline" in texts[0]
     qtbot.waitUntil(lambda: card_ids(page) == {"c1"}, timeout=20_000)
     card = page.card("c1")
@@ -59,7 +76,10 @@ def test_import_a_pack_from_the_menu(
 
 
 def test_a_tampered_pack_is_refused_with_a_warning(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
@@ -70,7 +90,7 @@ def test_a_tampered_pack_is_refused_with_a_warning(
     window, _runner = open_window(qtbot, core)
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
-    window.pack_actions.import_pack(pack)
+    import_by_menu(window, pack)
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "changed since the academy signed it" in texts[0]
     assert core.catalogue.library() == []
@@ -105,7 +125,10 @@ def test_export_a_course_from_its_cards_menu(
 
 
 def test_an_older_pack_is_refused_in_the_window_naming_both_versions(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
@@ -115,7 +138,7 @@ def test_an_older_pack_is_refused_in_the_window_naming_both_versions(
     window, _runner = open_window(qtbot, core)
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
-    window.pack_actions.import_pack(write_zip(tmp_path / "v1.zip", academy.signed(FILES), FILES))
+    import_by_menu(window, write_zip(tmp_path / "v1.zip", academy.signed(FILES), FILES))
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "version 1 of Cursus" in texts[0] and "already has version 2" in texts[0]
     (entry,) = core.catalogue.library()
@@ -125,7 +148,10 @@ def test_an_older_pack_is_refused_in_the_window_naming_both_versions(
 
 
 def test_the_same_pack_again_says_it_is_up_to_date(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
@@ -136,13 +162,16 @@ def test_the_same_pack_again_says_it_is_up_to_date(
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
     with qtbot.assertNotEmitted(window.pack_actions.imported):
-        window.pack_actions.import_pack(pack)
+        import_by_menu(window, pack)
         qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "already on this computer and up to date" in texts[0]
 
 
 def test_a_hostile_zip_gives_a_sentence_not_a_crash(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
@@ -152,7 +181,7 @@ def test_a_hostile_zip_gives_a_sentence_not_a_crash(
     window, _runner = open_window(qtbot, core)
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
-    window.pack_actions.import_pack(write(tmp_path / "c1.zip", entries))
+    import_by_menu(window, write(tmp_path / "c1.zip", entries))
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "compressed in a way Samen cannot read" in texts[0]
     assert core.catalogue.library() == []
