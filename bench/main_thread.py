@@ -127,7 +127,9 @@ def run_window(window: MainWindow, runner: TaskRunner) -> tuple[Heartbeat, float
         nonlocal downloaded
         downloaded = True
 
-    window.pages.sync_page().downloads.finished.connect(on_finished)
+    assert window.pages is not None  # attached by create_window
+    downloads = window.pages.sync_page().downloads  # Sync & storage's Downloads
+    downloads.finished.connect(on_finished)
     heart = Heartbeat()
     heart.start()
     wait(200)  # a baseline of quiet beats before the work starts
@@ -151,7 +153,7 @@ def run_window(window: MainWindow, runner: TaskRunner) -> tuple[Heartbeat, float
     done = time.perf_counter() - triggered
     wait(TAIL_MS)
     heart.stop()
-    window.pages.sync_page().downloads.finished.disconnect(on_finished)
+    downloads.finished.disconnect(on_finished)
     if not downloaded:
         raise SystemExit(f"the download did not finish within {TIMEOUT_S:.0f} s")
     return heart, triggered, done

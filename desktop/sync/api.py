@@ -8,13 +8,14 @@ followed: the academy does not redirect, a captive portal does.
 
 from __future__ import annotations
 
+import os
+import socket
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote, urljoin, urlsplit
-
-import requests
 
 from desktop import __version__
 from desktop.domain.account import LoginResult, User
@@ -30,6 +31,9 @@ from desktop.domain.errors import (
 )
 from desktop.domain.sync import OutboxItem, PullPage, PushReply
 from desktop.sync import wire
+
+if TYPE_CHECKING:
+    import requests
 
 TokenSource = Callable[[], str | None]
 
@@ -87,8 +91,47 @@ class ApiClient:
         self.base_url = normalize_url(base_url)
         self._token = token or (lambda: None)
         self._timeout = timeout
-        self._session = session or requests.Session()
-        self._session.headers["User-Agent"] = f"Samen/{__version__}"
+        self._http = session
+        if session is not None:
+            session.headers["User-Agent"] = f"Samen/{__version__}"
+
+    @property
+    def _session(self) -> requests.Session:
+        # requests (with urllib3, ssl, charset detection: about 13 MB) is loaded by the first
+        # request, not with the app: offline for days in the field, Samen never needs it.
+        if self._http is None:
+            import requests
+
+            self._http = requests.Session()
+            self._http.headers["User-Agent"] = f"Samen/{__version__}"
+        return self._http
+
+    def _offline_at_once(self) -> None:
+        """Raise OfflineError when nothing listens at the academy's address, told by one TCP
+        connect and without loading the HTTP stack (see `_session`). Only where requests
+        would connect directly too: on Linux with no proxy set in the environment (requests
+        reads proxies from there; elsewhere the system's settings may name one)."""
+        if not sys.platform.startswith("linux") or any(
+            key.lower().endswith("_proxy") and value for key, value in os.environ.items()
+        ):
+            return
+        parts = urlsplit(self.base_url)
+        if not parts.hostname:
+            return
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection(
+                (parts.hostname, port), timeout=min(CONNECT_TIMEOUT_S, self._timeout)
+            ):
+                pass
+        except OSError as exc:
+            raise OfflineError(self._offline_words()) from exc
+
+    def _offline_words(self) -> str:
+        return (
+            f"Cannot reach the academy at {self.base_url}. You are offline; your work is kept "
+            "and continues when the connection is back."
+        )
 
     # -- transport -----------------------------------------------------------------------------
 
@@ -104,6 +147,8 @@ class ApiClient:
         data: bytes | IO[bytes] | None = None,
         read_timeout: float | None = None,
     ) -> requests.Response:
+        import requests
+
         sent = {"Accept": "application/json", **(headers or {})}
         if auth:
             token = self._token()
@@ -130,10 +175,7 @@ class ApiClient:
                 "You may be behind a network login page."
             ) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise OfflineError(
-                f"Cannot reach the academy at {self.base_url}. You are offline; your work is kept "
-                "and continues when the connection is back."
-            ) from exc
+            raise OfflineError(self._offline_words()) from exc
         except requests.RequestException as exc:
             raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
         if 300 <= response.status_code < 400:
@@ -151,6 +193,8 @@ class ApiClient:
         Bearer auth, no redirects, errors mapped like every other call; on success the caller
         owns the response and must close it. Only the status and headers have been read here,
         so an error while reading the body surfaces as requests' own exception."""
+        import requests
+
         response = self._request("GET", path, headers=headers, stream=True)
         if response.status_code < 300:
             return response
@@ -180,6 +224,8 @@ class ApiClient:
 
     def raise_for(self, response: requests.Response) -> NoReturn:
         """Raise the domain error for a failed reply, exactly as every other call does."""
+        import requests
+
         try:
             self._checked(response)
         except requests.RequestException as exc:
@@ -240,6 +286,7 @@ class ApiClient:
 
     def health(self) -> None:
         """Raise unless the academy itself answers (no redirect, the expected JSON)."""
+        self._offline_at_once()
         response = self._request(
             "GET", "/v1/health", auth=False, read_timeout=min(HEALTH_TIMEOUT_S, self._timeout)
         )
@@ -282,6 +329,8 @@ class ApiClient:
 
     def small_media(self, course_id: str, path: str, limit: int) -> bytes:
         """One small course file whole (a cover), refused once it runs past `limit` bytes."""
+        import requests
+
         response = self.stream(self.media_path(course_id, path))
         data = bytearray()
         try:

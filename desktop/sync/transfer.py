@@ -27,8 +27,6 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import IO, Protocol
 
-import requests
-
 from desktop.disk_space import disk_full
 from desktop.domain.errors import (
     CancelledError,
@@ -416,6 +414,8 @@ def _pump(
 ) -> int:
     """Read the body into the sink, checking size, free space and cancel between chunks;
     returns the bytes now in the part file."""
+    import requests
+
     since_check = 0
     chunks = iter(response.iter_content(chunk_size))
     while True:

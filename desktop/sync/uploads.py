@@ -21,9 +21,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, NoReturn, Protocol
-
-import requests
+from typing import IO, TYPE_CHECKING, NoReturn, Protocol
 
 from desktop.domain.errors import CancelledError, OfflineError, UploadFailedError
 from desktop.domain.upload import Upload, UploadStats
@@ -33,6 +31,9 @@ from desktop.sync.transfer import CancelToken
 TUS_VERSION = "1.0.0"
 UPLOADS_PATH = "/v1/uploads"
 CHUNK_SIZE = 1024 * 1024  # per PATCH: fine-grained progress and resumption
+if TYPE_CHECKING:
+    import requests
+
 MAX_FAILURES = 5  # broken requests in a row, without progress, before the window gives up
 CHECKSUM_MISMATCH = 460
 # Refusals that will not change by asking again: the learner has to be told.

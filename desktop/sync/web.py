@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import requests
 
 from desktop import __version__
 from desktop.domain.errors import FeedError, OfflineError
@@ -20,6 +19,9 @@ from desktop.domain.errors import FeedError, OfflineError
 MAX_FEED_BYTES = 20 * 1024 * 1024  # a feed of 3,000 episodes with show notes is ~10 MB
 MAX_SIDE_FILE_BYTES = 2 * 1024 * 1024  # chapters and transcripts
 USER_AGENT = f"Samen/{__version__} (offline learning app; podcast client)"
+
+if TYPE_CHECKING:
+    import requests
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +48,28 @@ def check_web_url(url: str) -> str:
 class WebClient:
     def __init__(self, timeout: float = 20.0, session: requests.Session | None = None) -> None:
         self.timeout = timeout
-        self._session = session or requests.Session()
-        self._session.headers["User-Agent"] = USER_AGENT
-        self._session.trust_env = False  # no proxy or .netrc credentials for strangers' hosts
+        self._http = session
+        if session is not None:
+            self._prepare(session)
+
+    @staticmethod
+    def _prepare(session: requests.Session) -> None:
+        session.headers["User-Agent"] = USER_AGENT
+        session.trust_env = False  # no proxy or .netrc credentials for strangers' hosts
+
+    @property
+    def _session(self) -> requests.Session:
+        # Made at the first fetch: requests is loaded only when a feed is read (ApiClient).
+        if self._http is None:
+            import requests
+
+            self._http = requests.Session()
+            self._prepare(self._http)
+        return self._http
 
     def close(self) -> None:
-        self._session.close()
+        if self._http is not None:
+            self._http.close()
 
     def fetch(
         self,
@@ -63,6 +81,8 @@ class WebClient:
         what: str = "feed",
     ) -> Fetched:
         """GET `url` into memory (at most `max_bytes`); conditional when validators are given."""
+        import requests
+
         url = check_web_url(url)
         headers = {}
         if etag:
@@ -100,6 +120,8 @@ class WebClient:
     def stream(self, url: str, headers: Mapping[str, str] | None = None) -> requests.Response:
         """GET with the body unread (the caller closes it); fits sync.transfer's MediaSource
         with absolute URLs, so episode downloads resume like course media."""
+        import requests
+
         url = check_web_url(url)
         try:
             return self._session.get(

@@ -7,8 +7,8 @@ field gets the focus, and nothing typed is lost.
 
 Signals: `theme_changed(str)` with "system", "light" or "dark" each time the shown theme
 changes (it is already applied to the application); `settings_changed()` after the new
-settings were saved, so the window can update what shows them (the Samen menu's unmetered
-toggle).
+settings were saved, so anything that shows a setting can update (the downloads read the
+live settings, so they follow at once).
 """
 
 from __future__ import annotations

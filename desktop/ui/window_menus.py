@@ -37,10 +37,10 @@ def _action(
     window: MainWindow, text: str, *keys: QKeySequence | QKeySequence.StandardKey | str
 ) -> QAction:
     action = QAction(text, window)
+    # A standard key the platform lacks is empty and would hide the next one from the menu;
+    # the same key twice would make the shortcut ambiguous (it then never fires).
     sequences: list[QKeySequence] = []
     for key in keys:
-        # A platform's standard key may be the very one also given (Back is Alt+Left on
-        # Linux): twice on one action, Qt finds the shortcut ambiguous and runs neither.
         sequence = QKeySequence(key)
         if not sequence.isEmpty() and sequence not in sequences:
             sequences.append(sequence)

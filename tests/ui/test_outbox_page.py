@@ -1,13 +1,14 @@
-"""The "Waiting to send" page against the real academy: refused actions show their reason and
-can be edited and resent, or discarded; Sync now sends what waits."""
+""" "Waiting to send" (on Sync & storage, reached from the status indicator or Ctrl+4) against
+the real academy: refused actions show their reason and can be edited and resent, or
+discarded; Sync now sends what waits."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QSpinBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
@@ -16,6 +17,7 @@ from desktop.store.outbox import OutboxRepo
 from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages import outbox as outbox_page
+from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.tasks import TaskRunner
 from tests.backlog import queue_progress_updates
 from tests.faults.proxy import Fault, FaultProxy
@@ -31,6 +33,30 @@ def _sync(qtbot: QtBot, window: MainWindow, runner: TaskRunner) -> None:
     qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=30_000)
 
 
+def _waiting(
+    qtbot: QtBot, window: MainWindow, runner: TaskRunner, by_key: bool = False
+) -> OutboxPage:
+    """Open "Waiting to send" as a learner does: click the status indicator (or press Ctrl+4),
+    and wait until it has read the queue."""
+    if by_key:
+        window.activateWindow()  # shortcuts go to the active window
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    else:
+        qtbot.mouseClick(window.indicator, Qt.MouseButton.LeftButton)
+    assert window.stack.current_name == "sync"
+    assert window.pages is not None
+    sync = window.pages.sync_page()
+    assert sync.section() == "waiting" and sync.outbox.isVisible()
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=10_000)
+    return sync.outbox
+
+
+def _click(qtbot: QtBot, button: QAbstractButton) -> None:
+    assert button.isVisible() and button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
 def test_sync_now_sends_queued_work_and_shows_refusals(
     qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
 ) -> None:
@@ -41,7 +67,7 @@ def test_sync_now_sends_queued_work_and_shows_refusals(
     window, runner = open_window(qtbot, core)
     _sync(qtbot, window, runner)
 
-    page = window.outbox_page
+    page = _waiting(qtbot, window, runner)
     assert page.model.rowCount() == 1  # the progress was accepted and left the list
     item = page.model.items[0]
     assert item.state is OutboxState.REJECTED
@@ -56,7 +82,6 @@ def test_sync_now_sends_queued_work_and_shows_refusals(
 
     # Edit and resend with a valid option: the dialog is answered as a learner would.
     page.table.selectRow(0)
-    assert page.resend_button.isEnabled()
 
     def answer() -> None:
         dialog = QApplication.activeModalWidget()
@@ -68,9 +93,12 @@ def test_sync_now_sends_queued_work_and_shows_refusals(
         dialog.accept()
 
     QTimer.singleShot(100, answer)
-    page.edit_and_resend()
+    _click(qtbot, page.resend_button)
     qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=30_000)
-    _sync(qtbot, window, runner)
+    # The page's own Sync now sends it (the resend asked for a sync too).
+    assert window.pages is not None
+    _click(qtbot, window.pages.sync_page().sync_button)
+    qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=30_000)
     assert page.model.rowCount() == 0
     assert page.summary.text() == "Nothing is waiting to be sent."
 
@@ -83,9 +111,8 @@ def test_discard_a_refused_action(
     core.actions.vote(POLL, "nope")
     window, runner = open_window(qtbot, core)
     _sync(qtbot, window, runner)
-    page = window.outbox_page
+    page = _waiting(qtbot, window, runner)
     page.table.selectRow(0)
-    assert page.discard_button.isEnabled()
 
     def confirm() -> None:
         box = QApplication.activeModalWidget()
@@ -93,7 +120,7 @@ def test_discard_a_refused_action(
         box.button(QMessageBox.StandardButton.Yes).click()
 
     QTimer.singleShot(100, confirm)
-    page.discard()
+    _click(qtbot, page.discard_button)
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
     assert core.queue.items() == []
 
@@ -115,10 +142,10 @@ def test_logout_warns_about_pending_work_and_keeps_it(
         box.button(QMessageBox.StandardButton.Yes).click()
 
     QTimer.singleShot(300, answer)
-    window.logout()
+    window.menus.logout.trigger()  # Samen > Log out
     qtbot.waitUntil(lambda: core.session.account() is None, timeout=10_000)
     qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=30_000)
-    assert "2 actions have not been sent yet" in texts[0]
+    assert "2 of your actions have not been sent yet" in texts[0]
     # Kept for the next login of this account (the queue view shows nothing while logged out).
     assert len(OutboxRepo(core.store).items()) == 2
     assert core.queue.items() == []
@@ -139,8 +166,7 @@ def test_a_long_backlog_lists_its_first_actions_and_every_refused_one(
     # Queued after the sync: they wait.
     queue_progress_updates(core.store, core.actions.client_id(), 8)
 
-    page = window.outbox_page
-    page.reload()
+    page = _waiting(qtbot, window, runner)
     qtbot.waitUntil(lambda: page.model.rowCount() == 6, timeout=10_000)
     states = [item.state for item in page.model.items]
     assert states.count(OutboxState.REJECTED) == 1 and states.count(OutboxState.PENDING) == 5
@@ -168,14 +194,14 @@ def test_an_action_the_academy_keeps_failing_on_shows_as_refused_in_plain_words(
             assert not core.sync.run_window().ok
         window, runner = open_window(qtbot, core)
         _sync(qtbot, window, runner)  # the 5th 500 in a row: set aside for the learner
-        page = window.outbox_page
+        page = _waiting(qtbot, window, runner, by_key=True)
         qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
         assert page.model.data(page.model.index(0, 2)) == "Refused"
         assert page.model.data(page.model.index(0, 3)) == SERVER_ERROR_MESSAGE
         assert "refused" in page.summary.text()
         assert "1 needs your attention" in window.indicator.text_plain
         page.table.selectRow(0)
-        assert page.resend_button.isEnabled() and page.discard_button.isEnabled()
+        assert page.resend_button.isEnabled()
 
         def confirm() -> None:
             box = QApplication.activeModalWidget()
@@ -183,6 +209,6 @@ def test_an_action_the_academy_keeps_failing_on_shows_as_refused_in_plain_words(
             box.button(QMessageBox.StandardButton.Yes).click()
 
         QTimer.singleShot(100, confirm)
-        page.discard()
+        _click(qtbot, page.discard_button)
         qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
         assert core.queue.items() == []

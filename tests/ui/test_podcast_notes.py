@@ -31,8 +31,10 @@ def test_an_episode_without_chapters_or_transcript_says_so(
     with WebHost() as host:
         url = host.put("/feed.xml", PLAIN_RSS, "application/rss+xml")
         window, runner = open_window(qtbot, core)
-        page = window.podcasts_page
-        window.tabs.setCurrentWidget(page)
+        window.go("podcasts")  # built when first shown
+        assert window.pages is not None
+        page = window.pages.podcasts_page()
+        assert page.isVisible()
         page.subscribe(url)
         qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=20_000)
     assert not page.keep.isVisible()  # "All episodes": no one podcast's setting to show

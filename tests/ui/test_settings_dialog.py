@@ -237,14 +237,34 @@ def test_the_window_opens_it_with_ctrl_comma_and_follows_what_was_saved(
     assert window.settings_action.shortcut() == QKeySequence("Ctrl+,")
     samen_menu = window.menuBar().actions()[0].menu()
     assert isinstance(samen_menu, QMenu) and menu_clashes(samen_menu) == {}
-    window.settings_action.trigger()
-    dialog = window.findChild(SettingsDialog)
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
+    dialog = _open_from_window(qtbot, window)
     assert dialog.folder.text() == str(core.paths.data_dir)
-    assert not window.unmetered_action.isChecked()
-    dialog.unmetered.setChecked(True)
+    assert not dialog.unmetered.isChecked()
+    qtbot.keyClick(dialog, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # the checkbox
+    assert dialog.unmetered.hasFocus()
+    qtbot.keyClick(dialog.unmetered, Qt.Key.Key_Space)
+    assert dialog.unmetered.isChecked()
     with qtbot.waitSignal(dialog.settings_changed, timeout=10_000):
         dialog.save_button.click()
-    assert window.unmetered_action.isChecked()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    # Saved to settings.json, and what the downloads read follows at once (no restart).
     assert Settings.load(core.paths.settings_file).get("download_unmetered_only") is True
+    assert core.settings.get("download_unmetered_only") is True
+    # Opened again, it shows what was saved.
+    again = _open_from_window(qtbot, window)
+    assert again.unmetered.isChecked()
+    qtbot.keyClick(again, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not again.isVisible(), timeout=5000)
+
+
+def _open_from_window(qtbot: QtBot, window: QWidget) -> SettingsDialog:
+    """Ctrl+, from the window, as a learner opens Settings."""
+    window.activateWindow()  # shortcuts go to the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    shown = [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
+    assert len(shown) == 1
+    dialog = shown[0]
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    return dialog

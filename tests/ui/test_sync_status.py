@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core import Core
 from desktop.domain.status import Connectivity
 from desktop.ui.main_window import MainWindow
+from desktop.ui.pages.course_page import CoursePage
 from desktop.ui.tasks import TaskRunner
 from tests.faults.proxy import Fault, FaultProxy
 from tests.server.sync_api import add_learner
@@ -49,10 +50,10 @@ def _sync(qtbot: QtBot, window: MainWindow, runner: TaskRunner) -> None:
     qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=60_000)
 
 
-def _listed_waiting(qtbot: QtBot, window: MainWindow) -> int:
-    page = window.outbox_page
-    with qtbot.waitSignal(page.model.modelReset, timeout=20_000):
-        page.reload()
+def _listed_waiting(window: MainWindow) -> int:
+    """What Sync & storage lists as waiting (kept current by the window: never reloaded here)."""
+    assert window.pages is not None
+    page = window.pages.sync_page().outbox
     return sum(1 for item in page.model.items if item.state.value != "rejected")
 
 
@@ -60,7 +61,7 @@ def _agrees(qtbot: QtBot, window: MainWindow, core: Core, expected: int) -> None
     """The indicator shows `expected` waiting, which is what the queue holds and lists."""
     qtbot.waitUntil(lambda: window.indicator.waiting == expected, timeout=20_000)
     assert core.queue.counts().waiting == expected
-    assert _listed_waiting(qtbot, window) == expected
+    qtbot.waitUntil(lambda: _listed_waiting(window) == expected, timeout=20_000)
     if expected:
         word = "item" if expected == 1 else "items"
         assert f"{expected} {word} waiting to send" in window.indicator.text_plain
@@ -68,9 +69,14 @@ def _agrees(qtbot: QtBot, window: MainWindow, core: Core, expected: int) -> None
         assert "All sent" in window.indicator.text_plain
 
 
+def _course_page(window: MainWindow) -> CoursePage:
+    assert window.pages is not None
+    return window.pages.course_page()
+
+
 def _vote(qtbot: QtBot, window: MainWindow, option: int) -> None:
-    window.show_polls(COURSE, "Learning together")
-    page = window.polls_page
+    window.open_course(COURSE, "polls")
+    page = _course_page(window).polls
     qtbot.waitUntil(lambda: page.card(POLL) is not None, timeout=20_000)
     card = page.card(POLL)
     assert card is not None
@@ -80,23 +86,25 @@ def _vote(qtbot: QtBot, window: MainWindow, option: int) -> None:
 
 
 def _mark_done(qtbot: QtBot, window: MainWindow) -> None:
-    view = window.lesson_view
-    if view.course_id != COURSE:
-        with qtbot.waitSignal(view.shown, timeout=20_000):
-            window.open_course(COURSE)
-    window.tabs.setCurrentWidget(view)
-    qtbot.waitUntil(view.done_button.isEnabled, timeout=20_000)
-    qtbot.mouseClick(view.done_button, Qt.MouseButton.LeftButton)  # what Ctrl+D presses
+    assert window.pages is not None
+    lesson = window.pages.lesson_page()
+    with qtbot.waitSignal(lesson.shown, timeout=20_000):
+        window.open_lesson(COURSE, "")  # its first lesson
+    assert window.stack.current_name == "lesson"
+    qtbot.waitUntil(lesson.done_button.isEnabled, timeout=20_000)
+    qtbot.mouseClick(lesson.done_button, Qt.MouseButton.LeftButton)  # what Ctrl+D presses
 
 
 def test_the_count_is_the_outbox_after_every_write_and_sync(
     qtbot: QtBot, core: Core, proxy: FaultProxy
 ) -> None:
     window, runner = open_window(qtbot, core)
+    assert window.pages is not None
+    window.pages.sync_page()  # built, not shown: the window keeps its list current all the same
     _sync(qtbot, window, runner)
     _agrees(qtbot, window, core, 0)
 
-    _mark_done(qtbot, window)  # no page signal: the count still follows
+    _mark_done(qtbot, window)
     _agrees(qtbot, window, core, 1)
     _vote(qtbot, window, 0)
     _agrees(qtbot, window, core, 2)
@@ -111,9 +119,11 @@ def test_the_count_is_the_outbox_after_every_write_and_sync(
     proxy.set(Fault.RESET_ON_CONNECT)
     _vote(qtbot, window, 1)
     _agrees(qtbot, window, core, 1)
-    window.show_forum(COURSE, "Learning together")
-    with qtbot.waitSignal(window.forum_page.changed, timeout=20_000):
-        window.forum_page.new_thread("Meeting on Tuesday?", "Who is in?")
+    window.open_course(COURSE, "discussion")
+    forum = _course_page(window).discussion
+    qtbot.waitUntil(lambda: forum.course_id == COURSE, timeout=20_000)
+    with qtbot.waitSignal(forum.changed, timeout=20_000):
+        forum.new_thread("Meeting on Tuesday?", "Who is in?")
     _agrees(qtbot, window, core, 2)
     _sync(qtbot, window, runner)
     assert window.indicator.status is not None

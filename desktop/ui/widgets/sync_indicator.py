@@ -175,7 +175,8 @@ class SyncIndicator(QLabel):
     # -- clicking --------------------------------------------------------------------------
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.pos()):
+        inside = self.rect().contains(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and inside:
             self.clicked.emit()
         super().mouseReleaseEvent(event)
 
