@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
+
 from desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -49,7 +51,9 @@ class WindowPages:
 
     def _built(self, name: str) -> Any:
         assert self._stack is not None
-        return self._stack.built(name)
+        page = self._stack.built(name)
+        # Gone with a closed window: what a worker read for it meanwhile is dropped.
+        return page if page is not None and shiboken6.isValid(page) else None
 
     def _page(self, name: str) -> Any:
         assert self._stack is not None
