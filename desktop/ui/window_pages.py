@@ -229,6 +229,13 @@ class WindowPages:
         if sync is not None:
             sync.reload()
 
+    def _show_library(self, library: object) -> None:
+        assert isinstance(library, list)
+        courses = self._built("courses")
+        if courses is not None:
+            courses.set_entries(library)
+        self._read_standings()
+
     def _read_standings(self) -> None:
         overview = self._window.overview
         if overview is None:
@@ -268,7 +275,13 @@ class WindowPages:
         self._removal().remove(course_id, self._window.titles.get(course_id, ""))
 
     def _library_changed(self) -> None:
-        self._window.refresh()
+        """A course was freed or removed: the lists are read again from this computer (a
+        sync is not needed for that, and its words would cover the sentence just said)."""
+        catalogue = self._services.catalogue
+        self._runner.submit(catalogue.library, self._show_library)
+        home = self._built("home")
+        if home is not None:
+            home.reload()
         sync = self._built("sync")
         if sync is not None:
             sync.reload()
