@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         kind, _, rest = place.partition(":")
         if kind == "lesson" and rest.count(":") == 1:
             course_id, lesson_id = rest.split(":")
+            self.open_course(course_id)  # behind the lesson, for Back
             self.open_lesson(course_id, lesson_id)
         elif kind == "course" and rest:
             self.open_course(rest)
