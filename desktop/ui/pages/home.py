@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.home import CourseProgress, Home, NewsItem, NewsKind, Place, PlaceKind
 from desktop.ui.formatting import clock_time
+from desktop.ui.icons import Icons
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.time_words import ago, greeting
 
@@ -65,14 +66,14 @@ TEXT = {
     "more": "And {n} more, in your courses and podcasts.",
     "failed": "Home could not be brought up to date: {why}",
 }
-# One symbol per kind of news (fonts everywhere have these; an icon set can replace them here).
-SYMBOLS = {
-    NewsKind.REPLY: "❝",
-    NewsKind.FEEDBACK: "✎",
-    NewsKind.REVIEW: "✍",
-    NewsKind.SUPPORTER: "✉",
-    NewsKind.POLL: "⚑",
-    NewsKind.EPISODE: "♫",
+# One icon per kind of news, from the window's icon set (desktop/ui/icons.py).
+ICONS = {
+    NewsKind.REPLY: "discussion",
+    NewsKind.FEEDBACK: "peer",
+    NewsKind.REVIEW: "peer",
+    NewsKind.SUPPORTER: "supporter",
+    NewsKind.POLL: "poll",
+    NewsKind.EPISODE: "podcasts",
 }
 CONTENT_WIDTH = 760
 
@@ -360,8 +361,8 @@ class HomePage(QWidget):
         headline, detail = _news_words(item)
         row = Row(f"{headline}. {detail}")
         line = QHBoxLayout(row)
-        symbol = row.label(SYMBOLS[item.kind])
-        symbol.setFont(_scaled(symbol.font(), 1.4))
+        symbol = QLabel()
+        Icons.show_on(symbol, ICONS[item.kind], 20)
         symbol.setAlignment(Qt.AlignmentFlag.AlignTop)
         symbol.setFixedWidth(28)
         symbol.setAccessibleName("")
