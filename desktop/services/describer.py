@@ -192,6 +192,22 @@ class ActionDescriber:
     def describe_one(self, item: OutboxItem) -> ActionDescription:
         return self.describe([item])[item.id]
 
+    def vote_choices(self, item: OutboxItem) -> list[tuple[str, str]]:
+        """A vote's poll options as (id, words), for choosing again after a refusal (an option
+        removed meanwhile); none for other actions or a poll this computer does not know."""
+        if item.name != "poll.vote":
+            return []
+        account = self._session.account()
+        if account is None:
+            return []
+        poll = self._pulled.entities(account.client_id, "poll").get(str(item.args.get("poll_id")))
+        options = poll.get("options", []) if isinstance(poll, dict) else []
+        return [
+            (str(o.get("id")), _text(o.get("text")))
+            for o in options
+            if isinstance(o, dict) and o.get("id") and _text(o.get("text"))
+        ]
+
 
 def _description(item: OutboxItem, known: _Known) -> ActionDescription:
     args = item.args

@@ -124,6 +124,10 @@ class QueueService:
             return {item.id: ActionDescription(ActionKind.OTHER) for item in items}
         return self._describer.describe(items)
 
+    def choices(self, item: OutboxItem) -> list[tuple[str, str]]:
+        """What a refused vote can be changed to, as (option id, words)."""
+        return [] if self._describer is None else self._describer.vote_choices(item)
+
     def delivery(self, target: str, ids: Iterable[str]) -> dict[str, Delivery]:
         """Where each of the learner's own `ids` (exercise ids for "answer", poll ids for
         "vote", post ids for "reply"... see DELIVERY_TARGETS) stands: waiting, refused, or

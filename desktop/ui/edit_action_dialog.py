@@ -1,52 +1,90 @@
-"""Edit a refused action's fields before sending it again. UI thread.
+"""Edit a refused action's words before sending it again. UI thread.
 
-Generic on purpose: each field of the action's arguments gets an input of its own type, so any
-kind of action can be corrected (kind-specific editors, like a forum post editor, come later).
+Only what the learner wrote or chose can be changed, each with its own label in words (a title,
+a text, a supporter's name and address, a reason; a vote's choice among the poll's options);
+ids, numbers and flags are kept as they are and never shown. An action with nothing of that kind
+is sent again as it is.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QSpinBox,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain.sync import OutboxItem
 
+# The arguments a learner wrote, with the words their field gets; a long text gets a box.
+WRITTEN = {
+    "title": ("&Title", False),
+    "body": ("&Text", True),
+    "text": ("Your &answer", True),
+    "answer": ("Your &answer", True),
+    "supporter_name": ("Supporter's &name", False),
+    "supporter_email": ("Supporter's &e-mail address", False),
+    "message": ("Your &message", True),
+    "reason": ("&Reason", True),
+}
+NOTHING_TO_EDIT = (
+    "There is nothing in this one you wrote yourself; it can be sent again as it is, or discarded."
+)
+
 
 class EditActionDialog(QDialog):
-    def __init__(self, item: OutboxItem, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        item: OutboxItem,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        choices: list[tuple[str, str]] | None = None,
+    ) -> None:
+        """`choices`: for a vote, the poll's options as (id, words), to choose again."""
         super().__init__(parent)
         self.setWindowTitle("Edit and send again")
         self._item = item
-        self._inputs: dict[str, QWidget] = {}
+        self._inputs: dict[str, QLineEdit | QPlainTextEdit] = {}
+        self.choice: QComboBox | None = None
         form = QFormLayout()
+        if choices:
+            self.choice = QComboBox()
+            self.choice.setObjectName("option_id")
+            for option_id, words in choices:
+                self.choice.addItem(words, option_id)
+            chosen = self.choice.findData(str(item.args.get("option_id")))
+            self.choice.setCurrentIndex(max(chosen, 0))
+            label = QLabel("Your &choice")
+            label.setBuddy(self.choice)
+            form.addRow(label, self.choice)
         for key, value in item.args.items():
-            editor: QWidget
-            if isinstance(value, bool):
-                box = QCheckBox()
-                box.setChecked(value)
-                editor = box
-            elif isinstance(value, int):
-                spin = QSpinBox()
-                spin.setRange(0, 2**31 - 1)
-                spin.setValue(value)
-                editor = spin
+            if key not in WRITTEN or not isinstance(value, str):
+                continue
+            words, long = WRITTEN[key]
+            editor: QLineEdit | QPlainTextEdit
+            if long:
+                editor = QPlainTextEdit(value)
+                editor.setTabChangesFocus(True)
             else:
-                editor = QLineEdit(str(value))
+                editor = QLineEdit(value)
             editor.setObjectName(key)
             self._inputs[key] = editor
-            form.addRow(key.replace("_", " ").capitalize(), editor)
-        reason = QLabel(f"<b>{title}</b><br>The academy said: {item.message or item.code}")
+            label = QLabel(words)
+            label.setBuddy(editor)
+            form.addRow(label, editor)
+        reason = QLabel()
+        reason.setTextFormat(Qt.TextFormat.PlainText)
+        reason.setText(f"{title}\nThe academy said: {item.message or item.code}")
         reason.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -56,16 +94,22 @@ class EditActionDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(reason)
-        layout.addLayout(form)
+        if self._inputs or self.choice is not None:
+            layout.addLayout(form)
+        else:
+            nothing = QLabel(NOTHING_TO_EDIT)
+            nothing.setWordWrap(True)
+            layout.addWidget(nothing)
         layout.addWidget(buttons)
 
     def args(self) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+        """The action's arguments with the learner's changes (everything else as it was)."""
+        result = dict(self._item.args)
+        if self.choice is not None:
+            result["option_id"] = self.choice.currentData()
         for key, editor in self._inputs.items():
-            if isinstance(editor, QCheckBox):
-                result[key] = editor.isChecked()
-            elif isinstance(editor, QSpinBox):
-                result[key] = editor.value()
-            elif isinstance(editor, QLineEdit):
+            if isinstance(editor, QPlainTextEdit):
+                result[key] = editor.toPlainText()
+            else:
                 result[key] = editor.text()
         return result

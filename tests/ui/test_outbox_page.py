@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QMessageBox, QSpinBox
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
@@ -80,16 +80,24 @@ def test_sync_now_sends_queued_work_and_shows_refusals(
         "Your vote in ‘Explaining a topic to others helps me understand it better.’"
     )
 
-    # Edit and resend with a valid option: the dialog is answered as a learner would.
+    # Edit and resend: the learner chooses again among the poll's options, in words (no id
+    # and no raw field is shown), as a learner would.
     page.table.selectRow(0)
 
     def answer() -> None:
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, EditActionDialog)
-        assert dialog.findChild(QSpinBox, "option_id") is None  # text, not a number
-        option = dialog.findChild(QLineEdit, "option_id")
-        assert option is not None and option.text() == "no-such-option"
-        option.setText(f"{POLL}-2")
+        assert dialog.findChildren(QLineEdit) == []
+        shown = " ".join(w.text() for w in dialog.findChildren(QLabel))
+        assert "no-such-option" not in shown and POLL not in shown
+        choice = dialog.choice
+        assert choice is not None
+        assert [choice.itemText(i) for i in range(choice.count())] == [
+            "Agree",
+            "Not sure",
+            "Disagree",
+        ]
+        choice.setCurrentIndex(1)
         dialog.accept()
 
     QTimer.singleShot(100, answer)

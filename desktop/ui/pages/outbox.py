@@ -188,7 +188,15 @@ class OutboxPage(QWidget):
         item = self.selected()
         if item is None:
             return
-        dialog = EditActionDialog(item, self.model.sentence(item), parent=self)
+        # The poll's options are read on a worker first (a vote is changed by choosing again).
+        queue = self._queue
+        self._runner.submit(lambda: queue.choices(item), lambda found: self._edit(item, found))
+
+    def _edit(self, item: OutboxItem, choices: object) -> None:
+        assert isinstance(choices, list)
+        if self.selected() != item:
+            return  # the list changed meanwhile
+        dialog = EditActionDialog(item, self.model.sentence(item), parent=self, choices=choices)
         if dialog.exec() == EditActionDialog.DialogCode.Accepted:
             args = dialog.args()
             self._change(lambda: self._queue.resend(item.id, args))
