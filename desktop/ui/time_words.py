@@ -1,5 +1,6 @@
 """How long ago something happened, in words a person says: "just now", "5 minutes ago",
-"yesterday", "3 days ago", "12 March". UI thread (pure functions).
+"yesterday", "3 days ago", "12 March"; and how long something lasts: "12 min", "1 hr 5 min".
+UI thread (pure functions).
 
 The one place such words are made, so the translation (issue 16, perhaps with Babel) changes
 one module.
@@ -46,6 +47,20 @@ def ago(iso: str | None, now: datetime | None = None) -> str:
     if local.year == today.year:
         return f"{local.day}\u00a0{local:%B}"
     return f"{local.day}\u00a0{local:%B}\u00a0{local.year}"
+
+
+def length(ms: int | None) -> str:
+    """ "45 sec", "12 min", "1 hr 5 min" (rounded to the minute from one on); "" unknown."""
+    if not ms or ms <= 0:
+        return ""
+    seconds = round(ms / 1000)
+    if seconds < 60:
+        return f"{max(seconds, 1)} sec"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} hr {minutes} min" if minutes else f"{hours} hr"
 
 
 def greeting(now: datetime | None = None) -> str:
