@@ -50,17 +50,18 @@ def ago(iso: str | None, now: datetime | None = None) -> str:
 
 
 def length(ms: int | None) -> str:
-    """ "45 sec", "12 min", "1 hr 5 min" (rounded to the minute from one on); "" unknown."""
+    """ "45 sec", "12 min", "1 hr 5 min" (rounded to the minute from one on); "" unknown.
+    No-break spaces: "12" never ends a line with "min" on the next."""
     if not ms or ms <= 0:
         return ""
     seconds = round(ms / 1000)
     if seconds < 60:
-        return f"{max(seconds, 1)} sec"
+        return f"{max(seconds, 1)}\u00a0sec"
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return f"{minutes}\u00a0min"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} hr {minutes} min" if minutes else f"{hours} hr"
+    return f"{hours}\u00a0hr\u00a0{minutes}\u00a0min" if minutes else f"{hours}\u00a0hr"
 
 
 def greeting(now: datetime | None = None) -> str:

@@ -22,6 +22,7 @@ from desktop.ui.pages.podcasts import PodcastsPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.list_entry import SUBTITLE_ROLE
 from tests import media_factory
+from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.test_podcasts import _publish
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
@@ -223,3 +224,31 @@ def test_after_a_sync_the_academy_podcast_arrives_by_itself(
     qtbot.waitUntil(lambda: page.episode_list.count() == 3, timeout=20_000)
     assert all("Downloaded" in _facts(page, r) for r in range(3))
     _idle(qtbot, runner)
+
+
+def test_the_academy_artwork_shows_initials_offline_then_arrives(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, proxy: FaultProxy
+) -> None:
+    core = make_core()
+    core.session.login(proxy.url, add_learner(academy), DEMO_PASSWORD)
+    (feed,) = core.podcasts.subscribe_academy()
+    assert feed.image_url.endswith("/artwork")
+    proxy.set(Fault.RESET_AFTER_REQUEST, path="/artwork")  # the artwork cannot be reached
+    window, runner = open_window(qtbot, core)
+    page = _podcasts(qtbot, window)
+    qtbot.waitUntil(lambda: page.feed_list.count() == 2, timeout=20_000)
+    _idle(qtbot, runner)
+    assert page.artwork(feed.url) is None
+    page.feed_list.setCurrentRow(1)
+    assert not page.header.artwork.has_artwork() and page.header.artwork.isVisible()
+    thumbnail = page.feed_list.item(1).icon()  # its initials on a palette colour meanwhile
+    assert not thumbnail.isNull() and not thumbnail.pixmap(40, 40).isNull()
+    assert not (core.paths.cover_dir / "podcasts").exists()
+
+    proxy.set(Fault.PASS)  # back online: the next look fetches it, once
+    page.reload()
+    qtbot.waitUntil(lambda: page.header.artwork.has_artwork(), timeout=20_000)
+    (stored,) = (core.paths.cover_dir / "podcasts").iterdir()
+    written = stored.stat().st_mtime_ns
+    assert core.podcasts.fetch_artwork([feed]) == {feed.url: stored}  # read from here, once
+    assert stored.stat().st_mtime_ns == written

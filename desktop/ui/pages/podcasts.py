@@ -45,7 +45,7 @@ from desktop.ui import cover_images
 from desktop.ui.icons import Icons
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets import episode_words as words
-from desktop.ui.widgets.episode_details import EpisodeDetails
+from desktop.ui.widgets.episode_details import EpisodeDetails, empty_note
 from desktop.ui.widgets.list_entry import DETAIL_ROLE, SUBTITLE_ROLE, ListEntryDelegate
 from desktop.ui.widgets.podcast_artwork import artwork_pixmap
 from desktop.ui.widgets.podcast_header import KeepSpinBox, PodcastHeader
@@ -122,10 +122,7 @@ class PodcastsPage(QWidget):
         self.episode_list.itemActivated.connect(lambda _item: self._primary())
         self.episode_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.episode_list.customContextMenuRequested.connect(self._episode_menu)
-        self.no_episodes = QLabel(words.NO_PODCASTS)
-        self.no_episodes.setWordWrap(True)
-        self.no_episodes.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_episodes.setMargin(24)
+        self.no_episodes = empty_note(words.NO_PODCASTS)
         self.episode_stack = QStackedWidget()
         self.episode_stack.addWidget(self.episode_list)
         self.episode_stack.addWidget(self.no_episodes)
@@ -147,14 +144,13 @@ class PodcastsPage(QWidget):
         self.pin_action = self.details.keep_action
         self.pin_action.triggered.connect(self._pin_selected)
 
-        left = QVBoxLayout()
+        left_box = QWidget()
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.feed_list, 1)
         left.addWidget(self.add_button)
-        left_box = QWidget()
-        left_box.setLayout(left)
-        left.setContentsMargins(0, 0, 0, 0)
-        left_box.setMaximumWidth(260)
-        left_box.setMinimumWidth(180)
+        left_box.setMaximumWidth(240)
+        left_box.setMinimumWidth(170)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.episode_stack)
@@ -177,10 +173,7 @@ class PodcastsPage(QWidget):
         """Read feeds and episodes again (a worker reads the database)."""
         self._requests += 1
         request = self._requests
-        self._runner.submit(
-            lambda: (request, *self._podcasts.library()),
-            self._show_library,
-        )
+        self._runner.submit(lambda: (request, *self._podcasts.library()), self._show_library)
 
     def _show_library(self, result: object) -> None:
         assert isinstance(result, tuple)

@@ -32,14 +32,20 @@ from desktop.ui.icons import Icons
 from desktop.ui.widgets import episode_words as words
 
 
+def empty_note(sentence: str) -> QLabel:
+    """A muted sentence in the middle of an empty pane, saying what to do."""
+    note = QLabel(sentence)
+    note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    note.setWordWrap(True)
+    note.setMargin(24)
+    theme.tint(note, "muted")
+    return note
+
+
 class EpisodeDetails(QStackedWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.empty = QLabel(words.CHOOSE_EPISODE)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.empty.setMargin(24)
-        theme.tint(self.empty, "muted")
+        self.empty = empty_note(words.CHOOSE_EPISODE)
 
         self.title = QLabel()
         self.title.setWordWrap(True)

@@ -32,18 +32,22 @@ def _paint(
     painter.setClipPath(rounded)
     painter.fillRect(area, placeholder_color(palette, key))
     if picture is not None and not picture.isNull():
-        # Artwork is square by the podcast directories' rules; a wide picture is shown whole
-        # on its placeholder colour rather than cut (its words would be lost), a nearly
-        # square one fills.
+        # Artwork is square by the podcast directories' rules. A wide one is shown whole when
+        # large (its words would be lost), on the palette's dark tone; a thumbnail is cropped.
         wide = abs(picture.width() - picture.height()) > max(picture.width() // 10, 1)
-        mode = Qt.AspectRatioMode.KeepAspectRatio if wide else Qt.AspectRatioMode.IgnoreAspectRatio
+        mode = Qt.AspectRatioMode.IgnoreAspectRatio
+        if wide and area.width() >= 64:
+            mode = Qt.AspectRatioMode.KeepAspectRatio
+            painter.fillRect(area, palette.color(QPalette.ColorRole.Dark))
+        elif wide:
+            mode = Qt.AspectRatioMode.KeepAspectRatioByExpanding
         scaled = picture.scaled(area.size() * picture.devicePixelRatio(), mode,
                                 Qt.TransformationMode.SmoothTransformation)  # fmt: skip
         scaled.setDevicePixelRatio(picture.devicePixelRatio())
         size = scaled.deviceIndependentSize().toSize()
         x = area.left() + (area.width() - size.width()) // 2
         y = area.top() + (area.height() - size.height()) // 2
-        painter.drawPixmap(QRect(x, y, size.width(), size.height()), scaled)
+        painter.drawPixmap(QRect(x, y, size.width(), size.height()), scaled)  # clipped
         return
     if glyph is not None:
         side = area.width() // 2

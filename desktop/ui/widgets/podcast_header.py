@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -68,28 +67,27 @@ class PodcastHeader(QWidget):
         self.description = ElidedLabel(lines=2)
         self.keep = KeepSpinBox()
         self.keep.setToolTip("How many of the newest unplayed episodes to download by itself")
+        self.keep.setMinimumWidth(self.keep.sizeHint().width())  # its sentence is never cut
         self.refresh_button = QPushButton("Check for &new episodes")
         self.remove_button = QPushButton("&Unsubscribe…")
 
+        controls = QHBoxLayout()
+        controls.addWidget(self.keep)
+        controls.addWidget(self.refresh_button)
+        controls.addWidget(self.remove_button)
+        controls.addStretch(1)
         text = QVBoxLayout()
         text.setSpacing(2)
         text.addWidget(self.title)
         text.addWidget(self.about)
         text.addWidget(self.description)
         text.addStretch(1)
-        controls = QGridLayout()
-        controls.addWidget(self.keep, 0, 0, 1, 2)
-        controls.addWidget(self.refresh_button, 1, 0)
-        controls.addWidget(self.remove_button, 1, 1)
-        controls.setRowStretch(2, 1)
-        controls_box = QVBoxLayout()
-        controls_box.addLayout(controls)
+        text.addLayout(controls)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.artwork, 0, Qt.AlignmentFlag.AlignTop)
         layout.addSpacing(8)
         layout.addLayout(text, 1)
-        layout.addLayout(controls_box)
 
     def show_podcast(
         self,
@@ -101,6 +99,7 @@ class PodcastHeader(QWidget):
         glyph: QIcon | None = None,
     ) -> None:
         self.artwork.set_podcast(key, title, picture, glyph)
+        self.artwork.setVisible(glyph is None)  # all podcasts at once: a title is enough
         self.title.setText(title)
         self.about.setText(about)
         self.description.set_full_text(description)
