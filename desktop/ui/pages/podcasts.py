@@ -302,6 +302,7 @@ class PodcastsPage(QWidget):
         elif not shown:
             self.no_episodes.setText(words.NO_EPISODES)
         self.episode_stack.setCurrentWidget(self.episode_list if shown else self.no_episodes)
+        self.details.setVisible(bool(shown))  # one sentence says what to do, not two
         self._selected()
 
     def _describe(self, item: QListWidgetItem, episode: Episode) -> None:
@@ -348,7 +349,7 @@ class PodcastsPage(QWidget):
         self._update_buttons()
         episode = self.selected()
         if episode is None:
-            self.details.say(words.NO_PODCASTS if not self._feeds else words.CHOOSE_EPISODE)
+            self.details.say(words.CHOOSE_EPISODE)  # e.g. Ctrl+click took the selection away
             return
         paragraphs = [line for line in episode.summary.splitlines() if line.strip()]
         notes = "".join(f"<p>{escape(line)}</p>" for line in paragraphs)
