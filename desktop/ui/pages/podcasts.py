@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -149,8 +149,7 @@ class PodcastsPage(QWidget):
         left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.feed_list, 1)
         left.addWidget(self.add_button)
-        left_box.setMaximumWidth(240)
-        left_box.setMinimumWidth(170)
+        self._left = left_box
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.episode_stack)
@@ -166,6 +165,11 @@ class PodcastsPage(QWidget):
         layout.addLayout(right, 1)
         self._show_header()
         self._update_buttons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # The podcasts' column gives room to the episodes in a small window.
+        self._left.setFixedWidth(max(170, min(240, self.width() // 5)))
+        super().resizeEvent(event)
 
     # -- loading ---------------------------------------------------------------------------
 

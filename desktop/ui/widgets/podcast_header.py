@@ -35,6 +35,11 @@ class KeepSpinBox(QSpinBox):
         self.lineEdit().setReadOnly(True)
         self.setAccessibleName("Downloads by itself")
 
+    def sentence_width(self) -> int:
+        """Room for the longest sentence and the arrows (Qt's size hint cuts at 18 letters)."""
+        longest = max((self.textFromValue(v) for v in (0, 1, 50)), key=len)
+        return self.fontMetrics().horizontalAdvance(longest) + 48
+
     def textFromValue(self, value: int) -> str:  # noqa: N802
         if value == 0:
             return "Download only when I ask"
@@ -67,7 +72,7 @@ class PodcastHeader(QWidget):
         self.description = ElidedLabel(lines=2)
         self.keep = KeepSpinBox()
         self.keep.setToolTip("How many of the newest unplayed episodes to download by itself")
-        self.keep.setMinimumWidth(self.keep.sizeHint().width())  # its sentence is never cut
+        self.keep.setMinimumWidth(self.keep.sentence_width())  # its sentence is never cut
         self.refresh_button = QPushButton("Check for &new episodes")
         self.remove_button = QPushButton("&Unsubscribe…")
 
