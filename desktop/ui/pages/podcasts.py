@@ -95,6 +95,7 @@ class PodcastsPage(QWidget):
         self.feed_list = QListWidget()
         self.feed_list.setAccessibleName("Podcasts")
         self.feed_list.setItemDelegate(ListEntryDelegate(THUMB, bold_title=False))
+        self.feed_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.feed_list.currentItemChanged.connect(lambda *_: self._show_episodes())
         self.add_button = QPushButton(Icons.icon("add"), "&Add podcast…")
         self.add_button.setShortcut(QKeySequence("Ctrl+Shift+A"))
@@ -116,6 +117,7 @@ class PodcastsPage(QWidget):
         self.episode_list.setAccessibleName("Episodes")
         self._episode_rows = ListEntryDelegate(0)
         self.episode_list.setItemDelegate(self._episode_rows)
+        self.episode_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.episode_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.episode_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.episode_list.itemSelectionChanged.connect(self._selected)
@@ -168,7 +170,7 @@ class PodcastsPage(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         # The podcasts' column gives room to the episodes in a small window.
-        self._left.setFixedWidth(max(170, min(240, self.width() // 5)))
+        self._left.setFixedWidth(max(200, min(260, self.width() // 5)))
         super().resizeEvent(event)
 
     # -- loading ---------------------------------------------------------------------------
@@ -232,17 +234,17 @@ class PodcastsPage(QWidget):
         """The podcast's artwork as shown, or None while its initials stand in."""
         return self._artwork.get(feed_url)
 
-    def _paint_thumbnails(self) -> None:
+    def _icon(self, url: str, title: str) -> QIcon:
+        """The podcast's artwork as a thumbnail (all podcasts: the podcasts icon)."""
+        glyph = Icons.icon("podcasts") if url == ALL_FEEDS else None
+        picture = self._artwork.get(url)
         ratio = self.devicePixelRatioF()
-        palette = self.palette()
+        return QIcon(artwork_pixmap(url, title, THUMB, self.palette(), picture, ratio, glyph))
+
+    def _paint_thumbnails(self) -> None:
         for row in range(self.feed_list.count()):
             item = self.feed_list.item(row)
-            url = str(item.data(KEY_ROLE))
-            glyph = Icons.icon("podcasts") if url == ALL_FEEDS else None
-            picture = artwork_pixmap(
-                url, item.text(), THUMB, palette, self._artwork.get(url), ratio, glyph
-            )
-            item.setIcon(QIcon(picture))
+            item.setIcon(self._icon(str(item.data(KEY_ROLE)), item.text()))
 
     def current_feed(self) -> str:
         item = self.feed_list.currentItem()
@@ -279,7 +281,6 @@ class PodcastsPage(QWidget):
         everything = url == ALL_FEEDS
         self._episode_rows.picture = THUMB if everything else 0
         key = self.selected_key()
-        ratio = self.devicePixelRatioF()
         icons: dict[str, QIcon] = {}
         self.episode_list.blockSignals(True)
         self.episode_list.clear()
@@ -289,11 +290,7 @@ class PodcastsPage(QWidget):
             self._describe(item, episode)
             if everything:
                 if episode.feed_url not in icons:
-                    picture = self._artwork.get(episode.feed_url)
-                    icons[episode.feed_url] = QIcon(
-                        artwork_pixmap(episode.feed_url, episode.feed_title, THUMB,
-                                       self.palette(), picture, ratio)
-                    )  # fmt: skip
+                    icons[episode.feed_url] = self._icon(episode.feed_url, episode.feed_title)
                 item.setIcon(icons[episode.feed_url])
             self.episode_list.addItem(item)
             if episode.key == key:

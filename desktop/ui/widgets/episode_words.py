@@ -68,7 +68,8 @@ def facts(episode: Episode, downloading: dict[str, int], with_podcast: bool = Fa
         heard(episode),
         where(episode, downloading),
     ]
-    return " · ".join(part for part in parts if part)
+    # A no-break space before each dot: a wrapped line never starts with "·".
+    return "\u00a0· ".join(part for part in parts if part)
 
 
 def first_line(summary: str) -> str:

@@ -43,7 +43,8 @@ class ListEntryDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
         spacing = QFontMetrics(option.font).lineSpacing()
         text_height = spacing * len(self._lines(index))
-        return QSize(200, max(text_height, self.picture) + 2 * _PAD)
+        # Narrow: the rows elide to the list's width rather than scroll sideways.
+        return QSize(100, max(text_height, self.picture) + 2 * _PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         self.initStyleOption(option, index)
