@@ -101,11 +101,14 @@ class CoverCache:
             raise ChecksumError("The podcast's artwork is not a PNG or JPEG picture.")
         target = self._artwork_stem(feed_url, artwork_path).with_suffix(suffix)
         _write_private(target, data)
-        # An older artwork of the same podcast goes.
-        for old in target.parent.glob(f"{_hex(feed_url, 16)}-*"):
-            if old != target and not old.name.startswith("."):
-                old.unlink(missing_ok=True)
+        self.drop_artwork(feed_url, keep=target)  # an older artwork of the same podcast goes
         return target
+
+    def drop_artwork(self, feed_url: str, keep: Path | None = None) -> None:
+        """Delete the podcast's artwork (all but `keep`), e.g. after unsubscribing."""
+        for old in (self.folder / "podcasts").glob(f"{_hex(feed_url, 16)}-*"):
+            if old != keep and not old.name.startswith("."):
+                old.unlink(missing_ok=True)
 
     def _drop_others(self, course_id: str, keep: Path) -> None:
         # Another course's id may start with this one's ("a" and "a-b"): match the hash part.

@@ -149,6 +149,9 @@ class PodcastService:
     def unsubscribe(self, url: str) -> None:
         for name in self._repo.remove_feed(url):
             self._delete_file(name)
+        if self._artwork is not None:
+            with contextlib.suppress(OSError):  # a leftover picture harms nobody
+                self._artwork.drop_artwork(url)
 
     def feeds(self) -> list[Feed]:
         return self._repo.feeds()

@@ -59,3 +59,6 @@ def test_podcast_artwork_is_kept_private_per_feed_and_only_as_a_picture(tmp_path
     with pytest.raises(ChecksumError):
         cache.put_artwork(feed, "/page?", b"<html>Wi-Fi login</html>")
     assert cache.artwork(feed, "/new.jpg?") == second  # the bad answer changed nothing
+    other = cache.put_artwork("https://example.org/other.xml", "/art.png?", png)
+    cache.drop_artwork(feed)  # unsubscribed: its artwork goes, another podcast's stays
+    assert cache.artwork(feed, "/new.jpg?") is None and other.exists()
