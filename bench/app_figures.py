@@ -16,6 +16,11 @@ Parts (see each module's docstring for how it measures):
 
 --quick shrinks every size for a try in about a minute; the figures are then not the ones to
 record. The default run takes about three minutes on a 2-core VM.
+
+--before DIR first runs the same parts of the code checked out in DIR (e.g. a `git worktree`
+of an older commit: its own bench, data folder and app, with DIR first on PYTHONPATH, on this
+virtualenv) and prints its figures, then this code's: before and after, on one machine, in one
+run.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import datetime
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -90,6 +96,22 @@ def bundle(folder: Path, archive: Path) -> None:
         print(f"  archive {archive} not found: run installers/build-linux.sh")
 
 
+def before(code: Path, parts: list[str], *, quick: bool, offscreen: bool) -> None:
+    """Run the bench of another checkout (its code first on the path) and pass its output on."""
+    code = code.resolve()
+    command = [sys.executable, "-m", "bench.app_figures", "--only", *parts]
+    command += ["--quick"] * quick + ["--offscreen"] * offscreen
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(code), os.environ.get("PYTHONPATH", "")]),
+    }
+    print(f"=== before: the code in {code} ===", flush=True)
+    done = subprocess.run(command, cwd=code, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"the bench of {code} failed (exit {done.returncode})")
+    print(flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", choices=PARTS, nargs="+", default=list(PARTS))
@@ -101,9 +123,15 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=REPO_ROOT / "dist" / f"samen-{__version__}-linux-x86_64.tar.xz",
     )
+    parser.add_argument(
+        "--before", type=Path, metavar="DIR", help="first measure the code checked out in DIR"
+    )
     args = parser.parse_args(argv)
     quick: bool = args.quick
     wanted = set(args.only)
+    if args.before is not None:
+        before(args.before, args.only, quick=quick, offscreen=args.offscreen)
+        print("=== after: this code ===", flush=True)
     print("Samen desktop app figures")
     print(f"machine: {machine()}")
     if quick:

@@ -15,9 +15,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from keyring.backends import fail
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
+if __package__ in (None, ""):  # run as a script: the repository root is not on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.screen import environment
 from desktop.app import application, create_window
 from desktop.core import build_core
 from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
@@ -25,6 +28,8 @@ from desktop.paths import resolve_paths
 from desktop.store.vault import TokenVault
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import Theme
+from tests import keyring_service
 
 SIZES: tuple[tuple[int, int], ...] = ((1366, 768), (1024, 700))
 SETTLE_S = 1.5  # long enough for a tab's worker results to arrive and paint
@@ -68,12 +73,19 @@ def screens(window: MainWindow, course_id: str) -> list[tuple[str, Callable[[], 
     ]
 
 
-def render(out: Path, sizes: tuple[tuple[int, int], ...]) -> list[Path]:
+def render(out: Path, sizes: tuple[tuple[int, int], ...], theme: str = "light") -> list[Path]:
     app = application([sys.argv[0]])
+    Theme.apply(app, theme)
     written: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="samen-screens-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="samen-screens-") as scratch,
+        # A private unlocked keyring, as on a learner's desktop: the login is kept (and the
+        # status line does not say "login not saved").
+        keyring_service.secret_service(Path(scratch) / "home") as keyring_env,
+        environment(keyring_env),
+    ):
         server = start_demo_server(Path(scratch) / "server")
-        core = build_core(resolve_paths(Path(scratch) / "client"), vault=TokenVault(fail.Keyring()))  # type: ignore[no-untyped-call]
+        core = build_core(resolve_paths(Path(scratch) / "client"), vault=TokenVault())
         try:
             core.session.login(server.url, DEMO_USER, DEMO_PASSWORD)
             core.sync.run_window()
@@ -118,11 +130,12 @@ def main() -> int:
     parser.add_argument(
         "--size", action="append", metavar="WxH", help="only this size (repeatable)"
     )
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
     args = parser.parse_args()
     sizes = SIZES
     if args.size:
         sizes = tuple((int(w), int(h)) for w, h in (s.lower().split("x") for s in args.size))
-    for path in render(args.out, sizes):
+    for path in render(args.out, sizes, args.theme):
         print(path)
     return 0
 

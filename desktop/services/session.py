@@ -46,7 +46,20 @@ class SessionService:
 
     @property
     def token_persistent(self) -> bool:
-        return self._vault.persistent
+        """False once the vault is known to keep the login only until Samen closes (the
+        keyring is not opened to find out: see `logged_in`)."""
+        return self._vault.persistent if self._vault.opened else True
+
+    def logged_in(self, *, read_token: bool = True) -> bool:
+        """An account on this computer with its login in the keyring. With `read_token`
+        False and the keyring not opened yet (offline since Samen started, so no token was
+        needed), the account answers alone: it is removed at logout, and a login the keyring
+        lost is found as soon as the academy is reachable, which then asks to log in again."""
+        if self._accounts.current() is None:
+            return False
+        if not read_token and not self._vault.opened:
+            return True
+        return self.token() is not None
 
     @property
     def token_note(self) -> str:

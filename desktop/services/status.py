@@ -42,7 +42,9 @@ class StatusService:
         connectivity = self.probe() if probe else Connectivity.UNKNOWN
         return SyncStatus(
             connectivity=connectivity,
-            logged_in=account is not None and self._session.token() is not None,
+            # Offline the keyring is left closed (no token is sent): see SessionService.
+            logged_in=account is not None
+            and self._session.logged_in(read_token=connectivity is not Connectivity.OFFLINE),
             username=account.user.username if account else None,
             server_url=account.server_url if account else None,
             pending_by_kind=self._outbox.pending_by_kind(account.client_id) if account else {},

@@ -4,16 +4,20 @@ Worker threads / CLI.
 Tokens never touch SQLite, settings or logs. When the OS offers no usable keyring, the vault
 keeps the token in memory for this process only and says so through `persistent`/`reason`,
 so the app can tell the learner instead of silently writing the secret somewhere weaker.
+
+The keyring is opened at the first use of the vault, not when it is made: the Secret Service
+client and the cryptography it needs cost about 10 MB and a D-Bus round trip, which a Samen
+that stays offline (and so never sends its token) does without (`opened`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backend
-import keyring.errors
-from keyring.backends import fail
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,8 @@ def _service(server_url: str) -> str:
 
 
 def _usable(backend: keyring.backend.KeyringBackend) -> bool:
+    from keyring.backends import fail
+
     if isinstance(backend, fail.Keyring):
         return False
     try:
@@ -39,14 +45,45 @@ def _usable(backend: keyring.backend.KeyringBackend) -> bool:
 
 class TokenVault:
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
-        self._backend = backend if backend is not None else keyring.get_keyring()
+        self._given = backend
+        self._backend_now: keyring.backend.KeyringBackend | None = None
+        self._lock = threading.Lock()  # the first use may come from two workers at once
         self._memory: dict[tuple[str, str], str] = {}
-        self.reason = ""
-        self.persistent = _usable(self._backend)
-        if not self.persistent:
-            self.reason = (
-                "No system keyring is available, so you stay logged in only until Samen closes."
-            )
+        self._reason = ""
+        self._persistent: bool | None = None  # known once the keyring is opened
+
+    @property
+    def opened(self) -> bool:
+        """Whether the keyring has been opened yet (what is known without opening it)."""
+        return self._persistent is not None
+
+    @property
+    def _backend(self) -> keyring.backend.KeyringBackend:
+        with self._lock:
+            if self._backend_now is None:
+                if self._given is not None:
+                    self._backend_now = self._given
+                else:
+                    import keyring
+
+                    self._backend_now = keyring.get_keyring()
+                self._persistent = _usable(self._backend_now)
+                if not self._persistent:
+                    self._reason = (
+                        "No system keyring is available, so you stay logged in only until "
+                        "Samen closes."
+                    )
+            return self._backend_now
+
+    @property
+    def persistent(self) -> bool:
+        self._backend  # noqa: B018  # opens the keyring: only then is it known
+        return bool(self._persistent)
+
+    @property
+    def reason(self) -> str:
+        self._backend  # noqa: B018
+        return self._reason
 
     @property
     def backend_name(self) -> str:
@@ -54,6 +91,8 @@ class TokenVault:
 
     def save(self, server_url: str, username: str, token: str) -> bool:
         """Store the token; True when it will survive a restart."""
+        import keyring.errors
+
         key = (_service(server_url), username)
         self._memory[key] = token
         if not self.persistent:
@@ -65,8 +104,8 @@ class TokenVault:
             log.warning(
                 "keyring unavailable (%s); token kept for this session only", type(exc).__name__
             )
-            self.persistent = False
-            self.reason = (
+            self._persistent = False
+            self._reason = (
                 "The system keyring refused to store the login, "
                 "so you stay logged in only until Samen closes."
             )
@@ -74,6 +113,8 @@ class TokenVault:
         return True
 
     def load(self, server_url: str, username: str) -> str | None:
+        import keyring.errors
+
         key = (_service(server_url), username)
         if key in self._memory:
             return self._memory[key]
@@ -89,6 +130,8 @@ class TokenVault:
         return token
 
     def delete(self, server_url: str, username: str) -> None:
+        import keyring.errors
+
         key = (_service(server_url), username)
         self._memory.pop(key, None)
         if not self.persistent:

@@ -189,6 +189,9 @@ class MainWindow(QMainWindow):
             self._player = Player(self)
             self._player.save_due.connect(self._save_position)
             self.player_bar = PlayerBar(self._player)
+            # Shown once something is loaded, as in podcast apps: an empty bar says nothing.
+            self.player_bar.hide()
+            self._player.loaded.connect(lambda _key: self.player_bar.show())
             self._column.addWidget(self.player_bar)
             for action in self.player_bar.actions_for_window:
                 self.menus.playback.addAction(action)
@@ -216,6 +219,7 @@ class MainWindow(QMainWindow):
         kind, _, rest = place.partition(":")
         if kind == "lesson" and rest.count(":") == 1:
             course_id, lesson_id = rest.split(":")
+            self.open_course(course_id)  # behind the lesson, for Back
             self.open_lesson(course_id, lesson_id)
         elif kind == "course" and rest:
             self.open_course(rest)
@@ -242,10 +246,17 @@ class MainWindow(QMainWindow):
             self.window_state.restore_splitter(f"{name}/{splitter.objectName() or index}", splitter)
 
     def open_course(self, course_id: str, section: str = "", item_id: str = "") -> None:
+        """A course's page, at `section` and there at the item (a thread, feedback...) if given."""
+        self._open_course(course_id, section, item_id=item_id)
+
+    def _open_course(
+        self, course_id: str, section: str, *, item_id: str = "", lesson_id: str = ""
+    ) -> None:
         assert self.pages is not None
-        self.pages.course_page().show_course(course_id, self.titles.get(course_id, ""))
+        page = self.pages.course_page()
+        page.show_course(course_id, self.titles.get(course_id, ""))
         if section:
-            self.pages.course_page().show_section(section, item_id or None)
+            page.show_section(section, lesson_id or None, item_id=item_id or None)
         self.stack.show_page("course")
         self.remember_place(f"course:{course_id}")
 
@@ -255,10 +266,10 @@ class MainWindow(QMainWindow):
         self.stack.show_page("lesson")
 
     def show_forum(self, course_id: str, _title: str = "", lesson_id: str = "") -> None:
-        self.open_course(course_id, "discussion", lesson_id)
+        self._open_course(course_id, "discussion", lesson_id=lesson_id)
 
     def show_polls(self, course_id: str, _title: str = "", lesson_id: str = "") -> None:
-        self.open_course(course_id, "polls", lesson_id)
+        self._open_course(course_id, "polls", lesson_id=lesson_id)
 
     def play_episode(self, key: str, position_ms: int = 0) -> None:
         assert self.pages is not None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
+
 from desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -49,7 +51,9 @@ class WindowPages:
 
     def _built(self, name: str) -> Any:
         assert self._stack is not None
-        return self._stack.built(name)
+        page = self._stack.built(name)
+        # Gone with a closed window: what a worker read for it meanwhile is dropped.
+        return page if page is not None and shiboken6.isValid(page) else None
 
     def _page(self, name: str) -> Any:
         assert self._stack is not None
@@ -225,6 +229,13 @@ class WindowPages:
         if sync is not None:
             sync.reload()
 
+    def _show_library(self, library: object) -> None:
+        assert isinstance(library, list)
+        courses = self._built("courses")
+        if courses is not None:
+            courses.set_entries(library)
+        self._read_standings()
+
     def _read_standings(self) -> None:
         overview = self._window.overview
         if overview is None:
@@ -264,7 +275,13 @@ class WindowPages:
         self._removal().remove(course_id, self._window.titles.get(course_id, ""))
 
     def _library_changed(self) -> None:
-        self._window.refresh()
+        """A course was freed or removed: the lists are read again from this computer (a
+        sync is not needed for that, and its words would cover the sentence just said)."""
+        catalogue = self._services.catalogue
+        self._runner.submit(catalogue.library, self._show_library)
+        home = self._built("home")
+        if home is not None:
+            home.reload()
         sync = self._built("sync")
         if sync is not None:
             sync.reload()

@@ -336,3 +336,18 @@ def test_every_empty_section_says_what_to_do_next(
             letters,
         )
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+
+
+def test_a_topic_opened_from_home_is_the_one_shown(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    """Home's "replied to your post" leads to the course's Discussion at that topic, even
+    though the topics are read only after the page asks for them."""
+    core = _learner(make_core, academy)
+    page, _runner = _page(qtbot, core)
+    with qtbot.waitSignal(page.discussion.thread_shown, timeout=20_000) as shown:
+        page.show_course(COURSE, TITLE)
+        page.show_section("discussion", item_id=DEMO_THREAD)
+    assert shown.args == [DEMO_THREAD]
+    assert page.section() == "discussion"
+    assert page.discussion.current_thread_id() == DEMO_THREAD

@@ -31,11 +31,19 @@ def test_a_reply_on_a_full_disk_is_explained_in_the_window(
         try:
             assert core.sync.run_window().ok  # the course's forum, cached
             window, runner = open_window(qtbot, core)
-            page = window.forum_page
+            assert window.pages is not None
+            page = window.pages.course_page().discussion
             with qtbot.waitSignal(page.shown, timeout=20_000):
-                page.show_course(COURSE)
+                window.open_course(COURSE, "discussion")
+            assert window.stack.current_name == "course" and page.isVisible()
+            (topic,) = [
+                page.threads.item(row)
+                for row in range(page.threads.count())
+                if page.threads.item(row).data(Qt.ItemDataRole.UserRole) == THREAD
+            ]
+            spot = page.threads.visualItemRect(topic).center()
             with qtbot.waitSignal(page.thread_shown, timeout=20_000):
-                page.select_thread(THREAD)
+                qtbot.mouseClick(page.threads.viewport(), Qt.MouseButton.LeftButton, pos=spot)
             assert not window.space_notice.isVisible()
 
             disk.fill()

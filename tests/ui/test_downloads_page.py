@@ -1,32 +1,27 @@
-"""The Downloads tab over a slow link: live progress (bytes, speed, time left), pause and
-resume continue where they stopped, and freeing space removes the files but not progress."""
+"""Downloads in Sync & storage over a slow link: live progress (bytes, speed, time left) there
+and on the course's card, pause and resume continue where they stopped, and freeing space
+removes the files but not progress."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
-from desktop.app import create_window
 from desktop.core import Core
 from desktop.domain.account import record_owner
 from desktop.domain.transfer import JobStatus
 from desktop.store.progress import ProgressRepo
-from desktop.ui.main_window import MainWindow
-from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.course_card import CardText
 from tests.faults.proxy import Fault, FaultProxy
 from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.cards import card_ids, courses_page, download_row
+from tests.ui.window import open_window
 
 COURSE = "learning-together"
-
-
-def _catalogue_state(window: MainWindow) -> str:
-    model = window.catalogue_page.model
-    row = next(r for r in range(model.rowCount()) if model.entry(r).course.id == COURSE)
-    return str(model.data(model.index(row, len(model.HEADERS) - 1)))
 
 
 def _text(item: QTableWidgetItem | None) -> str:
@@ -45,26 +40,37 @@ def test_progress_pause_resume_and_free_space(
 ) -> None:
     core = make_core()
     core.session.login(slow_proxy.url, "demo", DEMO_PASSWORD)
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
-    page = window.downloads_page
-    window.refresh()  # the catalogue lists the course, and will show its download state
-    qtbot.waitUntil(lambda: window.catalogue_page.model.rowCount() == 2, timeout=20_000)
+    window, runner = open_window(qtbot, core)
+    window.refresh()  # the Courses page lists the course, and will show its download state
+    courses = courses_page(qtbot, window)
+    qtbot.waitUntil(lambda: COURSE in card_ids(courses), timeout=20_000)
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+    card = courses.card(COURSE)
+    assert card is not None
     slow_proxy.set(Fault.SLOW, rate=20_000, path="/media/")  # ~120 KB course: several seconds
 
-    page.enqueue(COURSE, "Learning together")
+    qtbot.mouseClick(card.primary, Qt.MouseButton.LeftButton)  # Download
+    # The status line says where every download is listed; Ctrl+4 goes there.
+    assert "Sync & storage (Ctrl+4)" in window.statusBar().currentMessage()
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.current_name == "sync"
+    assert window.pages is not None
+    sync = window.pages.sync_page()
+    sync.show_section("downloads")
+    page = sync.downloads
+    assert page.isVisible()
     qtbot.waitUntil(
         lambda: COURSE in page.last_progress and page.last_progress[COURSE].done_bytes > 0,
         timeout=20_000,
     )
-    assert "/s" in _text(page.table.item(0, 3))
+    # The list also holds the podcast episodes the sync fetched on its own.
+    row = download_row(page, COURSE)
+    assert "/s" in _text(page.table.item(row, 3))
     assert "of" in page.bar(COURSE).format()
-    assert _catalogue_state(window).startswith("Downloading")
+    assert card.state.text().startswith("Downloading")
+    assert not card.primary.isEnabled()  # not twice, and not opened before it is here
 
-    page.table.selectRow(0)
+    page.table.selectRow(row)
     page.pause_button.click()
     qtbot.waitUntil(
         lambda: core.downloads.states()[COURSE].status is JobStatus.PAUSED, timeout=20_000
@@ -72,7 +78,7 @@ def test_progress_pause_resume_and_free_space(
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
     paused_at = page.last_progress[COURSE].done_bytes
     assert 0 < paused_at < page.last_progress[COURSE].total_bytes
-    assert _catalogue_state(window).startswith("Paused at")
+    assert card.state.text().startswith("Paused at")
 
     slow_proxy.set(Fault.PASS)
     with qtbot.waitSignal(page.finished, timeout=60_000):
@@ -80,6 +86,8 @@ def test_progress_pause_resume_and_free_space(
     assert core.downloads.states()[COURSE].status is JobStatus.DONE
     assert page.bar(COURSE).value() == 1000
     assert core.downloads.storage_used()[COURSE] == page.last_progress[COURSE].total_bytes
+    qtbot.waitUntil(lambda: card.primary.text() == CardText.OPEN, timeout=20_000)
+    assert card.state.text() == CardText.ON_DEVICE
 
     def confirm() -> None:
         box = QApplication.activeModalWidget()

@@ -1,6 +1,7 @@
-"""The Forum tab against the real academy: reached from a course, a reply written offline
-shows "not sent yet" and is sent by the next sync (and still reads "You"); hostile Markdown is
-shown harmless."""
+"""The course page's Discussion in the window against the real academy: reached from a lesson
+("Discuss this lesson"), a topic about that lesson and a reply written offline show "not sent
+yet" and are sent by the next sync; hostile Markdown is shown harmless; a moderator locks a
+topic and sees reports."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
 from desktop.domain.forum import PostState
+from desktop.ui.main_window import MainWindow
+from desktop.ui.pages.course_page import CoursePage
 from desktop.ui.pages.forum import ForumPage
+from desktop.ui.pages.lesson_page import LessonPage
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window
@@ -48,33 +52,39 @@ def test_read_reply_offline_and_sync(
     core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
     core.catalogue.fetch_course(COURSE)
     window, runner = open_window(qtbot, core)
-    window.refresh()  # the first sync brings the forum
-    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
-    window.library_page.set_entries(core.catalogue.library())
-    with qtbot.waitSignal(window.lesson_view.shown, timeout=20_000):
-        window.open_course(COURSE)
-
-    page = window.forum_page
+    _sync(qtbot, window)  # the first sync brings the forum
+    course, lesson_page = _study(qtbot, window, 0)
+    page = course.discussion
     with qtbot.waitSignal(page.shown, timeout=20_000):
-        qtbot.mouseClick(window.lesson_view.forum_button, Qt.MouseButton.LeftButton)
-    assert window.tabs.currentWidget() is page
+        qtbot.mouseClick(lesson_page.forum_button, Qt.MouseButton.LeftButton)
+    assert window.stack.current_name == "course" and course.section() == "discussion"
     assert not page.moderation["lock"].isVisible()  # a learner
-    # Opened from a lesson: the threads about that lesson, where a new one belongs to it.
-    lesson = window.lesson_view.lesson
-    assert lesson is not None and page.about.currentData() == lesson.id
-    assert _listed(page) == [] and "about this lesson" in page.view.toPlainText()
+    # Opened from a lesson: all the course's topics, the lesson proposed for a new one.
+    lesson = lesson_page.lesson
+    assert lesson is not None and page.about.currentData() is None
+    assert page.new_topic_lesson() == lesson.id
+    qtbot.waitUntil(lambda: DEMO_THREAD in _listed(page), timeout=20_000)
+
+    def write_topic() -> None:
+        dialog = page.new_topic_dialog
+        if dialog is None:
+            QTimer.singleShot(20, write_topic)
+            return
+        assert dialog.chosen_lesson() == lesson.id
+        dialog.title.setText("Exercise 2 of this lesson")
+        dialog.body.setPlainText("What does *reflect* mean here?")
+        dialog.buttons.accepted.emit()
+
+    QTimer.singleShot(0, write_topic)
     with qtbot.waitSignal(page.shown, timeout=20_000):
-        page.new_thread("Exercise 2 of this lesson", "What does *reflect* mean here?")
+        qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     (queued,) = core.queue.items()
     assert queued.args["lesson_id"] == lesson.id
-    assert [page.threads.item(0).text().splitlines()[0]] == [
-        "Exercise 2 of this lesson (not sent yet)"
-    ]
-    with qtbot.waitSignal(page.shown, timeout=20_000):
-        page.about.setCurrentIndex(0)  # the whole course: its own threads and the lesson's
-    assert DEMO_THREAD in _listed(page) and queued.args["thread_id"] in _listed(page)
+    qtbot.waitUntil(lambda: queued.args["thread_id"] in _listed(page), timeout=20_000)
     labels = [page.threads.item(r).text() for r in range(page.threads.count())]
-    assert any(text.endswith(f"lesson {lesson.position}. {lesson.title}") for text in labels)
+    mine = next(text for text in labels if text.startswith("Exercise 2 of this lesson"))
+    assert mine.splitlines()[0] == "Exercise 2 of this lesson (not sent yet)"
+    assert mine.endswith(f"lesson {lesson.position}. {lesson.title}")  # the lesson it is about
     with qtbot.waitSignal(page.thread_shown, timeout=20_000):
         page.select_thread(DEMO_THREAD)
     assert "Tuesday evenings" in page.view.toPlainText()
@@ -83,8 +93,8 @@ def test_read_reply_offline_and_sync(
     with qtbot.waitSignal(page.thread_shown, timeout=20_000):
         qtbot.mouseClick(page.reply_button, Qt.MouseButton.LeftButton)
     assert page.page is not None
-    mine = [post for post, _html in page.page.posts if post.mine]
-    assert len(mine) == 1 and mine[0].state is PostState.WAITING
+    mine_posts = [post for post, _html in page.page.posts if post.mine]
+    assert len(mine_posts) == 1 and mine_posts[0].state is PostState.WAITING
     html = next(html for post, html in page.page.posts if post.mine)
     assert "<strong>Count me in</strong>" in html
     # Raw HTML is shown as text, the javascript: link is no link, the image is not loaded.
@@ -94,8 +104,7 @@ def test_read_reply_offline_and_sync(
     assert "&lt;script&gt;" in html and "images are not shown here" in html
     assert "not sent yet" in page.view.toPlainText()
 
-    window.refresh()
-    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+    _sync(qtbot, window)
     qtbot.waitUntil(
         lambda: (
             page.page is not None
@@ -104,11 +113,31 @@ def test_read_reply_offline_and_sync(
         timeout=20_000,
     )  # exactly one of the learner's: sent, not shown twice
     assert core.queue.items() == []
-    # Pulled back under the learner's pseudonym, their own reply still reads as theirs, and
-    # the list of posts quotes it as text, not Markdown.
-    own = page.posts.item(page.posts.count() - 1).text()
-    assert own.startswith("You: ") and "Count me in" in own and "**" not in own
+    # (That it then reads "You", as text, is test_course_page's.)
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+
+
+def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+
+
+def _study(qtbot: QtBot, window: MainWindow, row: int) -> tuple[CoursePage, LessonPage]:
+    """Open the course, then its lesson at `row` from the Lessons section, as a learner does."""
+    assert window.pages is not None
+    course = window.pages.course_page()
+    with qtbot.waitSignal(course.shown, timeout=20_000):
+        window.open_course(COURSE)
+    lessons = course.lessons_section
+    lessons.list.setCurrentRow(row)
+    lesson_id = lessons.current_lesson_id()
+    lesson_page = window.pages.lesson_page()
+    with qtbot.waitSignal(
+        lesson_page.shown, timeout=20_000, check_params_cb=lambda i: i == lesson_id
+    ):
+        qtbot.mouseClick(lessons.open_button, Qt.MouseButton.LeftButton)
+    assert window.stack.current_name == "lesson"
+    return course, lesson_page
 
 
 def _listed(page: ForumPage) -> list[str]:
@@ -129,15 +158,11 @@ def test_a_moderator_locks_and_unlocks_a_thread_and_sees_reports(
     )
     assert core.sync.run_window().ok
     window, runner = open_window(qtbot, core)
-    window.library_page.set_entries(core.catalogue.library())
-    with qtbot.waitSignal(window.lesson_view.shown, timeout=20_000):
-        window.open_course(COURSE)
-    page = window.forum_page
-    with qtbot.waitSignal(page.shown, timeout=20_000):
-        qtbot.mouseClick(window.lesson_view.forum_button, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(page.shown, timeout=20_000):
-        page.about.setCurrentIndex(0)  # the whole course
-    qtbot.waitUntil(lambda: page.moderator, timeout=10_000)
+    assert window.pages is not None
+    page = window.pages.course_page().discussion
+    window.open_course(COURSE, "discussion")
+    assert window.stack.current_name == "course"
+    qtbot.waitUntil(lambda: page.moderator and thread_id in _listed(page), timeout=20_000)
     with qtbot.waitSignal(page.thread_shown, timeout=20_000):
         page.select_thread(thread_id)
     assert page.threads.currentItem().text().startswith("❓ Moderated thread")  # a question
@@ -148,8 +173,7 @@ def test_a_moderator_locks_and_unlocks_a_thread_and_sees_reports(
     qtbot.waitUntil(
         lambda: [i.name for i in core.queue.items()] == ["forum.moderate"], timeout=10_000
     )
-    window.refresh()
-    qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
+    _sync(qtbot, window)
     qtbot.waitUntil(lambda: page.page is not None and page.page.thread.locked, timeout=20_000)
     page.posts.setCurrentRow(0)
     assert lock.text() == "Unlock"

@@ -1,25 +1,36 @@
 """The lesson page as one reading column, against the real demo academy: the whole quiz in the
 page's one scroll area, a clear right/wrong mark, "done" that can be undone (here and at the
-academy), previous/next, the lesson's own image shown, and no file name or id on screen."""
+academy), previous/next, the lesson's own image shown, and no file name or id on screen. And an
+imported course read offline in the window: listed on its course page, its text with its local
+image, no remote load, links opened in the browser only when clicked."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import zipfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt, QUrl
-from PySide6.QtGui import QKeySequence, QTextDocumentFragment
+from PySide6.QtGui import QKeySequence, QTextDocument, QTextDocumentFragment
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
 from desktop.media.player import Player
+from desktop.store.trust import KeyRepo
+from desktop.sync.manifests import canonical
 from desktop.ui.pages.lesson_page import DONE_UNDO, MARK_DONE, LessonPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.exercise_card import SENT, WAITING, ExerciseCard
+from tests.pack_factory import Academy
 from tests.server.sync_api import Installation, add_learner, progress
 from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.window import open_window
 
 COURSE = "learning-together"
 TITLE = "Learning together: study groups that work"
@@ -246,3 +257,104 @@ def test_after_a_sync_the_page_shows_what_the_academy_has(
     page.refresh_social()
     qtbot.waitUntil(lambda: card.status.text() == SENT, timeout=10_000)
     qtbot.waitUntil(lambda: page.done_button.text() == DONE_UNDO, timeout=10_000)
+
+
+# A 1x1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+BODY = (
+    "Samen leren begint met **luisteren**.\n\n![schema](images/s.png)\n\n"
+    "![tracker](https://tracker.test/p.png)\n\n[Meer lezen](https://academy.test/meer)"
+)
+
+
+def _pack(tmp_path: Path, academy: Academy) -> Path:
+    manifest = {
+        "format": "samen-course/1",
+        "issued_at": "2026-11-24T12:00:00+00:00",
+        "course": {
+            "id": "c1",
+            "version": 1,
+            "title": "Samen leren",
+            "language": "nl",
+            "summary": "",
+            "lesson_count": 1,
+            "media_bytes": len(PNG),
+        },
+        "lessons": [
+            {
+                "id": "c1-1",
+                "position": 1,
+                "title": "Luisteren",
+                "body_markdown": BODY,
+                "exercises": [],
+                "media": ["images/s.png"],
+            }
+        ],
+        "media": [
+            {
+                "path": "images/s.png",
+                "size": len(PNG),
+                "sha256": hashlib.sha256(PNG).hexdigest(),
+                "content_type": "image/png",
+            }
+        ],
+    }
+    signed = {
+        "manifest": manifest,
+        "signature": base64.b64encode(academy.private.sign(canonical(manifest))).decode(),
+        "key_id": academy.key.key_id,
+    }
+    path = tmp_path / "c1.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("manifest.json", json.dumps(signed))
+        archive.writestr("media/images/s.png", PNG)
+    return path
+
+
+def test_an_imported_lesson_reads_offline_with_only_its_own_image(
+    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    academy = Academy()
+    core = make_core()
+    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    core.packs.import_pack(_pack(tmp_path, academy))
+    opened: list[str] = []
+
+    def record(url: QUrl) -> bool:  # no browser here: record what would be opened instead
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr("desktop.ui.pages.lesson_page.QDesktopServices.openUrl", record)
+    window, runner = open_window(qtbot, core)
+    window.refresh()  # no academy: the window shows what this computer has
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=20_000)
+    assert window.pages is not None
+    course = window.pages.course_page()
+    with qtbot.waitSignal(course.shown, timeout=20_000):
+        window.open_course("c1")
+    rows = course.lessons_section.list
+    assert rows.count() == 1 and rows.item(0).text().startswith("1. Luisteren")
+    view = window.pages.lesson_page()
+    rows.setFocus()
+    with qtbot.waitSignal(view.shown, timeout=20_000):
+        qtbot.keyClick(rows, Qt.Key.Key_Return)
+    assert window.stack.current_name == "lesson" and view.title.text() == "Luisteren"
+    assert "luisteren" in view.text.toPlainText()
+    html = view.text.toHtml()
+    assert "tracker.test" not in html  # the remote image was dropped, never requested
+    image = (core.paths.media_dir / "c1" / "images" / "s.png").as_uri()
+    assert image in html
+    assert not view.text.image(QUrl(image)).isNull()
+    kind = QTextDocument.ResourceType.ImageResource.value
+    assert view.text.loadResource(kind, QUrl(image)) is not None
+    assert view.text.loadResource(kind, QUrl("file:///etc/hostname")) is None
+    assert view.text.loadResource(kind, QUrl("https://tracker.test/p.png")) is None
+
+    assert opened == []  # nothing opened until the learner clicks
+    view.text.anchorClicked.emit(QUrl("https://academy.test/meer"))
+    view.text.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    assert opened == ["https://academy.test/meer"]
+    assert "luisteren" in view.text.toPlainText()  # the page did not navigate away
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)

@@ -1,5 +1,7 @@
-"""Studying a downloaded demo course in the window: play its audio and video (resumed where
-the learner left off), answer its exercises, mark lessons done, and sync it all."""
+"""Studying a downloaded demo course in the window: from the course page to its lessons, play
+their audio and video (resumed where the learner left off), answer their exercises, mark a
+lesson done (the course page follows), and sync it all; logging out leaves nothing of the
+learner on screen."""
 
 from __future__ import annotations
 
@@ -14,27 +16,44 @@ from pytestqt.qtbot import QtBot
 from desktop.core import Core
 from desktop.domain.learning import course_media_key
 from desktop.ui.main_window import MainWindow
+from desktop.ui.pages.course_lessons import MARK_ROLE
+from desktop.ui.pages.course_page import CoursePage
+from desktop.ui.pages.lesson_page import LessonPage
 from desktop.ui.widgets.exercise_card import SENT, WAITING
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window, stray_windows
 
 COURSE = "learning-together"
+FIRST, SECOND = "learning-together-1", "learning-together-2"
 AUDIO = course_media_key(COURSE, "audio/lesson-1.mp3")
 VIDEO = course_media_key(COURSE, "video/welcome.mp4")
 
 pytestmark = pytest.mark.timeout(90)
 
 
-def _open_lesson(qtbot: QtBot, window: MainWindow, row: int) -> None:
-    view = window.lesson_view
-    lesson = view.list.item(row).data(Qt.ItemDataRole.UserRole)
-    with qtbot.waitSignal(view.shown, timeout=20_000, check_params_cb=lambda i: i == lesson.id):
-        view.list.setCurrentRow(row)
+def _first_lesson(qtbot: QtBot, window: MainWindow) -> tuple[CoursePage, LessonPage]:
+    """Open the course, then its first lesson with the course's Begin button."""
+    assert window.pages is not None
+    course = window.pages.course_page()
+    with qtbot.waitSignal(course.shown, timeout=20_000):
+        window.open_course(COURSE)
+    assert window.stack.current_name == "course"
+    view = window.pages.lesson_page()
+    with qtbot.waitSignal(view.shown, timeout=20_000, check_params_cb=lambda i: i == FIRST):
+        qtbot.mouseClick(course.header.continue_button, Qt.MouseButton.LeftButton)
+    assert window.stack.current_name == "lesson"
+    return course, view
 
 
-def _button(window: MainWindow, text: str) -> QPushButton:
-    return next(b for b in window.lesson_view.media_buttons if text in b.text().replace("&", ""))
+def _step(qtbot: QtBot, view: LessonPage, button: QPushButton, lesson_id: str) -> None:
+    """Previous or next lesson, by its button."""
+    with qtbot.waitSignal(view.shown, timeout=20_000, check_params_cb=lambda i: i == lesson_id):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _button(view: LessonPage, text: str) -> QPushButton:
+    return next(b for b in view.media.buttons if text in b.text().replace("&", ""))
 
 
 def _played(core: Core, key: str) -> bool:
@@ -54,30 +73,29 @@ def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None
     core = learner_core
     core.learning.save_position(AUDIO, 1_500, 4_000)  # heard a bit of it last time
     window, runner = open_window(qtbot, core)
-    view = window.lesson_view
-    with qtbot.waitSignal(view.shown, timeout=20_000):
-        window.open_course(COURSE)
-    assert [b.text().replace("&", "") for b in view.media_buttons] == [
+    course, view = _first_lesson(qtbot, window)
+    assert [b.text().replace("&", "") for b in view.media.buttons] == [
         "▶ Listen to the lesson",
         "▶ Watch the video",
     ]
+    video = view.media.video
 
     # The audio resumes where the learner left it.
     with qtbot.waitSignal(window.player.loaded, timeout=20_000):
-        qtbot.mouseClick(_button(window, "Listen"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(_button(view, "Listen"), Qt.MouseButton.LeftButton)
     assert abs(window.player.position() - 1_500) < 400
     assert window.player_bar.title.text() == "Forming a study group (audio)"
-    assert view.video.isVisible() and not view.video.showing_video()  # the poster
+    assert video.isVisible() and not video.showing_video()  # the poster
 
     # The video plays in the page to its end (fast) and counts as played.
     with qtbot.waitSignal(window.player.loaded, timeout=20_000):
-        qtbot.mouseClick(_button(window, "Watch"), Qt.MouseButton.LeftButton)
-    assert view.video.showing_video()
+        qtbot.mouseClick(_button(view, "Watch"), Qt.MouseButton.LeftButton)
+    assert video.showing_video()
     window.player_bar.speed.setCurrentIndex(window.player_bar.speed.count() - 1)  # 3x
     qtbot.waitSignal(window.player.finished, timeout=20_000).wait()
     # Its end leaves its last frame and a way to watch it again, never a black panel.
-    assert not view.video.showing_video() and not view.video.poster.frame.isNull()
-    assert "again" in _button(window, "Watch").text()
+    assert not video.showing_video() and not video.poster.frame.isNull()
+    assert "again" in _button(view, "Watch").text()
     # Saves run on the window's own record thread: wait for them to land.
     qtbot.waitUntil(lambda: _played(core, VIDEO), timeout=10_000)
     audio = core.learning.position(AUDIO)  # saved when the video replaced it
@@ -94,7 +112,7 @@ def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None
     assert quiz.status.text() == WAITING
 
     # A written answer on lesson 2, then lesson 2 marked done with Ctrl+D.
-    _open_lesson(qtbot, window, 1)
+    _step(qtbot, view, view.next_button, SECOND)
     card = view.cards[0]
     assert card.editor is not None
     assert not card.ask_button.isHidden() and stray_windows(window) == []
@@ -103,7 +121,10 @@ def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None
     qtbot.waitUntil(lambda: card.status.text() == WAITING, timeout=10_000)
     view.done_button.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: view.list.item(1).text().startswith("✓ "), timeout=10_000)
+    qtbot.waitUntil(lambda: view.done_button.isChecked(), timeout=10_000)
+    rows = course.lessons_section.list  # the course page follows at once
+    qtbot.waitUntil(lambda: rows.item(1).data(MARK_ROLE) == "✓", timeout=10_000)
+    assert course.header.progress_label.text() == "1 of 3 lessons done"
 
     names = sorted(item.name for item in core.queue.items())
     assert names == [
@@ -116,17 +137,15 @@ def test_play_answer_complete_and_sync(qtbot: QtBot, learner_core: Core) -> None
     window.refresh()  # sync now
     qtbot.waitUntil(lambda: runner.running == 0 and not window.refreshing, timeout=20_000)
     assert core.queue.items() == []
-    model = window.library_page.model
-    column = model.HEADERS.index("Your progress")
     qtbot.waitUntil(  # lesson 2 done: its points come back with the sync
-        lambda: model.data(model.index(0, column)) == "1 of 3 done · ★ 10", timeout=10_000
+        lambda: course.header.points.text() == "★ 10 points", timeout=10_000
     )
-    _open_lesson(qtbot, window, 0)
+    _step(qtbot, view, view.previous_button, FIRST)
     assert view.cards[0].status.text() == SENT
 
     # Quitting saves where the learner is.
     with qtbot.waitSignal(window.player.loaded, timeout=20_000):
-        qtbot.mouseClick(_button(window, "Listen"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(_button(view, "Listen"), Qt.MouseButton.LeftButton)
     window.player.seek(2_000)
     qtbot.waitUntil(lambda: abs(window.player.position() - 2_000) < 300, timeout=5_000)
     window.close()
@@ -140,15 +159,13 @@ def test_logging_out_leaves_nothing_of_the_learner_on_screen(
 ) -> None:
     core = learner_core
     window, runner = open_window(qtbot, core)
-    view = window.lesson_view
-    with qtbot.waitSignal(view.shown, timeout=20_000):
-        window.open_course(COURSE)
+    course, view = _first_lesson(qtbot, window)
     quiz = view.cards[0]
     quiz.options.buttons()[1].setChecked(True)
     qtbot.mouseClick(quiz.submit, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(quiz.feedback.isVisible, timeout=10_000)
     with qtbot.waitSignal(window.player.loaded, timeout=20_000):
-        qtbot.mouseClick(_button(window, "Listen"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(_button(view, "Listen"), Qt.MouseButton.LeftButton)
     window.player.seek(1_000)
     qtbot.waitUntil(lambda: abs(window.player.position() - 1_000) < 300, timeout=5_000)
     owner_before = core.session.account()
@@ -160,8 +177,10 @@ def test_logging_out_leaves_nothing_of_the_learner_on_screen(
     )
     window.logout()
     qtbot.waitUntil(lambda: core.session.account() is None, timeout=20_000)
-    qtbot.waitUntil(lambda: view.list.count() == 0, timeout=10_000)
-    assert view.cards == [] and view.media_buttons == [] and view.course_id is None
+    qtbot.waitUntil(lambda: view.course_id is None, timeout=10_000)
+    assert view.cards == [] and view.media.buttons == [] and view.lesson is None
+    assert course.course_id is None and course.lessons_section.list.count() == 0
+    assert window.stack.current_name == "home"
     assert window.player.media_key == ""
     # The position was saved for the learner who listened, before the logout.
     core.session.login(owner_before.server_url, owner_before.user.username, DEMO_PASSWORD)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.app import create_window
 from desktop.core import Core
 from desktop.demo_server import free_port
 from desktop.domain.account import Account, Role, User
@@ -15,7 +16,8 @@ from desktop.domain.status import Connectivity
 from desktop.store.accounts import AccountRepo
 from desktop.store.courses import CourseRepo
 from desktop.store.outbox import OutboxRepo
-from desktop.ui.tasks import TaskRunner
+from tests.ui.cards import card_ids, courses_page
+from tests.ui.window import open_window
 
 
 def _logged_in_to_dead_server(core: Core) -> None:
@@ -35,10 +37,7 @@ def test_offline_window_shows_cached_courses_and_offline_state(
 ) -> None:
     core = make_core()
     _logged_in_to_dead_server(core)
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, runner = open_window(qtbot, core)
     window.refresh()
     qtbot.waitUntil(lambda: window.indicator.status is not None, timeout=20_000)
     status = window.indicator.status
@@ -50,22 +49,25 @@ def test_offline_window_shows_cached_courses_and_offline_state(
     assert "login not saved" in window.indicator.text_plain
     assert "log in again after closing" in window.indicator.toolTip()
     assert "offline" in window.statusBar().currentMessage().lower()
-    assert window.catalogue_page.model.rowCount() == 1
-    assert window.catalogue_page.stack.currentWidget() is window.catalogue_page.table
+    page = courses_page(qtbot, window)
+    assert card_ids(page) == {"learning-together"}
+    assert page.stack.currentWidget() is page.scroller
+    card = page.card("learning-together")
+    assert card is not None and card.title.text() == "Learning together"
     runner.wait_idle()
 
 
 def test_sync_now_shortcut_triggers_a_refresh(qtbot: QtBot, make_core: Callable[..., Core]) -> None:
     core = make_core()
     _logged_in_to_dead_server(core)
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, runner = open_window(qtbot, core)
     qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     before = window.indicator.status
-    window.sync_action.trigger()
+    assert "Ctrl+R" in [s.toString() for s in window.sync_action.shortcuts()]
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.indicator.status is not None, timeout=20_000)
     assert before is None
-    assert "Ctrl+R" in [s.toString() for s in window.sync_action.shortcuts()]
+    assert window.indicator.text_plain.startswith("Offline")
     runner.wait_idle()

@@ -1,5 +1,5 @@
-"""Importing a course pack from the window: progress, a clear result, the course on the
-device page; a tampered pack gives a warning and changes nothing."""
+"""Importing a course pack from the window: progress, a clear result, the course's card on
+the Courses page; a tampered pack gives a warning and changes nothing; a card's menu exports."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from desktop.app import create_window
 from desktop.core import Core
 from desktop.store.trust import KeyRepo
-from desktop.ui.tasks import TaskRunner
+from desktop.ui.main_window import MainWindow
+from desktop.ui.widgets.course_card import CardText
 from tests.pack_factory import FILES, Academy, write_zip
+from tests.ui.cards import MENU_LOG, card_ids, choose_from_menu, courses_page
+from tests.ui.window import open_window
 from tests.zip_bytes import pack_entries, write
 
 
@@ -31,28 +33,53 @@ def _answer_box(texts: list[str]) -> Callable[[], None]:
     return answer
 
 
+@pytest.fixture
+def import_by_menu(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Import a pack as a learner does: Ctrl+I, then the pack chosen in the file picker
+    (the native picker cannot be driven here; the learner "chooses" the file)."""
+
+    def choose(window: MainWindow, pack: Path) -> None:
+        monkeypatch.setattr(
+            "desktop.ui.pack_actions.QFileDialog.getOpenFileName",
+            lambda *a, **k: (str(pack), ""),
+        )
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+
+    return choose
+
+
 def test_import_a_pack_from_the_menu(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
     KeyRepo(core.store).remember("http://academy.test", academy.key)
     pack = write_zip(tmp_path / "c1.zip", academy.signed(FILES), FILES)
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, _runner = open_window(qtbot, core)
+    page = courses_page(qtbot, window)
+    assert page.stack.currentWidget() is page.empty  # nothing yet; the page says Ctrl+I
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
     with qtbot.waitSignal(window.pack_actions.imported, timeout=20_000):
-        window.pack_actions.import_pack(pack)
+        import_by_menu(window, pack)
     assert "ready to study offline" in texts[0]
-    qtbot.waitUntil(lambda: window.library_page.model.rowCount() == 1, timeout=20_000)
-    assert window.library_page.model.entry(0).course.id == "c1"
+    qtbot.waitUntil(lambda: card_ids(page) == {"c1"}, timeout=20_000)
+    card = page.card("c1")
+    assert card is not None
+    qtbot.waitUntil(lambda: card.state.text() == CardText.ON_DEVICE, timeout=20_000)
+    assert card.primary.text() == CardText.OPEN
 
 
 def test_a_tampered_pack_is_refused_with_a_warning(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
@@ -60,31 +87,29 @@ def test_a_tampered_pack_is_refused_with_a_warning(
     signed = academy.signed(FILES)
     signed["manifest"]["course"]["title"] = "Forged"
     pack = write_zip(tmp_path / "c1.zip", signed, FILES)
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, _runner = open_window(qtbot, core)
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
-    window.pack_actions.import_pack(pack)
+    import_by_menu(window, pack)
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "changed since the academy signed it" in texts[0]
     assert core.catalogue.library() == []
 
 
-def test_export_a_course_from_the_device_page(
+@pytest.mark.qt_log_ignore(*MENU_LOG)
+def test_export_a_course_from_its_cards_menu(
     qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     academy = Academy()
     core = make_core()
     KeyRepo(core.store).remember("http://academy.test", academy.key)
     core.packs.import_pack(write_zip(tmp_path / "in.zip", academy.signed(FILES), FILES))
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, _runner = open_window(qtbot, core)
     window.refresh()
-    qtbot.waitUntil(lambda: window.library_page.model.rowCount() == 1, timeout=20_000)
+    page = courses_page(qtbot, window)
+    qtbot.waitUntil(lambda: card_ids(page) == {"c1"}, timeout=20_000)
+    card = page.card("c1")
+    assert card is not None
     usb = tmp_path / "usb"
     usb.mkdir()
     # The native folder picker cannot be driven here; the learner "chooses" the USB stick.
@@ -93,29 +118,27 @@ def test_export_a_course_from_the_device_page(
     )
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
-    window.library_page.table.selectRow(0)
-    assert window.library_page.action is not None
-    window.library_page.action.click()
+    choose_from_menu(qtbot, card, card.export_action)
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "c1-v1.zip" in texts[0]
     assert (usb / "c1-v1.zip").is_file()
 
 
 def test_an_older_pack_is_refused_in_the_window_naming_both_versions(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
     KeyRepo(core.store).remember("http://academy.test", academy.key)
     newer = {**FILES, "audio/b.mp3": b"ID3 newer audio " * 200}
     core.packs.import_pack(write_zip(tmp_path / "v2.zip", academy.signed(newer, 2), newer))
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, _runner = open_window(qtbot, core)
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
-    window.pack_actions.import_pack(write_zip(tmp_path / "v1.zip", academy.signed(FILES), FILES))
+    import_by_menu(window, write_zip(tmp_path / "v1.zip", academy.signed(FILES), FILES))
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "version 1 of Cursus" in texts[0] and "already has version 2" in texts[0]
     (entry,) = core.catalogue.library()
@@ -125,40 +148,40 @@ def test_an_older_pack_is_refused_in_the_window_naming_both_versions(
 
 
 def test_the_same_pack_again_says_it_is_up_to_date(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
     KeyRepo(core.store).remember("http://academy.test", academy.key)
     pack = write_zip(tmp_path / "c1.zip", academy.signed(FILES), FILES)
     core.packs.import_pack(pack)
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, _runner = open_window(qtbot, core)
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
     with qtbot.assertNotEmitted(window.pack_actions.imported):
-        window.pack_actions.import_pack(pack)
+        import_by_menu(window, pack)
         qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "already on this computer and up to date" in texts[0]
 
 
 def test_a_hostile_zip_gives_a_sentence_not_a_crash(
-    qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path
+    qtbot: QtBot,
+    make_core: Callable[..., Core],
+    tmp_path: Path,
+    import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
     academy = Academy()
     core = make_core()
     KeyRepo(core.store).remember("http://academy.test", academy.key)
     entries = pack_entries(academy.signed(FILES), FILES)
     entries[2].method = 97  # zipfile alone: NotImplementedError on the worker
-    runner = TaskRunner()
-    window = create_window(core, runner)
-    qtbot.addWidget(window)
-    window.show()
+    window, _runner = open_window(qtbot, core)
     texts: list[str] = []
     QTimer.singleShot(100, _answer_box(texts))
-    window.pack_actions.import_pack(write(tmp_path / "c1.zip", entries))
+    import_by_menu(window, write(tmp_path / "c1.zip", entries))
     qtbot.waitUntil(lambda: bool(texts), timeout=20_000)
     assert "compressed in a way Samen cannot read" in texts[0]
     assert core.catalogue.library() == []

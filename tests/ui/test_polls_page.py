@@ -1,5 +1,6 @@
-"""The Polls tab against the real academy: reached from a course, results hidden until the
-learner votes, "Your vote: … · Waiting to send", then "· Sent" after a sync."""
+"""The course page's Polls in the window against the real academy: reached from a lesson (its
+"Vote in the course's polls"), results hidden until the learner votes, "Your vote: … ·
+Waiting to send", then "· Sent" after a sync."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window, stray_windows
 
+COURSE = "learning-together"
 POLL = "learning-together-poll-1"
 
 pytestmark = pytest.mark.timeout(90)
@@ -25,17 +27,23 @@ def test_vote_from_the_course_and_see_the_community(
 ) -> None:
     core = make_core()
     core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
-    core.downloads.download_course("learning-together")
+    core.downloads.download_course(COURSE)
     window, runner = open_window(qtbot, core)
     window.refresh()  # the first sync brings the polls
     qtbot.waitUntil(lambda: not window.refreshing, timeout=30_000)
-    with qtbot.waitSignal(window.lesson_view.shown, timeout=20_000):
-        window.open_course("learning-together")
+    assert window.pages is not None
+    course = window.pages.course_page()
+    with qtbot.waitSignal(course.shown, timeout=20_000):
+        window.open_course(COURSE)
+    lesson_page = window.pages.lesson_page()
+    with qtbot.waitSignal(lesson_page.shown, timeout=20_000):
+        qtbot.mouseClick(course.header.continue_button, Qt.MouseButton.LeftButton)
+    assert window.stack.current_name == "lesson"
 
-    page = window.polls_page
-    with qtbot.waitSignal(page.shown, timeout=20_000):
-        qtbot.mouseClick(window.lesson_view.polls_button, Qt.MouseButton.LeftButton)
-    assert window.tabs.currentWidget() is page
+    page = course.polls
+    qtbot.mouseClick(lesson_page.polls_button, Qt.MouseButton.LeftButton)
+    assert window.stack.current_name == "course" and course.section() == "polls"
+    qtbot.waitUntil(lambda: page.card(POLL) is not None, timeout=20_000)
     card = page.card(POLL)
     assert card is not None and card.bars == {} and not card.hint.isHidden()
     assert card.about.text().startswith("About lesson 2. ")  # the demo's poll is about lesson 2
@@ -43,10 +51,14 @@ def test_vote_from_the_course_and_see_the_community(
     assert not card.vote_button.isEnabled()
 
     card.choices.buttons()[0].setChecked(True)
-    with qtbot.waitSignal(page.shown, timeout=20_000):
+    with qtbot.waitSignal(course.queued, timeout=20_000):  # the window re-reads the count
         qtbot.mouseClick(card.vote_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (c := page.card(POLL)) is not None and c.poll.vote_state is VoteState.WAITING,
+        timeout=20_000,
+    )
     card = page.card(POLL)
-    assert card is not None and card.poll.vote_state is VoteState.WAITING
+    assert card is not None
     chosen = card.choices.buttons()[0].text()
     assert card.state.text() == f"Your vote: {chosen} · Waiting to send"
     # The academy sends results to voters only: none yet on this computer, and it says so.

@@ -1,24 +1,30 @@
 """Starting the app as `samen` does (desktop.app.run_gui): the window is on screen before the
-core opens, gets its pages once it has, and a core that cannot open is a clear message and
+core opens, Home first, listing the courses on this computer from a cheap read; the other
+pages come once the core is open, and a core that cannot open is a clear message and
 exit code 1, not a hang or a traceback."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.app import run_gui
 from desktop.core import Core
 from desktop.domain.errors import SamenError
+from desktop.services.home import courses_now
 from desktop.ui.main_window import MainWindow
+from desktop.ui.pages.home import TEXT as HOME_TEXT
 from tests.server_process import DEMO_PASSWORD, LiveServer
 
 pytestmark = pytest.mark.timeout(60)
+
+COURSE = "learning-together"
 
 
 def _main_window() -> MainWindow | None:
@@ -45,9 +51,13 @@ def test_the_shell_is_shown_first_and_the_pages_come_when_the_core_is_open(
 ) -> None:
     core = make_core()
     core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    core.downloads.download_course(COURSE)
     opening = threading.Event()
     may_open = threading.Event()
     seen: dict[str, object] = {}
+
+    def first_look() -> object:  # a worker thread, before the core, as in the app
+        return courses_now(core.paths.database)
 
     def open_core() -> Core:  # a worker thread, as in the app
         opening.set()
@@ -58,12 +68,18 @@ def test_the_shell_is_shown_first_and_the_pages_come_when_the_core_is_open(
         window = _main_window()
         if window is None or not opening.is_set():
             return False
-        central = window.centralWidget()
+        home = window.home_page
         seen["shell"] = (
             window.attached,
-            central.text() if isinstance(central, QLabel) else None,
+            window.stack.current_name,
+            home.isVisible(),
+            home.no_place.text(),  # where to continue is not known yet: it says so
             window.statusBar().currentMessage(),
         )
+        # Home lists the courses on this computer already, from the cheap read.
+        seen["first look"] = (window.home_usable, [c.course_id for c, _row in home.course_rows])
+        window.go("courses")  # nothing to go to yet: Home stays
+        seen["went"] = window.stack.current_name
         may_open.set()
         return True
 
@@ -71,15 +87,22 @@ def test_the_shell_is_shown_first_and_the_pages_come_when_the_core_is_open(
         window = _main_window()
         if window is None or not window.attached or window.overview is None:
             return False
-        seen["tabs"] = window.findChild(QTabWidget) is not None
         seen["logged in"] = window.overview.status.logged_in
+        window.go("courses")
+        seen["courses"] = window.stack.current_name
+        page = window.pages.courses_page() if window.pages else None
+        seen["cards"] = [c.course_id for c in page.visible_cards()] if page else []
         window.close()
         return True
 
     timers = [_every(20, while_opening), _every(50, once_open)]
-    assert run_gui(open_core) == 0
-    assert seen["shell"] == (False, "Opening your courses…", "Opening Samen…")
-    assert seen["tabs"] is True and seen["logged in"] is True
+    assert run_gui(open_core, first_look=first_look) == 0
+    assert seen["shell"] == (False, "home", True, HOME_TEXT["loading"], "Opening Samen…")
+    assert seen["first look"] == (True, [COURSE])
+    assert seen["went"] == "home"
+    assert seen["logged in"] is True
+    assert seen["courses"] == "courses"
+    assert COURSE in cast(list[str], seen["cards"])
     del timers
 
 

@@ -1,6 +1,7 @@
-"""Asking a supporter from an exercise card against the real academy: the dialog shows what
-will be shared, the request waits offline, a sync sends it (the academy writes the e-mail to
-its mail folder), the card follows its state, points appear, and withdrawing stops it."""
+"""Asking a supporter from an exercise card on the lesson page, in the window, against the real
+academy: the dialog shows what will be shared, the request waits offline, a sync sends it (the
+academy writes the e-mail to its mail folder), the card follows its state, points appear (on
+the lesson and the course), and withdrawing stops it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window, stray_windows
 
-COURSE = "learning-together"
+COURSE, LESSON = "learning-together", "learning-together-2"
 ANSWER = "Explaining makes me order my thoughts."
 
 pytestmark = pytest.mark.timeout(90)
@@ -35,13 +36,14 @@ def test_ask_a_supporter_from_the_card_then_withdraw(
     core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
     core.catalogue.fetch_course(COURSE)
     window, runner = open_window(qtbot, core)
-    window.library_page.set_entries(core.catalogue.library())
-    view = window.lesson_view
-    with qtbot.waitSignal(view.shown, timeout=20_000):
+    assert window.pages is not None
+    course = window.pages.course_page()
+    with qtbot.waitSignal(course.shown, timeout=20_000):
         window.open_course(COURSE)
-    lesson = view.list.item(1).data(Qt.ItemDataRole.UserRole)
-    with qtbot.waitSignal(view.shown, timeout=20_000, check_params_cb=lambda i: i == lesson.id):
-        view.list.setCurrentRow(1)  # lesson 2: its open exercise allows supporters
+    view = window.pages.lesson_page()
+    course.lessons_section.list.setCurrentRow(1)  # lesson 2: its open exercise allows supporters
+    with qtbot.waitSignal(view.shown, timeout=20_000, check_params_cb=lambda i: i == LESSON):
+        qtbot.mouseClick(course.lessons_section.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.points.text() == "★ 0 points", timeout=10_000)
     card = view.cards[0]
     assert card.exercise.supporter_allowed and not card.ask_button.isHidden()
@@ -58,7 +60,7 @@ def test_ask_a_supporter_from_the_card_then_withdraw(
     shared: list[str] = []
 
     def fill_in() -> None:
-        dialog = view.supporter_dialog
+        dialog = view.exercises.supporter_dialog
         if dialog is None:  # not open yet: the saved answer is still being read
             QTimer.singleShot(20, fill_in)
             return
@@ -75,12 +77,12 @@ def test_ask_a_supporter_from_the_card_then_withdraw(
     qtbot.mouseClick(card.ask_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Not sent yet" in card.supporters.text(), timeout=10_000)
     assert shared and shared[0].endswith(ANSWER)  # the dialog showed what will be shared
-    assert lesson.id == "learning-together-2"
 
     _sync(qtbot, window)
     _sync(qtbot, window)  # the academy's mailer sends between two windows
     qtbot.waitUntil(lambda: "E-mailed" in card.supporters.text(), timeout=20_000)
     assert view.points.text() == "★ 5 points"
+    qtbot.waitUntil(lambda: course.header.points.text() == "★ 5 points", timeout=10_000)
     assert list((academy.data_dir / "mail").glob("*.eml"))
 
     assert not card.withdraw_button.isHidden()

@@ -41,30 +41,34 @@ def test_the_shell_path_imports_none_of_the_heavy_parts() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_offline_the_core_and_its_status_never_load_requests(tmp_path: Path) -> None:
-    """A core whose academy does not listen: the status says offline, and requests, urllib3
-    and ssl's HTTP layer were never imported for it."""
+def test_offline_the_core_and_its_status_load_neither_http_nor_the_keyring(
+    tmp_path: Path,
+) -> None:
+    """A core (with the system's keyring, as the app makes it) whose academy does not listen:
+    the status says offline and logged in, and neither requests nor the Secret Service client
+    with its cryptography were imported for it."""
     probe = f"""
 import socket, sys
 from pathlib import Path
-from keyring.backends import fail
 from desktop.core import build_core
 from desktop.domain.account import Account, Role, User
 from desktop.paths import resolve_paths
 from desktop.store.accounts import AccountRepo
-from desktop.store.vault import TokenVault
 
 with socket.socket() as s:  # a port nothing listens on
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
-core = build_core(resolve_paths(Path({str(tmp_path)!r})), vault=TokenVault(fail.Keyring()))
+core = build_core(resolve_paths(Path({str(tmp_path)!r})))
 user = User(1, "anna", "Anna", Role.LEARNER)
 AccountRepo(core.store).save(
     Account(f"http://127.0.0.1:{{port}}", user, "client-1", "Academy", "2999-01-01T00:00:00Z")
 )
-print(core.status.probe().name, "requests" in sys.modules, "urllib3" in sys.modules)
+status = core.status.status()
+loaded = [m for m in ("requests", "urllib3", "keyring", "secretstorage", "cryptography")
+          if m in sys.modules]
+print(status.connectivity.name, status.logged_in, loaded)
 """
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
-    assert result.stdout.split() == ["OFFLINE", "False", "False"]
+    assert result.stdout.split() == ["OFFLINE", "True", "[]"]

@@ -14,9 +14,10 @@ Wiring (for the main window):
   the catalogue gives the course's summary, learning the lessons done, supporters the points
   and requests, the player plays peers' recordings (the window's one player).
 - ``show_course(course_id, title)`` shows a course, at its Lessons; ``show_section(name,
-  lesson_id=None)`` turns to "lessons", "discussion", "polls", "peer" or "supporters" (with
-  the lesson the learner comes from: chosen in Lessons, proposed for a new topic in Discussion,
-  its polls first in Polls); ``refresh()`` re-reads everything (after a sync); ``clear()``
+  lesson_id=None, item_id=None)`` turns to "lessons", "discussion", "polls", "peer" or
+  "supporters" (with the lesson the learner comes from: chosen in Lessons, proposed for a new
+  topic in Discussion, its polls first in Polls; with the item opened on Home: in Peer work,
+  that feedback or work to review); ``refresh()`` re-reads everything (after a sync); ``clear()``
   shows nothing (after a logout). ``set_moderator(bool)`` is also called by the page itself;
   ``section()`` names the section on screen.
 - Signals: ``lesson_requested(course_id, lesson_id)`` asks the window to open a lesson;
@@ -169,9 +170,13 @@ class CoursePage(QWidget):
         self._read()
         self._runner.submit(self._forum.is_moderator, self._set_moderator_from)
 
-    def show_section(self, name: str, lesson_id: str | None = None) -> None:
+    def show_section(
+        self, name: str, lesson_id: str | None = None, *, item_id: str | None = None
+    ) -> None:
         """Turn to a section ("lessons", "discussion", "polls", "peer", "supporters");
-        `lesson_id` is the lesson the learner comes from."""
+        `lesson_id` is the lesson the learner comes from, `item_id` what they opened on Home
+        (in Peer work the feedback or the work to review, in Discussion the topic: shown once
+        listed)."""
         if name not in SECTIONS:
             raise ValueError(f"no section {name!r}; one of {', '.join(SECTIONS)}")
         if lesson_id != self.from_lesson:
@@ -181,6 +186,10 @@ class CoursePage(QWidget):
         if name == "lessons" and lesson_id is not None:
             self.lessons_section.select(lesson_id)
         self.sections.setCurrentIndex(SECTIONS.index(name))
+        if name == "peer" and item_id:
+            self.peer.show_item(item_id)
+        elif name == "discussion" and item_id:
+            self.discussion.select_thread(item_id)
 
     def section(self) -> str:
         """The section on screen."""

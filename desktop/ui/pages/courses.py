@@ -13,6 +13,7 @@ stopped), export_requested, free_space_requested, remove_requested.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -265,6 +266,8 @@ class CoursesPage(QWidget):
 
     def _show_covers(self, images: object) -> None:
         assert isinstance(images, dict)
+        if not shiboken6.isValid(self):
+            return  # the window closed while the academy was sending them
         for course_id, image in images.items():
             card = self._cards.get(course_id)
             if card is None or not isinstance(image, QImage):

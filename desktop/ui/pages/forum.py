@@ -63,6 +63,7 @@ class ForumPage(QWidget):
 
     def __init__(self, forum: ForumService, runner: TaskRunner) -> None:
         super().__init__()
+        self._wanted_thread: str | None = None  # a topic to open once listed (Home)
         self._forum = forum
         self._runner = runner
         self.moderator = False
@@ -284,7 +285,8 @@ class ForumPage(QWidget):
         if request != self._requests:
             return  # a newer list was asked for meanwhile
         assert isinstance(threads, list)
-        current = self.current_thread_id()
+        current = self._wanted_thread or self.current_thread_id()
+        self._wanted_thread = None
         self.threads.blockSignals(True)
         self.threads.clear()
         for thread in threads:
@@ -318,10 +320,12 @@ class ForumPage(QWidget):
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
 
     def select_thread(self, thread_id: str) -> None:
+        """Open a topic: now when it is listed, else when the list arrives (from Home)."""
         for row in range(self.threads.count()):
             if self.threads.item(row).data(Qt.ItemDataRole.UserRole) == thread_id:
                 self.threads.setCurrentRow(row)
                 return
+        self._wanted_thread = thread_id
 
     def _open_selected(self) -> None:
         thread_id = self.current_thread_id()

@@ -6,7 +6,8 @@ Work to review arrives with each sync and its recordings are downloaded right af
 be reviewed without a connection. Everyone shows under their course pseudonym.
 
 As a page of its own it lists every course's work; the course page's Peer work section calls
-`show_course` so only that course's work and feedback are listed.
+`show_course` so only that course's work and feedback are listed, and `show_item` to turn to
+one piece of feedback or work (opened on Home).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -60,6 +61,9 @@ class PeerPage(QWidget):
         self._runner = runner
         self._requests = 0
         self.course_id: str | None = None  # only this course's work and feedback (None: all)
+        # Feedback or work to review to turn to once listed (opened on Home); kept by clear(),
+        # which a change of course calls before the lists of that course are read.
+        self._wanted = ""
         self.assignment: Assignment | None = None
         self.answers: list[QPlainTextEdit] = []
         self.heading = QLabel("<h2>Peer feedback</h2>")
@@ -157,6 +161,27 @@ class PeerPage(QWidget):
 
         self._runner.submit(load, self._show_lists)
 
+    def show_item(self, item_id: str) -> None:
+        """Turn to the feedback received or the work to review with this id, now if it is
+        listed, else once it is."""
+        self._wanted = item_id
+        self._show_wanted()
+
+    def _show_wanted(self) -> None:
+        for tab, widget in ((1, self.received), (0, self.to_review)):
+            for row in range(widget.count()):
+                if self._wanted and widget.item(row).data(Qt.ItemDataRole.UserRole).id == (
+                    self._wanted
+                ):
+                    self._wanted = ""
+                    self.tabs.setCurrentIndex(tab)
+                    widget.setCurrentRow(row)
+                    return
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.seen_if_shown()  # e.g. the course page comes back with its feedback list in front
+
     def clear(self) -> None:
         """Show nothing (after a logout, or another learner's login)."""
         self._requests += 1
@@ -196,6 +221,7 @@ class PeerPage(QWidget):
                 "lesson); what your peers say about it arrives here after a sync.</p>"
             )
         self.unseen_changed.emit(lists.unseen)
+        self._show_wanted()
         self.seen_if_shown()
         if self.to_review.currentItem() is not None:
             self._show_assignment()
