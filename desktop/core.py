@@ -136,6 +136,7 @@ def build_core(
         delete_after=lambda: played_episode_kept_for(settings),
         check_network=downloads.check_network,
         queue=downloads,
+        artwork=CoverCache(paths.cover_dir),
     )
     supporters = SupporterService(store, sync, queue, actions, learning)
     polls = PollService(sync, queue, actions)

@@ -61,6 +61,7 @@ class Feed:
     checked_at: str | None
     error: str  # the last refresh's problem, "" when it went well
     episode_count: int = 0
+    image_url: str = ""  # the podcast's artwork (RSS <image> / itunes:image), "" when none
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,12 @@
-"""Course cover images kept on disk for the catalogue. Worker threads / CLI (file I/O).
+"""Course covers and podcast artwork kept on disk. Worker threads / CLI (file I/O).
 
 One file per course, `<course id>-<first 16 hex of sha256>.<png|jpg>`, owner-only and written
 atomically, so a half-written cover is never shown. A cover is stored only when its bytes match
 the size and sha256 the academy's catalogue gave (a changed cover gets a new name; the old one
 is deleted). The folder is the cache's own: nothing else is kept there.
+
+A podcast's artwork (no checksum is published for it) lives in `podcasts/` below, named by hashes
+of the feed's address and of the artwork's path, and is kept only when it is a PNG or a JPEG.
 """
 
 from __future__ import annotations
@@ -19,6 +22,27 @@ from desktop.domain.errors import ChecksumError
 from desktop.private_files import private_dir
 
 _COURSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8\xff"
+
+
+def _hex(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def _write_private(target: Path, data: bytes) -> None:
+    """Write `data` to `target` owner-only and atomically."""
+    private_dir(target.parent)
+    # A name of its own: two workers fetching the same picture never share a half-written file.
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def _suffix(cover: CourseCover) -> str:
@@ -48,18 +72,43 @@ class CoverCache:
             raise ChecksumError("The cover image did not arrive intact.")
         private_dir(self.folder)
         target = self.path_for(course_id, cover)
-        # A name of its own: two workers fetching the same cover never share a half-written file.
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(data)
-            temp.replace(target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
+        _write_private(target, data)
         self._drop_others(course_id, keep=target)
         return target
+
+    # -- podcast artwork -------------------------------------------------------------------
+
+    def _artwork_stem(self, feed_url: str, artwork_path: str) -> Path:
+        # The artwork's path, not its whole address: an academy on another port is the same.
+        return self.folder / "podcasts" / f"{_hex(feed_url, 16)}-{_hex(artwork_path, 8)}"
+
+    def artwork(self, feed_url: str, artwork_path: str) -> Path | None:
+        """The podcast's stored artwork, or None when it was not fetched yet."""
+        stem = self._artwork_stem(feed_url, artwork_path)
+        for suffix in (".png", ".jpg"):
+            path = stem.with_suffix(suffix)
+            if path.is_file():
+                return path
+        return None
+
+    def put_artwork(self, feed_url: str, artwork_path: str, data: bytes) -> Path:
+        """Store the podcast's artwork; ChecksumError unless `data` is a PNG or a JPEG."""
+        if data.startswith(_PNG):
+            suffix = ".png"
+        elif data.startswith(_JPEG):
+            suffix = ".jpg"
+        else:
+            raise ChecksumError("The podcast's artwork is not a PNG or JPEG picture.")
+        target = self._artwork_stem(feed_url, artwork_path).with_suffix(suffix)
+        _write_private(target, data)
+        self.drop_artwork(feed_url, keep=target)  # an older artwork of the same podcast goes
+        return target
+
+    def drop_artwork(self, feed_url: str, keep: Path | None = None) -> None:
+        """Delete the podcast's artwork (all but `keep`), e.g. after unsubscribing."""
+        for old in (self.folder / "podcasts").glob(f"{_hex(feed_url, 16)}-*"):
+            if old != keep and not old.name.startswith("."):
+                old.unlink(missing_ok=True)
 
     def _drop_others(self, course_id: str, keep: Path) -> None:
         # Another course's id may start with this one's ("a" and "a-b"): match the hash part.

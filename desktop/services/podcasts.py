@@ -20,17 +20,22 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from desktop.domain.course import MAX_COVER_BYTES
 from desktop.domain.errors import (
+    AuthError,
     CancelledError,
+    CaptivePortalError,
     DownloadBusyError,
     FeedError,
     MeteredConnectionError,
     OfflineError,
     SamenError,
+    ServerBusyError,
 )
 from desktop.domain.learning import is_played
 from desktop.domain.podcast import Chapter, Episode, EpisodeFile, Feed, Link, Transcript
 from desktop.domain.transfer import TransferProgress, TransferStats
+from desktop.media.cover_cache import CoverCache
 from desktop.media.feeds import parse_feed
 from desktop.media.side_files import parse_chapters, parse_transcript
 from desktop.services.downloads import Work
@@ -88,6 +93,7 @@ class PodcastService:
         free: DiskUsage = free_bytes,
         check_network: Callable[[], None] = lambda: None,
         queue: WorkQueue | None = None,
+        artwork: CoverCache | None = None,
     ) -> None:
         self._repo = repo
         self._web = web
@@ -103,6 +109,7 @@ class PodcastService:
         # Raises when downloading is not allowed now (metered connection, by the setting).
         self._check_network = check_network
         self._queue = queue
+        self._artwork = artwork  # where podcasts' artwork is kept (None: not kept)
         self.stats = TransferStats()  # summed over every download (thread-safe enough: stats)
         self.attempts = 3  # tries in a row without progress before a download gives up
         self.retry_delay_s = 1.0  # times the number of tries without progress
@@ -142,6 +149,9 @@ class PodcastService:
     def unsubscribe(self, url: str) -> None:
         for name in self._repo.remove_feed(url):
             self._delete_file(name)
+        if self._artwork is not None:
+            with contextlib.suppress(OSError):  # a leftover picture harms nobody
+                self._artwork.drop_artwork(url)
 
     def feeds(self) -> list[Feed]:
         return self._repo.feeds()
@@ -162,15 +172,18 @@ class PodcastService:
         address (a demo academy gets another port at every start; an academy may move): its
         path is kept, scheme and host come from the account. The feed keeps `url` as its
         identity, so its episodes keep their keys, files and listening positions."""
-        academy = self._academy_url()
-        if not academy:
-            return url
         feed = next((f for f in self._repo.feeds() if f.url == url), None)
-        if feed is None or not feed.is_academy:
-            return url
-        now, then = urlsplit(academy), urlsplit(url)
+        return url if feed is None else self._at_academy(feed, url)
+
+    def _at_academy(self, feed: Feed, address: str) -> str:
+        """`address` (the feed's or its artwork's) at the academy's current host when `feed`
+        is the academy's own."""
+        academy = self._academy_url()
+        if not academy or not feed.is_academy:
+            return address
+        now, then = urlsplit(academy), urlsplit(address)
         if (now.scheme, now.netloc) == (then.scheme, then.netloc) or not now.netloc:
-            return url
+            return address
         return urlunsplit((now.scheme, now.netloc, then.path, then.query, ""))
 
     def refresh(self, url: str) -> int:
@@ -443,6 +456,41 @@ class PodcastService:
         report.problems.update(self.auto_download(cancel=cancel, on_progress=on_progress))
         return report
 
+    # -- artwork ---------------------------------------------------------------------------
+
+    def artwork(self, feed: Feed) -> Path | None:
+        """The podcast's artwork on this computer, or None (none, or not fetched yet)."""
+        if self._artwork is None or not feed.image_url:
+            return None
+        return self._artwork.artwork(feed.url, _artwork_key(feed.image_url))
+
+    def fetch_artwork(self, feeds: list[Feed]) -> dict[str, Path]:
+        """Feed url -> artwork file, for every podcast whose artwork is here or can be fetched
+        now (once: then it is read from this computer). Never raises: a podcast without its
+        artwork shows its initials, and asking stops at the first sign of being offline."""
+        found: dict[str, Path] = {}
+        reachable = True
+        for feed in feeds:
+            path = self.artwork(feed)
+            if path is None and reachable and self._artwork is not None and feed.image_url:
+                try:
+                    fetched = self._web().fetch(
+                        self._at_academy(feed, feed.image_url),
+                        max_bytes=MAX_COVER_BYTES,
+                        what="artwork",
+                    )
+                    path = self._artwork.put_artwork(
+                        feed.url, _artwork_key(feed.image_url), fetched.content
+                    )
+                except (OfflineError, CaptivePortalError, AuthError, ServerBusyError) as exc:
+                    log.info("artwork not fetched now: %s", exc)
+                    reachable = False
+                except (SamenError, OSError) as exc:
+                    log.warning("the artwork of %s was not fetched: %s", feed.url, exc)
+            if path is not None:
+                found[feed.url] = path
+        return found
+
     # -- chapters and transcripts ----------------------------------------------------------
 
     def chapters(self, key: str) -> tuple[Chapter, ...]:
@@ -493,6 +541,12 @@ class PodcastService:
             log.warning("could not delete %s: %s", name, exc)
             return False
         return True
+
+
+def _artwork_key(image_url: str) -> str:
+    """What names an artwork in the cache: its path, so a moved academy keeps it."""
+    parts = urlsplit(image_url)
+    return f"{parts.path}?{parts.query}"
 
 
 def _no_audio(episode: Episode) -> FeedError:

@@ -180,6 +180,7 @@ class PodcastRepo:
                     checked_at=row["checked_at"],
                     error=row["error"],
                     episode_count=int(row["episode_count"]),
+                    image_url=row["image_url"],
                 )
                 for row in rows
             ]

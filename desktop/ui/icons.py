@@ -64,6 +64,10 @@ NAMES: dict[str, str] = {
     "offline": "plug-circle-xmark",
     "online": "plug-circle-check",
     "connecting": "plug-circle-bolt",
+    "add": "plus",
+    "pin": "thumbtack",
+    "stop": "stop",
+    "delete": "trash-can",
 }
 _FONT_GLOB = "fontawesome6-solid-webfont-*.ttf"
 # The glyph fills this much of the icon's square, as icon fonts are drawn (room for the bevel).

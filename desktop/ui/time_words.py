@@ -1,5 +1,6 @@
 """How long ago something happened, in words a person says: "just now", "5 minutes ago",
-"yesterday", "3 days ago", "12 March". UI thread (pure functions).
+"yesterday", "3 days ago", "12 March"; and how long something lasts: "12 min", "1 hr 5 min".
+UI thread (pure functions).
 
 The one place such words are made, so the translation (issue 16, perhaps with Babel) changes
 one module.
@@ -46,6 +47,21 @@ def ago(iso: str | None, now: datetime | None = None) -> str:
     if local.year == today.year:
         return f"{local.day}\u00a0{local:%B}"
     return f"{local.day}\u00a0{local:%B}\u00a0{local.year}"
+
+
+def length(ms: int | None) -> str:
+    """ "45 sec", "12 min", "1 hr 5 min" (rounded to the minute from one on); "" unknown.
+    No-break spaces: "12" never ends a line with "min" on the next."""
+    if not ms or ms <= 0:
+        return ""
+    seconds = round(ms / 1000)
+    if seconds < 60:
+        return f"{max(seconds, 1)}\u00a0sec"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes}\u00a0min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}\u00a0hr\u00a0{minutes}\u00a0min" if minutes else f"{hours}\u00a0hr"
 
 
 def greeting(now: datetime | None = None) -> str:

@@ -29,6 +29,10 @@ def test_the_academy_feed_follows_a_new_academy_port(
 
     # The next start: the old address answers no more, the academy has another one.
     core.session.login(academy.url, user, DEMO_PASSWORD)
+    # The artwork too is fetched at the new address, even before the feed is read again.
+    assert feed.image_url.startswith(first_run.url)
+    artwork = core.podcasts.fetch_artwork(core.podcasts.feeds())[feed.url]
+    assert artwork.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     report = core.podcasts.update()
     assert report.problems == {}
     [after] = core.podcasts.feeds()

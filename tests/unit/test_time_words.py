@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from desktop.ui.time_words import ago, greeting
+from desktop.ui.time_words import ago, greeting, length
 
 NOW = datetime(2026, 6, 15, 12, 0).astimezone()  # noon on this computer's clock
 
@@ -46,3 +46,19 @@ def test_greeting_follows_the_local_hour() -> None:
         "Good evening",
         "Good evening",
     ]
+
+
+@pytest.mark.parametrize(
+    ("ms", "words"),
+    [
+        (None, ""),
+        (0, ""),
+        (400, "1\u00a0sec"),
+        (11_000, "11\u00a0sec"),
+        (12 * 60_000 + 20_000, "12\u00a0min"),
+        (65 * 60_000, "1\u00a0hr\u00a05\u00a0min"),
+        (120 * 60_000, "2\u00a0hr"),
+    ],
+)
+def test_length_in_words(ms: int | None, words: str) -> None:
+    assert length(ms) == words

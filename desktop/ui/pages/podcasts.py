@@ -1,9 +1,17 @@
-"""The Podcasts page: subscriptions, episodes, downloads, chapters and transcript. UI thread;
-every service call runs on the worker pool, download progress comes back by signal.
+"""The Podcasts page: the podcasts the learner follows (with their artwork), the chosen
+podcast's title and description, its episodes as a list a person reads (title, date, length,
+state, first line of the notes) and the selected episode's notes, chapters and transcript, with
+one primary action (Play, Resume at 3:20, Download) and a More menu. UI thread; every service
+call runs on the worker pool, download progress comes back by signal.
 
 Episodes play in the window's one player (the now-playing bar). After each sync window the
 main window calls `background_update`: feeds are refreshed, played episodes cleaned up and the
 newest unplayed ones downloaded within the storage budget, one run at a time.
+
+Public: PodcastsPage(podcasts, player, runner); reload(), background_update(), stop_all(),
+wait_idle(ms), play_key(key, position_ms), select(key), selected_key(), play_selected(),
+download(key), subscribe(url), ask_subscribe(); signals updated (a background update ended)
+and downloads_changed (an episode download ended).
 """
 
 from __future__ import annotations
@@ -12,25 +20,19 @@ import threading
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -39,40 +41,23 @@ from desktop.domain.errors import SamenError
 from desktop.domain.podcast import Chapter, Episode, EpisodeFile, Feed, Transcript
 from desktop.media.player import Player
 from desktop.services.podcasts import PodcastService, RefreshReport
-from desktop.ui import formatting
+from desktop.ui import cover_images
+from desktop.ui.icons import Icons
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets import episode_words as words
+from desktop.ui.widgets.episode_details import EpisodeDetails, empty_note
+from desktop.ui.widgets.list_entry import DETAIL_ROLE, SUBTITLE_ROLE, ListEntryDelegate
+from desktop.ui.widgets.podcast_artwork import artwork_pixmap
+from desktop.ui.widgets.podcast_header import KeepSpinBox, PodcastHeader
 
-COLUMNS = ("Episode", "Podcast", "Published", "Length", "State")
+__all__ = ["NO_CHAPTERS", "NO_TRANSCRIPT", "KeepSpinBox", "PodcastsPage"]
+
 ALL_FEEDS = ""
-
-
-NO_CHAPTERS = "This episode has no chapters."
-READING_CHAPTERS = "Reading the chapters…"
-NO_TRANSCRIPT = "This episode has no transcript."
-
-
-class KeepSpinBox(QSpinBox):
-    """How many of a podcast's newest unplayed episodes to keep downloaded, in words:
-    "Download only when I ask" (0), "Keep the newest episode" (1), "Keep the newest 3
-    episodes". Changed with the arrow keys or the wheel (typing a sentence makes no sense)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setRange(0, 50)
-        self.lineEdit().setReadOnly(True)
-
-    def textFromValue(self, value: int) -> str:  # noqa: N802
-        if value == 0:
-            return "Download only when I ask"
-        if value == 1:
-            return "Keep the newest episode"
-        return f"Keep the newest {value} episodes"
-
-    def valueFromText(self, text: str) -> int:  # noqa: N802
-        digits = "".join(ch for ch in text if ch.isdigit())
-        if digits:
-            return int(digits)
-        return 1 if "episode" in text else 0
+NO_CHAPTERS = words.NO_CHAPTERS
+READING_CHAPTERS = words.READING_CHAPTERS
+NO_TRANSCRIPT = words.NO_TRANSCRIPT
+KEY_ROLE = Qt.ItemDataRole.UserRole
+THUMB = 40  # the feed list's artwork, in logical pixels
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,31 +68,9 @@ class _Extras:
     problem: str
 
 
-def episode_state(episode: Episode, downloading: dict[str, int]) -> str:
-    if episode.key in downloading:
-        return f"Downloading {downloading[episode.key]}%"
-    if episode.played:
-        heard = "Played"
-    elif episode.in_progress:
-        heard = f"{formatting.clock_time(episode.position_ms)} heard"
-    else:
-        heard = "New"
-    if episode.file is EpisodeFile.AVAILABLE:
-        where = "on this computer" + (", pinned" if episode.pinned else "")
-    elif not episode.enclosure_url:
-        where = "no audio in the feed"
-    elif episode.file is EpisodeFile.FAILED or episode.error:
-        where = "download failed"
-    elif episode.file is EpisodeFile.PARTIAL:
-        where = "partly downloaded"
-    else:
-        where = "not downloaded"
-    return f"{heard} · {where}"
-
-
 class PodcastsPage(QWidget):
     updated = Signal()  # a background update finished (tests, status)
-    downloads_changed = Signal()  # an episode download ended: the Downloads tab re-reads
+    downloads_changed = Signal()  # an episode download ended: Sync & storage re-reads
     _progress = Signal(str, int)  # episode key, percent; emitted on a worker thread
 
     def __init__(self, podcasts: PodcastService, player: Player, runner: TaskRunner) -> None:
@@ -122,6 +85,8 @@ class PodcastsPage(QWidget):
         self._feeds: list[Feed] = []
         self._downloading: dict[str, int] = {}
         self._cancels: dict[str, threading.Event] = {}
+        self._artwork: dict[str, QPixmap] = {}  # feed url -> its artwork, once decoded
+        self._fetching_artwork = False
         self._updating = False
         self._requests = 0  # the newest library read; older answers are dropped
         self.last_report: RefreshReport | None = None
@@ -129,95 +94,84 @@ class PodcastsPage(QWidget):
 
         self.feed_list = QListWidget()
         self.feed_list.setAccessibleName("Podcasts")
-        self.feed_list.setMaximumWidth(260)
+        self.feed_list.setItemDelegate(ListEntryDelegate(THUMB, bold_title=False))
+        self.feed_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.feed_list.currentItemChanged.connect(lambda *_: self._show_episodes())
-        self.add_button = QPushButton("&Add podcast…")
+        self.add_button = QPushButton(Icons.icon("add"), "&Add podcast…")
         self.add_button.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.add_button.setToolTip("Subscribe to a podcast by its feed address (Ctrl+Shift+A)")
         self.add_button.clicked.connect(self.ask_subscribe)
-        self.refresh_button = QPushButton("Check for &new episodes")
-        self.refresh_button.clicked.connect(self.background_update)
-        self.remove_button = QPushButton("&Unsubscribe…")
-        self.remove_button.clicked.connect(self._unsubscribe)
-        self.keep = KeepSpinBox()
-        self.keep.setToolTip("How many of the newest unplayed episodes to download by itself")
+
+        self.header = PodcastHeader()
+        self.keep = self.header.keep
         self.keep.valueChanged.connect(self._keep_changed)
-        self.feed_note = QLabel()  # about the selected podcast
-        self.feed_note.setWordWrap(True)
+        self.refresh_button = self.header.refresh_button
+        self.refresh_button.clicked.connect(self.background_update)
+        self.remove_button = self.header.remove_button
+        self.remove_button.clicked.connect(self._unsubscribe)
         self.problem = QLabel()  # what went wrong with the learner's last request
         self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Episodes")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._selected)
-        self.table.itemActivated.connect(lambda _item: self.play_selected())
-        self.play_button = QPushButton("&Play")
-        self.play_button.clicked.connect(self.play_selected)
-        self.download_button = QPushButton("Down&load")
-        self.download_button.clicked.connect(self.download_selected)
-        self.stop_button = QPushButton("S&top download")
-        self.stop_button.clicked.connect(self._stop_selected)
-        self.delete_button = QPushButton("&Delete file")
-        self.delete_button.setToolTip("Free the space; the episode stays in the list")
-        self.delete_button.clicked.connect(self._delete_selected)
-        self.pin_button = QPushButton("P&in")
-        self.pin_button.setCheckable(True)
-        self.pin_button.setToolTip("A pinned episode is never deleted by itself")
-        self.pin_button.clicked.connect(self._pin_selected)
+        self.episode_list = QListWidget()
+        self.episode_list.setAccessibleName("Episodes")
+        self._episode_rows = ListEntryDelegate(0)
+        self.episode_list.setItemDelegate(self._episode_rows)
+        self.episode_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.episode_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.episode_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.episode_list.itemSelectionChanged.connect(self._selected)
+        self.episode_list.itemActivated.connect(lambda _item: self._primary())
+        self.episode_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.episode_list.customContextMenuRequested.connect(self._episode_menu)
+        self.no_episodes = empty_note(words.NO_PODCASTS)
+        self.episode_stack = QStackedWidget()
+        self.episode_stack.addWidget(self.episode_list)
+        self.episode_stack.addWidget(self.no_episodes)
 
-        self.notes = QTextBrowser()
-        self.notes.setOpenLinks(False)  # show notes are text here, nothing is fetched
-        self.chapters = QListWidget()
-        self.chapters.setAccessibleName("Chapters")
+        self.details = EpisodeDetails()
+        self.notes = self.details.notes
+        self.chapters = self.details.chapters
         self.chapters.itemActivated.connect(self._seek_chapter)
-        self.chapters_note = QLabel(NO_CHAPTERS)
-        self.chapters_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.chapters_note.setWordWrap(True)
-        self.chapters_stack = QStackedWidget()
-        self.chapters_stack.addWidget(self.chapters_note)
-        self.chapters_stack.addWidget(self.chapters)
-        self.transcript = QTextBrowser()
-        self.transcript.setOpenLinks(False)
-        self.details = QTabWidget()
-        self.details.addTab(self.notes, "Show notes")
-        self.details.addTab(self.chapters_stack, "Chapters")
-        self.details.addTab(self.transcript, "Transcript")
+        self.chapters_note = self.details.chapters_note
+        self.chapters_stack = self.details.chapters_stack
+        self.transcript = self.details.transcript
+        self.play_button = self.details.primary
+        self.play_button.clicked.connect(self._primary)
+        self.more_button = self.details.more
+        self.stop_action = self.details.stop_action
+        self.stop_action.triggered.connect(self._stop_selected)
+        self.delete_action = self.details.delete_action
+        self.delete_action.triggered.connect(self._delete_selected)
+        self.pin_action = self.details.keep_action
+        self.pin_action.triggered.connect(self._pin_selected)
 
-        left = QVBoxLayout()
+        left_box = QWidget()
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.feed_list, 1)
-        left.addWidget(self.feed_note)
-        left.addWidget(self.problem)
-        left.addWidget(self.keep)
-        for button in (self.add_button, self.refresh_button, self.remove_button):
-            left.addWidget(button)
-        buttons = QHBoxLayout()
-        for button in (
-            self.play_button,
-            self.download_button,
-            self.stop_button,
-            self.delete_button,
-            self.pin_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.table, 1)
-        top_layout.addLayout(buttons)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(self.details)
+        left.addWidget(self.add_button)
+        self._left = left_box
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.episode_stack)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.header)
+        right.addWidget(self.problem)
+        right.addWidget(self.splitter, 1)
         layout = QHBoxLayout(self)
-        layout.addLayout(left)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(left_box)
+        layout.addLayout(right, 1)
+        self._show_header()
         self._update_buttons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # The podcasts' column gives room to the episodes in a small window.
+        self._left.setFixedWidth(max(200, min(260, self.width() // 5)))
+        super().resizeEvent(event)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -225,10 +179,7 @@ class PodcastsPage(QWidget):
         """Read feeds and episodes again (a worker reads the database)."""
         self._requests += 1
         request = self._requests
-        self._runner.submit(
-            lambda: (request, *self._podcasts.library()),
-            self._show_library,
-        )
+        self._runner.submit(lambda: (request, *self._podcasts.library()), self._show_library)
 
     def _show_library(self, result: object) -> None:
         assert isinstance(result, tuple)
@@ -239,107 +190,175 @@ class PodcastsPage(QWidget):
         self._feeds, self._episodes = feeds, episodes
         self.feed_list.blockSignals(True)
         self.feed_list.clear()
-        everything = QListWidgetItem("All episodes")
-        everything.setData(Qt.ItemDataRole.UserRole, ALL_FEEDS)
+        everything = QListWidgetItem(words.ALL_PODCASTS)
+        everything.setData(KEY_ROLE, ALL_FEEDS)
         self.feed_list.addItem(everything)
         for feed in feeds:
-            label = feed.title + (" (academy)" if feed.is_academy else "")
-            item = QListWidgetItem(("⚠ " if feed.error else "") + label)
-            item.setData(Qt.ItemDataRole.UserRole, feed.url)
-            item.setToolTip(feed.error or feed.description or feed.url)
+            item = QListWidgetItem(feed.title)
+            item.setData(KEY_ROLE, feed.url)
+            item.setData(SUBTITLE_ROLE, words.feed_line(feed))
+            item.setToolTip(feed.error or feed.description or feed.title)
             self.feed_list.addItem(item)
             if feed.url == selected:
                 self.feed_list.setCurrentItem(item)
+        self._paint_thumbnails()
         if self.feed_list.currentItem() is None:
             self.feed_list.setCurrentRow(0)
         self.feed_list.blockSignals(False)
         self._show_episodes()
+        self._fetch_artwork()
+
+    def _fetch_artwork(self) -> None:
+        """Artwork not shown yet is read from this computer or fetched once, then decoded."""
+        wanted = [f for f in self._feeds if f.image_url and f.url not in self._artwork]
+        if not wanted or self._fetching_artwork:
+            return
+        self._fetching_artwork = True
+        podcasts = self._podcasts
+        self._runner.submit(
+            lambda: cover_images.decode_all(podcasts.fetch_artwork(wanted)),
+            self._artwork_arrived,
+            lambda _exc: setattr(self, "_fetching_artwork", False),
+        )
+
+    def _artwork_arrived(self, images: object) -> None:
+        assert isinstance(images, dict)
+        self._fetching_artwork = False
+        for url, image in images.items():
+            self._artwork[url] = QPixmap.fromImage(image)
+        if images:
+            self._paint_thumbnails()
+            self._show_episodes()  # the header and, for all podcasts, the rows' pictures
+
+    def artwork(self, feed_url: str) -> QPixmap | None:
+        """The podcast's artwork as shown, or None while its initials stand in."""
+        return self._artwork.get(feed_url)
+
+    def _icon(self, url: str, title: str) -> QIcon:
+        """The podcast's artwork as a thumbnail (all podcasts: the podcasts icon)."""
+        glyph = Icons.icon("podcasts") if url == ALL_FEEDS else None
+        picture = self._artwork.get(url)
+        ratio = self.devicePixelRatioF()
+        return QIcon(artwork_pixmap(url, title, THUMB, self.palette(), picture, ratio, glyph))
+
+    def _paint_thumbnails(self) -> None:
+        for row in range(self.feed_list.count()):
+            item = self.feed_list.item(row)
+            item.setIcon(self._icon(str(item.data(KEY_ROLE)), item.text()))
 
     def current_feed(self) -> str:
         item = self.feed_list.currentItem()
-        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ALL_FEEDS
+        return str(item.data(KEY_ROLE)) if item is not None else ALL_FEEDS
 
     def _feed(self, url: str) -> Feed | None:
         return next((f for f in self._feeds if f.url == url), None)
 
-    def _show_episodes(self) -> None:
-        url = self.current_feed()
-        feed = self._feed(url)
+    def _show_header(self) -> None:
+        feed = self._feed(self.current_feed())
+        if feed is None:
+            about = words.all_about(self._feeds, len(self._episodes)) if self._feeds else ""
+            self.header.show_podcast(
+                ALL_FEEDS, words.ALL_PODCASTS, about, "", None, Icons.icon("podcasts")
+            )
+        else:
+            self.header.show_podcast(
+                feed.url,
+                feed.title,
+                words.feed_about(feed),
+                feed.description,
+                self._artwork.get(feed.url),
+            )
         self.keep.blockSignals(True)
-        self.keep.setEnabled(feed is not None)
         self.keep.setVisible(feed is not None)  # a setting of one podcast, not of them all
         self.keep.setValue(feed.keep_latest if feed else 0)
         self.keep.blockSignals(False)
-        if feed is None and not self._feeds:
-            self.feed_note.setText(
-                "No podcasts yet. Add one with its feed address; the academy's own podcast "
-                "appears here after your first sync."
-            )
-        elif feed is not None and feed.error:
-            self.feed_note.setText(f"Last check: {feed.error}")
-        else:
-            checked = formatting.local_time(feed.checked_at) if feed else ""
-            self.feed_note.setText(f"Checked {checked}." if feed else "")
+        self.remove_button.setVisible(feed is not None)
+
+    def _show_episodes(self) -> None:
+        url = self.current_feed()
+        self._show_header()
         shown = [e for e in self._episodes if url in (ALL_FEEDS, e.feed_url)]
+        everything = url == ALL_FEEDS
+        self._episode_rows.picture = THUMB if everything else 0
         key = self.selected_key()
-        self.table.setRowCount(len(shown))
-        for row, episode in enumerate(shown):
-            length = formatting.clock_time(episode.duration_ms) if episode.duration_ms else ""
-            published = (episode.published_at or "")[:10]
-            cells = (episode.title, episode.feed_title, published, length,
-                     episode_state(episode, self._downloading))  # fmt: skip
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, episode.key)
-                if column == 4 and episode.error:
-                    item.setToolTip(episode.error)
-                self.table.setItem(row, column, item)
+        icons: dict[str, QIcon] = {}
+        self.episode_list.blockSignals(True)
+        self.episode_list.clear()
+        for episode in shown:
+            item = QListWidgetItem(episode.title)
+            item.setData(KEY_ROLE, episode.key)
+            self._describe(item, episode)
+            if everything:
+                if episode.feed_url not in icons:
+                    icons[episode.feed_url] = self._icon(episode.feed_url, episode.feed_title)
+                item.setIcon(icons[episode.feed_url])
+            self.episode_list.addItem(item)
             if episode.key == key:
-                self.table.selectRow(row)
-        self._update_buttons()
+                self.episode_list.setCurrentItem(item)
+        if shown and self.episode_list.currentItem() is None:
+            self.episode_list.setCurrentRow(0)  # the notes pane is never empty
+        self.episode_list.blockSignals(False)
+        if not self._feeds:
+            self.no_episodes.setText(words.NO_PODCASTS)
+        elif not shown:
+            self.no_episodes.setText(words.NO_EPISODES)
+        self.episode_stack.setCurrentWidget(self.episode_list if shown else self.no_episodes)
+        self.details.setVisible(bool(shown))  # one sentence says what to do, not two
+        self._selected()
+
+    def _describe(self, item: QListWidgetItem, episode: Episode) -> None:
+        facts = words.facts(episode, self._downloading)  # the row's picture names the podcast
+        detail = words.first_line(episode.summary)
+        item.setData(SUBTITLE_ROLE, facts)
+        item.setData(DETAIL_ROLE, detail)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{episode.title}. {facts}. {detail}")
+        item.setToolTip(episode.error or "")
 
     # -- selection -------------------------------------------------------------------------
 
     def selected_key(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows:
-            return None
-        item = self.table.item(rows[0].row(), 0)
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+        items = self.episode_list.selectedItems()
+        return str(items[0].data(KEY_ROLE)) if items else None
 
     def selected(self) -> Episode | None:
         key = self.selected_key()
         return next((e for e in self._episodes if e.key == key), None)
 
     def select(self, key: str) -> None:
-        for row in range(self.table.rowCount()):
-            item = self.table.item(row, 0)
-            if item is not None and item.data(Qt.ItemDataRole.UserRole) == key:
-                self.table.selectRow(row)
-                return
+        """Select the episode `key`, showing all episodes if the podcast shown lacks it."""
+        for attempt in range(2):
+            for row in range(self.episode_list.count()):
+                if self.episode_list.item(row).data(KEY_ROLE) == key:
+                    self.episode_list.setCurrentRow(row)
+                    return
+            if attempt == 0 and self.current_feed() != ALL_FEEDS:
+                self.feed_list.setCurrentRow(0)
 
     def _update_buttons(self) -> None:
         episode = self.selected()
-        available = episode is not None and episode.file is EpisodeFile.AVAILABLE
         downloading = episode is not None and episode.key in self._downloading
-        self.play_button.setEnabled(available)
-        self.download_button.setEnabled(
-            episode is not None and bool(episode.enclosure_url) and not available
-            and not downloading
-        )  # fmt: skip
-        self.stop_button.setEnabled(downloading)
-        self.delete_button.setEnabled(available and not downloading)
-        self.pin_button.setEnabled(episode is not None)
-        self.pin_button.setChecked(episode is not None and episode.pinned)
-        self.remove_button.setEnabled(self._feed(self.current_feed()) is not None)
+        available = episode is not None and episode.file is EpisodeFile.AVAILABLE
+        if episode is not None:
+            self.details.set_primary(*words.primary(episode, self._downloading))
+        self.stop_action.setEnabled(downloading)
+        self.stop_action.setVisible(downloading)
+        self.delete_action.setEnabled(available and not downloading)
+        self.pin_action.setEnabled(episode is not None)
+        self.pin_action.setChecked(episode is not None and episode.pinned)
 
     def _selected(self) -> None:
         self._update_buttons()
         episode = self.selected()
         if episode is None:
+            self.details.say(words.CHOOSE_EPISODE)  # e.g. Ctrl+click took the selection away
             return
-        notes = "".join(f"<p>{escape(line)}</p>" for line in episode.summary.splitlines())
-        self.notes.setHtml(f"<h3>{escape(episode.title)}</h3>{notes}")
+        paragraphs = [line for line in episode.summary.splitlines() if line.strip()]
+        notes = "".join(f"<p>{escape(line)}</p>" for line in paragraphs)
+        self.details.show_episode(
+            episode.title,
+            words.facts(episode, self._downloading, with_podcast=True),
+            notes or f"<p>{escape(words.NO_NOTES)}</p>",
+        )
         self.chapters.clear()
         self.transcript.clear()
         self._chapters_say(READING_CHAPTERS if episode.chapters is not None else NO_CHAPTERS)
@@ -365,33 +384,17 @@ class PodcastsPage(QWidget):
 
         self._runner.submit(extras, self._show_extras)
 
+    def _episode_menu(self, pos: QPoint) -> None:
+        if self.selected() is not None:
+            self.details.menu.exec(self.episode_list.viewport().mapToGlobal(pos))
+
     def _show_extras(self, result: object) -> None:
         assert isinstance(result, _Extras)
-        if result.key != self.selected_key():
-            return
-        self.chapters.clear()
-        for chapter in result.chapters:
-            item = QListWidgetItem(f"{formatting.clock_time(chapter.start_ms)}  {chapter.title}")
-            item.setData(Qt.ItemDataRole.UserRole, chapter.start_ms)
-            self.chapters.addItem(item)
-        if result.chapters:
-            self.chapters_stack.setCurrentWidget(self.chapters)
-        else:
-            self._chapters_say(result.problem or NO_CHAPTERS)
-        if result.transcript is not None:
-            lines = [
-                (f"[{formatting.clock_time(start)}] " if start is not None else "") + text
-                for start, text in result.transcript.lines
-            ]
-            self.transcript.setPlainText("\n".join(lines))
-        elif result.problem:
-            self.transcript.setPlainText(result.problem)
-        else:
-            self.transcript.setPlainText(NO_TRANSCRIPT)
+        if result.key == self.selected_key():
+            self.details.show_extras(result.chapters, result.transcript, result.problem)
 
     def _chapters_say(self, note: str) -> None:
-        self.chapters_note.setText(note)
-        self.chapters_stack.setCurrentWidget(self.chapters_note)
+        self.details.chapters_say(note)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -432,6 +435,16 @@ class PodcastsPage(QWidget):
         url = self.current_feed()
         if url:
             self._runner.submit(lambda: self._podcasts.set_keep_latest(url, count))
+
+    def _primary(self) -> None:
+        """The selected episode's one action: play (or resume) it, else download it."""
+        episode = self.selected()
+        if episode is None:
+            return
+        if episode.file is EpisodeFile.AVAILABLE:
+            self.play_selected()
+        elif episode.key not in self._downloading and episode.enclosure_url:
+            self.download(episode.key)
 
     def play_selected(self, then_seek: int | None = None) -> None:
         """Play the selected episode from where the learner is now (read fresh: the list may
@@ -497,10 +510,13 @@ class PodcastsPage(QWidget):
     def _show_progress(self, key: str, percent: int) -> None:
         if key in self._downloading and percent != self._downloading[key]:
             self._downloading[key] = percent
-            for row in range(self.table.rowCount()):
-                item = self.table.item(row, 4)
-                if item is not None and item.data(Qt.ItemDataRole.UserRole) == key:
-                    item.setText(f"Downloading {percent}%")
+            for row in range(self.episode_list.count()):
+                item = self.episode_list.item(row)
+                episode = next((e for e in self._episodes if e.key == key), None)
+                if item.data(KEY_ROLE) == key and episode is not None:
+                    self._describe(item, episode)
+            if key == self.selected_key():
+                self._update_buttons()
 
     def _download_ended(self, key: str, problem: str) -> None:
         self._downloading.pop(key, None)

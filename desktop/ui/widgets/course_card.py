@@ -105,6 +105,15 @@ class CardText:
         return f"{done} of {total} lessons done"
 
 
+def placeholder_color(palette: QPalette, key: str) -> QColor:
+    """A placeholder's colour for `key` (the same every time), from the palette's highlight:
+    muted and mid-dark whatever the theme's highlight is, so white initials read on it."""
+    base = palette.color(QPalette.ColorRole.Highlight)
+    turn = _PLACEHOLDER_TURNS[zlib.crc32(key.encode()) % len(_PLACEHOLDER_TURNS)]
+    hue = (max(base.hsvHue(), 0) + turn) % 360
+    return QColor.fromHsv(hue, min(max(base.hsvSaturation(), 90), 140), 165)
+
+
 def initials(title: str) -> str:
     words = [w for w in title.split() if w[:1].isalnum()]
     return "".join(w[0] for w in words[:2]).upper() or "?"
@@ -117,16 +126,13 @@ class CoverView(QWidget):
     def __init__(self, course_id: str, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pixmap: QPixmap | None = None
-        self._turn = _PLACEHOLDER_TURNS[zlib.crc32(course_id.encode()) % len(_PLACEHOLDER_TURNS)]
+        self._course_id = course_id
         self._initials = initials(title)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(120)
 
     def placeholder_color(self) -> QColor:
-        base = self.palette().color(QPalette.ColorRole.Highlight)
-        # Muted and mid-dark whatever the theme's highlight is, so the initials read.
-        hue = (max(base.hsvHue(), 0) + self._turn) % 360
-        return QColor.fromHsv(hue, min(max(base.hsvSaturation(), 90), 140), 165)
+        return placeholder_color(self.palette(), self._course_id)
 
     def set_title(self, title: str) -> None:
         self._initials = initials(title)
