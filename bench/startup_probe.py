@@ -31,7 +31,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 GRACE_MS = 3000  # time the parent has to read /proc after IDLE before the window closes
-POLL_MS = 50
+POLL_MS = 10  # how soon a step is seen (the USABLE time is at most this late)
 
 
 class FirstPaint(QObject):

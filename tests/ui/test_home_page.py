@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
-from desktop.domain.home import Home, NewsKind, Place, PlaceKind
+from desktop.domain.home import CourseProgress, Home, NewsKind, Place, PlaceKind
 from desktop.ui.pages.home import HomePage, Row
 from desktop.ui.tasks import TaskRunner
 from tests.home_data import COURSE, course, earlier, episodes, login, pulled_reply
@@ -203,3 +203,23 @@ def test_continue_words_for_an_episode_and_for_the_next_lesson(qtbot: QtBot) -> 
     )
     page.set_home(Home("", lesson))
     assert page.place_detail.text() == "Up next: lesson 3 of 3"
+
+
+def test_home_lists_the_courses_studied_last_and_leads_to_all_of_them(
+    qtbot: QtBot, make_core: Callable[..., Core]
+) -> None:
+    """Fifty downloaded courses are not fifty rows on Home: the six studied most recently,
+    then one button to all of them (in Courses)."""
+    page = _page(qtbot, make_core())
+    courses = [
+        CourseProgress(f"course-{n}", f"Course {n}", "en", "", lessons=3, done=n % 3)
+        for n in range(50)
+    ]
+    page.set_courses(courses)
+    assert [c.course_id for c, _row in page.course_rows] == [f"course-{n}" for n in range(6)]
+    assert page.find_button.isVisible()
+    assert page.find_button.text() == "&All your courses (50)"
+    with qtbot.waitSignal(page.courses_wanted, timeout=5_000):
+        page.find_button.click()
+    page.set_courses(courses[:3])
+    assert len(page.course_rows) == 3 and not page.find_button.isVisible()

@@ -61,6 +61,7 @@ TEXT = {
     "no_news": "Nothing new. Replies, feedback and new episodes show up here.",
     "no_courses": "Find a course in Courses (Ctrl+2) and download it to study offline.",
     "find_course": "&Find a course",
+    "all_courses": "&All your courses ({n})",
     "podcasts": "Listen to a &podcast",
     "loading": "One moment…",
     "more": "And {n} more, in your courses and podcasts.",
@@ -76,6 +77,8 @@ ICONS = {
     NewsKind.EPISODE: "podcasts",
 }
 CONTENT_WIDTH = 760
+# Home lists the courses studied most recently; all of them are one click away (Courses).
+COURSES_SHOWN = 6
 
 
 class Row(QFrame):
@@ -273,12 +276,16 @@ class HomePage(QWidget):
         self.courses = list(courses)
         _clear(self.courses_box)
         self.course_rows = []
-        for course in self.courses:
+        for course in self.courses[:COURSES_SHOWN]:  # most recently studied first
             row = self._course_row(course)
             self.course_rows.append((course, row))
             self.courses_box.addWidget(row)
         self.no_courses.setVisible(not self.courses)
-        self.find_button.setVisible(not self.courses)
+        more = len(self.courses) > COURSES_SHOWN
+        self.find_button.setText(
+            TEXT["all_courses"].format(n=len(self.courses)) if more else TEXT["find_course"]
+        )
+        self.find_button.setVisible(not self.courses or more)
         self._order_tabs()
 
     def set_home(self, home: Home) -> None:
