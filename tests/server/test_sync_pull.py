@@ -91,7 +91,16 @@ def test_users_never_see_each_others_changes(fresh_academy: LiveServer) -> None:
     anna_changes, _ = anna.pull_all()
     scopes = {c["scope"] for c in anna_changes}
     assert f"user:{demo.user_id}" not in scopes
-    assert {c["entity"] for c in anna_changes} == {"poll", "forum_thread", "forum_post"}
+    # Anna wrote some of the demo's posts: which ones are hers comes in her own scope only.
+    assert {c["entity"] for c in anna_changes} == {
+        "poll",
+        "forum_thread",
+        "forum_post",
+        "forum_mine",
+    }
+    assert {c["scope"] for c in anna_changes if c["entity"] == "forum_mine"} == {
+        f"user:{anna.user_id}"
+    }
     # Anna has not voted, so she gets no tally; the voter's tally says nothing of whose vote.
     tally = [c for c in demo.pull_all()[0] if c["entity"] == "poll_results"]
     assert [(c["scope"], c["data"]["total"]) for c in tally] == [(f"poll:{POLL}", 1)]
