@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from tests.server_process import free_port
+
+SUPPORTER_LINK = re.compile(r"http://127\.0\.0\.1:\d+/supporter/[A-Za-z0-9_-]+")
 
 
 class _Handler:
@@ -60,6 +63,18 @@ class Inbox:
                     return list(self.messages[:count])
             time.sleep(0.05)
         raise AssertionError(f"{len(self.messages)} e-mails arrived, expected {count}")
+
+    def supporter_link(self, address: str, timeout: float = 30.0) -> str:
+        """The supporter page's link in the first e-mail to `address`, once it has arrived."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                found = [m for to, m in self.messages if to == [address]]
+            if found:
+                (url,) = SUPPORTER_LINK.findall(found[0].get_content())
+                return str(url)
+            time.sleep(0.05)
+        raise AssertionError(f"no e-mail to {address}")
 
 
 @contextmanager

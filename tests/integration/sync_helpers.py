@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from keyring.backends import fail
 
 from desktop.core import Core, build_core
+from desktop.domain.supporter import RequestStatus
 from desktop.paths import resolve_paths
 from desktop.store.outbox import OutboxRepo
 from desktop.store.vault import TokenVault
@@ -77,3 +79,14 @@ def holding(mutation_id: str) -> Callable[[bytes], bool]:
         return any(m["mutation_id"] == mutation_id for m in json.loads(body)["mutations"])
 
     return match
+
+
+def until_request(core: Core, request_id: str, status: RequestStatus, timeout: float = 30) -> None:
+    """Sync until the learner's supporter request has `status` (fails after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert core.sync.run_window().ok
+        if any(r.id == request_id and r.status is status for r in core.supporters.requests()):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"request never became {status}: {core.supporters.requests()}")

@@ -5,8 +5,6 @@ poll not voted in, the academy podcast's episodes; each leaves once seen, voted 
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from desktop.core import Core
 from desktop.domain.home import NewsItem, NewsKind, Section
 from desktop.domain.supporter import RequestStatus
 from desktop.services.home import plain_snippet
-from tests.integration.sync_helpers import client
+from tests.integration.sync_helpers import client, until_request
 from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer, start_server
 from tests.smtp_inbox import Inbox, smtp_inbox
@@ -25,7 +23,6 @@ from tests.smtp_inbox import Inbox, smtp_inbox
 COURSE, LESSON = "learning-together", "learning-together-2"
 POLL = "learning-together-poll-1"
 TITLE = "Learning together: study groups that work"
-LINK = re.compile(r"http://127\.0\.0\.1:\d+/supporter/[A-Za-z0-9_-]+")
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -58,27 +55,6 @@ def _news(core: Core) -> dict[NewsKind, list[NewsItem]]:
     for item in core.home.home(shown=50).news.items:
         found.setdefault(item.kind, []).append(item)
     return found
-
-
-def _link_to(inbox: Inbox, address: str) -> str:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        for recipients, message in list(inbox.messages):
-            if recipients == [address]:
-                (url,) = LINK.findall(message.get_content())
-                return str(url)
-        time.sleep(0.05)
-    raise AssertionError(f"no e-mail to {address}")
-
-
-def _until(core: Core, request_id: str, status: RequestStatus) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        _synced(core)
-        if any(r.id == request_id and r.status is status for r in core.supporters.requests()):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"request never became {status}: {core.supporters.requests()}")
 
 
 def test_what_is_new_for_a_learner_comes_from_the_academy(
@@ -119,14 +95,14 @@ def test_what_is_new_for_a_learner_comes_from_the_academy(
     _synced(sam)
 
     # The supporter answers through the link in the e-mail.
-    _until(anna, request_id, RequestStatus.EMAILED)
+    until_request(anna, request_id, RequestStatus.EMAILED)
     answered = requests.post(
-        _link_to(inbox, "mira@example.org"),
+        inbox.supporter_link("mira@example.org"),
         data={"feedback": "Well put. One example would make it stick."},
         timeout=30,
     )
     assert answered.ok, answered.text
-    _until(anna, request_id, RequestStatus.ANSWERED)
+    until_request(anna, request_id, RequestStatus.ANSWERED)
     anna.podcasts.subscribe_academy()
 
     news = _news(anna)

@@ -5,8 +5,6 @@ learner's next sync shows it, with points. A withdrawn request's link stops work
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,13 +17,12 @@ from desktop.domain.supporter import RequestStatus
 from tests.browser import browser_page
 from tests.cli_runner import run_samen
 from tests.faults.proxy import Fault, FaultProxy
-from tests.integration.sync_helpers import client
+from tests.integration.sync_helpers import client, until_request
 from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer, start_server
 from tests.smtp_inbox import Inbox, smtp_inbox
 
 COURSE, LESSON = "learning-together", "learning-together-2"
-LINK = re.compile(r"http://127\.0\.0\.1:\d+/supporter/[A-Za-z0-9_-]+")
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -63,28 +60,6 @@ def _answered(core: Core) -> tuple[str, str]:
     return allowed.id, answer
 
 
-def _mail_to(inbox: Inbox, address: str) -> str:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        for recipients, message in list(inbox.messages):
-            if recipients == [address]:
-                (url,) = LINK.findall(message.get_content())
-                return str(url)
-        time.sleep(0.05)
-    raise AssertionError(f"no e-mail to {address}")
-
-
-def _until(core: Core, request_id: str, status: RequestStatus) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        assert core.sync.run_window().ok
-        found = [r for r in core.supporters.requests() if r.id == request_id]
-        if found and found[0].status is status:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"request never became {status}: {core.supporters.requests()}")
-
-
 def test_ask_offline_supporter_answers_in_a_browser_learner_sees_it(
     academy_with_mail: LiveServer, inbox: Inbox, tmp_path: Path
 ) -> None:
@@ -98,8 +73,8 @@ def test_ask_offline_supporter_answers_in_a_browser_learner_sees_it(
     (waiting,) = anna.supporters.requests(exercise_id)
     assert waiting.status is RequestStatus.WAITING and waiting.answer == answer
 
-    _until(anna, request_id, RequestStatus.EMAILED)
-    url = _mail_to(inbox, "mira@example.org")
+    until_request(anna, request_id, RequestStatus.EMAILED)
+    url = inbox.supporter_link("mira@example.org")
     with browser_page(tmp_path / "chromium") as page:
         page.goto(url)
         assert page.locator("#answer").inner_text() == answer
@@ -112,7 +87,7 @@ def test_ask_offline_supporter_answers_in_a_browser_learner_sees_it(
         page.reload()
         assert "Thank you" in page.content() and page.locator("#feedback").count() == 0
 
-    _until(anna, request_id, RequestStatus.ANSWERED)
+    until_request(anna, request_id, RequestStatus.ANSWERED)
     (answered,) = anna.supporters.requests(exercise_id)
     assert answered.feedback == "Well put. One example would make it stick."
     assert anna.supporters.points(COURSE).by_reason == {"supporter_asked": 5}
@@ -129,11 +104,11 @@ def test_a_withdrawn_request_stops_its_link(
     assert [i.name for i in ben.queue.items()] == ["exercise.answer"] * 2  # the answers only
 
     request_id = ben.supporters.ask(LESSON, exercise_id, "Sam", "sam@example.org", "")
-    _until(ben, request_id, RequestStatus.EMAILED)
-    url = _mail_to(inbox, "sam@example.org")
+    until_request(ben, request_id, RequestStatus.EMAILED)
+    url = inbox.supporter_link("sam@example.org")
     ben.supporters.withdraw(request_id)
     assert ben.supporters.requests()[0].status is RequestStatus.REVOKED  # shown at once
-    _until(ben, request_id, RequestStatus.REVOKED)
+    until_request(ben, request_id, RequestStatus.REVOKED)
     with browser_page(tmp_path / "chromium") as page:
         reply = page.goto(url)
         assert reply is not None and reply.status == 410
@@ -177,4 +152,4 @@ def test_an_accepted_request_stays_on_its_card_when_the_pull_fails(
         cleo.supporters.withdraw(request_id)  # still possible before it came back
         assert cleo.supporters.requests(exercise_id)[0].status is RequestStatus.REVOKED
         proxy.set(Fault.PASS)
-        _until(cleo, request_id, RequestStatus.REVOKED)
+        until_request(cleo, request_id, RequestStatus.REVOKED)
