@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.pages: WindowPages | None = None
         self._player: Player | None = None
         self.last_place = ""
+        self._front = ""  # the page in front, to notice leaving a lesson
         self.window_state: WindowState | None = None  # set by run_gui: size, splitters, place
         self.titles: dict[str, str] = {}  # course id -> title, for pages opened by id
 
@@ -232,6 +233,9 @@ class MainWindow(QMainWindow):
         self.stack.back()
 
     def _page_shown(self, name: str, _page: QWidget) -> None:
+        if self._front == "lesson" and name != "lesson" and self.pages is not None:
+            self.pages.note_lesson_left(self._record_runner)  # how far they read, for Home
+        self._front = name
         self.rail.light(self.stack.place_of(name))
         if name in ("home", "courses", "podcasts", "sync"):
             self.remember_place(name)
@@ -260,9 +264,11 @@ class MainWindow(QMainWindow):
         self.stack.show_page("course")
         self.remember_place(f"course:{course_id}")
 
-    def open_lesson(self, course_id: str, lesson_id: str) -> None:
+    def open_lesson(self, course_id: str, lesson_id: str, scroll: float | None = None) -> None:
+        """A lesson; `scroll` (0..1) shows it as far down as the learner had read."""
         assert self.pages is not None
-        self.pages.lesson_page().open_lesson(course_id, self.titles.get(course_id, ""), lesson_id)
+        title = self.titles.get(course_id, "")
+        self.pages.lesson_page().open_lesson(course_id, title, lesson_id, scroll=scroll)
         self.stack.show_page("lesson")
 
     def show_forum(self, course_id: str, _title: str = "", lesson_id: str = "") -> None:
@@ -459,6 +465,8 @@ class MainWindow(QMainWindow):
             return
         self.sync_timer.stop()
         assert self.pages is not None
+        if self._front == "lesson":
+            self.pages.note_lesson_left(self._record_runner)
         self.pages.before_close()
         if self._player is not None:
             self._player.unload()  # saves where the learner was

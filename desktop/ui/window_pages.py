@@ -81,7 +81,7 @@ class WindowPages:
         window = self._window
         page.set_service(self._services.home)
         page.course_requested.connect(window.open_course)
-        page.lesson_requested.connect(window.open_lesson)
+        page.lesson_requested.connect(self._continue_lesson)
         page.episode_requested.connect(window.play_episode)
         page.section_requested.connect(window.open_course)
         page.courses_wanted.connect(lambda: window.go("courses"))
@@ -138,6 +138,31 @@ class WindowPages:
         page.lesson_opened.connect(self._note_lesson)
         page.done_changed.connect(self._done_changed)
         return page
+
+    def _continue_lesson(self, course_id: str, lesson_id: str) -> None:
+        """Home's Continue: the lesson, as far down as the learner had read it."""
+        home = self._window.home_page.home
+        place = home.place if home is not None else None
+        same = place is not None and (place.course_id, place.lesson_id) == (course_id, lesson_id)
+        self._window.open_lesson(course_id, lesson_id, place.scroll if same and place else None)
+
+    def note_lesson_left(self, runner: TaskRunner) -> None:
+        """The learner leaves the lesson page: remember how far down they were."""
+        page = self._built("lesson")
+        if page is None or page.course_id is None or page.lesson is None:
+            return
+        course_id, lesson_id, scroll = page.course_id, page.lesson.id, page.scroll_fraction()
+        home = self._services.home
+        # Home is read again once it is written (Home may be what the learner goes to).
+        runner.submit(
+            lambda: home.note_lesson(course_id, lesson_id, scroll),
+            lambda _done: self._reload_home(),
+        )
+
+    def _reload_home(self) -> None:
+        home = self._window.home_page
+        if shiboken6.isValid(home):  # not after the window closed
+            home.reload()
 
     def _note_lesson(self, course_id: str, lesson_id: str) -> None:
         """Where the learner is: Home offers to continue there, the window reopens there."""

@@ -65,3 +65,29 @@ def test_the_window_reopens_in_the_lesson_the_learner_was_in(
     qtbot.waitUntil(lambda: _runner.running == 0, timeout=20_000)
     third, _ = _window(qtbot, core, state_file)
     assert third.stack.current_name == "podcasts"
+
+
+def test_continue_on_home_opens_the_lesson_as_far_down_as_it_was_read(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, tmp_path: Path
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    core.downloads.download_course(COURSE)
+    window, runner = _window(qtbot, core, tmp_path / STATE_FILE)
+    window.resize(1024, 700)
+    window.open_lesson(COURSE, "learning-together-1")
+    lesson = window.pages.lesson_page() if window.pages else None
+    assert lesson is not None
+    qtbot.waitUntil(lambda: lesson.title.text() == "Forming a study group", timeout=20_000)
+    bar = lesson.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 200, timeout=20_000)  # longer than the window
+    bar.setValue(round(0.6 * bar.maximum()))
+
+    window.go("home")  # leaving the lesson: how far down is remembered
+    home = window.home_page
+    qtbot.waitUntil(lambda: "60% read" in home.place_detail.text(), timeout=20_000)
+    assert home.place_title.text() == "Forming a study group"
+    home.continue_button.click()
+    assert window.stack.current_name == "lesson"
+    qtbot.waitUntil(lambda: abs(lesson.scroll_fraction() - 0.6) < 0.02, timeout=20_000)
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
@@ -118,6 +118,7 @@ class LessonPage(QWidget):
         self._runner = runner
         self._media_root = media_root
         self._request = 0  # the newest lesson asked for; older results are dropped
+        self._scroll_wanted: float | None = None  # applied once the lesson is laid out
         self.course_id: str | None = None
         self.course_title = ""
         self.lesson: Lesson | None = None
@@ -241,8 +242,17 @@ class LessonPage(QWidget):
     def cards(self) -> list[ExerciseCard]:
         return self.exercises.cards
 
-    def open_lesson(self, course_id: str, course_title: str, lesson_id: str = "") -> None:
-        """Show a lesson of a downloaded course ("" for its first lesson)."""
+    def scroll_fraction(self) -> float:
+        """How far down the lesson the learner is (0..1), for Home's Continue."""
+        bar = self.scroll_area.verticalScrollBar()
+        return bar.value() / bar.maximum() if bar.maximum() > 0 else 0.0
+
+    def open_lesson(
+        self, course_id: str, course_title: str, lesson_id: str = "", *, scroll: float | None = None
+    ) -> None:
+        """Show a lesson of a downloaded course ("" for its first lesson); `scroll` (0..1) is
+        how far down to show it (where the learner left it)."""
+        self._scroll_wanted = scroll
         if course_id != self.course_id:
             self.close_lesson()
             self.course_id = course_id
@@ -371,7 +381,12 @@ class LessonPage(QWidget):
             button.show()
         self.done_button.setEnabled(True)
         self._show_neighbours(index)
-        self.scroll_area.verticalScrollBar().setValue(0)
+        bar = self.scroll_area.verticalScrollBar()
+        bar.setValue(0)
+        if self._scroll_wanted is not None:
+            # After this layout pass (the text's height is known only then): where they were.
+            wanted, self._scroll_wanted = self._scroll_wanted, None
+            QTimer.singleShot(0, lambda: bar.setValue(round(wanted * bar.maximum())))
         self.shown.emit(lesson.id)
         self.lesson_opened.emit(loaded.course_id, lesson.id)
         self.exercises.refresh_social()
