@@ -94,6 +94,15 @@ def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep
     )
 
 
+def _episode(session: SessionDep, feed_id: str, episode_id: int) -> PodcastEpisode | None:
+    """One episode of one feed (its transcript and chapters are served by id)."""
+    return session.scalars(
+        select(PodcastEpisode).where(
+            PodcastEpisode.feed_id == feed_id, PodcastEpisode.id == episode_id
+        )
+    ).one_or_none()
+
+
 @router.get(
     "/{feed_id}/transcripts/{episode_id}.txt",
     name="podcast_transcript",
@@ -103,11 +112,7 @@ def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep
 def transcript_text(
     feed_id: str, episode_id: Annotated[int, Path(ge=0, le=MAX_WIRE_INT)], session: SessionDep
 ) -> PlainTextResponse:
-    episode = session.scalars(
-        select(PodcastEpisode).where(
-            PodcastEpisode.feed_id == feed_id, PodcastEpisode.id == episode_id
-        )
-    ).one_or_none()
+    episode = _episode(session, feed_id, episode_id)
     if episode is None or not episode.transcript:
         raise not_found(f"No transcript for episode {episode_id} in feed {feed_id!r}.")
     return PlainTextResponse(episode.transcript)
@@ -128,11 +133,7 @@ def transcript_text(
 def chapters_json(
     feed_id: str, episode_id: Annotated[int, Path(ge=0, le=MAX_WIRE_INT)], session: SessionDep
 ) -> JSONResponse:
-    episode = session.scalars(
-        select(PodcastEpisode).where(
-            PodcastEpisode.feed_id == feed_id, PodcastEpisode.id == episode_id
-        )
-    ).one_or_none()
+    episode = _episode(session, feed_id, episode_id)
     if episode is None or not episode.chapters:
         raise not_found(f"No chapters for episode {episode_id} in feed {feed_id!r}.")
     return JSONResponse(

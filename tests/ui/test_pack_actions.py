@@ -50,15 +50,21 @@ def import_by_menu(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Callable[..
     return choose
 
 
+def _known_academy(make_core: Callable[..., Core]) -> tuple[Academy, Core]:
+    """A signing academy and a computer that knows its key (as after one login)."""
+    academy = Academy()
+    core = make_core()
+    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    return academy, core
+
+
 def test_import_a_pack_from_the_menu(
     qtbot: QtBot,
     make_core: Callable[..., Core],
     tmp_path: Path,
     import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
-    academy = Academy()
-    core = make_core()
-    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    academy, core = _known_academy(make_core)
     pack = write_zip(tmp_path / "c1.zip", academy.signed(FILES), FILES)
     window, _runner = open_window(qtbot, core)
     page = courses_page(qtbot, window)
@@ -81,9 +87,7 @@ def test_a_tampered_pack_is_refused_with_a_warning(
     tmp_path: Path,
     import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
-    academy = Academy()
-    core = make_core()
-    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    academy, core = _known_academy(make_core)
     signed = academy.signed(FILES)
     signed["manifest"]["course"]["title"] = "Forged"
     pack = write_zip(tmp_path / "c1.zip", signed, FILES)
@@ -100,9 +104,7 @@ def test_a_tampered_pack_is_refused_with_a_warning(
 def test_export_a_course_from_its_cards_menu(
     qtbot: QtBot, make_core: Callable[..., Core], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    academy = Academy()
-    core = make_core()
-    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    academy, core = _known_academy(make_core)
     core.packs.import_pack(write_zip(tmp_path / "in.zip", academy.signed(FILES), FILES))
     window, _runner = open_window(qtbot, core)
     window.refresh()
@@ -130,9 +132,7 @@ def test_an_older_pack_is_refused_in_the_window_naming_both_versions(
     tmp_path: Path,
     import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
-    academy = Academy()
-    core = make_core()
-    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    academy, core = _known_academy(make_core)
     newer = {**FILES, "audio/b.mp3": b"ID3 newer audio " * 200}
     core.packs.import_pack(write_zip(tmp_path / "v2.zip", academy.signed(newer, 2), newer))
     window, _runner = open_window(qtbot, core)
@@ -153,9 +153,7 @@ def test_the_same_pack_again_says_it_is_up_to_date(
     tmp_path: Path,
     import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
-    academy = Academy()
-    core = make_core()
-    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    academy, core = _known_academy(make_core)
     pack = write_zip(tmp_path / "c1.zip", academy.signed(FILES), FILES)
     core.packs.import_pack(pack)
     window, _runner = open_window(qtbot, core)
@@ -173,9 +171,7 @@ def test_a_hostile_zip_gives_a_sentence_not_a_crash(
     tmp_path: Path,
     import_by_menu: Callable[[MainWindow, Path], None],
 ) -> None:
-    academy = Academy()
-    core = make_core()
-    KeyRepo(core.store).remember("http://academy.test", academy.key)
+    academy, core = _known_academy(make_core)
     entries = pack_entries(academy.signed(FILES), FILES)
     entries[2].method = 97  # zipfile alone: NotImplementedError on the worker
     window, _runner = open_window(qtbot, core)
