@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from desktop.store.db import Store
 
@@ -44,46 +45,35 @@ class TitleRepo:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def courses(self, ids: Collection[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+    def _select_in(self, sql: str, ids: Collection[str]) -> list[Any]:
+        """The rows of `sql` (whose `{marks}` takes the ids) for every id, a chunk at a time
+        within SQLite's limit on parameters, in one read."""
+        rows: list[Any] = []
         with self._store.read() as db:
             for chunk in _chunks(ids):
-                rows = db.execute(
-                    f"SELECT id, title FROM courses WHERE id IN ({_marks(chunk)})", chunk
-                ).fetchall()
-                found.update({str(r[0]): str(r[1]) for r in rows})
-        return found
+                rows += db.execute(sql.format(marks=_marks(chunk)), chunk).fetchall()
+        return rows
+
+    def courses(self, ids: Collection[str]) -> dict[str, str]:
+        rows = self._select_in("SELECT id, title FROM courses WHERE id IN ({marks})", ids)
+        return {str(r[0]): str(r[1]) for r in rows}
 
     def lessons(self, ids: Collection[str]) -> dict[str, LessonTitle]:
-        found: dict[str, LessonTitle] = {}
-        with self._store.read() as db:
-            for chunk in _chunks(ids):
-                rows = db.execute(
-                    f"SELECT id, title, course_id FROM lessons WHERE id IN ({_marks(chunk)})",
-                    chunk,
-                ).fetchall()
-                found.update({str(r[0]): LessonTitle(str(r[1]), str(r[2])) for r in rows})
-        return found
+        rows = self._select_in(
+            "SELECT id, title, course_id FROM lessons WHERE id IN ({marks})", ids
+        )
+        return {str(r[0]): LessonTitle(str(r[1]), str(r[2])) for r in rows}
 
     def exercises(self, ids: Collection[str]) -> dict[str, ExercisePlace]:
         """Exercise id -> the lesson holding it, for the downloaded courses."""
-        found: dict[str, ExercisePlace] = {}
-        with self._store.read() as db:
-            for chunk in _chunks(ids):
-                rows = db.execute(
-                    f"""SELECT json_extract(e.value, '$.id'), l.id, l.title,
-                               COALESCE(json_extract(e.value, '$.kind'), ''), l.course_id
-                        FROM lessons AS l, json_each(l.exercises_json) AS e
-                        WHERE json_extract(e.value, '$.id') IN ({_marks(chunk)})""",
-                    chunk,
-                ).fetchall()
-                found.update(
-                    {
-                        str(r[0]): ExercisePlace(str(r[1]), str(r[2]), str(r[3]), str(r[4]))
-                        for r in rows
-                    }
-                )
-        return found
+        rows = self._select_in(
+            """SELECT json_extract(e.value, '$.id'), l.id, l.title,
+                      COALESCE(json_extract(e.value, '$.kind'), ''), l.course_id
+               FROM lessons AS l, json_each(l.exercises_json) AS e
+               WHERE json_extract(e.value, '$.id') IN ({marks})""",
+            ids,
+        )
+        return {str(r[0]): ExercisePlace(str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows}
 
     def lesson_of_media(self, course_id: str, path: str) -> str | None:
         """The title of the lesson that plays `path` of a course, if it is on this computer."""
@@ -96,11 +86,5 @@ class TitleRepo:
         return None if row is None else str(row[0])
 
     def episodes(self, keys: Collection[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        with self._store.read() as db:
-            for chunk in _chunks(keys):
-                rows = db.execute(
-                    f"SELECT key, title FROM episodes WHERE key IN ({_marks(chunk)})", chunk
-                ).fetchall()
-                found.update({str(r[0]): str(r[1]) for r in rows})
-        return found
+        rows = self._select_in("SELECT key, title FROM episodes WHERE key IN ({marks})", keys)
+        return {str(r[0]): str(r[1]) for r in rows}
