@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
     def show_first_look(self, courses: object) -> None:
         """The courses on this computer, read before the services exist (start-up)."""
         assert isinstance(courses, list)
+        self.titles.update({course.course_id: course.title for course in courses})
         if not self.home_usable:  # the full Home may have come first
             self.home_page.set_courses(courses)
             self.home_usable = True

@@ -189,6 +189,7 @@ class WindowPages:
         s = self._services
         window = self._window
         page = SyncStoragePage(s.queue, s.downloads, s.storage, self._runner)
+        page.downloads.titles = window.titles  # the same dict, kept current by the window
         page.changed.connect(window.refresh)
         page.changed.connect(window.indicator.recount)
         page.sync_wanted.connect(window.refresh)

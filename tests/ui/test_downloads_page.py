@@ -103,3 +103,26 @@ def test_progress_pause_resume_and_free_space(
     # The learner's progress is untouched (sent or still waiting, it is not lost).
     owner = record_owner(core.session.account())
     assert ProgressRepo(core.store).get(owner, f"{COURSE}-1") == (5_000, False)
+
+
+def test_a_download_from_before_the_window_is_named_by_its_title(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    """A course downloaded before this window existed (or resumed after a restart) has no
+    title of its own in the queue: the list says the catalogue's title, never the id, and
+    keeps the episodes' space for the Podcasts page."""
+    core = make_core()
+    core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    core.downloads.download_course(COURSE)
+    window, runner = open_window(qtbot, core)
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=60_000)
+    assert window.pages is not None
+    downloads = window.pages.sync_page().downloads
+    downloads.reload()
+    qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+    names = [_text(downloads.table.item(r, 0)) for r in range(downloads.table.rowCount())]
+    assert "Learning together: study groups that work" in names
+    assert COURSE not in names
+    row = download_row(downloads, COURSE)
+    assert _text(downloads.table.item(row, 5)).endswith("KB")

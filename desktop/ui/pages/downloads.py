@@ -35,7 +35,8 @@ STATUS_LABELS = {
     JobStatus.DONE: "On this computer",
     JobStatus.FAILED: "Stopped",
 }
-COLUMNS = ("Course", "Status", "Progress", "Speed", "Time left", "On disk")
+COLUMNS = ("Download", "Status", "Progress", "Speed", "Time left", "On disk")
+UNNAMED_COURSE = "A course"  # until the catalogue has given its title; never its id
 
 
 def eta_text(seconds: float | None) -> str:
@@ -59,7 +60,11 @@ class DownloadsPage(QWidget):
         self._runner = runner
         self._running = False
         self._rows: dict[str, int] = {}
+        self._episodes: set[str] = set()  # rows that are not courses (their space: Podcasts)
         self._used: dict[str, int] = {}
+        # Course titles by id, kept current by the window (a download begun before this page
+        # existed, or resumed after a restart, has no title of its own).
+        self.titles: dict[str, str] = {}
         self.last_progress: dict[str, TransferProgress] = {}
 
         self.table = QTableWidget(0, len(COLUMNS))
@@ -117,7 +122,9 @@ class DownloadsPage(QWidget):
 
     def enqueue(self, course_id: str, title: str = "") -> None:
         self._downloads.enqueue(course_id)  # a short lock: fine on the UI thread
-        self._row(course_id, title or course_id)
+        if title:
+            self.titles.setdefault(course_id, title)
+        self._row(course_id, title or self.titles.get(course_id) or UNNAMED_COURSE)
         self._render_states()
         self._run()
 
@@ -170,7 +177,11 @@ class DownloadsPage(QWidget):
     def _render_states(self) -> None:
         states = self._downloads.states()
         for course_id, state in states.items():
-            row = self._row(course_id, state.label or course_id)
+            name = state.label or self.titles.get(course_id) or UNNAMED_COURSE
+            row = self._row(course_id, name)
+            self._set(row, 0, name)
+            if not state.is_course:
+                self._episodes.add(course_id)
             self._set(row, 1, self._status_text(state))
             self.course_label.emit(course_id, self._short_label(course_id, state))
             if state.status is JobStatus.DONE:
@@ -233,7 +244,8 @@ class DownloadsPage(QWidget):
         assert isinstance(used, dict)
         self._used = used
         for course_id, row in self._rows.items():
-            self._set(row, 5, formatting.size(used.get(course_id, 0)))
+            if course_id not in self._episodes:
+                self._set(row, 5, formatting.size(used.get(course_id, 0)))
 
     # -- buttons ----------------------------------------------------------------------------
 
