@@ -23,6 +23,7 @@ from desktop.settings import Settings
 from desktop.ui import icons, main_window
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.main_window import MainWindow
+from desktop.ui.qt_language import speak_in_window
 from desktop.ui.signals import SignalBridge
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import Theme
@@ -150,8 +151,9 @@ def run_gui(
     app = application(argv)
     collector = MainThreadCollector(app)
     runner = TaskRunner(app)
-    choice = str(Settings.load(paths.settings_file).get("theme")) if paths else "system"
-    Theme.apply(app, choice)
+    settings = Settings.load(paths.settings_file) if paths else None
+    speak_in_window(app, str(settings.get("language")) if settings else "")
+    Theme.apply(app, str(settings.get("theme")) if settings else "system")
     window = MainWindow(runner)
     state = WindowState(paths.config_dir / STATE_FILE, runner) if paths else None
     if state is not None:

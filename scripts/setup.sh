@@ -70,3 +70,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -e ".[$extras]"
   echo "$want" > "$stamp"
 fi
+
+# The translation catalogues Samen loads (compiled from the .po files in resources/translations).
+scripts/translations.sh compile >/dev/null 2>&1 \
+  || { echo "The translation catalogues did not compile: run scripts/translations.sh compile" >&2; exit 1; }

@@ -1,0 +1,166 @@
+"""Dates, times, numbers, sizes and durations in the learner's locale, through Babel (CLDR
+data), never hand-written patterns. Any thread: `use` runs once at start-up; the formatters
+only read the locale it set.
+
+Every function takes what the store keeps (ISO 8601 text, byte counts, milliseconds) and returns
+what a person reads: "2 dec 2026, 14:05", "3 minuten geleden", "120,8 kB", "1 uur 5 min".
+No-break spaces keep a number with its unit and a day with its month at a line's end.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from babel import Locale, UnknownLocaleError, dates, lists, numbers, units
+
+from desktop.language.catalogue import _
+
+_NBSP = "\u00a0"
+_locale = Locale.parse("en_GB")
+
+
+def use(locale_name: str) -> None:
+    """Format for `locale_name` ("nl_NL", "en_GB"); an unknown one keeps British English."""
+    global _locale
+    try:
+        _locale = Locale.parse(locale_name)
+    except (UnknownLocaleError, ValueError):
+        _locale = Locale.parse("en_GB")
+
+
+def locale_name() -> str:
+    return str(_locale)
+
+
+def _together(text: str) -> str:
+    return text.replace(" ", _NBSP)
+
+
+def parse(iso: str | None) -> datetime | None:
+    """An ISO 8601 time (``...Z`` too) as an aware datetime; None when it is not one."""
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def number(value: int | float) -> str:
+    """ "1.234" in Dutch, "1,234" in English."""
+    return numbers.format_decimal(value, locale=_locale)
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """`value` with exactly `digits` decimals: "120,8"."""
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return numbers.format_decimal(value, format=pattern, locale=_locale)
+
+
+def percent(fraction: float) -> str:
+    """ "42%" ("42 %" where the locale puts a space)."""
+    return numbers.format_percent(fraction, locale=_locale)
+
+
+_SIZE_UNITS = (
+    ("digital-byte", 1),
+    ("digital-kilobyte", 1000),
+    ("digital-megabyte", 1000**2),
+    ("digital-gigabyte", 1000**3),
+    ("digital-terabyte", 1000**4),
+)
+
+
+def size(num_bytes: int) -> str:
+    """ "120,8 kB", "3 byte", "1,2 GB": decimal units, as file managers show them."""
+    value = max(0, int(num_bytes))
+    unit, scale = _SIZE_UNITS[0]
+    for candidate, candidate_scale in _SIZE_UNITS:
+        if value >= candidate_scale:
+            unit, scale = candidate, candidate_scale
+    pattern = "#,##0" if scale == 1 else "#,##0.0"
+    text = units.format_unit(value / scale, unit, length="short", format=pattern, locale=_locale)
+    return _together(text)
+
+
+def date(moment: datetime) -> str:
+    """ "2 dec 2026" / "2 Dec 2026" in the local time zone."""
+    return _together(dates.format_skeleton("yMMMd", moment.astimezone(), locale=_locale))
+
+
+def day_and_month(moment: datetime) -> str:
+    """ "2 december" / "2 December": a date this year."""
+    return _together(dates.format_skeleton("MMMMd", moment.astimezone(), locale=_locale))
+
+
+def clock(moment: datetime) -> str:
+    """ "14:05" (or "2:05 pm" where the locale says so), local time."""
+    return dates.format_skeleton(
+        "Hm" if _locale.language != "en" or _locale.territory != "US" else "hm",
+        moment.astimezone(),
+        locale=_locale,
+    )
+
+
+def date_time(moment: datetime) -> str:
+    """ "2 dec 2026, 14:05" / "2 Dec 2026, 14:05", local time."""
+    joined = str(_locale.datetime_formats.get("medium", "{1}, {0}"))
+    return joined.replace("{1}", date(moment)).replace("{0}", clock(moment))
+
+
+def when(iso: str | None, empty: str = "") -> str:
+    """An ISO time as `date_time`; `empty` when there is none or it is not a time."""
+    moment = parse(iso)
+    return date_time(moment) if moment else empty
+
+
+def ago(iso: str | None, now: datetime | None = None) -> str:
+    """ "just now", "3 minuten geleden", "yesterday", "4 days ago", "12 March", or with its year
+    before this one; "" when the time is unknown."""
+    moment = parse(iso)
+    if moment is None:
+        return ""
+    now = now or datetime.now(UTC)
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:  # also a clock a little ahead of this one's
+        return _("just now")
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return _relative(timedelta(minutes=-minutes))
+    hours = minutes // 60
+    if hours < 24:
+        return _relative(timedelta(hours=-hours))
+    local, today = moment.astimezone(), now.astimezone()
+    days = (today.date() - local.date()).days
+    if days <= 1:
+        return _("yesterday")
+    if days < 7:
+        return _relative(timedelta(days=-days))
+    return day_and_month(local) if local.year == today.year else date(local)
+
+
+def _relative(delta: timedelta) -> str:
+    return dates.format_timedelta(delta, add_direction=True, threshold=1.0, locale=_locale)
+
+
+def length(ms: int | None) -> str:
+    """How long something lasts: "45 sec", "12 min", "1 uur 5 min" (to the minute from one
+    minute on); "" when unknown."""
+    if not ms or ms <= 0:
+        return ""
+    seconds = round(ms / 1000)
+    if seconds < 60:
+        return _unit(max(seconds, 1), "duration-second")
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _unit(minutes, "duration-minute")
+    hours, minutes = divmod(minutes, 60)
+    if not minutes:
+        return _unit(hours, "duration-hour")
+    parts = [_unit(hours, "duration-hour"), _unit(minutes, "duration-minute")]
+    return _together(lists.format_list(parts, style="unit-narrow", locale=_locale))
+
+
+def _unit(value: int, unit: str) -> str:
+    return _together(units.format_unit(value, unit, length="short", locale=_locale))

@@ -1,0 +1,80 @@
+"""The client's catalogues are complete: every sentence the code marks is in `nl` and `en`,
+translated, not fuzzy, with the same placeholders and both plural forms; and they compile."""
+
+from __future__ import annotations
+
+import gettext
+import io
+
+import pytest
+from babel.messages.mofile import write_mo
+
+from desktop.language import catalogue
+from tests.i18n.catalogue_check import Source, catalog, placeholders, source_messages
+
+LANGUAGES = ("nl", "en")
+
+
+@pytest.fixture(scope="module")
+def sources() -> list[Source]:
+    found = list(source_messages())
+    assert len(found) > 1  # the extraction itself works
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_source_sentence_is_translated(language: str, sources: list[Source]) -> None:
+    po = catalog(language)
+    problems: list[str] = []
+    for source in sources:
+        message = po.get(source.key, context=source.context)
+        if message is None:
+            problems.append(f"missing: {source.key!r} ({source.where})")
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if "fuzzy" in message.flags or not all(strings):
+            problems.append(f"untranslated: {source.key!r} ({source.where})")
+            continue
+        wanted = placeholders(source.id if isinstance(source.id, str) else source.id[1])
+        for string in strings:
+            found = placeholders(str(string))
+            if found - wanted - {"n"} or (wanted - {"n"}) - found:
+                problems.append(f"placeholders differ: {source.key!r} -> {string!r}")
+    assert not problems, f"{len(problems)} in {language}:\n" + "\n".join(problems[:60])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_holds_nothing_the_code_no_longer_says(
+    language: str, sources: list[Source]
+) -> None:
+    """A sentence removed from the code leaves the catalogue (`translations.sh update`)."""
+    said = {(source.key, source.context) for source in sources}
+    stale = [
+        m.id
+        for m in catalog(language)
+        if m.id and (m.id if isinstance(m.id, str) else m.id[0], m.context) not in said
+    ]
+    assert not stale, f"{language} keeps sentences the code no longer has: {stale[:20]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_compiles_with_its_plural_forms(language: str) -> None:
+    po = catalog(language)
+    assert po.num_plurals == 2  # one and other, in Dutch as in English
+    errors = [(m.id, e) for m, errs in po.check() for e in errs]
+    assert not errors
+    compiled = io.BytesIO()
+    write_mo(compiled, po)
+    compiled.seek(0)
+    loaded = gettext.GNUTranslations(compiled)
+    assert loaded.ngettext("x", "y", 1) == "x"  # an unknown message is the source's
+
+
+def test_the_compiled_catalogues_load() -> None:
+    """`scripts/setup.sh` compiles them; the client finds and installs them."""
+    try:
+        for language in LANGUAGES:
+            assert catalogue.loaded(language)
+            assert catalogue.install(language) == language
+    finally:
+        catalogue.install("en")
