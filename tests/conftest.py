@@ -19,8 +19,8 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 # Tests read English unless they ask for Dutch (tests/i18n): a developer's LANG=nl_NL does
 # not change what they expect. LANGUAGE picks the words; the system locale stays as it is.
 os.environ["LANGUAGE"] = "en"
-for _variable in ("LC_ALL", "LC_MESSAGES"):
-    os.environ.pop(_variable, None)
+os.environ.pop("LC_ALL", None)
+os.environ.pop("LC_MESSAGES", None)
 
 from keyring.backends import fail
 

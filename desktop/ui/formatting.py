@@ -1,31 +1,24 @@
-"""Human-readable sizes and times for widgets. UI thread (pure functions)."""
+"""Sizes, times and media positions for widgets, in the learner's locale. UI thread (pure
+functions over desktop/language/formats.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from desktop.language import formats
+from desktop.language.catalogue import _
 
 
 def size(num_bytes: int) -> str:
-    value = float(num_bytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} GB"  # pragma: no cover - loop always returns
+    """ "120,8 kB" / "120.8 kB"."""
+    return formats.size(num_bytes)
 
 
 def local_time(iso: str | None) -> str:
-    if not iso:
-        return "never"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.astimezone().strftime("%d %b %H:%M")
+    """ "2 dec 2026, 14:05" in local time; "never" when there is no time."""
+    return formats.when(iso, _("never"))
 
 
 def clock_time(ms: int) -> str:
-    """A media position: 4:05, or 1:02:03 from an hour on."""
+    """A media position: 4:05, or 1:02:03 from an hour on (the same in every language)."""
     seconds = max(0, int(ms) // 1000)
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)

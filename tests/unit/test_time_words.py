@@ -54,10 +54,10 @@ def test_greeting_follows_the_local_hour() -> None:
         (None, ""),
         (0, ""),
         (400, "1\u00a0sec"),
-        (11_000, "11\u00a0sec"),
-        (12 * 60_000 + 20_000, "12\u00a0min"),
-        (65 * 60_000, "1\u00a0hr\u00a05\u00a0min"),
-        (120 * 60_000, "2\u00a0hr"),
+        (11_000, "11\u00a0secs"),
+        (12 * 60_000 + 20_000, "12\u00a0mins"),
+        (65 * 60_000, "1\u00a0hr\u00a05\u00a0mins"),
+        (120 * 60_000, "2\u00a0hrs"),
     ],
 )
 def test_length_in_words(ms: int | None, words: str) -> None:
