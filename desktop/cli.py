@@ -1,6 +1,9 @@
 """The `samen` command: the GUI by default, and headless subcommands over the same services.
 Main thread; every subcommand is a plain blocking call.
 
+It speaks the learner's language (Settings, else the system's) from its first word, argparse's
+own words included; `--json` output is for programs and stays as it is, untranslated.
+
 Exit codes: 0 done, 1 failed (message on stderr), 2 usage, 3 server unreachable (nothing lost),
 4 login needed.
 """
@@ -14,133 +17,59 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop import __version__
+from desktop import cli_community
+from desktop.cli_output import (
+    EXIT_AUTH,
+    EXIT_FAILED,
+    EXIT_OFFLINE,
+    EXIT_OK,
+    EXIT_USAGE,
+    day,
+    fail,
+    language_name,
+    listed,
+)
+from desktop.cli_parser import build_parser, data_dir_asked
 from desktop.cli_progress import ProgressBar
+from desktop.cli_words import speak_for_argparse
 from desktop.disk_space import disk_full
 from desktop.domain.errors import AuthError, DiskFullError, OfflineError, SamenError
-from desktop.domain.poll import Poll, VoteState
+from desktop.domain.status import Connectivity
 from desktop.domain.sync import KIND_LABELS
 from desktop.domain.transfer import TransferProgress
+from desktop.language import formats
+from desktop.language.catalogue import _, counted
+from desktop.language.startup import speak
 from desktop.paths import ENV_DATA_DIR, Paths, resolve_paths
 from desktop.private_files import restrict_new_files
+from desktop.settings import Settings
 
 if TYPE_CHECKING:
     from desktop.core import Core
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="samen", description="Samen: learn offline, at your own pace, and still together."
-    )
-    parser.add_argument("--version", action="version", version=f"samen {__version__}")
-    parser.add_argument(
-        "--data-dir", help="keep all data in this folder (also SAMEN_DATA_DIR)", default=None
-    )
-    parser.add_argument(
-        "--selftest",
-        action="store_true",
-        help="check this installation (store, audio, keyring) and exit: 0 when all is well",
-    )
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("gui", help="open the app window (the default)")
-    demo = sub.add_parser("demo", help="start a local demo academy and open the app, logged in")
-    demo.add_argument("--no-window", action="store_true", help="start and log in, then exit")
-
-    login = sub.add_parser("login", help="log in to an academy")
-    login.add_argument(
-        "--server", required=True, help="academy address, e.g. https://academy.example.org"
-    )
-    login.add_argument("--user", required=True, help="your user name")
-    login.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
-    sub.add_parser("logout", help="log out (work not yet sent is kept)")
-    status = sub.add_parser("status", help="show login and sync status")
-    status.add_argument("--json", action="store_true")
-    courses = sub.add_parser("courses", help="list the academy's courses")
-    courses.add_argument("--json", action="store_true")
-    sync = sub.add_parser(
-        "sync", help="send queued work and fetch what is new (exit 3: academy unreachable)"
-    )
-    sync.add_argument("--json", action="store_true")
-    download = sub.add_parser("download", help="download courses to study them offline")
-    download.add_argument("courses", nargs="*", metavar="COURSE", help="course ids")
-    download.add_argument("--all", action="store_true", help="every course in the catalogue")
-    remove = sub.add_parser(
-        "remove", help="delete a course's media from this computer (progress and work stay)"
-    )
-    remove.add_argument("course")
-    pack = sub.add_parser("pack", help="course packs for places without internet")
-    pack_commands = pack.add_subparsers(dest="pack_command", required=True)
-    export = pack_commands.add_parser("export", help="write a downloaded course to DIR as a .zip")
-    export.add_argument("course", help="course id (see: samen courses)")
-    export.add_argument("dir", type=Path, help="folder to write the pack to, e.g. a USB stick")
-    imp = pack_commands.add_parser("import", help="import a pack (.zip or folder), no network")
-    imp.add_argument("path", type=Path)
-    poll = sub.add_parser("poll", help="polls: vote, then see how the community voted")
-    poll_commands = poll.add_subparsers(dest="poll_command", required=True)
-    poll_list = poll_commands.add_parser("list", help="polls known on this computer")
-    poll_list.add_argument("--course", help="only this course's polls")
-    poll_list.add_argument("--json", action="store_true")
-    vote = poll_commands.add_parser("vote", help="vote (works offline; sent at the next sync)")
-    vote.add_argument("poll")
-    vote.add_argument("option", help="the option's id (see: samen poll list)")
-    forum = sub.add_parser("forum", help="course forums: read and write, also offline")
-    forum_commands = forum.add_subparsers(dest="forum_command", required=True)
-    threads = forum_commands.add_parser("list", help="a course's threads (as last synced)")
-    threads.add_argument("course")
-    threads.add_argument("--lesson", help="only the threads about this lesson")
-    show = forum_commands.add_parser("show", help="a thread and its replies")
-    show.add_argument("thread")
-    post = forum_commands.add_parser("post", help="reply to a thread (sent at the next sync)")
-    post.add_argument("thread")
-    post.add_argument("--body-file", type=Path, required=True, help="the reply, Markdown")
-    new_thread = forum_commands.add_parser("new", help="start a thread in a course")
-    new_thread.add_argument("course")
-    new_thread.add_argument("--title", required=True)
-    new_thread.add_argument("--body-file", type=Path, required=True, help="the text, Markdown")
-    new_thread.add_argument("--lesson", help="attach the thread to this lesson")
-    new_thread.add_argument(
-        "--question", action="store_true", help="a discussion question (moderators)"
-    )
-    supporter = sub.add_parser("supporter", help="ask someone you trust for feedback by e-mail")
-    supporter_commands = supporter.add_subparsers(dest="supporter_command", required=True)
-    ask = supporter_commands.add_parser(
-        "ask", help="ask about your saved answer to one exercise (sent at the next sync)"
-    )
-    ask.add_argument("lesson", help="the lesson's id (see: samen courses)")
-    ask.add_argument("exercise", help="the exercise's id")
-    ask.add_argument("--name", required=True, help="your supporter's name")
-    ask.add_argument("--email", required=True, help="their e-mail address")
-    ask.add_argument("--message", default="", help="a personal note")
-    supporter_commands.add_parser("list", help="your requests, how far they got, the feedback")
-    withdraw = supporter_commands.add_parser("withdraw", help="stop a request's link")
-    withdraw.add_argument("request")
-    points = sub.add_parser("points", help="your points in a course (as last synced)")
-    points.add_argument("course")
-    podcast = sub.add_parser("podcast", help="podcasts to listen to offline")
-    podcast_commands = podcast.add_subparsers(dest="podcast_command", required=True)
-    add = podcast_commands.add_parser("add", help="subscribe to a podcast by its feed address")
-    add.add_argument("url")
-    listing = podcast_commands.add_parser("list", help="podcasts and their episodes")
-    listing.add_argument("--json", action="store_true")
-    podcast_commands.add_parser(
-        "update", help="check for new episodes, download the newest, delete played ones"
-    )
-    return parser
+def _speak(argv: Sequence[str]) -> None:
+    """Install the language the data folder's Settings ask for (else the system's), for
+    Samen's sentences and argparse's; a missing or broken settings file follows the system."""
+    setting = ""
+    try:
+        chosen = Settings.load(resolve_paths(data_dir_asked(argv)).settings_file).get("language")
+        setting = chosen if isinstance(chosen, str) else ""
+    except (OSError, ValueError):
+        pass
+    speak(setting)
+    speak_for_argparse()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     restrict_new_files()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = _parser().parse_args(argv)
+    _speak(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
     command: str = args.command or "gui"
     if args.selftest:
         from desktop.selftest import run_selftest  # Qt loads only for this check.
@@ -159,24 +88,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             core.close()
     except DiskFullError as exc:  # the sentence says how much to free, and where
-        print(f"samen: {exc.message}", file=sys.stderr)
+        fail(exc.message)
         return EXIT_FAILED
     except OfflineError as exc:
-        print(f"samen: {exc.message}", file=sys.stderr)
+        fail(exc.message)
         return EXIT_OFFLINE
     except AuthError as exc:
-        hint = "" if command == "login" else "\nLog in with: samen login --server URL --user NAME"
-        print(f"samen: {exc.message}{hint}", file=sys.stderr)
+        fail(exc.message)
+        if command != "login":
+            print(_("Log in with: samen login --server URL --user NAME"), file=sys.stderr)
         return EXIT_AUTH
     except (SamenError, ValueError) as exc:
-        print(f"samen: {exc}", file=sys.stderr)
+        fail(str(exc))
         return EXIT_FAILED
     except (OSError, sqlite3.Error) as exc:
         # A full disk met outside the store (which says it itself) is still a sentence.
         full = disk_full(exc, resolve_paths(args.data_dir).data_dir)
         if full is None:
             raise
-        print(f"samen: {full.message}", file=sys.stderr)
+        fail(full.message)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
@@ -209,32 +139,64 @@ def _login(core: Core, args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = getpass.getpass(f"Password for {args.user}: ")
+        password = getpass.getpass(_("Password for {user}: ").format(user=args.user))
     account = core.session.login(args.server, args.user, password)
     print(
-        f"Logged in to {account.academy} as {account.user.display_name} ({account.user.username})."
+        _("Logged in to {academy} as {name} ({user}).").format(
+            academy=account.academy, name=account.user.display_name, user=account.user.username
+        )
     )
     if not core.session.token_persistent:
-        print(f"Note: {core.session.token_note}", file=sys.stderr)
+        print(_("Note: {note}").format(note=core.session.token_note), file=sys.stderr)
     return EXIT_OK
 
 
 def _logout(core: Core, args: argparse.Namespace) -> int:
     result = core.session.logout()
-    print(
-        "Logged out."
-        + (
-            ""
-            if result.server_revoked
-            else " (The academy could not be told; the login is forgotten on this device.)"
+    if result.server_revoked:
+        print(_("Logged out."))
+    else:
+        print(
+            _("Logged out. (The academy could not be told; the login is forgotten on this device.)")
         )
-    )
     if result.pending_kept:
         print(
-            f"{result.pending_kept} actions not yet sent are kept "
-            "and will be sent after you log in again."
+            counted(
+                "{n} action not yet sent is kept and will be sent after you log in again.",
+                "{n} actions not yet sent are kept and will be sent after you log in again.",
+                result.pending_kept,
+            )
         )
     return EXIT_OK
+
+
+def _connection(connectivity: Connectivity) -> str:
+    if connectivity is Connectivity.ONLINE:
+        return _("Connection: online")
+    if connectivity is Connectivity.OFFLINE:
+        return _("Connection: offline")
+    if connectivity is Connectivity.CAPTIVE_PORTAL:
+        return _("Connection: behind a network login page")
+    return _("Connection: not known yet")
+
+
+# What waits to be sent, by kind of outbox item (desktop.domain.sync KIND_LABELS keys).
+_WAITING: dict[str, Callable[[int], str]] = {
+    "progress": lambda n: counted("progress in {n} lesson", "progress in {n} lessons", n),
+    "vote": lambda n: counted("{n} poll vote", "{n} poll votes", n),
+    "answer": lambda n: counted("{n} exercise answer", "{n} exercise answers", n),
+    "position": lambda n: counted("{n} listening position", "{n} listening positions", n),
+    "post": lambda n: counted("{n} forum post", "{n} forum posts", n),
+    "moderation": lambda n: counted("{n} moderation action", "{n} moderation actions", n),
+    "feedback": lambda n: counted("{n} feedback message", "{n} feedback messages", n),
+    "supporter": lambda n: counted("{n} supporter request", "{n} supporter requests", n),
+    "peer": lambda n: counted("{n} piece of peer feedback", "{n} pieces of peer feedback", n),
+}
+
+
+def _waiting(kind: str, n: int) -> str:
+    say = _WAITING.get(kind)
+    return say(n) if say else counted("{n} other action", "{n} other actions", n)
 
 
 def _status(core: Core, args: argparse.Namespace) -> int:
@@ -245,23 +207,29 @@ def _status(core: Core, args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, sort_keys=True))
         return EXIT_OK
     if not status.logged_in:
-        print("Not logged in.")
+        print(_("Not logged in."))
     else:
-        print(f"Logged in as {status.username} at {status.server_url}.")
-    print(f"Connection: {status.connectivity.value.replace('_', ' ')}")
-    print(
-        f"Pending actions: {status.pending}"
-        + (
-            " (" + ", ".join(f"{n} {k}" for k, n in status.pending_by_kind.items()) + ")"
-            if status.pending_by_kind
-            else ""
+        print(
+            _("Logged in as {user} at {academy}.").format(
+                user=status.username, academy=status.server_url
+            )
         )
-    )
+    print(_connection(status.connectivity))
+    pending = _("Pending actions: {n}").format(n=formats.number(status.pending))
+    if status.pending_by_kind:
+        kinds = [_waiting(kind, n) for kind, n in status.pending_by_kind.items()]
+        pending = _("{pending} ({kinds})").format(pending=pending, kinds=listed(kinds))
+    print(pending)
     if status.rejected:
-        print(f"Rejected actions needing attention: {status.rejected}")
-    print(f"Last sync: {status.last_sync_at or 'never'}")
+        print(
+            _("Rejected actions needing attention: {n}").format(n=formats.number(status.rejected))
+        )
+    if status.last_sync_at:
+        print(_("Last sync: {when}").format(when=formats.when(status.last_sync_at)))
+    else:
+        print(_("Last sync: never"))
     if status.last_error:
-        print(f"Last problem: {status.last_error}")
+        print(_("Last problem: {problem}").format(problem=status.last_error))
     return EXIT_OK
 
 
@@ -286,12 +254,21 @@ def _courses(core: Core, args: argparse.Namespace) -> int:
     else:
         for entry in entries:
             c = entry.course
-            mark = "*" if entry.downloaded else " "
-            print(f"{mark} {c.id:<24} [{c.language}] {c.title} ({c.lesson_count} lessons)")
+            print(
+                counted(
+                    "{mark} {id} [{language}] {title} ({n} lesson)",
+                    "{mark} {id} [{language}] {title} ({n} lessons)",
+                    c.lesson_count,
+                    mark="*" if entry.downloaded else " ",
+                    id=f"{c.id:<24}",
+                    language=language_name(c.language),
+                    title=c.title,
+                )
+            )
         if not entries:
-            print("No courses known yet.")
+            print(_("No courses known yet."))
     if offline is not None:
-        print(f"samen: {offline.message} Showing courses saved on this device.", file=sys.stderr)
+        fail(_("{problem} Showing courses saved on this device.").format(problem=offline.message))
         return EXIT_OFFLINE
     return EXIT_OK
 
@@ -306,23 +283,41 @@ def _sync(core: Core, args: argparse.Namespace) -> int:
         ]
         print(json.dumps(data, indent=2, sort_keys=True))
     else:
+        refused, pulled = formats.number(report.rejected), formats.number(report.pulled)
         if report.ok:
             print(
-                f"Sent {report.acked} actions, {report.rejected} refused; "
-                f"received {report.pulled} updates."
+                counted(
+                    "Sent {n} action, {refused} refused; received {pulled} updates.",
+                    "Sent {n} actions, {refused} refused; received {pulled} updates.",
+                    report.acked,
+                    refused=refused,
+                    pulled=pulled,
+                )
             )
         elif report.acked or report.rejected:  # the window failed after settling some
             print(
-                f"Sent {report.acked} actions, {report.rejected} refused, before the sync stopped."
+                counted(
+                    "Sent {n} action, {refused} refused, before the sync stopped.",
+                    "Sent {n} actions, {refused} refused, before the sync stopped.",
+                    report.acked,
+                    refused=refused,
+                )
             )
         if report.uploaded:
-            print(f"Sent {report.uploaded} recordings.")
+            print(counted("Sent {n} recording.", "Sent {n} recordings.", report.uploaded))
         for item in rejected:
-            print(f"Refused ({KIND_LABELS.get(item.kind, 'other actions')}): {item.message}")
+            kind = _(KIND_LABELS[item.kind]) if item.kind in KIND_LABELS else _("other actions")
+            print(_("Refused ({kind}): {reason}").format(kind=kind, reason=item.message))
         if report.pending:
-            print(f"{report.pending} actions are still waiting to be sent.")
+            print(
+                counted(
+                    "{n} action is still waiting to be sent.",
+                    "{n} actions are still waiting to be sent.",
+                    report.pending,
+                )
+            )
         if report.error:
-            print(f"samen: {report.error}", file=sys.stderr)
+            fail(report.error)
     if report.needs_login:
         return EXIT_AUTH
     if report.offline or report.busy or (report.ok and report.pending):
@@ -336,7 +331,7 @@ def _download(core: Core, args: argparse.Namespace) -> int:
     else:
         ids = list(args.courses)
     if not ids:
-        print("samen: name the courses to download, or use --all.", file=sys.stderr)
+        fail(_("name the courses to download, or use --all."))
         return EXIT_USAGE
     for course_id in ids:
         bar = ProgressBar(course_id)
@@ -349,115 +344,61 @@ def _download(core: Core, args: argparse.Namespace) -> int:
         finally:
             bar.finish()
         print(
-            f"{course_id}: {report.files_downloaded} of {report.files_total} files fetched, "
-            f"{report.total_bytes / 1e6:.1f} MB on this computer."
+            counted(
+                "{course}: {done} of {n} file fetched, {size} on this computer.",
+                "{course}: {done} of {n} files fetched, {size} on this computer.",
+                report.files_total,
+                course=course_id,
+                done=formats.number(report.files_downloaded),
+                size=formats.size(report.total_bytes),
+            )
         )
     return EXIT_OK
 
 
 def _remove(core: Core, args: argparse.Namespace) -> int:
     if not core.downloads.remove_course_media(args.course):
-        print(
-            f"samen: {args.course} is downloading right now; try again when it stops.",
-            file=sys.stderr,
+        fail(
+            _("{course} is downloading right now; try again when it stops.").format(
+                course=args.course
+            )
         )
         return EXIT_FAILED
-    print(f"Removed the media of {args.course}; your progress and unsent work are kept.")
+    print(
+        _("Removed the media of {course}; your progress and unsent work are kept.").format(
+            course=args.course
+        )
+    )
     return EXIT_OK
 
 
 def _pack(core: Core, args: argparse.Namespace) -> int:
     if args.pack_command == "export":
         written = core.packs.export(args.course, args.dir)
-        print(f"Wrote {written} ({written.stat().st_size / 1e6:.1f} MB).")
+        print(
+            _("Wrote {pack} ({size}).").format(
+                pack=written, size=formats.size(written.stat().st_size)
+            )
+        )
         return EXIT_OK
-    bar = ProgressBar("Importing")
+    bar = ProgressBar(_("Importing"))
     imported = core.packs.import_pack(args.path, on_progress=bar.update)
     bar.finish()
     print(imported.sentence)
     return EXIT_OK
 
 
-def _poll(core: Core, args: argparse.Namespace) -> int:
-    if args.poll_command == "vote":
-        poll = core.polls.vote(args.poll, args.option)
-        print(f"Your vote on “{poll.statement}” is saved; it is sent at the next sync.")
-        _print_poll(poll)
-        return EXIT_OK
-    polls = core.polls.polls(course_id=args.course)
-    if args.json:
-        print(json.dumps([asdict(p) for p in polls], indent=2))
-        return EXIT_OK
-    for poll in polls:
-        _print_poll(poll)
-    if not polls:
-        print("No polls on this computer yet; `samen sync` fetches them.")
-    return EXIT_OK
-
-
-def _print_poll(poll: Poll) -> None:
-    state = {
-        VoteState.NONE: "not voted" + ("" if poll.is_open else " (closed)"),
-        VoteState.WAITING: "your vote is waiting to be sent",
-        VoteState.COUNTED: "your vote is counted",
-        VoteState.REFUSED: f"your vote was refused: {poll.refusal}",
-    }[poll.vote_state]
-    print(f"{poll.id}: {poll.statement} [{state}]")
-    for option in poll.options:
-        mine = "*" if option.id == poll.my_vote else " "
-        votes = "" if option.votes is None else f"  {option.votes} of {poll.total}"
-        print(f"  {mine} {option.id}: {option.text}{votes}")
-
-
-def _forum(core: Core, args: argparse.Namespace) -> int:
-    if args.forum_command in ("post", "new"):
-        try:
-            body = args.body_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"samen: cannot read {args.body_file}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        if args.forum_command == "post":
-            post_id = core.forum.reply(args.thread, body)
-        else:
-            post_id = core.forum.new_thread(
-                args.course, args.title, body, lesson_id=args.lesson, question=args.question
-            )
-        print(f"Saved as {post_id}; it is sent at the next sync (samen sync).")
-        return EXIT_OK
-    if args.forum_command == "list":
-        threads = core.forum.threads(args.course, args.lesson)
-        for thread in threads:
-            marks = ("[pinned] " if thread.pinned else "") + ("[locked] " if thread.locked else "")
-            marks += ("[hidden] " if thread.hidden else "") + (
-                "[question] " if thread.is_question else ""
-            )
-            unread = f", {thread.unread} new" if thread.unread else ""
-            state = "" if thread.opening.state.value == "sent" else f" [{thread.opening.state}]"
-            print(f"{thread.id}  {marks}{thread.title} — {thread.opening.author} "
-                  f"({thread.replies} replies{unread}){state}")  # fmt: skip
-        if not threads:
-            about = "this lesson" if args.lesson else "this course"
-            print(f"No threads on this computer for {about}; `samen sync` fetches them.")
-        return EXIT_OK
-    thread = core.forum.thread(args.thread)
-    opening = thread.opening
-    print(
-        f"{thread.title}\n— {opening.author}, {(opening.created_at or '')[:16]}\n{opening.body}\n"
-    )
-    for post in core.forum.posts(args.thread):
-        state = (
-            ""
-            if post.state.value == "sent"
-            else f" [{post.state}{': ' + post.refusal if post.refusal else ''}]"
-        ) + (" [hidden]" if post.hidden else "")
-        print(f"— {post.author}, {(post.created_at or '')[:16]}{state}\n{post.body}\n")
-    return EXIT_OK
-
-
 def _podcast(core: Core, args: argparse.Namespace) -> int:
     if args.podcast_command == "add":
         feed = core.podcasts.subscribe(args.url)
-        print(f"Subscribed to {feed.title} ({feed.episode_count} episodes).")
+        print(
+            counted(
+                "Subscribed to {title} ({n} episode).",
+                "Subscribed to {title} ({n} episodes).",
+                feed.episode_count,
+                title=feed.title,
+            )
+        )
         return EXIT_OK
     if args.podcast_command == "list":
         episodes = core.podcasts.episodes()
@@ -466,23 +407,31 @@ def _podcast(core: Core, args: argparse.Namespace) -> int:
             return EXIT_OK
         for feed in core.podcasts.feeds():
             problem = f"  ! {feed.error}" if feed.error else ""
-            print(f"{feed.title} ({feed.episode_count} episodes){problem}")
+            line = counted(
+                "{title} ({n} episode)", "{title} ({n} episodes)", feed.episode_count,
+                title=feed.title,
+            )  # fmt: skip
+            print(line + problem)
             for episode in (e for e in episodes if e.feed_url == feed.url):
                 mark = "*" if episode.file.value == "available" else " "
-                heard = "played" if episode.played else "new"
-                print(f"  {mark} {(episode.published_at or '')[:10]:<10} {episode.title} [{heard}]")
+                heard = _("played") if episode.played else _("new")
+                print(f"  {mark} {day(episode.published_at):<12} {episode.title} [{heard}]")
         return EXIT_OK
-    bar = ProgressBar("Episodes")
+    bar = ProgressBar(_("Episodes"))
     try:
         report = core.podcasts.update(on_progress=bar.update)
     finally:
         bar.finish()
-    print(
-        f"{report.new_episodes} new episodes; {len(report.deleted)} played ones deleted; "
-        f"{core.podcasts.bytes_on_disk() / 1e6:.1f} MB of episodes on this computer."
+    new = counted("{n} new episode.", "{n} new episodes.", report.new_episodes)
+    deleted = counted(
+        "{n} played episode deleted.", "{n} played episodes deleted.", len(report.deleted)
     )
+    kept = _("{size} of episodes on this computer.").format(
+        size=formats.size(core.podcasts.bytes_on_disk())
+    )
+    print(f"{new} {deleted} {kept}")
     for where, problem in report.problems.items():
-        print(f"samen: {where}: {problem}", file=sys.stderr)
+        fail(f"{where}: {problem}")
     return EXIT_OFFLINE if report.problems else EXIT_OK
 
 
@@ -494,7 +443,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.data_dir is None and not os.environ.get(ENV_DATA_DIR):
         # Keep the demo apart from a real account on this computer.
         paths = resolve_paths(paths.data_dir / "demo")
-    print("Starting the demo academy…", flush=True)
+    print(_("Starting the demo academy…"), flush=True)
     server = start_demo_server(paths.data_dir / "demo-server")
     try:
         core = build_core(paths)
@@ -502,51 +451,23 @@ def _demo(args: argparse.Namespace) -> int:
             core.settings.set("server_url", server.url)
             account = core.session.login(server.url, DEMO_USER, DEMO_PASSWORD)
             print(
-                f"Demo academy at {server.url}; logged in as {account.user.display_name}.",
+                _("Demo academy at {address}; logged in as {name}.").format(
+                    address=server.url, name=account.user.display_name
+                ),
                 flush=True,
             )
             if args.no_window:
                 return EXIT_OK
             from desktop.app import run_gui
 
-            return run_gui(lambda: core, title_note="demo academy", paths=paths)
+            return run_gui(lambda: core, title_note=_("demo academy"), paths=paths)
         finally:
             core.close()
     finally:
         server.stop()
 
 
-def _supporter(core: Core, args: argparse.Namespace) -> int:
-    if args.supporter_command == "ask":
-        request_id = core.supporters.ask(
-            args.lesson, args.exercise, args.name, args.email, args.message
-        )
-        print(f"Saved as {request_id}; it is sent at the next sync (samen sync).")
-        return EXIT_OK
-    if args.supporter_command == "withdraw":
-        core.supporters.withdraw(args.request)
-        print("Withdrawn; the link stops working at the next sync.")
-        return EXIT_OK
-    requests = core.supporters.requests()
-    for request in requests:
-        print(f"{request.id}  {request.exercise_id}  {request.supporter_name} "
-              f"<{request.supporter_email}>: {request.status_text}")  # fmt: skip
-        if request.feedback:
-            print(f"    “{request.feedback}”")
-    if not requests:
-        print("No supporter requests on this computer.")
-    return EXIT_OK
-
-
-def _points(core: Core, args: argparse.Namespace) -> int:
-    points = core.supporters.points(args.course)
-    print(f"{points.total} points in {args.course}")
-    for label, amount, when in points.recent:
-        print(f"  {when[:10]}  {amount:+d}  {label}")
-    return EXIT_OK
-
-
-_COMMANDS = {
+_COMMANDS: dict[str, Callable[[Core, argparse.Namespace], int]] = {
     "login": _login,
     "logout": _logout,
     "status": _status,
@@ -556,8 +477,8 @@ _COMMANDS = {
     "download": _download,
     "remove": _remove,
     "podcast": _podcast,
-    "poll": _poll,
-    "forum": _forum,
-    "supporter": _supporter,
-    "points": _points,
+    "poll": cli_community.poll,
+    "forum": cli_community.forum,
+    "supporter": cli_community.supporter,
+    "points": cli_community.points,
 }

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from desktop.domain.errors import OfflineError, SamenError
+from desktop.language.catalogue import _, counted
 from desktop.sync.api import ApiClient
 
 DEMO_USER = "demo"
@@ -70,8 +71,10 @@ def start_demo_server(
     `extra_args` go to `samen-server run` (the benchmarks lift the rate limit with them)."""
     if importlib.util.find_spec("server") is None:
         raise SamenError(
-            "The demo needs Samen's server part, which is not installed. "
-            "Install it with: pip install 'samen[server]'"
+            _(
+                "The demo needs Samen's server part, which is not installed. "
+                "Install it with: pip install 'samen[server]'"
+            )
         )
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "server.log"
@@ -83,7 +86,9 @@ def start_demo_server(
             check=False,
         )
     if seeded.returncode != 0:
-        raise SamenError(f"Preparing the demo academy failed; details are in {log_path}.")
+        raise SamenError(
+            _("Preparing the demo academy failed; details are in {file}.").format(file=log_path)
+        )
     port = free_port()
     log = log_path.open("ab")
     process = subprocess.Popen(
@@ -107,7 +112,11 @@ def start_demo_server(
     while True:
         if process.poll() is not None:
             server.stop()
-            raise SamenError(f"The demo academy stopped while starting; details are in {log_path}.")
+            raise SamenError(
+                _("The demo academy stopped while starting; details are in {file}.").format(
+                    file=log_path
+                )
+            )
         try:
             client.health()
             return server
@@ -115,7 +124,11 @@ def start_demo_server(
             if time.monotonic() > deadline:
                 server.stop()
                 raise SamenError(
-                    f"The demo academy did not start within {startup_timeout:.0f} s; "
-                    f"details are in {log_path}."
+                    counted(
+                        "The demo academy did not start within {n} second; details are in {file}.",
+                        "The demo academy did not start within {n} seconds; details are in {file}.",
+                        round(startup_timeout),
+                        file=log_path,
+                    )
                 ) from None
             time.sleep(0.1)  # Start-up poll only; nothing else is waiting on this thread.

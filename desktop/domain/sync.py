@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from desktop.language.catalogue import N_
+
 
 class OutboxState(StrEnum):
     PENDING = "pending"
@@ -18,17 +20,18 @@ class OutboxState(StrEnum):
     RETRY = "retry"
 
 
-# What the learner sees for each kind of queued action (outbox view, status bar tooltip).
+# What the learner sees for each kind of queued action (outbox view, status bar tooltip);
+# marked for the catalogue, translated with `_` where shown.
 KIND_LABELS = {
-    "progress": "lesson progress",
-    "vote": "poll votes",
-    "answer": "exercise answers",
-    "position": "listening positions",
-    "post": "forum posts",
-    "moderation": "moderation",
-    "feedback": "feedback",
-    "supporter": "supporter requests",
-    "peer": "peer feedback",
+    "progress": N_("lesson progress"),
+    "vote": N_("poll votes"),
+    "answer": N_("exercise answers"),
+    "position": N_("listening positions"),
+    "post": N_("forum posts"),
+    "moderation": N_("moderation"),
+    "feedback": N_("feedback"),
+    "supporter": N_("supporter requests"),
+    "peer": N_("peer feedback"),
 }
 
 
