@@ -49,7 +49,7 @@ def disk_full(
     """`exc` as a DiskFullError when it means the disk is full, else None.
 
     `folder` is where the failed write went (an OSError's own file name wins); `needed` what
-    to ask the learner to free; `wording` the DiskFullError's `doing`/`kept` words. A
+    to ask the learner to free; `wording` the DiskFullError's `problem`/`kept` sentences. A
     DiskFullError is returned as it is: whoever raised it knew better."""
     if isinstance(exc, DiskFullError):
         return exc

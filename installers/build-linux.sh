@@ -14,6 +14,8 @@ version="$(.venv/bin/python -c 'import desktop; print(desktop.__version__)')"
 arch="$(uname -m)"
 app_id="org.samen.Samen"
 
+# The compiled catalogues (.mo, not in git) the bundle speaks Dutch and English with.
+scripts/translations.sh compile >/dev/null
 rm -rf "$dist/samen"
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN \
   --distpath "$dist" --workpath "$work" installers/samen.spec

@@ -17,6 +17,7 @@ from enum import Enum
 
 from desktop.domain.course import CourseSummary
 from desktop.domain.errors import PackError
+from desktop.language.catalogue import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,28 +64,29 @@ def check_not_older(
     assert held is not None
     if incoming.version < held.version:
         if source is Source.PACK:
-            message = (
-                f"This pack holds version {incoming.version} of {title}, but this computer "
-                f"already has version {held.version}, which is newer. Nothing was changed."
+            message = _(
+                "This pack holds version {incoming} of {title}, but this computer already has "
+                "version {held}, which is newer. Nothing was changed."
             )
         else:
-            message = (
-                f"The academy offers version {incoming.version} of {title}, but this computer "
-                f"already has version {held.version}, which is newer. Your copy was kept; "
-                "please tell the academy."
+            message = _(
+                "The academy offers version {incoming} of {title}, but this computer already "
+                "has version {held}, which is newer. Your copy was kept; please tell the academy."
             )
     elif source is Source.PACK:
-        message = (
-            f"This pack holds an earlier edition of version {incoming.version} of {title} than "
-            f"the version {held.version} this computer already has. Nothing was changed."
+        message = _(
+            "This pack holds an earlier edition of version {incoming} of {title} than the "
+            "version {held} this computer already has. Nothing was changed."
         )
     else:
-        message = (
-            f"The academy offers an earlier edition of version {incoming.version} of {title} "
-            f"than the version {held.version} this computer already has. Your copy was kept; "
-            "please tell the academy."
+        message = _(
+            "The academy offers an earlier edition of version {incoming} of {title} than the "
+            "version {held} this computer already has. Your copy was kept; please tell the "
+            "academy."
         )
-    raise PackError(message, code="older")
+    raise PackError(
+        message.format(incoming=incoming.version, title=title, held=held.version), code="older"
+    )
 
 
 class ImportOutcome(Enum):
@@ -104,10 +106,14 @@ class PackImport:
         """What the import did, for the learner (the same words in the window and the CLI)."""
         c = self.course
         if self.outcome is ImportOutcome.UP_TO_DATE:
-            return (
-                f"{c.title} (version {c.version}) is already on this computer and up to date; "
+            return _(
+                "{title} (version {version}) is already on this computer and up to date; "
                 "nothing was changed."
-            )
+            ).format(title=c.title, version=c.version)
         if self.outcome is ImportOutcome.UPDATED:
-            return f"Updated {c.title} to version {c.version}; it is ready to study offline."
-        return f"Imported {c.title} (version {c.version}); it is ready to study offline."
+            return _("Updated {title} to version {version}; it is ready to study offline.").format(
+                title=c.title, version=c.version
+            )
+        return _("Imported {title} (version {version}); it is ready to study offline.").format(
+            title=c.title, version=c.version
+        )

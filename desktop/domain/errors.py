@@ -1,12 +1,16 @@
 """Errors every layer can raise and the UI/CLI can explain to a learner. Any thread.
 
-Each error carries a message written for the learner; `code` is stable for tests and logs.
+Each error carries a message written for the learner, in the learner's language (the raiser
+translates it with desktop.language); `code` is stable, never translated, for tests and logs.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+
+from desktop.language.catalogue import _
+from desktop.language.formats import decimal, number
 
 MB = 1024 * 1024
 GB = 1024 * MB
@@ -87,9 +91,11 @@ class DiskFullError(SamenError):
     """The disk Samen writes to has no room (its database, a download, a recording's copy).
 
     `path` is a folder on that disk (None: not known), `needed` the bytes to free before trying
-    again (None: not known); `doing` says what could not be done, `kept` what was kept.
-    desktop.disk_space turns the operating system's and SQLite's ways of saying "no
-    space" into one."""
+    again (None: not known); `problem` is the whole first sentence, saying the disk is full and
+    what could not be done ("The disk is full, so the download cannot go on."), `kept` a whole
+    sentence saying what was kept; the sentence saying how much to free, and where, comes
+    between them. desktop.disk_space turns the operating system's and SQLite's ways of saying
+    "no space" into one."""
 
     code = "disk_full"
 
@@ -98,23 +104,44 @@ class DiskFullError(SamenError):
         path: Path | None,
         needed: int | None,
         *,
-        doing: str = "Samen cannot save this",
-        kept: str = "Nothing saved before is lost.",
+        problem: str | None = None,
+        kept: str | None = None,
     ) -> None:
         self.path = path
         self.needed = needed
-        where = f"the disk that holds {path}" if path is not None else "this computer's disk"
-        amount = f"at least {at_least(needed)}" if needed else "some space"
         super().__init__(
-            f"The disk is full, so {doing}. Free {amount} on {where} and try again. {kept}"
+            " ".join(
+                (
+                    problem or _("The disk is full, so Samen cannot save this."),
+                    _free(path, needed),
+                    kept or _("Nothing saved before is lost."),
+                )
+            )
         )
+
+
+def _free(path: Path | None, needed: int | None) -> str:
+    """The sentence saying how much to free, and on which disk."""
+    if needed and path is not None:
+        return _("Free at least {amount} on the disk that holds {folder} and try again.").format(
+            amount=at_least(needed), folder=path
+        )
+    if needed:
+        return _("Free at least {amount} on this computer's disk and try again.").format(
+            amount=at_least(needed)
+        )
+    if path is not None:
+        return _("Free some space on the disk that holds {folder} and try again.").format(
+            folder=path
+        )
+    return _("Free some space on this computer's disk and try again.")
 
 
 def at_least(n: int) -> str:
     """A size to free, rounded up so that "at least" holds: '1 MB', '48 MB', '2.4 GB'."""
     if n <= 1000 * MB:
-        return f"{max(1, math.ceil(n / MB))} MB"
-    return f"{math.ceil(n / GB * 10) / 10:.1f} GB"
+        return _("{n} MB").format(n=number(max(1, math.ceil(n / MB))))
+    return _("{n} GB").format(n=decimal(math.ceil(n / GB * 10) / 10))
 
 
 class ChecksumError(SamenError):

@@ -72,7 +72,10 @@ class QueueView:
 # A refusal decided on this device: the academy failed (HTTP 500) on this action every time it
 # was sent first, so it is set aside for the learner instead of blocking the queue for ever.
 SERVER_ERROR_CODE = "server_error"
-SERVER_ERROR_MESSAGE = "The academy could not process this action. You can edit it or discard it."
+# Marked for the catalogue; stored translated (desktop/sync/engine.py).
+SERVER_ERROR_MESSAGE = N_(
+    "The academy could not process this action. You can edit it or discard it."
+)
 
 
 class OutcomeStatus(StrEnum):

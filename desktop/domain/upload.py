@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath
 
+from desktop.language.formats import size
+
 DEFAULT_MAX_BYTES = 1024**3  # what the academy accepts until it has said otherwise (Tus-Max-Size)
 
 # What the academy accepts (its allow-list), by the suffixes recordings come with.
@@ -32,12 +34,8 @@ ACCEPTED_TYPES = frozenset(CONTENT_TYPES.values()) | {"audio/x-m4a", "audio/x-wa
 
 
 def human_size(n: int) -> str:
-    """A size as a learner reads it: '850 kB', '12.5 MB', '1.0 GB'."""
-    if n < 1000 * 1000:
-        return f"{max(1, round(n / 1000))} kB"
-    if n < 1000 * 1000 * 1000:
-        return f"{n / 1e6:.1f} MB"
-    return f"{n / 1e9:.1f} GB"
+    """A size as a learner reads it, in the locale: '850,0 kB', '12.5 MB', '1.0 GB'."""
+    return size(n)
 
 
 def guess_content_type(path: PurePath) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from desktop.disk_space import disk_full
 from desktop.domain.errors import SamenError
 from desktop.domain.upload import human_size
+from desktop.language.catalogue import _
 
 BLOCK = 1024 * 1024
 
@@ -54,8 +55,10 @@ def keep_copy(source: Path, dest: Path, *, max_bytes: int) -> KeptCopy:
             exc,
             dest.parent,
             _size_of(source),
-            doing=f"Samen cannot keep a copy of {source.name} until it is sent",
-            kept="Nothing else is changed.",
+            problem=_(
+                "The disk is full, so Samen cannot keep a copy of {file} until it is sent."
+            ).format(file=source.name),
+            kept=_("Nothing else is changed."),
         )
         if full is not None:
             raise full from exc

@@ -8,6 +8,7 @@ import json
 from desktop.domain.course import CourseDetail, Lesson, LibraryEntry
 from desktop.domain.course_version import Freshness, Source, check_not_older
 from desktop.domain.errors import DiskFullError, PackError
+from desktop.language.catalogue import _
 from desktop.services.session import SessionService
 from desktop.store.courses import CourseRepo
 from desktop.store.trust import KeyRepo
@@ -52,7 +53,9 @@ class CatalogueService:
                 raise DiskFullError(
                     exc.path,
                     (exc.needed or 0) + detail.course.media_bytes,
-                    doing=f"Samen cannot store {detail.course.title}",
+                    problem=_("The disk is full, so Samen cannot store {title}.").format(
+                        title=detail.course.title
+                    ),
                 ) from exc
         return detail
 

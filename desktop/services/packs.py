@@ -31,6 +31,7 @@ from desktop.domain.course_version import (
     check_not_older,
 )
 from desktop.domain.errors import DiskFullError, PackError, SamenError
+from desktop.language.catalogue import _
 from desktop.media.packs import MANIFEST, MEDIA_PREFIX, Pack, write_zip
 from desktop.private_files import as_the_learner_would
 from desktop.store.courses import CourseRepo
@@ -87,8 +88,10 @@ class PackService:
             raise DiskFullError(
                 dest_dir,
                 needed - free,
-                doing=f"the pack of {detail.course.title} cannot be written",
-                kept="Nothing was written.",
+                problem=_("The disk is full, so the pack of {title} cannot be written.").format(
+                    title=detail.course.title
+                ),
+                kept=_("Nothing was written."),
             )
         written = write_zip(dest, signed_json.encode("utf-8"), files)
         as_the_learner_would(written)  # academy content, made to be copied on: not private
@@ -232,8 +235,10 @@ class PackService:
             raise DiskFullError(
                 self._media_root,
                 wanted - free,
-                doing=f"{detail.course.title} cannot be imported",
-                kept="Nothing was imported.",
+                problem=_("The disk is full, so {title} cannot be imported.").format(
+                    title=detail.course.title
+                ),
+                kept=_("Nothing was imported."),
             )
 
     def _stage(self, pack: Pack, staging: Path, course_id: str, media: MediaFile) -> Path | None:

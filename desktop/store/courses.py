@@ -18,6 +18,7 @@ from desktop.domain.course import (
     Option,
 )
 from desktop.domain.errors import PackError
+from desktop.language.catalogue import _
 from desktop.store.clock import utc_now
 from desktop.store.db import Store
 
@@ -102,7 +103,9 @@ class CourseRepo:
             ).fetchone()
             if (None if row is None else str(row[0])) != replacing:
                 raise PackError(
-                    f"{detail.course.title} changed on this computer meanwhile; try again.",
+                    _("{title} changed on this computer meanwhile; try again.").format(
+                        title=detail.course.title
+                    ),
                     code="changed",
                 )
             self._save_detail(db, detail)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from desktop.domain.errors import SamenError
+from desktop.language.catalogue import _
 from desktop.store.clock import utc_now
 
 if TYPE_CHECKING:
@@ -417,13 +418,15 @@ def migrate(store: Store, migrations: tuple[Migration, ...] = MIGRATIONS) -> lis
     done = set()
     with store.read() as db:
         done = set(applied(db))
-    known = {name for name, _ in migrations}
+    known = {name for name, _step in migrations}
     unknown = done - known
     if unknown:
         # A newer Samen wrote this database; carrying on could corrupt it.
         raise SamenError(
-            "This data folder was written by a newer version of Samen "
-            f"(unknown migrations: {', '.join(sorted(unknown))}). Please update Samen."
+            _(
+                "This data folder was written by a newer version of Samen (unknown "
+                "migrations: {migrations}). Please update Samen."
+            ).format(migrations=", ".join(sorted(unknown)))
         )
     now_applied: list[str] = []
     for number, (name, step) in enumerate(migrations, start=1):

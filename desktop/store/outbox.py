@@ -38,6 +38,7 @@ from desktop.domain.sync import (
     QueueView,
     RecordSummary,
 )
+from desktop.language.catalogue import N_, _
 from desktop.store.clock import utc_now
 from desktop.store.db import Store
 from desktop.store.ready_order import next_ready_order
@@ -52,7 +53,7 @@ _AWAITING_ANSWER = (
 # A retry time further ahead than this came from a clock that was wrong when it was written
 # (servers ask for minutes, not hours), so it is treated as due rather than blocking the queue.
 MAX_RETRY_AHEAD = timedelta(hours=1)
-WAITING_FOR_UPLOAD = "Waits for its recording to finish uploading."
+WAITING_FOR_UPLOAD = N_("Waits for its recording to finish uploading.")
 
 
 def _item(row: dict[str, Any]) -> OutboxItem:
@@ -119,7 +120,7 @@ class OutboxRepo:
                 raise ValueError(f"no upload {waits_for!r} to wait for")
             sendable = upload[0] == "done"
             if not sendable:
-                message = WAITING_FOR_UPLOAD
+                message = _(WAITING_FOR_UPLOAD)
             if upload[0] == "failed":
                 state, code, message = "rejected", "upload_failed", upload[1]
         db.execute(

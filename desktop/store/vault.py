@@ -16,6 +16,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from desktop.language.catalogue import _
+
 if TYPE_CHECKING:
     import keyring.backend
 
@@ -69,7 +71,7 @@ class TokenVault:
                     self._backend_now = keyring.get_keyring()
                 self._persistent = _usable(self._backend_now)
                 if not self._persistent:
-                    self._reason = (
+                    self._reason = _(
                         "No system keyring is available, so you stay logged in only until "
                         "Samen closes."
                     )
@@ -105,7 +107,7 @@ class TokenVault:
                 "keyring unavailable (%s); token kept for this session only", type(exc).__name__
             )
             self._persistent = False
-            self._reason = (
+            self._reason = _(
                 "The system keyring refused to store the login, "
                 "so you stay logged in only until Samen closes."
             )

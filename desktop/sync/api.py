@@ -30,6 +30,7 @@ from desktop.domain.errors import (
     ServerError,
 )
 from desktop.domain.sync import OutboxItem, PullPage, PushReply
+from desktop.language.catalogue import _
 from desktop.sync import wire
 
 if TYPE_CHECKING:
@@ -74,7 +75,9 @@ def normalize_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(
-            f"{url!r} is not a server address (expected e.g. https://academy.example.org)"
+            _(
+                "{address} is not a server address (expected e.g. https://academy.example.org)"
+            ).format(address=repr(url))
         )
     return url
 
@@ -128,9 +131,14 @@ class ApiClient:
             raise OfflineError(self._offline_words()) from exc
 
     def _offline_words(self) -> str:
-        return (
-            f"Cannot reach the academy at {self.base_url}. You are offline; your work is kept "
+        return _(
+            "Cannot reach the academy at {address}. You are offline; your work is kept "
             "and continues when the connection is back."
+        ).format(address=self.base_url)
+
+    def _failed_words(self, exc: Exception) -> str:
+        return _("Talking to {address} failed: {problem}").format(
+            address=self.base_url, problem=exc
         )
 
     # -- transport -----------------------------------------------------------------------------
@@ -153,7 +161,7 @@ class ApiClient:
         if auth:
             token = self._token()
             if not token:
-                raise AuthError("You are not logged in. Please log in to the academy.")
+                raise AuthError(_("You are not logged in. Please log in to the academy."))
             sent["Authorization"] = f"Bearer {token}"
         try:
             response = self._session.request(
@@ -171,19 +179,27 @@ class ApiClient:
             )
         except requests.exceptions.SSLError as exc:
             raise CaptivePortalError(
-                f"The connection to {self.base_url} is not secure (certificate problem). "
-                "You may be behind a network login page."
+                _(
+                    "The connection to {address} is not secure (certificate problem). "
+                    "You may be behind a network login page."
+                ).format(address=self.base_url)
             ) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise OfflineError(self._offline_words()) from exc
         except requests.RequestException as exc:
-            raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+            raise OfflineError(self._failed_words(exc)) from exc
         if 300 <= response.status_code < 400:
             response.close()
+            where = response.headers.get("Location")
             raise CaptivePortalError(
-                f"{self.base_url} redirected to "
-                f"{response.headers.get('Location', 'another page')}; "
-                "you may need to log in to this network first."
+                _(
+                    "{address} redirected to {page}; you may need to log in to this network first."
+                ).format(address=self.base_url, page=where)
+                if where
+                else _(
+                    "{address} redirected to another page; you may need to log in to this "
+                    "network first."
+                ).format(address=self.base_url)
             )
         return response
 
@@ -202,8 +218,12 @@ class ApiClient:
             try:
                 self._checked(response)  # reads the (small) error body and raises
             except requests.RequestException as exc:
-                raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
-            raise ProtocolError(f"Unexpected HTTP {response.status_code} for {path}.")
+                raise OfflineError(self._failed_words(exc)) from exc
+            raise ProtocolError(
+                _("Unexpected HTTP {status} for {path}.").format(
+                    status=response.status_code, path=path
+                )
+            )
         finally:
             response.close()
 
@@ -229,10 +249,12 @@ class ApiClient:
         try:
             self._checked(response)
         except requests.RequestException as exc:
-            raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+            raise OfflineError(self._failed_words(exc)) from exc
         finally:
             response.close()
-        raise ProtocolError(f"Unexpected HTTP {response.status_code} from the academy.")
+        raise ProtocolError(
+            _("Unexpected HTTP {status} from the academy.").format(status=response.status_code)
+        )
 
     @staticmethod
     def peer_recording_path(submission_id: str) -> str:
@@ -249,8 +271,9 @@ class ApiClient:
             return wire.body(response.content)
         except ValueError:
             raise ProtocolError(
-                "The server answered with something that is not JSON "
-                f"(HTTP {response.status_code})."
+                _("The server answered with something that is not JSON (HTTP {status}).").format(
+                    status=response.status_code
+                )
             ) from None
 
     def _checked(self, response: requests.Response) -> Any:
@@ -296,8 +319,10 @@ class ApiClient:
             body = None
         if response.status_code != 200 or not wire.health(body):
             raise CaptivePortalError(
-                f"Something answered at {self.base_url}, but it is not a Samen academy. "
-                "You may need to log in to this network first."
+                _(
+                    "Something answered at {address}, but it is not a Samen academy. "
+                    "You may need to log in to this network first."
+                ).format(address=self.base_url)
             )
 
     def login(self, username: str, password: str, client_id: str) -> LoginResult:
@@ -337,9 +362,9 @@ class ApiClient:
             for chunk in response.iter_content(64 * 1024):
                 data += chunk
                 if len(data) > limit:
-                    raise ProtocolError("The academy sent a file larger than it said.")
+                    raise ProtocolError(_("The academy sent a file larger than it said."))
         except requests.RequestException as exc:
-            raise OfflineError(f"Talking to {self.base_url} failed: {exc}") from exc
+            raise OfflineError(self._failed_words(exc)) from exc
         finally:
             response.close()
         return bytes(data)

@@ -41,6 +41,7 @@ from desktop.domain.sync import (
     RecordSummary,
     WindowResult,
 )
+from desktop.language.catalogue import _
 
 
 class OutboxPort(Protocol):
@@ -118,7 +119,7 @@ class SyncEngine:
         retry_after: float | None = None
         batch_size = self.limits.batch_size  # halved for good by 413
         isolating: int | None = None  # a smaller size while a 500 is being narrowed down
-        for _ in range(self.limits.max_batches):
+        for _attempt in range(self.limits.max_batches):
             size = batch_size if isolating is None else min(batch_size, isolating)
             batch = self._outbox.claim_batch(client_id, size, now or datetime.now(UTC))
             if not batch:
@@ -191,8 +192,10 @@ class SyncEngine:
                     continue
                 if not reply.outcomes:
                     raise ProtocolError(
-                        f"The academy expects action {reply.expected_seq}, which this device "
-                        "has already had confirmed. Nothing was lost; please contact support."
+                        _(
+                            "The academy expects action {number}, which this device has "
+                            "already had confirmed. Nothing was lost; please contact support."
+                        ).format(number=reply.expected_seq)
                     )
         return pushed, RecordSummary(acked=acked, rejected=rejected, retry_after=retry_after)
 
@@ -204,7 +207,7 @@ class SyncEngine:
             mutation_id=item.mutation_id,
             status=OutcomeStatus.REJECTED,
             code=SERVER_ERROR_CODE,
-            message=SERVER_ERROR_MESSAGE,
+            message=_(SERVER_ERROR_MESSAGE),
         )
         return self._outbox.record(client_id, [refusal])
 
@@ -214,13 +217,15 @@ class SyncEngine:
         for outcome in reply.outcomes:
             if (outcome.seq, outcome.mutation_id) not in sent:
                 raise ProtocolError(
-                    f"The academy answered for action {outcome.seq}, which was not sent."
+                    _("The academy answered for action {number}, which was not sent.").format(
+                        number=outcome.seq
+                    )
                 )
 
     def pull(self, client_id: str) -> tuple[int, RecordSummary]:
         """Pull every page; returns (changes applied, outcomes replayed)."""
         pulled = acked = rejected = 0
-        for _ in range(self.limits.max_pages):
+        for _page in range(self.limits.max_pages):
             cursor = self._pulled.cursor(client_id)
             page = self._api.pull(
                 client_id, cursor, self._outbox.acked_seq(client_id), self.limits.pull_page

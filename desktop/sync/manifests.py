@@ -19,6 +19,7 @@ from desktop.domain.account import AcademyKey
 from desktop.domain.course import CourseDetail
 from desktop.domain.course_version import CourseStamp
 from desktop.domain.errors import PackError, ProtocolError
+from desktop.language.catalogue import _
 from desktop.sync import wire
 
 FORMAT = "samen-course/1"
@@ -30,13 +31,14 @@ def canonical(manifest: Mapping[str, Any]) -> bytes:
     )
 
 
-def _b64(value: Any, what: str) -> bytes:
+def _b64(value: Any, missing: str, invalid: str) -> bytes:
+    """`value` decoded; PackError with the sentence `missing` or `invalid` otherwise."""
     if not isinstance(value, str):
-        raise PackError(f"The {what} is missing.", code="tampered")
+        raise PackError(missing, code="tampered")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise PackError(f"The {what} is not valid base64.", code="tampered") from None
+        raise PackError(invalid, code="tampered") from None
 
 
 def verify(signed: Any, keys: Mapping[str, AcademyKey]) -> tuple[CourseDetail, str]:
@@ -47,34 +49,53 @@ def verify(signed: Any, keys: Mapping[str, AcademyKey]) -> tuple[CourseDetail, s
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     if not isinstance(signed, Mapping) or not isinstance(signed.get("manifest"), Mapping):
-        raise PackError("This is not a Samen course manifest.", code="not_a_pack")
+        raise PackError(_("This is not a Samen course manifest."), code="not_a_pack")
     manifest = signed["manifest"]
     key_id = signed.get("key_id")
     key = keys.get(key_id) if isinstance(key_id, str) else None
     if key is None:
         raise PackError(
-            "This course was signed by an academy this computer does not know. Log in to that "
-            "academy once (online), then import the pack again.",
+            _(
+                "This course was signed by an academy this computer does not know. Log in to "
+                "that academy once (online), then import the pack again."
+            ),
             code="unknown_academy",
         )
-    public = Ed25519PublicKey.from_public_bytes(_b64(key.public_key, "academy key"))
+    public = Ed25519PublicKey.from_public_bytes(
+        _b64(
+            key.public_key,
+            _("The academy key is missing."),
+            _("The academy key is not valid base64."),
+        )
+    )
+    signature = _b64(
+        signed.get("signature"),
+        _("The signature is missing."),
+        _("The signature is not valid base64."),
+    )
     try:
-        public.verify(_b64(signed.get("signature"), "signature"), canonical(manifest))
+        public.verify(signature, canonical(manifest))
     except InvalidSignature:
         raise PackError(
-            "The course manifest has been changed since the academy signed it; it was not "
-            "imported.",
+            _(
+                "The course manifest has been changed since the academy signed it; it was not "
+                "imported."
+            ),
             code="tampered",
         ) from None
     if manifest.get("format") != FORMAT:
         raise PackError(
-            f"This course uses a newer format ({manifest.get('format')!r}); please update Samen.",
+            _("This course uses a newer format ({format}); please update Samen.").format(
+                format=repr(manifest.get("format"))
+            ),
             code="unsupported",
         )
     try:
         return wire.course_detail(manifest), key.key_id
     except ProtocolError as exc:
-        raise PackError(f"The course manifest is malformed: {exc.message}") from None
+        raise PackError(
+            _("The course manifest is malformed: {problem}").format(problem=exc.message)
+        ) from None
 
 
 def stamp(signed: Mapping[str, Any]) -> CourseStamp:
@@ -83,14 +104,14 @@ def stamp(signed: Mapping[str, Any]) -> CourseStamp:
     course = manifest.get("course")
     version = course.get("version") if isinstance(course, Mapping) else None
     if not isinstance(version, int) or isinstance(version, bool):
-        raise PackError("The course manifest is malformed: it has no version.")
+        raise PackError(_("The course manifest is malformed: it has no version."))
     issued_at = manifest.get("issued_at")
     when: datetime | None = None
     if issued_at is not None:
         try:
             when = datetime.fromisoformat(str(issued_at))
         except ValueError:
-            raise PackError("The course manifest is malformed: its date is not valid.") from None
+            raise PackError(_("The course manifest is malformed: its date is not valid.")) from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
     content = {key: value for key, value in manifest.items() if key != "issued_at"}

@@ -37,6 +37,8 @@ from desktop.domain.errors import (
     ProtocolError,
 )
 from desktop.domain.transfer import TransferStats
+from desktop.language import formats
+from desktop.language.catalogue import _, counted
 
 CHUNK_SIZE = 64 * 1024
 DISK_MARGIN = 8 * 1024 * 1024  # free space kept beyond what a download still needs
@@ -97,19 +99,20 @@ def check_space(folder: Path, needed: int, margin: int, free: DiskUsage = free_b
         raise _disk_full(folder, needed + margin - available)
 
 
-_DOWNLOAD_WORDS = {
-    "doing": "the download cannot go on",
-    "kept": "What was downloaded so far is kept.",
-}
+def _download_words() -> dict[str, str]:
+    return {
+        "problem": _("The disk is full, so the download cannot go on."),
+        "kept": _("What was downloaded so far is kept."),
+    }
 
 
 def _disk_full(folder: Path, needed: int | None) -> DiskFullError:
-    return DiskFullError(folder, needed, **_DOWNLOAD_WORDS)
+    return DiskFullError(folder, needed, **_download_words())
 
 
 def _no_space(exc: OSError, folder: Path, needed: int | None) -> DiskFullError | None:
     """`exc` as the download's DiskFullError when it says the disk is full."""
-    return disk_full(exc, folder, needed, **_DOWNLOAD_WORDS)
+    return disk_full(exc, folder, needed, **_download_words())
 
 
 def _etag_sha(value: str | None) -> str | None:
@@ -126,7 +129,7 @@ def _hash_file(path: Path, digest: hashlib._Hash, cancel: CancelToken | None) ->
         while block := stream.read(1 << 20):
             digest.update(block)
             if cancel is not None and cancel.is_set():
-                raise CancelledError("The download was stopped.")
+                raise CancelledError(_("The download was stopped."))
 
 
 def _data_sync(fd: int) -> None:
@@ -222,8 +225,10 @@ def _finish(part: Path, dest: Path, label: str, size: int, sha256: str, actual: 
     if actual != sha256:
         part.unlink(missing_ok=True)
         raise ChecksumError(
-            f"{label} arrived damaged (its checksum does not match the course list); the "
-            "damaged copy was deleted."
+            _(
+                "{file} arrived damaged (its checksum does not match the course list); the "
+                "damaged copy was deleted."
+            ).format(file=label)
         )
     part.replace(dest)  # atomic on one file system
     _fsync_dir(dest.parent)
@@ -278,23 +283,27 @@ def download_file(
         if server_sha is not None and server_sha != sha256:
             part.unlink(missing_ok=True)
             raise MediaChangedError(
-                f"{label} changed on the server since the course was listed; the course list "
-                "must be fetched again."
+                _(
+                    "{file} changed on the server since the course was listed; the course "
+                    "list must be fetched again."
+                ).format(file=label)
             )
         if response.status_code == 206:
             match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
             if match is None or int(match.group(1)) != offset:
                 raise ProtocolError(
-                    f"The server resumed {label} at the wrong place "
-                    f"({response.headers.get('Content-Range', 'no Content-Range')!r}, "
-                    f"expected byte {offset})."
+                    _(
+                        "The server resumed {file} at the wrong place ({range}, expected byte "
+                        "{offset})."
+                    ).format(
+                        file=label,
+                        range=repr(response.headers.get("Content-Range", "no Content-Range")),
+                        offset=offset,
+                    )
                 )
             if match.group(3) != "*" and int(match.group(3)) != size:
                 part.unlink(missing_ok=True)
-                raise MediaChangedError(
-                    f"{label} on the server is {match.group(3)} bytes, the course list says "
-                    f"{size}; the course list must be fetched again."
-                )
+                raise MediaChangedError(_changed_size(label, int(match.group(3)), size))
             if offset:
                 stats.resumed += 1
             mode = "ab"
@@ -307,14 +316,15 @@ def download_file(
             if on_progress is not None:
                 on_progress(0, size)
         else:
-            raise ProtocolError(f"Unexpected HTTP {response.status_code} while fetching {label}.")
+            raise ProtocolError(
+                _("Unexpected HTTP {status} while fetching {file}.").format(
+                    status=response.status_code, file=label
+                )
+            )
         length = response.headers.get("Content-Length")
         if length is not None and length.isdigit() and offset + int(length) != size:
             part.unlink(missing_ok=True)
-            raise MediaChangedError(
-                f"{label} on the server is {offset + int(length)} bytes, the course list says "
-                f"{size}; the course list must be fetched again."
-            )
+            raise MediaChangedError(_changed_size(label, offset + int(length), size))
         _stream_body(
             response,
             part,
@@ -420,25 +430,31 @@ def _pump(
     chunks = iter(response.iter_content(chunk_size))
     while True:
         if cancel is not None and cancel.is_set():
-            raise CancelledError("The download was stopped; it can resume later.")
+            raise CancelledError(_("The download was stopped; it can resume later."))
         try:
             chunk = next(chunks)
         except StopIteration:
             break
         except (requests.RequestException, HTTPException, ConnectionError) as exc:
             raise OfflineError(
-                f"The connection dropped while fetching {label}; the download continues "
-                "where it stopped when the connection is back."
+                _(
+                    "The connection dropped while fetching {file}; the download continues "
+                    "where it stopped when the connection is back."
+                ).format(file=label)
             ) from exc
         if not chunk:
             continue
         if done + len(chunk) > size:
             # Never an oversize file: this cannot be the listed file (or it is absurdly big).
             raise _OversizeError(
-                f"The server sent more of {label} than the {size} bytes the course "
-                "lists; the download was discarded."
+                _(
+                    "The server sent more of {file} than the {size} the course lists; the "
+                    "download was discarded."
+                ).format(file=label, size=formats.size(size))
                 if exact
-                else f"{label} is larger than {size // MB} MB; the download was discarded."
+                else _("{file} is larger than {size}; the download was discarded.").format(
+                    file=label, size=formats.size(size)
+                )
             )
         sink.put(chunk)
         done += len(chunk)
@@ -451,10 +467,28 @@ def _pump(
             check_space(folder, (size - done) if exact else 0, disk_margin, free)
     if exact and done < size:
         raise OfflineError(
-            f"The connection ended after {done} of {size} bytes of {label}; the "
-            "download continues where it stopped."
+            _(
+                "The connection ended after {done} of {size} of {file}; the download "
+                "continues where it stopped."
+            ).format(done=formats.size(done), size=formats.size(size), file=label)
         )
     return done
+
+
+def _changed_size(label: str, server_bytes: int, listed_bytes: int) -> str:
+    return _(
+        "{file} on the server is {server_size}, the course list says {listed_size}; the "
+        "course list must be fetched again."
+    ).format(
+        file=label,
+        server_size=_exact_size(server_bytes),
+        listed_size=_exact_size(listed_bytes),
+    )
+
+
+def _exact_size(num_bytes: int) -> str:
+    # Two sizes that differ by a few bytes must not both read "1.2 MB".
+    return counted("{n} byte", "{n} bytes", num_bytes)
 
 
 class _OversizeError(ChecksumError):
@@ -508,7 +542,9 @@ def download_web_file(
                 _fsync_dir(dest.parent)
                 return offset
             part.unlink(missing_ok=True)
-            raise OfflineError(f"The host no longer has {label} as it was; starting again.")
+            raise OfflineError(
+                _("The host no longer has {file} as it was; starting again.").format(file=label)
+            )
         if response.status_code == 206 and offset:
             match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
             validator = _validator(response.headers)
@@ -518,7 +554,11 @@ def download_web_file(
                 or (validator and validator != if_range)  # a host that ignored If-Range
             ):
                 part.unlink(missing_ok=True)
-                raise OfflineError(f"The host resumed {label} at the wrong place; starting again.")
+                raise OfflineError(
+                    _("The host resumed {file} at the wrong place; starting again.").format(
+                        file=label
+                    )
+                )
             total = None if match.group(3) == "*" else int(match.group(3))
             stats.resumed += 1
             mode = "ab"
@@ -530,11 +570,16 @@ def download_web_file(
             total = int(length) if length.isdigit() else None
             mode = "wb"
         else:
-            raise ProtocolError(f"The host answered HTTP {response.status_code} for {label}.")
+            raise ProtocolError(
+                _("The host answered HTTP {status} for {file}.").format(
+                    status=response.status_code, file=label
+                )
+            )
         if total is not None and total > max_bytes:
             raise ProtocolError(
-                f"{label} is {total // MB} MB, more than the {max_bytes // MB} MB Samen "
-                "accepts for one episode."
+                _("{file} is {size}, more than the {limit} Samen accepts for one episode.").format(
+                    file=label, size=formats.size(total), limit=formats.size(max_bytes)
+                )
             )
         validator = _validator(response.headers)
         if remember_validator is not None and mode == "wb":

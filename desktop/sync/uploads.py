@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, NoReturn, Protocol
 
 from desktop.domain.errors import CancelledError, OfflineError, UploadFailedError
 from desktop.domain.upload import Upload, UploadStats
+from desktop.language.catalogue import _
 from desktop.sync import wire
 from desktop.sync.transfer import CancelToken
 
@@ -86,7 +87,7 @@ class _FileSlice:
         wanted = self._left if size is None or size < 0 else min(size, self._left)
         block = self._handle.read(wanted)
         if not block:
-            raise OSError("Samen's copy of the recording got shorter while it was sent")
+            raise OSError(_("Samen's copy of the recording got shorter while it was sent"))
         self._left -= len(block)
         self._stats.bytes_sent += len(block)
         return block
@@ -148,9 +149,15 @@ class TusUploader:
         try:
             handle = Path(upload.path).open("rb")  # noqa: SIM115 - closed by the `with` below
         except OSError as exc:
+            problem = exc.strerror or str(exc)
             raise UploadFailedError(
-                f"Samen's copy of {upload.filename or 'the recording'} is gone "
-                f"({exc.strerror or exc}); attach the recording again."
+                _("Samen's copy of {file} is gone ({problem}); attach the recording again.").format(
+                    file=upload.filename, problem=problem
+                )
+                if upload.filename
+                else _(
+                    "Samen's copy of the recording is gone ({problem}); attach the recording again."
+                ).format(problem=problem)
             ) from exc
         with handle:
             self._send(upload, handle, cancel, on_progress, stats)
@@ -182,8 +189,10 @@ class TusUploader:
                     return  # the academy reports the full length only once it verified it
                 if cancel is not None and cancel.is_set():
                     raise CancelledError(
-                        "Sending the recording was stopped; it continues where it stopped "
-                        "next time."
+                        _(
+                            "Sending the recording was stopped; it continues where it stopped "
+                            "next time."
+                        )
                     )
                 response = self._patch(upload, handle, offset, stats)
             except OfflineError:
@@ -208,8 +217,15 @@ class TusUploader:
                     stats.restarts += 1
                     if stats.restarts > 1:
                         raise UploadFailedError(
-                            f"{upload.filename or 'The recording'} arrived damaged twice "
-                            "(checksum mismatch); check the file and attach it again."
+                            _(
+                                "{file} arrived damaged twice (checksum mismatch); check the "
+                                "file and attach it again."
+                            ).format(file=upload.filename)
+                            if upload.filename
+                            else _(
+                                "The recording arrived damaged twice (checksum mismatch); "
+                                "check the file and attach it again."
+                            )
                         )
                     offset = 0  # the academy deleted the bytes; a PATCH at 0 starts over
                 elif status in (409, 423):
@@ -232,8 +248,10 @@ class TusUploader:
         """After a broken request: give up after too many in a row, else wait a moment."""
         if failures > self.max_failures:
             raise OfflineError(
-                "The connection to the academy keeps breaking; the recording continues "
-                "where it stopped when the connection is better."
+                _(
+                    "The connection to the academy keeps breaking; the recording continues "
+                    "where it stopped when the connection is better."
+                )
             )
         delay = random.uniform(0, self.retry_pause_s * 2 ** (failures - 1))
         if cancel is not None:
@@ -273,12 +291,12 @@ class TusUploader:
                 if response.status_code == 200:
                     offset = _offset_header(response)
                     if offset is None or offset > upload.size:
-                        raise OfflineError("The academy answered the upload's offset oddly.")
+                        raise OfflineError(_("The academy answered the upload's offset oddly."))
                     return offset
                 if response.status_code not in (404, 410):
                     self._api.raise_for(response)
             self._create(upload, stats)  # expired or removed meanwhile: start it again
-        raise OfflineError("The academy keeps losing this upload; it is tried again later.")
+        raise OfflineError(_("The academy keeps losing this upload; it is tried again later."))
 
     def _patch(
         self, upload: Upload, handle: IO[bytes], offset: int, stats: UploadStats

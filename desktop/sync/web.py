@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from desktop import __version__
 from desktop.domain.errors import FeedError, OfflineError
+from desktop.language import formats
+from desktop.language.catalogue import N_, _
 
 MAX_FEED_BYTES = 20 * 1024 * 1024  # a feed of 3,000 episodes with show notes is ~10 MB
 MAX_SIDE_FILE_BYTES = 2 * 1024 * 1024  # chapters and transcripts
@@ -41,7 +43,11 @@ def check_web_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedError(f"{url or 'That'} is not a web address (it should start with https://).")
+        raise FeedError(
+            _("{address} is not a web address (it should start with https://).").format(address=url)
+            if url
+            else _("That is not a web address (it should start with https://).")
+        )
     return url
 
 
@@ -106,7 +112,9 @@ class WebClient:
                     if len(body) > max_bytes:
                         raise FeedError(_too_big(url, what, max_bytes))
             except (requests.RequestException, OSError) as exc:
-                raise OfflineError(f"The connection dropped while reading {url}.") from exc
+                raise OfflineError(
+                    _("The connection dropped while reading {address}.").format(address=url)
+                ) from exc
             return Fetched(
                 final,
                 bytes(body),
@@ -128,24 +136,63 @@ class WebClient:
                 url, headers=dict(headers or {}), stream=True, timeout=self.timeout
             )
         except requests.exceptions.InvalidURL as exc:
-            raise FeedError(f"{url} is not a valid address ({exc}).") from exc
+            raise FeedError(
+                _("{address} is not a valid address ({problem}).").format(address=url, problem=exc)
+            ) from exc
         except (requests.RequestException, OSError) as exc:
             host = urlsplit(url).hostname
             raise OfflineError(
-                f"Could not reach {host}; the podcast is fetched again when you are online."
+                _(
+                    "Could not reach {host}; the podcast is fetched again when you are online."
+                ).format(host=host)
             ) from exc
 
 
+# What went wrong with each kind of file `fetch` reads (its `what`), as whole sentences:
+# gone, private, failed, too big. Marked here, translated where raised.
+_SENTENCES = {
+    "feed": (
+        N_("The feed at {address} is gone (HTTP {status}); the podcast may have moved."),
+        N_("The feed at {address} is private (HTTP {status}); Samen cannot log in to it."),
+        N_("The feed at {address} could not be fetched (HTTP {status}); trying again later."),
+        N_(
+            "The feed at {address} is larger than {size}; Samen does not read it, so your "
+            "library stays as it was."
+        ),
+    ),
+    "artwork": (
+        N_("The artwork at {address} is gone (HTTP {status}); the podcast may have moved."),
+        N_("The artwork at {address} is private (HTTP {status}); Samen cannot log in to it."),
+        N_("The artwork at {address} could not be fetched (HTTP {status}); trying again later."),
+        N_(
+            "The artwork at {address} is larger than {size}; Samen does not read it, so your "
+            "library stays as it was."
+        ),
+    ),
+    "side file": (
+        N_("The file at {address} is gone (HTTP {status}); the podcast may have moved."),
+        N_("The file at {address} is private (HTTP {status}); Samen cannot log in to it."),
+        N_("The file at {address} could not be fetched (HTTP {status}); trying again later."),
+        N_(
+            "The file at {address} is larger than {size}; Samen does not read it, so your "
+            "library stays as it was."
+        ),
+    ),
+}
+
+
 def _status_message(url: str, status: int, what: str) -> str:
+    gone, private, failed, _too_large = _SENTENCES.get(what, _SENTENCES["side file"])
     if status in (404, 410):
-        return f"The {what} at {url} is gone (HTTP {status}); the podcast may have moved."
-    if status in (401, 403):
-        return f"The {what} at {url} is private (HTTP {status}); Samen cannot log in to it."
-    return f"The {what} at {url} could not be fetched (HTTP {status}); trying again later."
+        sentence = gone
+    elif status in (401, 403):
+        sentence = private
+    else:
+        sentence = failed
+    return _(sentence).format(address=url, status=status)
 
 
 def _too_big(url: str, what: str, max_bytes: int) -> str:
-    return (
-        f"The {what} at {url} is larger than {max_bytes // (1024 * 1024)} MB; Samen does not "
-        "read it, so your library stays as it was."
-    )
+    too_large = _SENTENCES.get(what, _SENTENCES["side file"])[3]
+    size = _("{n} MB").format(n=formats.number(max_bytes // (1024 * 1024)))
+    return _(too_large).format(address=url, size=size)

@@ -26,6 +26,7 @@ from desktop.domain.course import (
 from desktop.domain.errors import ProtocolError
 from desktop.domain.strict_json import within_depth
 from desktop.domain.sync import Change, Outcome, OutcomeStatus, PullPage, PushReply
+from desktop.language.catalogue import _
 
 T = TypeVar("T")
 
@@ -43,18 +44,26 @@ def body(raw: bytes) -> Any:
 
 def _obj(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise ProtocolError(f"The server sent an unexpected reply ({where} is not an object).")
+        raise ProtocolError(
+            _("The server sent an unexpected reply ({where} is not an object).").format(where=where)
+        )
     return value
 
 
 def _field(obj: Mapping[str, Any], name: str, kind: type[T], where: str) -> T:
     if name not in obj:
-        raise ProtocolError(f"The server sent an unexpected reply ({where}.{name} is missing).")
+        raise ProtocolError(
+            _("The server sent an unexpected reply ({field} is missing).").format(
+                field=f"{where}.{name}"
+            )
+        )
     value = obj[name]
     # bool is an int subclass; a JSON true where a number belongs is still a contract break.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ProtocolError(
-            f"The server sent an unexpected reply ({where}.{name} is not a {kind.__name__})."
+            _("The server sent an unexpected reply ({field} is not a {kind}).").format(
+                field=f"{where}.{name}", kind=kind.__name__
+            )
         )
     return value
 
@@ -69,7 +78,9 @@ def user(raw: Any, where: str = "user") -> User:
     try:
         parsed_role = Role(role)
     except ValueError:
-        raise ProtocolError(f"The server sent an unknown role {role!r}.") from None
+        raise ProtocolError(
+            _("The server sent an unknown role {role}.").format(role=repr(role))
+        ) from None
     return User(
         id=_field(obj, "id", int, where),
         username=_field(obj, "username", str, where),
@@ -81,10 +92,10 @@ def user(raw: Any, where: str = "user") -> User:
 def login_reply(raw: Any) -> LoginResult:
     obj = _obj(raw, "login reply")
     if _field(obj, "token_type", str, "login reply").lower() != "bearer":
-        raise ProtocolError("The server offered a kind of login token Samen does not know.")
+        raise ProtocolError(_("The server offered a kind of login token Samen does not know."))
     token = _field(obj, "token", str, "login reply")
     if len(token) < 32:
-        raise ProtocolError("The server sent a login token that is too short to be safe.")
+        raise ProtocolError(_("The server sent a login token that is too short to be safe."))
     return LoginResult(
         token=token,
         expires_at=_field(obj, "expires_at", str, "login reply"),
@@ -97,10 +108,10 @@ def login_reply(raw: Any) -> LoginResult:
 def academy_key(raw: Any, where: str = "academy_key") -> AcademyKey:
     obj = _obj(raw, where)
     if _field(obj, "algorithm", str, where) != "ed25519":
-        raise ProtocolError("The academy signs its courses with a method Samen does not know.")
+        raise ProtocolError(_("The academy signs its courses with a method Samen does not know."))
     key_id = _field(obj, "key_id", str, where)
     if len(key_id) != 16 or any(ch not in "0123456789abcdef" for ch in key_id):
-        raise ProtocolError("The academy sent a malformed key id.")
+        raise ProtocolError(_("The academy sent a malformed key id."))
     return AcademyKey(key_id=key_id, public_key=_field(obj, "public_key", str, where))
 
 
@@ -140,7 +151,9 @@ def _safe_path(path: str) -> bool:
 def _sha256(obj: Mapping[str, Any], where: str, path: str) -> str:
     sha = _field(obj, "sha256", str, where)
     if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
-        raise ProtocolError(f"The server sent a malformed checksum for {path!r}.")
+        raise ProtocolError(
+            _("The server sent a malformed checksum for {path}.").format(path=repr(path))
+        )
     return sha
 
 
@@ -151,10 +164,14 @@ def _cover(raw: Any, where: str) -> CourseCover | None:
     obj = _obj(raw, where)
     path = _field(obj, "path", str, where)
     if not _safe_path(path):
-        raise ProtocolError(f"The server sent an unsafe media path {path!r}.")
+        raise ProtocolError(
+            _("The server sent an unsafe media path {path}.").format(path=repr(path))
+        )
     size = _field(obj, "size", int, where)
     if not 0 <= size <= MAX_COVER_BYTES:
-        raise ProtocolError(f"The server sent a cover that is too large ({where}.size).")
+        raise ProtocolError(
+            _("The server sent a cover that is too large ({field}).").format(field=f"{where}.size")
+        )
     return CourseCover(path=path, size=size, sha256=_sha256(obj, where, path))
 
 
@@ -181,7 +198,9 @@ def _exercise(raw: Any, where: str) -> Exercise:
     try:
         parsed_kind = ExerciseKind(kind)
     except ValueError:
-        raise ProtocolError(f"The server sent an unknown exercise kind {kind!r}.") from None
+        raise ProtocolError(
+            _("The server sent an unknown exercise kind {kind}.").format(kind=repr(kind))
+        ) from None
     options = []
     for i, item in enumerate(_list(obj, "options", where)):
         o = _obj(item, f"{where}.options[{i}]")
@@ -222,7 +241,9 @@ def _media(raw: Any, where: str) -> MediaFile:
     obj = _obj(raw, where)
     path = _field(obj, "path", str, where)
     if not _safe_path(path):
-        raise ProtocolError(f"The server sent an unsafe media path {path!r}.")
+        raise ProtocolError(
+            _("The server sent an unsafe media path {path}.").format(path=repr(path))
+        )
     sha = _sha256(obj, where, path)
     return MediaFile(
         path=path,
@@ -247,7 +268,7 @@ def course_detail(raw: Any) -> CourseDetail:
     if cover is not None and not any(
         (m.path, m.size, m.sha256) == (cover.path, cover.size, cover.sha256) for m in detail.media
     ):
-        raise ProtocolError("The course's cover is not one of its media files.")
+        raise ProtocolError(_("The course's cover is not one of its media files."))
     return detail
 
 
@@ -271,11 +292,15 @@ def _outcome(raw: Any, where: str) -> Outcome:
         # A replay: the outcome is whatever the server decided the first time.
         status = _field(obj, "original_status", str, where)
     if status not in ("applied", "rejected", "retry"):
-        raise ProtocolError(f"The server sent an unknown mutation status {status!r}.")
+        raise ProtocolError(
+            _("The server sent an unknown mutation status {status}.").format(status=repr(status))
+        )
     code = obj.get("code")
     message = obj.get("message")
     if status == "rejected" and not (isinstance(code, str) and isinstance(message, str)):
-        raise ProtocolError(f"The server rejected an action without saying why ({where}).")
+        raise ProtocolError(
+            _("The server rejected an action without saying why ({where}).").format(where=where)
+        )
     retry_after = obj.get("retry_after")
     result = obj.get("result")
     return Outcome(
@@ -296,7 +321,11 @@ def push_reply(raw: Any) -> PushReply:
     obj = _obj(raw, "push reply")
     expected = obj.get("expected_seq")
     if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
-        raise ProtocolError("The server sent an unexpected reply (expected_seq is not a int).")
+        raise ProtocolError(
+            _("The server sent an unexpected reply ({field} is not a {kind}).").format(
+                field="expected_seq", kind="int"
+            )
+        )
     return PushReply(
         last_seq=_field(obj, "last_seq", int, "push reply"),
         outcomes=tuple(
@@ -310,10 +339,14 @@ def _change(raw: Any, where: str) -> Change:
     obj = _obj(raw, where)
     op = _field(obj, "op", str, where)
     if op not in ("put", "delete"):
-        raise ProtocolError(f"The server sent an unknown change operation {op!r}.")
+        raise ProtocolError(
+            _("The server sent an unknown change operation {operation}.").format(operation=repr(op))
+        )
     data = obj.get("data")
     if op == "put" and not isinstance(data, Mapping):
-        raise ProtocolError(f"The server sent a change without its data ({where}).")
+        raise ProtocolError(
+            _("The server sent a change without its data ({where}).").format(where=where)
+        )
     return Change(
         scope=_field(obj, "scope", str, where),
         entity=_field(obj, "entity", str, where),

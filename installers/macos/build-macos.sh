@@ -43,6 +43,8 @@ selftest() {
   rm -rf "$scratch"
 }
 
+# The compiled catalogues (.mo, not in git) the bundle speaks Dutch and English with.
+"$python" -m babel.messages.frontend compile -d resources/translations -D samen >/dev/null
 rm -rf "$app" dist/samen
 "$python" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller installers/samen.spec

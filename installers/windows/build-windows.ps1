@@ -60,6 +60,9 @@ if ($env:SAMEN_SKIP_SETUP -ne '1') {
 $Version = (& $Python -c 'import desktop; print(desktop.__version__)').Trim()
 if ($LASTEXITCODE -ne 0 -or -not $Version) { throw 'cannot read desktop.__version__' }
 
+# The compiled catalogues (.mo, not in git) the bundle speaks Dutch and English with.
+Invoke-Native $Python @('-m', 'babel.messages.frontend', 'compile', '-d', 'resources\translations',
+    '-D', 'samen')
 Invoke-Native $Python @('-m', 'PyInstaller', '--noconfirm', '--clean', '--log-level', 'WARN',
     '--distpath', 'dist', '--workpath', 'build\pyinstaller', 'installers\samen.spec')
 

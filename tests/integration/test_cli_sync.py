@@ -32,7 +32,7 @@ def test_sync_exit_codes(
 
     done = run_samen(tmp_path, "sync", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Sent 1 actions, 1 refused" in done.stdout
+    assert "Sent 1 action, 1 refused" in done.stdout
     assert "Refused (poll votes): " in done.stdout  # in words: no mutation names or ids
     assert "poll.vote" not in done.stdout
 

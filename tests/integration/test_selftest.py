@@ -23,7 +23,7 @@ def test_every_check_passes_with_a_keyring_and_the_bundled_sound(
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Samen ") and lines[-1] == "All checks passed."
     checks = {line.split(":")[0].split()[-1]: line for line in lines[1:-1]}
-    assert set(checks) == {"store", "resources", "https", "keyring", "audio"}
+    assert set(checks) == {"store", "resources", "translations", "https", "keyring", "audio"}
     assert all(line.startswith("ok    ") for line in checks.values())
     assert "SecretService" in checks["keyring"]
     played = int(checks["audio"].split("played ")[1].split(" ms")[0])
@@ -39,7 +39,7 @@ def test_no_usable_keyring_fails_and_says_why(tmp_path: Path) -> None:
         result.stdout
     )
     assert "ok    audio" in result.stdout  # the other checks still ran
-    assert result.stdout.splitlines()[-1] == "1 check(s) failed."
+    assert result.stdout.splitlines()[-1] == "1 check failed."
 
 
 def test_a_damaged_store_is_reported_and_left_as_it_was(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_sizes_to_free_round_up() -> None:
         "1 MB",
         "1 MB",
         "2 MB",
-        "1000 MB",
+        "1,000 MB",
         "2.4 GB",
     ]
     assert "some space" in DiskFullError(None, None).message
