@@ -254,13 +254,14 @@ def _courses(core: Core, args: argparse.Namespace) -> int:
     else:
         for entry in entries:
             c = entry.course
+            padded = c.id.ljust(24)  # the ids in one column
             print(
                 counted(
                     "{mark} {id} [{language}] {title} ({n} lesson)",
                     "{mark} {id} [{language}] {title} ({n} lessons)",
                     c.lesson_count,
                     mark="*" if entry.downloaded else " ",
-                    id=f"{c.id:<24}",
+                    id=padded,
                     language=language_name(c.language),
                     title=c.title,
                 )

@@ -88,7 +88,32 @@ def test_the_bundle_passes_its_self_test_offscreen(
     assert f"ok    resources: {bundle.folder / '_internal' / 'resources'}" in result.stdout
     assert "ok    keyring: keyring.backends.SecretService.Keyring" in result.stdout
     assert "ok    audio: played" in result.stdout
+    catalogues = bundle.folder / "_internal" / "resources" / "translations"
+    assert f"ok    translations: 2 languages (en, nl) in {catalogues}" in result.stdout
     assert result.stdout.splitlines()[-1] == "All checks passed."
+
+
+def test_the_bundle_speaks_dutch_with_its_compiled_catalogues(
+    bundle: Bundle, tmp_path: Path, secret_env: dict[str, str]
+) -> None:
+    env = {
+        **secret_env,
+        **SECRET_SERVICE,
+        "SAMEN_DATA_DIR": str(tmp_path / "data"),
+        "LANGUAGE": "nl",
+        "LANG": "nl_NL.UTF-8",
+    }
+    result = _run(bundle.program, "--selftest", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok    vertalingen: 2 talen (en, nl) in " in result.stdout
+    assert result.stdout.splitlines()[-1] == "Alle controles zijn geslaagd."
+    usage = _run(bundle.program, "login", env=env)
+    assert "deze argumenten zijn verplicht: --server, --user" in usage.stderr
+    catalogues = bundle.folder / "_internal" / "resources" / "translations"
+    assert sorted(p.relative_to(catalogues).as_posix() for p in catalogues.rglob("*.*")) == [
+        "en/LC_MESSAGES/samen.mo",
+        "nl/LC_MESSAGES/samen.mo",
+    ]
 
 
 def test_the_bundle_passes_its_self_test_on_a_real_x_server(
@@ -137,7 +162,13 @@ def test_the_bundle_holds_the_ffmpeg_backend_and_leaves_unused_qt_out(bundle: Bu
     left_out = {"egldeviceintegrations", "generic", "sqldrivers", "webview", "printsupport"}
     assert not left_out & {folder.name for folder in plugins.iterdir()}
     assert {p.name for p in (plugins / "platformthemes").iterdir()} == {"libqxdgdesktopportal.so"}
-    assert not (bundle.qt / "translations").exists()
+    # Qt's own words for the window's dialogs and media errors, in Samen's two languages only.
+    assert {p.name for p in (bundle.qt / "translations").iterdir()} == {
+        "qtbase_nl.qm",
+        "qtbase_en.qm",
+        "qtmultimedia_nl.qm",
+        "qtmultimedia_en.qm",
+    }
     files = [path.name for path in bundle.folder.rglob("*")]
     unwanted_names = (
         "WebEngine",
