@@ -4,9 +4,10 @@ required: %s") in the learner's language. Main thread, once, before the parser i
 argparse looks its sentences up through its module-level `_` and `ngettext` (GNU gettext's,
 domain "messages") each time it shows one. `speak_for_argparse` points those two names at
 Samen's catalogue instead, so `samen --help` and a usage error read like the rest of the
-command. The sentences below are argparse's, word for word (CPython 3.11–3.13), marked so that
-`scripts/translations.sh extract` puts them in the catalogue; argparse's messages for the
-programmer (a malformed parser) are left out: a learner never sees them.
+command. The sentences below are argparse's, word for word (as CPython 3.11 says them; a test
+checks the running Python still does), marked so that `scripts/translations.sh extract` puts
+them in the catalogue; argparse's messages for the programmer (a malformed parser) are left
+out: a learner never sees them.
 """
 
 from __future__ import annotations
