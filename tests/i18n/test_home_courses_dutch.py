@@ -1,0 +1,112 @@
+"""Home, Courses and a course card in Dutch: with the Dutch catalogue and the nl_NL locale
+installed, the pages a learner sees first speak Dutch (headings, buttons, counted sentences,
+news), a card names its course's language by CLDR ("Nederlands", "Engels") and its size as
+Dutch writes it ("120,8 kB"). Against a real store and the real demo academy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from desktop.core import Core
+from desktop.language import catalogue, formats
+from desktop.ui.pages.courses import CoursesPage
+from desktop.ui.pages.home import HomePage
+from desktop.ui.tasks import TaskRunner
+from tests.home_data import COURSE, course, earlier, login, pulled_reply
+from tests.server_process import DEMO_PASSWORD, LiveServer
+
+pytestmark = pytest.mark.timeout(120)
+
+DUTCH_COURSE = "samen-leren"  # the demo academy's Dutch course
+ENGLISH_COURSE = "learning-together"
+
+
+@pytest.fixture
+def dutch() -> Iterator[None]:
+    """Dutch words and Dutch formats for the test, English again afterwards."""
+    assert catalogue.install("nl") == "nl"
+    formats.use("nl_NL")
+    try:
+        yield
+    finally:
+        catalogue.install("en")
+        formats.use("en_GB")
+
+
+def _labels(page: HomePage) -> set[str]:
+    return {label.text() for label in page.findChildren(QLabel) if label.isVisible()}
+
+
+def test_home_speaks_dutch(qtbot: QtBot, make_core: Callable[..., Core], dutch: None) -> None:
+    core = make_core()
+    login(core)
+    course(core)
+    pulled_reply(core)
+    core.learning.complete_lesson(COURSE, f"{COURSE}-1")
+    core.home.note_lesson(COURSE, f"{COURSE}-2")
+    earlier(core, "last_place", 2)
+
+    page = HomePage(core.home, TaskRunner())
+    qtbot.addWidget(page)
+    page.resize(1000, 700)
+    page.show()
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        page.reload()
+    qtbot.waitUntil(lambda: all(row.isVisible() for _i, row in page.news_rows), timeout=5_000)
+
+    assert page.greeting.text().startswith(("Goedemorgen", "Goedemiddag", "Goedenavond"))
+    assert page.greeting.text().endswith(", Anna de Vries")
+    assert {"Verder", "Nieuw voor jou", "Je cursussen"} <= _labels(page)
+    assert page.continue_button.text() == "&Verder"
+    assert page.place_detail.text() == "Les 2 van 3 · laatst geopend: 2 uur geleden"
+    ((_item, reply),) = page.news_rows
+    assert reply.labels[0].text() == "Sam reageerde op je bericht in ‘Looking for a study group’"
+    ((_course, row),) = page.course_rows
+    assert [label.text() for label in row.labels][1].startswith("1 van 3 lessen af · ")
+    assert row.accessibleName().startswith("Study skills. 1 van 3 lessen af")
+
+
+def test_courses_and_a_card_speak_dutch(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, dutch: None
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, "demo", DEMO_PASSWORD)
+    entries = core.catalogue.refresh()
+
+    runner = TaskRunner()
+    page = CoursesPage(runner, core.covers)
+    runner.setParent(page)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    assert page.empty.text().startswith("Nog geen cursussen.")
+    page.set_entries(entries)
+    assert page.show_all.text() == f"All&e ({len(entries)})"
+    assert page.show_device.text() == "Op &dit apparaat (0)"
+
+    card = page.card(DUTCH_COURSE)
+    assert card is not None
+    # CLDR's name for the language, and the size with a decimal comma and Dutch units.
+    assert re.fullmatch(r"Nederlands · \d+,\d\u00a0(kB|MB)", card.facts.text()), card.facts.text()
+    english = page.card(ENGLISH_COURSE)
+    assert english is not None and english.facts.text().startswith("Engels · ")
+    assert card.primary.text() == "Downloaden"
+    assert card.state.text() == "Niet gedownload"
+    assert card.progress_text.text() == "3 lessen, nog geen af"
+    assert card.accessibleDescription() == "Niet gedownload. 3 lessen, nog geen af. Downloaden."
+    assert card.more.toolTip() == "Meer acties"
+    assert [action.text() for action in card.menu.actions() if not action.isSeparator()] == [
+        "De update downloaden",
+        "Cursuspakket exporteren…",
+        "Ruimte vrijmaken (media verwijderen, voortgang houden)",
+        "Van dit apparaat verwijderen",
+    ]
+
+    page.show_device.click()
+    QApplication.processEvents()
+    assert page.empty.text().startswith("Er staat nog geen cursus op dit apparaat.")
