@@ -1,7 +1,8 @@
-"""Home, Courses and a course card in Dutch: with the Dutch catalogue and the nl_NL locale
-installed, the pages a learner sees first speak Dutch (headings, buttons, counted sentences,
-news), a card names its course's language by CLDR ("Nederlands", "Engels") and its size as
-Dutch writes it ("120,8 kB"). Against a real store and the real demo academy."""
+"""Home, Courses, a course card and the course page in Dutch: with the Dutch catalogue and the
+nl_NL locale installed, the pages a learner sees first speak Dutch (headings, buttons, counted
+sentences, news), a card names its course's language by CLDR ("Nederlands", "Engels") and its
+size as Dutch writes it ("120,8 kB"), and no Alt+letter is taken twice on the course page's
+sections. Against a real store and the real demo academy."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
 from desktop.language import catalogue, formats
+from desktop.media.player import Player
+from desktop.ui.pages.course_page import CoursePage
 from desktop.ui.pages.courses import CoursesPage
 from desktop.ui.pages.home import HomePage
 from desktop.ui.tasks import TaskRunner
 from tests.home_data import COURSE, course, earlier, login, pulled_reply
+from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.mnemonics import clashes
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -69,6 +74,7 @@ def test_home_speaks_dutch(qtbot: QtBot, make_core: Callable[..., Core], dutch: 
     ((_course, row),) = page.course_rows
     assert [label.text() for label in row.labels][1].startswith("1 van 3 lessen af · ")
     assert row.accessibleName().startswith("Study skills. 1 van 3 lessen af")
+    assert clashes(page) == {}
 
 
 def test_courses_and_a_card_speak_dutch(
@@ -88,6 +94,7 @@ def test_courses_and_a_card_speak_dutch(
     page.set_entries(entries)
     assert page.show_all.text() == f"All&e ({len(entries)})"
     assert page.show_device.text() == "Op &dit apparaat (0)"
+    assert clashes(page) == {}
 
     card = page.card(DUTCH_COURSE)
     assert card is not None
@@ -110,3 +117,48 @@ def test_courses_and_a_card_speak_dutch(
     page.show_device.click()
     QApplication.processEvents()
     assert page.empty.text().startswith("Er staat nog geen cursus op dit apparaat.")
+
+
+def test_the_course_page_speaks_dutch_without_alt_letter_clashes(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, dutch: None
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    core.catalogue.fetch_course(DUTCH_COURSE)
+    assert core.sync.run_window().ok
+    core.learning.complete_lesson(DUTCH_COURSE, core.catalogue.lessons(DUTCH_COURSE)[0].id)
+
+    runner = TaskRunner()
+    page = CoursePage(
+        core.catalogue,
+        core.lessons,
+        core.learning,
+        core.forum,
+        core.polls,
+        core.peer,
+        core.supporters,
+        Player(),
+        runner,
+    )
+    qtbot.addWidget(page)
+    page.resize(1024, 700)
+    page.show()
+    with qtbot.waitSignal(page.shown, timeout=20_000):
+        page.show_course(DUTCH_COURSE, "Samen leren: feedback geven")
+
+    assert page.header.progress_label.text() == "1 van 3 lessen af"
+    assert page.header.continue_button.text().startswith("&Ga verder: 2. ")
+    tabs = [page.sections.tabText(index) for index in range(page.sections.count())]
+    assert tabs[0] == "&Lessen" and tabs[4] == "S&upporters"
+    assert tabs[1].startswith("D&iscussie") and tabs[2].startswith("&Peilingen")
+    assert tabs[3].startswith("&Werk van medecursisten")
+    assert page.lessons_section.open_button.text() == "Les &openen"
+    details = page.lessons_section.list.item(1).text().splitlines()
+    assert details[1].startswith("Volgende")
+    for index in range(page.sections.count()):
+        page.sections.setCurrentIndex(index)
+        qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+        assert clashes(page) == {}, tabs[index]
+    assert page.supporters.view.toPlainText().startswith(
+        "Je hebt in deze cursus nog geen supporter om feedback gevraagd."
+    )
