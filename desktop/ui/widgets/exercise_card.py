@@ -47,9 +47,11 @@ WAITING = N_("Saved on this computer; it goes to the academy at the next sync.")
 SENT = N_("Saved and sent to the academy.")
 RIGHT_MARK, WRONG_MARK = "✓", "✗"
 RIGHT_WORD, WRONG_WORD = N_("Correct"), N_("Not quite")
-# A verdict the option's own feedback starts with ("Right: …") would say it twice.
+# A verdict the option's own feedback starts with ("Right: …", "Precies: …") would say it
+# twice; English and Dutch courses' words.
 _VERDICT = re.compile(
-    r"^\s*(right|correct|exactly|yes|wrong|incorrect|not quite|no)\b\s*[.:!,;—–-]*\s*",
+    r"^\s*(right|correct|exactly|yes|wrong|incorrect|not quite|no"
+    r"|goed|juist|precies|klopt|ja|fout|onjuist|niet helemaal|nee)\b\s*[.:!,;—–-]*\s*",
     re.IGNORECASE,
 )
 
