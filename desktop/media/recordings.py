@@ -15,8 +15,8 @@ from pathlib import Path
 
 from desktop.disk_space import disk_full
 from desktop.domain.errors import SamenError
+from desktop.language import formats
 from desktop.language.catalogue import _
-from desktop.language.formats import size as human_size
 
 BLOCK = 1024 * 1024
 
@@ -44,7 +44,7 @@ def keep_copy(source: Path, dest: Path, *, max_bytes: int) -> KeptCopy:
                         _(
                             "{name} grew past the {size} the academy accepts for one "
                             "recording while Samen copied it."
-                        ).format(name=source.name, size=human_size(max_bytes))
+                        ).format(name=source.name, size=formats.size(max_bytes))
                     )
                 writer.write(block)
                 digest.update(block)
