@@ -18,6 +18,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import __version__
+from desktop.language.catalogue import _
 from desktop.paths import Paths, resource_dir
 from desktop.settings import Settings
 from desktop.ui import icons, main_window
@@ -162,7 +163,7 @@ def run_gui(
         state.save_on_close(window)  # written by the runner, which is waited for below
     if title_note:
         window.setWindowTitle(f"Samen — {title_note}")
-    window.statusBar().showMessage("Opening Samen…")
+    window.statusBar().showMessage(_("Opening Samen…"))
     window.show()
     bridge = SignalBridge(window.close, app)
     failure: list[str] = []
@@ -189,7 +190,9 @@ def run_gui(
         # not built: say so and stop; the files stay as they are for a helper to look at.
         failure.append(str(exc))
         QMessageBox.critical(
-            window, "Samen cannot start", f"Samen could not open your data.\n\n{exc}"
+            window,
+            _("Samen cannot start"),
+            _("Samen could not open your data.\n\n{problem}").format(problem=exc),
         )
         window.close()
 
