@@ -95,12 +95,18 @@ def attach(window: MainWindow, core: Core) -> None:
     )
 
 
+def _title(note: str) -> str:
+    """ "Samen — demo academy": the note is the caller's words, marked with N_ there."""
+    # Translators: the window's title with a note after the app's name.
+    return _("Samen — {note}").format(note=_(note))
+
+
 def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> MainWindow:
     """The whole window at once, for a core that is already open (tests, benchmarks)."""
     window = MainWindow(runner)
     attach(window, core)
     if title_note:
-        window.setWindowTitle(f"Samen — {title_note}")
+        window.setWindowTitle(_title(title_note))
     return window
 
 
@@ -162,7 +168,7 @@ def run_gui(
         state.restore(window)
         state.save_on_close(window)  # written by the runner, which is waited for below
     if title_note:
-        window.setWindowTitle(f"Samen — {title_note}")
+        window.setWindowTitle(_title(title_note))
     window.statusBar().showMessage(_("Opening Samen…"))
     window.show()
     bridge = SignalBridge(window.close, app)
