@@ -155,6 +155,7 @@ def test_menus_rail_settings_and_sync_storage_read_dutch(
     themes = [dialog.theme.itemText(i) for i in range(dialog.theme.count())]
     assert themes == ["Systeeminstelling volgen", "Licht", "Donker"]
     assert (dialog.save_button.text(), dialog.cancel_button.text()) == ("&Opslaan", "&Annuleren")
+    assert dialog.budget.text() == "1,95"  # 2000 MB in gigabytes, with the Dutch decimal comma
     dialog.language.setCurrentIndex(dialog.language.findData("en"))
     assert dialog.language_note.text() == "Samen toont de nieuwe taal na een herstart."
     assert clashes(dialog) == {}
