@@ -32,6 +32,13 @@ def locale_name() -> str:
     return str(_locale)
 
 
+def language_name(code: str) -> str:
+    """A language's name in the learner's language, from CLDR: "nl" is "Nederlands" in
+    Dutch, "Dutch" in English; a code CLDR does not know is shown as it is, in capitals."""
+    name = _locale.languages.get(code.lower()) if code else None
+    return str(name) if name else code.upper()
+
+
 def _together(text: str) -> str:
     return text.replace(" ", _NBSP)
 

@@ -36,8 +36,9 @@ STATUS_LABELS = {  # translated where shown
     JobStatus.DONE: N_("On this computer"),
     JobStatus.FAILED: N_("Stopped"),
 }
+# The first column's words are said with their context (a column, not the button "Download").
 COLUMNS = (
-    N_("Download"),
+    "Download",
     N_("Status"),
     N_("Progress"),
     N_("Speed"),
@@ -75,7 +76,9 @@ class DownloadsPage(QWidget):
         self.last_progress: dict[str, TransferProgress] = {}
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([_(column) for column in COLUMNS])
+        # Translators: the downloads table's first column: what is downloaded.
+        headers = [pgettext("column", "Download"), *(_(column) for column in COLUMNS[1:])]
+        self.table.setHorizontalHeaderLabels(headers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
