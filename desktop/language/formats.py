@@ -171,3 +171,14 @@ def length(ms: int | None) -> str:
 
 def _unit(value: int, unit: str) -> str:
     return _together(units.format_unit(value, unit, length="short", locale=_locale))
+
+
+def listing(items: list[str]) -> str:
+    """ "a, b en c" / "a, b and c": the locale's way to join a list."""
+    return lists.format_list(items, locale=_locale)
+
+
+def as_typed(value: float) -> str:
+    """`value` as a learner would type it in a field: no grouping, at most two decimals, the
+    locale's decimal sign ("0,5" in Dutch)."""
+    return f"{round(value, 2):g}".replace(".", numbers.get_decimal_symbol(_locale))

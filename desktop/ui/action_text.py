@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from babel.lists import format_list
-
 from desktop.language import formats
 from desktop.language.catalogue import N_, _, counted
 from desktop.services.describer import ActionDescription, ActionKind
@@ -161,7 +159,7 @@ def sent_sentence(sent: int, by_kind: Mapping[str, int], refused: int) -> str:
             _KIND_WORDS.get(kind, _other_actions)(n) for kind, n in sorted(by_kind.items()) if n
         ]
         if len(words) > 1:
-            kinds = format_list(words, locale=formats.locale_name())
+            kinds = formats.listing(words)
             line = counted(
                 "Sent {n} item to the academy: {kinds}.",
                 "Sent {n} items to the academy: {kinds}.",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from babel.numbers import get_decimal_symbol
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -77,7 +76,7 @@ def _reason(exc: BaseException) -> str:
 def _shown(value: float) -> str:
     """`value` for a field, as the learner would type it: no grouping, the locale's decimal
     sign ("0,5" in Dutch); `_number` reads it back either way."""
-    return f"{round(value, 2):g}".replace(".", get_decimal_symbol(formats.locale_name()))
+    return formats.as_typed(value)
 
 
 class SettingsDialog(QDialog):

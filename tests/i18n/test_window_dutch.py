@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
@@ -18,6 +18,7 @@ from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.new_topic_dialog import NewTopicDialog
 from desktop.ui.peer_share_dialog import PeerShareDialog
+from desktop.ui.qt_language import speak_in_window
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.supporter_dialog import SupporterDialog
 from tests.i18n.english_sources import english_sources
@@ -34,12 +35,13 @@ pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-def dutch() -> Iterator[None]:
-    catalogue.install("nl")
-    formats.use("nl_NL")
+def dutch(qapp: QApplication) -> Iterator[None]:
+    """Dutch as the window speaks it: Samen's catalogue and locale, and Qt's own words."""
+    speak_in_window(qapp, "nl")
     try:
         yield
     finally:
+        speak_in_window(qapp, "en")
         catalogue.install("en")
         formats.use("en_GB")
 
