@@ -48,6 +48,8 @@ class Lesson(Base):
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
+    # What its text is written in: the course's language unless course.json says otherwise.
+    language: Mapped[str] = mapped_column(String(2))
     body_markdown: Mapped[str] = mapped_column(Text)
 
     course: Mapped[Course] = relationship(back_populates="lessons")

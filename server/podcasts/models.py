@@ -40,6 +40,8 @@ class PodcastEpisode(Base):
     guid: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # What is spoken (and so its transcript's language): the feed's unless the episode says.
+    language: Mapped[str] = mapped_column(String(2))
     file: Mapped[str] = mapped_column(String(200))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
