@@ -359,6 +359,7 @@ class PodcastsPage(QWidget):
             words.facts(episode, self._downloading, with_podcast=True),
             notes or f"<p>{escape(words.NO_NOTES)}</p>",
         )
+        self.details.set_language(episode.language)
         self.chapters.clear()
         self.transcript.clear()
         self._chapters_say(READING_CHAPTERS if episode.chapters is not None else NO_CHAPTERS)
