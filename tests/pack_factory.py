@@ -33,6 +33,7 @@ class Academy:
         version: int = 1,
         issued_at: str = "2026-11-24T12:00:00+00:00",
         title: str = "Cursus",
+        lesson_language: str | None = None,
     ) -> dict[str, Any]:
         manifest = {
             "format": "samen-course/1",
@@ -66,6 +67,8 @@ class Academy:
                 for p, b in files.items()
             ],
         }
+        if lesson_language is not None:  # a lesson in another language than the course's
+            manifest["lessons"][0]["language"] = lesson_language
         signature = self.private.sign(canonical(manifest))
         return {
             "manifest": manifest,
