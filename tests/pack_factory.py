@@ -35,7 +35,7 @@ class Academy:
         title: str = "Cursus",
         lesson_language: str | None = None,
     ) -> dict[str, Any]:
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": "samen-course/1",
             "issued_at": issued_at,
             "course": {
