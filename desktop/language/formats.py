@@ -32,6 +32,15 @@ def locale_name() -> str:
     return str(_locale)
 
 
+def language_name(code: str) -> str:
+    """A language's name in the learner's language, from CLDR: "nl" is "Nederlands" in
+    Dutch, "Dutch" in English (a tag with a region, "nl-BE" or "nl_BE", too); a code CLDR does
+    not know is shown as it is, in capitals."""
+    language = code.replace("_", "-").split("-")[0].lower()
+    name = _locale.languages.get(language) if language else None
+    return str(name) if name else code.upper()
+
+
 def _together(text: str) -> str:
     return text.replace(" ", _NBSP)
 

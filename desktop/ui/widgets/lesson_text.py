@@ -16,7 +16,7 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from desktop.language.catalogue import _
-from desktop.language.names import language_name
+from desktop.language.formats import language_name
 
 
 class LessonText(QTextBrowser):
@@ -29,7 +29,7 @@ class LessonText(QTextBrowser):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # The page's background, so the text reads as the page rather than a box in it.
         self.viewport().setAutoFillBackground(False)
-        self.setAccessibleName("Lesson text")
+        self.setAccessibleName(_("Lesson text"))
         self._images: dict[str, QImage] = {}
         self.document().setDocumentMargin(0)  # aligned with the title above it
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
