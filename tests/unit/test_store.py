@@ -215,7 +215,7 @@ def test_lessons_keep_their_language_and_older_ones_get_their_courses(
     from desktop.store.migrations import migrate
 
     path = tmp_path / "old.sqlite3"
-    before = next(n for n, (name, _) in enumerate(MIGRATIONS) if name == "0014_content_language")
+    before = next(n for n, (name, _) in enumerate(MIGRATIONS) if name == "0015_content_language")
     with monkeypatch.context() as patch:
         patch.setattr(db_module, "migrate", lambda s: migrate(s, MIGRATIONS[:before]))
         old = Store(path)
