@@ -411,7 +411,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0011_last_place", _last_place),
     ("0012_progress_seen_version", _progress_seen_version),
     ("0013_course_covers", _course_covers),
-    # 0015: written beside another branch's 0014 (outbox refusal params); a name, not a count.
     ("0015_content_language", _content_language),
 )
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-# Written beside 0014 (supporter languages, another branch); the merge makes this "0014".
+# Written beside 0014 (supporter languages, branch i18n-server): merged after it, this is "0014".
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
