@@ -16,6 +16,7 @@ import calendar
 import re
 import warnings
 import xml.sax
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -27,6 +28,8 @@ from defusedxml.sax import parseString
 
 from desktop.domain.errors import FeedError
 from desktop.domain.podcast import Link, ParsedEpisode, ParsedFeed
+from desktop.language.catalogue import _, counted
+from desktop.language.formats import number
 from desktop.media.side_files import html_lines
 
 PODCAST_NAMESPACES = frozenset(
@@ -36,6 +39,7 @@ PODCAST_NAMESPACES = frozenset(
     }
 )
 MAX_EPISODES = 3_000  # newest first; a feed with 30 years of daily episodes is cut here
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$")
 _DURATION = re.compile(r"^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$")
 
 
@@ -48,7 +52,7 @@ def parse_feed(
 ) -> ParsedFeed:
     """`content_type` is what the server said (feedparser uses its charset)."""
     if not content.strip():
-        raise FeedError(f"{url} sent an empty reply instead of a podcast feed.")
+        raise FeedError(_("{url} sent an empty reply instead of a podcast feed.").format(url=url))
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     with warnings.catch_warnings():
         # feedparser warns about its own internals on some inputs; they are not ours to fix.
@@ -61,23 +65,32 @@ def parse_feed(
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.get("version") and not entries:
         if problem is not None and not _looks_like_html(content, content_type):
-            raise FeedError(f"{url} is not a podcast feed Samen can read ({_describe(problem)}).")
+            raise FeedError(
+                _("{url} is not a podcast feed Samen can read ({problem}).").format(
+                    url=url, problem=_describe(problem)
+                )
+            )
         raise FeedError(
-            f"{url} is not a podcast feed (it looks like a web page). Check the address; "
-            "a Wi-Fi login page can also answer like this."
+            _(
+                "{url} is not a podcast feed (it looks like a web page). Check the address; "
+                "a Wi-Fi login page can also answer like this."
+            ).format(url=url)
         )
     warnings_found: list[str] = []
     if problem is not None:
         warnings_found.append(
-            f"The feed has errors; Samen read what it could ({_describe(problem)})."
+            _("The feed has errors; Samen read what it could ({problem}).").format(
+                problem=_describe(problem)
+            )
         )
     extras, extra_problem = _podcast_tags(content)
     if extra_problem:
         warnings_found.append(extra_problem)
+    language = _language(feed.get("language"))
     episodes: list[ParsedEpisode] = []
     seen: set[str] = set()
     for entry in entries:
-        episode = _episode(entry, extras, url)
+        episode = _episode(entry, extras, url, language)
         if episode is None or episode.guid in seen:
             continue
         seen.add(episode.guid)
@@ -85,7 +98,12 @@ def parse_feed(
     episodes.sort(key=lambda e: e.published_at or "", reverse=True)
     if len(episodes) > max_episodes:
         warnings_found.append(
-            f"The feed lists {len(episodes):,} episodes; Samen keeps the newest {max_episodes:,}."
+            counted(
+                "The feed lists {n} episode; Samen keeps the newest {kept}.",
+                "The feed lists {n} episodes; Samen keeps the newest {kept}.",
+                len(episodes),
+                kept=number(max_episodes),
+            )
         )
         episodes = episodes[:max_episodes]
     return ParsedFeed(
@@ -96,6 +114,7 @@ def parse_feed(
         image_url=_text((feed.get("image") or {}).get("href")),
         episodes=tuple(episodes),
         warnings=tuple(warnings_found),
+        language=language,
     )
 
 
@@ -113,7 +132,27 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _episode(entry: Any, extras: dict[str, dict[str, Any]], base: str) -> ParsedEpisode | None:
+def _language(value: Any) -> str:
+    """A language tag as feeds write it ("nl", "en-US", "nl_NL") in one form: "en-us"; "" when
+    it is none (a word such as "English" is not a tag)."""
+    tag = _text(value).replace("_", "-").lower()
+    return tag if _LANGUAGE_TAG.match(tag) else ""
+
+
+def _episode_language(entry: Any, feed_language: str) -> str:
+    """An item's own language (dc:language, or xml:lang on the item, which feedparser hands to
+    its title), else the feed's: what the episode's transcript is in."""
+    detail = entry.get("title_detail") or {}
+    return (
+        _language(entry.get("language"))
+        or _language(detail.get("language") if isinstance(detail, dict) else None)
+        or feed_language
+    )
+
+
+def _episode(
+    entry: Any, extras: dict[str, dict[str, Any]], base: str, feed_language: str = ""
+) -> ParsedEpisode | None:
     enclosure = _enclosure(entry)
     # Relative enclosure URLs exist in the wild; they are relative to the feed's address.
     enclosure_url = urljoin(base, _text(enclosure.get("href"))) if enclosure else None
@@ -126,9 +165,16 @@ def _episode(entry: Any, extras: dict[str, dict[str, Any]], base: str) -> Parsed
     tags = extras.get(guid) or (extras.get(enclosure_url) if enclosure_url else None) or {}
     published = entry.get("published_parsed") or entry.get("updated_parsed")
     length = _int(enclosure.get("length")) if enclosure else None
+    language = _episode_language(entry, feed_language)
+    # A transcript without a language attribute is in the episode's (Podcasting 2.0 says the
+    # feed's <language>; an item that names its own knows better).
+    transcripts = tuple(
+        link if link.language else replace(link, language=language)
+        for link in tags.get("transcripts", ())
+    )
     return ParsedEpisode(
         guid=guid,
-        title=title or _file_title(enclosure_url) or "Untitled episode",
+        title=title or _file_title(enclosure_url) or _("Untitled episode"),
         # Show notes as text: the app shows no feed markup (nor its remote images).
         summary="\n".join(html_lines(_text(entry.get("summary")))),
         published_at=_iso(published),
@@ -137,7 +183,8 @@ def _episode(entry: Any, extras: dict[str, dict[str, Any]], base: str) -> Parsed
         enclosure_length=length if length and length > 0 else None,
         duration_ms=parse_duration(entry.get("itunes_duration")),
         chapters=tags.get("chapters"),
-        transcripts=tuple(tags.get("transcripts", ())),
+        transcripts=transcripts,
+        language=language,
     )
 
 
@@ -276,6 +323,6 @@ def _podcast_tags(content: bytes) -> tuple[dict[str, dict[str, Any]], str]:
         if handler.found:
             return handler.found, ""
         if isinstance(exc, DefusedXmlException):
-            return {}, "The feed declares XML entities; chapters and transcripts were skipped."
+            return {}, _("The feed declares XML entities; chapters and transcripts were skipped.")
         return {}, ""  # feedparser already reported the broken XML
     return handler.found, ""

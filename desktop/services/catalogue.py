@@ -39,7 +39,7 @@ class CatalogueService:
         signed = self._session.client().manifest(course_id)
         detail, key_id = manifests.verify(signed, self._keys.known())
         if detail.course.id != course_id:
-            raise PackError("The academy sent the description of another course.")
+            raise PackError(_("The academy sent the description of another course."))
         held_json = self._courses.signed_manifest(course_id)
         held = manifests.held_stamp(held_json)
         found = check_not_older(Source.ACADEMY, detail.course.title, manifests.stamp(signed), held)

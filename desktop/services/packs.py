@@ -67,15 +67,17 @@ class PackService:
     def export(self, course_id: str, dest_dir: Path) -> Path:
         signed_json = self._courses.signed_manifest(course_id)
         if signed_json is None:
-            raise SamenError("This course is not on this computer; download it first.")
+            raise SamenError(_("This course is not on this computer; download it first."))
         detail, _key_id = manifests.verify(json.loads(signed_json), self._keys.known())
         files = []
         for media in detail.media:
             source = self._media_root / course_id / media.path
             if not source.is_file() or source.stat().st_size != media.size:
                 raise SamenError(
-                    f"{detail.course.title} is not fully downloaded yet; finish the download "
-                    "before making a pack."
+                    _(
+                        "{course} is not fully downloaded yet; finish the download before "
+                        "making a pack."
+                    ).format(course=detail.course.title)
                 )
             files.append((media.path, source))
         if not dest_dir.is_dir():
@@ -112,7 +114,9 @@ class PackService:
             found = check_not_older(Source.PACK, course.title, manifests.stamp(signed), held)
             if self._downloading(course.id):
                 raise PackError(
-                    f"{course.title} is downloading right now; pause it, then import.",
+                    _("{course} is downloading right now; pause it, then import.").format(
+                        course=course.title
+                    ),
                     code="busy",
                 )
             self._check_contents(pack, detail)
@@ -155,7 +159,10 @@ class PackService:
         if self._courses.signed_manifest(course.id) != held_json:
             # Stored meanwhile (a download's fetch): the rule must be decided again, on it.
             raise PackError(
-                f"{course.title} changed on this computer meanwhile; try again.", code="changed"
+                _("{course} changed on this computer meanwhile; try again.").format(
+                    course=course.title
+                ),
+                code="changed",
             )
         every = [m.path for m in detail.media]
         already = found is Freshness.SAME and not staged
@@ -208,13 +215,13 @@ class PackService:
         extra = sorted(present - listed)
         if missing:
             raise PackError(
-                "The pack is incomplete: a file of the course is missing; it was not imported.",
+                _("The pack is incomplete: a file of the course is missing; it was not imported."),
                 code="incomplete",
             )
         if extra:
             # No name: it comes from the pack, not from the signed course.
             raise PackError(
-                "The pack holds files that are not part of the course; it was not imported.",
+                _("The pack holds files that are not part of the course; it was not imported."),
                 code="unexpected_file",
             )
 
@@ -261,8 +268,10 @@ class PackService:
                 os.fsync(target.fileno())
             if part.stat().st_size != media.size or digest.hexdigest() != media.sha256:
                 raise PackError(
-                    "A file of the course in the pack has been changed or damaged; "
-                    "nothing was imported.",
+                    _(
+                        "A file of the course in the pack has been changed or damaged; "
+                        "nothing was imported."
+                    ),
                     code="tampered",
                 )
         except BaseException:

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.timeout(300)
 DUTCH = {"LANGUAGE": "nl", "LANG": "nl_NL.UTF-8", "LC_ALL": ""}
 # A placeholder in either of the catalogue's formats: {name}, %(name)s, %s, %r.
 _PLACEHOLDER = re.compile(r"\{[a-zA-Z_]\w*(?:[!:][^}]*)?\}|%\([a-z_]+\)[sr]|%[sr]")
+_TWO_WORDS = re.compile(r"[^\W\d_]+[ ,;:]+[^\W\d_]+")
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}")
 _DUTCH_DATE = re.compile(
     r"\b\d{1,2}\s(jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)\.?\s\d{4}\b"
@@ -42,8 +43,8 @@ def _english_sentences() -> tuple[tuple[str, re.Pattern[str]], ...]:
             if form in strings:
                 continue  # the same words in Dutch ("ok", "{pending} ({kinds})")
             pieces = _PLACEHOLDER.split(form.strip())
-            if " " not in "".join(pieces).strip() or len("".join(pieces).strip()) < 10:
-                continue  # one word ("Episodes") can be part of anything
+            if not any(_TWO_WORDS.search(piece) for piece in pieces):
+                continue  # one word ("Episodes", "{n} courses") can be part of anything
             found[form] = re.compile(".+?".join(re.escape(piece) for piece in pieces))
     return tuple(found.items())
 

@@ -15,6 +15,9 @@ from PySide6.QtCore import QSize, QSizeF, Qt, QUrl
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
+from desktop.language.catalogue import _
+from desktop.language.formats import language_name
+
 
 class LessonText(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -26,16 +29,24 @@ class LessonText(QTextBrowser):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # The page's background, so the text reads as the page rather than a box in it.
         self.viewport().setAutoFillBackground(False)
-        self.setAccessibleName("Lesson text")
+        self.setAccessibleName(_("Lesson text"))
         self._images: dict[str, QImage] = {}
         self.document().setDocumentMargin(0)  # aligned with the title above it
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
         self._fit(self.document().size())
 
-    def set_lesson(self, html: str, images: dict[str, QImage] | None = None) -> None:
+    def set_lesson(
+        self, html: str, images: dict[str, QImage] | None = None, *, language: str = ""
+    ) -> None:
         """Show `html`, whose <img> sources are local files among `images` (by path, read on
-        a worker)."""
+        a worker); `language` is the tag of what it is written in ("nl"), which a screen
+        reader hears in the description."""
         self._images = dict(images or {})
+        name = language_name(language)
+        self.setAccessibleDescription(
+            # Translators: the accessible description of a lesson's text; {language} is "Dutch".
+            _("Written in {language}").format(language=name) if name else ""
+        )
         self.setHtml(html)
 
     def clear(self) -> None:
