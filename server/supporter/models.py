@@ -36,6 +36,8 @@ class SupporterRequest(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     feedback: Mapped[str | None] = mapped_column(Text, default=None)
     version: Mapped[int] = mapped_column(default=1)
+    # The language the supporter reads (the e-mail and the page), as the learner chose it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
 
 class OutgoingMail(Base):
