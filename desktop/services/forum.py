@@ -19,6 +19,7 @@ from desktop.domain.account import record_owner
 from desktop.domain.errors import SamenError
 from desktop.domain.forum import MAX_BODY, MAX_TITLE, ForumPost, ForumThread, PostState
 from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.services import refusals
 from desktop.services.actions import ActionService, queue_action
 from desktop.services.queue import QueueService
 from desktop.services.rich_text import RichText
@@ -346,7 +347,7 @@ def _state(item: OutboxItem) -> tuple[PostState, str]:
     if item.state is OutboxState.ACKED:
         return PostState.SENT, ""
     if item.state is OutboxState.REJECTED:
-        return PostState.REFUSED, item.message or "The academy refused it."
+        return PostState.REFUSED, refusals.say(item)
     return PostState.WAITING, ""
 
 

@@ -24,6 +24,7 @@ from desktop.domain.supporter import (
     valid_address,
 )
 from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.services import refusals
 from desktop.services.actions import ActionService
 from desktop.services.learning import LearningService
 from desktop.services.queue import QueueService
@@ -196,7 +197,7 @@ def _local(item: OutboxItem) -> SupporterRequest:
         asked_at=item.created_at,
         expires_at=None,
         status=status,
-        reason=(item.message or "The academy refused it.") if refused else "",
+        reason=refusals.say(item) if refused else "",
     )
 
 

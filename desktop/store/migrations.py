@@ -384,6 +384,12 @@ def _course_covers(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE courses ADD COLUMN cover_json TEXT")
 
 
+def _outbox_refusal_params(db: sqlite_utils.Database) -> None:
+    # The values a refusal names (the academy's MutationResult.params) as JSON, or NULL: the
+    # client says the refusal in the learner's language from its code and these.
+    db.execute("ALTER TABLE outbox ADD COLUMN params_json TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -398,6 +404,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0011_last_place", _last_place),
     ("0012_progress_seen_version", _progress_seen_version),
     ("0013_course_covers", _course_covers),
+    ("0014_outbox_refusal_params", _outbox_refusal_params),
 )
 
 

@@ -30,6 +30,7 @@ from desktop.domain.errors import (
     ServerError,
 )
 from desktop.domain.sync import OutboxItem, PullPage, PushReply
+from desktop.language import catalogue
 from desktop.sync import wire
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class ApiClient:
         self._http = session
         if session is not None:
             session.headers["User-Agent"] = f"Samen/{__version__}"
+            session.headers["Accept-Language"] = catalogue.language()
 
     @property
     def _session(self) -> requests.Session:
@@ -104,6 +106,8 @@ class ApiClient:
 
             self._http = requests.Session()
             self._http.headers["User-Agent"] = f"Samen/{__version__}"
+            # The academy answers (refusals, errors) in the learner's language.
+            self._http.headers["Accept-Language"] = catalogue.language()
         return self._http
 
     def _offline_at_once(self) -> None:

@@ -69,6 +69,7 @@ def require_upload(ctx: MutationContext, upload_id: str) -> UploadInfo:
         raise Rejected(
             "upload_failed",
             _("The recording arrived damaged (checksum mismatch); attach it again."),
+            subject="checksum",
         )
     if row.state != UploadState.COMPLETE:
         raise RetryLater(UNFINISHED_RETRY_S, _("The recording is still being uploaded."))

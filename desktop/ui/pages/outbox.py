@@ -85,7 +85,7 @@ class OutboxModel(ListTableModel[OutboxItem]):
             formatting.local_time(item.created_at),
             self.sentence(item),
             STATE_LABELS[item.state],
-            refusal_reason(item.message) if refused else _waiting_note(item),
+            refusal_reason(item) if refused else _waiting_note(item),
         )[index.column()]
 
 
