@@ -120,6 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--name", required=True, help="your supporter's name")
     ask.add_argument("--email", required=True, help="their e-mail address")
     ask.add_argument("--message", default="", help="a personal note")
+    ask.add_argument(
+        "--language",
+        choices=("nl", "en"),
+        default=None,
+        help="the language of the e-mail and the page your supporter reads (default: yours)",
+    )
     supporter_commands.add_parser("list", help="your requests, how far they got, the feedback")
     withdraw = supporter_commands.add_parser("withdraw", help="stop a request's link")
     withdraw.add_argument("request")
@@ -519,7 +525,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _supporter(core: Core, args: argparse.Namespace) -> int:
     if args.supporter_command == "ask":
         request_id = core.supporters.ask(
-            args.lesson, args.exercise, args.name, args.email, args.message
+            args.lesson, args.exercise, args.name, args.email, args.message, args.language
         )
         print(f"Saved as {request_id}; it is sent at the next sync (samen sync).")
         return EXIT_OK

@@ -123,9 +123,17 @@ def _form(row: Any, session: Any, error: str = "", draft: str = "") -> str:
     # The learner's words (and the exercise they answer) are in the course's language,
     # which may not be the page's: lang tells a screen reader and a translator so.
     quoted = escape(exercise.language or "en", quote=True)
+    # Each sentence translated before it goes into the markup (pybabel reads no f-string).
+    words = {
+        "title": escape(_("Feedback for a learner")),
+        "exercise": escape(_("The exercise")),
+        "answer": escape(_("Their answer")),
+        "message": escape(_("Their message to you")),
+        "feedback": escape(_("Your feedback")),
+        "send": escape(_("Send feedback")),
+    }
     message = (
-        f"<h2>{escape(_('Their message to you'))}</h2>"
-        f"<div class='quote' lang='{quoted}'>{escape(row.message)}</div>"
+        f"<h2>{words['message']}</h2><div class='quote' lang='{quoted}'>{escape(row.message)}</div>"
         if row.message
         else ""
     )
@@ -141,20 +149,20 @@ def _form(row: Any, session: Any, error: str = "", draft: str = "") -> str:
         "You can send it once. The learner sees it in their app, under your name. The link "
         "works until {date}."
     ).format(date=escape(day(row.expires_at)))
-    return f"""<h1>{escape(_("Feedback for a learner"))}</h1>
+    return f"""<h1>{words["title"]}</h1>
 <p>{greeting}</p>
-<h2>{escape(_("The exercise"))}</h2>
+<h2>{words["exercise"]}</h2>
 <div class='quote' lang='{quoted}'>{escape(exercise.prompt)}</div>
-<h2>{escape(_("Their answer"))}</h2>
+<h2>{words["answer"]}</h2>
 <div class='quote' id='answer' lang='{quoted}'>{escape(row.answer)}</div>
 {message}
 <form method="post">
 {problem}
-<label for="feedback">{escape(_("Your feedback"))}</label>
+<label for="feedback">{words["feedback"]}</label>
 <textarea id="feedback" name="feedback" maxlength="{MAX_FEEDBACK}"
  required>{escape(draft)}</textarea>
 <p class="small">{once}</p>
-<button type="submit">{escape(_("Send feedback"))}</button>
+<button type="submit">{words["send"]}</button>
 </form>"""
 
 
