@@ -134,6 +134,11 @@ def number(n: int) -> str:
     return format_decimal(n, locale=_locale())
 
 
+def decimal(value: float) -> str:
+    """`value` with one decimal in the current language's digits ("1.5" / "1,5")."""
+    return format_decimal(value, format="0.0", locale=_locale())
+
+
 def day(moment: object) -> str:
     """A date as people write it in the current language ("9 January 2026" / "9 januari
     2026")."""

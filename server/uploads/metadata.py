@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from server.errors import ApiError
-from server.language import _
+from server.language import _, decimal
 from server.wire_limits import whole_number
 
 # Recordings only: what a phone, a laptop microphone or a screen recorder produces.
@@ -107,7 +107,7 @@ def parse_creation(
     if length is None:
         raise invalid(_("Upload-Length must be given as a whole number of bytes."))
     if length <= 0:
-        raise invalid("An empty file cannot be uploaded.")
+        raise invalid(_("An empty file cannot be uploaded."))
     if length > max_bytes:
         raise ApiError(
             413,
@@ -119,13 +119,13 @@ def parse_creation(
     pairs = parse_metadata(metadata_header or "")
     upload_id = canonical_uuid(pairs.get("id", ""))
     if upload_id is None:
-        raise invalid("Upload-Metadata must carry 'id', a UUID chosen by the client.")
+        raise invalid(_("Upload-Metadata must carry 'id', a UUID chosen by the client."))
     sha256 = pairs.get("sha256", "").strip().lower()
     if not _SHA256.match(sha256):
-        raise invalid("Upload-Metadata must carry 'sha256', 64 hexadecimal digits.")
+        raise invalid(_("Upload-Metadata must carry 'sha256', 64 hexadecimal digits."))
     content_type = pairs.get("content_type", "").strip().lower()
     if content_type not in ALLOWED_CONTENT_TYPES:
-        shown = content_type or "no type"
+        shown = content_type or _("no type")
         raise ApiError(
             415,
             "unsupported_type",
@@ -135,9 +135,14 @@ def parse_creation(
         )
     filename = pairs.get("filename", "").strip()
     if len(filename) > MAX_FILENAME or any(ord(c) < 32 for c in filename):
-        raise invalid(f"The file name must be at most {MAX_FILENAME} printable characters.")
+        raise invalid(
+            _("The file name must be at most {limit} printable characters.").format(
+                limit=MAX_FILENAME
+            )
+        )
     return NewUpload(upload_id, length, sha256, filename, content_type)
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
+    """A size in MB with one decimal, in the request's language's digits ("1,5 MB")."""
+    return _("{size} MB").format(size=decimal(n / (1024 * 1024)))
