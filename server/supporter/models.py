@@ -38,6 +38,9 @@ class SupporterRequest(Base):
     version: Mapped[int] = mapped_column(default=1)
     # The language the supporter reads (the e-mail and the page), as the learner chose it.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # The learner's own language (their push's Accept-Language): their message's, and the
+    # one a delivery failure is told to them in.
+    learner_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
 
 class OutgoingMail(Base):

@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select, update
 from server.auth.models import User
 from server.content.models import Course, Exercise, Lesson
 from server.db import table_of
-from server.language import LANGUAGES, SOURCE_LANGUAGE, _, ngettext, number
+from server.language import LANGUAGES, SOURCE_LANGUAGE, _, current, ngettext, number
 from server.points.ledger import award
 from server.progress.models import Answer
 from server.supporter.addresses import clean_name, valid_address
@@ -265,6 +265,7 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
             mail_state="queued",
             version=1,
             language=language,
+            learner_language=current(),
         )
     )
     subject, body = request_mail(

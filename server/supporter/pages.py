@@ -120,8 +120,8 @@ def _form(row: Any, session: Any, error: str = "", draft: str = "") -> str:
         .join(Course, Course.id == row.course_id)
         .where(Exercise.id == row.exercise_id)
     ).one()
-    # The learner's words (and the exercise they answer) are in the course's language,
-    # which may not be the page's: lang tells a screen reader and a translator so.
+    # The exercise and the learner's answer are in the course's language, which may not be
+    # the page's: lang tells a screen reader and a translator so.
     quoted = escape(exercise.language or "en", quote=True)
     # Each sentence translated before it goes into the markup (pybabel reads no f-string).
     words = {
@@ -132,8 +132,11 @@ def _form(row: Any, session: Any, error: str = "", draft: str = "") -> str:
         "feedback": escape(_("Your feedback")),
         "send": escape(_("Send feedback")),
     }
+    # The message the learner wrote to the supporter: in the learner's own language.
+    mine = escape(row.learner_language or "en", quote=True)
     message = (
-        f"<h2>{words['message']}</h2><div class='quote' lang='{quoted}'>{escape(row.message)}</div>"
+        f"<h2>{words['message']}</h2>"
+        f"<div class='quote' id='message' lang='{mine}'>{escape(row.message)}</div>"
         if row.message
         else ""
     )

@@ -108,6 +108,7 @@ def test_a_dutch_learner_asks_and_the_supporter_reads_dutch(
         assert page.locator("html").get_attribute("lang") == "nl"
         # The learner's words are in the course's language, and say so.
         assert page.locator("#answer").get_attribute("lang") == "en"
+        assert page.locator("#message").get_attribute("lang") == "nl"  # Anna's own words
         assert page.locator("#answer").inner_text() == "Uitleggen ordent je gedachten."
         assert page.get_by_text("Het antwoord", exact=True).count() == 1
         content = page.content()

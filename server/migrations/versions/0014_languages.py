@@ -1,5 +1,6 @@
 """Languages (issue 16): a supporter request keeps the language its supporter reads (the
-e-mail and the page; "en" for requests made before), and a stored rejection keeps the values
+e-mail and the page; "en" for requests made before) and the learner's own (their push's: of
+their message, and of a delivery failure told to them); a stored rejection keeps the values
 its message names (``params``), replayed with it so a client can say it in its own words.
 
 Revision ID: 0014
@@ -23,6 +24,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("supporter_requests") as batch:
         batch.add_column(sa.Column("language", sa.String(8), nullable=False, server_default="en"))
+        batch.add_column(
+            sa.Column("learner_language", sa.String(8), nullable=False, server_default="en")
+        )
     with op.batch_alter_table("mutation_log") as batch:
         batch.add_column(sa.Column("params", sa.JSON(), nullable=True))
 
@@ -31,4 +35,5 @@ def downgrade() -> None:
     with op.batch_alter_table("mutation_log") as batch:
         batch.drop_column("params")
     with op.batch_alter_table("supporter_requests") as batch:
+        batch.drop_column("learner_language")
         batch.drop_column("language")
