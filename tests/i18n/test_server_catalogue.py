@@ -4,6 +4,7 @@ placeholders and both plural forms; they compile and the server finds them."""
 
 from __future__ import annotations
 
+import ast
 import gettext
 import io
 
@@ -80,3 +81,22 @@ def test_the_server_finds_its_compiled_catalogues() -> None:
     with language.use("nl"):
         assert language._("Not found.") == "Niet gevonden."
     assert language._("Not found.") == "Not found."
+
+
+def test_no_sentence_hides_inside_an_f_string() -> None:
+    """pybabel does not read the expressions of an f-string: a `_(...)` there would be shown
+    translated by nobody, and the completeness test above would not see it."""
+    hidden: list[str] = []
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in ("_", "ngettext", "N_")
+                ):
+                    hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert not hidden, hidden
