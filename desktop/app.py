@@ -18,6 +18,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import __version__
+from desktop.language.catalogue import _
 from desktop.paths import Paths, resource_dir
 from desktop.settings import Settings
 from desktop.ui import icons, main_window
@@ -94,12 +95,18 @@ def attach(window: MainWindow, core: Core) -> None:
     )
 
 
+def _title(note: str) -> str:
+    """ "Samen — demo academy": the note is the caller's words, marked with N_ there."""
+    # Translators: the window's title with a note after the app's name.
+    return _("Samen — {note}").format(note=_(note))
+
+
 def create_window(core: Core, runner: TaskRunner, *, title_note: str = "") -> MainWindow:
     """The whole window at once, for a core that is already open (tests, benchmarks)."""
     window = MainWindow(runner)
     attach(window, core)
     if title_note:
-        window.setWindowTitle(f"Samen — {title_note}")
+        window.setWindowTitle(_title(title_note))
     return window
 
 
@@ -161,8 +168,8 @@ def run_gui(
         state.restore(window)
         state.save_on_close(window)  # written by the runner, which is waited for below
     if title_note:
-        window.setWindowTitle(f"Samen — {title_note}")
-    window.statusBar().showMessage("Opening Samen…")
+        window.setWindowTitle(_title(title_note))
+    window.statusBar().showMessage(_("Opening Samen…"))
     window.show()
     bridge = SignalBridge(window.close, app)
     failure: list[str] = []
@@ -189,7 +196,9 @@ def run_gui(
         # not built: say so and stop; the files stay as they are for a helper to look at.
         failure.append(str(exc))
         QMessageBox.critical(
-            window, "Samen cannot start", f"Samen could not open your data.\n\n{exc}"
+            window,
+            _("Samen cannot start"),
+            _("Samen could not open your data.\n\n{problem}").format(problem=exc),
         )
         window.close()
 

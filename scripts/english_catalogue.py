@@ -19,14 +19,16 @@ def fill(path: Path) -> int:
     for message in catalog:
         if not message.id:
             continue
+        # A fuzzy entry holds pybabel's guess from a similar sentence: the source is the answer.
+        guessed = "fuzzy" in message.flags
+        message.flags.discard("fuzzy")
         if isinstance(message.id, tuple | list):
-            if not any(message.string):
+            if guessed or not all(message.string):
                 message.string = tuple(message.id)
                 filled += 1
-        elif not message.string:
+        elif guessed or not message.string:
             message.string = message.id
             filled += 1
-        message.flags.discard("fuzzy")
     with path.open("wb") as handle:
         write_po(handle, catalog, width=0, sort_output=True, include_previous=False)
     return filled

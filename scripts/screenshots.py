@@ -24,9 +24,11 @@ from bench.screen import environment
 from desktop.app import application, create_window
 from desktop.core import build_core
 from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
+from desktop.language.catalogue import LANGUAGES, SOURCE_LANGUAGE
 from desktop.paths import resolve_paths
 from desktop.store.vault import TokenVault
 from desktop.ui.main_window import MainWindow
+from desktop.ui.qt_language import speak_in_window
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import Theme
 from tests import keyring_service
@@ -73,8 +75,11 @@ def screens(window: MainWindow, course_id: str) -> list[tuple[str, Callable[[], 
     ]
 
 
-def render(out: Path, sizes: tuple[tuple[int, int], ...], theme: str = "light") -> list[Path]:
+def render(
+    out: Path, sizes: tuple[tuple[int, int], ...], theme: str = "light", language: str = "en"
+) -> list[Path]:
     app = application([sys.argv[0]])
+    speak_in_window(app, language)
     Theme.apply(app, theme)
     written: list[Path] = []
     with (
@@ -89,7 +94,9 @@ def render(out: Path, sizes: tuple[tuple[int, int], ...], theme: str = "light") 
         try:
             core.session.login(server.url, DEMO_USER, DEMO_PASSWORD)
             core.sync.run_window()
-            course = core.catalogue.refresh()[0].course
+            # The course in the screens' own language: the Dutch one for the Dutch screens.
+            listed = [entry.course for entry in core.catalogue.refresh()]
+            course = next((c for c in listed if c.language == language), listed[0])
             core.downloads.download_course(course.id)
             runner = TaskRunner()
             window = create_window(core, runner)
@@ -131,12 +138,20 @@ def main() -> int:
         "--size", action="append", metavar="WxH", help="only this size (repeatable)"
     )
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    parser.add_argument(
+        "--language",
+        action="append",
+        choices=LANGUAGES,
+        help="only this language (repeatable); English goes to OUT, the others to OUT/LANG",
+    )
     args = parser.parse_args()
     sizes = SIZES
     if args.size:
         sizes = tuple((int(w), int(h)) for w, h in (s.lower().split("x") for s in args.size))
-    for path in render(args.out, sizes, args.theme):
-        print(path)
+    for language in args.language or LANGUAGES:
+        out = args.out if language == SOURCE_LANGUAGE else args.out / language
+        for path in render(out, sizes, args.theme, language):
+            print(path)
     return 0
 
 

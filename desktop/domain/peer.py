@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted
+
 MAX_TEXT = 10_000  # the academy's limits (contract: peer.submit, peer.feedback)
 MAX_ANSWER = 5_000
-NO_CONSENT = "Nothing is shared without your consent."
+NO_CONSENT = N_("Nothing is shared without your consent.")  # translated where raised
 
 
 class ActionState(StrEnum):
@@ -89,11 +92,21 @@ class ReceivedFeedback:
 def feedback_problem(questions: tuple[str, ...], answers: list[str]) -> str | None:
     """Why the academy would refuse these answers (as it checks them), or None."""
     if len(answers) != len(questions):
-        return f"Give {len(questions)} answers, one per question ({len(answers)} given)."
+        return counted(
+            "Give {n} answer, one per question ({given} given).",
+            "Give {n} answers, one per question ({given} given).",
+            len(questions),
+            given=formats.number(len(answers)),
+        )
     cleaned = [answer.strip() for answer in answers]
     if not any(cleaned):
-        return "Answer at least one of the questions."
+        return _("Answer at least one of the questions.")
     longest = max(len(answer) for answer in cleaned)
     if longest > MAX_ANSWER:
-        return f"An answer has {longest:,} characters; at most {MAX_ANSWER:,} fit."
+        return counted(
+            "An answer has {n} character; at most {limit} fit.",
+            "An answer has {n} characters; at most {limit} fit.",
+            longest,
+            limit=formats.number(MAX_ANSWER),
+        )
     return None

@@ -37,8 +37,9 @@ STATUS_TEXT = {
     RequestStatus.EXPIRED: N_("The link expired without an answer."),
 }
 
-# The languages a supporter can read the e-mail and the page in (the academy's), by code.
-SUPPORTER_LANGUAGES = {"nl": N_("Dutch"), "en": N_("English")}
+# The languages a supporter can read the e-mail and the page in (the academy's), each named
+# in itself as Settings names them (never translated: one recognises one's own language).
+SUPPORTER_LANGUAGES = {"nl": "Nederlands", "en": "English"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,13 @@ def locale_name() -> str:
     return str(_locale)
 
 
+def language_name(code: str) -> str:
+    """A language's name in the learner's language, from CLDR: "nl" is "Nederlands" in
+    Dutch, "Dutch" in English; a code CLDR does not know is shown as it is, in capitals."""
+    name = _locale.languages.get(code.lower()) if code else None
+    return str(name) if name else code.upper()
+
+
 def _together(text: str) -> str:
     return text.replace(" ", _NBSP)
 
@@ -164,3 +171,14 @@ def length(ms: int | None) -> str:
 
 def _unit(value: int, unit: str) -> str:
     return _together(units.format_unit(value, unit, length="short", locale=_locale))
+
+
+def listing(items: list[str]) -> str:
+    """ "a, b en c" / "a, b and c": the locale's way to join a list."""
+    return lists.format_list(items, locale=_locale)
+
+
+def as_typed(value: float) -> str:
+    """`value` as a learner would type it in a field: no grouping, at most two decimals, the
+    locale's decimal sign ("0,5" in Dutch)."""
+    return f"{round(value, 2):g}".replace(".", numbers.get_decimal_symbol(_locale))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from desktop.domain.course import CourseCover
 from desktop.domain.errors import ChecksumError
+from desktop.language.catalogue import _
 from desktop.private_files import private_dir
 
 _COURSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -69,7 +70,7 @@ class CoverCache:
     def put(self, course_id: str, cover: CourseCover, data: bytes) -> Path:
         """Store `data` as the course's cover; ChecksumError unless it is the listed file."""
         if len(data) != cover.size or hashlib.sha256(data).hexdigest() != cover.sha256:
-            raise ChecksumError("The cover image did not arrive intact.")
+            raise ChecksumError(_("The cover image did not arrive intact."))
         private_dir(self.folder)
         target = self.path_for(course_id, cover)
         _write_private(target, data)
@@ -98,7 +99,7 @@ class CoverCache:
         elif data.startswith(_JPEG):
             suffix = ".jpg"
         else:
-            raise ChecksumError("The podcast's artwork is not a PNG or JPEG picture.")
+            raise ChecksumError(_("The podcast's artwork is not a PNG or JPEG picture."))
         target = self._artwork_stem(feed_url, artwork_path).with_suffix(suffix)
         _write_private(target, data)
         self.drop_artwork(feed_url, keep=target)  # an older artwork of the same podcast goes

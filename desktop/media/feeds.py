@@ -27,6 +27,8 @@ from defusedxml.sax import parseString
 
 from desktop.domain.errors import FeedError
 from desktop.domain.podcast import Link, ParsedEpisode, ParsedFeed
+from desktop.language.catalogue import _, counted
+from desktop.language.formats import number
 from desktop.media.side_files import html_lines
 
 PODCAST_NAMESPACES = frozenset(
@@ -48,7 +50,7 @@ def parse_feed(
 ) -> ParsedFeed:
     """`content_type` is what the server said (feedparser uses its charset)."""
     if not content.strip():
-        raise FeedError(f"{url} sent an empty reply instead of a podcast feed.")
+        raise FeedError(_("{url} sent an empty reply instead of a podcast feed.").format(url=url))
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     with warnings.catch_warnings():
         # feedparser warns about its own internals on some inputs; they are not ours to fix.
@@ -61,15 +63,23 @@ def parse_feed(
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.get("version") and not entries:
         if problem is not None and not _looks_like_html(content, content_type):
-            raise FeedError(f"{url} is not a podcast feed Samen can read ({_describe(problem)}).")
+            raise FeedError(
+                _("{url} is not a podcast feed Samen can read ({problem}).").format(
+                    url=url, problem=_describe(problem)
+                )
+            )
         raise FeedError(
-            f"{url} is not a podcast feed (it looks like a web page). Check the address; "
-            "a Wi-Fi login page can also answer like this."
+            _(
+                "{url} is not a podcast feed (it looks like a web page). Check the address; "
+                "a Wi-Fi login page can also answer like this."
+            ).format(url=url)
         )
     warnings_found: list[str] = []
     if problem is not None:
         warnings_found.append(
-            f"The feed has errors; Samen read what it could ({_describe(problem)})."
+            _("The feed has errors; Samen read what it could ({problem}).").format(
+                problem=_describe(problem)
+            )
         )
     extras, extra_problem = _podcast_tags(content)
     if extra_problem:
@@ -85,7 +95,12 @@ def parse_feed(
     episodes.sort(key=lambda e: e.published_at or "", reverse=True)
     if len(episodes) > max_episodes:
         warnings_found.append(
-            f"The feed lists {len(episodes):,} episodes; Samen keeps the newest {max_episodes:,}."
+            counted(
+                "The feed lists {n} episode; Samen keeps the newest {kept}.",
+                "The feed lists {n} episodes; Samen keeps the newest {kept}.",
+                len(episodes),
+                kept=number(max_episodes),
+            )
         )
         episodes = episodes[:max_episodes]
     return ParsedFeed(
@@ -128,7 +143,7 @@ def _episode(entry: Any, extras: dict[str, dict[str, Any]], base: str) -> Parsed
     length = _int(enclosure.get("length")) if enclosure else None
     return ParsedEpisode(
         guid=guid,
-        title=title or _file_title(enclosure_url) or "Untitled episode",
+        title=title or _file_title(enclosure_url) or _("Untitled episode"),
         # Show notes as text: the app shows no feed markup (nor its remote images).
         summary="\n".join(html_lines(_text(entry.get("summary")))),
         published_at=_iso(published),
@@ -276,6 +291,6 @@ def _podcast_tags(content: bytes) -> tuple[dict[str, dict[str, Any]], str]:
         if handler.found:
             return handler.found, ""
         if isinstance(exc, DefusedXmlException):
-            return {}, "The feed declares XML entities; chapters and transcripts were skipped."
+            return {}, _("The feed declares XML entities; chapters and transcripts were skipped.")
         return {}, ""  # feedparser already reported the broken XML
     return handler.found, ""

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from desktop.domain import strict_json
 from desktop.domain.errors import PackError
+from desktop.language.catalogue import _
 from desktop.media.zip_directory import ZipEntry, damaged, read_directory
 
 MANIFEST = "manifest.json"
@@ -48,20 +49,21 @@ _ZIP_FAILURES = (
 def _unreadable() -> PackError:
     # A USB stick pulled out or failing: say so, the import is simply not done.
     return PackError(
-        "The pack could not be read (was the USB stick removed?); nothing was imported.",
+        _("The pack could not be read (was the USB stick removed?); nothing was imported."),
         code="unreadable",
     )
 
 
 def _unsafe() -> PackError:
     return PackError(
-        "The pack contains a file with an unsafe name; it was not imported.", code="unsafe_path"
+        _("The pack contains a file with an unsafe name; it was not imported."),
+        code="unsafe_path",
     )
 
 
 def _foreign() -> PackError:
     return PackError(
-        "The pack contains files that do not belong in a course pack; it was not imported.",
+        _("The pack contains files that do not belong in a course pack; it was not imported."),
         code="unexpected_file",
     )
 
@@ -100,7 +102,8 @@ class Pack:
                 self._scan_zip()
             else:
                 raise PackError(
-                    f"{path} is neither a course pack folder nor a .zip file.", code="not_a_pack"
+                    _("{path} is neither a course pack folder nor a .zip file.").format(path=path),
+                    code="not_a_pack",
                 )
         except BaseException:
             self.close()
@@ -108,18 +111,20 @@ class Pack:
         if MANIFEST not in self.sizes:
             self.close()
             raise PackError(
-                "This is not a course pack: its course description is missing.", code="not_a_pack"
+                _("This is not a course pack: its course description is missing."),
+                code="not_a_pack",
             )
 
     def _add(self, name: str, size: int) -> None:
         _check_name(name)
         if name in self.sizes:
             raise PackError(
-                "The pack lists the same file twice; it was not imported.", code="unexpected_file"
+                _("The pack lists the same file twice; it was not imported."),
+                code="unexpected_file",
             )
         if len(self.sizes) >= MAX_ENTRIES:
             raise PackError(
-                "The pack has too many files to be a course pack; it was not imported.",
+                _("The pack has too many files to be a course pack; it was not imported."),
                 code="too_large",
             )
         self.sizes[name] = size
@@ -179,10 +184,10 @@ class Pack:
     def open(self, name: str, limit: int) -> Iterator[_Capped]:
         """Open an entry that may hold at most `limit` bytes (reads beyond it fail)."""
         if name not in self.sizes:
-            raise PackError("The pack is incomplete; nothing was imported.", code="missing_file")
+            raise PackError(_("The pack is incomplete; nothing was imported."), code="missing_file")
         if self.sizes[name] > limit:
             raise PackError(
-                "A file in the pack is larger than the course says it is; nothing was imported.",
+                _("A file in the pack is larger than the course says it is; nothing was imported."),
                 code="tampered",
             )
         try:
@@ -200,7 +205,7 @@ class Pack:
         """The manifest's bytes and its JSON document (not yet verified)."""
         if self.sizes.get(MANIFEST, 0) > MAX_MANIFEST_BYTES:
             raise PackError(
-                "The course description in the pack is too large; it was not imported.",
+                _("The course description in the pack is too large; it was not imported."),
                 code="too_large",
             )
         with self.open(MANIFEST, MAX_MANIFEST_BYTES) as handle:
@@ -210,12 +215,14 @@ class Pack:
         except strict_json.JsonRefusedError as refused:
             if refused.reason == "duplicate":
                 raise PackError(
-                    "The course description in the pack has been tampered with; it was not "
-                    "imported.",
+                    _(
+                        "The course description in the pack has been tampered with; it was "
+                        "not imported."
+                    ),
                     code="tampered",
                 ) from None
             raise PackError(
-                "The course description in the pack is damaged; it was not imported."
+                _("The course description in the pack is damaged; it was not imported.")
             ) from None
 
     def close(self) -> None:
@@ -239,7 +246,7 @@ def _raise(error: OSError) -> None:
 
 def _link() -> PackError:
     return PackError(
-        "The pack contains a link or a special file; it was not imported.", code="symlink"
+        _("The pack contains a link or a special file; it was not imported."), code="symlink"
     )
 
 
@@ -261,7 +268,7 @@ class _Capped:
         self._left -= len(data)
         if self._left < 0:
             raise PackError(
-                "A file in the pack is larger than announced; nothing was imported.",
+                _("A file in the pack is larger than announced; nothing was imported."),
                 code="tampered",
             )
         return data

@@ -18,6 +18,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
+from desktop.language.catalogue import _
+
 SKIP_BACK_MS = 10_000
 SKIP_FORWARD_MS = 30_000
 MIN_RATE, MAX_RATE = 0.5, 3.0
@@ -128,7 +130,9 @@ class Player(QObject):
         if not path.is_file():
             self._key = ""
             player.setSource(QUrl())
-            self.failed.emit(f"{self._title} is not on this computer (any more).")
+            self.failed.emit(
+                _("{title} is not on this computer (any more).").format(title=self._title)
+            )
             return
         player.setSource(QUrl.fromLocalFile(str(path)))
 
@@ -258,13 +262,19 @@ class Player(QObject):
                 self.sleep_changed.emit(0)
         elif status is QMediaPlayer.MediaStatus.InvalidMedia and self._key:
             self._fail(
-                f"{self._title} cannot be played: the file is damaged or in a format "
-                "this computer cannot decode."
+                _(
+                    "{title} cannot be played: the file is damaged or in a format this "
+                    "computer cannot decode."
+                ).format(title=self._title)
             )
 
     def _on_error(self, error: QMediaPlayer.Error, detail: str) -> None:
         if error is not QMediaPlayer.Error.NoError and self._key:
-            self._fail(f"{self._title} cannot be played ({detail or error.name}).")
+            self._fail(
+                _("{title} cannot be played ({reason}).").format(
+                    title=self._title, reason=detail or error.name
+                )
+            )
 
     def _fail(self, message: str) -> None:
         self._key = ""  # nothing to save for a medium that never played

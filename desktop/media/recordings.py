@@ -15,7 +15,8 @@ from pathlib import Path
 
 from desktop.disk_space import disk_full
 from desktop.domain.errors import SamenError
-from desktop.domain.upload import human_size
+from desktop.language import formats
+from desktop.language.catalogue import _
 
 BLOCK = 1024 * 1024
 
@@ -40,8 +41,10 @@ def keep_copy(source: Path, dest: Path, *, max_bytes: int) -> KeptCopy:
                 size += len(block)
                 if size > max_bytes:
                     raise SamenError(
-                        f"{source.name} grew past the {human_size(max_bytes)} the academy "
-                        "accepts for one recording while Samen copied it."
+                        _(
+                            "{name} grew past the {size} the academy accepts for one "
+                            "recording while Samen copied it."
+                        ).format(name=source.name, size=formats.size(max_bytes))
                     )
                 writer.write(block)
                 digest.update(block)
@@ -54,12 +57,17 @@ def keep_copy(source: Path, dest: Path, *, max_bytes: int) -> KeptCopy:
             exc,
             dest.parent,
             _size_of(source),
-            doing=f"Samen cannot keep a copy of {source.name} until it is sent",
-            kept="Nothing else is changed.",
+            # Translators: completes "The disk is full, so …".
+            doing=_("Samen cannot keep a copy of {name} until it is sent").format(name=source.name),
+            kept=_("Nothing else is changed."),
         )
         if full is not None:
             raise full from exc
-        raise SamenError(f"Samen could not copy {source.name}: {exc.strerror or exc}.") from exc
+        raise SamenError(
+            _("Samen could not copy {name}: {reason}.").format(
+                name=source.name, reason=exc.strerror or exc
+            )
+        ) from exc
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

@@ -15,6 +15,8 @@ from typing import Any, TypeGuard
 
 from desktop.domain.errors import FeedError
 from desktop.domain.podcast import Chapter, Transcript
+from desktop.language.catalogue import _
+from desktop.language.formats import number
 
 MAX_CHAPTERS = 2_000
 _CUE_TIME = re.compile(
@@ -24,10 +26,10 @@ _CUE_TIME = re.compile(
 
 def parse_chapters(content: bytes) -> tuple[Chapter, ...]:
     """The JSON chapters format: {"version": "1.2.0", "chapters": [{"startTime": 0, ...}]}."""
-    document = _json(content, "chapters")
+    document = _json(content, _("The chapters file is not valid JSON ({reason})."))
     items = document.get("chapters") if isinstance(document, dict) else None
     if not isinstance(items, list):
-        raise FeedError("The chapters file has no list of chapters.")
+        raise FeedError(_("The chapters file has no list of chapters."))
     chapters: list[Chapter] = []
     for item in items[:MAX_CHAPTERS]:
         if not isinstance(item, dict) or item.get("toc") is False:
@@ -35,7 +37,9 @@ def parse_chapters(content: bytes) -> tuple[Chapter, ...]:
         start = item.get("startTime")
         if not _finite(start) or start < 0:
             continue
-        title = str(item.get("title") or "").strip() or f"Chapter {len(chapters) + 1}"
+        title = str(item.get("title") or "").strip() or _("Chapter {n}").format(
+            n=number(len(chapters) + 1)
+        )
         url = item.get("url")
         chapters.append(Chapter(int(start * 1000), title, url if isinstance(url, str) else ""))
     chapters.sort(key=lambda c: c.start_ms)
@@ -72,10 +76,11 @@ def _decode(content: bytes) -> str:
 
 
 def _json(content: bytes, what: str) -> Any:
+    """`what`: the sentence for a file that is not JSON, with a {reason} placeholder."""
     try:
         return json.loads(content)
     except (ValueError, RecursionError) as exc:
-        raise FeedError(f"The {what} file is not valid JSON ({exc}).") from None
+        raise FeedError(what.format(reason=exc)) from None
 
 
 def _cues(text: str) -> tuple[tuple[int | None, str], ...]:
@@ -100,10 +105,10 @@ def _cues(text: str) -> tuple[tuple[int | None, str], ...]:
 
 
 def _json_segments(content: bytes) -> tuple[tuple[int | None, str], ...]:
-    document = _json(content, "transcript")
+    document = _json(content, _("The transcript file is not valid JSON ({reason})."))
     segments = document.get("segments") if isinstance(document, dict) else None
     if not isinstance(segments, list):
-        raise FeedError("The transcript file has no segments.")
+        raise FeedError(_("The transcript file has no segments."))
     lines: list[tuple[int | None, str]] = []
     for segment in segments:
         if not isinstance(segment, dict) or not isinstance(segment.get("body"), str):

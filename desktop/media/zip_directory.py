@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from desktop.domain.errors import PackError
+from desktop.language.catalogue import _
 
 STORED = 0
 DEFLATED = 8
@@ -54,7 +55,7 @@ class ZipEntry:
 
 def damaged() -> PackError:
     return PackError(
-        "The pack's zip file is damaged or was changed after it was made; it was not imported.",
+        _("The pack's zip file is damaged or was changed after it was made; it was not imported."),
         code="tampered",
     )
 
@@ -67,7 +68,7 @@ def read_directory(handle: BinaryIO, file_size: int, max_entries: int) -> list[Z
     handle.seek(cd_offset)
     entries: list[ZipEntry] = []
     used = 0
-    for _ in range(count):
+    for _number in range(count):
         entry, length = _central_entry(handle)
         entries.append(entry)
         used += length
@@ -89,13 +90,13 @@ def _read(handle: BinaryIO, size: int) -> bytes:
 def _end_record(handle: BinaryIO, file_size: int, max_entries: int) -> tuple[int, int, int, int]:
     """(entry count, directory size, directory offset, where the directory must end)."""
     if file_size < _END.size:
-        raise PackError("This file is not a course pack.", code="not_a_pack")
+        raise PackError(_("This file is not a course pack."), code="not_a_pack")
     tail_size = min(file_size, _END.size + _MAX_COMMENT)
     handle.seek(file_size - tail_size)
     tail = _read(handle, tail_size)
     at = tail.rfind(_END_SIG, 0, len(tail) - _END.size + len(_END_SIG))
     if at < 0:
-        raise PackError("This file is not a course pack.", code="not_a_pack")
+        raise PackError(_("This file is not a course pack."), code="not_a_pack")
     _sig, disk, cd_disk, here, count, cd_size, cd_offset, comment = _END.unpack_from(tail, at)
     end_start = file_size - tail_size + at
     if end_start + _END.size + comment != file_size or disk != 0 or cd_disk != 0 or here != count:
@@ -106,7 +107,7 @@ def _end_record(handle: BinaryIO, file_size: int, max_entries: int) -> tuple[int
     # Counted before a single entry is read, so a pack of a million empty files costs nothing.
     if count > max_entries:
         raise PackError(
-            "The pack has too many files to be a course pack; it was not imported.",
+            _("The pack has too many files to be a course pack; it was not imported."),
             code="too_large",
         )
     return count, cd_size, cd_offset, cd_end
@@ -136,7 +137,7 @@ def _central_entry(handle: BinaryIO) -> tuple[ZipEntry, int]:
     if sig != _CENTRAL_SIG or disk not in (0, 0xFFFF):
         raise damaged()
     if name_len > MAX_NAME_BYTES:
-        raise PackError("The pack contains a file with an unsafe name.", code="unsafe_path")
+        raise PackError(_("The pack contains a file with an unsafe name."), code="unsafe_path")
     if extra_len > MAX_FIELD_BYTES or comment_len > MAX_FIELD_BYTES:
         raise damaged()
     raw_name = _read(handle, name_len)
@@ -184,26 +185,30 @@ def _zip64_sizes(extra: bytes, size: int, csize: int, offset: int) -> tuple[int,
 def _decode(raw: bytes, flags: int) -> str:
     # A NUL would let zipfile show a harmless name while the raw one says otherwise.
     if b"\x00" in raw:
-        raise PackError("The pack contains a file with an unsafe name.", code="unsafe_path")
+        raise PackError(_("The pack contains a file with an unsafe name."), code="unsafe_path")
     try:
         return raw.decode("utf-8") if flags & _UTF8 else raw.decode("cp437")
     except UnicodeDecodeError:
         raise PackError(
-            "The pack contains a file with an unsafe name.", code="unsafe_path"
+            _("The pack contains a file with an unsafe name."), code="unsafe_path"
         ) from None
 
 
 def _check_readable(flags: int, method: int) -> None:
     if flags & _ENCRYPTED:
         raise PackError(
-            "The pack is encrypted, so Samen cannot check it; it was not imported. Make the "
-            "pack again with Samen's export, without a password.",
+            _(
+                "The pack is encrypted, so Samen cannot check it; it was not imported. Make "
+                "the pack again with Samen's export, without a password."
+            ),
             code="unsupported",
         )
     if method not in METHODS:
         raise PackError(
-            "The pack is compressed in a way Samen cannot read; it was not imported. Make the "
-            "pack again with Samen's export (or as a plain .zip).",
+            _(
+                "The pack is compressed in a way Samen cannot read; it was not imported. Make "
+                "the pack again with Samen's export (or as a plain .zip)."
+            ),
             code="unsupported",
         )
 

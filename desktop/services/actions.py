@@ -13,6 +13,7 @@ import sqlite_utils
 
 from desktop.domain.account import record_owner
 from desktop.domain.errors import NotLoggedInError, SamenError
+from desktop.language.catalogue import _
 from desktop.services.session import SessionService
 from desktop.store.db import Store
 from desktop.store.outbox import OutboxRepo
@@ -28,7 +29,10 @@ class ActionService:
         account = self._session.account()
         if account is None:
             raise NotLoggedInError(
-                "Log in once so Samen knows where to send your work; after that it works offline."
+                _(
+                    "Log in once so Samen knows where to send your work; after that it works "
+                    "offline."
+                )
             )
         return account.client_id
 
@@ -36,7 +40,7 @@ class ActionService:
         self, course_id: str, lesson_id: str, position_ms: int, completed: bool
     ) -> tuple[int, bool]:
         if position_ms < 0:
-            raise SamenError("A position cannot be negative.")
+            raise SamenError(_("A position cannot be negative."))
         client_id = self.client_id()
         owner = record_owner(self._session.account())
         with self._store.write() as db:

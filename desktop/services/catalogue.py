@@ -8,6 +8,7 @@ import json
 from desktop.domain.course import CourseDetail, Lesson, LibraryEntry
 from desktop.domain.course_version import Freshness, Source, check_not_older
 from desktop.domain.errors import DiskFullError, PackError
+from desktop.language.catalogue import _
 from desktop.services.session import SessionService
 from desktop.store.courses import CourseRepo
 from desktop.store.trust import KeyRepo
@@ -38,7 +39,7 @@ class CatalogueService:
         signed = self._session.client().manifest(course_id)
         detail, key_id = manifests.verify(signed, self._keys.known())
         if detail.course.id != course_id:
-            raise PackError("The academy sent the description of another course.")
+            raise PackError(_("The academy sent the description of another course."))
         held_json = self._courses.signed_manifest(course_id)
         held = manifests.held_stamp(held_json)
         found = check_not_older(Source.ACADEMY, detail.course.title, manifests.stamp(signed), held)
@@ -52,7 +53,8 @@ class CatalogueService:
                 raise DiskFullError(
                     exc.path,
                     (exc.needed or 0) + detail.course.media_bytes,
-                    doing=f"Samen cannot store {detail.course.title}",
+                    # Translators: ends "The disk is full, so …": what could not be done.
+                    doing=_("Samen cannot store {course}").format(course=detail.course.title),
                 ) from exc
         return detail
 

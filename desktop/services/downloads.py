@@ -54,6 +54,7 @@ from desktop.domain.transfer import (
     TransferStats,
     eta_seconds,
 )
+from desktop.language.catalogue import _
 from desktop.store.media_files import MediaRepo, remove_course_dir
 from desktop.sync.api import ApiClient
 from desktop.sync.transfer import (
@@ -174,9 +175,19 @@ class _Tracker:
 def _check_segments(value: str, what: str, *, slashes: bool) -> None:
     parts = value.split("/") if slashes else [value]
     if not value or not all(_SEGMENT.match(p) and p not in (".", "..") for p in parts):
-        raise ProtocolError(f"The academy listed an unsafe {what} ({value!r}); not downloading.")
+        log.warning("the academy listed an unsafe %s: %r", what, value)
+        raise ProtocolError(
+            _(
+                "The academy listed a name Samen cannot save safely ({name}); not downloading."
+            ).format(name=repr(value))
+        )
     if value.endswith(PART_SUFFIX):
-        raise ProtocolError(f"The academy listed a {what} ending in {PART_SUFFIX} ({value!r}).")
+        log.warning("the academy listed a %s ending in %s: %r", what, PART_SUFFIX, value)
+        raise ProtocolError(
+            _("The academy listed a name ending in {suffix} ({name}); not downloading.").format(
+                suffix=PART_SUFFIX, name=repr(value)
+            )
+        )
 
 
 class DownloadService:
@@ -241,7 +252,7 @@ class DownloadService:
         _check_segments(course_id, "course id", slashes=False)
         with self._lock:
             if course_id in self._active:
-                raise DownloadBusyError(f"{course_id} is already being downloaded.")
+                raise DownloadBusyError(_("This course is already being downloaded."))
             job = self._jobs.get(course_id)
             if job is None:
                 job = _Job(priority=0, seq=next(self._seq), status=JobStatus.RUNNING)
@@ -297,7 +308,8 @@ class DownloadService:
             raise
         except BaseException as exc:
             with self._lock:
-                job.status, job.message = JobStatus.FAILED, f"Unexpected error: {exc!r}"
+                job.status = JobStatus.FAILED
+                job.message = _("Unexpected error: {problem}").format(problem=repr(exc))
             raise
         else:
             with self._lock:
@@ -339,8 +351,10 @@ class DownloadService:
                 return self._fetch_files(course_id, source, token, on_progress, stats)
             except MediaChangedError as again:
                 raise ChecksumError(
-                    f"{again.message} (It still differs after fetching the course again; "
-                    "please try later or tell the academy.)"
+                    _(
+                        "{problem} (It still differs after fetching the course again; "
+                        "please try later or tell the academy.)"
+                    ).format(problem=again.message)
                 ) from again
 
     def _dest(self, course_id: str, path: str) -> Path:
@@ -400,7 +414,7 @@ class DownloadService:
             while True:
                 before = stats.bytes_received
                 if token.is_set():
-                    raise CancelledError("The download was stopped; it can resume later.")
+                    raise CancelledError(_("The download was stopped; it can resume later."))
                 try:
                     download_file(
                         source,
@@ -438,7 +452,7 @@ class DownloadService:
                         raise
                     if token.wait(self.retry_delay_s * stalled):
                         raise CancelledError(
-                            "The download was stopped; it can resume later."
+                            _("The download was stopped; it can resume later.")
                         ) from exc
         except BaseException:
             # The row says what is on disk: a part to resume, or nothing.
@@ -458,9 +472,11 @@ class DownloadService:
         of Samen's downloads."""
         if self._unmetered_only() and self.is_metered() is True:
             raise MeteredConnectionError(
-                "Downloads are set to happen only on unmetered connections, and this "
-                "connection is metered (e.g. a phone hotspot). Connect to another network, "
-                "or change the setting, to download."
+                _(
+                    "Downloads are set to happen only on unmetered connections, and this "
+                    "connection is metered (e.g. a phone hotspot). Connect to another network, "
+                    "or change the setting, to download."
+                )
             )
 
     # -- other downloads (podcast episodes) ---------------------------------------------
@@ -481,7 +497,9 @@ class DownloadService:
         _check_segments(job_id, "download id", slashes=False)
         with self._lock:
             if job_id in self._active:
-                raise DownloadBusyError(f"{label} is already being downloaded.")
+                raise DownloadBusyError(
+                    _("‘{name}’ is already being downloaded.").format(name=label)
+                )
             job = _Job(priority=0, seq=next(self._seq), status=JobStatus.RUNNING)
             job.work, job.label = work, label
             self._jobs[job_id] = job

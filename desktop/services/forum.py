@@ -19,6 +19,8 @@ from desktop.domain.account import record_owner
 from desktop.domain.errors import SamenError
 from desktop.domain.forum import MAX_BODY, MAX_TITLE, ForumPost, ForumThread, PostState
 from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.language import formats
+from desktop.language.catalogue import _, counted
 from desktop.services import refusals
 from desktop.services.actions import ActionService, queue_action
 from desktop.services.queue import QueueService
@@ -97,7 +99,11 @@ class ForumService:
         for item in [*self._accepted(), *self._local()]:
             if item.name == NEW_THREAD and item.args.get("thread_id") == thread_id:
                 return _local_thread(item)
-        raise SamenError(f"There is no thread {thread_id!r} on this computer; sync first.")
+        raise SamenError(
+            _("There is no thread {thread_id!r} on this computer; sync first.").format(
+                thread_id=thread_id
+            )
+        )
 
     def posts(self, thread_id: str) -> list[ForumPost]:
         """The thread's replies, oldest first, with the learner's own unsent ones at the end;
@@ -155,7 +161,7 @@ class ForumService:
         """Queue a new thread; returns its id (usable for replies at once, offline). A
         discussion question (`question`) is for moderators to start."""
         if question and not self.is_moderator():
-            raise SamenError("Only moderators start discussion questions.")
+            raise SamenError(_("Only moderators start discussion questions."))
         args: dict[str, Any] = {
             "thread_id": str(uuid.uuid4()),
             "course_id": course_id,
@@ -172,7 +178,7 @@ class ForumService:
     def reply(self, thread_id: str, body: str) -> str:
         thread = self._sync.cached("forum_thread").get(thread_id)
         if thread is not None and thread.get("locked"):
-            raise SamenError("This thread is locked by a moderator; replies are closed.")
+            raise SamenError(_("This thread is locked by a moderator; replies are closed."))
         post_id = str(uuid.uuid4())
         replies = int(thread.get("replies", 0)) if thread else 0
         self._reads.mark(self._owner(), thread_id, replies + 1)  # one's own reply is not news
@@ -212,9 +218,9 @@ class ForumService:
         if sent is not None:  # accepted, not pulled back yet: still its first version
             data = {"version": 1, "thread_id": sent.args.get("thread_id")}
         elif post_id not in self._sync.cached("forum_mine"):
-            raise SamenError("Only your own posts can be edited.")
+            raise SamenError(_("Only your own posts can be edited."))
         if data is None:
-            raise SamenError("This post is no longer in the forum.")
+            raise SamenError(_("This post is no longer in the forum."))
         base = int(data.get("version", 1))
         for accepted in self._accepted():  # edits accepted since: each made a new version
             if accepted.name == EDIT and accepted.args.get("post_id") == post_id:
@@ -238,7 +244,7 @@ class ForumService:
             return
         own = post_id in self._sync.cached("forum_mine")
         if not own and self._sent_not_pulled(post_id) is None:
-            raise SamenError("Only your own posts can be deleted.")
+            raise SamenError(_("Only your own posts can be deleted."))
         self._queue_action(DELETE, "post_id", {"post_id": post_id})
 
     def report(self, target_id: str, reason: str) -> None:
@@ -247,10 +253,14 @@ class ForumService:
 
     def moderate(self, target_id: str, action: str) -> None:
         if action not in MODERATION:
-            raise SamenError(f"Unknown moderation {action!r}; one of: {', '.join(MODERATION)}.")
+            raise SamenError(
+                _("Unknown moderation {action!r}; one of: {choices}.").format(
+                    action=action, choices=", ".join(MODERATION)
+                )
+            )
         account = self._session.account()
         if account is None or not self.is_moderator():
-            raise SamenError("Only moderators can do this.")
+            raise SamenError(_("Only moderators can do this."))
         with self._store.write() as db:  # each moderation is its own action, in order
             OutboxRepo.enqueue(
                 db,
@@ -319,15 +329,62 @@ class ForumService:
 
 
 def _checked(text: str, what: str, limit: int) -> str:
+    """`text` stripped; a clear sentence when it is empty or longer than the forum takes.
+    `what` is "title", "text", "reply" or "reason" (each has its own sentences)."""
     text = text.strip()
     if not text:
-        raise SamenError(f"The {what} is empty.")
+        raise SamenError(_empty(what))
     if len(text) > limit:
-        raise SamenError(
-            f"The {what} has {len(text):,} characters; the forum takes up to {limit:,}. "
-            "Shorten it a little; nothing was lost."
-        )
+        raise SamenError(_too_long(what, len(text), formats.number(limit)))
     return text
+
+
+def _empty(what: str) -> str:
+    if what == "title":
+        return _("The title is empty.")
+    if what == "reply":
+        return _("The reply is empty.")
+    if what == "reason":
+        return _("The reason is empty.")
+    return _("The text is empty.")
+
+
+def _too_long(what: str, length: int, limit: str) -> str:
+    if what == "title":
+        return counted(
+            "The title has {n} character; the forum takes up to {limit}. "
+            "Shorten it a little; nothing was lost.",
+            "The title has {n} characters; the forum takes up to {limit}. "
+            "Shorten it a little; nothing was lost.",
+            length,
+            limit=limit,
+        )
+    if what == "reply":
+        return counted(
+            "The reply has {n} character; the forum takes up to {limit}. "
+            "Shorten it a little; nothing was lost.",
+            "The reply has {n} characters; the forum takes up to {limit}. "
+            "Shorten it a little; nothing was lost.",
+            length,
+            limit=limit,
+        )
+    if what == "reason":
+        return counted(
+            "The reason has {n} character; the forum takes up to {limit}. "
+            "Shorten it a little; nothing was lost.",
+            "The reason has {n} characters; the forum takes up to {limit}. "
+            "Shorten it a little; nothing was lost.",
+            length,
+            limit=limit,
+        )
+    return counted(
+        "The text has {n} character; the forum takes up to {limit}. "
+        "Shorten it a little; nothing was lost.",
+        "The text has {n} characters; the forum takes up to {limit}. "
+        "Shorten it a little; nothing was lost.",
+        length,
+        limit=limit,
+    )
 
 
 def _deleted(accepted: list[OutboxItem]) -> set[str]:
@@ -382,7 +439,7 @@ def _local_post(item: OutboxItem, post_id: str | None = None) -> ForumPost:
         id=post_id or str(item.args.get("post_id")),
         thread_id=str(item.args.get("thread_id")),
         body=str(item.args.get("body", "")),
-        author="You",
+        author=_("You"),
         created_at=item.created_at,
         edited=False,
         version=0,

@@ -17,6 +17,8 @@ from desktop.domain.account import record_owner
 from desktop.domain.course import Exercise, ExerciseKind
 from desktop.domain.errors import SamenError
 from desktop.domain.learning import Answer, Playback, is_played, is_synced_key
+from desktop.language.catalogue import _
+from desktop.language.formats import number
 from desktop.services.actions import ActionService, queue_action
 from desktop.services.session import SessionService
 from desktop.store.answers import AnswerRepo
@@ -55,24 +57,26 @@ class LearningService:
         """Store and queue a multiple-choice answer; the feedback comes from the signed
         course, so the learner sees it at once, offline."""
         if exercise.kind is not ExerciseKind.MULTIPLE_CHOICE:
-            raise SamenError("This exercise asks for a written answer.")
+            raise SamenError(_("This exercise asks for a written answer."))
         option = next((o for o in exercise.options if o.id == option_id), None)
         if option is None:
-            raise SamenError("Pick one of the exercise's options.")
+            raise SamenError(_("Pick one of the exercise's options."))
         self._store_answer(course_id, lesson_id, exercise, option.id, "", option.correct)
         return ChoiceFeedback(option.correct, option.feedback)
 
     def answer_text(self, course_id: str, lesson_id: str, exercise: Exercise, text: str) -> str:
         """Store and queue a written answer or reflection; returns the text as stored."""
         if exercise.kind is ExerciseKind.MULTIPLE_CHOICE:
-            raise SamenError("This exercise asks you to pick an option.")
+            raise SamenError(_("This exercise asks you to pick an option."))
         text = text.strip()
         if not text:
-            raise SamenError("Write something first; an empty answer is not sent.")
+            raise SamenError(_("Write something first; an empty answer is not sent."))
         if len(text) > MAX_ANSWER_CHARS:
             raise SamenError(
-                f"This answer has {len(text):,} characters; the academy accepts up to "
-                f"{MAX_ANSWER_CHARS:,}. Shorten it a little; nothing was lost."
+                _(
+                    "This answer has {n} characters; the academy accepts up to {limit}. "
+                    "Shorten it a little; nothing was lost."
+                ).format(n=number(len(text)), limit=number(MAX_ANSWER_CHARS))
             )
         self._store_answer(course_id, lesson_id, exercise, None, text, None)
         return text
@@ -148,7 +152,7 @@ class LearningService:
         """Remember where the learner is (called every few seconds and on pause/quit);
         near the end the medium counts as played. Unsent saves fold into one action."""
         if position_ms < 0 or duration_ms < 0:
-            raise SamenError("A position cannot be negative.")
+            raise SamenError(_("A position cannot be negative."))
         played = played or is_played(position_ms, duration_ms)
         account = self._session.account()
         with self._store.write() as db:

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from desktop.domain.course import Lesson
 from desktop.domain.learning import course_media_key
 from desktop.domain.transfer import MediaState
+from desktop.language.catalogue import _
 from desktop.services.rich_text import RichText
 from desktop.store.courses import CourseRepo
 from desktop.store.media_files import MediaRepo
@@ -142,14 +143,16 @@ def _render_image(
     <img> that would make the viewer fetch something (or try to open an empty name)."""
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
-    alt = escape(renderer.renderInlineAsText(token.children or [], options, env) or "image")
+    alt = escape(renderer.renderInlineAsText(token.children or [], options, env) or _("image"))
     local = _local_media(env["course_dir"], src)
     if local is None:
-        return f"<em>[{alt}: not shown, lessons only show the course's own images]</em>"
+        note = _("{image}: not shown, lessons only show the course's own images")
+        return f"<em>[{note.format(image=alt)}]</em>"
     env["placed"].append(src)
     if not local.is_file():
         env["missing"].append(src)
-        return f"<em>[{alt}: not on this computer yet]</em>"
+        note = _("{image}: not on this computer yet")
+        return f"<em>[{note.format(image=alt)}]</em>"
     env["shown"].append(local.resolve())
     return f'<img src="{escape(local.resolve().as_uri())}" alt="{alt}">'
 

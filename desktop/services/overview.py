@@ -13,11 +13,13 @@ from desktop.domain.course import LibraryEntry
 from desktop.domain.errors import AuthError, SamenError
 from desktop.domain.status import Connectivity, SyncStatus
 from desktop.domain.sync import SyncReport
+from desktop.language.catalogue import N_, _
 from desktop.services.catalogue import CatalogueService
 from desktop.services.status import StatusService
 from desktop.services.sync import SyncService
 
-LOGIN_HINT = "Choose Samen → Log in…; work not yet sent is kept."
+# Marked here, translated where it is said (the language is installed after imports).
+LOGIN_HINT = N_("Choose Samen → Log in…; work not yet sent is kept.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,10 @@ class OverviewService:
                 except SamenError as exc:
                     message = exc.message
             if needs_login:
-                message = f"{message or 'Please log in again.'} {LOGIN_HINT}"
+                # Translators: {reason} says why (e.g. "Please log in again."); then how to.
+                message = _("{reason} {how}").format(
+                    reason=message or _("Please log in again."), how=_(LOGIN_HINT)
+                )
             # Counts and last sync changed; the connectivity is the one just probed.
             status = replace(
                 self._status.status(probe=False),
@@ -72,12 +77,12 @@ class OverviewService:
                 logged_in=not needs_login,
             )
         elif status.connectivity is Connectivity.OFFLINE:
-            message = "You are offline. Courses on this device are still available."
+            message = _("You are offline. Courses on this device are still available.")
             next_sync = self._sync.backoff.next_delay()
         elif status.connectivity is Connectivity.CAPTIVE_PORTAL:
-            message = "This network wants you to log in (in a browser) before Samen can connect."
+            message = _("This network wants you to log in (in a browser) before Samen can connect.")
         elif not status.logged_in:
-            message = f"You are not logged in. {LOGIN_HINT}"
+            message = _("You are not logged in. {how}").format(how=_(LOGIN_HINT))
         return Overview(
             status=status,
             library=self._catalogue.library(),

@@ -31,6 +31,7 @@ from desktop.domain.course_version import (
     check_not_older,
 )
 from desktop.domain.errors import DiskFullError, PackError, SamenError
+from desktop.language.catalogue import _
 from desktop.media.packs import MANIFEST, MEDIA_PREFIX, Pack, write_zip
 from desktop.private_files import as_the_learner_would
 from desktop.store.courses import CourseRepo
@@ -66,15 +67,17 @@ class PackService:
     def export(self, course_id: str, dest_dir: Path) -> Path:
         signed_json = self._courses.signed_manifest(course_id)
         if signed_json is None:
-            raise SamenError("This course is not on this computer; download it first.")
+            raise SamenError(_("This course is not on this computer; download it first."))
         detail, _key_id = manifests.verify(json.loads(signed_json), self._keys.known())
         files = []
         for media in detail.media:
             source = self._media_root / course_id / media.path
             if not source.is_file() or source.stat().st_size != media.size:
                 raise SamenError(
-                    f"{detail.course.title} is not fully downloaded yet; finish the download "
-                    "before making a pack."
+                    _(
+                        "{course} is not fully downloaded yet; finish the download before "
+                        "making a pack."
+                    ).format(course=detail.course.title)
                 )
             files.append((media.path, source))
         if not dest_dir.is_dir():
@@ -87,8 +90,11 @@ class PackService:
             raise DiskFullError(
                 dest_dir,
                 needed - free,
-                doing=f"the pack of {detail.course.title} cannot be written",
-                kept="Nothing was written.",
+                # Translators: ends "The disk is full, so …": what could not be done.
+                doing=_("the pack of {course} cannot be written").format(
+                    course=detail.course.title
+                ),
+                kept=_("Nothing was written."),
             )
         written = write_zip(dest, signed_json.encode("utf-8"), files)
         as_the_learner_would(written)  # academy content, made to be copied on: not private
@@ -109,7 +115,9 @@ class PackService:
             found = check_not_older(Source.PACK, course.title, manifests.stamp(signed), held)
             if self._downloading(course.id):
                 raise PackError(
-                    f"{course.title} is downloading right now; pause it, then import.",
+                    _("{course} is downloading right now; pause it, then import.").format(
+                        course=course.title
+                    ),
                     code="busy",
                 )
             self._check_contents(pack, detail)
@@ -152,7 +160,10 @@ class PackService:
         if self._courses.signed_manifest(course.id) != held_json:
             # Stored meanwhile (a download's fetch): the rule must be decided again, on it.
             raise PackError(
-                f"{course.title} changed on this computer meanwhile; try again.", code="changed"
+                _("{course} changed on this computer meanwhile; try again.").format(
+                    course=course.title
+                ),
+                code="changed",
             )
         every = [m.path for m in detail.media]
         already = found is Freshness.SAME and not staged
@@ -205,13 +216,13 @@ class PackService:
         extra = sorted(present - listed)
         if missing:
             raise PackError(
-                "The pack is incomplete: a file of the course is missing; it was not imported.",
+                _("The pack is incomplete: a file of the course is missing; it was not imported."),
                 code="incomplete",
             )
         if extra:
             # No name: it comes from the pack, not from the signed course.
             raise PackError(
-                "The pack holds files that are not part of the course; it was not imported.",
+                _("The pack holds files that are not part of the course; it was not imported."),
                 code="unexpected_file",
             )
 
@@ -232,8 +243,9 @@ class PackService:
             raise DiskFullError(
                 self._media_root,
                 wanted - free,
-                doing=f"{detail.course.title} cannot be imported",
-                kept="Nothing was imported.",
+                # Translators: ends "The disk is full, so …": what could not be done.
+                doing=_("{course} cannot be imported").format(course=detail.course.title),
+                kept=_("Nothing was imported."),
             )
 
     def _stage(self, pack: Pack, staging: Path, course_id: str, media: MediaFile) -> Path | None:
@@ -256,8 +268,10 @@ class PackService:
                 os.fsync(target.fileno())
             if part.stat().st_size != media.size or digest.hexdigest() != media.sha256:
                 raise PackError(
-                    "A file of the course in the pack has been changed or damaged; "
-                    "nothing was imported.",
+                    _(
+                        "A file of the course in the pack has been changed or damaged; "
+                        "nothing was imported."
+                    ),
                     code="tampered",
                 )
         except BaseException:

@@ -30,6 +30,8 @@ from desktop.domain.peer import (
     feedback_problem,
 )
 from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.language import formats
+from desktop.language.catalogue import _, counted
 from desktop.services import refusals
 from desktop.services.actions import ActionService, queue_action
 from desktop.services.queue import QueueService
@@ -99,15 +101,22 @@ class PeerService:
         """Queue one's work on a peer-review exercise for fellow learners; returns the
         submission id. Works offline; a recording is sent first, the submission after it."""
         if not consent:
-            raise SamenError(NO_CONSENT)
+            raise SamenError(_(NO_CONSENT))
         text = text.strip()
         if len(text) > MAX_TEXT:
-            raise SamenError(f"The text has {len(text):,} characters; at most {MAX_TEXT:,} fit.")
+            raise SamenError(
+                counted(
+                    "The text has {n} character; at most {limit} fit.",
+                    "The text has {n} characters; at most {limit} fit.",
+                    len(text),
+                    limit=formats.number(MAX_TEXT),
+                )
+            )
         if not text and recording is None:
-            raise SamenError("Write something or add a recording to share.")
+            raise SamenError(_("Write something or add a recording to share."))
         found = self._courses.exercise(lesson_id, exercise_id)
         if found is not None and not found[1].peer_review:
-            raise SamenError("This exercise is not one for peer feedback.")
+            raise SamenError(_("This exercise is not one for peer feedback."))
         client_id = self._actions.client_id()
         upload_id = None if recording is None else self._uploads.attach(recording)
         args: dict[str, Any] = {
@@ -158,11 +167,13 @@ class PeerService:
         """Queue one's answers to an assignment's questions (once per assignment)."""
         assignment = next((a for a in self.assignments() if a.id == assignment_id), None)
         if assignment is None:
-            raise SamenError("This work is not assigned to you (or has not reached this computer).")
+            raise SamenError(
+                _("This work is not assigned to you (or has not reached this computer).")
+            )
         if assignment.state is AssignmentState.DONE:
-            raise SamenError("You already gave feedback on this work.")
+            raise SamenError(_("You already gave feedback on this work."))
         if assignment.feedback_state is ActionState.WAITING:
-            raise SamenError("Your feedback on this work is waiting to be sent already.")
+            raise SamenError(_("Your feedback on this work is waiting to be sent already."))
         problem = feedback_problem(assignment.questions, answers)
         if problem is not None:
             raise SamenError(problem)
@@ -199,7 +210,9 @@ class PeerService:
                     dest,
                     size=recording.size,
                     sha256=recording.sha256,
-                    label=f"the recording by {assignment.author}",
+                    # Translators: names a file in download messages ("… arrived damaged");
+                    # {name} is a fellow learner's course pseudonym.
+                    label=_("the recording by {name}").format(name=assignment.author),
                     cancel=token,
                 )
             except (ServerError, ChecksumError) as exc:
@@ -237,7 +250,7 @@ class PeerService:
     def rate(self, feedback_id: str, helpful: bool) -> None:
         """Queue one's rating of a piece of feedback; a newer unsent one replaces the older."""
         if feedback_id not in self._sync.cached("peer_feedback"):
-            raise SamenError("This feedback has not reached this computer.")
+            raise SamenError(_("This feedback has not reached this computer."))
         client_id = self._actions.client_id()
         args = {"feedback_id": feedback_id, "helpful": helpful}
         with self._store.write() as db:

@@ -35,6 +35,7 @@ from desktop.domain.errors import (
 from desktop.domain.learning import is_played
 from desktop.domain.podcast import Chapter, Episode, EpisodeFile, Feed, Link, Transcript
 from desktop.domain.transfer import TransferProgress, TransferStats
+from desktop.language.catalogue import _
 from desktop.media.cover_cache import CoverCache
 from desktop.media.feeds import parse_feed
 from desktop.media.side_files import parse_chapters, parse_transcript
@@ -164,7 +165,7 @@ class PodcastService:
 
     def set_keep_latest(self, url: str, count: int) -> None:
         if not 0 <= count <= 50:
-            raise SamenError("Keep between 0 and 50 episodes downloaded per podcast.")
+            raise SamenError(_("Keep between 0 and 50 episodes downloaded per podcast."))
         self._repo.set_keep_latest(url, count)
 
     def _source(self, url: str) -> str:
@@ -241,7 +242,7 @@ class PodcastService:
     def episode(self, key: str) -> Episode:
         found = self._repo.episode(key)
         if found is None:
-            raise SamenError("This episode is no longer in your library.")
+            raise SamenError(_("This episode is no longer in your library."))
         saved = self._learning.position(key)
         if saved is not None:
             found = replace(found, position_ms=saved.position_ms, played=saved.played)
@@ -285,7 +286,7 @@ class PodcastService:
     ) -> Episode:
         with self._lock:
             if key in self._active:
-                raise DownloadBusyError("This episode is already being downloaded.")
+                raise DownloadBusyError(_("This episode is already being downloaded."))
             self._active.add(key)
         try:
             return self._download(key, cancel, on_progress)
@@ -341,12 +342,18 @@ class PodcastService:
                     self._repo.set_failed(key, exc.message, partial=part.is_file())
                     raise
                 if not grew and waiter.wait(self.retry_delay_s * stalled):
-                    raise CancelledError("The download was stopped; it can resume later.") from exc
+                    raise CancelledError(
+                        _("The download was stopped; it can resume later.")
+                    ) from exc
             except SamenError as exc:
                 self._repo.set_failed(key, exc.message, partial=part.is_file())
                 raise
             except OSError as exc:  # e.g. unsubscribed (files deleted) while downloading
-                raise SamenError(f"“{episode.title}” could not be saved ({exc}).") from exc
+                raise SamenError(
+                    _("“{title}” could not be saved ({reason}).").format(
+                        title=episode.title, reason=exc
+                    )
+                ) from exc
             finally:
                 with self._lock:
                     self.stats.add(stats)
@@ -358,7 +365,9 @@ class PodcastService:
         episode = self.episode(key)
         if not self._delete_file(episode.file_name or _file_name(episode)):
             raise SamenError(
-                f"“{episode.title}” could not be deleted; another program may be using it."
+                _("“{title}” could not be deleted; another program may be using it.").format(
+                    title=episode.title
+                )
             )
         self._repo.set_remote(key)
 
@@ -551,8 +560,10 @@ def _artwork_key(image_url: str) -> str:
 
 def _no_audio(episode: Episode) -> FeedError:
     return FeedError(
-        f"“{episode.title}” has no audio file in the feed, so there is nothing to download; "
-        "the podcast may publish it later."
+        _(
+            "“{title}” has no audio file in the feed, so there is nothing to download; "
+            "the podcast may publish it later."
+        ).format(title=episode.title)
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from desktop.domain.errors import SamenError
 from desktop.domain.poll import Poll, PollOption, VoteState
 from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.language.catalogue import _
 from desktop.services import refusals
 from desktop.services.actions import ActionService
 from desktop.services.queue import QueueService
@@ -58,7 +59,9 @@ class PollService:
         found = next((p for p in self.polls() if p.id == poll_id), None)
         if found is None:
             raise SamenError(
-                f"There is no poll {poll_id!r} on this computer; sync first to fetch the polls."
+                _(
+                    "There is no poll {poll_id!r} on this computer; sync first to fetch the polls."
+                ).format(poll_id=poll_id)
             )
         return found
 
@@ -67,9 +70,13 @@ class PollService:
         poll = self.poll(poll_id)
         if option_id not in {option.id for option in poll.options}:
             choices = ", ".join(f"{o.id} ({o.text})" for o in poll.options)
-            raise SamenError(f"This poll has no option {option_id!r}. Choose one of: {choices}.")
+            raise SamenError(
+                _("This poll has no option {option_id!r}. Choose one of: {choices}.").format(
+                    option_id=option_id, choices=choices
+                )
+            )
         if not poll.is_open:
-            raise SamenError("This poll is closed; votes are no longer counted.")
+            raise SamenError(_("This poll is closed; votes are no longer counted."))
         self._actions.vote(poll_id, option_id)
         return self.poll(poll_id)
 

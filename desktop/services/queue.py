@@ -10,6 +10,7 @@ from typing import Any
 
 from desktop.domain.errors import NotLoggedInError, SamenError
 from desktop.domain.sync import OutboxItem, OutboxState, QueueView
+from desktop.language.catalogue import _
 from desktop.services.describer import ActionDescriber, ActionDescription, ActionKind
 from desktop.services.session import SessionService
 from desktop.store.outbox import OutboxRepo
@@ -145,15 +146,15 @@ class QueueService:
     def _require(self) -> str:
         client_id = self._client_id()
         if client_id is None:
-            raise NotLoggedInError("Log in to change what waits to be sent.")
+            raise NotLoggedInError(_("Log in to change what waits to be sent."))
         return client_id
 
     def discard(self, item_id: int) -> None:
         if not self._outbox.discard(item_id, self._require()):
             raise SamenError(
-                "This action is being sent or was already accepted, so it cannot be discarded."
+                _("This action is being sent or was already accepted, so it cannot be discarded.")
             )
 
     def resend(self, item_id: int, args: dict[str, Any]) -> None:
         if self._outbox.resend(item_id, args, self._require()) is None:
-            raise SamenError("Only actions the academy refused can be edited and sent again.")
+            raise SamenError(_("Only actions the academy refused can be edited and sent again."))

@@ -14,6 +14,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from desktop.language.catalogue import _
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -30,8 +32,9 @@ ImageRule = Callable[[Any, Sequence["Token"], int, Any, dict[str, Any]], str]
 def _no_image(
     renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
-    alt = escape(renderer.renderInlineAsText(tokens[idx].children or [], options, env) or "image")
-    return f"<em>[{alt}: images are not shown here]</em>"
+    alt = renderer.renderInlineAsText(tokens[idx].children or [], options, env) or _("image")
+    # Translators: in place of an image in a forum post; {alt} is the image's description.
+    return "<em>{}</em>".format(escape(_("[{alt}: images are not shown here]").format(alt=alt)))
 
 
 class RichText:

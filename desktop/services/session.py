@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from desktop.domain.account import Account
 from desktop.domain.errors import NotLoggedInError, OfflineError, SamenError, ServerError
+from desktop.language.catalogue import _
 from desktop.store.accounts import AccountRepo
 from desktop.store.outbox import OutboxRepo
 from desktop.store.trust import KeyRepo
@@ -73,7 +74,7 @@ class SessionService:
         url = normalize_url(server_url)
         username = username.strip()
         if not username or not password:
-            raise SamenError("Please enter both your user name and your password.")
+            raise SamenError(_("Please enter both your user name and your password."))
         client_id = self._accounts.client_id_for(url, username)
         client = self._client_factory(url, timeout=self._timeout)
         try:
@@ -113,7 +114,7 @@ class SessionService:
         """An API client for the logged-in account; its token is read from the vault per call."""
         account = self._accounts.current()
         if account is None:
-            raise NotLoggedInError("You are not logged in. Please log in to the academy.")
+            raise NotLoggedInError(_("You are not logged in. Please log in to the academy."))
         return self._client_factory(account.server_url, token=self.token, timeout=self._timeout)
 
     def logout(self) -> LogoutResult:

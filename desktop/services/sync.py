@@ -28,6 +28,7 @@ from desktop.domain.errors import (
 )
 from desktop.domain.sync import SyncReport, WindowResult
 from desktop.domain.upload import UploadReport
+from desktop.language.catalogue import _
 from desktop.services.session import SessionService
 from desktop.services.status import StatusService
 from desktop.store.clock import utc_now
@@ -123,7 +124,9 @@ class SyncService:
     def _window(self) -> SyncReport:
         account = self._session.account()
         if account is None or self._session.token() is None:
-            return self._report(False, needs_login=True, error="Log in to send and receive work.")
+            return self._report(
+                False, needs_login=True, error=_("Log in to send and receive work.")
+            )
         # What the report says was accepted or refused is what changed in the outbox during
         # this window, not one code path's tally (a window can fail after settling items).
         self._settled_before = (account.client_id, *self._outbox.settled(account.client_id))
@@ -156,7 +159,9 @@ class SyncService:
         except sqlite3.Error as exc:
             # The local database refused (disk full, locked by another program): nothing was
             # lost, the window simply ends; say it in the learner's words.
-            problem = SamenError(f"Samen could not update its local database ({exc}).")
+            problem = SamenError(
+                _("Samen could not update its local database ({problem}).").format(problem=exc)
+            )
             return self._failed(problem, delay=self.backoff.next_delay())
         self.backoff.reset()
         # The pull followed the push: what was accepted until now has come back with it.

@@ -31,8 +31,9 @@ from desktop.domain.upload import (
     UploadState,
     UploadStats,
     guess_content_type,
-    human_size,
 )
+from desktop.language import formats
+from desktop.language.catalogue import _
 from desktop.media.recordings import keep_copy
 from desktop.services.session import SessionService
 from desktop.store.clock import utc_now
@@ -76,7 +77,7 @@ class UploadService:
     def _client_id(self) -> str:
         account = self._session.account()
         if account is None:
-            raise NotLoggedInError("Log in to attach a recording.")
+            raise NotLoggedInError(_("Log in to attach a recording."))
         return account.client_id
 
     def max_bytes(self) -> int:
@@ -95,24 +96,35 @@ class UploadService:
         try:
             info = source.stat()
         except FileNotFoundError:
-            raise SamenError(f"{source} does not exist.") from None
+            raise SamenError(_("{file} does not exist.").format(file=source)) from None
         except OSError as exc:
-            raise SamenError(f"Samen cannot read {source}: {exc.strerror or exc}.") from exc
+            raise SamenError(
+                _("Samen cannot read {file}: {reason}.").format(
+                    file=source, reason=exc.strerror or exc
+                )
+            ) from exc
         if not stat.S_ISREG(info.st_mode):
-            raise SamenError(f"{name} is not a file that can be sent (it is a folder or device).")
+            raise SamenError(
+                _("{name} is not a file that can be sent (it is a folder or device).").format(
+                    name=name
+                )
+            )
         if info.st_size == 0:
-            raise SamenError(f"{name} is empty; there is nothing to send.")
+            raise SamenError(_("{name} is empty; there is nothing to send.").format(name=name))
         limit = self.max_bytes()
         if info.st_size > limit:
             raise SamenError(
-                f"{name} is {human_size(info.st_size)}; the academy accepts recordings of at "
-                f"most {human_size(limit)}."
+                _("{name} is {size}; the academy accepts recordings of at most {limit}.").format(
+                    name=name, size=formats.size(info.st_size), limit=formats.size(limit)
+                )
             )
         kind = (content_type or guess_content_type(source) or "").lower()
         if kind not in ACCEPTED_TYPES:
             raise SamenError(
-                f"{name} is not an audio or video recording the academy accepts "
-                "(for example .mp3, .m4a, .ogg, .wav, .mp4 or .webm)."
+                _(
+                    "{name} is not an audio or video recording the academy accepts "
+                    "(for example .mp3, .m4a, .ogg, .wav, .mp4 or .webm)."
+                ).format(name=name)
             )
         upload_id = str(uuid.uuid4())
         copy = keep_copy(source, self._folder / upload_id, max_bytes=limit)

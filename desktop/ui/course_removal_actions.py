@@ -14,49 +14,60 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.language.catalogue import _
 from desktop.services.course_removal import CourseRemovalService, RemovalResult
 from desktop.ui.tasks import TaskRunner
 
 
 class RemovalText:
-    """Every sentence of these actions, in one place."""
+    """Every sentence of these actions, in one place, in the learner's language."""
 
-    FREE_TITLE = "Free space"
-    REMOVE_TITLE = "Remove from this device"
+    @staticmethod
+    def free_title() -> str:
+        return _("Free space")
+
+    @staticmethod
+    def remove_title() -> str:
+        return _("Remove from this device")
 
     @staticmethod
     def ask_free(title: str) -> str:
-        return (
-            f"Delete the videos, audio and images of “{title}” from this computer? The lesson "
+        return _(
+            "Delete the videos, audio and images of “{title}” from this computer? The lesson "
             "texts, your progress and your work stay. Download the course again to have "
             "everything back."
-        )
+        ).format(title=title)
 
     @staticmethod
     def ask_remove(title: str) -> str:
-        return (
-            f"Remove “{title}” from this computer? Your progress and your work stay, and "
+        return _(
+            "Remove “{title}” from this computer? Your progress and your work stay, and "
             "the course stays in the academy's list: download it again at any time."
-        )
+        ).format(title=title)
 
     @staticmethod
     def freed(title: str) -> str:
-        return f"Freed the space of “{title}”; its lesson texts and your progress are kept."
+        return _(
+            "Freed the space of “{title}”; its lesson texts and your progress are kept."
+        ).format(title=title)
 
     @staticmethod
     def removed(title: str) -> str:
-        return f"Removed “{title}” from this computer; your progress is kept."
+        return _("Removed “{title}” from this computer; your progress is kept.").format(title=title)
 
     @staticmethod
     def downloading(title: str) -> str:
-        return (
-            f"“{title}” was downloading: the download is stopped and its files are deleted. "
+        return _(
+            "“{title}” was downloading: the download is stopped and its files are deleted. "
             "Try again in a moment."
-        )
+        ).format(title=title)
 
     @staticmethod
     def failed(title: str, reason: str) -> str:
-        return f"Could not change “{title}” on this computer: {reason}"
+        # Translators: {reason} is a sentence saying what went wrong.
+        return _("Could not change “{title}” on this computer: {reason}").format(
+            title=title, reason=reason
+        )
 
 
 def _ask(parent: QWidget, title: str, text: str) -> bool:
@@ -77,11 +88,11 @@ class CourseRemovalActions(QObject):
         self.confirm: Callable[[QWidget, str, str], bool] = _ask
 
     def free_space(self, course_id: str, title: str) -> None:
-        if self.confirm(self._window, RemovalText.FREE_TITLE, RemovalText.ask_free(title)):
+        if self.confirm(self._window, RemovalText.free_title(), RemovalText.ask_free(title)):
             self._run(lambda: self._removal.free_space(course_id), title, RemovalText.freed)
 
     def remove(self, course_id: str, title: str) -> None:
-        if self.confirm(self._window, RemovalText.REMOVE_TITLE, RemovalText.ask_remove(title)):
+        if self.confirm(self._window, RemovalText.remove_title(), RemovalText.ask_remove(title)):
             self._run(lambda: self._removal.remove(course_id), title, RemovalText.removed)
 
     def _run(

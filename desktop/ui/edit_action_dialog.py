@@ -24,19 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.sync import OutboxItem
+from desktop.language.catalogue import N_, _
 
-# The arguments a learner wrote, with the words their field gets; a long text gets a box.
+# The arguments a learner wrote, with the words their field gets (translated where shown); a
+# long text gets a box.
 WRITTEN = {
-    "title": ("&Title", False),
-    "body": ("&Text", True),
-    "text": ("Your &answer", True),
-    "answer": ("Your &answer", True),
-    "supporter_name": ("Supporter's &name", False),
-    "supporter_email": ("Supporter's &e-mail address", False),
-    "message": ("Your &message", True),
-    "reason": ("&Reason", True),
+    "title": (N_("&Title"), False),
+    "body": (N_("&Text"), True),
+    "text": (N_("Your &answer"), True),
+    "answer": (N_("Your &answer"), True),
+    "supporter_name": (N_("Supporter's &name"), False),
+    "supporter_email": (N_("Supporter's &e-mail address"), False),
+    "message": (N_("Your &message"), True),
+    "reason": (N_("&Reason"), True),
 }
-NOTHING_TO_EDIT = (
+NOTHING_TO_EDIT = N_(
     "There is nothing in this one you wrote yourself; it can be sent again as it is, or discarded."
 )
 
@@ -52,7 +54,7 @@ class EditActionDialog(QDialog):
     ) -> None:
         """`choices`: for a vote, the poll's options as (id, words), to choose again."""
         super().__init__(parent)
-        self.setWindowTitle("Edit and send again")
+        self.setWindowTitle(_("Edit and send again"))
         self._item = item
         self._inputs: dict[str, QLineEdit | QPlainTextEdit] = {}
         self.choice: QComboBox | None = None
@@ -64,7 +66,7 @@ class EditActionDialog(QDialog):
                 self.choice.addItem(words, option_id)
             chosen = self.choice.findData(str(item.args.get("option_id")))
             self.choice.setCurrentIndex(max(chosen, 0))
-            label = QLabel("Your &choice")
+            label = QLabel(_("Your &choice"))
             label.setBuddy(self.choice)
             form.addRow(label, self.choice)
         for key, value in item.args.items():
@@ -79,17 +81,21 @@ class EditActionDialog(QDialog):
                 editor = QLineEdit(value)
             editor.setObjectName(key)
             self._inputs[key] = editor
-            label = QLabel(words)
+            label = QLabel(_(words))
             label.setBuddy(editor)
             form.addRow(label, editor)
         reason = QLabel()
         reason.setTextFormat(Qt.TextFormat.PlainText)
-        reason.setText(f"{title}\nThe academy said: {item.message or item.code}")
+        # Translators: under the action's own sentence, the academy's reason for refusing it.
+        said = _("The academy said: {reason}").format(reason=item.message or item.code)
+        reason.setText(f"{title}\n{said}")
         reason.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Send again")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Send again"))
+        # Said by Samen's catalogue, not left to Qt's own (which may be missing).
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -97,7 +103,7 @@ class EditActionDialog(QDialog):
         if self._inputs or self.choice is not None:
             layout.addLayout(form)
         else:
-            nothing = QLabel(NOTHING_TO_EDIT)
+            nothing = QLabel(_(NOTHING_TO_EDIT))
             nothing.setWordWrap(True)
             layout.addWidget(nothing)
         layout.addWidget(buttons)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.account import Account
 from desktop.domain.errors import SamenError
+from desktop.language.catalogue import _
 from desktop.services.session import SessionService
 from desktop.ui import theme
 from desktop.ui.tasks import TaskRunner
@@ -29,7 +30,7 @@ class LoginDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Log in to your academy")
+        self.setWindowTitle(_("Log in to your academy"))
         self._session = session
         self._runner = runner
         self.account: Account | None = None
@@ -44,17 +45,19 @@ class LoginDialog(QDialog):
         self.error.setWordWrap(True)
         theme.tint(self.error, "error")
         self.error.hide()
-        self.busy = QLabel("Logging in…")
+        self.busy = QLabel(_("Logging in…"))
         self.busy.hide()
 
         form = QFormLayout()
-        form.addRow("&Academy address", self.server)
-        form.addRow("&User name", self.username)
-        form.addRow("&Password", self.password)
+        form.addRow(_("&Academy address"), self.server)
+        form.addRow(_("&User name"), self.username)
+        form.addRow(_("&Password"), self.password)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Log in")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Log in"))
+        # Said by Samen's catalogue, not left to Qt's own (which may be missing).
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -90,7 +93,7 @@ class LoginDialog(QDialog):
         if isinstance(exc, SamenError | ValueError):
             self.error.setText(str(exc))
         else:
-            self.error.setText(f"Logging in failed unexpectedly: {exc}")
+            self.error.setText(_("Logging in failed unexpectedly: {reason}").format(reason=exc))
         self.error.show()
         self.password.selectAll()
         self.password.setFocus()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.domain.status import Connectivity
+from desktop.language.catalogue import N_, _, counted
 from desktop.ui.icons import Icons
 from desktop.ui.nav_rail import NavRail
 from desktop.ui.page_stack import PageStack
@@ -54,12 +55,12 @@ WINDOW_MODULES = (
     "desktop.ui.widgets.sync_indicator",
 )
 
-PLACES = (  # rail place, words, shortcut
-    ("home", "Home", "Ctrl+1"),
-    ("courses", "Courses", "Ctrl+2"),
-    ("podcasts", "Podcasts", "Ctrl+3"),
+PLACES = (  # rail place, words (translated where shown), shortcut
+    ("home", N_("Home"), "Ctrl+1"),
+    ("courses", N_("Courses"), "Ctrl+2"),
+    ("podcasts", N_("Podcasts"), "Ctrl+3"),
 )
-SYNC_PLACE = ("sync", "Sync & storage", "Ctrl+4")
+SYNC_PLACE = ("sync", N_("Sync & storage"), "Ctrl+4")
 
 
 def preload() -> None:
@@ -90,9 +91,9 @@ class MainWindow(QMainWindow):
 
         self.rail = NavRail()
         for name, words, shortcut in PLACES:
-            self.rail.add_place(name, words, shortcut)
+            self.rail.add_place(name, _(words), shortcut)
         sync_name, sync_words, sync_key = SYNC_PLACE
-        self.rail.add_place(sync_name, sync_words, sync_key, bottom=True)
+        self.rail.add_place(sync_name, _(sync_words), sync_key, bottom=True)
         for name in self.rail.buttons:
             self.rail.set_icon(name, Icons.icon(name))
         self.rail.place_requested.connect(self.go)
@@ -218,7 +219,7 @@ class MainWindow(QMainWindow):
 
     def reopen(self, place: str) -> None:
         """Go back to where the learner was when Samen closed (Home when unknown)."""
-        kind, _, rest = place.partition(":")
+        kind, _sep, rest = place.partition(":")
         if kind == "lesson" and rest.count(":") == 1:
             course_id, lesson_id = rest.split(":")
             self.open_course(course_id)  # behind the lesson, for Back
@@ -287,8 +288,10 @@ class MainWindow(QMainWindow):
         assert self.pages is not None
         self.pages.sync_page().downloads.enqueue(course_id, self.titles.get(course_id, ""))
         self.statusBar().showMessage(
-            "Downloading. The course card shows how far it is; Sync & storage (Ctrl+4) lists "
-            "every download.",
+            _(
+                "Downloading. The course card shows how far it is; Sync & storage (Ctrl+4) "
+                "lists every download."
+            ),
             5000,
         )
 
@@ -303,12 +306,15 @@ class MainWindow(QMainWindow):
             # timeout, and pressing again asks for a fresh try right after this one.
             self.sync_again = True
             self.statusBar().showMessage(
-                "Still connecting to the academy; Samen tries again as soon as this attempt ends."
+                _(
+                    "Still connecting to the academy; Samen tries again as soon as this "
+                    "attempt ends."
+                )
             )
             return
         self.refreshing = True
         self.indicator.show_connecting()  # at once, not after the probe answers
-        self.statusBar().showMessage("Connecting to the academy…")
+        self.statusBar().showMessage(_("Connecting to the academy…"))
         self._runner.submit(
             self.services.overview.refresh, self._on_refreshed, self._on_refresh_failed
         )
@@ -327,8 +333,9 @@ class MainWindow(QMainWindow):
         self.menus.logout.setEnabled(result.status.logged_in)
         report = result.report
         sent = sent_sentence(report.acked, report.acked_by_kind, report.rejected) if report else ""
+        # Two whole sentences side by side (what was sent, then what the sync met).
         said = " ".join(part for part in (sent, result.message or "") if part)
-        self.statusBar().showMessage(said or "Up to date.", 0 if result.message else 8000)
+        self.statusBar().showMessage(said or _("Up to date."), 0 if result.message else 8000)
         if result.message is None:
             self._space_banner.hide()  # the sync wrote to the database again: there is room
         self.pages.after_sync(result)
@@ -346,7 +353,9 @@ class MainWindow(QMainWindow):
         self.refreshing = False
         self.indicator.show_status(self.overview.status if self.overview else None)
         self.indicator.recount()
-        self.statusBar().showMessage(f"Could not sync: {getattr(exc, 'message', exc)}")
+        self.statusBar().showMessage(
+            _("Could not sync: {reason}").format(reason=getattr(exc, "message", exc))
+        )
         self._schedule_sync(self.services.overview.interval_s)
         self._sync_again_if_asked()
 
@@ -398,15 +407,17 @@ class MainWindow(QMainWindow):
 
     def _confirm_logout(self, pending: object) -> None:
         assert isinstance(pending, int)
-        waiting = (
-            f"\n\n{pending} of your actions have not been sent yet. They stay on this device "
-            "and are sent after you log in again with this account."
-            if pending
-            else ""
-        )
-        answer = QMessageBox.question(
-            self, "Log out", "Log out of the academy? Courses on this device stay." + waiting
-        )
+        question = _("Log out of the academy? Courses on this device stay.")
+        if pending:
+            waiting = counted(
+                "{n} of your actions has not been sent yet. It stays on this device and is "
+                "sent after you log in again with this account.",
+                "{n} of your actions have not been sent yet. They stay on this device and are "
+                "sent after you log in again with this account.",
+                pending,
+            )
+            question = f"{question}\n\n{waiting}"
+        answer = QMessageBox.question(self, _("Log out"), question)
         if answer == QMessageBox.StandardButton.Yes:
             if self._player is not None:
                 self._player.unload()  # saved for this learner, before the logout below
@@ -416,12 +427,15 @@ class MainWindow(QMainWindow):
         from desktop.services.session import LogoutResult
 
         assert isinstance(result, LogoutResult)
-        kept = (
-            f" {result.pending_kept} of your actions are kept for later."
-            if result.pending_kept
-            else ""
-        )
-        self.statusBar().showMessage("Logged out." + kept)
+        said = _("Logged out.")
+        if result.pending_kept:
+            kept = counted(
+                "{n} of your actions is kept for later.",
+                "{n} of your actions are kept for later.",
+                result.pending_kept,
+            )
+            said = f"{said} {kept}"
+        self.statusBar().showMessage(said)
         self._forget_learner()
         self.refresh()
 
@@ -449,9 +463,10 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(
             self,
-            "About Samen",
+            _("About Samen"),
+            # The motto stays Dutch in every language: it is the academy's own.
             f"<b>Samen {__version__}</b><p>Waarom moeilijk doen als het ook samen kan.</p>"
-            "<p>Learn at your own pace, offline, and still together.</p>",
+            "<p>" + _("Learn at your own pace, offline, and still together.") + "</p>",
         )
 
     def _save_position(self, media_key: str, position_ms: int, duration_ms: int) -> None:

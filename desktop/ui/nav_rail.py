@@ -12,6 +12,8 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QButtonGroup, QFrame, QToolButton, QVBoxLayout, QWidget
 
+from desktop.language.catalogue import _
+
 
 class NavRail(QFrame):
     """Signal `place_requested(str)` when the learner picks a place; `light(name)` marks one."""
@@ -34,10 +36,12 @@ class NavRail(QFrame):
     def add_place(
         self, name: str, text: str, shortcut: str, *, bottom: bool = False
     ) -> QToolButton:
+        """`text` is the place's name as shown (translated by the caller)."""
         button = QToolButton()
         button.setObjectName(f"nav-{name}")
         button.setText(text.replace("&", "&&"))  # no mnemonic: Ctrl+1…4 reach the places
-        button.setToolTip(f"{text} ({shortcut})")
+        # Translators: a place's tooltip in the navigation rail: "Courses (Ctrl+2)".
+        button.setToolTip(_("{place} ({shortcut})").format(place=text, shortcut=shortcut))
         button.setAccessibleName(text)
         button.setCheckable(True)
         button.setAutoRaise(True)

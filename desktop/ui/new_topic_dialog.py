@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.forum import MAX_TITLE
+from desktop.language.catalogue import _
 
 
 class NewTopicDialog(QDialog):
@@ -32,40 +33,43 @@ class NewTopicDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New topic")
+        self.setWindowTitle(_("New topic"))
         self.about = QComboBox()
-        self.about.addItem("The whole course", "")
+        self.about.addItem(_("The whole course"), "")
         for lesson_id, name in lessons:
-            self.about.addItem(f"Lesson {name}", lesson_id)
+            # Translators: {name} is the lesson's number and title, e.g. "2. Sharing the work".
+            self.about.addItem(_("Lesson {name}").format(name=name), lesson_id)
         if about is not None and self.about.findData(about) < 0:
-            self.about.addItem("This lesson", about)  # a lesson not listed (yet)
+            # Translators: in the About choice, a lesson whose title is not known on this computer.
+            self.about.addItem(_("This lesson"), about)  # a lesson not listed (yet)
         self.about.setCurrentIndex(max(0, self.about.findData(about or "")))
         self.title = QLineEdit()
-        self.title.setPlaceholderText("What is it about, in a few words?")
+        self.title.setPlaceholderText(_("What is it about, in a few words?"))
         self.title.setMaxLength(MAX_TITLE)
         self.body = QPlainTextEdit()
         # Tab moves on, as everywhere else; no one is trapped in a text box.
         self.body.setTabChangesFocus(True)
-        self.body.setPlaceholderText("What do you want to ask or share?")
-        self.question = QCheckBox("A &discussion question for the learners (moderators)", self)
+        self.body.setPlaceholderText(_("What do you want to ask or share?"))
+        self.question = QCheckBox(_("A &discussion question for the learners (moderators)"), self)
         self.question.setVisible(moderator)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start topic")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Start topic"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("&About:", self.about)
-        form.addRow("&Title:", self.title)
+        # Translators: what a new topic is about: the whole course or one lesson.
+        form.addRow(_("&About:"), self.about)
+        form.addRow(_("&Title:"), self.title)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        text_label = QLabel("T&ext:")
+        text_label = QLabel(_("T&ext:"))
         text_label.setBuddy(self.body)
         layout.addWidget(text_label)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.question)
-        note = QLabel("It is sent at the next sync; until then you can change or delete it.")
+        note = QLabel(_("It is sent at the next sync; until then you can change or delete it."))
         note.setWordWrap(True)
         note.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(note)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from desktop.domain.course_version import ImportOutcome, PackImport
+from desktop.language.catalogue import _
 from desktop.services.packs import PackService
 from desktop.ui.tasks import TaskRunner
 
@@ -25,28 +26,32 @@ class PackActions(QObject):
         self._runner = runner
         self._window = parent
         self._dialog: QProgressDialog | None = None
-        self.import_action = QAction("&Import course pack…", parent)
+        self.import_action = QAction(_("&Import course pack…"), parent)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.triggered.connect(self.ask_import)
-        self.import_folder_action = QAction("Import course pack &folder…", parent)
+        self.import_folder_action = QAction(_("Import course pack &folder…"), parent)
         self.import_folder_action.triggered.connect(self.ask_import_folder)
         self._progress.connect(self._show_progress)
 
     def ask_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self._window, "Import a course pack", str(Path.home()), "Course packs (*.zip)"
+        path, _chosen_filter = QFileDialog.getOpenFileName(
+            self._window,
+            _("Import a course pack"),
+            str(Path.home()),
+            # Translators: the file dialog's filter; keep "(*.zip)" as it is.
+            _("Course packs (*.zip)"),
         )
         if path:
             self.import_pack(Path(path))
 
     def ask_import_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self._window, "Import a course pack folder")
+        path = QFileDialog.getExistingDirectory(self._window, _("Import a course pack folder"))
         if path:
             self.import_pack(Path(path))
 
     def import_pack(self, path: Path) -> None:
         self._dialog = QProgressDialog(
-            "Checking and importing the course…", "", 0, 100, self._window
+            _("Checking and importing the course…"), "", 0, 100, self._window
         )
         self._dialog.setCancelButton(None)  # files land only after every check passed
         self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -59,7 +64,7 @@ class PackActions(QObject):
 
     def export_course(self, course_id: str) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self._window, "Where should the course pack go? (e.g. a USB stick)"
+            self._window, _("Where should the course pack go? (e.g. a USB stick)")
         )
         if not folder:
             return
@@ -81,17 +86,21 @@ class PackActions(QObject):
         assert isinstance(result, PackImport)
         self._close_dialog()
         if result.outcome is ImportOutcome.UP_TO_DATE:
-            QMessageBox.information(self._window, "Course up to date", result.sentence)
+            QMessageBox.information(self._window, _("Course up to date"), result.sentence)
             return
-        QMessageBox.information(self._window, "Course imported", result.sentence)
+        QMessageBox.information(self._window, _("Course imported"), result.sentence)
         self.imported.emit(result.course.id)
 
     def _exported(self, path: object) -> None:
         assert isinstance(path, Path)
         QMessageBox.information(
-            self._window, "Course pack ready", f"The course pack was written to\n{path}"
+            self._window,
+            _("Course pack ready"),
+            _("The course pack was written to\n{folder}").format(folder=path),
         )
 
     def _failed(self, exc: BaseException) -> None:
         self._close_dialog()
-        QMessageBox.warning(self._window, "Course pack", str(exc))
+        QMessageBox.warning(
+            self._window, _("Course pack"), getattr(exc, "message", None) or str(exc)
+        )

@@ -15,6 +15,7 @@ from desktop.language.startup import speak
 
 # Qt's own catalogues Samen's window uses: widgets and dialogs, and the media errors.
 _QT_CATALOGUES = ("qtbase", "qtmultimedia")
+_installed: list[QTranslator] = []
 
 
 def speak_in_window(app: QApplication, setting: str) -> Speech:
@@ -24,8 +25,11 @@ def speak_in_window(app: QApplication, setting: str) -> Speech:
     speech = speak(setting, os.environ, ui_languages)
     QLocale.setDefault(QLocale(speech.locale))
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    while _installed:  # a second call (the screenshots, the tests) replaces the first's
+        app.removeTranslator(_installed.pop())
     for name in _QT_CATALOGUES:
         translator = QTranslator(app)  # parented: lives as long as the application
         if translator.load(QLocale(speech.locale), name, "_", folder):
             app.installTranslator(translator)
+            _installed.append(translator)
     return speech

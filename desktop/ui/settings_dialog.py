@@ -36,14 +36,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.language import formats
+from desktop.language.catalogue import N_, _
 from desktop.paths import ENV_DATA_DIR
 from desktop.settings import LANGUAGES, THEMES, Settings
 from desktop.ui import theme
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import Theme
 
-LANGUAGE_NAMES = {"": "Follow the system", "en": "English", "nl": "Nederlands"}
-THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+# A language is named in itself, as is customary, so a learner finds theirs whatever the window
+# speaks now; only "Follow the system" is translated (where shown).
+LANGUAGE_NAMES = {"": N_("Follow the system"), "en": "English", "nl": "Nederlands"}
+TRANSLATED_LANGUAGE_NAMES = frozenset({""})
+THEME_NAMES = {"system": N_("Follow the system"), "light": N_("Light"), "dark": N_("Dark")}
 MB_PER_GB = 1024
 MAX_BUDGET_GB = 10_000.0
 MAX_KEEP_HOURS = 24 * 365
@@ -64,12 +69,14 @@ def _reason(exc: BaseException) -> str:
     if isinstance(message, str) and message:
         return message
     if isinstance(exc, PermissionError):
-        return "Samen is not allowed to write in its settings folder."
-    return "The disk could not be written to; try again, or free some space first."
+        return _("Samen is not allowed to write in its settings folder.")
+    return _("The disk could not be written to; try again, or free some space first.")
 
 
 def _shown(value: float) -> str:
-    return f"{round(value, 2):g}"
+    """`value` for a field, as the learner would type it: no grouping, the locale's decimal
+    sign ("0,5" in Dutch); `_number` reads it back either way."""
+    return formats.as_typed(value)
 
 
 class SettingsDialog(QDialog):
@@ -84,7 +91,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(_("Settings"))
         self._settings = settings
         self._runner = runner
         self._data_dir = data_dir
@@ -96,9 +103,10 @@ class SettingsDialog(QDialog):
 
         self.language = QComboBox()
         for code in LANGUAGES:
-            self.language.addItem(LANGUAGE_NAMES[code], code)
+            name = LANGUAGE_NAMES[code]
+            self.language.addItem(_(name) if code in TRANSLATED_LANGUAGE_NAMES else name, code)
         self._select(self.language, self._language_at_open)
-        self.language_note = QLabel("Samen shows the new language after a restart.")
+        self.language_note = QLabel(_("Samen shows the new language after a restart."))
         self.language_note.setWordWrap(True)
         theme.tint(self.language_note, "muted")
         self.language_note.setVisible(False)
@@ -106,73 +114,80 @@ class SettingsDialog(QDialog):
 
         self.theme = QComboBox()
         for code in THEMES:
-            self.theme.addItem(THEME_NAMES[code], code)
+            self.theme.addItem(_(THEME_NAMES[code]), code)
         self._select(self.theme, self._theme_at_open)
         self.theme.currentIndexChanged.connect(self._theme_chosen)
 
         looks = QFormLayout()
-        looks.addRow(self._buddy("&Language", self.language), self.language)
+        looks.addRow(self._buddy(_("&Language"), self.language), self.language)
         looks.addRow("", self.language_note)
-        looks.addRow(self._buddy("&Theme", self.theme), self.theme)
-        looks_box = QGroupBox("Language and colours")
+        looks.addRow(self._buddy(_("&Theme"), self.theme), self.theme)
+        looks_box = QGroupBox(_("Language and colours"))
         looks_box.setLayout(looks)
 
-        self.unmetered = QCheckBox("Download only on &unmetered connections")
+        self.unmetered = QCheckBox(_("Download only on &unmetered connections"))
         self.unmetered.setChecked(bool(settings.get("download_unmetered_only")))
         unmetered_note = QLabel(
-            "Courses and episodes wait while the connection is metered, such as a phone's "
-            "hotspot, and download once you are on an unmetered one."
+            _(
+                "Courses and episodes wait while the connection is metered, such as a phone's "
+                "hotspot, and download once you are on an unmetered one."
+            )
         )
         unmetered_note.setWordWrap(True)
         theme.tint(unmetered_note, "muted")
         downloads = QVBoxLayout()
         downloads.addWidget(self.unmetered)
         downloads.addWidget(unmetered_note)
-        downloads_box = QGroupBox("Downloads")
+        downloads_box = QGroupBox(_("Downloads"))
         downloads_box.setLayout(downloads)
 
         self._budget_at_open = _shown(float(settings.get("podcast_budget_mb")) / MB_PER_GB)
         self.budget = QLineEdit(self._budget_at_open)
-        self.budget.setAccessibleName("Space for podcast episodes, in gigabytes")
+        self.budget.setAccessibleName(_("Space for podcast episodes, in gigabytes"))
         budget_row = QHBoxLayout()
         budget_row.addWidget(self.budget, 1)
-        budget_row.addWidget(QLabel("GB"))
-        self.clean_up = QCheckBox("&Delete played episodes automatically")
+        # Translators: the unit after the field for the podcasts' space (gigabytes).
+        budget_row.addWidget(QLabel(_("GB")))
+        self.clean_up = QCheckBox(_("&Delete played episodes automatically"))
         self.clean_up.setChecked(bool(settings.get("podcast_clean_up")))
         self._keep_at_open = _shown(float(settings.get("podcast_delete_played_after_h")))
         self.keep_hours = QLineEdit(self._keep_at_open)
-        self.keep_hours.setAccessibleName("Hours to keep a played episode")
+        self.keep_hours.setAccessibleName(_("Hours to keep a played episode"))
         keep_row = QHBoxLayout()
         keep_row.addWidget(self.keep_hours, 1)
-        keep_row.addWidget(QLabel("hours after playing"))
+        keep_row.addWidget(QLabel(_("hours after playing")))
         self.clean_up.toggled.connect(self.keep_hours.setEnabled)
         self.keep_hours.setEnabled(self.clean_up.isChecked())
         podcasts = QFormLayout()
-        podcasts.addRow(self._buddy("Space for &episodes", self.budget), budget_row)
+        podcasts.addRow(self._buddy(_("Space for &episodes"), self.budget), budget_row)
         podcasts.addRow(self.clean_up)
-        podcasts.addRow(self._buddy("&Keep them for", self.keep_hours), keep_row)
+        podcasts.addRow(self._buddy(_("&Keep them for"), self.keep_hours), keep_row)
         podcast_note = QLabel(
-            "New episodes download automatically while they fit in this space. "
-            "Pinned episodes are never deleted."
+            _(
+                "New episodes download automatically while they fit in this space. "
+                "Pinned episodes are never deleted."
+            )
         )
         podcast_note.setWordWrap(True)
         theme.tint(podcast_note, "muted")
         podcasts.addRow(podcast_note)
-        podcasts_box = QGroupBox("Podcasts")
+        podcasts_box = QGroupBox(_("Podcasts"))
         podcasts_box.setLayout(podcasts)
 
         self.folder = QLineEdit(str(data_dir))
         self.folder.setReadOnly(True)
-        self.folder.setAccessibleName("Folder where Samen keeps your data")
-        self.open_folder = QPushButton("&Open folder")
+        self.folder.setAccessibleName(_("Folder where Samen keeps your data"))
+        self.open_folder = QPushButton(_("&Open folder"))
         self.open_folder.clicked.connect(self._open_folder)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(self.open_folder)
         move_note = QLabel(
-            "Your courses, episodes and answers are kept in this folder. To keep them "
-            "somewhere else, close Samen, move the folder, and start Samen with "
-            f"--data-dir and the new folder, or set {ENV_DATA_DIR} to it."
+            _(
+                "Your courses, episodes and answers are kept in this folder. To keep them "
+                "somewhere else, close Samen, move the folder, and start Samen with "
+                "--data-dir and the new folder, or set {variable} to it."
+            ).format(variable=ENV_DATA_DIR)
         )
         move_note.setWordWrap(True)
         move_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -180,7 +195,7 @@ class SettingsDialog(QDialog):
         data = QVBoxLayout()
         data.addLayout(folder_row)
         data.addWidget(move_note)
-        data_box = QGroupBox("Your data")
+        data_box = QGroupBox(_("Your data"))
         data_box.setLayout(data)
 
         self.problem = QLabel()
@@ -190,9 +205,11 @@ class SettingsDialog(QDialog):
         self.problem.hide()
 
         self.buttons = QDialogButtonBox()
-        self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = self.buttons.addButton(
+            _("&Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.cancel_button = self.buttons.addButton(
-            "&Cancel", QDialogButtonBox.ButtonRole.RejectRole
+            _("&Cancel"), QDialogButtonBox.ButtonRole.RejectRole
         )
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.save)
@@ -255,7 +272,11 @@ class SettingsDialog(QDialog):
 
     def _open_folder(self) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._data_dir))):
-            self._say(f"Samen could not open the folder. You find your data in {self._data_dir}.")
+            self._say(
+                _("Samen could not open the folder. You find your data in {folder}.").format(
+                    folder=self._data_dir
+                )
+            )
 
     def _say(self, sentence: str) -> None:
         self.problem.setText(sentence)
@@ -268,15 +289,17 @@ class SettingsDialog(QDialog):
         budget = _number(self.budget.text())
         if budget is None or budget < 0 or budget > MAX_BUDGET_GB:
             return (
-                "Space for episodes needs a number of gigabytes, such as 2 or 0.5 "
-                "(0 means episodes are not downloaded automatically).",
+                _(
+                    "Space for episodes needs a number of gigabytes, such as 2 or 0.5 "
+                    "(0 means episodes are not downloaded automatically)."
+                ),
                 self.budget,
             )
         if self.clean_up.isChecked():
             hours = _number(self.keep_hours.text())
             if hours is None or hours < 0 or hours > MAX_KEEP_HOURS:
                 return (
-                    "Keep played episodes for a number of hours, such as 24 or 168 for a week.",
+                    _("Keep played episodes for a number of hours, such as 24 or 168 for a week."),
                     self.keep_hours,
                 )
         return None
@@ -313,7 +336,7 @@ class SettingsDialog(QDialog):
     def _set_saving(self, saving: bool) -> None:
         self.saving = saving
         self.save_button.setEnabled(not saving)
-        self.save_button.setText("Saving…" if saving else "&Save")
+        self.save_button.setText(_("Saving…") if saving else _("&Save"))
 
     def _saved(self, _result: object) -> None:
         self._set_saving(False)
@@ -325,8 +348,9 @@ class SettingsDialog(QDialog):
         self._set_saving(False)
         self._theme_at_open = str(self.theme.currentData())  # it applies until Samen closes
         self._say(
-            "Your settings could not be saved, so they last only until Samen closes. "
-            + _reason(exc)
+            _(
+                "Your settings could not be saved, so they last only until Samen closes. {reason}"
+            ).format(reason=_reason(exc))
         )
 
     def reject(self) -> None:

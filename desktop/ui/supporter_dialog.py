@@ -44,7 +44,7 @@ class SupporterDialog(QDialog):
         # they choose the other.
         self.language = QComboBox()
         for code, name in SUPPORTER_LANGUAGES.items():
-            self.language.addItem(_(name), code)
+            self.language.addItem(name, code)
         mine = self.language.findData(catalogue.language())
         self.language.setCurrentIndex(max(mine, 0))
         self.language.setAccessibleName(_("The language your supporter reads"))

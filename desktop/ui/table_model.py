@@ -6,12 +6,15 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop.language.catalogue import _
+
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
 
 class ListTableModel(QAbstractTableModel, Generic[T]):
-    """Subclasses name their HEADERS and implement `data`; rows are replaced wholesale."""
+    """Subclasses name their HEADERS (marked with `N_`, translated when shown) and implement
+    `data`; rows are replaced wholesale."""
 
     HEADERS: ClassVar[tuple[str, ...]] = ()
 
@@ -34,5 +37,5 @@ class ListTableModel(QAbstractTableModel, Generic[T]):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return _(self.HEADERS[section])
         return None

@@ -1,7 +1,8 @@
 """The main window's menus and the actions behind them. UI thread.
 
-Mnemonics are unique across the menu bar (&Samen, &View, P&layback, &Help) and inside each
-menu; the places have Ctrl+1…Ctrl+4 so they work from any page.
+Mnemonics are unique across the menu bar (&Samen, &View, P&layback, &Help; in Dutch &Samen,
+&Beeld, &Afspelen, &Help) and inside each menu, in each language; the places have Ctrl+1…Ctrl+4
+so they work from any page.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from desktop.language.catalogue import N_, _
+
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
 
-VIEW_PLACES = (  # page, menu text, shortcut
-    ("home", "&Home", "Ctrl+1"),
-    ("courses", "&Courses", "Ctrl+2"),
-    ("podcasts", "&Podcasts", "Ctrl+3"),
-    ("sync", "&Sync && storage", "Ctrl+4"),
+VIEW_PLACES = (  # page, menu text (translated where shown), shortcut
+    ("home", N_("&Home"), "Ctrl+1"),
+    ("courses", N_("&Courses"), "Ctrl+2"),
+    ("podcasts", N_("&Podcasts"), "Ctrl+3"),
+    ("sync", N_("&Sync && storage"), "Ctrl+4"),
 )
 
 
@@ -51,17 +54,18 @@ def _action(
 
 def build_menus(window: MainWindow) -> Menus:
     bar = window.menuBar()
-    samen = bar.addMenu("&Samen")
-    sync = _action(window, "S&ync now", "Ctrl+R", QKeySequence.StandardKey.Refresh)
+    # Translators: the application menu, named after the app ("&Samen" in every language).
+    samen = bar.addMenu(_("&Samen"))
+    sync = _action(window, _("S&ync now"), "Ctrl+R", QKeySequence.StandardKey.Refresh)
     sync.triggered.connect(window.refresh)
-    settings = _action(window, "Se&ttings…", QKeySequence.StandardKey.Preferences, "Ctrl+,")
+    settings = _action(window, _("Se&ttings…"), QKeySequence.StandardKey.Preferences, "Ctrl+,")
     settings.setMenuRole(QAction.MenuRole.PreferencesRole)
     settings.triggered.connect(window.show_settings)
-    login = _action(window, "&Log in…")
+    login = _action(window, _("&Log in…"))
     login.triggered.connect(window.ask_login)
-    logout = _action(window, "Log &out")
+    logout = _action(window, _("Log &out"))
     logout.triggered.connect(window.logout)
-    quit_action = _action(window, "&Quit", QKeySequence.StandardKey.Quit)
+    quit_action = _action(window, _("&Quit"), QKeySequence.StandardKey.Quit)
     quit_action.triggered.connect(window.close)
     for action in (sync, settings):
         samen.addAction(action)
@@ -74,24 +78,24 @@ def build_menus(window: MainWindow) -> Menus:
     samen.addSeparator()
     samen.addAction(quit_action)
 
-    view = bar.addMenu("&View")
+    view = bar.addMenu(_("&View"))
     for name, text, key in VIEW_PLACES:
-        place = _action(window, text, key)
+        place = _action(window, _(text), key)
         place.triggered.connect(lambda _checked=False, n=name: window.go(n))
         view.addAction(place)
         window.addAction(place)
     view.addSeparator()
-    back = _action(window, "&Back", QKeySequence.StandardKey.Back, "Alt+Left")
+    back = _action(window, _("&Back"), QKeySequence.StandardKey.Back, "Alt+Left")
     back.triggered.connect(window.back)
     view.addAction(back)
     window.addAction(back)
 
-    playback = bar.addMenu("P&layback")
+    playback = bar.addMenu(_("P&layback"))
     # Filled when the player is first made (window.player): until then nothing plays.
     playback.aboutToShow.connect(lambda: window.player)
 
-    help_menu = bar.addMenu("&Help")
-    about = _action(window, "&About Samen")
+    help_menu = bar.addMenu(_("&Help"))
+    about = _action(window, _("&About Samen"))
     about.triggered.connect(window.about)
     help_menu.addAction(about)
     return Menus(sync, login, logout, settings, back, playback)

@@ -355,7 +355,7 @@ def test_attach_knows_the_academys_limit_offline(academy: LiveServer, tmp_path: 
     with pytest.raises(SamenError) as raised:
         core.uploads.attach(path)
     assert raised.value.message == (
-        "talk.m4a is 2 kB; the academy accepts recordings of at most 1 kB."
+        "talk.m4a is 2.0\u00a0kB; the academy accepts recordings of at most 1.0\u00a0kB."
     )
 
 

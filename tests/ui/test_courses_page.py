@@ -62,7 +62,7 @@ def test_the_cover_shows_before_download_and_the_card_follows_the_course(
 
     assert card.title.text() == "Learning together: study groups that work"
     assert card.facts.text().startswith("English · ")
-    assert card.facts.text().endswith(" KB") or card.facts.text().endswith(" MB")
+    assert card.facts.text().endswith(("\u00a0kB", "\u00a0MB"))  # Babel's units, kept together
     assert card.summary.full_text() == entry.course.summary
     assert card.summary.text().count("\n") <= 2  # at most three lines
     assert card.state.text() == "Not downloaded"
@@ -174,7 +174,7 @@ def test_offline_cards_keep_their_placeholder_and_the_grid_wraps(
     qtbot.waitUntil(lambda: page.columns == 4, timeout=5_000)
     card = page.card("course-0")
     assert card is not None
-    assert card.facts.text() == "Dutch · 12 MB"
+    assert card.facts.text() == "Dutch · 12.5\u00a0MB"
     assert card.cover.pixmap() is None  # initials on a palette colour instead
 
     # Tab walks from the filter to the cards, in reading order.

@@ -125,4 +125,4 @@ def test_a_download_from_before_the_window_is_named_by_its_title(
     assert "Learning together: study groups that work" in names
     assert COURSE not in names
     row = download_row(downloads, COURSE)
-    assert _text(downloads.table.item(row, 5)).endswith("KB")
+    assert _text(downloads.table.item(row, 5)).endswith("kB")

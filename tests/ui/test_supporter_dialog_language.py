@@ -39,7 +39,7 @@ def test_the_dialog_speaks_dutch_and_asks_in_dutch_by_default(dutch: None, qtbot
         "Vul de naam van je supporter in, zodat de e-mail die kan begroeten."
     )
     dialog.language.setCurrentIndex(dialog.language.findData("en"))
-    assert dialog.chosen_language() == "en" and dialog.language.currentText() == "Engels"
+    assert dialog.chosen_language() == "en" and dialog.language.currentText() == "English"
 
 
 def test_in_english_the_supporter_reads_english_by_default(qtbot: QtBot) -> None:

@@ -12,18 +12,30 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 
 from desktop.domain.course import Lesson
 from desktop.domain.supporter import Points
-from desktop.ui.counting import count
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted
 from desktop.ui.pages.course_lessons import lesson_name, next_lesson
 
-POINTS_HINT = "Points come from completing lessons, asking supporters and helping peers."
+POINTS_HINT = N_("Points come from completing lessons, asking supporters and helping peers.")
 
 
 def progress_text(done: int, total: int) -> str:
     if total == 0:
-        return "No lessons on this computer yet"
+        return _("No lessons on this computer yet")
     if done >= total:
-        return f"All {count(total, 'lesson', 'lessons')} done" if total > 1 else "Lesson done"
-    return f"{done} of {count(total, 'lesson', 'lessons')} done"
+        if total == 1:
+            return _("Lesson done")
+        return counted("{n} lesson done", "All {n} lessons done", total)
+    return counted(
+        "{done} of {n} lesson done", "{done} of {n} lessons done", total, done=formats.number(done)
+    )
+
+
+def points_change(reason: str, amount: int) -> str:
+    """One line of the points' tooltip: "Lesson done: +10"."""
+    signed = f"+{formats.number(amount)}" if amount > 0 else formats.number(amount)
+    # Translators: why the learner got points, and how many: "Lesson done: +10".
+    return _("{reason}: {points}").format(reason=reason, points=signed)
 
 
 class CourseHeader(QWidget):
@@ -44,9 +56,9 @@ class CourseHeader(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setMaximumWidth(220)
         self.progress.setMaximumHeight(12)
-        self.progress.setAccessibleName("Lessons done")
+        self.progress.setAccessibleName(_("Lessons done"))
         self.points = QLabel()
-        self.points.setAccessibleName("Your points in this course")
+        self.points.setAccessibleName(_("Your points in this course"))
         self.points.hide()
         self.continue_button = QPushButton()
         self.continue_button.setDefault(True)
@@ -83,18 +95,24 @@ class CourseHeader(QWidget):
         upcoming = next_lesson(lessons, done)
         self._next = upcoming.id if upcoming else None
         if upcoming is not None:
+            name = lesson_name(upcoming)
             # Alt+S is the window's Samen menu, and Start's other letters are taken here.
-            verb = "&Continue" if finished else "Be&gin"
-            self.continue_button.setText(f"{verb}: {lesson_name(upcoming)}")
-            self.continue_button.setToolTip("Open the next lesson to study")
+            self.continue_button.setText(
+                # Translators: the course page's button to the next lesson: "Continue: 2. Title".
+                _("&Continue: {lesson}").format(lesson=name)
+                if finished
+                # Translators: the course page's button to the first lesson: "Begin: 1. Title".
+                else _("Be&gin: {lesson}").format(lesson=name)
+            )
+            self.continue_button.setToolTip(_("Open the next lesson to study"))
         self.continue_button.setVisible(upcoming is not None)
 
     def show_points(self, points: Points | None) -> None:
         total = points.total if points is not None else 0
-        self.points.setText(f"★ {count(total, 'point', 'points')}")
+        self.points.setText(counted("★ {n} point", "★ {n} points", total))
         recent = [] if points is None else points.recent
-        lines = [f"{label}: {amount:+d}" for label, amount, _when in recent]
-        self.points.setToolTip("\n".join(lines) or POINTS_HINT)
+        lines = [points_change(label, amount) for label, amount, _when in recent]
+        self.points.setToolTip("\n".join(lines) or _(POINTS_HINT))
         self.points.setVisible(total > 0)
 
     def clear(self) -> None:

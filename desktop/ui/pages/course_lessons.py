@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.course import Lesson
-from desktop.ui.counting import count
+from desktop.language.catalogue import N_, _, counted
 from desktop.ui.icons import Icons
 
 DONE_MARK = "✓"
 NEXT_MARK = "▶"
 MARK_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's mark ("" when none), for tests
-NO_LESSONS = (
+NO_LESSONS = N_(
     "This course has no lessons on this computer yet. Download it from your courses "
     "(Download) to study it here, also offline."
 )
@@ -51,17 +51,17 @@ class LessonsSection(QWidget):
         self.lessons: list[Lesson] = []
         self.done: set[str] = set()
         self.list = QListWidget()
-        self.list.setAccessibleName("Lessons of this course")
+        self.list.setAccessibleName(_("Lessons of this course"))
         self.list.setSpacing(2)
         self.list.setIconSize(QSize(22, 22))
         self._icons: dict[str, QIcon] = {}
         self.list.itemActivated.connect(self._activated)
         self.list.currentItemChanged.connect(lambda *_: self._update_button())
-        self.empty = QLabel(NO_LESSONS)
+        self.empty = QLabel(_(NO_LESSONS))
         self.empty.setWordWrap(True)
         self.empty.hide()
-        self.open_button = QPushButton("Op&en lesson")
-        self.open_button.setToolTip("Open the chosen lesson (Enter, or a double-click)")
+        self.open_button = QPushButton(_("Op&en lesson"))
+        self.open_button.setToolTip(_("Open the chosen lesson (Enter, or a double-click)"))
         self.open_button.clicked.connect(self.open_current)
         self.open_button.setEnabled(False)
         row = QHBoxLayout()
@@ -130,10 +130,10 @@ class LessonsSection(QWidget):
 
     def _state(self, lesson: Lesson, upcoming: Lesson | None) -> str:
         if lesson.id in self.done:
-            return "Done"
+            return _("Done")
         if upcoming is not None and lesson.id == upcoming.id:
-            return "Next up"
-        return "Not done yet"
+            return _("Next up")
+        return _("Not done yet")
 
     def _mark(self, lesson: Lesson, upcoming: Lesson | None) -> str:
         if lesson.id in self.done:
@@ -155,5 +155,5 @@ class LessonsSection(QWidget):
     def _label(self, lesson: Lesson, upcoming: Lesson | None) -> str:
         details = [self._state(lesson, upcoming)]
         if lesson.exercises:
-            details.append(count(len(lesson.exercises), "exercise", "exercises"))
+            details.append(counted("{n} exercise", "{n} exercises", len(lesson.exercises)))
         return f"{lesson_name(lesson)}\n{' · '.join(details)}"

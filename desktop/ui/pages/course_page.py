@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from desktop.domain.course import Lesson
 from desktop.domain.poll import VoteState
 from desktop.domain.supporter import Points
+from desktop.language.catalogue import N_, _, counted
 from desktop.media.player import Player
 from desktop.services.catalogue import CatalogueService
 from desktop.services.forum import ForumService
@@ -60,8 +61,8 @@ from desktop.ui.tasks import TaskRunner
 
 SECTIONS = ("lessons", "discussion", "polls", "peer", "supporters")
 # Alt+S, V, L and H are the window's menus; these are unique among what shows with them.
-TAB_TITLES = ("Less&ons", "D&iscussion", "&Polls", "Peer &work", "S&upporters")
-NEWS = {1: "new", 2: "to vote", 3: "to review"}  # what a number in a section's title counts
+# Marked here, translated where shown (the language is installed after imports).
+TAB_TITLES = (N_("Less&ons"), N_("D&iscussion"), N_("&Polls"), N_("Peer &work"), N_("S&upporters"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,16 @@ def section_title(index: int, news: _News | None) -> str:
     """A section's tab title, with what waits there: "D&iscussion (2 new)"."""
     numbers = {} if news is None else {1: news.unread, 2: news.to_vote, 3: news.to_review}
     waiting = numbers.get(index, 0)
-    return f"{TAB_TITLES[index]} ({waiting} {NEWS[index]})" if waiting else TAB_TITLES[index]
+    if not waiting:
+        return _(TAB_TITLES[index])
+    if index == 1:
+        # Translators: the course's Discussion tab with how many replies and topics are unread.
+        return counted("D&iscussion ({n} new)", "D&iscussion ({n} new)", waiting)
+    if index == 2:
+        # Translators: the course's Polls tab with how many open polls wait for a vote.
+        return counted("&Polls ({n} to vote)", "&Polls ({n} to vote)", waiting)
+    # Translators: the course's Peer work tab with how many peers' works wait for feedback.
+    return counted("Peer &work ({n} to review)", "Peer &work ({n} to review)", waiting)
 
 
 class CoursePage(QWidget):
@@ -151,7 +161,7 @@ class CoursePage(QWidget):
         self.sections.setDocumentMode(True)
         widgets = (self.lessons_section, self.discussion, self.polls, self.peer, self.supporters)
         for widget, title in zip(widgets, TAB_TITLES, strict=True):
-            self.sections.addTab(widget, title)
+            self.sections.addTab(widget, _(title))
         self.sections.currentChanged.connect(lambda _index: self.peer.seen_if_shown())
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)

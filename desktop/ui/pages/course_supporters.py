@@ -24,16 +24,19 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import Exercise, Lesson
 from desktop.domain.supporter import RequestStatus, SupporterRequest
+from desktop.language.catalogue import N_, _
 from desktop.ui.formatting import local_time
 from desktop.ui.pages.course_lessons import lesson_name
 
-NO_REQUESTS = (
-    "<p>You have not asked a supporter for feedback in this course yet.</p>"
-    "<p>In a lesson, an exercise that allows it has <b>Ask a supporter</b>: someone you trust "
+# Marked here, translated where shown (the language is installed after imports).
+NO_REQUESTS = N_("You have not asked a supporter for feedback in this course yet.")
+# Translators: {button} is the exercise's button "Ask a supporter…", in bold.
+HOW_TO_ASK = N_(
+    "In a lesson, an exercise that allows it has {button}: someone you trust "
     "(a friend, a colleague, a teacher) gets your answer by e-mail and can reply. Their "
-    "answers appear here after a sync.</p>"
+    "answers appear here after a sync."
 )
-CHOOSE = "<p>Choose a request on the left to read it and your supporter's answer.</p>"
+CHOOSE = N_("Choose a request on the left to read it and your supporter's answer.")
 PROMPT = 50  # characters of an exercise's prompt in the list
 
 
@@ -63,7 +66,7 @@ class SupportersSection(QWidget):
         super().__init__()
         self.requests: list[CourseRequest] = []
         self.list = QListWidget()
-        self.list.setAccessibleName("Your supporter requests in this course")
+        self.list.setAccessibleName(_("Your supporter requests in this course"))
         self.list.setMaximumWidth(340)
         self.list.setWordWrap(True)  # long prompts wrap instead of scrolling sideways
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -72,10 +75,12 @@ class SupportersSection(QWidget):
         self.list.itemActivated.connect(lambda _item: self.open_lesson())
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
-        self.view.setAccessibleName("The request and its answer")
-        self.view.setHtml(NO_REQUESTS)
-        self.open_button = QPushButton("Op&en its lesson")
-        self.open_button.setToolTip("Open the lesson with this exercise, to ask again or withdraw")
+        self.view.setAccessibleName(_("The request and its answer"))
+        self.view.setHtml(_nothing_asked())
+        self.open_button = QPushButton(_("Op&en its lesson"))
+        self.open_button.setToolTip(
+            _("Open the lesson with this exercise, to ask again or withdraw")
+        )
         self.open_button.clicked.connect(self.open_lesson)
         self.open_button.setEnabled(False)
         right = QVBoxLayout()
@@ -123,9 +128,20 @@ class SupportersSection(QWidget):
         found = self.current()
         self.open_button.setEnabled(found is not None)
         if found is None:
-            self.view.setHtml(CHOOSE if self.requests else NO_REQUESTS)
+            self.view.setHtml(_paragraph(_(CHOOSE)) if self.requests else _nothing_asked())
             return
         self.view.setHtml(_details(found))
+
+
+def _paragraph(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+def _nothing_asked() -> str:
+    # The exercise card's own button, so the words match what the learner sees there.
+    label = _("Ask a supporter…")
+    button = f"<b>{escape(label)}</b>"
+    return _paragraph(_(NO_REQUESTS)) + f"<p>{escape(_(HOW_TO_ASK)).format(button=button)}</p>"
 
 
 def _prompt(exercise: Exercise) -> str:
@@ -145,19 +161,28 @@ def _text(value: str) -> str:
 
 def _details(found: CourseRequest) -> str:
     request = found.request
-    parts = [
-        f"<h3>{escape(request.supporter_name)}</h3>",
-        f"<p>Lesson {escape(lesson_name(found.lesson))}, the exercise "
-        f"<i>{escape(found.exercise.prompt)}</i></p>",
-        f"<p><b>{escape(request.status_text)}</b></p>",
-    ]
+    name = escape(request.supporter_name)
+    # Translators: where a request is from; {exercise} is the exercise's question, in italics.
+    where = _("Lesson {lesson}, the exercise {exercise}").format(
+        lesson=escape(lesson_name(found.lesson)),
+        exercise=f"<i>{escape(found.exercise.prompt)}</i>",
+    )
+    parts = [f"<h3>{name}</h3>", f"<p>{where}</p>", f"<p><b>{escape(request.status_text)}</b></p>"]
     if request.asked_at:
-        parts.append(f"<p>Asked {escape(local_time(request.asked_at))}.</p>")
+        # Translators: when the learner asked: "Asked 2 Dec 2026, 14:05."
+        parts.append(_paragraph(_("Asked {when}.").format(when=local_time(request.asked_at))))
     if request.feedback:
-        when = f" ({escape(local_time(request.answered_at))})" if request.answered_at else ""
-        parts.append(f"<h4>{escape(request.supporter_name)}’s answer{when}</h4>")
+        if request.answered_at:
+            heading = _("{name}’s answer ({when})").format(
+                name=request.supporter_name, when=local_time(request.answered_at)
+            )
+        else:
+            heading = _("{name}’s answer").format(name=request.supporter_name)
+        parts.append(f"<h4>{escape(heading)}</h4>")
         parts.append(_text(request.feedback))
     if request.message:
-        parts.append("<h4>Your message</h4>" + _text(request.message))
-    parts.append("<h4>Your answer, as your supporter reads it</h4>" + _text(request.answer))
+        heading = _("Your message")
+        parts.append(f"<h4>{escape(heading)}</h4>" + _text(request.message))
+    heading = _("Your answer, as your supporter reads it")
+    parts.append(f"<h4>{escape(heading)}</h4>" + _text(request.answer))
     return "".join(parts)

@@ -13,6 +13,8 @@ stopped), export_requested, free_space_requested, remove_requested.
 
 from __future__ import annotations
 
+from html import escape
+
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
@@ -30,6 +32,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import LibraryEntry
 from desktop.domain.learning import Standing
+from desktop.language import formats
+from desktop.language.catalogue import N_, _
 from desktop.services.covers import CoverService
 from desktop.ui.cover_images import decode_all
 from desktop.ui.tasks import TaskRunner
@@ -41,23 +45,28 @@ GAP = 16
 
 
 class PageText:
-    """Every learner-visible sentence of the page, in one place."""
+    """Every learner-visible sentence of the page, in one place: marked for the catalogue
+    (`N_`) and translated where shown (the language is installed after imports)."""
 
-    HEADING = "Courses"
-    ALL = "&All"
-    ON_DEVICE = "On this &device"
-    NO_COURSES = (
+    HEADING = N_("Courses")
+    NO_COURSES = N_(
         "No courses yet. When you are online, the academy's courses appear here. "
         "You can also import a course pack from a USB stick or a shared folder (Ctrl+I)."
     )
-    NONE_ON_DEVICE = (
+    NONE_ON_DEVICE = N_(
         "No course is on this device yet. Choose Download on a course under All to study it "
         "offline."
     )
 
     @staticmethod
-    def with_count(label: str, count: int) -> str:
-        return f"{label} ({count})"
+    def all(count: int) -> str:
+        # Translators: the filter that shows every course, with how many there are.
+        return _("&All ({n})").format(n=formats.number(count))
+
+    @staticmethod
+    def on_device(count: int) -> str:
+        # Translators: the filter that shows the courses downloaded to this computer.
+        return _("On this &device ({n})").format(n=formats.number(count))
 
 
 class CoursesPage(QWidget):
@@ -82,9 +91,9 @@ class CoursesPage(QWidget):
         self._asked_covers: set[tuple[str, str]] = set()  # (course id, sha256) being fetched
         self._columns = 0
 
-        heading = QLabel(f"<h2>{PageText.HEADING}</h2>")
-        self.show_all = QRadioButton(PageText.ALL)
-        self.show_device = QRadioButton(PageText.ON_DEVICE)
+        heading = QLabel(f"<h2>{escape(_(PageText.HEADING))}</h2>")
+        self.show_all = QRadioButton(PageText.all(0))
+        self.show_device = QRadioButton(PageText.on_device(0))
         self.show_all.setChecked(True)
         self._filter = QButtonGroup(self)
         self._filter.addButton(self.show_all)
@@ -97,7 +106,7 @@ class CoursesPage(QWidget):
         filters.addWidget(self.show_device)
         filters.addStretch(1)
 
-        self.empty = QLabel(PageText.NO_COURSES)
+        self.empty = QLabel(_(PageText.NO_COURSES))
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -194,8 +203,8 @@ class CoursesPage(QWidget):
 
     def _update_counts(self) -> None:
         here = sum(1 for e in self._entries if e.downloaded)
-        self.show_all.setText(PageText.with_count(PageText.ALL, len(self._entries)))
-        self.show_device.setText(PageText.with_count(PageText.ON_DEVICE, here))
+        self.show_all.setText(PageText.all(len(self._entries)))
+        self.show_device.setText(PageText.on_device(here))
 
     def _on_filter(self, _button: object, checked: bool) -> None:
         if checked:
@@ -227,9 +236,9 @@ class CoursesPage(QWidget):
             QWidget.setTabOrder(previous, card)
             previous = card
         if not self._entries:
-            self.empty.setText(PageText.NO_COURSES)
+            self.empty.setText(_(PageText.NO_COURSES))
         elif not shown:
-            self.empty.setText(PageText.NONE_ON_DEVICE)
+            self.empty.setText(_(PageText.NONE_ON_DEVICE))
         self.stack.setCurrentWidget(self.scroller if shown else self.empty)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802

@@ -24,27 +24,35 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.transfer import JobState, JobStatus, TransferProgress
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted, pgettext
 from desktop.services.downloads import DownloadService
-from desktop.ui import formatting
 from desktop.ui.tasks import TaskRunner
 
-STATUS_LABELS = {
-    JobStatus.QUEUED: "Waiting",
-    JobStatus.RUNNING: "Downloading",
-    JobStatus.PAUSED: "Paused",
-    JobStatus.DONE: "On this computer",
-    JobStatus.FAILED: "Stopped",
+STATUS_LABELS = {  # translated where shown
+    JobStatus.QUEUED: N_("Waiting"),
+    JobStatus.RUNNING: N_("Downloading"),
+    JobStatus.PAUSED: N_("Paused"),
+    JobStatus.DONE: N_("On this computer"),
+    JobStatus.FAILED: N_("Stopped"),
 }
-COLUMNS = ("Download", "Status", "Progress", "Speed", "Time left", "On disk")
-UNNAMED_COURSE = "A course"  # until the catalogue has given its title; never its id
+# The first column's words are said with their context (a column, not the button "Download").
+COLUMNS = (
+    "Download",
+    N_("Status"),
+    N_("Progress"),
+    N_("Speed"),
+    N_("Time left"),
+    N_("On disk"),
+)
+UNNAMED_COURSE = N_("A course")  # until the catalogue has given its title; never its id
 
 
 def eta_text(seconds: float | None) -> str:
+    """How long a download still takes, in the locale's words ("3 min"); "" when unknown."""
     if seconds is None:
         return ""
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return formats.length(int(max(seconds, 0) * 1000))
 
 
 class DownloadsPage(QWidget):
@@ -68,7 +76,9 @@ class DownloadsPage(QWidget):
         self.last_progress: dict[str, TransferProgress] = {}
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        # Translators: the downloads table's first column: what is downloaded.
+        headers = [pgettext("column", "Download"), *(_(column) for column in COLUMNS[1:])]
+        self.table.setHorizontalHeaderLabels(headers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -77,12 +87,14 @@ class DownloadsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
-        self.pause_button = QPushButton("&Pause")
-        self.resume_button = QPushButton("&Resume")
-        self.cancel_button = QPushButton("&Cancel")
-        self.remove_button = QPushButton("&Free space…")
+        self.pause_button = QPushButton(_("&Pause"))
+        self.resume_button = QPushButton(_("&Resume"))
+        # Translators: stops a download; its letter must differ from the menu bar's (in Dutch
+        # &Samen, &Beeld, &Afspelen, &Help) and this page's other buttons.
+        self.cancel_button = QPushButton(pgettext("download", "&Cancel"))
+        self.remove_button = QPushButton(_("&Free space…"))
         self.remove_button.setToolTip(
-            "Delete this course's media from this computer. Progress and unsent work stay."
+            _("Delete this course's media from this computer. Progress and unsent work stay.")
         )
         self.pause_button.clicked.connect(lambda: self._act(self._downloads.pause))
         self.resume_button.clicked.connect(self._resume)
@@ -101,7 +113,7 @@ class DownloadsPage(QWidget):
         self.summary = QLabel()
         layout = QVBoxLayout(self)
         # Hidden where a page around it names the section already (Sync & storage).
-        self.heading = QLabel("<h2>Downloads</h2>")
+        self.heading = QLabel("<h2>{}</h2>".format(_("Downloads")))
         layout.addWidget(self.heading)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
@@ -124,7 +136,7 @@ class DownloadsPage(QWidget):
         self._downloads.enqueue(course_id)  # a short lock: fine on the UI thread
         if title:
             self.titles.setdefault(course_id, title)
-        self._row(course_id, title or self.titles.get(course_id) or UNNAMED_COURSE)
+        self._row(course_id, title or self.titles.get(course_id) or _(UNNAMED_COURSE))
         self._render_states()
         self._run()
 
@@ -142,7 +154,7 @@ class DownloadsPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._running = False
         self.reload()
-        QMessageBox.warning(self, "Downloads", str(exc))
+        QMessageBox.warning(self, _("Downloads"), str(exc))
 
     def reload(self) -> None:
         """Re-read states (cheap) and the space used (a database read, on a worker)."""
@@ -177,7 +189,7 @@ class DownloadsPage(QWidget):
     def _render_states(self) -> None:
         states = self._downloads.states()
         for course_id, state in states.items():
-            name = state.label or self.titles.get(course_id) or UNNAMED_COURSE
+            name = state.label or self.titles.get(course_id) or _(UNNAMED_COURSE)
             row = self._row(course_id, name)
             self._set(row, 0, name)
             if not state.is_course:
@@ -192,29 +204,36 @@ class DownloadsPage(QWidget):
             1 for s in states.values() if s.status in (JobStatus.QUEUED, JobStatus.RUNNING)
         )
         self.summary.setText(
-            f"{active} downloads running or waiting."
+            counted("{n} download running or waiting.", "{n} downloads running or waiting.", active)
             if active
-            else "Downloads continue where they stopped, also after a restart or a lost connection."
+            else _(
+                "Downloads continue where they stopped, also after a restart or a lost connection."
+            )
         )
         self._update_buttons()
 
     def _short_label(self, course_id: str, state: JobState) -> str:
         seen = self.last_progress.get(course_id)
-        share = f" at {seen.fraction:.0%}" if seen is not None else ""
+        share = formats.percent(seen.fraction) if seen is not None else ""
         if state.status is JobStatus.PAUSED:
-            return f"Paused{share}"
+            return _("Paused at {percent}").format(percent=share) if share else _("Paused")
         if state.status is JobStatus.FAILED:
-            return f"Stopped{share}"
+            return _("Stopped at {percent}").format(percent=share) if share else _("Stopped")
         if state.status is JobStatus.QUEUED:
-            return "Waiting to download"
+            return _("Waiting to download")
         if state.status is JobStatus.RUNNING:
-            return f"Downloading{share}"
+            if share:
+                return _("Downloading at {percent}").format(percent=share)
+            return _("Downloading")
         return ""  # done: the list's own "Saved" says it
 
     @staticmethod
     def _status_text(state: JobState) -> str:
-        label = STATUS_LABELS[state.status]
-        return f"{label}: {state.message}" if state.message else label
+        label = _(STATUS_LABELS[state.status])
+        if not state.message:
+            return label
+        # Translators: a download's state and why: "Stopped: the academy cannot be reached".
+        return _("{status}: {reason}").format(status=label, reason=state.message)
 
     def _set(self, row: int, column: int, text: str) -> None:
         item = self.table.item(row, column)
@@ -225,19 +244,30 @@ class DownloadsPage(QWidget):
         assert isinstance(progress, TransferProgress)
         self.last_progress[progress.course_id] = progress
         state = self._downloads.states().get(progress.course_id)  # a short lock
-        row = self._row(progress.course_id, (state.label if state else "") or progress.course_id)
+        name = (
+            (state.label if state else "")
+            or self.titles.get(progress.course_id)
+            or _(UNNAMED_COURSE)
+        )
+        row = self._row(progress.course_id, name)
         bar = self.bar(progress.course_id)
         bar.setValue(int(progress.fraction * 1000))
         bar.setFormat(
-            f"{formatting.size(progress.done_bytes)} of {formatting.size(progress.total_bytes)}"
+            _("{done} of {total}").format(
+                done=formats.size(progress.done_bytes), total=formats.size(progress.total_bytes)
+            )
         )
-        self._set(row, 1, STATUS_LABELS[JobStatus.RUNNING])
-        self._set(row, 3, f"{formatting.size(int(progress.bytes_per_s))}/s")
-        self._set(row, 4, eta_text(progress.eta_s))
+        self._set(row, 1, _(STATUS_LABELS[JobStatus.RUNNING]))
+        # Translators: a download's speed, "1,2 MB/s".
+        self._set(row, 3, _("{size}/s").format(size=formats.size(int(progress.bytes_per_s))))
         left = eta_text(progress.eta_s)
+        self._set(row, 4, left)
+        share = formats.percent(progress.fraction)
         self.course_label.emit(
             progress.course_id,
-            f"Downloading… {progress.fraction:.0%}" + (f", {left} left" if left else ""),
+            _("Downloading… {percent}, {time} left").format(percent=share, time=left)
+            if left
+            else _("Downloading… {percent}").format(percent=share),
         )
 
     def _show_used(self, used: object) -> None:
@@ -245,7 +275,7 @@ class DownloadsPage(QWidget):
         self._used = used
         for course_id, row in self._rows.items():
             if course_id not in self._episodes:
-                self._set(row, 5, formatting.size(used.get(course_id, 0)))
+                self._set(row, 5, formats.size(used.get(course_id, 0)))
 
     # -- buttons ----------------------------------------------------------------------------
 
@@ -291,9 +321,11 @@ class DownloadsPage(QWidget):
             return
         answer = QMessageBox.question(
             self,
-            "Free space",
-            f"Delete the media of this course ({formatting.size(self._used.get(course_id, 0))}) "
-            "from this computer? Your progress and unsent work stay; you can download it again.",
+            _("Free space"),
+            _(
+                "Delete the media of this course ({size}) from this computer? Your progress "
+                "and unsent work stay; you can download it again."
+            ).format(size=formats.size(self._used.get(course_id, 0))),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._runner.submit(

@@ -35,16 +35,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.forum import ForumPost, ForumThread, PostState
+from desktop.language.catalogue import N_, _
 from desktop.services.forum import ForumService
 from desktop.ui.new_topic_dialog import NewTopicDialog
 from desktop.ui.pages import forum_text
 from desktop.ui.tasks import TaskRunner
 
 WEB_SCHEMES = {"http", "https", "mailto"}
-MODERATION_LABELS = {
-    "pin": "Pin", "unpin": "Unpin", "lock": "Lock", "unlock": "Unlock", "hide": "Hide",
-    "unhide": "Unhide",
-    "mark_answer": "Mark as answer", "unmark_answer": "Not the answer",
+MODERATION_LABELS = {  # translated where shown
+    "pin": N_("Pin"), "unpin": N_("Unpin"), "lock": N_("Lock"), "unlock": N_("Unlock"),
+    "hide": N_("Hide"), "unhide": N_("Unhide"),
+    "mark_answer": N_("Mark as answer"), "unmark_answer": N_("Not the answer"),
 }  # fmt: skip
 
 
@@ -73,48 +74,52 @@ class ForumPage(QWidget):
         self.page: _ThreadPage | None = None
         self.new_topic_dialog: NewTopicDialog | None = None  # while it is open (tests)
         self._requests = 0  # the newest list request; older answers are dropped
-        self.heading = QLabel("<h2>Forum</h2>")
+        self.heading = QLabel(_heading(""))
         self.about = QComboBox()
-        self.about.setAccessibleName("Threads about")
-        self.about.setToolTip("Show the topics about one lesson, or all of the course's (Alt+A)")
+        self.about.setAccessibleName(_("Threads about"))
+        # Translators: the Alt key reaches the About choice by the letter marked in its label.
+        self.about.setToolTip(_("Show the topics about one lesson, or all of the course's (Alt+A)"))
         self.about.currentIndexChanged.connect(self._about_changed)
-        about_label = QLabel("&About:")
+        # Translators: the label of the choice of which topics are listed (a lesson's, or all).
+        about_label = QLabel(_("&About:"))
         about_label.setBuddy(self.about)
         self._lesson_names: dict[str, str] = {}
         self.threads = QListWidget()
-        self.threads.setAccessibleName("Topics")
+        self.threads.setAccessibleName(_("Topics"))
         self.threads.setMaximumWidth(340)
         self.threads.setWordWrap(True)  # a long title wraps instead of scrolling sideways
         self.threads.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.threads.setSpacing(3)
         self.threads.currentItemChanged.connect(lambda *_: self._open_selected())
-        self.new_button = QPushButton("&New topic…")
+        self.new_button = QPushButton(_("&New topic…"))
         self.new_button.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_button.setToolTip("Start a topic about the course or one of its lessons (Ctrl+N)")
+        self.new_button.setToolTip(
+            _("Start a topic about the course or one of its lessons (Ctrl+N)")
+        )
         self.new_button.setEnabled(False)
         self.new_button.clicked.connect(self.ask_new_thread)
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
         self.view.anchorClicked.connect(self._open_link)
         self.posts = QListWidget()
-        self.posts.setAccessibleName("Posts")
+        self.posts.setAccessibleName(_("Posts"))
         self.posts.setMaximumHeight(96)  # the reading view above keeps the room
         self.posts.currentItemChanged.connect(lambda *_: self._update_buttons())
-        self.edit_button = QPushButton("&Edit…")
+        self.edit_button = QPushButton(_("&Edit…"))
         self.edit_button.clicked.connect(self._edit)
-        self.delete_button = QPushButton("&Delete")
+        self.delete_button = QPushButton(_("&Delete"))
         self.delete_button.clicked.connect(self._delete)
-        self.report_button = QPushButton("Repor&t…")
+        self.report_button = QPushButton(_("Repor&t…"))
         self.report_button.clicked.connect(self._report)
         self.moderation: dict[str, QPushButton] = {}
         self.reply = QPlainTextEdit()
         # Tab moves on, as everywhere else; no one is trapped in a text box.
         self.reply.setTabChangesFocus(True)
-        self.reply.setPlaceholderText("Write a reply. Ctrl+Return sends it.")
-        self.reply.setAccessibleName("Your reply")
+        self.reply.setPlaceholderText(_("Write a reply. Ctrl+Return sends it."))
+        self.reply.setAccessibleName(_("Your reply"))
         self.reply.setMaximumHeight(110)
         self.reply.setEnabled(False)  # until a topic is open
-        self.reply_button = QPushButton("Send &reply")
+        self.reply_button = QPushButton(_("Send &reply"))
         self.reply_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.reply_button.clicked.connect(self._reply)
         self.notice = QLabel()
@@ -124,9 +129,8 @@ class ForumPage(QWidget):
         actions = QHBoxLayout()
         for button in (self.edit_button, self.delete_button, self.report_button):
             actions.addWidget(button)
-        for action, label in (("pin", "Pin"), ("lock", "Lock"), ("hide", "Hide"),
-                              ("mark_answer", "Mark as answer")):  # fmt: skip
-            button = QPushButton(label)
+        for action in ("pin", "lock", "hide", "mark_answer"):
+            button = QPushButton(_(MODERATION_LABELS[action]))
             button.setVisible(False)
             button.clicked.connect(lambda _c=False, a=action: self._moderate(a))
             self.moderation[action] = button
@@ -139,9 +143,9 @@ class ForumPage(QWidget):
         left.addLayout(about_row)
         left.addWidget(self.threads, 1)
         left.addWidget(self.new_button)
-        self.reports_label = QLabel("<b>Reports</b> (for moderators)")
+        self.reports_label = QLabel(_("<b>Reports</b> (for moderators)"))
         self.reports = QListWidget()
-        self.reports.setAccessibleName("Reports")
+        self.reports.setAccessibleName(_("Reports"))
         self.reports.setMaximumHeight(140)
         self.reports.itemActivated.connect(self._open_report)
         for widget in (self.reports_label, self.reports):
@@ -187,7 +191,7 @@ class ForumPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, report.get("thread_id"))
             self.reports.addItem(item)
         if not self.reports.count():
-            self.reports.addItem(forum_text.NO_REPORTS)
+            self.reports.addItem(forum_text.no_reports())
 
     def _open_report(self, item: QListWidgetItem) -> None:
         thread_id = item.data(Qt.ItemDataRole.UserRole)
@@ -220,15 +224,15 @@ class ForumPage(QWidget):
         self._lesson_names = dict(lessons or [])
         self.about.blockSignals(True)
         self.about.clear()
-        self.about.addItem(forum_text.WHOLE_COURSE, None)
+        self.about.addItem(forum_text.whole_course(), None)
         for key, name in self._lesson_names.items():
             self.about.addItem(forum_text.lesson_choice(name), key)
         for extra in (lesson_id, self.from_lesson):  # a lesson not in the list: no id shown
             if extra is not None and self.about.findData(extra) < 0:
-                self.about.addItem(forum_text.THIS_LESSON, extra)
+                self.about.addItem(forum_text.this_lesson(), extra)
         self.about.setCurrentIndex(max(0, self.about.findData(lesson_id)))
         self.about.blockSignals(False)
-        self.heading.setText(f"<h2>Forum — {escape(title)}</h2>" if title else "<h2>Forum</h2>")
+        self.heading.setText(_heading(title))
         self.new_button.setEnabled(True)
         self.reload()
 
@@ -258,7 +262,7 @@ class ForumPage(QWidget):
         self.notice.clear()
         self.from_lesson = None
         self.new_button.setEnabled(False)
-        self.heading.setText("<h2>Forum</h2>")
+        self.heading.setText(_heading(""))
         self.about.blockSignals(True)
         self.about.clear()
         self.about.blockSignals(False)
@@ -305,11 +309,11 @@ class ForumPage(QWidget):
             self.posts.clear()
             self.reply.setEnabled(False)
             if not threads and self.lesson_id is not None:
-                self.view.setHtml(forum_text.NO_TOPICS_ABOUT_LESSON)
+                self.view.setHtml(forum_text.no_topics_about_lesson())
             elif not threads:
-                self.view.setHtml(forum_text.NO_TOPICS)
+                self.view.setHtml(forum_text.no_topics())
             else:
-                self.view.setHtml(forum_text.CHOOSE_TOPIC)
+                self.view.setHtml(forum_text.choose_topic())
             self._update_buttons()
         self.shown.emit()
         if self.current_thread_id():
@@ -367,9 +371,9 @@ class ForumPage(QWidget):
                 self.posts.setCurrentItem(item)
         self.posts.blockSignals(False)
         if thread.locked:
-            parts.append(forum_text.LOCKED)
+            parts.append(forum_text.locked())
         if thread.hidden:
-            parts.append(forum_text.HIDDEN)
+            parts.append(forum_text.hidden())
         self.view.setHtml("".join(parts))
         open_for_replies = not thread.hidden and (not thread.locked or self.moderator)
         self.reply.setEnabled(open_for_replies)
@@ -396,7 +400,7 @@ class ForumPage(QWidget):
         is_reply = post is not None and post.id != post.thread_id
         for kind, button in self.moderation.items():
             action = self._action(kind, post)
-            button.setText(MODERATION_LABELS[action])
+            button.setText(_(MODERATION_LABELS[action]))
             if kind == "hide":
                 button.setEnabled(post is not None)
             elif kind == "mark_answer":
@@ -466,7 +470,9 @@ class ForumPage(QWidget):
         post = self.selected_post()
         if post is None:
             return
-        text, ok = QInputDialog.getMultiLineText(self, "Edit your post", "Your post:", post.body)
+        text, ok = QInputDialog.getMultiLineText(
+            self, _("Edit your post"), _("Your post:"), post.body
+        )
         if ok:
             self._submit(lambda: self._forum.edit(post.id, text))
 
@@ -480,7 +486,7 @@ class ForumPage(QWidget):
         if post is None:
             return
         reason, ok = QInputDialog.getText(
-            self, "Report to the moderators", "What is wrong with this post?"
+            self, _("Report to the moderators"), _("What is wrong with this post?")
         )
         if ok and reason.strip():
             self._submit(lambda: self._forum.report(post.id, reason))
@@ -500,7 +506,7 @@ class ForumPage(QWidget):
         self._runner.submit(work, lambda _r: self._queued(), self._failed)
 
     def _queued(self) -> None:
-        self.notice.setText(forum_text.QUEUED)
+        self.notice.setText(forum_text.queued())
         self.changed.emit()
         self.reload()
 
@@ -511,3 +517,11 @@ class ForumPage(QWidget):
         if url.scheme() in WEB_SCHEMES:
             self.link_opened.emit(url)
             QDesktopServices.openUrl(url)
+
+
+def _heading(title: str) -> str:
+    """The page's heading: "Forum", or "Forum — <course>"."""
+    if not title:
+        return "<h2>{}</h2>".format(escape(_("Forum")))
+    # Translators: the Forum page's heading; {title} is the course's title.
+    return "<h2>{}</h2>".format(escape(_("Forum — {title}").format(title=title)))

@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.home import CourseProgress, Home, NewsItem, NewsKind, Place, PlaceKind
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted
 from desktop.ui.formatting import clock_time
 from desktop.ui.icons import Icons
 from desktop.ui.tasks import TaskRunner
@@ -51,21 +53,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Marked for the catalogue here, translated where shown (the language is installed after
+# imports); counted and placeholder sentences are made where they are used.
 TEXT = {
-    "welcome": "Welcome back",
-    "continue": "Continue",
-    "continue_button": "&Continue",
-    "new": "New for you",
-    "courses": "Your courses",
-    "no_place": "Start a lesson and you can pick up here where you left off.",
-    "no_news": "Nothing new. Replies, feedback and new episodes show up here.",
-    "no_courses": "Find a course in Courses (Ctrl+2) and download it to study offline.",
-    "find_course": "&Find a course",
-    "all_courses": "&All your courses ({n})",
-    "podcasts": "Listen to a &podcast",
-    "loading": "One moment…",
-    "more": "And {n} more, in your courses and podcasts.",
-    "failed": "Home could not be brought up to date: {why}",
+    "welcome": N_("Welcome back"),
+    "continue": N_("Continue"),
+    "continue_button": N_("&Continue"),
+    "new": N_("New for you"),
+    "courses": N_("Your courses"),
+    "no_place": N_("Start a lesson and you can pick up here where you left off."),
+    "no_news": N_("Nothing new. Replies, feedback and new episodes show up here."),
+    "no_courses": N_("Find a course in Courses (Ctrl+2) and download it to study offline."),
+    "find_course": N_("&Find a course"),
+    "podcasts": N_("Listen to a &podcast"),
+    "loading": N_("One moment…"),
 }
 # One icon per kind of news, from the window's icon set (desktop/ui/icons.py).
 ICONS = {
@@ -183,7 +184,7 @@ class HomePage(QWidget):
         column.setContentsMargins(24, 20, 24, 20)
         column.setSpacing(10)
 
-        self.greeting = QLabel(TEXT["welcome"])
+        self.greeting = QLabel(_(TEXT["welcome"]))
         self.greeting.setFont(_scaled(self.greeting.font(), 1.6, bold=True))
         column.addWidget(self.greeting)
         self.problem = QLabel()
@@ -191,7 +192,7 @@ class HomePage(QWidget):
         self.problem.hide()
         column.addWidget(self.problem)
 
-        column.addWidget(self._heading(TEXT["continue"]))
+        column.addWidget(self._heading(_(TEXT["continue"])))
         self.place_card = QFrame()
         self.place_card.setFrameShape(QFrame.Shape.StyledPanel)
         self.place_card.setAutoFillBackground(True)
@@ -207,21 +208,21 @@ class HomePage(QWidget):
         for label in (self.place_where, self.place_title, self.place_detail):
             label.setTextFormat(Qt.TextFormat.PlainText)
             card.addWidget(label)
-        self.no_place = QLabel(TEXT["no_place"])
+        self.no_place = QLabel(_(TEXT["no_place"]))
         self.no_place.setWordWrap(True)
         card.addWidget(self.no_place)
         buttons = QHBoxLayout()
-        self.continue_button = QPushButton(TEXT["continue_button"])
+        self.continue_button = QPushButton(_(TEXT["continue_button"]))
         self.continue_button.setDefault(True)  # drawn as the default; Enter on the page
         self.continue_button.setAutoDefault(True)
         self.continue_button.clicked.connect(self.continue_place)
         self.continue_button.setFont(_scaled(self.continue_button.font(), 1.1, bold=True))
         metrics = self.continue_button.fontMetrics()  # the primary action: roomy at any scale
         self.continue_button.setMinimumSize(
-            metrics.horizontalAdvance("Continue") + 8 * metrics.averageCharWidth(),
+            metrics.horizontalAdvance(_(TEXT["continue"])) + 8 * metrics.averageCharWidth(),
             2 * metrics.height(),
         )
-        self.podcasts_button = QPushButton(TEXT["podcasts"])
+        self.podcasts_button = QPushButton(_(TEXT["podcasts"]))
         self.podcasts_button.setAutoDefault(True)
         self.podcasts_button.clicked.connect(self.podcasts_wanted)
         buttons.addWidget(self.continue_button)
@@ -230,11 +231,11 @@ class HomePage(QWidget):
         card.addLayout(buttons)
         column.addWidget(self.place_card)
 
-        column.addWidget(self._heading(TEXT["new"]))
+        column.addWidget(self._heading(_(TEXT["new"])))
         self.news_box = QVBoxLayout()
         self.news_box.setSpacing(6)
         column.addLayout(self.news_box)
-        self.no_news = QLabel(TEXT["loading"])
+        self.no_news = QLabel(_(TEXT["loading"]))
         self.no_news.setWordWrap(True)
         column.addWidget(self.no_news)
         self.more = QLabel()
@@ -242,14 +243,14 @@ class HomePage(QWidget):
         self.more.hide()
         column.addWidget(self.more)
 
-        column.addWidget(self._heading(TEXT["courses"]))
+        column.addWidget(self._heading(_(TEXT["courses"])))
         self.courses_box = QVBoxLayout()
         self.courses_box.setSpacing(6)
         column.addLayout(self.courses_box)
-        self.no_courses = QLabel(TEXT["no_courses"])
+        self.no_courses = QLabel(_(TEXT["no_courses"]))
         self.no_courses.setWordWrap(True)
         column.addWidget(self.no_courses)
-        self.find_button = QPushButton(TEXT["find_course"])
+        self.find_button = QPushButton(_(TEXT["find_course"]))
         self.find_button.setAutoDefault(True)
         self.find_button.clicked.connect(self.courses_wanted)
         find_row = QHBoxLayout()
@@ -283,7 +284,9 @@ class HomePage(QWidget):
         self.no_courses.setVisible(not self.courses)
         more = len(self.courses) > COURSES_SHOWN
         self.find_button.setText(
-            TEXT["all_courses"].format(n=len(self.courses)) if more else TEXT["find_course"]
+            _("&All your courses ({n})").format(n=formats.number(len(self.courses)))
+            if more
+            else _(TEXT["find_course"])
         )
         self.find_button.setVisible(not self.courses or more)
         self._order_tabs()
@@ -292,7 +295,9 @@ class HomePage(QWidget):
         self.home = home
         self.problem.hide()
         name = home.display_name.strip()
-        self.greeting.setText(f"{greeting()}, {name}" if name else TEXT["welcome"])
+        # Translators: Home's greeting: "Good morning" (by the clock) and the learner's name.
+        hello = _("{greeting}, {name}").format(greeting=greeting(), name=name)
+        self.greeting.setText(hello if name else _(TEXT["welcome"]))
         self._show_place(home.place)
         _clear(self.news_box)
         self.news_rows = []
@@ -300,9 +305,15 @@ class HomePage(QWidget):
             row = self._news_row(item)
             self.news_rows.append((item, row))
             self.news_box.addWidget(row)
-        self.no_news.setText(TEXT["no_news"])
+        self.no_news.setText(_(TEXT["no_news"]))
         self.no_news.setVisible(not home.news.items)
-        self.more.setText(TEXT["more"].format(n=home.news.more))
+        self.more.setText(
+            counted(
+                "And {n} more, in your courses and podcasts.",
+                "And {n} more, in your courses and podcasts.",
+                home.news.more,
+            )
+        )
         self.more.setVisible(home.news.more > 0)
         self.set_courses(list(home.courses))
         self.shown.emit()
@@ -357,16 +368,16 @@ class HomePage(QWidget):
         for label, text in zip(labels, words or ("", "", ""), strict=True):
             label.setText(text)
             label.setVisible(words is not None)
-        self.no_place.setText(TEXT["loading"] if loading else TEXT["no_place"])
+        self.no_place.setText(_(TEXT["loading"]) if loading else _(TEXT["no_place"]))
         self.no_place.setVisible(words is None)
         self.continue_button.setVisible(words is not None)
         self.podcasts_button.setVisible(words is None and not loading)
         if words is not None:
-            self.continue_button.setAccessibleDescription(f"{words[1]}. {words[2]}")
+            self.continue_button.setAccessibleDescription(_sentences(words[1], words[2]))
 
     def _news_row(self, item: NewsItem) -> Row:
         headline, detail = _news_words(item)
-        row = Row(f"{headline}. {detail}")
+        row = Row(_sentences(headline, detail))
         line = QHBoxLayout(row)
         symbol = QLabel()
         Icons.show_on(symbol, ICONS[item.kind], 20)
@@ -385,7 +396,7 @@ class HomePage(QWidget):
 
     def _course_row(self, course: CourseProgress) -> Row:
         title, detail = _course_words(course)
-        row = Row(f"{title}. {detail}")
+        row = Row(_sentences(title, detail))
         box = QVBoxLayout(row)
         box.setSpacing(4)
         box.addWidget(row.label(title, bold=True))
@@ -408,80 +419,140 @@ class HomePage(QWidget):
         self.set_home(home)
 
     def _failed(self, exc: BaseException) -> None:
-        self.problem.setText(TEXT["failed"].format(why=getattr(exc, "message", None) or exc))
+        why = getattr(exc, "message", None) or str(exc)
+        self.problem.setText(_("Home could not be brought up to date: {why}").format(why=why))
         self.problem.show()
         if self.home is None:
             self._show_place(None)
-            self.no_news.setText(TEXT["no_news"])
+            self.no_news.setText(_(TEXT["no_news"]))
 
     def _not_marked(self, exc: BaseException) -> None:
         log.warning("a Home item was not marked seen: %s", exc)
+
+
+def _sentences(first: str, second: str) -> str:
+    """Two of the page's lines read as one, for a screen reader."""
+    # Translators: two lines of a Home row read one after the other by a screen reader.
+    return _("{first}. {second}").format(first=first, second=second) if second else first
+
+
+def _details(parts: list[str]) -> str:
+    """A row's details side by side: "Lesson 2 of 3 · last opened 2 hours ago"."""
+    return " · ".join(part for part in parts if part)
 
 
 def _place_words(place: Place) -> tuple[str, str, str]:
     """(where it is, its title, how far and when)."""
     when = ago(place.at)
     if place.kind is PlaceKind.EPISODE:
-        parts = ["Episode"]
-        if place.position_ms:
-            total = f" of {clock_time(place.duration_ms)}" if place.duration_ms else ""
-            parts.append(f"at {clock_time(place.position_ms)}{total}")
+        parts = [_("Episode")]
+        if place.position_ms and place.duration_ms:
+            # Translators: where the learner is in an episode: "at 12:34 of 30:00".
+            parts.append(
+                _("at {position} of {length}").format(
+                    position=clock_time(place.position_ms), length=clock_time(place.duration_ms)
+                )
+            )
+        elif place.position_ms:
+            parts.append(_("at {position}").format(position=clock_time(place.position_ms)))
         if when:
-            parts.append(f"last played {when}")
-        return place.feed_title or "Podcast", place.title, " · ".join(parts)
-    parts = [f"Lesson {place.lesson_number} of {place.lesson_count}"]
+            # Translators: {when} is "5 minutes ago", "yesterday" or a date ("12 March").
+            parts.append(_("last played {when}").format(when=when))
+        return place.feed_title or _("Podcast"), place.title, _details(parts)
+    number, count = formats.number(place.lesson_number), place.lesson_count
     if place.up_next:
-        parts[0] = f"Up next: {parts[0].lower()}"
+        parts = [
+            counted(
+                "Up next: lesson {number} of {n}",
+                "Up next: lesson {number} of {n}",
+                count,
+                number=number,
+            )
+        ]
         when = ""  # it was the lesson before that was opened then
-    elif place.position_ms:
-        parts.append(f"at {clock_time(place.position_ms)}")
-    elif place.scroll:
-        parts.append(f"{round(place.scroll * 100)}% read")
+    else:
+        parts = [counted("Lesson {number} of {n}", "Lesson {number} of {n}", count, number=number)]
+        if place.position_ms:
+            parts.append(_("at {position}").format(position=clock_time(place.position_ms)))
+        elif place.scroll:
+            # Translators: how much of a lesson's text the learner has read: "40% read".
+            parts.append(_("{percent} read").format(percent=formats.percent(place.scroll)))
     if when:
-        parts.append(f"last opened {when}")
-    return place.course_title, place.title, " · ".join(parts)
+        # Translators: {when} is "2 hours ago", "yesterday" or a date ("12 March").
+        parts.append(_("last opened {when}").format(when=when))
+    return place.course_title, place.title, _details(parts)
 
 
 def _news_words(item: NewsItem) -> tuple[str, str]:
     """(what happened, in a sentence; the snippet, the course and when)."""
-    who = item.who or "Someone"
-    title = f"‘{item.title}’" if item.title else ""
-    course = item.course_title
+    who = item.who or _("Someone")
+    title = item.title
     if item.kind is NewsKind.REPLY:
         if item.count > 1:
-            headline = f"{item.count} new replies to your post in {title} (latest by {who})"
+            headline = counted(
+                "{n} new reply to your post in ‘{topic}’ (latest by {name})",
+                "{n} new replies to your post in ‘{topic}’ (latest by {name})",
+                item.count,
+                topic=title,
+                name=who,
+            )
         else:
-            headline = f"{who} replied to your post in {title}"
+            headline = _("{name} replied to your post in ‘{topic}’").format(name=who, topic=title)
     elif item.kind is NewsKind.FEEDBACK:
-        headline = f"{who} gave feedback on your work" + (f" for {title}" if title else "")
+        headline = (
+            _("{name} gave feedback on your work for ‘{exercise}’").format(name=who, exercise=title)
+            if title
+            else _("{name} gave feedback on your work").format(name=who)
+        )
     elif item.kind is NewsKind.REVIEW:
-        headline = f"{who}’s work waits for your feedback" + (f": {title}" if title else "")
+        headline = (
+            _("{name}’s work waits for your feedback: ‘{exercise}’").format(
+                name=who, exercise=title
+            )
+            if title
+            else _("{name}’s work waits for your feedback").format(name=who)
+        )
     elif item.kind is NewsKind.SUPPORTER:
-        headline = f"{who} answered your request for feedback" + (f" on {title}" if title else "")
+        headline = (
+            _("{name} answered your request for feedback on ‘{exercise}’").format(
+                name=who, exercise=title
+            )
+            if title
+            else _("{name} answered your request for feedback").format(name=who)
+        )
     elif item.kind is NewsKind.POLL:
-        headline = f"Have your say: {title}"
+        headline = _("Have your say: ‘{poll}’").format(poll=title)
+    elif item.who:
+        headline = _("New episode of {podcast}: ‘{episode}’").format(
+            podcast=item.who, episode=title
+        )
     else:
-        headline = f"New episode of {item.who}: {title}" if item.who else f"New episode: {title}"
-    extra = [item.snippet] if item.snippet else []
-    if course and item.kind is not NewsKind.EPISODE:
-        extra.append(course)
-    if when := ago(item.when):
-        extra.append(when)
-    return headline, " · ".join(extra)
+        headline = _("New episode: ‘{episode}’").format(episode=title)
+    extra = [item.snippet]
+    if item.kind is not NewsKind.EPISODE:
+        extra.append(item.course_title)
+    extra.append(ago(item.when))
+    return headline, _details(extra)
 
 
 def _course_words(course: CourseProgress) -> tuple[str, str]:
     if course.lessons and course.done >= course.lessons:
-        detail = f"All {course.lessons} lessons done"
-    elif course.lessons == 1:
-        detail = f"{course.done} of 1 lesson done"
+        parts = [counted("{n} lesson done", "All {n} lessons done", course.lessons)]
     else:
-        detail = f"{course.done} of {course.lessons} lessons done"
+        parts = [
+            counted(
+                "{done} of {n} lesson done",
+                "{done} of {n} lessons done",
+                course.lessons,
+                done=formats.number(course.done),
+            )
+        ]
     if course.points:
-        detail += f" · {course.points} point" + ("" if course.points == 1 else "s")
+        parts.append(counted("{n} point", "{n} points", course.points))
     if when := ago(course.studied_at):
-        detail += f" · studied {when}"
-    return course.title, detail
+        # Translators: when the learner last studied a course: "2 hours ago", "yesterday".
+        parts.append(_("studied {when}").format(when=when))
+    return course.title, _details(parts)
 
 
 def _scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:

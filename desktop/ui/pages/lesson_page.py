@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import Lesson
 from desktop.domain.learning import Answer, Playback
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted
 from desktop.media.player import Player
 from desktop.services.learning import LearningService
 from desktop.services.lessons import LessonMedium, LessonService, RenderedLesson
@@ -57,19 +59,21 @@ COLUMN_WIDTH = 760  # a comfortable line length for reading
 MAX_IMAGE_WIDTH = COLUMN_WIDTH - 40
 TITLE_CHARS = 40  # previous/next show the neighbour's title, shortened beyond this
 
-MARK_DONE = "&Mark as done"
-DONE_UNDO = "Done ✓ (&undo)"
-NO_LESSONS = (
+MARK_DONE = N_("&Mark as done")
+DONE_UNDO = N_("Done ✓ (&undo)")
+NO_LESSONS = N_(
     "This course has no lessons on this computer yet. Download it from Courses to study it "
     "here, even offline."
 )
 
 
 def _missing_note(count: int) -> str:
-    things = "one image or recording" if count == 1 else f"{count} images or recordings"
-    return (
-        f"{things[0].upper()}{things[1:]} of this lesson {'is' if count == 1 else 'are'} not "
-        "on this computer yet; download the course to see and hear them."
+    return counted(
+        "One image or recording of this lesson is not on this computer yet; download the "
+        "course to see and hear it.",
+        "{n} images or recordings of this lesson are not on this computer yet; download the "
+        "course to see and hear them.",
+        count,
     )
 
 
@@ -128,7 +132,7 @@ class LessonPage(QWidget):
         self.course_button = QPushButton()
         self.course_button.setFlat(True)
         self.course_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.course_button.setToolTip("Back to the course (Alt+Up)")
+        self.course_button.setToolTip(_("Back to the course (Alt+Up)"))
         self.course_button.clicked.connect(self._want_course)
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -137,10 +141,10 @@ class LessonPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.title.setFont(font)
-        self.title.setAccessibleName("Lesson title")
+        self.title.setAccessibleName(_("Lesson title"))
         self.position = QLabel()
         self.points = QLabel()
-        self.points.setAccessibleName("Your points in this course")
+        self.points.setAccessibleName(_("Your points in this course"))
         self.media = LessonMedia()
         self.media.play_wanted.connect(self.play)
         self.text = LessonText()
@@ -151,16 +155,16 @@ class LessonPage(QWidget):
         self.exercises = LessonExercises(learning, supporters, peer, runner)
         self.exercises.queued.connect(self.queued)
         self.exercises.social_shown.connect(self._show_points)
-        self.done_button = QPushButton(MARK_DONE)
+        self.done_button = QPushButton(_(MARK_DONE))
         self.done_button.setCheckable(True)
         self.done_button.setEnabled(False)
-        self.done_button.setToolTip("Mark this lesson done, or take that back (Ctrl+D)")
+        self.done_button.setToolTip(_("Mark this lesson done, or take that back (Ctrl+D)"))
         self.done_button.clicked.connect(self.toggle_done)
-        self.forum_button = QPushButton("&Discuss this lesson")
-        self.forum_button.setToolTip("Ask, answer and discuss this lesson with the course")
+        self.forum_button = QPushButton(_("&Discuss this lesson"))
+        self.forum_button.setToolTip(_("Ask, answer and discuss this lesson with the course"))
         self.forum_button.clicked.connect(self._want_forum)
-        self.polls_button = QPushButton("Vote in the course's p&olls")
-        self.polls_button.setToolTip("Vote in this course's polls and see how others voted")
+        self.polls_button = QPushButton(_("Vote in the course's p&olls"))
+        self.polls_button.setToolTip(_("Vote in this course's polls and see how others voted"))
         self.polls_button.clicked.connect(self._want_polls)
         self.previous_button = QPushButton()
         self.previous_button.clicked.connect(lambda: self._neighbour(-1))
@@ -259,7 +263,9 @@ class LessonPage(QWidget):
             self.text.clear()
         self.course_title = course_title
         self.course_button.setText(f"← {_short(course_title, 2 * TITLE_CHARS)}")
-        self.course_button.setAccessibleName(f"Back to the course {course_title}")
+        self.course_button.setAccessibleName(
+            _("Back to the course {title}").format(title=course_title)
+        )
         self._request += 1
         request = self._request
 
@@ -364,7 +370,11 @@ class LessonPage(QWidget):
         self.lesson = lesson
         index = next(i for i, item in enumerate(loaded.lessons) if item.id == lesson.id)
         self.title.setText(lesson.title)
-        self.position.setText(f"Lesson {index + 1} of {len(loaded.lessons)}")
+        self.position.setText(
+            _("Lesson {number} of {count}").format(
+                number=formats.number(index + 1), count=formats.number(len(loaded.lessons))
+            )
+        )
         self.media.show_media(lesson.title, loaded.media)
         if any(m.media_key == self._player.media_key for m in loaded.media):
             playing = next(m for m in loaded.media if m.media_key == self._player.media_key)
@@ -396,12 +406,12 @@ class LessonPage(QWidget):
         self.title.setText(self.course_title)
         self.position.clear()
         self.media.show_media("", [])
-        self.text.set_lesson(f"<p>{NO_LESSONS}</p>" if not self.course_lessons else "")
+        self.text.set_lesson(f"<p>{_(NO_LESSONS)}</p>" if not self.course_lessons else "")
         self.text.setVisible(not self.course_lessons)
         self.notice.setText(
             ""
             if not self.course_lessons
-            else "This lesson is no longer in the course; choose another one in the course."
+            else _("This lesson is no longer in the course; choose another one in the course.")
         )
         self.notice.setVisible(bool(self.course_lessons))
         self.exercises.clear()
@@ -418,19 +428,21 @@ class LessonPage(QWidget):
         self.previous_button.setVisible(before is not None)
         self.next_button.setVisible(after is not None)
         if before is not None:
-            self.previous_button.setText(f"← P&revious: {_short(before.title)}")
+            self.previous_button.setText(
+                _("← P&revious: {title}").format(title=_short(before.title))
+            )
             self.previous_button.setToolTip(f"{before.title} (Ctrl+PgUp)")
         if after is not None:
-            self.next_button.setText(f"&Next: {_short(after.title)} →")
+            self.next_button.setText(_("&Next: {title} →").format(title=_short(after.title)))
             self.next_button.setToolTip(f"{after.title} (Ctrl+PgDown)")
 
     def _show_points(self, social: object) -> None:
         assert isinstance(social, Social)
-        self.points.setText(f"★ {social.points.total} points")
+        self.points.setText(counted("★ {n} point", "★ {n} points", social.points.total))
         recent = [f"{label}: {amount:+d}" for label, amount, _when in social.points.recent]
         self.points.setToolTip(
             "\n".join(recent)
-            or "Points come from completing lessons, asking supporters and helping peers."
+            or _("Points come from completing lessons, asking supporters and helping peers.")
         )
         self.social_shown.emit()
 
@@ -468,9 +480,9 @@ class LessonPage(QWidget):
 
     def _show_done(self, done: bool) -> None:
         self.done_button.setChecked(done)
-        self.done_button.setText(DONE_UNDO if done else MARK_DONE)
+        self.done_button.setText(_(DONE_UNDO) if done else _(MARK_DONE))
         self.done_button.setAccessibleDescription(
-            "This lesson is done; press to mark it not done" if done else ""
+            _("This lesson is done; press to mark it not done") if done else ""
         )
 
     def _toggle_by_key(self) -> None:

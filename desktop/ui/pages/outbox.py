@@ -24,8 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted
 from desktop.services.describer import ActionDescription, ActionKind
 from desktop.services.queue import DescribedQueue, QueueService
+from desktop.store.outbox import WAITING_FOR_UPLOAD
 from desktop.ui import formatting
 from desktop.ui.action_text import action_sentence, refusal_reason
 from desktop.ui.edit_action_dialog import EditActionDialog
@@ -37,12 +40,12 @@ from desktop.ui.tasks import TaskRunner
 # would cost tens of MB. Refused ones are always listed.
 WAITING_LISTED = 500
 
-STATE_LABELS = {
-    OutboxState.PENDING: "Waiting",
-    OutboxState.SENDING: "Sending…",
-    OutboxState.RETRY: "Will retry",
-    OutboxState.REJECTED: "Refused",
-    OutboxState.ACKED: "Sent",
+STATE_LABELS = {  # translated where shown
+    OutboxState.PENDING: N_("Waiting"),
+    OutboxState.SENDING: N_("Sending…"),
+    OutboxState.RETRY: N_("Will retry"),
+    OutboxState.REJECTED: N_("Refused"),
+    OutboxState.ACKED: N_("Sent"),
 }
 
 
@@ -50,7 +53,7 @@ _OTHER = ActionDescription(ActionKind.OTHER)
 
 
 class OutboxModel(ListTableModel[OutboxItem]):
-    HEADERS = ("Created", "Action", "Status", "Reason")
+    HEADERS = (N_("Created"), N_("Action"), N_("Status"), N_("Reason"))
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,7 +87,7 @@ class OutboxModel(ListTableModel[OutboxItem]):
         return (
             formatting.local_time(item.created_at),
             self.sentence(item),
-            STATE_LABELS[item.state],
+            _(STATE_LABELS[item.state]),
             refusal_reason(item) if refused else _waiting_note(item),
         )[index.column()]
 
@@ -93,7 +96,9 @@ def _waiting_note(item: OutboxItem) -> str:
     """Why a waiting item has not left yet, when there is a reason beyond "not synced yet"
     (it waits for its recording, or the academy asked to try again later)."""
     if item.state is OutboxState.RETRY:
-        return "The academy asked Samen to try again a little later."
+        return _("The academy asked Samen to try again a little later.")
+    if item.message == WAITING_FOR_UPLOAD:  # kept in the store in English: said here
+        return _("Waits for its recording to finish uploading.")
     return item.message or ""
 
 
@@ -105,7 +110,7 @@ class OutboxPage(QWidget):
         self._queue = queue
         self._runner = runner
         self.model = OutboxModel()
-        self.summary = QLabel("Nothing is waiting to be sent.")
+        self.summary = QLabel(_("Nothing is waiting to be sent."))
         self.summary.setWordWrap(True)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -117,8 +122,8 @@ class OutboxPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
-        self.resend_button = QPushButton("&Edit and resend…")
-        self.discard_button = QPushButton("D&iscard")
+        self.resend_button = QPushButton(_("&Edit and resend…"))
+        self.discard_button = QPushButton(_("D&iscard"))
         self.resend_button.clicked.connect(self.edit_and_resend)
         self.discard_button.clicked.connect(self.discard)
         buttons = QHBoxLayout()
@@ -128,7 +133,7 @@ class OutboxPage(QWidget):
 
         layout = QVBoxLayout(self)
         # Hidden where a page around it names the section already (Sync & storage).
-        self.heading = QLabel("<h2>Waiting to send</h2>")
+        self.heading = QLabel("<h2>{}</h2>".format(_("Waiting to send")))
         layout.addWidget(self.heading)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
@@ -144,22 +149,34 @@ class OutboxPage(QWidget):
         self.model.set_items(view.items, described.descriptions)
         refused, waiting = view.refused, view.waiting
         parts = []
-        if waiting:
+        if waiting and view.waiting_listed < waiting:
             parts.append(
-                f"{waiting:,} {'action' if waiting == 1 else 'actions'} will be sent when the "
-                "academy can be reached"
-                + (
-                    f" ({view.waiting_listed:,} are listed: the first to be sent and the newest)."
-                    if view.waiting_listed < waiting
-                    else "."
+                counted(
+                    "{n} action will be sent when the academy can be reached ({listed} are "
+                    "listed: the first to be sent and the newest).",
+                    "{n} actions will be sent when the academy can be reached ({listed} are "
+                    "listed: the first to be sent and the newest).",
+                    waiting,
+                    listed=formats.number(view.waiting_listed),
+                )
+            )
+        elif waiting:
+            parts.append(
+                counted(
+                    "{n} action will be sent when the academy can be reached.",
+                    "{n} actions will be sent when the academy can be reached.",
+                    waiting,
                 )
             )
         if refused:
             parts.append(
-                f"{refused} {'was' if refused == 1 else 'were'} refused by the academy: edit "
-                f"and send {'it' if refused == 1 else 'them'} again, or discard."
+                counted(
+                    "{n} was refused by the academy: edit and send it again, or discard.",
+                    "{n} were refused by the academy: edit and send them again, or discard.",
+                    refused,
+                )
             )
-        self.summary.setText(" ".join(parts) or "Nothing is waiting to be sent.")
+        self.summary.setText(" ".join(parts) or _("Nothing is waiting to be sent."))
         self._update_buttons()
 
     def selected(self) -> OutboxItem | None:
@@ -179,7 +196,9 @@ class OutboxPage(QWidget):
         if item is None:
             return
         answer = QMessageBox.question(
-            self, "Discard", f"Discard “{self.model.sentence(item)}”? It will not be sent."
+            self,
+            _("Discard"),
+            _("Discard “{action}”? It will not be sent.").format(action=self.model.sentence(item)),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._change(lambda: self._queue.discard(item.id))
@@ -210,5 +229,5 @@ class OutboxPage(QWidget):
         self.changed.emit()
 
     def _failed(self, exc: BaseException) -> None:
-        QMessageBox.warning(self, "Not changed", str(exc))
+        QMessageBox.warning(self, _("Not changed"), str(exc))
         self.reload()

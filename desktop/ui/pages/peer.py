@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.learning import peer_recording_key
 from desktop.domain.peer import ActionState, Assignment, AssignmentState, ReceivedFeedback
+from desktop.language import formats
+from desktop.language.catalogue import _
 from desktop.media.player import Player
 from desktop.services.peer import PeerService
 from desktop.ui.tasks import TaskRunner
@@ -66,16 +68,16 @@ class PeerPage(QWidget):
         self._wanted = ""
         self.assignment: Assignment | None = None
         self.answers: list[QPlainTextEdit] = []
-        self.heading = QLabel("<h2>Peer feedback</h2>")
+        self.heading = QLabel("<h2>{}</h2>".format(escape(_("Peer feedback"))))
         self.tabs = QTabWidget()
         # To review
         self.to_review = QListWidget()
-        self.to_review.setAccessibleName("Work to review")
+        self.to_review.setAccessibleName(_("Work to review"))
         self.to_review.setMaximumWidth(320)
         self.to_review.currentItemChanged.connect(lambda *_: self._show_assignment())
         self.work = QTextBrowser()
         self.work.setOpenLinks(False)
-        self.play_button = QPushButton("Pla&y recording")
+        self.play_button = QPushButton(_("Pla&y recording"))
         self.play_button.clicked.connect(self._play)
         self.play_button.hide()
         self.video = VideoSlot(160)
@@ -87,9 +89,9 @@ class PeerPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
         self.answers_area = scroll  # hidden while there is nothing to review
-        self.send_button = QPushButton("Send feed&back")
+        self.send_button = QPushButton(_("Send feed&back"))
         self.send_button.setShortcut(QKeySequence("Ctrl+Return"))
-        self.send_button.setToolTip("Saved now, sent at the next sync (Ctrl+Return)")
+        self.send_button.setToolTip(_("Saved now, sent at the next sync (Ctrl+Return)"))
         self.send_button.clicked.connect(self._send)
         self.send_button.setEnabled(False)
         self.review_notice = QLabel()
@@ -107,19 +109,20 @@ class PeerPage(QWidget):
         review_layout.addLayout(right, 1)
         # Received
         self.received = QListWidget()
-        self.received.setAccessibleName("Feedback on my work")
+        self.received.setAccessibleName(_("Feedback on my work"))
         self.received.setMaximumWidth(320)
         self.received.currentItemChanged.connect(lambda *_: self._show_feedback())
         self.feedback_view = QTextBrowser()
         self.feedback_view.setOpenLinks(False)
-        self.helpful_button = QPushButton("It help&ed")  # Alt+H is the window's Help menu
+        # Translators: Alt+H is the window's Help menu: mark another letter.
+        self.helpful_button = QPushButton(_("It help&ed"))
         self.helpful_button.clicked.connect(lambda: self._rate(True))
-        self.not_helpful_button = QPushButton("It did &not help")
+        self.not_helpful_button = QPushButton(_("It did &not help"))
         self.not_helpful_button.clicked.connect(lambda: self._rate(False))
         for button in (self.helpful_button, self.not_helpful_button):
             button.setEnabled(False)
         rate_row = QHBoxLayout()
-        self.rate_label = QLabel("Did this feedback help you?")
+        self.rate_label = QLabel(_("Did this feedback help you?"))
         rate_row.addWidget(self.rate_label)
         rate_row.addWidget(self.helpful_button)
         rate_row.addWidget(self.not_helpful_button)
@@ -131,8 +134,8 @@ class PeerPage(QWidget):
         received_layout = QHBoxLayout(received_page)
         received_layout.addWidget(self.received)
         received_layout.addLayout(received_right, 1)
-        self.tabs.addTab(review, "&To review")
-        self.tabs.addTab(received_page, "Feedback on &my work")
+        self.tabs.addTab(review, _("&To review"))
+        self.tabs.addTab(received_page, _("Feedback on &my work"))
         self.tabs.currentChanged.connect(lambda _i: self.seen_if_shown())
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -203,11 +206,13 @@ class PeerPage(QWidget):
         for widget in (self.to_review, self.answers_area, self.send_button):
             widget.setVisible(bool(lists.assignments))
         if not lists.assignments:
-            self.work.setHtml(
-                "<p>Nothing to review yet. When you share your own work on an exercise that "
+            # Translators: "Ask peers for feedback" names the button under an exercise.
+            nothing = _(
+                "Nothing to review yet. When you share your own work on an exercise that "
                 "asks for peer feedback (<b>Ask peers for feedback</b> under the exercise, in "
-                "a lesson), the work of others on it arrives here after a sync.</p>"
+                "a lesson), the work of others on it arrives here after a sync."
             )
+            self.work.setHtml(f"<p>{nothing}</p>")
         chosen = self.received.currentItem()
         chosen_id = chosen.data(Qt.ItemDataRole.UserRole).id if chosen else None
         _refill(self.received, lists.received, _feedback_label, chosen_id)
@@ -215,11 +220,13 @@ class PeerPage(QWidget):
             shown.setVisible(bool(lists.received))
         self.not_helpful_button.setVisible(bool(lists.received))
         if not lists.received:
-            self.feedback_view.setHtml(
-                "<p>No feedback on your work yet. Share your answer to an exercise that asks "
+            # Translators: "Ask peers for feedback" names the button under an exercise.
+            none_yet = _(
+                "No feedback on your work yet. Share your answer to an exercise that asks "
                 "for peer feedback (<b>Ask peers for feedback</b> under the exercise, in a "
-                "lesson); what your peers say about it arrives here after a sync.</p>"
+                "lesson); what your peers say about it arrives here after a sync."
             )
+            self.feedback_view.setHtml(f"<p>{none_yet}</p>")
         self.unseen_changed.emit(lists.unseen)
         self._show_wanted()
         self.seen_if_shown()
@@ -256,7 +263,10 @@ class PeerPage(QWidget):
             self.video.hide()
         parts = [
             f"<h3>{escape(assignment.prompt)}</h3>",
-            f"<p><b>{escape(assignment.author)}</b> shared this with you.</p>",
+            # Translators: {name} is a fellow learner's course pseudonym.
+            "<p>{}</p>".format(
+                _("<b>{name}</b> shared this with you.").format(name=escape(assignment.author))
+            ),
         ]
         if assignment.text:
             parts.append(f"<p style='white-space: pre-wrap'>{escape(assignment.text)}</p>")
@@ -264,7 +274,9 @@ class PeerPage(QWidget):
         self.play_button.setVisible(assignment.recording is not None)
         self.play_button.setEnabled(assignment.recording_path is not None)
         self.play_button.setToolTip(
-            "" if assignment.recording_path else "Not downloaded yet: it arrives with the next sync"
+            ""
+            if assignment.recording_path
+            else _("Not downloaded yet: it arrives with the next sync")
         )
         answers = list(assignment.my_answers or (drafts if same else []))
         self._set_questions(list(assignment.questions), answers)
@@ -305,7 +317,10 @@ class PeerPage(QWidget):
         self._player.load(
             assignment.recording_path,
             peer_recording_key(assignment.submission_id),
-            title=f"{assignment.author}: {assignment.prompt[:40]}",
+            # Translators: the player's title for a peer's recording: who, and the exercise.
+            title=_("{name}: {exercise}").format(
+                name=assignment.author, exercise=assignment.prompt[:40]
+            ),
             video_output=self.video.output() if is_video else None,
         )
         self._player.play()
@@ -318,7 +333,7 @@ class PeerPage(QWidget):
         self.send_button.setEnabled(False)
         self._runner.submit(
             lambda: self._peer.give_feedback(assignment.id, answers),
-            lambda _r: self._queued("Saved on this computer; it is sent at the next sync."),
+            lambda _r: self._queued(_("Saved on this computer; it is sent at the next sync.")),
             self._failed,
         )
 
@@ -329,7 +344,9 @@ class PeerPage(QWidget):
         feedback = None if item is None else item.data(Qt.ItemDataRole.UserRole)
         if not isinstance(feedback, ReceivedFeedback):
             return
-        parts = [f"<p><b>{escape(feedback.reviewer)}</b> on your answer:</p>"]
+        # Translators: {name} is the reviewer's course pseudonym; their answers follow.
+        on_answer = _("<b>{name}</b> on your answer:").format(name=escape(feedback.reviewer))
+        parts = [f"<p>{on_answer}</p>"]
         for question, answer in zip(feedback.questions, feedback.answers, strict=False):
             parts.append(f"<p><i>{escape(question)}</i><br>{escape(answer) or '—'}</p>")
         self.feedback_view.setHtml("".join(parts))
@@ -344,7 +361,7 @@ class PeerPage(QWidget):
         if isinstance(feedback, ReceivedFeedback):
             self._runner.submit(
                 lambda: self._peer.rate(feedback.id, helpful),
-                lambda _r: self._queued("Thanks; your rating is sent at the next sync."),
+                lambda _r: self._queued(_("Thanks; your rating is sent at the next sync.")),
                 self._failed,
             )
 
@@ -385,26 +402,39 @@ def _refill(
 
 def _review_status(assignment: Assignment) -> str:
     if assignment.feedback_state is ActionState.REFUSED:
-        return f"The academy refused your feedback: {assignment.reason} Change it and send again."
+        # Translators: {reason} is the academy's sentence saying why.
+        return _("The academy refused your feedback: {reason} Change it and send again.").format(
+            reason=assignment.reason
+        )
     if assignment.feedback_state is ActionState.WAITING:
-        return "Your feedback is saved on this computer; it is sent at the next sync."
+        return _("Your feedback is saved on this computer; it is sent at the next sync.")
     if assignment.state is AssignmentState.DONE:
-        rated = {True: " It helped them.", False: " It did not help them.", None: ""}
-        return "Your feedback was sent." + rated[assignment.rated_helpful]
+        if assignment.rated_helpful is True:
+            return _("Your feedback was sent. It helped them.")
+        if assignment.rated_helpful is False:
+            return _("Your feedback was sent. It did not help them.")
+        return _("Your feedback was sent.")
     return ""
 
 
 def _assignment_label(assignment: Assignment) -> str:
     if assignment.feedback_state is ActionState.WAITING:
-        state = "feedback not sent yet"
+        state = _("feedback not sent yet")
     elif assignment.state is AssignmentState.DONE:
-        state = "feedback given"
+        state = _("feedback given")
     else:
-        state = "to review"
+        # Translators: a peer's work the learner has not reviewed yet.
+        state = _("to review")
     return f"{assignment.author} · {assignment.prompt[:40]}\n{state}"
 
 
 def _feedback_label(feedback: ReceivedFeedback) -> str:
-    rated = {True: " · helped", False: " · did not help", None: ""}[feedback.helpful]
-    waiting = " (rating not sent yet)" if feedback.rating_state is ActionState.WAITING else ""
-    return f"{feedback.reviewer}{rated}{waiting}\n{(feedback.given_at or '')[:10]}"
+    line = feedback.reviewer
+    if feedback.helpful is True:
+        # Translators: {name} is the reviewer; the learner rated the feedback as helpful.
+        line = _("{name} · helped").format(name=line)
+    elif feedback.helpful is False:
+        line = _("{name} · did not help").format(name=line)
+    if feedback.rating_state is ActionState.WAITING:
+        line = _("{name} (rating not sent yet)").format(name=line)
+    return f"{line}\n{formats.ago(feedback.given_at)}"

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import SamenError
 from desktop.domain.podcast import Chapter, Episode, EpisodeFile, Feed, Transcript
+from desktop.language.catalogue import _
 from desktop.media.player import Player
 from desktop.services.podcasts import PodcastService, RefreshReport
 from desktop.ui import cover_images
@@ -93,13 +94,13 @@ class PodcastsPage(QWidget):
         self._progress.connect(self._show_progress)
 
         self.feed_list = QListWidget()
-        self.feed_list.setAccessibleName("Podcasts")
+        self.feed_list.setAccessibleName(_("Podcasts"))
         self.feed_list.setItemDelegate(ListEntryDelegate(THUMB, bold_title=False))
         self.feed_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.feed_list.currentItemChanged.connect(lambda *_: self._show_episodes())
-        self.add_button = QPushButton(Icons.icon("add"), "&Add podcast…")
+        self.add_button = QPushButton(Icons.icon("add"), _("&Add podcast…"))
         self.add_button.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        self.add_button.setToolTip("Subscribe to a podcast by its feed address (Ctrl+Shift+A)")
+        self.add_button.setToolTip(_("Subscribe to a podcast by its feed address (Ctrl+Shift+A)"))
         self.add_button.clicked.connect(self.ask_subscribe)
 
         self.header = PodcastHeader()
@@ -114,7 +115,7 @@ class PodcastsPage(QWidget):
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
 
         self.episode_list = QListWidget()
-        self.episode_list.setAccessibleName("Episodes")
+        self.episode_list.setAccessibleName(_("Episodes"))
         self._episode_rows = ListEntryDelegate(0)
         self.episode_list.setItemDelegate(self._episode_rows)
         self.episode_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -124,7 +125,7 @@ class PodcastsPage(QWidget):
         self.episode_list.itemActivated.connect(lambda _item: self._primary())
         self.episode_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.episode_list.customContextMenuRequested.connect(self._episode_menu)
-        self.no_episodes = empty_note(words.NO_PODCASTS)
+        self.no_episodes = empty_note(_(words.NO_PODCASTS))
         self.episode_stack = QStackedWidget()
         self.episode_stack.addWidget(self.episode_list)
         self.episode_stack.addWidget(self.no_episodes)
@@ -190,7 +191,7 @@ class PodcastsPage(QWidget):
         self._feeds, self._episodes = feeds, episodes
         self.feed_list.blockSignals(True)
         self.feed_list.clear()
-        everything = QListWidgetItem(words.ALL_PODCASTS)
+        everything = QListWidgetItem(_(words.ALL_PODCASTS))
         everything.setData(KEY_ROLE, ALL_FEEDS)
         self.feed_list.addItem(everything)
         for feed in feeds:
@@ -258,7 +259,7 @@ class PodcastsPage(QWidget):
         if feed is None:
             about = words.all_about(self._feeds, len(self._episodes)) if self._feeds else ""
             self.header.show_podcast(
-                ALL_FEEDS, words.ALL_PODCASTS, about, "", None, Icons.icon("podcasts")
+                ALL_FEEDS, _(words.ALL_PODCASTS), about, "", None, Icons.icon("podcasts")
             )
         else:
             self.header.show_podcast(
@@ -299,9 +300,9 @@ class PodcastsPage(QWidget):
             self.episode_list.setCurrentRow(0)  # the notes pane is never empty
         self.episode_list.blockSignals(False)
         if not self._feeds:
-            self.no_episodes.setText(words.NO_PODCASTS)
+            self.no_episodes.setText(_(words.NO_PODCASTS))
         elif not shown:
-            self.no_episodes.setText(words.NO_EPISODES)
+            self.no_episodes.setText(_(words.NO_EPISODES))
         self.episode_stack.setCurrentWidget(self.episode_list if shown else self.no_episodes)
         self.details.setVisible(bool(shown))  # one sentence says what to do, not two
         self._selected()
@@ -350,20 +351,20 @@ class PodcastsPage(QWidget):
         self._update_buttons()
         episode = self.selected()
         if episode is None:
-            self.details.say(words.CHOOSE_EPISODE)  # e.g. Ctrl+click took the selection away
+            self.details.say(_(words.CHOOSE_EPISODE))  # e.g. Ctrl+click took the selection away
             return
         paragraphs = [line for line in episode.summary.splitlines() if line.strip()]
         notes = "".join(f"<p>{escape(line)}</p>" for line in paragraphs)
         self.details.show_episode(
             episode.title,
             words.facts(episode, self._downloading, with_podcast=True),
-            notes or f"<p>{escape(words.NO_NOTES)}</p>",
+            notes or f"<p>{escape(_(words.NO_NOTES))}</p>",
         )
         self.chapters.clear()
         self.transcript.clear()
-        self._chapters_say(READING_CHAPTERS if episode.chapters is not None else NO_CHAPTERS)
+        self._chapters_say(_(READING_CHAPTERS) if episode.chapters is not None else _(NO_CHAPTERS))
         if not episode.transcripts:
-            self.transcript.setPlainText(NO_TRANSCRIPT)
+            self.transcript.setPlainText(_(NO_TRANSCRIPT))
         if episode.chapters is None and not episode.transcripts:
             return
         key = episode.key
@@ -400,13 +401,13 @@ class PodcastsPage(QWidget):
 
     def ask_subscribe(self) -> None:
         url, ok = QInputDialog.getText(
-            self, "Add podcast", "Feed address (it usually ends in .xml or /feed):"
+            self, _("Add podcast"), _("Feed address (it usually ends in .xml or /feed):")
         )
         if ok and url.strip():
             self.subscribe(url.strip())
 
     def subscribe(self, url: str) -> None:
-        self.problem.setText("Reading the feed…")
+        self.problem.setText(_("Reading the feed…"))
         self._runner.submit(
             lambda: self._podcasts.subscribe(url),
             self._subscribed,
@@ -423,8 +424,10 @@ class PodcastsPage(QWidget):
             return
         answer = QMessageBox.question(
             self,
-            "Unsubscribe",
-            f"Unsubscribe from “{feed.title}” and delete its downloaded episodes?",
+            _("Unsubscribe"),
+            _("Unsubscribe from “{title}” and delete its downloaded episodes?").format(
+                title=feed.title
+            ),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._runner.submit(

@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.domain.poll import Poll
+from desktop.language.catalogue import _
 from desktop.services.polls import PollService
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.poll_card import PollCard
@@ -29,7 +30,7 @@ class PollsPage(QWidget):
         self._lesson_names: dict[str, str] = {}
         self.cards: list[PollCard] = []
         self._requests = 0  # the newest read; older answers are dropped
-        self.heading = QLabel("<h2>Polls</h2>")
+        self.heading = QLabel(_heading(""))
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.empty.hide()  # until the first read says there are none
@@ -55,7 +56,7 @@ class PollsPage(QWidget):
         lesson each poll is about."""
         self.course_id, self.lesson_id = course_id, lesson_id
         self._lesson_names = dict(lessons or [])
-        self.heading.setText(f"<h2>Polls{' — ' + escape(title) if title else ''}</h2>")
+        self.heading.setText(_heading(title))
         self.reload()
 
     def clear(self) -> None:
@@ -93,17 +94,24 @@ class PollsPage(QWidget):
             about = ""
             if poll.lesson_id:  # the lesson's title, never its id
                 name = self._lesson_names.get(poll.lesson_id)
-                about = f"About lesson {name}" if name else "About one of the course's lessons"
+                # Translators: {name} is the lesson's number and title, e.g. "2. Sharing the work".
+                about = (
+                    _("About lesson {name}").format(name=name)
+                    if name
+                    else _("About one of the course's lessons")
+                )
             card = PollCard(poll, about)
             card.vote_chosen.connect(self._vote)
             self._column.addWidget(card)
             self.cards.append(card)
         self._column.addStretch(1)
         self.empty.setText(
-            "This course has no polls yet. When its teachers open one, it arrives with the "
-            "next sync; vote in it here."
+            _(
+                "This course has no polls yet. When its teachers open one, it arrives with the "
+                "next sync; vote in it here."
+            )
             if self.course_id is not None
-            else "No polls on this computer yet. They arrive with the next sync."
+            else _("No polls on this computer yet. They arrive with the next sync.")
         )
         self.empty.setVisible(not polls)
         self.shown.emit()
@@ -124,3 +132,11 @@ class PollsPage(QWidget):
     def _voted(self) -> None:
         self.voted.emit()
         self.reload()
+
+
+def _heading(title: str) -> str:
+    """The page's heading: "Polls", or "Polls — <course>"."""
+    if not title:
+        return "<h2>{}</h2>".format(escape(_("Polls")))
+    # Translators: the Polls page's heading; {title} is the course's title.
+    return "<h2>{}</h2>".format(escape(_("Polls — {title}").format(title=title)))

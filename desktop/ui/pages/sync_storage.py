@@ -15,6 +15,8 @@ The sub-pages stay reachable as `outbox` and `downloads` for their own signals
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -27,10 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.language import formats
+from desktop.language.catalogue import _, counted
 from desktop.services.downloads import DownloadService
 from desktop.services.queue import QueueService
 from desktop.services.storage import StorageReport, StorageService
-from desktop.ui import formatting
 from desktop.ui.pages.downloads import DownloadsPage
 from desktop.ui.pages.outbox import OutboxPage
 from desktop.ui.tasks import TaskRunner
@@ -54,18 +57,21 @@ class StorageSection(QWidget):
         self.folder = QLabel("…")
         self.folder.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Downloaded courses", self.courses)
-        form.addRow("Podcast episodes", self.podcasts)
-        form.addRow("Recordings", self.recordings)
-        form.addRow("Your progress and work", self.database)
-        form.addRow("Free on this disk", self.free)
-        form.addRow("Kept in", self.folder)
+        form.addRow(_("Downloaded courses"), self.courses)
+        form.addRow(_("Podcast episodes"), self.podcasts)
+        form.addRow(_("Recordings"), self.recordings)
+        form.addRow(_("Your progress and work"), self.database)
+        form.addRow(_("Free on this disk"), self.free)
+        form.addRow(_("Kept in"), self.folder)
         self.hint = QLabel(
-            "To make room, choose a course under Downloads and press Free space…; your "
-            "progress and unsent work stay. Played podcast episodes are cleaned up by themselves."
+            _(
+                "To make room, choose a course under Downloads and press Free space…; your "
+                "progress and unsent work stay. Played podcast episodes are cleaned up by "
+                "themselves."
+            )
         )
         self.hint.setWordWrap(True)
-        self.open_button = QPushButton("Show in file &manager")
+        self.open_button = QPushButton(_("Show in file &manager"))
         self.open_button.clicked.connect(self._open_folder)
         self.open_button.setEnabled(False)
         row = QHBoxLayout()
@@ -85,14 +91,19 @@ class StorageSection(QWidget):
         self.report = report
         count = len([n for n in report.courses_by_id.values() if n])
         self.courses.setText(
-            f"{formatting.size(report.courses)} ({count} {'course' if count == 1 else 'courses'})"
+            counted(
+                "{size} ({n} course)",
+                "{size} ({n} courses)",
+                count,
+                size=formats.size(report.courses),
+            )
             if count
-            else "None yet: download a course to study it offline."
+            else _("None yet: download a course to study it offline.")
         )
-        self.podcasts.setText(formatting.size(report.podcasts))
-        self.recordings.setText(formatting.size(report.recordings))
-        self.database.setText(formatting.size(report.database))
-        self.free.setText("Unknown" if report.free is None else formatting.size(report.free))
+        self.podcasts.setText(formats.size(report.podcasts))
+        self.recordings.setText(formats.size(report.recordings))
+        self.database.setText(formats.size(report.database))
+        self.free.setText(_("Unknown") if report.free is None else formats.size(report.free))
         self.folder.setText(report.data_dir)
         self.open_button.setEnabled(True)
 
@@ -122,16 +133,16 @@ class SyncStoragePage(QWidget):
         self.downloads.finished.connect(self.storage.reload)
 
         self.sections = QTabWidget()
-        self.sections.addTab(self.outbox, "&Waiting to send")
-        self.sections.addTab(self.downloads, "D&ownloads")
-        self.sections.addTab(self.storage, "S&torage")
+        self.sections.addTab(self.outbox, _("&Waiting to send"))
+        self.sections.addTab(self.downloads, _("D&ownloads"))
+        self.sections.addTab(self.storage, _("S&torage"))
         self.sections.currentChanged.connect(self._section_shown)
 
-        self.sync_button = QPushButton("Sync &now")
-        self.sync_button.setToolTip("Send what waits and fetch what is new (Ctrl+R)")
+        self.sync_button = QPushButton(_("Sync &now"))
+        self.sync_button.setToolTip(_("Send what waits and fetch what is new (Ctrl+R)"))
         self.sync_button.clicked.connect(self.sync_wanted)
         top = QHBoxLayout()
-        top.addWidget(QLabel("<h2>Sync &amp; storage</h2>"), 1)
+        top.addWidget(QLabel("<h2>{}</h2>".format(html.escape(_("Sync & storage")))), 1)
         top.addWidget(self.sync_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)

@@ -40,21 +40,10 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.course import LibraryEntry
 from desktop.domain.learning import Standing
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted
 from desktop.ui.widgets.elided_label import ElidedLabel
 
-LANGUAGE_NAMES = {
-    "nl": "Dutch",
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "it": "Italian",
-    "pt": "Portuguese",
-    "pl": "Polish",
-    "tr": "Turkish",
-    "ar": "Arabic",
-    "uk": "Ukrainian",
-}
 # Placeholder colours: the palette's highlight turned round the colour wheel by these degrees,
 # keeping its saturation and brightness, so every theme gets tones that suit it and white
 # initials stay readable on each.
@@ -62,47 +51,59 @@ _PLACEHOLDER_TURNS = (0, 35, 150, 200, 260, 320)
 
 
 class CardText:
-    """Every learner-visible sentence of a card, in one place (Dutch arrives in issue 16)."""
+    """Every learner-visible sentence of a card, in one place: the constants are marked for the
+    catalogue (`N_`) and translated where they are shown, so the language installed at
+    start-up is the one a card speaks."""
 
-    DOWNLOAD = "Download"
-    OPEN = "Open"
-    CONTINUE = "Continue"
-    MENU = "More actions"
-    UPDATE = "Download the update"
-    EXPORT = "Export course pack…"
-    FREE_SPACE = "Free space (remove media, keep progress)"
-    REMOVE = "Remove from this device"
-    NOT_DOWNLOADED = "Not downloaded"
-    ON_DEVICE = "On this device"
-    UPDATE_AVAILABLE = "Update available"
+    DOWNLOAD = N_("Download")
+    OPEN = N_("Open")
+    CONTINUE = N_("Continue")
+    MENU = N_("More actions")
+    UPDATE = N_("Download the update")
+    EXPORT = N_("Export course pack…")
+    FREE_SPACE = N_("Free space (remove media, keep progress)")
+    REMOVE = N_("Remove from this device")
+    NOT_DOWNLOADED = N_("Not downloaded")
+    ON_DEVICE = N_("On this device")
+    UPDATE_AVAILABLE = N_("Update available")
 
     @staticmethod
     def language(code: str) -> str:
-        return LANGUAGE_NAMES.get(code, code.upper())
+        """The course's language by name, in the learner's language (CLDR's names)."""
+        return formats.language_name(code)
 
     @staticmethod
     def size(num_bytes: int) -> str:
-        """'12 MB', '1.5 MB', '800 KB': whole numbers from 10 up, one decimal below."""
-        value = float(num_bytes)
-        for unit in ("bytes", "KB", "MB", "GB"):
-            if value < 1000 or unit == "GB":
-                if unit == "bytes":
-                    return f"{int(value)} bytes"
-                return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
-            value /= 1000
-        return f"{value:.0f} GB"  # pragma: no cover - the loop returns
+        """ "12.0 MB", "800.0 kB" ("120,8 kB" in Dutch)."""
+        return formats.size(num_bytes)
 
     @staticmethod
-    def lessons(count: int) -> str:
-        return "1 lesson" if count == 1 else f"{count} lessons"
+    def facts(code: str, num_bytes: int) -> str:
+        # Translators: a course card's facts: its language and the size of its files.
+        return _("{language} · {size}").format(
+            language=CardText.language(code), size=CardText.size(num_bytes)
+        )
 
     @staticmethod
     def progress(done: int, total: int) -> str:
         if total and done >= total:
-            return f"All {CardText.lessons(total)} done"
+            return counted("{n} lesson done", "All {n} lessons done", total)
         if done == 0:
-            return f"{CardText.lessons(total)}, none done yet"
-        return f"{done} of {total} lessons done"
+            return counted("{n} lesson, none done yet", "{n} lessons, none done yet", total)
+        return counted(
+            "{done} of {n} lesson done",
+            "{done} of {n} lessons done",
+            total,
+            done=formats.number(done),
+        )
+
+    @staticmethod
+    def description(state: str, progress: str, action: str) -> str:
+        """What a screen reader says after the card's title."""
+        # Translators: a course card for screen readers: its state, progress and primary action.
+        return _("{state}. {progress}. {action}.").format(
+            state=state, progress=progress, action=action
+        )
 
 
 def placeholder_color(palette: QPalette, key: str) -> QColor:
@@ -232,13 +233,13 @@ class CourseCard(QFrame):
         primary_font.setBold(True)
         self.primary.setFont(primary_font)
         self.menu = QMenu(self)
-        self.update_action = QAction(CardText.UPDATE, self)
+        self.update_action = QAction(_(CardText.UPDATE), self)
         self.update_action.triggered.connect(lambda: self.download_requested.emit(self.course_id))
-        self.export_action = QAction(CardText.EXPORT, self)
+        self.export_action = QAction(_(CardText.EXPORT), self)
         self.export_action.triggered.connect(lambda: self.export_requested.emit(self.course_id))
-        self.free_action = QAction(CardText.FREE_SPACE, self)
+        self.free_action = QAction(_(CardText.FREE_SPACE), self)
         self.free_action.triggered.connect(lambda: self.free_space_requested.emit(self.course_id))
-        self.remove_action = QAction(CardText.REMOVE, self)
+        self.remove_action = QAction(_(CardText.REMOVE), self)
         self.remove_action.triggered.connect(lambda: self.remove_requested.emit(self.course_id))
         for action in (self.update_action, self.export_action, self.free_action):
             self.menu.addAction(action)
@@ -246,8 +247,8 @@ class CourseCard(QFrame):
         self.menu.addAction(self.remove_action)
         self.more = QToolButton(self)
         self.more.setText("⋯")
-        self.more.setToolTip(CardText.MENU)
-        self.more.setAccessibleName(CardText.MENU)
+        self.more.setToolTip(_(CardText.MENU))
+        self.more.setAccessibleName(_(CardText.MENU))
         self.more.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.more.clicked.connect(self.show_menu)
 
@@ -280,8 +281,7 @@ class CourseCard(QFrame):
         course = entry.course
         self.title.setText(course.title)
         self.cover.set_title(course.title)
-        language, size = CardText.language(course.language), CardText.size(course.media_bytes)
-        self.facts.setText(f"{language} · {size}")
+        self.facts.setText(CardText.facts(course.language, course.media_bytes))
         self.summary.set_full_text(course.summary)
         self._render()
 
@@ -323,10 +323,10 @@ class CourseCard(QFrame):
         if self._download is not None:
             return self._download
         if not self.entry.downloaded:
-            return CardText.NOT_DOWNLOADED
+            return _(CardText.NOT_DOWNLOADED)
         if self.update_available:
-            return CardText.UPDATE_AVAILABLE
-        return CardText.ON_DEVICE
+            return _(CardText.UPDATE_AVAILABLE)
+        return _(CardText.ON_DEVICE)
 
     def _render(self) -> None:
         course = self.entry.course
@@ -337,11 +337,12 @@ class CourseCard(QFrame):
         self.progress.setValue(done)
         self.state.setText(self.state_text())
         action = self.primary_action()
-        self.primary.setText(
-            {"download": CardText.DOWNLOAD, "open": CardText.OPEN, "continue": CardText.CONTINUE}[
-                action
-            ]
-        )
+        words = {
+            "download": CardText.DOWNLOAD,
+            "open": CardText.OPEN,
+            "continue": CardText.CONTINUE,
+        }
+        self.primary.setText(_(words[action]))
         # Downloading: the course cannot be downloaded twice nor opened before it is here.
         self.primary.setEnabled(not (self.downloading and not self.entry.downloaded))
         self.primary.setDefault(True)
@@ -352,7 +353,7 @@ class CourseCard(QFrame):
             menu_action.setEnabled(here)
         self.setAccessibleName(course.title)
         self.setAccessibleDescription(
-            f"{self.state_text()}. {self.progress_text.text()}. {self.primary.text()}."
+            CardText.description(self.state_text(), self.progress_text.text(), self.primary.text())
         )
 
     # -- acting ------------------------------------------------------------------------------

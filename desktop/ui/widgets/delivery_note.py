@@ -11,15 +11,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop.language.catalogue import N_, _
 from desktop.services.queue import Delivery
 from desktop.ui.action_text import refusal_reason
 
-TEXT = {
-    Delivery.WAITING: "Waiting to send",
-    Delivery.SENT: "Sent",
-    Delivery.REFUSED: "Not sent: {reason}",
+TEXT = {  # translated where shown
+    Delivery.WAITING: N_("Waiting to send"),
+    Delivery.SENT: N_("Sent"),
+    Delivery.REFUSED: N_("Not sent: {reason}"),
 }
-WAITING_HINT = "Saved on this computer; it goes to the academy at the next sync."
+WAITING_HINT = N_("Saved on this computer; it goes to the academy at the next sync.")
 
 
 class DeliveryNote(QLabel):
@@ -40,7 +41,7 @@ class DeliveryNote(QLabel):
             self.setToolTip("")
             self.hide()
             return
-        state = TEXT[delivery].format(reason=refusal_reason(reason))
+        state = _(TEXT[delivery]).format(reason=refusal_reason(reason))
         self.setText(f"{lead} · {state}" if lead else state)
-        self.setToolTip(WAITING_HINT if delivery is Delivery.WAITING else "")
+        self.setToolTip(_(WAITING_HINT) if delivery is Delivery.WAITING else "")
         self.show()

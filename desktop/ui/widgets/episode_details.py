@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.podcast import Chapter, Transcript
+from desktop.language.catalogue import _
 from desktop.ui import formatting, theme
 from desktop.ui.icons import Icons
 from desktop.ui.widgets import episode_words as words
@@ -45,7 +46,7 @@ def empty_note(sentence: str) -> QLabel:
 class EpisodeDetails(QStackedWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.empty = empty_note(words.CHOOSE_EPISODE)
+        self.empty = empty_note(_(words.CHOOSE_EPISODE))
 
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -59,37 +60,37 @@ class EpisodeDetails(QStackedWidget):
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
         theme.tint(self.facts, "muted")
 
-        self.primary = QPushButton(words.PLAY)
+        self.primary = QPushButton(_(words.PLAY))
         bold = QFont(self.primary.font())
         bold.setBold(True)  # as a course card's primary button
         self.primary.setFont(bold)
         self.primary.setMinimumWidth(120)
         self.primary.setAutoDefault(True)  # Enter on the focused button presses it
         self.menu = QMenu(self)
-        self.delete_action = QAction(Icons.icon("delete"), words.DELETE, self)
-        self.delete_action.setToolTip(words.DELETE_TIP)
-        self.keep_action = QAction(Icons.icon("pin"), words.KEEP, self)
+        self.delete_action = QAction(Icons.icon("delete"), _(words.DELETE), self)
+        self.delete_action.setToolTip(_(words.DELETE_TIP))
+        self.keep_action = QAction(Icons.icon("pin"), _(words.KEEP), self)
         self.keep_action.setCheckable(True)
-        self.keep_action.setToolTip(words.KEEP_TIP)
-        self.stop_action = QAction(Icons.icon("stop"), words.STOP, self)
+        self.keep_action.setToolTip(_(words.KEEP_TIP))
+        self.stop_action = QAction(Icons.icon("stop"), _(words.STOP), self)
         for action in (self.stop_action, self.keep_action, self.delete_action):
             self.menu.addAction(action)
         self.menu.setToolTipsVisible(True)
         self.more = QToolButton()
-        self.more.setText(words.MORE)
+        self.more.setText(_(words.MORE))
         self.more.setIcon(Icons.icon("menu"))
         self.more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.more.setMenu(self.menu)
-        self.more.setToolTip(words.MORE_TIP)
+        self.more.setToolTip(_(words.MORE_TIP))
         self.more.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.notes = QTextBrowser()
         self.notes.setOpenLinks(False)  # show notes are text here, nothing is fetched
-        self.notes.setAccessibleName("Show notes")
+        self.notes.setAccessibleName(_("Show notes"))
         self.chapters = QListWidget()
-        self.chapters.setAccessibleName("Chapters")
-        self.chapters_note = QLabel(words.NO_CHAPTERS)
+        self.chapters.setAccessibleName(_("Chapters"))
+        self.chapters_note = QLabel(_(words.NO_CHAPTERS))
         self.chapters_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.chapters_note.setWordWrap(True)
         theme.tint(self.chapters_note, "muted")
@@ -98,12 +99,12 @@ class EpisodeDetails(QStackedWidget):
         self.chapters_stack.addWidget(self.chapters)
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
-        self.transcript.setAccessibleName("Transcript")
+        self.transcript.setAccessibleName(_("Transcript"))
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.notes, "Show notes")
-        self.tabs.addTab(self.chapters_stack, "Chapters")
-        self.tabs.addTab(self.transcript, "Transcript")
+        self.tabs.addTab(self.notes, _("Show notes"))
+        self.tabs.addTab(self.chapters_stack, _("Chapters"))
+        self.tabs.addTab(self.transcript, _("Transcript"))
 
         actions = QHBoxLayout()
         actions.addWidget(self.primary)
@@ -155,7 +156,7 @@ class EpisodeDetails(QStackedWidget):
         if chapters:
             self.chapters_stack.setCurrentWidget(self.chapters)
         else:
-            self.chapters_say(problem or words.NO_CHAPTERS)
+            self.chapters_say(problem or _(words.NO_CHAPTERS))
         if transcript is not None:
             lines = [
                 (f"[{formatting.clock_time(start)}] " if start is not None else "") + text
@@ -163,4 +164,4 @@ class EpisodeDetails(QStackedWidget):
             ]
             self.transcript.setPlainText("\n".join(lines))
         else:
-            self.transcript.setPlainText(problem or words.NO_TRANSCRIPT)
+            self.transcript.setPlainText(problem or _(words.NO_TRANSCRIPT))

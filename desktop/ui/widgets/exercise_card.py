@@ -35,19 +35,23 @@ from desktop.domain.course import Exercise, ExerciseKind
 from desktop.domain.learning import Answer
 from desktop.domain.peer import ActionState, Submission
 from desktop.domain.supporter import SupporterRequest
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted
 
 KIND_TITLES = {
-    ExerciseKind.MULTIPLE_CHOICE: "Quiz",
-    ExerciseKind.OPEN: "Your answer",
-    ExerciseKind.REFLECTION: "Reflection",
+    ExerciseKind.MULTIPLE_CHOICE: N_("Quiz"),
+    ExerciseKind.OPEN: N_("Your answer"),
+    ExerciseKind.REFLECTION: N_("Reflection"),
 }
-WAITING = "Saved on this computer; it goes to the academy at the next sync."
-SENT = "Saved and sent to the academy."
+WAITING = N_("Saved on this computer; it goes to the academy at the next sync.")
+SENT = N_("Saved and sent to the academy.")
 RIGHT_MARK, WRONG_MARK = "✓", "✗"
-RIGHT_WORD, WRONG_WORD = "Correct", "Not quite"
-# A verdict the option's own feedback starts with ("Right: …") would say it twice.
+RIGHT_WORD, WRONG_WORD = N_("Correct"), N_("Not quite")
+# A verdict the option's own feedback starts with ("Right: …", "Precies: …") would say it
+# twice; English and Dutch courses' words.
 _VERDICT = re.compile(
-    r"^\s*(right|correct|exactly|yes|wrong|incorrect|not quite|no)\b\s*[.:!,;—–-]*\s*",
+    r"^\s*(right|correct|exactly|yes|wrong|incorrect|not quite|no"
+    r"|goed|juist|precies|klopt|ja|fout|onjuist|niet helemaal|nee)\b\s*[.:!,;—–-]*\s*",
     re.IGNORECASE,
 )
 
@@ -55,12 +59,14 @@ _VERDICT = re.compile(
 def feedback_text(correct: bool, text: str, mark_colour: str = "") -> str:
     """The feedback as rich text: the mark and word, then the option's own words once.
     `mark_colour` is a palette colour's name (the UI's palette, never a fixed colour)."""
-    mark, word = (RIGHT_MARK, RIGHT_WORD) if correct else (WRONG_MARK, WRONG_WORD)
+    mark = RIGHT_MARK if correct else WRONG_MARK
+    # Translators: the verdict after a quiz answer, then the option's own feedback.
+    verdict = _("Correct.") if correct else _("Not quite.")
     body = _VERDICT.sub("", text, count=1).strip()
     body = body[:1].upper() + body[1:]
     colour = f"color: {mark_colour}; " if mark_colour else ""
     mark_html = f'<span style="{colour}font-size: x-large">{mark}</span>'
-    return f"<b>{mark_html} {word}.</b> {escape(body)}".strip()
+    return f"<b>{mark_html} {escape(verdict)}</b> {escape(body)}".strip()
 
 
 class ChoiceOption(QWidget):
@@ -96,7 +102,12 @@ class ExerciseCard(QGroupBox):
     peers_wanted = Signal(object)  # exercise: share the answer with peers for feedback
 
     def __init__(self, exercise: Exercise, number: int) -> None:
-        super().__init__(f"{number}. {KIND_TITLES[exercise.kind]}")
+        # Translators: an exercise card's title, e.g. "2. Quiz".
+        super().__init__(
+            _("{number}. {kind}").format(
+                number=formats.number(number), kind=_(KIND_TITLES[exercise.kind])
+            )
+        )
         self.exercise = exercise
         self.prompt = QLabel(exercise.prompt)
         self.prompt.setWordWrap(True)
@@ -126,7 +137,7 @@ class ExerciseCard(QGroupBox):
                 self.options.addButton(choice.radio)
                 self.choices.append(choice)
                 layout.addWidget(choice)
-            self.submit.setText("Check")
+            self.submit.setText(_("Check"))
             self.submit.setEnabled(False)
             self.options.buttonToggled.connect(lambda *_: self.submit.setEnabled(True))
         else:
@@ -134,33 +145,35 @@ class ExerciseCard(QGroupBox):
             # Tab moves on, as everywhere else; no one is trapped in a text box.
             self.editor.setTabChangesFocus(True)
             self.editor.setPlaceholderText(
-                "Write your thoughts…"
+                _("Write your thoughts…")
                 if exercise.kind is ExerciseKind.REFLECTION
-                else "Your answer…"
+                else _("Your answer…")
             )
             self.editor.setAccessibleName(exercise.prompt)
             self.editor.setFixedHeight(120)
             layout.addWidget(self.editor)
-            self.submit.setText("Save answer")
+            self.submit.setText(_("Save answer"))
         self.submit.clicked.connect(self._submit)
         # Parented now: showing a parentless widget would open it as a window of its own.
-        self.ask_button = QPushButton("Ask a supporter…", self)
+        self.ask_button = QPushButton(_("Ask a supporter…"), self)
         self.ask_button.setToolTip(
-            "Ask someone you trust (a manager, a friend) by e-mail for feedback on your answer"
+            _("Ask someone you trust (a manager, a friend) by e-mail for feedback on your answer")
         )
         self.ask_button.setVisible(exercise.supporter_allowed)
         self.ask_button.clicked.connect(lambda: self.supporter_wanted.emit(self.exercise))
-        self.peers_button = QPushButton("Ask peers for feedback…", self)
+        self.peers_button = QPushButton(_("Ask peers for feedback…"), self)
         self.peers_button.setToolTip(
-            "Share your answer (and a recording) with two learners of this course, under your "
-            "pseudonym; you review theirs in return"
+            _(
+                "Share your answer (and a recording) with two learners of this course, under "
+                "your pseudonym; you review theirs in return"
+            )
         )
         self.peers_button.setVisible(exercise.peer_review)
         self.peers_button.clicked.connect(lambda: self.peers_wanted.emit(self.exercise))
         self.peers = QLabel(self)
         self.peers.setWordWrap(True)
         self.peers.hide()
-        self.withdraw_button = QPushButton("Withdraw request", self)
+        self.withdraw_button = QPushButton(_("Withdraw request"), self)
         self.withdraw_button.hide()
         self.withdraw_button.clicked.connect(self._withdraw)
         self.supporters = QLabel(self)
@@ -207,7 +220,7 @@ class ExerciseCard(QGroupBox):
         self._feedback = text
         role = QPalette.ColorRole.Highlight if correct else QPalette.ColorRole.Text
         self.feedback.setText(feedback_text(correct, text, self.palette().color(role).name()))
-        self.feedback.setAccessibleName(RIGHT_WORD if correct else WRONG_WORD)
+        self.feedback.setAccessibleName(_(RIGHT_WORD) if correct else _(WRONG_WORD))
         self.feedback.show()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -216,7 +229,7 @@ class ExerciseCard(QGroupBox):
             self.show_feedback(self.correct, self._feedback)  # the new theme's colours
 
     def show_saved(self, sent: bool) -> None:
-        self.status.setText(SENT if sent else WAITING)
+        self.status.setText(_(SENT) if sent else _(WAITING))
         self.status.show()
 
     def show_requests(self, requests: list[SupporterRequest]) -> None:
@@ -234,7 +247,9 @@ class ExerciseCard(QGroupBox):
         self._withdrawable = newest.id if newest is not None else None
         self.withdraw_button.setVisible(newest is not None)
         if newest is not None:
-            self.withdraw_button.setToolTip(f"Stop the link sent to {newest.supporter_name}")
+            self.withdraw_button.setToolTip(
+                _("Stop the link sent to {name}").format(name=newest.supporter_name)
+            )
 
     def show_submission(self, submission: Submission | None) -> None:
         """How far one's shared work on this exercise got with peers."""
@@ -242,17 +257,21 @@ class ExerciseCard(QGroupBox):
             self.peers.hide()
             return
         if submission.state is ActionState.REFUSED:
-            text = f"Not shared: {submission.reason}"
+            text = _("Not shared: {reason}").format(reason=submission.reason)
         elif submission.state is ActionState.WAITING:
-            text = "Shared with peers at the next sync (a recording is sent first)."
+            text = _("Shared with peers at the next sync (a recording is sent first).")
         else:
-            text = (
-                f"Shared with peers: {submission.reviewers} reviewing, "
-                f"{submission.feedback_count} feedback received (see Peer feedback)."
+            text = counted(
+                "Shared with peers: {reviewers} reviewing, {n} feedback received (see Peer "
+                "feedback).",
+                "Shared with peers: {reviewers} reviewing, {n} feedback received (see Peer "
+                "feedback).",
+                submission.feedback_count,
+                reviewers=formats.number(submission.reviewers),
             )
         self.peers.setText(text)
         self.peers.show()
-        self.peers_button.setText("Share a new version…")
+        self.peers_button.setText(_("Share a new version…"))
 
     def _withdraw(self) -> None:
         if self._withdrawable is not None:

@@ -18,6 +18,7 @@ from desktop.domain.course import Exercise, Lesson
 from desktop.domain.learning import Answer
 from desktop.domain.peer import Submission
 from desktop.domain.supporter import Points, SupporterRequest
+from desktop.language.catalogue import N_, _
 from desktop.services.learning import ChoiceFeedback, LearningService
 from desktop.services.peer import PeerService
 from desktop.services.supporters import SupporterService
@@ -26,8 +27,8 @@ from desktop.ui.supporter_dialog import SupporterDialog
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.exercise_card import ExerciseCard
 
-NO_EXERCISES = "This lesson has no exercises: read it, then mark it as done below."
-SAVE_FIRST = "Save your answer first: that is what your supporter will read."
+NO_EXERCISES = N_("This lesson has no exercises: read it, then mark it as done below.")
+SAVE_FIRST = N_("Save your answer first: that is what your supporter will read.")
 
 # Opens a dialog about an exercise's saved answer: (lesson, exercise, its card, the answer).
 _AnswerDialog = Callable[[Lesson, Exercise, ExerciseCard, Answer | None], None]
@@ -65,7 +66,7 @@ class LessonExercises(QWidget):
         self.supporter_dialog: SupporterDialog | None = None
         self.peer_dialog: PeerShareDialog | None = None
         self._social_requests = 0  # the newest read; older ones are dropped
-        self.empty = QLabel(NO_EXERCISES, self)
+        self.empty = QLabel(_(NO_EXERCISES), self)
         self.empty.setWordWrap(True)
         self.empty.hide()
         self._layout = QVBoxLayout(self)
@@ -194,7 +195,7 @@ class LessonExercises(QWidget):
         self, lesson: Lesson, exercise: Exercise, card: ExerciseCard, answer: Answer | None
     ) -> None:
         if answer is None or not answer.text.strip():
-            card.show_error(SAVE_FIRST)
+            card.show_error(_(SAVE_FIRST))
             return
         dialog = SupporterDialog(exercise.prompt, answer.text, self)
         self.supporter_dialog = dialog

@@ -13,6 +13,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from desktop.language import formats
+from desktop.language.catalogue import _
 from desktop.services.lessons import LessonMedium
 from desktop.ui.widgets.video_slot import VideoSlot
 
@@ -27,21 +29,34 @@ def media_labels(media: list[LessonMedium]) -> list[str]:
     for medium in media:
         if medium.is_video:
             n = videos.index(medium) + 1
-            text = "Watch the video" if len(videos) == 1 else f"Watch video {n}"
-            labels.append(("▶ &" if n == 1 else "▶ ") + text)
+            if len(videos) == 1:
+                labels.append(_("▶ &Watch the video"))
+            elif n == 1:
+                labels.append(_("▶ &Watch video {n}").format(n=formats.number(n)))
+            else:
+                labels.append(_("▶ Watch video {n}").format(n=formats.number(n)))
         else:
             n = audios.index(medium) + 1
-            text = "Listen to the lesson" if len(audios) == 1 else f"Listen to part {n}"
-            labels.append(("▶ L&" + text[1:]) if n == 1 else "▶ " + text)
+            if len(audios) == 1:
+                labels.append(_("▶ L&isten to the lesson"))
+            elif n == 1:
+                labels.append(_("▶ L&isten to part {n}").format(n=formats.number(n)))
+            else:
+                labels.append(_("▶ Listen to part {n}").format(n=formats.number(n)))
     return labels
 
 
 def media_title(lesson_title: str, media: list[LessonMedium], medium: LessonMedium) -> str:
     """The player's title for a medium: the lesson and the kind (and part) of medium."""
     same = [m for m in media if m.is_video == medium.is_video]
-    kind = "video" if medium.is_video else "audio"
-    part = f", part {same.index(medium) + 1}" if len(same) > 1 else ""
-    return f"{lesson_title} ({kind}{part})"
+    if len(same) > 1:
+        part = formats.number(same.index(medium) + 1)
+        if medium.is_video:
+            return _("{lesson} (video, part {n})").format(lesson=lesson_title, n=part)
+        return _("{lesson} (audio, part {n})").format(lesson=lesson_title, n=part)
+    if medium.is_video:
+        return _("{lesson} (video)").format(lesson=lesson_title)
+    return _("{lesson} (audio)").format(lesson=lesson_title)
 
 
 class LessonMedia(QWidget):
@@ -77,7 +92,7 @@ class LessonMedia(QWidget):
             button.setAccessibleDescription(media_title(lesson_title, media, medium))
             button.setEnabled(medium.available)
             if not medium.available:
-                button.setToolTip("Not on this computer yet: download the course to play it")
+                button.setToolTip(_("Not on this computer yet: download the course to play it"))
             button.clicked.connect(lambda _c=False, m=medium: self.play_wanted.emit(m))
             self._row.insertWidget(index, button)
             self.buttons.append(button)
@@ -125,12 +140,17 @@ class LessonMedia(QWidget):
             return
         label = media_labels(self.media)[index]
         if again:
-            label = label.replace("▶", "↻", 1) + " again"
+            # Translators: a play button's label after its medium played to the end, e.g.
+            # "↻ Watch the video again"; {action} is the label without its "▶ ".
+            label = _("↻ {action} again").format(action=label.removeprefix("▶ "))
         self.buttons[index].setText(label)
 
     def _caption(self, *, again: bool) -> str:
-        verb = "watch it again" if again else "watch"
-        return f"▶  Video: {self.lesson_title}\n(click to {verb})"
+        if again:
+            return _("▶  Video: {lesson}\n(click to watch it again)").format(
+                lesson=self.lesson_title
+            )
+        return _("▶  Video: {lesson}\n(click to watch)").format(lesson=self.lesson_title)
 
     def _play_first_video(self) -> None:
         video = next((m for m in self.media if m.is_video and m.available), None)

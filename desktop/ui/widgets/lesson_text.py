@@ -15,6 +15,8 @@ from PySide6.QtCore import QSize, QSizeF, Qt, QUrl
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
+from desktop.language.catalogue import _
+
 
 class LessonText(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -26,7 +28,7 @@ class LessonText(QTextBrowser):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # The page's background, so the text reads as the page rather than a box in it.
         self.viewport().setAutoFillBackground(False)
-        self.setAccessibleName("Lesson text")
+        self.setAccessibleName(_("Lesson text"))
         self._images: dict[str, QImage] = {}
         self.document().setDocumentMargin(0)  # aligned with the title above it
         self.document().documentLayout().documentSizeChanged.connect(self._fit)

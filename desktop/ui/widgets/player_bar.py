@@ -21,12 +21,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.language import formats
+from desktop.language.catalogue import _, counted
 from desktop.media.player import SLEEP_AT_END, Player
 from desktop.ui.formatting import clock_time
 
 RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
-SLEEP_CHOICES = ((0, "Off"), (5, "5 minutes"), (15, "15 minutes"), (30, "30 minutes"),
-                 (60, "1 hour"), (SLEEP_AT_END, "End of this episode"))  # fmt: skip
+SLEEP_CHOICES = (0, 5, 15, 30, 60, SLEEP_AT_END)  # minutes
+
+
+def sleep_label(minutes: int) -> str:
+    """A sleep timer's choice in words: "Off", "15 minutes", "1 hour", "End of this episode"."""
+    if minutes == 0:
+        # Translators: the sleep timer is off.
+        return _("Off")
+    if minutes == SLEEP_AT_END:
+        return _("End of this episode")
+    if minutes % 60 == 0:
+        return counted("{n} hour", "{n} hours", minutes // 60)
+    return counted("{n} minute", "{n} minutes", minutes)
+
+
+def rate_label(rate: float) -> str:
+    """A playback speed: "1.25×" ("1,25×" in Dutch)."""
+    # Translators: a playback speed, e.g. "1.5×" (times the normal speed).
+    return _("{rate}×").format(rate=formats.number(rate))
 
 
 class PlayerBar(QWidget):
@@ -34,34 +53,35 @@ class PlayerBar(QWidget):
         super().__init__()
         self.player = player
         self._dragging = False
-        self.title = QLabel("Nothing playing")
+        self.title = QLabel(_("Nothing playing"))
         self.title.setMinimumWidth(160)
-        self.back = self._button("−10 s", "Back 10 seconds (Ctrl+Left)")
-        self.play = self._button("Play", "Play or pause (Ctrl+Space)")
-        self.forward = self._button("+30 s", "Forward 30 seconds (Ctrl+Right)")
+        # Translators: the player's skip buttons (back 10 seconds, forward 30 seconds).
+        self.back = self._button(_("−10 s"), _("Back 10 seconds (Ctrl+Left)"))
+        self.play = self._button(_("Play"), _("Play or pause (Ctrl+Space)"))
+        self.forward = self._button(_("+30 s"), _("Forward 30 seconds (Ctrl+Right)"))
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setAccessibleName("Position")
+        self.slider.setAccessibleName(_("Position"))
         self.slider.sliderPressed.connect(self._drag_started)
         self.slider.sliderReleased.connect(self._drag_ended)
         self.time = QLabel("0:00 / 0:00")
         self.speed = QComboBox()
-        self.speed.setAccessibleName("Speed")
-        self.speed.setToolTip("Speed, pitch kept (Ctrl+[ slower, Ctrl+] faster)")
+        self.speed.setAccessibleName(_("Speed"))
+        self.speed.setToolTip(_("Speed, pitch kept (Ctrl+[ slower, Ctrl+] faster)"))
         for rate in RATES:
-            self.speed.addItem(f"{rate:g}×", rate)
+            self.speed.addItem(rate_label(rate), rate)
         self.speed.setCurrentIndex(RATES.index(1.0))
         self.speed.currentIndexChanged.connect(self._speed_chosen)
         self.volume = QSlider(Qt.Orientation.Horizontal)
-        self.volume.setAccessibleName("Volume")
+        self.volume.setAccessibleName(_("Volume"))
         self.volume.setRange(0, 100)
         self.volume.setValue(round(player.volume() * 100))
         self.volume.setMaximumWidth(90)
         self.volume.valueChanged.connect(lambda value: player.set_volume(value / 100))
-        self.sleep = self._button("Sleep", "Sleep timer: pause after a while")
+        self.sleep = self._button(_("Sleep"), _("Sleep timer: pause after a while"))
         self.sleep.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.sleep)
-        for minutes, label in SLEEP_CHOICES:
-            action = menu.addAction(label)
+        for minutes in SLEEP_CHOICES:
+            action = menu.addAction(sleep_label(minutes))
             action.triggered.connect(lambda _c=False, m=minutes: player.set_sleep_timer(m))
         self.sleep.setMenu(menu)
         self.note = QLabel()
@@ -100,14 +120,15 @@ class PlayerBar(QWidget):
 
     def _build_actions(self) -> list[QAction]:
         specs = (
-            ("Play/pause", ("Ctrl+Space", "Media Play", "Media Pause", "Toggle Media Play/Pause"),
-             self.player.toggle),
-            ("Back 10 seconds", ("Ctrl+Left", "Media Previous"), self.player.skip_back),
-            ("Forward 30 seconds", ("Ctrl+Right", "Media Next"), self.player.skip_forward),
-            ("Slower", ("Ctrl+[",), lambda: self.step_speed(-1)),
-            ("Faster", ("Ctrl+]",), lambda: self.step_speed(1)),
-            ("Louder", ("Ctrl+Up",), lambda: self.volume.setValue(self.volume.value() + 10)),
-            ("Quieter", ("Ctrl+Down",), lambda: self.volume.setValue(self.volume.value() - 10)),
+            (_("Play/pause"), ("Ctrl+Space", "Media Play", "Media Pause",
+             "Toggle Media Play/Pause"), self.player.toggle),
+            (_("Back 10 seconds"), ("Ctrl+Left", "Media Previous"), self.player.skip_back),
+            (_("Forward 30 seconds"), ("Ctrl+Right", "Media Next"), self.player.skip_forward),
+            (_("Slower"), ("Ctrl+[",), lambda: self.step_speed(-1)),
+            (_("Faster"), ("Ctrl+]",), lambda: self.step_speed(1)),
+            (_("Louder"), ("Ctrl+Up",), lambda: self.volume.setValue(self.volume.value() + 10)),
+            (_("Quieter"), ("Ctrl+Down",),
+             lambda: self.volume.setValue(self.volume.value() - 10)),
         )  # fmt: skip
         actions = []
         for text, keys, slot in specs:
@@ -132,7 +153,7 @@ class PlayerBar(QWidget):
         # Asked only now: listing devices starts QtMultimedia's backend, which a start-up
         # without anything to play should not pay for.
         if not QMediaDevices.audioOutputs():
-            self.note.setText("No sound device found: plug in headphones or speakers.")
+            self.note.setText(_("No sound device found: plug in headphones or speakers."))
             self.note.show()
         else:
             self.note.hide()
@@ -144,7 +165,7 @@ class PlayerBar(QWidget):
 
     def _show_failure(self, message: str) -> None:
         self._set_enabled(False)
-        self.title.setText("Cannot play")
+        self.title.setText(_("Cannot play"))
         self.title.setToolTip(message)
 
     def _show_position(self, position: int) -> None:
@@ -156,7 +177,7 @@ class PlayerBar(QWidget):
         self.slider.setRange(0, max(0, int(duration // 1000)))
 
     def _show_playing(self, playing: bool) -> None:
-        self.play.setText("Pause" if playing else "Play")
+        self.play.setText(_("Pause") if playing else _("Play"))
 
     def _show_rate(self, rate: float) -> None:
         index = self.speed.findData(rate)
@@ -164,8 +185,11 @@ class PlayerBar(QWidget):
             self.speed.setCurrentIndex(index)
 
     def _show_sleep(self, minutes: int) -> None:
-        labels = dict(SLEEP_CHOICES)
-        self.sleep.setText("Sleep" if minutes == 0 else f"Sleep: {labels.get(minutes, minutes)}")
+        if minutes == 0:
+            self.sleep.setText(_("Sleep"))
+        else:
+            # Translators: the sleep timer's button while it runs, e.g. "Sleep: 15 minutes".
+            self.sleep.setText(_("Sleep: {choice}").format(choice=sleep_label(minutes)))
 
     # -- widgets -> player -----------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QIcon, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop.language.catalogue import _
 from desktop.ui.widgets.course_card import initials, placeholder_color
 
 
@@ -101,7 +102,7 @@ class ArtworkView(QWidget):
         initials of `title`; the colour behind comes from `key`."""
         self._key, self._title, self._glyph = key, title, glyph
         self._picture = picture if picture is not None and not picture.isNull() else None
-        self.setAccessibleName(f"Artwork of {title}" if title else "")
+        self.setAccessibleName(_("Artwork of {title}").format(title=title) if title else "")
         self.update()
 
     def has_artwork(self) -> bool:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.language.catalogue import _, counted
 from desktop.ui import theme
 from desktop.ui.widgets.elided_label import ElidedLabel
 from desktop.ui.widgets.podcast_artwork import ArtworkView
@@ -33,7 +34,7 @@ class KeepSpinBox(QSpinBox):
         super().__init__()
         self.setRange(0, 50)
         self.lineEdit().setReadOnly(True)
-        self.setAccessibleName("Downloads by itself")
+        self.setAccessibleName(_("Downloads by itself"))
 
     def sentence_width(self) -> int:
         """Room for the longest sentence and the arrows (Qt's size hint cuts at 18 letters)."""
@@ -42,16 +43,14 @@ class KeepSpinBox(QSpinBox):
 
     def textFromValue(self, value: int) -> str:  # noqa: N802
         if value == 0:
-            return "Download only when I ask"
-        if value == 1:
-            return "Keep the newest episode"
-        return f"Keep the newest {value} episodes"
+            return _("Download only when I ask")
+        return counted("Keep the newest episode", "Keep the newest {n} episodes", value)
 
     def valueFromText(self, text: str) -> int:  # noqa: N802
         digits = "".join(ch for ch in text if ch.isdigit())
         if digits:
             return int(digits)
-        return 1 if "episode" in text else 0
+        return 0 if text == _("Download only when I ask") else 1
 
 
 class PodcastHeader(QWidget):
@@ -71,10 +70,10 @@ class PodcastHeader(QWidget):
         theme.tint(self.about, "muted")
         self.description = ElidedLabel(lines=2)
         self.keep = KeepSpinBox()
-        self.keep.setToolTip("How many of the newest unplayed episodes to download by itself")
+        self.keep.setToolTip(_("How many of the newest unplayed episodes to download by itself"))
         self.keep.setMinimumWidth(self.keep.sentence_width())  # its sentence is never cut
-        self.refresh_button = QPushButton("Check for &new episodes")
-        self.remove_button = QPushButton("&Unsubscribe…")
+        self.refresh_button = QPushButton(_("Check for &new episodes"))
+        self.remove_button = QPushButton(_("&Unsubscribe…"))
 
         controls = QHBoxLayout()
         controls.addWidget(self.keep)

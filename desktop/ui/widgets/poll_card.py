@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.poll import Poll, VoteState
+from desktop.language import formats
+from desktop.language.catalogue import _, counted
 from desktop.services.queue import Delivery
 from desktop.ui.widgets.delivery_note import DeliveryNote
 
@@ -32,7 +34,7 @@ class PollCard(QGroupBox):
     vote_chosen = Signal(str, str)  # poll id, option id
 
     def __init__(self, poll: Poll, about: str = "") -> None:
-        super().__init__("Poll" if poll.is_open else "Poll (closed)")
+        super().__init__(_("Poll") if poll.is_open else _("Poll (closed)"))
         self.poll = poll
         # Parented now: showing a parentless widget would open it as a window of its own.
         self.about = QLabel(about, self)
@@ -55,11 +57,12 @@ class PollCard(QGroupBox):
                 bar = QProgressBar()
                 bar.setRange(0, max(poll.total, 1))
                 bar.setValue(option.votes)
-                bar.setFormat(f"{option.votes} of {poll.total}")
-                bar.setAccessibleName(f"Votes for {option.text}")
+                bar.setFormat(_votes(option.votes, poll.total))
+                # Translators: {option} is the answer of the poll these votes are for.
+                bar.setAccessibleName(_("Votes for {option}").format(option=option.text))
                 grid.addWidget(bar, row, 1)
                 self.bars[option.id] = bar
-        self.vote_button = QPushButton("Change vote" if poll.my_vote else "Vote", self)
+        self.vote_button = QPushButton(_("Change vote") if poll.my_vote else _("Vote"), self)
         self.vote_button.setEnabled(False)
         self.vote_button.setVisible(poll.is_open)
         self.choices.buttonToggled.connect(self._choice_changed)
@@ -68,7 +71,8 @@ class PollCard(QGroupBox):
         chosen = next((o.text for o in poll.options if o.id == poll.my_vote), "")
         self.state.show_delivery(
             DELIVERY[poll.vote_state],
-            lead=f"Your vote: {chosen}" if chosen else "Your vote",
+            # Translators: {choice} is the poll's answer the learner voted for.
+            lead=_("Your vote: {choice}").format(choice=chosen) if chosen else _("Your vote"),
             reason=poll.refusal,
         )
         hint = _results_hint(poll)
@@ -104,10 +108,23 @@ def _results_hint(poll: Poll) -> str:
     to everyone once the poll has closed."""
     if poll.results_shown:
         if poll.vote_state is VoteState.WAITING:
-            return "Results as last known on this computer; they refresh at the next sync."
+            return _("Results as last known on this computer; they refresh at the next sync.")
         return ""
     if not poll.is_open:
-        return "The results arrive with the next sync."
+        return _("The results arrive with the next sync.")
     if poll.vote_state in (VoteState.NONE, VoteState.REFUSED):
-        return "Vote to see how the others voted."
-    return "The results arrive once your vote has reached the academy (at the next sync)."
+        return _("Vote to see how the others voted.")
+    return _("The results arrive once your vote has reached the academy (at the next sync).")
+
+
+def _votes(votes: int, total: int) -> str:
+    """An option's bar: "3 of 12 votes (25%)", the share in the locale's form. Qt reads
+    "%p", "%v" and "%m" in a bar's format; a percent sign followed by ")" stays as it is."""
+    share = formats.percent(votes / total) if total else formats.percent(0)
+    return counted(
+        "{votes} of {n} vote ({share})",
+        "{votes} of {n} votes ({share})",
+        total,
+        votes=formats.number(votes),
+        share=share,
+    )

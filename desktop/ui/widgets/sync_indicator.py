@@ -17,17 +17,17 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import QLabel
 
 from desktop.domain.status import Connectivity, SyncStatus
+from desktop.language import formats
+from desktop.language.catalogue import N_, _, counted
 from desktop.services.queue import QueueCounts, QueueService
-from desktop.ui import formatting
-from desktop.ui.action_text import count_phrase
 from desktop.ui.tasks import TaskRunner
 
-CONNECTING = "Connecting…"
-_STATE = {
-    Connectivity.ONLINE: ("●", "Online"),
-    Connectivity.OFFLINE: ("○", "Offline"),
-    Connectivity.CAPTIVE_PORTAL: ("◐", "Network login needed"),
-    Connectivity.UNKNOWN: ("◌", "Checking…"),
+CONNECTING = N_("Connecting…")
+_STATE = {  # a mark, and the words (translated where shown)
+    Connectivity.ONLINE: ("●", N_("Online")),
+    Connectivity.OFFLINE: ("○", N_("Offline")),
+    Connectivity.CAPTIVE_PORTAL: ("◐", N_("Network login needed")),
+    Connectivity.UNKNOWN: ("◌", N_("Checking…")),
 }
 
 
@@ -130,26 +130,32 @@ class SyncIndicator(QLabel):
             mark, label = "◌", CONNECTING
         else:
             mark, label = _STATE[status.connectivity if status else Connectivity.UNKNOWN]
-        parts = [label]
+        # Short phrases side by side, each whole in the catalogue, between " · ".
+        parts = [_(label)]
         if status is not None:
             if not status.logged_in:
-                parts.append("not logged in")
+                parts.append(_("not logged in"))
             elif not status.token_persistent:
-                parts.append("login not saved")
+                parts.append(_("login not saved"))
         if self.counts is not None and self.counts.account:
             waiting, refused = self.counts.waiting, self.counts.refused
             parts.append(
-                f"{count_phrase(waiting, 'item', 'items')} waiting to send"
+                counted("{n} item waiting to send", "{n} items waiting to send", waiting)
                 if waiting
-                else "All sent"
+                else _("All sent")
             )
             if refused:
-                parts.append(f"{refused:,} {'needs' if refused == 1 else 'need'} your attention")
+                parts.append(
+                    counted("{n} needs your attention", "{n} need your attention", refused)
+                )
         if status is not None:
-            parts.append(f"last sync {formatting.local_time(status.last_sync_at)}")
+            synced = formats.when(status.last_sync_at)
+            parts.append(
+                _("last sync {time}").format(time=synced) if synced else _("last sync never")
+            )
         plain = " · ".join(parts)
         self.setAccessibleName(plain)
-        self.setAccessibleDescription("Opens Sync & storage")
+        self.setAccessibleDescription(_("Opens Sync & storage"))
         colour = (
             self.palette()
             .color(
@@ -162,14 +168,16 @@ class SyncIndicator(QLabel):
             .name()
         )
         self.setText(f'<span style="color:{colour}">{mark}</span> {plain}')
-        tips = ["Click to see what waits to be sent, downloads and storage."]
+        tips = [_("Click to see what waits to be sent, downloads and storage.")]
         if status is not None:
             if status.server_url:
-                tips.append(f"Academy: {status.server_url}")
+                tips.append(_("Academy: {address}").format(address=status.server_url))
             if status.last_error:
-                tips.append(f"Last problem: {status.last_error}")
+                tips.append(_("Last problem: {problem}").format(problem=status.last_error))
             if not status.token_persistent:
-                tips.append("No system keyring: you will need to log in again after closing Samen.")
+                tips.append(
+                    _("No system keyring: you will need to log in again after closing Samen.")
+                )
         self.setToolTip("\n".join(tips))
 
     # -- clicking --------------------------------------------------------------------------

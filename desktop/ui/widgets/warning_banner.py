@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
 
+from desktop.language.catalogue import _
 from desktop.ui.icons import Icons
 
 
@@ -27,7 +28,7 @@ class WarningBanner(QFrame):
         icon = QLabel()
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         Icons.show_on(icon, "warning", size, tone="warning")
-        icon.setAccessibleName("Warning")
+        icon.setAccessibleName(_("Warning"))
         row.addWidget(icon)
         self.label = QLabel()
         self.label.setWordWrap(True)

@@ -1,0 +1,145 @@
+"""With Samen in Dutch, no screen and no dialog shows English: every main screen of the window,
+its menus, and each dialog a learner opens are read as a learner reads them, and any text that
+is an English source sentence (one the catalogue translates, or a literal never marked for
+translation) fails the test, as does an ISO date."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop.core import Core
+from desktop.language import catalogue, formats
+from desktop.ui.edit_action_dialog import EditActionDialog
+from desktop.ui.login_dialog import LoginDialog
+from desktop.ui.new_topic_dialog import NewTopicDialog
+from desktop.ui.peer_share_dialog import PeerShareDialog
+from desktop.ui.qt_language import speak_in_window
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.supporter_dialog import SupporterDialog
+from tests.i18n.english_sources import english_sources
+from tests.i18n.visible_text import visible_texts
+from tests.server.sync_api import add_learner
+from tests.server_process import DEMO_PASSWORD, LiveServer
+from tests.ui.window import open_window
+
+DUTCH_COURSE = "samen-leren"
+ENGLISH_COURSE = "learning-together"
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def dutch(qapp: QApplication) -> Iterator[None]:
+    """Dutch as the window speaks it: Samen's catalogue and locale, and Qt's own words."""
+    speak_in_window(qapp, "nl")
+    try:
+        yield
+    finally:
+        speak_in_window(qapp, "en")
+        catalogue.install("en")
+        formats.use("en_GB")
+
+
+def english_in(widget: QWidget, seen: set[str] | None = None) -> list[str]:
+    """English texts in `widget`; those in `seen` (already reported elsewhere) are skipped."""
+    sources = english_sources()
+    found = []
+    for text, shown_by in visible_texts(widget).items():
+        if seen is not None:
+            if text in seen:
+                continue
+            seen.add(text)
+        if (where := sources.english(text)) is not None:
+            found.append(f"{shown_by}: {text!r} ({where})")
+        elif ISO_DATE.search(text):
+            found.append(f"{shown_by}: {text!r} (an ISO date)")
+    return found
+
+
+@pytest.mark.usefixtures("dutch")
+def test_no_english_on_any_screen_or_dialog_in_dutch(
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    for course in (DUTCH_COURSE, ENGLISH_COURSE):
+        core.downloads.download_course(course)
+    window, runner = open_window(qtbot, core)
+    window.resize(1366, 768)
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=60_000)
+    # Something waiting to be sent, for the Sync & storage page and the edit dialog.
+    core.forum.new_thread(DUTCH_COURSE, "Een vraag over feedback", "Hoe begin ik?")
+    pages = window.pages
+    assert pages is not None
+
+    def sync(section: str) -> Callable[[], None]:
+        def show() -> None:
+            window.go("sync")
+            pages.sync_page().show_section(section)
+
+        return show
+
+    screens: list[tuple[str, Callable[[], object]]] = [
+        ("home", lambda: window.go("home")),
+        ("courses", lambda: window.go("courses")),
+        *(
+            (f"course {name}", lambda name=name: window.open_course(DUTCH_COURSE, name))
+            for name in ("lessons", "discussion", "polls", "peer", "supporters")
+        ),
+        ("lesson", lambda: window.open_lesson(DUTCH_COURSE, "")),
+        ("podcasts", lambda: window.go("podcasts")),
+        *((f"sync {name}", sync(name)) for name in ("waiting", "downloads", "storage")),
+    ]
+    found: dict[str, list[str]] = {}
+    seen: set[str] = set()  # the menu bar and rail are on every screen: reported once
+    for name, show in screens:
+        show()
+        qtbot.wait(200)  # the page's first read arrives and is laid out
+        qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+        if english := english_in(window, seen):
+            found[name] = english
+    for menu in window.menuBar().findChildren(QMenu):
+        if english := english_in(menu, seen):
+            found[f"menu {menu.title()}"] = english
+
+    waiting = core.queue.items()[0]
+    dialogs: list[tuple[str, QWidget]] = [
+        ("settings", SettingsDialog(core.settings, runner, core.paths.data_dir, window)),
+        ("login", LoginDialog(core.session, runner, academy.url, window)),
+        ("new topic", NewTopicDialog([("l1", "1. Wat is goede feedback?")], None, False, window)),
+        ("supporter", SupporterDialog("Geef feedback", "Mijn antwoord", window)),
+        ("peer share", PeerShareDialog("Geef feedback", "Mijn antwoord", window)),
+        ("edit", EditActionDialog(waiting, "Een vraag over feedback", window)),
+    ]
+    for name, dialog in dialogs:
+        dialog.show()
+        qtbot.waitUntil(dialog.isVisible, timeout=10_000)
+        qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
+        if english := english_in(dialog):
+            found[f"dialog {name}"] = english
+        dialog.close()
+    assert found == {}, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
+
+
+def test_the_check_itself_finds_english(qtbot: QtBot) -> None:
+    """An English sentence of the code among Dutch ones is found, and so is an ISO date;
+    Dutch words, names and times are not."""
+    from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    layout = QVBoxLayout(top)
+    for text in ("Samen cannot start", "Samen", "Ga verder waar je was", "12:05", "op 2025-01-09"):
+        layout.addWidget(QLabel(text))
+    top.show()
+    found = english_in(top)
+    assert len(found) == 2, found
+    assert "'Samen cannot start'" in found[0]
+    assert "ISO" in found[1]
