@@ -33,8 +33,9 @@ class Academy:
         version: int = 1,
         issued_at: str = "2026-11-24T12:00:00+00:00",
         title: str = "Cursus",
+        lesson_language: str | None = None,
     ) -> dict[str, Any]:
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": "samen-course/1",
             "issued_at": issued_at,
             "course": {
@@ -66,6 +67,8 @@ class Academy:
                 for p, b in files.items()
             ],
         }
+        if lesson_language is not None:  # a lesson in another language than the course's
+            manifest["lessons"][0]["language"] = lesson_language
         signature = self.private.sign(canonical(manifest))
         return {
             "manifest": manifest,

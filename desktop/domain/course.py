@@ -63,6 +63,9 @@ class Lesson:
     body_markdown: str
     exercises: tuple[Exercise, ...] = ()
     media: tuple[str, ...] = ()
+    # What its text is written in ("nl", "en"): its own when the manifest names one, else its
+    # course's; "" when not known.
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)

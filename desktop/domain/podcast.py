@@ -37,6 +37,9 @@ class ParsedEpisode:
     duration_ms: int | None
     chapters: Link | None = None
     transcripts: tuple[Link, ...] = ()
+    # What is spoken, as the feed tags it ("nl", "en-gb"): the item's own language, else the
+    # feed's; "" when the feed names none.
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class ParsedFeed:
     image_url: str
     episodes: tuple[ParsedEpisode, ...]
     warnings: tuple[str, ...] = ()  # what was wrong but could be read anyway
+    language: str = ""  # the channel's <language>, "" when none
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ class Feed:
     error: str  # the last refresh's problem, "" when it went well
     episode_count: int = 0
     image_url: str = ""  # the podcast's artwork (RSS <image> / itunes:image), "" when none
+    language: str = ""  # the feed's own language tag, "" when it names none
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,7 @@ class Episode:
     position_ms: int = 0
     played: bool = False
     feed_title: str = ""
+    language: str = ""  # what is spoken (ParsedEpisode.language), "" when not known
 
     @property
     def in_progress(self) -> bool:

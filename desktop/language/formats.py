@@ -34,8 +34,10 @@ def locale_name() -> str:
 
 def language_name(code: str) -> str:
     """A language's name in the learner's language, from CLDR: "nl" is "Nederlands" in
-    Dutch, "Dutch" in English; a code CLDR does not know is shown as it is, in capitals."""
-    name = _locale.languages.get(code.lower()) if code else None
+    Dutch, "Dutch" in English (a tag with a region, "nl-BE" or "nl_BE", too); a code CLDR does
+    not know is shown as it is, in capitals."""
+    language = code.replace("_", "-").split("-")[0].lower()
+    name = _locale.languages.get(language) if language else None
     return str(name) if name else code.upper()
 
 

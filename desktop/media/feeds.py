@@ -16,6 +16,7 @@ import calendar
 import re
 import warnings
 import xml.sax
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -38,6 +39,7 @@ PODCAST_NAMESPACES = frozenset(
     }
 )
 MAX_EPISODES = 3_000  # newest first; a feed with 30 years of daily episodes is cut here
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$")
 _DURATION = re.compile(r"^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$")
 
 
@@ -84,10 +86,11 @@ def parse_feed(
     extras, extra_problem = _podcast_tags(content)
     if extra_problem:
         warnings_found.append(extra_problem)
+    language = _language(feed.get("language"))
     episodes: list[ParsedEpisode] = []
     seen: set[str] = set()
     for entry in entries:
-        episode = _episode(entry, extras, url)
+        episode = _episode(entry, extras, url, language)
         if episode is None or episode.guid in seen:
             continue
         seen.add(episode.guid)
@@ -111,6 +114,7 @@ def parse_feed(
         image_url=_text((feed.get("image") or {}).get("href")),
         episodes=tuple(episodes),
         warnings=tuple(warnings_found),
+        language=language,
     )
 
 
@@ -128,7 +132,27 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _episode(entry: Any, extras: dict[str, dict[str, Any]], base: str) -> ParsedEpisode | None:
+def _language(value: Any) -> str:
+    """A language tag as feeds write it ("nl", "en-US", "nl_NL") in one form: "en-us"; "" when
+    it is none (a word such as "English" is not a tag)."""
+    tag = _text(value).replace("_", "-").lower()
+    return tag if _LANGUAGE_TAG.match(tag) else ""
+
+
+def _episode_language(entry: Any, feed_language: str) -> str:
+    """An item's own language (dc:language, or xml:lang on the item, which feedparser hands to
+    its title), else the feed's: what the episode's transcript is in."""
+    detail = entry.get("title_detail") or {}
+    return (
+        _language(entry.get("language"))
+        or _language(detail.get("language") if isinstance(detail, dict) else None)
+        or feed_language
+    )
+
+
+def _episode(
+    entry: Any, extras: dict[str, dict[str, Any]], base: str, feed_language: str = ""
+) -> ParsedEpisode | None:
     enclosure = _enclosure(entry)
     # Relative enclosure URLs exist in the wild; they are relative to the feed's address.
     enclosure_url = urljoin(base, _text(enclosure.get("href"))) if enclosure else None
@@ -141,6 +165,13 @@ def _episode(entry: Any, extras: dict[str, dict[str, Any]], base: str) -> Parsed
     tags = extras.get(guid) or (extras.get(enclosure_url) if enclosure_url else None) or {}
     published = entry.get("published_parsed") or entry.get("updated_parsed")
     length = _int(enclosure.get("length")) if enclosure else None
+    language = _episode_language(entry, feed_language)
+    # A transcript without a language attribute is in the episode's (Podcasting 2.0 says the
+    # feed's <language>; an item that names its own knows better).
+    transcripts = tuple(
+        link if link.language else replace(link, language=language)
+        for link in tags.get("transcripts", ())
+    )
     return ParsedEpisode(
         guid=guid,
         title=title or _file_title(enclosure_url) or _("Untitled episode"),
@@ -152,7 +183,8 @@ def _episode(entry: Any, extras: dict[str, dict[str, Any]], base: str) -> Parsed
         enclosure_length=length if length and length > 0 else None,
         duration_ms=parse_duration(entry.get("itunes_duration")),
         chapters=tags.get("chapters"),
-        transcripts=tuple(tags.get("transcripts", ())),
+        transcripts=transcripts,
+        language=language,
     )
 
 

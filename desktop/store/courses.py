@@ -160,7 +160,7 @@ class CourseRepo:
         for lesson in detail.lessons:
             db.execute(
                 """INSERT INTO lessons (id, course_id, position, title, body_markdown,
-                       exercises_json, media_json) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                       exercises_json, media_json, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     lesson.id,
                     c.id,
@@ -169,6 +169,7 @@ class CourseRepo:
                     lesson.body_markdown,
                     json.dumps([_exercise_json(e) for e in lesson.exercises]),
                     json.dumps(list(lesson.media)),
+                    lesson.language or c.language,
                 ],
             )
         keep = [m.path for m in detail.media]
@@ -195,7 +196,12 @@ class CourseRepo:
     def lessons(self, course_id: str) -> list[Lesson]:
         with self._store.read() as db:
             rows = list(
-                db.query("SELECT * FROM lessons WHERE course_id = ? ORDER BY position", [course_id])
+                db.query(
+                    """SELECT lessons.*, courses.language AS course_language FROM lessons
+                       LEFT JOIN courses ON courses.id = lessons.course_id
+                       WHERE course_id = ? ORDER BY position""",
+                    [course_id],
+                )
             )
         return [
             Lesson(
@@ -205,6 +211,7 @@ class CourseRepo:
                 body_markdown=row["body_markdown"],
                 exercises=tuple(_exercise(e) for e in json.loads(row["exercises_json"])),
                 media=tuple(json.loads(row["media_json"])),
+                language=row["language"] or row["course_language"] or "",
             )
             for row in rows
         ]

@@ -390,6 +390,19 @@ def _outbox_refusal_params(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN params_json TEXT")
 
 
+def _content_language(db: sqlite_utils.Database) -> None:
+    # What each lesson and episode is written or spoken in ("" for episodes until their feed
+    # is read again; the feed's own language stands in meanwhile). A lesson stored before
+    # was in its course's language: manifests named no other.
+    db.execute("ALTER TABLE lessons ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        "UPDATE lessons SET language = "
+        "COALESCE((SELECT language FROM courses WHERE courses.id = lessons.course_id), '')"
+    )
+    db.execute("ALTER TABLE feeds ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE episodes ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_outbox_results", _outbox_results),
@@ -405,6 +418,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0012_progress_seen_version", _progress_seen_version),
     ("0013_course_covers", _course_covers),
     ("0014_outbox_refusal_params", _outbox_refusal_params),
+    ("0015_content_language", _content_language),
 )
 
 

@@ -52,6 +52,8 @@ def _episode(row: dict[str, Any]) -> Episode:
         chapters=_link(json.loads(row["chapters_json"])) if row["chapters_json"] else None,
         transcripts=transcripts,
         feed_title=row.get("feed_title") or "",
+        # Stored before episodes had one: the feed's stands in until the feed is read again.
+        language=row["language"] or row.get("feed_language") or "",
     )
 
 
@@ -82,11 +84,11 @@ class PodcastRepo:
             db.execute("DELETE FROM feed_declines WHERE url = ?", [url])
             db.execute(
                 """INSERT INTO feeds (url, title, description, author, image_url, is_academy,
-                       etag, last_modified, checked_at, error, added_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)
+                       etag, last_modified, checked_at, error, added_at, language)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)
                    ON CONFLICT(url) DO UPDATE SET title = excluded.title,
                        description = excluded.description, author = excluded.author,
-                       image_url = excluded.image_url,
+                       image_url = excluded.image_url, language = excluded.language,
                        is_academy = MAX(feeds.is_academy, excluded.is_academy),
                        etag = excluded.etag, last_modified = excluded.last_modified,
                        checked_at = excluded.checked_at, error = ''""",
@@ -101,6 +103,7 @@ class PodcastRepo:
                     last_modified,
                     now,
                     now,
+                    parsed.language,
                 ],
             )
             if keep_latest is not None:
@@ -112,8 +115,8 @@ class PodcastRepo:
                 db.execute(
                     """INSERT INTO episodes (key, feed_url, guid, title, summary, published_at,
                            enclosure_url, enclosure_type, enclosure_length, duration_ms,
-                           chapters_json, transcripts_json)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           chapters_json, transcripts_json, language)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT(key) DO UPDATE SET title = excluded.title,
                            summary = excluded.summary, published_at = excluded.published_at,
                            -- a part of another file must not be resumed with this one
@@ -124,7 +127,8 @@ class PodcastRepo:
                            enclosure_length = excluded.enclosure_length,
                            duration_ms = COALESCE(excluded.duration_ms, episodes.duration_ms),
                            chapters_json = excluded.chapters_json,
-                           transcripts_json = excluded.transcripts_json""",
+                           transcripts_json = excluded.transcripts_json,
+                           language = excluded.language""",
                     [
                         key,
                         url,
@@ -140,6 +144,7 @@ class PodcastRepo:
                         json.dumps(
                             [json.loads(_link_json(t) or "{}") for t in episode.transcripts]
                         ),
+                        episode.language,
                     ],
                 )
             return new
@@ -181,6 +186,7 @@ class PodcastRepo:
                     error=row["error"],
                     episode_count=int(row["episode_count"]),
                     image_url=row["image_url"],
+                    language=row["language"],
                 )
                 for row in rows
             ]
@@ -213,7 +219,8 @@ class PodcastRepo:
         where, params = ("WHERE episodes.feed_url = ?", [feed_url]) if feed_url else ("", [])
         with self._store.read() as db:
             rows = db.query(
-                f"""SELECT episodes.*, feeds.title AS feed_title FROM episodes
+                f"""SELECT episodes.*, feeds.title AS feed_title,
+                        feeds.language AS feed_language FROM episodes
                     JOIN feeds ON feeds.url = episodes.feed_url {where}
                     ORDER BY COALESCE(published_at, '') DESC, title""",
                 params,
@@ -224,7 +231,8 @@ class PodcastRepo:
         with self._store.read() as db:
             rows = list(
                 db.query(
-                    """SELECT episodes.*, feeds.title AS feed_title FROM episodes
+                    """SELECT episodes.*, feeds.title AS feed_title,
+                           feeds.language AS feed_language FROM episodes
                        JOIN feeds ON feeds.url = episodes.feed_url WHERE key = ?""",
                     [key],
                 )

@@ -203,8 +203,10 @@ def _exercise(raw: Any, where: str) -> Exercise:
     )
 
 
-def _lesson(raw: Any, where: str) -> Lesson:
+def _lesson(raw: Any, where: str, course_language: str) -> Lesson:
     obj = _obj(raw, where)
+    # Optional: a lesson names its language only when it is not its course's.
+    language = _field(obj, "language", str, where) if "language" in obj else course_language
     return Lesson(
         id=_field(obj, "id", str, where),
         position=_field(obj, "position", int, where),
@@ -215,6 +217,7 @@ def _lesson(raw: Any, where: str) -> Lesson:
             for i, e in enumerate(_list(obj, "exercises", where))
         ),
         media=tuple(str(p) for p in _list(obj, "media", where)),
+        language=language,
     )
 
 
@@ -234,10 +237,12 @@ def _media(raw: Any, where: str) -> MediaFile:
 
 def course_detail(raw: Any) -> CourseDetail:
     obj = _obj(raw, "course detail")
+    course = course_summary(obj.get("course"), "course detail.course")
     detail = CourseDetail(
-        course=course_summary(obj.get("course"), "course detail.course"),
+        course=course,
         lessons=tuple(
-            _lesson(item, f"lessons[{i}]") for i, item in enumerate(_list(obj, "lessons", "course"))
+            _lesson(item, f"lessons[{i}]", course.language)
+            for i, item in enumerate(_list(obj, "lessons", "course"))
         ),
         media=tuple(
             _media(item, f"media[{i}]") for i, item in enumerate(_list(obj, "media", "course"))

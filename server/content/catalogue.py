@@ -58,11 +58,12 @@ def summary_of(course: Course) -> CourseSummary:
     )
 
 
-def lesson_of(lesson: Lesson) -> LessonOut:
+def lesson_of(lesson: Lesson, course_language: str) -> LessonOut:
     return LessonOut(
         id=lesson.id,
         position=lesson.position,
         title=lesson.title,
+        language=lesson.language if lesson.language != course_language else None,
         body_markdown=lesson.body_markdown,
         exercises=[
             ExerciseOut(
@@ -82,7 +83,7 @@ def lesson_of(lesson: Lesson) -> LessonOut:
 def detail_of(course: Course) -> CourseDetail:
     return CourseDetail(
         course=summary_of(course),
-        lessons=[lesson_of(lesson) for lesson in course.lessons],
+        lessons=[lesson_of(lesson, course.language) for lesson in course.lessons],
         media=[
             MediaFileOut(path=m.path, size=m.size, sha256=m.sha256, content_type=m.content_type)
             for m in course.media

@@ -75,6 +75,7 @@ class ExerciseRecipe(TypedDict):
 
 class LessonRecipe(TypedDict):
     title: str
+    language: NotRequired[str]  # default: the course's
     body_markdown: str
     exercises: list[ExerciseRecipe]
 
@@ -97,7 +98,8 @@ class ChapterRecipe(TypedDict):
 class EpisodeRecipe(TypedDict):
     guid: str
     file: str
-    voice: str
+    language: NotRequired[str]  # default: the podcast's
+    voice: str  # the espeak-ng voice that speaks it
     title: str
     published_at: str
     text: str
@@ -233,6 +235,7 @@ def _seed_course(
             course_id=course_id,
             position=position,
             title=lesson_recipe["title"],
+            language=lesson_recipe.get("language", recipe["language"]),
             body_markdown=lesson_recipe["body_markdown"],
         )
         course.lessons.append(lesson)
@@ -307,6 +310,7 @@ def _seed_feed(
             PodcastEpisode(
                 guid=episode["guid"],
                 title=episode["title"],
+                language=episode.get("language", recipe["language"]),
                 description=episode["text"],
                 file=speech.path.name,
                 size=facts.size,

@@ -87,8 +87,14 @@ class ExerciseSpec(_Strict):
         return self
 
 
+_LANGUAGE = r"^[a-z]{2}$"
+
+
 class LessonSpec(_Strict):
     title: str = Field(min_length=1, max_length=200)
+    # Only for a lesson in another language than its course (a Dutch lesson in an English
+    # course); None: the course's.
+    language: str | None = Field(default=None, pattern=_LANGUAGE)
     body_markdown: str
     media: list[str] = Field(default_factory=list)
     exercises: list[ExerciseSpec] = Field(default_factory=list)
@@ -97,7 +103,7 @@ class LessonSpec(_Strict):
 class CourseSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     title: str = Field(min_length=1, max_length=200)
-    language: str = Field(pattern=r"^[a-z]{2}$")
+    language: str = Field(pattern=_LANGUAGE)
     summary: str = ""
     # A PNG or JPEG in SOURCE shown on the course's card (server/content/cover.py).
     cover: str | None = None
@@ -265,6 +271,16 @@ def _cover_state(spec: CourseSpec, files: list[SourceFile]) -> dict[str, Any]:
     return {"cover": {"path": cover.path, "size": cover.size, "sha256": cover.sha256}}
 
 
+def _lesson_language(spec: CourseSpec, lesson: LessonSpec) -> str:
+    return lesson.language or spec.language
+
+
+def _language_state(spec: CourseSpec, lesson: LessonSpec) -> dict[str, Any]:
+    """A lesson's `language` entry, absent when it is the course's (as in the manifest)."""
+    language = _lesson_language(spec, lesson)
+    return {} if language == spec.language else {"language": language}
+
+
 def wanted_state(spec: CourseSpec, files: list[SourceFile]) -> dict[str, Any]:
     """The CourseDetail the course should have, without its version."""
     return {
@@ -282,6 +298,7 @@ def wanted_state(spec: CourseSpec, files: list[SourceFile]) -> dict[str, Any]:
                 "id": (lesson_id := _lesson_id(spec.id, position)),
                 "position": position,
                 "title": lesson.title,
+                **_language_state(spec, lesson),
                 "body_markdown": lesson.body_markdown,
                 "exercises": [
                     {
@@ -440,6 +457,7 @@ def _apply(session: Session, course: Course, spec: CourseSpec, files: list[Sourc
             )
             session.add(lesson)
         lesson.title, lesson.body_markdown = lesson_spec.title, lesson_spec.body_markdown
+        lesson.language = _lesson_language(spec, lesson_spec)
         exercises = {exercise.position: exercise for exercise in lesson.exercises}
         for number, old_exercise in exercises.items():
             if number > len(lesson_spec.exercises):

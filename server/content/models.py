@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Connection, Enum, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import select as sql_select
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from server.db import Base
 
@@ -48,6 +49,8 @@ class Lesson(Base):
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
+    # What its text is written in: the course's language unless course.json says otherwise.
+    language: Mapped[str] = mapped_column(String(2))
     body_markdown: Mapped[str] = mapped_column(Text)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
@@ -57,6 +60,17 @@ class Lesson(Base):
     media: Mapped[list[MediaFile]] = relationship(
         secondary="lesson_media", order_by="MediaFile.path", viewonly=True
     )
+
+
+@event.listens_for(Lesson, "before_insert")
+def _in_the_course_language(
+    _mapper: Mapper[Lesson], connection: Connection, lesson: Lesson
+) -> None:
+    """A lesson made without a language is in its course's."""
+    if not lesson.language:
+        found = connection.scalar(sql_select(Course.language).where(Course.id == lesson.course_id))
+        if found is not None:  # else the foreign key refuses the row anyway
+            lesson.language = found
 
 
 class Exercise(Base):

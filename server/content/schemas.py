@@ -54,6 +54,9 @@ class LessonOut(BaseModel):
     id: str
     position: int
     title: str
+    # Only when it differs from the course's (exclude_none), so manifests of courses written
+    # in one language stay as they were and older clients read them as before.
+    language: str | None = None
     body_markdown: str
     exercises: list[ExerciseOut]
     media: list[str]

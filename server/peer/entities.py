@@ -24,11 +24,20 @@ DEFAULT_QUESTIONS = (
     "What did you find clear or convincing?",
     "What one thing would make it better?",
 )
+# The default questions are read beside the lesson, so they are in the lesson's language
+# (English for a language without its own).
+_DEFAULT_QUESTIONS_IN = {
+    "nl": (
+        "Wat vond je duidelijk of overtuigend?",
+        "Welk ene punt zou het beter maken?",
+    ),
+}
 
 
-def questions_of(stored: list[str] | None) -> list[str]:
-    """An exercise's guiding questions: its own, else the default ones."""
-    return list(stored) if stored else list(DEFAULT_QUESTIONS)
+def questions_of(stored: list[str] | None, language: str = "en") -> list[str]:
+    """An exercise's guiding questions: its own, else the default ones in its lesson's
+    language."""
+    return list(stored) if stored else list(_DEFAULT_QUESTIONS_IN.get(language, DEFAULT_QUESTIONS))
 
 
 def _recording(session: Session, upload_id: str | None) -> dict[str, Any] | None:

@@ -58,7 +58,13 @@ class RateArgs(MutationArgs):
 
 def _exercise(ctx: MutationContext, exercise_id: str) -> Any:
     return ctx.connection.execute(
-        select(Exercise.id, Exercise.peer_review, Exercise.peer_questions, Lesson.course_id)
+        select(
+            Exercise.id,
+            Exercise.peer_review,
+            Exercise.peer_questions,
+            Lesson.course_id,
+            Lesson.language,
+        )
         .join(Lesson, Lesson.id == Exercise.lesson_id)
         .where(Exercise.id == exercise_id)
     ).one_or_none()
@@ -160,7 +166,7 @@ def submit(ctx: MutationContext, args: SubmitArgs) -> dict[str, Any]:
         made = allocate(
             ctx.connection,
             submission_id,
-            questions_of(exercise.peer_questions),
+            questions_of(exercise.peer_questions, exercise.language),
             ctx.now,
             lambda user_ids: participants(ctx.session, exercise.course_id, user_ids),
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Connection, ForeignKey, String, Text, UniqueConstraint, event, select
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from server.db import Base, UtcDateTime
 
@@ -40,6 +40,8 @@ class PodcastEpisode(Base):
     guid: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # What is spoken (and so its transcript's language): the feed's unless the episode says.
+    language: Mapped[str] = mapped_column(String(2))
     file: Mapped[str] = mapped_column(String(200))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
@@ -52,3 +54,16 @@ class PodcastEpisode(Base):
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     feed: Mapped[PodcastFeed] = relationship(back_populates="episodes")
+
+
+@event.listens_for(PodcastEpisode, "before_insert")
+def _in_the_feed_language(
+    _mapper: Mapper[PodcastEpisode], connection: Connection, episode: PodcastEpisode
+) -> None:
+    """An episode made without a language is in its feed's."""
+    if not episode.language:
+        found = connection.scalar(
+            select(PodcastFeed.language).where(PodcastFeed.id == episode.feed_id)
+        )
+        if found is not None:  # else the foreign key refuses the row anyway
+            episode.language = found

@@ -10,6 +10,8 @@ from server.podcasts.models import PodcastEpisode, PodcastFeed
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def _itunes(tag: str) -> str:
@@ -36,6 +38,7 @@ def render_feed(
     picture (RSS image and itunes:image)."""
     ET.register_namespace("itunes", ITUNES_NS)
     ET.register_namespace("podcast", PODCAST_NS)
+    ET.register_namespace("dc", DC_NS)
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", feed.title)
@@ -51,7 +54,11 @@ def render_feed(
         _text(image, "link", site_url)
         ET.SubElement(channel, _itunes("image"), {"href": artwork_url})
     for episode in feed.episodes:
-        item = ET.SubElement(channel, "item")
+        # RSS 2.0 has a language per channel only: an episode says its own with xml:lang
+        # (its title and notes are in it) and Dublin Core's dc:language, which feed readers
+        # such as feedparser report as the entry's language.
+        language = episode.language or feed.language
+        item = ET.SubElement(channel, "item", {XML_LANG: language})
         _text(item, "title", episode.title)
         _text(item, "description", episode.description or episode.title)
         _text(item, "guid", episode.guid).set("isPermaLink", "false")
@@ -66,11 +73,12 @@ def render_feed(
             },
         )
         _text(item, _itunes("duration"), str(episode.duration_seconds))
+        _text(item, f"{{{DC_NS}}}language", language)
         if transcript_url is not None and episode.transcript:
             ET.SubElement(
                 item,
                 f"{{{PODCAST_NS}}}transcript",
-                {"url": transcript_url(episode), "type": "text/plain", "language": feed.language},
+                {"url": transcript_url(episode), "type": "text/plain", "language": language},
             )
         if chapters_url is not None and episode.chapters:
             ET.SubElement(

@@ -10,18 +10,33 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from server.content.models import Course
 from server.db import table_of
 from server.social.models import CoursePseudonym, PeerPseudonym
+
+# A pseudonym is read beside the course's content, so it is in the course's language (the
+# glossary's words: cursist, medecursist); other languages get the English ones.
+_PREFIXES = {"nl": ("Cursist", "Medecursist")}
+_ENGLISH = ("Learner", "Peer")
 
 
 def course_pseudonym(session: Session, course_id: str, user_id: int) -> str:
     """The learner's forum pseudonym in this course, whatever the course's forum shows."""
-    return _pseudonym(session, CoursePseudonym, "Learner", course_id, user_id)
+    return _pseudonym(
+        session, CoursePseudonym, _prefixes(session, course_id)[0], course_id, user_id
+    )
 
 
 def peer_pseudonym(session: Session, course_id: str, user_id: int) -> str:
     """The learner's name in this course's peer feedback (not their forum pseudonym)."""
-    return _pseudonym(session, PeerPseudonym, "Peer", course_id, user_id)
+    return _pseudonym(session, PeerPseudonym, _prefixes(session, course_id)[1], course_id, user_id)
+
+
+def _prefixes(session: Session, course_id: str) -> tuple[str, str]:
+    language = session.execute(
+        select(Course.language).where(Course.id == course_id)
+    ).scalar_one_or_none()
+    return _PREFIXES.get(language or "", _ENGLISH)
 
 
 def _pseudonym(

@@ -66,3 +66,24 @@ def test_the_academy_podcast_has_artwork_and_chapters(
     ]
     starts = [chapter.start_ms for chapter in chapters]
     assert starts[0] == 0 and starts == sorted(starts) and starts[-1] > 0
+
+
+def test_the_academy_dutch_episode_reaches_the_app_as_dutch(
+    make_core: Callable[..., Core], academy: LiveServer
+) -> None:
+    core = make_core()
+    core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
+    [feed] = core.podcasts.subscribe_academy()
+    assert feed.language == "en"
+    episodes = {episode.title: episode for episode in core.podcasts.episodes()}
+    assert {title: episode.language for title, episode in episodes.items()} == {
+        "Why learn together?": "en",
+        "Feedback that helps": "en",
+        "Samen verder": "nl",
+    }
+    dutch = episodes["Samen verder"]
+    transcript = core.podcasts.transcript(dutch.key)
+    assert transcript is not None and transcript.language == "nl"
+    assert "Welkom bij de podcast van de Samen Academie" in " ".join(t for _, t in transcript.lines)
+    chapters = [chapter.title for chapter in core.podcasts.chapters(dutch.key)]
+    assert chapters == ["Welkom", "Langer volhouden", "Elkaar helpen"]

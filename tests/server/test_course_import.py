@@ -453,3 +453,50 @@ def test_peer_questions_change_without_a_new_version(tmp_path: Path) -> None:
     _ok(_import(data, _write_source(tmp_path / "src2", course)))
     assert _rows(data, query) == [('["Wat overtuigde je?"]',)]
     assert _version(data) == 1
+
+
+def _manifest_lessons(data_dir: Path) -> list[dict[str, Any]]:
+    """The lessons of fietsen's manifest as a client gets it (checked against the contract)."""
+    from datetime import UTC, datetime
+
+    from server.content.catalogue import load_course, manifest_of
+    from server.db import Database
+
+    database = Database(f"sqlite:///{data_dir / 'samen.db'}")
+    try:
+        with database.session() as session:
+            course = load_course(session, "fietsen")
+            assert course is not None
+            manifest = manifest_of(course, datetime.now(UTC))
+    finally:
+        database.dispose()
+    validate("Manifest", manifest)
+    lessons: list[dict[str, Any]] = manifest["lessons"]
+    return lessons
+
+
+def test_a_lesson_may_be_in_another_language_than_its_course(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    course = _course()
+    _ok(_import(data, _write_source(tmp_path / "src", course)))
+    query = "SELECT id, language FROM lessons ORDER BY id"
+    assert _rows(data, query) == [("fietsen-1", "nl"), ("fietsen-2", "nl")]
+    # The course's language is left out of its lessons: manifests look as they did before.
+    assert ["language" in lesson for lesson in _manifest_lessons(data)] == [False, False]
+
+    course["lessons"][1]["language"] = "en"
+    _ok(_import(data, _write_source(tmp_path / "src2", course)))
+    assert _version(data) == 2
+    assert _rows(data, query) == [("fietsen-1", "nl"), ("fietsen-2", "en")]
+    assert [lesson.get("language") for lesson in _manifest_lessons(data)] == [None, "en"]
+
+    # A lesson without a language of its own follows its course's.
+    course["language"] = "en"
+    _ok(_import(data, _write_source(tmp_path / "src3", course)))
+    assert _version(data) == 3
+    assert _rows(data, query) == [("fietsen-1", "en"), ("fietsen-2", "en")]
+    assert ["language" in lesson for lesson in _manifest_lessons(data)] == [False, False]
+
+    course["lessons"][0]["language"] = "Nederlands"
+    refused = _refused(_import(data, _write_source(tmp_path / "src4", course)))
+    assert "lessons[0].language: String should match pattern" in refused

@@ -269,3 +269,38 @@ def test_0009_credits_lessons_completed_before_it_and_publishes_the_points(
         assert counter == newest  # the next change continues after the published one
     finally:
         database.dispose()
+
+
+def test_0015_gives_lessons_and_episodes_the_language_of_their_course_and_feed(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'languages.db'}")
+    try:
+        command.upgrade(alembic_config(database.engine), "0013")
+        then = "'2025-01-01 00:00:00.000000'"
+        with database.engine.begin() as connection:
+            _run(
+                connection,
+                "INSERT INTO courses (id, version, title, language, summary) "
+                "VALUES ('nl-c', 1, 'C', 'nl', ''), ('en-c', 1, 'C', 'en', '')",
+                "INSERT INTO lessons (id, course_id, position, title, body_markdown) "
+                "VALUES ('nl-c-1', 'nl-c', 1, 'L', ''), ('en-c-1', 'en-c', 1, 'L', '')",
+                "INSERT INTO exercises (id, lesson_id, position, kind, prompt, options, "
+                "peer_review, supporter_allowed, peer_questions) "
+                "VALUES ('nl-c-1-e1', 'nl-c-1', 1, 'open', '?', '[]', 0, 0, '[]')",
+                "INSERT INTO podcast_feeds (id, title, description, language, author) "
+                "VALUES ('f', 'F', '', 'nl', '')",
+                "INSERT INTO podcast_episodes (feed_id, guid, title, description, file, size, "
+                "sha256, content_type, duration_seconds, published_at) "
+                f"VALUES ('f', 'g', 'E', '', 'e.mp3', 1, 'x', 'audio/mpeg', 1, {then})",
+            )
+        upgrade_to_head(database.engine)
+        with database.engine.connect() as connection:
+            lessons = connection.execute(text("SELECT id, language FROM lessons ORDER BY id"))
+            assert [tuple(row) for row in lessons] == [("en-c-1", "en"), ("nl-c-1", "nl")]
+            episodes = connection.execute(text("SELECT guid, language FROM podcast_episodes"))
+            assert [tuple(row) for row in episodes] == [("g", "nl")]
+            # Copying the lessons table kept the exercises that hang off it.
+            assert connection.execute(text("SELECT count(*) FROM exercises")).scalar() == 1
+    finally:
+        database.dispose()

@@ -45,7 +45,15 @@ def _course_json() -> dict[str, Any]:
         "title": "Peer feedback with names",
         "language": "en",
         "forum_names": "names",  # the forum shows names; peer feedback still must not
-        "lessons": [{"title": "Feedback", "body_markdown": "Give it.", "exercises": exercises}],
+        "lessons": [
+            {"title": "Feedback", "body_markdown": "Give it.", "exercises": exercises},
+            {  # a Dutch lesson in the English course
+                "title": "Feedback geven",
+                "language": "nl",
+                "body_markdown": "Geef het.",
+                "exercises": [{"kind": "open", "prompt": "Waarom?", "peer_review": True}],
+            },
+        ],
     }
 
 
@@ -320,3 +328,16 @@ def test_a_second_submission_replaces_the_first_and_keeps_its_reviewers(
     assert after["assignment_id"] == before["assignment_id"]
     assert after["text"] == "Second draft."
     assert author.entities("peer_submission")[first]["text"] == "Second draft."
+
+
+def test_a_dutch_lesson_asks_the_default_questions_in_dutch(academy: LiveServer) -> None:
+    first, second = Learner(academy), Learner(academy)
+    dutch_exercise = f"{COURSE}-2-e1"
+    mine = first.submit(dutch_exercise, text="Omdat het helpt.")
+    assert mine["status"] == "applied", mine
+    assert second.submit(dutch_exercise, text="Daarom.")["status"] == "applied"
+    work = _assignment_for(second, mine["result"]["submission_id"])
+    assert work["questions"] == [
+        "Wat vond je duidelijk of overtuigend?",
+        "Welk ene punt zou het beter maken?",
+    ]

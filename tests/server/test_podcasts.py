@@ -12,6 +12,7 @@ from tests.server.api import assert_error, bearer, token_for
 from tests.server_process import LiveServer
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
 
 
 def test_feed_list_needs_a_token_and_matches_the_contract(live_server: LiveServer) -> None:
@@ -67,9 +68,35 @@ def test_the_feed_publishes_transcripts_the_client_reads(live_server: LiveServer
     assert len(feed.episodes) == 3
     for episode in feed.episodes:
         (link,) = episode.transcripts
-        assert link.type == "text/plain" and link.language == "en"
+        # The transcript is in the episode's language, not the feed's: one episode is Dutch.
+        expected = "nl" if episode.title == "Samen verder" else "en"
+        assert link.type == "text/plain" and link.language == expected
         reply = requests.get(link.url, timeout=10)
         assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/plain")
         assert len(reply.text) > 20
     missing = requests.get(f"{live_server.url}/v1/podcasts/academy/transcripts/999.txt", timeout=10)
     assert missing.status_code == 404
+
+
+def test_a_dutch_episode_in_an_english_podcast_says_so(live_server: LiveServer) -> None:
+    import feedparser
+
+    body = requests.get(f"{live_server.url}/v1/podcasts/academy/feed.xml", timeout=10).content
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo
+    assert parsed.feed.language == "en"
+    languages = {entry.title: entry.language for entry in parsed.entries}  # dc:language
+    assert languages == {
+        "Why learn together?": "en",
+        "Feedback that helps": "en",
+        "Samen verder": "nl",
+    }
+    dutch = next(entry for entry in parsed.entries if entry.title == "Samen verder")
+    assert dutch.title_detail.language == "nl"  # xml:lang on the item
+    rss = ET.fromstring(body)
+    transcripts = {
+        item.findtext("title"): item.find(f"{PODCAST}transcript").get("language")  # type: ignore[union-attr]
+        for item in rss.findall("./channel/item")
+    }
+    assert transcripts["Samen verder"] == "nl"
+    assert transcripts["Feedback that helps"] == "en"

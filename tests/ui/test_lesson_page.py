@@ -105,6 +105,7 @@ def test_the_whole_quiz_shows_in_the_page_with_a_clear_mark(qtbot: QtBot, page: 
     assert page.course_button.text() == f"← {TITLE}"
     # The title once: not again as the text's own first heading.
     assert "Forming a study group" not in page.text.toPlainText()
+    assert page.text.accessibleDescription() == "Written in English"  # the lesson's language
     # One scroll area for the whole page; the text does not scroll on its own.
     assert page.findChildren(QScrollArea) == [page.scroll_area]
     qtbot.waitUntil(lambda: page.text.height() >= page.text.document().size().height())

@@ -115,6 +115,36 @@ def test_podcasting_2_chapters_and_transcripts(namespace: str | None, prefix: st
     assert one.enclosure_length == 1234 and one.published_at == "2025-01-06T09:00:00Z"
 
 
+def test_an_episode_in_another_language_than_its_feed_says_so() -> None:
+    # As the academy writes it: an English podcast with a Dutch episode (xml:lang on the item,
+    # dc:language in it, the transcript's language attribute), and one that says only xml:lang.
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"
+     xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Samen</title>
+<language>en</language>
+<item xml:lang="nl"><title>Samen verder</title><guid>nl</guid>
+<pubDate>Mon, 20 Jan 2025 09:00:00 GMT</pubDate><dc:language>nl</dc:language>
+<enclosure url="https://host.test/3.mp3" type="audio/mpeg"/>
+<podcast:transcript url="https://host.test/3.txt" type="text/plain" language="nl"/></item>
+<item xml:lang="nl-BE"><title>Elkaar helpen</title><guid>be</guid>
+<pubDate>Mon, 13 Jan 2025 09:00:00 GMT</pubDate>
+<enclosure url="https://host.test/2.mp3" type="audio/mpeg"/>
+<podcast:transcript url="https://host.test/2.txt" type="text/plain"/></item>
+<item><title>Why learn together?</title><guid>en</guid>
+<pubDate>Mon, 06 Jan 2025 09:00:00 GMT</pubDate>
+<enclosure url="https://host.test/1.mp3" type="audio/mpeg"/>
+<podcast:transcript url="https://host.test/1.txt" type="text/plain"/></item>
+</channel></rss>"""
+    feed = parse_feed(body, "https://host.test/feed.xml")
+    assert feed.language == "en"
+    found = [(e.title, e.language, [t.language for t in e.transcripts]) for e in feed.episodes]
+    assert found == [
+        ("Samen verder", "nl", ["nl"]),
+        ("Elkaar helpen", "nl-be", ["nl-be"]),  # a transcript without one is in the episode's
+        ("Why learn together?", "en", ["en"]),
+    ]
+
+
 def test_an_unknown_prefix_with_another_namespace_is_not_podcasting_2() -> None:
     feed = parse_feed(_feed("https://example.org/other", "podcast"), "https://host.test/f")
     assert all(e.chapters is None and not e.transcripts for e in feed.episodes)

@@ -57,6 +57,18 @@ def test_a_valid_pack_imports_without_network(
     assert not list(media.rglob("*.part"))
 
 
+def test_a_lesson_keeps_its_language_from_the_pack(
+    tmp_path: Path, academy: Academy, device: tuple[PackService, Store, Path]
+) -> None:
+    service, store, _media = device
+    old = academy.signed(FILES)  # as packs were before lessons named a language
+    service.import_pack(write_zip(tmp_path / "old.zip", old, FILES))
+    assert [lesson.language for lesson in CourseRepo(store).lessons("c1")] == ["nl"]
+    mixed = academy.signed(FILES, version=2, lesson_language="en")  # an English lesson
+    service.import_pack(write_zip(tmp_path / "mixed.zip", mixed, FILES))
+    assert [lesson.language for lesson in CourseRepo(store).lessons("c1")] == ["en"]
+
+
 def test_export_then_import_on_another_device(
     tmp_path: Path, academy: Academy, device: tuple[PackService, Store, Path]
 ) -> None:

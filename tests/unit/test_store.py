@@ -127,6 +127,7 @@ def test_catalogue_replacement_keeps_downloaded_courses(store: Store) -> None:
         "Text",
         (Exercise("e1", ExerciseKind.MULTIPLE_CHOICE, "Q?", (Option("o1", "Yes", True, "Good"),)),),
         ("img.png",),
+        "nl",
     )
     repo.save_detail(
         CourseDetail(course("a"), (lesson,), (MediaFile("img.png", 3, SHA, "image/png"),))
@@ -204,4 +205,33 @@ def test_actions_accepted_before_0007_count_as_pulled_back(
     assert [i.name for i in outbox.accepted_unpulled("cid", names)] == ["forum.new_thread"]
     outbox.mark_pulled_back("cid")
     assert outbox.accepted_unpulled("cid", names) == []
+    new.close()
+
+
+def test_lessons_keep_their_language_and_older_ones_get_their_courses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.store import db as db_module
+    from desktop.store.migrations import migrate
+
+    path = tmp_path / "old.sqlite3"
+    before = next(n for n, (name, _) in enumerate(MIGRATIONS) if name == "0015_content_language")
+    with monkeypatch.context() as patch:
+        patch.setattr(db_module, "migrate", lambda s: migrate(s, MIGRATIONS[:before]))
+        old = Store(path)
+        CourseRepo(old).replace_catalogue([course("a")])  # a Dutch course
+        with old.write() as db:
+            db.execute(
+                """INSERT INTO lessons (id, course_id, position, title, body_markdown)
+                   VALUES ('a-1', 'a', 1, 'Een', 'Tekst')"""
+            )
+        old.close()
+    new = Store(path)
+    repo = CourseRepo(new)
+    assert [lesson.language for lesson in repo.lessons("a")] == ["nl"]
+
+    english = Lesson("a-2", 2, "Two", "Text", language="en")
+    same = Lesson("a-1", 1, "Een", "Tekst", language="nl")
+    repo.save_detail(CourseDetail(course("a", 2), (same, english)))
+    assert repo.lessons("a") == [same, english]
     new.close()

@@ -105,3 +105,13 @@ def test_health_and_error_envelope() -> None:
     assert not wire.health("<html>")
     assert wire.error_envelope({"error": {"code": "x", "message": "Nope."}}) == ("x", "Nope.")
     assert wire.error_envelope({"detail": "x"}) is None
+
+
+def test_a_lesson_is_in_its_course_language_unless_it_names_its_own() -> None:
+    assert wire.course_detail(DETAIL).lessons[0].language == "en"
+    dutch = copy.deepcopy(DETAIL)
+    dutch["lessons"][0]["language"] = "nl"
+    assert wire.course_detail(dutch).lessons[0].language == "nl"
+    dutch["lessons"][0]["language"] = 31
+    with pytest.raises(ProtocolError, match="language is not a str"):
+        wire.course_detail(dutch)

@@ -379,7 +379,7 @@ class LessonPage(QWidget):
         if any(m.media_key == self._player.media_key for m in loaded.media):
             playing = next(m for m in loaded.media if m.media_key == self._player.media_key)
             self.media.playing(playing)
-        self.text.set_lesson(rendered.html, loaded.images)
+        self.text.set_lesson(rendered.html, loaded.images, language=lesson.language)
         self.text.show()
         missing = len(rendered.missing_media) + sum(not m.available for m in loaded.media)
         self.notice.setText(_missing_note(missing))

@@ -360,6 +360,7 @@ class PodcastsPage(QWidget):
             words.facts(episode, self._downloading, with_podcast=True),
             notes or f"<p>{escape(_(words.NO_NOTES))}</p>",
         )
+        self.details.set_language(episode.language)
         self.chapters.clear()
         self.transcript.clear()
         self._chapters_say(_(READING_CHAPTERS) if episode.chapters is not None else _(NO_CHAPTERS))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.podcast import Chapter, Transcript
 from desktop.language.catalogue import _
+from desktop.language.formats import language_name
 from desktop.ui import formatting, theme
 from desktop.ui.icons import Icons
 from desktop.ui.widgets import episode_words as words
@@ -131,6 +132,19 @@ class EpisodeDetails(QStackedWidget):
         self.facts.setText(facts)
         self.notes.setHtml(notes_html)
         self.setCurrentWidget(self._shown)
+
+    def set_language(self, language: str) -> None:
+        """Say what the episode is spoken in (a tag such as "nl", "" when unknown) to screen
+        readers, on the details and on the transcript."""
+        name = language_name(language)
+        self.setAccessibleDescription(
+            # Translators: the accessible description of an episode; {language} is "Dutch".
+            _("Spoken in {language}").format(language=name) if name else ""
+        )
+        self.transcript.setAccessibleDescription(
+            # Translators: the accessible description of a transcript; {language} is "Dutch".
+            _("Transcript in {language}").format(language=name) if name else ""
+        )
 
     def showing_episode(self) -> bool:
         return self.currentWidget() is self._shown

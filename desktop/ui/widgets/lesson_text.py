@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from desktop.language.catalogue import _
+from desktop.language.formats import language_name
 
 
 class LessonText(QTextBrowser):
@@ -34,10 +35,18 @@ class LessonText(QTextBrowser):
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
         self._fit(self.document().size())
 
-    def set_lesson(self, html: str, images: dict[str, QImage] | None = None) -> None:
+    def set_lesson(
+        self, html: str, images: dict[str, QImage] | None = None, *, language: str = ""
+    ) -> None:
         """Show `html`, whose <img> sources are local files among `images` (by path, read on
-        a worker)."""
+        a worker); `language` is the tag of what it is written in ("nl"), which a screen
+        reader hears in the description."""
         self._images = dict(images or {})
+        name = language_name(language)
+        self.setAccessibleDescription(
+            # Translators: the accessible description of a lesson's text; {language} is "Dutch".
+            _("Written in {language}").format(language=name) if name else ""
+        )
         self.setHtml(html)
 
     def clear(self) -> None:
