@@ -213,6 +213,8 @@ class Mailer:
         message["Message-ID"] = make_msgid("supporter", domain=domain)
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
         message.set_content(row.body)
+        # After set_content, which clears every Content-* header (RFC 3282's included).
+        message["Content-Language"] = row.language or "en"
         return message
 
     def _deliver(self, message: EmailMessage, mail_id: int) -> None:

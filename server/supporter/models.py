@@ -62,3 +62,5 @@ class OutgoingMail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     failed: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The language the e-mail is written in (its Content-Language header).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")

@@ -289,6 +289,7 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
             next_attempt_at=ctx.now,
             attempts=0,
             failed=False,
+            language=language,
         )
     )
     award(

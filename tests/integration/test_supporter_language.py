@@ -95,6 +95,7 @@ def test_a_dutch_learner_asks_and_the_supporter_reads_dutch(
 
     mail = _mail_to(inbox, "mira.nl@example.org")
     assert re.fullmatch(r".+ vraagt je om feedback \(.+\)", str(mail["Subject"]))
+    assert mail["Content-Language"] == "nl"
     body = mail.get_content()
     assert body.startswith("Beste Mira de Boer,")
     assert "> Wil je dit lezen?" in body

@@ -1,7 +1,8 @@
 """Languages (issue 16): a supporter request keeps the language its supporter reads (the
 e-mail and the page; "en" for requests made before) and the learner's own (their push's: of
-their message, and of a delivery failure told to them); a stored rejection keeps the values
-its message names (``params``), replayed with it so a client can say it in its own words.
+their message, and of a delivery failure told to them); its e-mail keeps its language (the
+Content-Language header); a stored rejection keeps the values its message names
+(``params``), replayed with it so a client can say it in its own words.
 
 Revision ID: 0014
 Revises: 0013
@@ -27,6 +28,8 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("learner_language", sa.String(8), nullable=False, server_default="en")
         )
+    with op.batch_alter_table("outgoing_mail") as batch:
+        batch.add_column(sa.Column("language", sa.String(8), nullable=False, server_default="en"))
     with op.batch_alter_table("mutation_log") as batch:
         batch.add_column(sa.Column("params", sa.JSON(), nullable=True))
 
@@ -34,6 +37,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("mutation_log") as batch:
         batch.drop_column("params")
+    with op.batch_alter_table("outgoing_mail") as batch:
+        batch.drop_column("language")
     with op.batch_alter_table("supporter_requests") as batch:
         batch.drop_column("learner_language")
         batch.drop_column("language")
