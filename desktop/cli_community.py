@@ -129,7 +129,7 @@ def _list_threads(core: Core, args: argparse.Namespace) -> None:
 def supporter(core: Core, args: argparse.Namespace) -> int:
     if args.supporter_command == "ask":
         request_id = core.supporters.ask(
-            args.lesson, args.exercise, args.name, args.email, args.message
+            args.lesson, args.exercise, args.name, args.email, args.message, args.language
         )
         print(_("Saved as {id}; it is sent at the next sync (samen sync).").format(id=request_id))
         return EXIT_OK

@@ -173,6 +173,12 @@ def _supporter_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     ask.add_argument("--name", required=True, metavar=_("NAME"), help=_("your supporter's name"))
     ask.add_argument("--email", required=True, metavar=_("ADDRESS"), help=_("their e-mail address"))
     ask.add_argument("--message", default="", metavar=_("TEXT"), help=_("a personal note"))
+    ask.add_argument(
+        "--language",
+        choices=("nl", "en"),
+        default=None,
+        help=_("the language of the e-mail and the page your supporter reads (default: yours)"),
+    )
     commands.add_parser("list", help=_("your requests, how far they got, the feedback"))
     withdraw = commands.add_parser("withdraw", help=_("stop a request's link"))
     withdraw.add_argument(

@@ -71,6 +71,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# The translation catalogues Samen loads (compiled from the .po files in resources/translations).
+# The translation catalogues Samen and the academy load (compiled from the .po files in
+# resources/translations and server/translations).
 scripts/translations.sh compile >/dev/null 2>&1 \
   || { echo "The translation catalogues did not compile: run scripts/translations.sh compile" >&2; exit 1; }

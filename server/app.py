@@ -19,6 +19,7 @@ from server.content.signing import AcademySigner
 from server.db import Database
 from server.errors import install_error_handlers
 from server.health import router as health_router
+from server.language import LanguageMiddleware
 from server.migrator import prepare_storage
 from server.openapi_doc import install as install_openapi
 from server.peer.routes import router as peer_router
@@ -63,6 +64,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.upload_sweeper = ExpirySweeper(config, database, app.state.upload_locks)
     app.add_middleware(TusHeaders)
     app.add_middleware(BodyDepthGuard)
+    # Outermost of ours: every later layer, endpoint and worker thread sees the language.
+    app.add_middleware(LanguageMiddleware)
     install_error_handlers(app)
     install_openapi(app)
     for router in (

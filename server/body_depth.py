@@ -16,6 +16,7 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import EdgeError
+from server.language import _
 from server.wire_limits import MAX_JSON_DEPTH
 
 # The only bytes that change the state: brackets, quotes and the backslash that escapes a quote.
@@ -62,7 +63,8 @@ class DepthScan:
 
 
 def too_deep(max_depth: int = MAX_JSON_DEPTH) -> EdgeError:
-    return EdgeError(400, "too_deep", f"The JSON body is nested more than {max_depth} levels deep.")
+    message = _("The JSON body is nested more than {depth} levels deep.").format(depth=max_depth)
+    return EdgeError(400, "too_deep", message)
 
 
 def _is_json(scope: Scope) -> bool:

@@ -17,6 +17,7 @@ from server.config import ServerConfig
 from server.content.signing import AcademySigner
 from server.db import Database
 from server.errors import unauthorized
+from server.language import _
 
 
 def get_config(request: Request) -> ServerConfig:
@@ -50,7 +51,7 @@ def get_caller(
 ) -> Caller:
     caller = resolve_token(session, token)
     if caller is None:
-        raise unauthorized("Your session has ended; log in again.")
+        raise unauthorized(_("Your session has ended; log in again."))
     return caller
 
 

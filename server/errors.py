@@ -1,6 +1,8 @@
 """The error envelope: every 4xx/5xx body is ``{"error": {"code": ..., "message": ...}}``.
 
-Handlers run on uvicorn's event loop; :class:`ApiError` may be raised from any endpoint thread.
+The ``code`` is stable; the ``message`` is in the request's language (:mod:`server.language`,
+sent back as ``Content-Language``). Handlers run on uvicorn's event loop; :class:`ApiError`
+may be raised from any endpoint thread (its message already translated there).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server.language import N_, _, current, negotiate, use
 
 # Codes for errors Starlette raises itself (unknown route, wrong method, ...).
 _STATUS_CODES = {
@@ -52,20 +56,39 @@ class EdgeError(StarletteHTTPException):
         self.code = code
 
 
-def not_found(message: str = "Not found.") -> ApiError:
-    return ApiError(404, "not_found", message)
+# Sentences for errors Starlette raises itself, whose own detail is an English phrase.
+_STATUS_MESSAGES = {
+    400: N_("The request is not one the academy can read."),
+    401: N_("Log in to continue."),
+    403: N_("You may not do this."),
+    404: N_("Not found."),
+    405: N_("This address does not take that kind of request."),
+    409: N_("This conflicts with what the academy has."),
+    413: N_("This is more than the academy takes at once."),
+    416: N_("That part of the file does not exist."),
+    429: N_("Too many requests; try again a little later."),
+}
 
 
-def unauthorized(message: str = "Log in to continue.") -> ApiError:
+def not_found(message: str | None = None) -> ApiError:
+    return ApiError(404, "not_found", message or _("Not found."))
+
+
+def unauthorized(message: str | None = None) -> ApiError:
     # RFC 6750: a 401 names the scheme the client should use.
-    return ApiError(401, "unauthorized", message, {"WWW-Authenticate": "Bearer"})
+    return ApiError(
+        401, "unauthorized", message or _("Log in to continue."), {"WWW-Authenticate": "Bearer"}
+    )
 
 
 def envelope(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
+    """The error body, saying which language its message is in."""
     return JSONResponse(
-        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+        {"error": {"code": code, "message": message}},
+        status_code=status,
+        headers={"Content-Language": current(), **(headers or {})},
     )
 
 
@@ -78,9 +101,14 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if isinstance(exc, EdgeError):
         code = exc.code
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail else code
     else:
         code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    message = exc.detail if isinstance(exc.detail, str) and exc.detail else code
+        known = _STATUS_MESSAGES.get(exc.status_code)
+        if known is not None:
+            message = _(known)
+        else:
+            message = exc.detail if isinstance(exc.detail, str) and exc.detail else code
     return envelope(exc.status_code, code, message, exc.headers)
 
 
@@ -90,14 +118,21 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     for error in exc.errors()[:3]:
         where = ".".join(str(part) for part in error.get("loc", ()))
         problems.append(f"{where}: {error.get('msg', 'invalid')}")
-    return envelope(400, "invalid_request", "; ".join(problems) or "Invalid request.")
+    # The field paths and pydantic's phrases are for a developer; the sentence is translated.
+    detail = "; ".join(problems)
+    message = _("The request is not one the academy can read ({detail}).").format(detail=detail)
+    return envelope(400, "invalid_request", message if detail else _("Invalid request."))
 
 
-async def _unhandled(_request: Request, _exc: Exception) -> JSONResponse:
+async def _unhandled(request: Request, _exc: Exception) -> JSONResponse:
     # Starlette re-raises after this handler, so uvicorn still logs the full traceback, and
     # then closes the connection. "Connection: close" says so first: h11 ends the connection
     # after this response and no client sends its next request on a socket about to close.
-    return envelope(500, "internal", "Something went wrong on the server.", {"Connection": "close"})
+    # This handler runs outside the language middleware: it negotiates for itself.
+    with use(negotiate(request.headers.get("accept-language"))):
+        return envelope(
+            500, "internal", _("Something went wrong on the server."), {"Connection": "close"}
+        )
 
 
 def install_error_handlers(app: FastAPI) -> None:

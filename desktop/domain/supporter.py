@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from desktop.language.catalogue import N_, _
+
 MAX_MESSAGE = 2_000  # the academy's limits (contract: supporter.request)
 MAX_NAME = 100
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -23,16 +25,21 @@ class RequestStatus(StrEnum):
     EXPIRED = "expired"
 
 
+# Translated where shown (`status_text`): the language is installed after imports.
 STATUS_TEXT = {
-    RequestStatus.WAITING: "Not sent yet: it goes out at the next sync.",
-    RequestStatus.REFUSED: "Refused: {reason}",
-    RequestStatus.QUEUED: "Accepted; the e-mail goes out shortly.",
-    RequestStatus.EMAILED: "E-mailed; waiting for {name}'s feedback.",
-    RequestStatus.EMAIL_FAILED: "The e-mail could not be delivered: {reason}",
-    RequestStatus.ANSWERED: "{name} answered.",
-    RequestStatus.REVOKED: "Withdrawn: the link no longer works.",
-    RequestStatus.EXPIRED: "The link expired without an answer.",
+    RequestStatus.WAITING: N_("Not sent yet: it goes out at the next sync."),
+    RequestStatus.REFUSED: N_("Refused: {reason}"),
+    RequestStatus.QUEUED: N_("Accepted; the e-mail goes out shortly."),
+    RequestStatus.EMAILED: N_("E-mailed; waiting for {name}'s feedback."),
+    RequestStatus.EMAIL_FAILED: N_("The e-mail could not be delivered: {reason}"),
+    RequestStatus.ANSWERED: N_("{name} answered."),
+    RequestStatus.REVOKED: N_("Withdrawn: the link no longer works."),
+    RequestStatus.EXPIRED: N_("The link expired without an answer."),
 }
+
+# The languages a supporter can read the e-mail and the page in (the academy's), each named
+# in itself as Settings names them (never translated: one recognises one's own language).
+SUPPORTER_LANGUAGES = {"nl": "Nederlands", "en": "English"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +56,11 @@ class SupporterRequest:
     reason: str = ""  # why it was refused or not delivered
     feedback: str = ""
     answered_at: str | None = None
+    language: str = "en"  # the language the supporter reads: "nl" or "en"
 
     @property
     def status_text(self) -> str:
-        return STATUS_TEXT[self.status].format(name=self.supporter_name, reason=self.reason)
+        return _(STATUS_TEXT[self.status]).format(name=self.supporter_name, reason=self.reason)
 
     @property
     def can_withdraw(self) -> bool:

@@ -48,6 +48,9 @@ class OutboxItem:
     created_at: str
     code: str | None = None
     message: str | None = None
+    # The values the refusal names (MutationResult.params: subject, length, limit, ...), for
+    # saying it in the learner's language (desktop.services.refusals).
+    params: dict[str, Any] | None = None
     attempts: int = 0
     next_at: str | None = None
     waits_for: str | None = None  # an upload id: sent only once that upload is complete
@@ -95,6 +98,7 @@ class Outcome:
     code: str | None = None
     message: str | None = None
     retry_after: float | None = None
+    params: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

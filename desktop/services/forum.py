@@ -21,6 +21,7 @@ from desktop.domain.forum import MAX_BODY, MAX_TITLE, ForumPost, ForumThread, Po
 from desktop.domain.sync import OutboxItem, OutboxState
 from desktop.language import formats
 from desktop.language.catalogue import _, counted
+from desktop.services import refusals
 from desktop.services.actions import ActionService, queue_action
 from desktop.services.queue import QueueService
 from desktop.services.rich_text import RichText
@@ -403,7 +404,7 @@ def _state(item: OutboxItem) -> tuple[PostState, str]:
     if item.state is OutboxState.ACKED:
         return PostState.SENT, ""
     if item.state is OutboxState.REJECTED:
-        return PostState.REFUSED, item.message or "The academy refused it."
+        return PostState.REFUSED, refusals.say(item)
     return PostState.WAITING, ""
 
 

@@ -32,6 +32,7 @@ from desktop.domain.peer import (
 from desktop.domain.sync import OutboxItem, OutboxState
 from desktop.language import formats
 from desktop.language.catalogue import _, counted
+from desktop.services import refusals
 from desktop.services.actions import ActionService, queue_action
 from desktop.services.queue import QueueService
 from desktop.services.session import SessionService
@@ -322,7 +323,7 @@ def _action_state(item: OutboxItem | None) -> tuple[ActionState, str]:
     if item is None or item.state is OutboxState.ACKED:  # accepted: only not pulled back yet
         return ActionState.SYNCED, ""
     if item.state is OutboxState.REJECTED:
-        return ActionState.REFUSED, item.message or "The academy refused it."
+        return ActionState.REFUSED, refusals.say(item)
     return ActionState.WAITING, ""
 
 

@@ -17,6 +17,7 @@ from desktop.domain.errors import SamenError
 from desktop.domain.poll import Poll, PollOption, VoteState
 from desktop.domain.sync import OutboxItem, OutboxState
 from desktop.language.catalogue import _
+from desktop.services import refusals
 from desktop.services.actions import ActionService
 from desktop.services.queue import QueueService
 from desktop.services.sync import SyncService
@@ -105,7 +106,7 @@ class PollService:
         if local is not None:
             my_vote = local.args.get("option_id")
             if local.state is OutboxState.REJECTED:
-                state, refusal = VoteState.REFUSED, local.message or "The academy refused it."
+                state, refusal = VoteState.REFUSED, refusals.say(local)
             else:
                 state = VoteState.WAITING
         # The academy sends results only to voters and, once closed, to everyone; until the

@@ -18,12 +18,17 @@ from desktop.domain.errors import SamenError
 from desktop.domain.supporter import (
     MAX_MESSAGE,
     MAX_NAME,
+    SUPPORTER_LANGUAGES,
     Points,
     RequestStatus,
     SupporterRequest,
     valid_address,
 )
 from desktop.domain.sync import OutboxItem, OutboxState
+from desktop.language import catalogue
+from desktop.language.catalogue import _
+from desktop.language.formats import number
+from desktop.services import refusals
 from desktop.services.actions import ActionService
 from desktop.services.learning import LearningService
 from desktop.services.queue import QueueService
@@ -50,27 +55,48 @@ class SupporterService:
         self._actions = actions
         self._learning = learning
 
-    def ask(self, lesson_id: str, exercise_id: str, name: str, email: str, message: str) -> str:
+    def ask(
+        self,
+        lesson_id: str,
+        exercise_id: str,
+        name: str,
+        email: str,
+        message: str,
+        language: str | None = None,
+    ) -> str:
         """Queue a request about one exercise; returns its id. The learner's answer as saved
-        now is what the supporter will read."""
+        now is what the supporter will read, and `language` ("nl" or "en"; the learner's own
+        by default) the language of the e-mail and the page."""
         name = " ".join(name.split())
         email = email.strip()
         message = message.strip()
+        language = language or catalogue.language()
         if not name:
-            raise SamenError("Give your supporter's name, so the e-mail can greet them.")
+            raise SamenError(_("Give your supporter's name, so the e-mail can greet them."))
         if len(name) > MAX_NAME:
-            raise SamenError(f"The name is longer than {MAX_NAME} characters.")
+            raise SamenError(
+                _("The name is longer than {limit} characters.").format(limit=number(MAX_NAME))
+            )
         if not valid_address(email):
             raise SamenError(
-                f"{email!r} does not look like one e-mail address (like name@example.org)."
-            )
+                _("'{address}' does not look like one e-mail address (like name@example.org).")
+                .format(address=email)
+            )  # fmt: skip
         if len(message) > MAX_MESSAGE:
             raise SamenError(
-                f"The message has {len(message):,} characters; up to {MAX_MESSAGE:,} fit."
+                _("The message has {length} characters; up to {limit} fit.").format(
+                    length=number(len(message)), limit=number(MAX_MESSAGE)
+                )
+            )
+        if language not in SUPPORTER_LANGUAGES:
+            raise SamenError(
+                _("Samen can write to a supporter in {languages}, not in '{language}'.").format(
+                    languages=", ".join(sorted(SUPPORTER_LANGUAGES)), language=language
+                )
             )
         answer = self._learning.answers(lesson_id).get(exercise_id)
         if answer is None or not answer.text.strip():
-            raise SamenError("Save your answer first: that is what your supporter will read.")
+            raise SamenError(_("Save your answer first: that is what your supporter will read."))
         args = {
             "request_id": str(uuid.uuid4()),
             "exercise_id": exercise_id,
@@ -78,6 +104,7 @@ class SupporterService:
             "supporter_email": email,
             "message": message,
             "answer": answer.text,
+            "language": language,
         }
         client_id = self._actions.client_id()
         with self._store.write() as db:
@@ -122,7 +149,7 @@ class SupporterService:
             self._queue.discard(local.id)
             return
         if local is None and request_id not in self._sync.cached("supporter_request"):
-            raise SamenError("This request is not on this computer (any more).")
+            raise SamenError(_("This request is not on this computer (any more)."))
         client_id = self._actions.client_id()
         with self._store.write() as db:
             OutboxRepo.enqueue(
@@ -177,6 +204,7 @@ def _pulled(data: dict[str, Any]) -> SupporterRequest:
         reason=str(data.get("mail_error") or ""),
         feedback=str(data.get("feedback") or ""),
         answered_at=data.get("answered_at"),
+        language=str(data.get("language") or "en"),
     )
 
 
@@ -196,7 +224,8 @@ def _local(item: OutboxItem) -> SupporterRequest:
         asked_at=item.created_at,
         expires_at=None,
         status=status,
-        reason=(item.message or "The academy refused it.") if refused else "",
+        reason=refusals.say(item) if refused else "",
+        language=str(item.args.get("language") or "en"),
     )
 
 

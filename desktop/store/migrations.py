@@ -385,6 +385,12 @@ def _course_covers(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE courses ADD COLUMN cover_json TEXT")
 
 
+def _outbox_refusal_params(db: sqlite_utils.Database) -> None:
+    # The values a refusal names (the academy's MutationResult.params) as JSON, or NULL: the
+    # client says the refusal in the learner's language from its code and these.
+    db.execute("ALTER TABLE outbox ADD COLUMN params_json TEXT")
+
+
 def _content_language(db: sqlite_utils.Database) -> None:
     # What each lesson and episode is written or spoken in ("" for episodes until their feed
     # is read again; the feed's own language stands in meanwhile). A lesson stored before
@@ -412,6 +418,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0011_last_place", _last_place),
     ("0012_progress_seen_version", _progress_seen_version),
     ("0013_course_covers", _course_covers),
+    ("0014_outbox_refusal_params", _outbox_refusal_params),
     ("0015_content_language", _content_language),
 )
 

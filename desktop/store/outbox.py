@@ -69,6 +69,7 @@ def _item(row: dict[str, Any]) -> OutboxItem:
         created_at=row["created_at"],
         code=row["code"],
         message=row["message"],
+        params=json.loads(row["params_json"]) if row.get("params_json") else None,
         attempts=row["attempts"],
         next_at=row["next_at"],
         waits_for=row.get("waits_for"),
@@ -318,8 +319,9 @@ class OutboxRepo:
                     ]
                 elif outcome.status is OutcomeStatus.REJECTED:
                     sql = """UPDATE outbox SET state = 'rejected', code = ?, message = ?,
-                                 updated_at = ?"""
-                    params = [outcome.code, outcome.message, stamp]
+                                 params_json = ?, updated_at = ?"""
+                    said = json.dumps(outcome.params) if outcome.params else None
+                    params = [outcome.code, outcome.message, said, stamp]
                 else:
                     delay = max(0.0, outcome.retry_after or 0.0)
                     retry_after = delay if retry_after is None else max(retry_after, delay)

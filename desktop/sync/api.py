@@ -30,6 +30,7 @@ from desktop.domain.errors import (
     ServerError,
 )
 from desktop.domain.sync import OutboxItem, PullPage, PushReply
+from desktop.language import catalogue
 from desktop.language.catalogue import _
 from desktop.sync import wire
 
@@ -97,6 +98,7 @@ class ApiClient:
         self._http = session
         if session is not None:
             session.headers["User-Agent"] = f"Samen/{__version__}"
+            session.headers["Accept-Language"] = catalogue.language()
 
     @property
     def _session(self) -> requests.Session:
@@ -107,6 +109,8 @@ class ApiClient:
 
             self._http = requests.Session()
             self._http.headers["User-Agent"] = f"Samen/{__version__}"
+            # The academy answers (refusals, errors) in the learner's language.
+            self._http.headers["Accept-Language"] = catalogue.language()
         return self._http
 
     def _offline_at_once(self) -> None:

@@ -308,6 +308,7 @@ def _outcome(raw: Any, where: str) -> Outcome:
         )
     retry_after = obj.get("retry_after")
     result = obj.get("result")
+    said = obj.get("params")
     return Outcome(
         seq=_field(obj, "seq", int, where),
         mutation_id=_field(obj, "mutation_id", str, where),
@@ -318,6 +319,14 @@ def _outcome(raw: Any, where: str) -> Outcome:
         # Capped at an hour: a wild value must not block the queue (or overflow a timer).
         retry_after=min(max(float(retry_after), 0.0), 3600.0)
         if isinstance(retry_after, int | float) and not isinstance(retry_after, bool)
+        else None,
+        # Only plain values: they are read back into sentences (desktop.services.refusals).
+        params={
+            str(key): value
+            for key, value in said.items()
+            if isinstance(value, str | int) and not isinstance(value, bool)
+        }
+        if isinstance(said, Mapping) and said
         else None,
     )
 

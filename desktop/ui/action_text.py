@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from desktop.domain.sync import OutboxItem
 from desktop.language import formats
 from desktop.language.catalogue import N_, _, counted
+from desktop.services import refusals
 from desktop.services.describer import ActionDescription, ActionKind
 
 # (with a title, without one): the second never names an id. Translated where said.
@@ -187,9 +189,13 @@ def sent_sentence(sent: int, by_kind: Mapping[str, int], refused: int) -> str:
     return " ".join(parts)
 
 
-def refusal_reason(message: str | None) -> str:
-    """The academy's reason as a sentence (its own words), or a general one."""
-    text = " ".join((message or "").split())
+def refusal_reason(refusal: str | OutboxItem | None) -> str:
+    """Why the academy refused, as a sentence in the learner's language: an outbox item's code
+    and params said from the catalogue (its own words for a code Samen does not know), a
+    reason a service already said, or a general one."""
+    if isinstance(refusal, OutboxItem):
+        refusal = refusals.say(refusal)
+    text = " ".join((refusal or "").split())
     if not text:
-        return "The academy did not accept it."
+        return _("The academy did not accept it.")
     return text if text.endswith((".", "!", "?")) else text + "."

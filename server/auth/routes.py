@@ -16,6 +16,7 @@ from server.auth.tokens import issue_token, revoke
 from server.content.schemas import AcademyKeyOut
 from server.dependencies import CallerDep, ConfigDep, SessionDep, SignerDep
 from server.errors import ApiError
+from server.language import _
 from server.openapi_doc import error_responses
 from server.sync.models import SyncClient
 
@@ -24,12 +25,14 @@ router = APIRouter(prefix="/v1", tags=["auth"])
 
 def _invalid_credentials() -> ApiError:
     # One answer for unknown user and wrong password, so names cannot be probed.
-    return ApiError(401, "invalid_credentials", "Wrong user name or password.")
+    return ApiError(401, "invalid_credentials", _("Wrong user name or password."))
 
 
 def _client_id_taken() -> ApiError:
     return ApiError(
-        403, "client_id_taken", "This installation is registered to another user of this academy."
+        403,
+        "client_id_taken",
+        _("This installation is registered to another user of this academy."),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.auth.models import Role, User
 from server.content.models import Course, Enrolment
+from server.language import _
 
 STAFF = (Role.MODERATOR, Role.ADMIN)
 
@@ -18,7 +19,9 @@ STAFF = (Role.MODERATOR, Role.ADMIN)
 def not_enrolled_in(title: str) -> str:
     """Why a learner may not open a closed course's content nor change anything in it, and
     what to do about it."""
-    return f"You are not enrolled in the course '{title}'; ask the academy to enrol you."
+    return _("You are not enrolled in the course '{title}'; ask the academy to enrol you.").format(
+        title=title
+    )
 
 
 def _is_staff(session: Session, user_id: int) -> bool:

@@ -9,6 +9,7 @@ import re
 from starlette.responses import FileResponse, MalformedRangeHeader, RangeNotSatisfiable
 
 from server.errors import ApiError
+from server.language import _
 
 # The one Range form the client sends (resuming a .part): bytes=N- or bytes=N-M.
 _SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d+)\s*-\s*(\d*)\s*$", re.IGNORECASE)
@@ -31,7 +32,7 @@ def refuse_unsatisfiable_range(
         FileResponse._parse_range_header(range_, size)
     except MalformedRangeHeader:
         raise ApiError(
-            400, "invalid_range", "The Range header asks for bytes in a form not understood."
+            400, "invalid_range", _("The Range header asks for bytes in a form not understood.")
         ) from None
     except RangeNotSatisfiable:
         raise _unsatisfiable(size) from None
@@ -41,6 +42,6 @@ def _unsatisfiable(size: int) -> ApiError:
     return ApiError(
         416,
         "range_not_satisfiable",
-        f"The range starts at or after the end of the file ({size} bytes).",
+        _("The range starts at or after the end of the file ({size} bytes).").format(size=size),
         {"Content-Range": f"bytes */{size}"},
     )

@@ -25,6 +25,7 @@ from server.content.schemas import CourseDetail, CourseList
 from server.db import utc_now
 from server.dependencies import CallerDep, ConfigDep, SessionDep, SignerDep
 from server.errors import ApiError, not_found
+from server.language import _
 from server.openapi_doc import error_responses, file_responses
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ _MEDIA = file_responses(403, 404, 416)
 
 
 def _no_such_course(course_id: str) -> ApiError:
-    return not_found(f"No course {course_id!r}.")
+    return not_found(_("There is no course '{course}'.").format(course=course_id))
 
 
 def _require_part(session: Session, caller: Caller, course: Course) -> None:
@@ -106,11 +107,15 @@ def course_media(
         select(MediaFile).where(MediaFile.course_id == course_id, MediaFile.path == path)
     ).one_or_none()
     if media is None:
-        raise not_found(f"No media file {path!r} in course {course_id!r}.")
+        raise not_found(
+            _("There is no file '{path}' in the course '{course}'.").format(
+                path=path, course=course_id
+            )
+        )
     file = resolve_under(config.media_dir / course_id, media.path)
     if file is None or not file.is_file():
         log.warning("media file listed but missing on disk: %s/%s", course_id, media.path)
-        raise not_found(f"Media file {path!r} is missing on the server.")
+        raise not_found(_("The file '{path}' is missing on the server.").format(path=path))
     etag = strong_etag(media.sha256)
     refuse_unsatisfiable_range(range_, if_range, etag, file.stat().st_size)
     return FileResponse(

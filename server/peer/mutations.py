@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 from server.content.access import participants
 from server.content.models import Exercise, Lesson
 from server.db import table_of
+from server.language import N_, _, ngettext, number
 from server.peer.allocation import allocate
 from server.peer.entities import (
     emit_assignment,
@@ -34,7 +35,7 @@ UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_TEXT = 10_000
 MAX_ANSWER = 5_000
 MAX_QUESTIONS = 5
-NO_CONSENT = "Nothing is shared without your consent."
+NO_CONSENT = N_("Nothing is shared without your consent.")
 
 
 class SubmitArgs(MutationArgs):
@@ -87,25 +88,38 @@ def _review_course(ctx: MutationContext, assignment_id: str) -> str | None:
 
 def submit(ctx: MutationContext, args: SubmitArgs) -> dict[str, Any]:
     if not args.consent:
-        raise Rejected("invalid_args", NO_CONSENT)
+        raise Rejected("invalid_args", _(NO_CONSENT), subject="consent")
     exercise = _exercise(ctx, args.exercise_id)
     if exercise is None:
-        raise Rejected("not_found", "This exercise is no longer in the course.")
+        raise Rejected(
+            "not_found", _("This exercise is no longer in the course."), subject="exercise"
+        )
     if not exercise.peer_review:
-        raise Rejected("forbidden", "This exercise is not one for peer feedback.")
+        raise Rejected(
+            "forbidden", _("This exercise is not one for peer feedback."), subject="peer_review"
+        )
     text = args.text.strip()
     if len(text) > MAX_TEXT:
-        raise Rejected("too_long", f"The text has {len(text):,} characters; at most "
-                       f"{MAX_TEXT:,} can be shared.")  # fmt: skip
+        raise Rejected(
+            "too_long",
+            _("The text has {length} characters; at most {limit} can be shared.").format(
+                length=number(len(text)), limit=number(MAX_TEXT)
+            ),
+            subject="submission",
+            length=len(text),
+            limit=MAX_TEXT,
+        )
     if not text and args.upload_id is None:
-        raise Rejected("invalid_args", "Write something or add a recording to share.")
+        raise Rejected(
+            "invalid_args", _("Write something or add a recording to share."), subject="empty"
+        )
     upload = None if args.upload_id is None else require_upload(ctx, args.upload_id)
     table = table_of(PeerSubmission)
     taken = ctx.connection.execute(
         select(table.c.user_id).where(table.c.id == args.submission_id)
     ).scalar_one_or_none()
     if taken is not None and taken != ctx.user_id:
-        raise Rejected("conflict", "A submission with this id exists already.")
+        raise Rejected("conflict", _("A submission with this id exists already."), subject="id")
     existing = ctx.connection.execute(
         select(table.c.id).where(table.c.user_id == ctx.user_id, table.c.exercise_id == exercise.id)
     ).scalar_one_or_none()
@@ -175,27 +189,43 @@ def _own_assignment(ctx: MutationContext, assignment_id: str) -> Any:
         .where(assignments.c.id == assignment_id)
     ).one_or_none()
     if row is None or row.reviewer_id != ctx.user_id:
-        raise Rejected("not_found", "There is no such piece of work for you to review.")
+        raise Rejected(
+            "not_found", _("There is no such piece of work for you to review."), subject="review"
+        )
     return row
 
 
 def give(ctx: MutationContext, args: FeedbackArgs) -> dict[str, Any]:
     row = _own_assignment(ctx, args.assignment_id)
     if row.answers is not None:
-        raise Rejected("conflict", "You already gave feedback on this work.")
+        raise Rejected("conflict", _("You already gave feedback on this work."), subject="review")
     questions = list(row.questions)
     if len(args.answers) != len(questions):
         raise Rejected(
             "invalid_args",
-            f"Give {len(questions)} answers, one per question ({len(args.answers)} given).",
+            ngettext(
+                "Give {count} answer, one per question ({given} given).",
+                "Give {count} answers, one per question ({given} given).",
+                len(questions),
+            ).format(count=len(questions), given=len(args.answers)),
+            subject="answers",
+            count=len(questions),
+            given=len(args.answers),
         )
     answers = [answer.strip() for answer in args.answers]
     if not any(answers):
-        raise Rejected("invalid_args", "Answer at least one of the questions.")
+        raise Rejected("invalid_args", _("Answer at least one of the questions."), subject="empty")
     longest = max(len(answer) for answer in answers)
     if longest > MAX_ANSWER:
-        raise Rejected("too_long", f"An answer has {longest:,} characters; at most "
-                       f"{MAX_ANSWER:,} fit.")  # fmt: skip
+        raise Rejected(
+            "too_long",
+            _("An answer has {length} characters; at most {limit} fit.").format(
+                length=number(longest), limit=number(MAX_ANSWER)
+            ),
+            subject="review",
+            length=longest,
+            limit=MAX_ANSWER,
+        )
     given_at = ctx.occurred_at or ctx.now
     table = table_of(PeerAssignment)
     ctx.connection.execute(
@@ -225,7 +255,9 @@ def rate(ctx: MutationContext, args: RateArgs) -> dict[str, Any]:
         .where(assignments.c.id == args.feedback_id)
     ).one_or_none()
     if row is None or row.author_id != ctx.user_id or row.answers is None:
-        raise Rejected("not_found", "There is no such feedback on your work.")
+        raise Rejected(
+            "not_found", _("There is no such feedback on your work."), subject="feedback"
+        )
     if row.helpful != args.helpful:
         ctx.connection.execute(
             update(assignments)

@@ -20,6 +20,7 @@ from server.content.ranges import refuse_unsatisfiable_range
 from server.db import table_of
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import not_found
+from server.language import N_, _
 from server.openapi_doc import file_responses
 from server.peer.models import PeerAssignment, PeerSubmission
 from server.uploads.files import final_path
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/peer", tags=["peer"])
 
 _RECORDING = file_responses(404, 416)
-NO_RECORDING = "There is no recording of this work for you."
+NO_RECORDING = N_("There is no recording of this work for you.")
 
 
 @router.get(
@@ -72,13 +73,13 @@ def submission_recording(
         )
     ).one_or_none()
     if row is None or row.state != UploadState.COMPLETE:
-        raise not_found(NO_RECORDING)
+        raise not_found(_(NO_RECORDING))
     if row.user_id != caller.user.id and not takes_part(session, caller.user.id, row.course_id):
-        raise not_found(NO_RECORDING)  # the author's own work stays theirs to hear
+        raise not_found(_(NO_RECORDING))  # the author's own work stays theirs to hear
     file = final_path(config.upload_dir, row.id)
     if not file.is_file():
         log.warning("recording of submission %s missing on disk: %s", submission_id, file)
-        raise not_found(NO_RECORDING)
+        raise not_found(_(NO_RECORDING))
     etag = strong_etag(row.sha256)
     refuse_unsatisfiable_range(range_, if_range, etag, file.stat().st_size)
     return FileResponse(

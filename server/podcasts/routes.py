@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from server.content.media import resolve_under, strong_etag
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import not_found
+from server.language import _
 from server.openapi_doc import error_responses, file_responses
 from server.podcasts.models import PodcastEpisode, PodcastFeed
 from server.podcasts.rss import render_feed
@@ -53,7 +54,7 @@ def feed_xml(feed_id: str, session: SessionDep, request: Request) -> Response:
         .options(selectinload(PodcastFeed.episodes))
     ).one_or_none()
     if feed is None:
-        raise not_found(f"No podcast feed {feed_id!r}.")
+        raise not_found(_("There is no podcast '{feed}'.").format(feed=feed_id))
     # Absolute URLs from the request, so the feed works behind whatever host name was used.
     body = render_feed(
         feed,
@@ -85,10 +86,14 @@ def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep
         select(PodcastEpisode).where(PodcastEpisode.feed_id == feed_id, PodcastEpisode.file == file)
     ).one_or_none()
     if episode is None:
-        raise not_found(f"No episode {file!r} in feed {feed_id!r}.")
+        raise not_found(
+            _("There is no episode '{file}' in the podcast '{feed}'.").format(
+                file=file, feed=feed_id
+            )
+        )
     path = resolve_under(config.podcast_dir / feed_id, episode.file)
     if path is None or not path.is_file():
-        raise not_found(f"Episode {file!r} is missing on the server.")
+        raise not_found(_("The episode '{file}' is missing on the server.").format(file=file))
     return FileResponse(
         path, media_type=episode.content_type, headers={"ETag": strong_etag(episode.sha256)}
     )
@@ -114,7 +119,11 @@ def transcript_text(
 ) -> PlainTextResponse:
     episode = _episode(session, feed_id, episode_id)
     if episode is None or not episode.transcript:
-        raise not_found(f"No transcript for episode {episode_id} in feed {feed_id!r}.")
+        raise not_found(
+            _("There is no transcript of episode {episode} in the podcast '{feed}'.").format(
+                episode=episode_id, feed=feed_id
+            )
+        )
     return PlainTextResponse(episode.transcript)
 
 
@@ -135,7 +144,11 @@ def chapters_json(
 ) -> JSONResponse:
     episode = _episode(session, feed_id, episode_id)
     if episode is None or not episode.chapters:
-        raise not_found(f"No chapters for episode {episode_id} in feed {feed_id!r}.")
+        raise not_found(
+            _("There are no chapters for episode {episode} in the podcast '{feed}'.").format(
+                episode=episode_id, feed=feed_id
+            )
+        )
     return JSONResponse(
         {"version": "1.2.0", "chapters": episode.chapters},
         media_type="application/json+chapters",
@@ -151,9 +164,11 @@ def chapters_json(
 def artwork_file(feed_id: str, session: SessionDep, config: ConfigDep) -> FileResponse:
     feed = session.get(PodcastFeed, feed_id)
     if feed is None or not feed.artwork:
-        raise not_found(f"No artwork for feed {feed_id!r}.")
+        raise not_found(_("The podcast '{feed}' has no artwork.").format(feed=feed_id))
     path = resolve_under(config.podcast_dir / feed_id, feed.artwork)
     if path is None or not path.is_file():
-        raise not_found(f"The artwork of feed {feed_id!r} is missing on the server.")
+        raise not_found(
+            _("The artwork of the podcast '{feed}' is missing on the server.").format(feed=feed_id)
+        )
     kind = "image/jpeg" if feed.artwork.lower().endswith((".jpg", ".jpeg")) else "image/png"
     return FileResponse(path, media_type=kind)

@@ -19,6 +19,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from server.content.models import Exercise, ExerciseKind, Lesson
 from server.db import table_of
+from server.language import _
 from server.progress.models import Answer
 from server.sync.changes import iso, user_scope
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
@@ -93,19 +94,25 @@ def course_of(ctx: MutationContext, args: AnswerArgs) -> str | None:
 def answer(ctx: MutationContext, args: AnswerArgs) -> dict[str, Any]:
     exercise = _facts(ctx, args.exercise_id)
     if exercise is None:
-        raise Rejected("not_found", "This exercise is no longer part of the course.")
+        raise Rejected(
+            "not_found", _("This exercise is no longer part of the course."), subject="exercise"
+        )
     correct: bool | None = None
     text = args.text.strip()
     if exercise.kind is ExerciseKind.MULTIPLE_CHOICE:
         if args.option_id is None or args.option_id not in exercise.options:
-            raise Rejected("invalid_args", "Pick one of the exercise's options.")
+            raise Rejected(
+                "invalid_args", _("Pick one of the exercise's options."), subject="option"
+            )
         correct = args.option_id in exercise.correct_options
         text = ""
     else:
         if args.option_id is not None:
-            raise Rejected("invalid_args", "This exercise asks for a written answer.")
+            raise Rejected(
+                "invalid_args", _("This exercise asks for a written answer."), subject="written"
+            )
         if not text:
-            raise Rejected("invalid_args", "An empty answer was not sent.")
+            raise Rejected("invalid_args", _("An empty answer was not sent."), subject="empty")
     stored = ctx.connection.execute(
         _upsert(ctx.connection.dialect.name),
         {

@@ -16,6 +16,7 @@ from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from server.content.models import Lesson
 from server.db import table_of
+from server.language import _
 from server.points.ledger import award
 from server.progress.models import Progress
 from server.sync.changes import user_scope
@@ -95,7 +96,13 @@ def course_of(ctx: MutationContext, args: ProgressArgs) -> str | None:
 
 def update_progress(ctx: MutationContext, args: ProgressArgs) -> dict[str, Any]:
     if _lesson_course(ctx, args.lesson_id) != args.course_id:
-        raise Rejected("not_found", f"There is no lesson {args.lesson_id} in {args.course_id}.")
+        raise Rejected(
+            "not_found",
+            _("There is no lesson {lesson} in the course {course}.").format(
+                lesson=args.lesson_id, course=args.course_id
+            ),
+            subject="lesson",
+        )
     connection = ctx.connection
     merged = connection.execute(
         _merge_statement(connection.dialect.name),

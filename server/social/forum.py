@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from server.auth.models import Role, User
 from server.content.models import Course, Lesson
 from server.db import table_of
+from server.language import N_, _, ngettext, number
 from server.social.models import ForumPost, ForumReport, ForumThread
 from server.social.pseudonyms import course_pseudonym
 from server.sync.changes import ChangeBuffer, course_scope, iso, user_scope
@@ -34,7 +35,20 @@ MAX_BODY = 10_000
 MAX_POSTS_PER_HOUR = 30  # against spam; a day offline rarely gives more than this
 ID = r"^[A-Za-z0-9_-]{8,64}$"
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
-LOCKED_MESSAGE = "This thread was locked by a moderator; replies are closed."
+LOCKED_MESSAGE = N_("This thread was locked by a moderator; replies are closed.")
+# Each text a post has, said whole: "The title is empty.", never "The " + what + " is empty."
+_EMPTY = {
+    "title": N_("The title is empty."),
+    "text": N_("The text is empty."),
+    "reply": N_("The reply is empty."),
+    "reason": N_("The reason is empty."),
+}
+_TOO_LONG = {
+    "title": N_("The title has {length} characters; at most {limit} fit."),
+    "text": N_("The text has {length} characters; at most {limit} fit."),
+    "reply": N_("The reply has {length} characters; at most {limit} fit."),
+    "reason": N_("The reason has {length} characters; at most {limit} fit."),
+}
 
 
 def moderation_scope(course_id: str) -> str:
@@ -229,11 +243,10 @@ def emit_post(
 def _text(value: str, what: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise Rejected("invalid_args", f"The {what} is empty.")
+        raise Rejected("invalid_args", _(_EMPTY[what]), subject=what)
     if len(value) > limit:
-        raise Rejected(
-            "too_long", f"The {what} has {len(value):,} characters; at most {limit:,} fit."
-        )
+        message = _(_TOO_LONG[what]).format(length=number(len(value)), limit=number(limit))
+        raise Rejected("too_long", message, subject=what, length=len(value), limit=limit)
     return value
 
 
@@ -255,17 +268,24 @@ def _rate_limit(ctx: MutationContext) -> None:
     if count >= MAX_POSTS_PER_HOUR:
         raise Rejected(
             "rate_limited",
-            f"You posted {count} times in the last hour, the most the forum takes; "
-            "this post stays on your computer, send it again a little later.",
+            ngettext(
+                "You posted {count} time in the last hour, the most the forum takes; "
+                "this post stays on your computer, send it again a little later.",
+                "You posted {count} times in the last hour, the most the forum takes; "
+                "this post stays on your computer, send it again a little later.",
+                count,
+            ).format(count=number(count)),
+            subject="forum",
+            count=count,
         )
 
 
 def _open_thread(ctx: MutationContext, thread_id: str) -> Any:
     thread = _thread_row(ctx, thread_id)
     if thread is None or thread.hidden or thread.deleted:
-        raise Rejected("not_found", "This thread is no longer in the forum.")
+        raise Rejected("not_found", _("This thread is no longer in the forum."), subject="thread")
     if thread.locked and _role(ctx) not in MODERATORS:
-        raise Rejected("thread_locked", LOCKED_MESSAGE)
+        raise Rejected("thread_locked", _(LOCKED_MESSAGE))
     return thread
 
 
@@ -301,17 +321,23 @@ class ThreadArgs(MutationArgs):
 def create_thread(ctx: MutationContext, args: ThreadArgs) -> dict[str, Any]:
     course = ctx.session.get(Course, args.course_id)
     if course is None:
-        raise Rejected("not_found", "This course is no longer at the academy.")
+        raise Rejected("not_found", _("This course is no longer at the academy."), subject="course")
     if args.lesson_id is not None:
         lesson_course = ctx.session.execute(
             select(Lesson.course_id).where(Lesson.id == args.lesson_id)
         ).scalar_one_or_none()
         if lesson_course != args.course_id:
-            raise Rejected("not_found", "This lesson is no longer in the course.")
+            raise Rejected(
+                "not_found", _("This lesson is no longer in the course."), subject="lesson"
+            )
     if args.question and _role(ctx) not in MODERATORS:
-        raise Rejected("forbidden", "Only moderators start discussion questions.")
+        raise Rejected(
+            "forbidden", _("Only moderators start discussion questions."), subject="question"
+        )
     if _thread_row(ctx, args.thread_id) is not None or _post_row(ctx, args.thread_id) is not None:
-        raise Rejected("conflict", "A thread or reply with this id exists already.")
+        raise Rejected(
+            "conflict", _("A thread or reply with this id exists already."), subject="id"
+        )
     title = _text(args.title, "title", MAX_TITLE)
     body = _text(args.body, "text", MAX_BODY)
     _rate_limit(ctx)
@@ -351,7 +377,7 @@ class PostArgs(MutationArgs):
 def create_post(ctx: MutationContext, args: PostArgs) -> dict[str, Any]:
     thread = _open_thread(ctx, args.thread_id)
     if _post_row(ctx, args.post_id) is not None or _thread_row(ctx, args.post_id) is not None:
-        raise Rejected("conflict", "A post with this id exists already.")
+        raise Rejected("conflict", _("A post with this id exists already."), subject="id")
     body = _text(args.body, "reply", MAX_BODY)
     _rate_limit(ctx)
     ctx.connection.execute(
@@ -385,15 +411,20 @@ def edit_post(ctx: MutationContext, args: EditArgs) -> dict[str, Any]:
     thread = _thread_row(ctx, args.post_id) if post is None else None
     target = post if post is not None else thread
     if target is None or target.deleted or target.hidden:
-        raise Rejected("not_found", "This post is no longer in the forum.")
+        raise Rejected("not_found", _("This post is no longer in the forum."), subject="post")
     if target.author_id != ctx.user_id:
-        raise Rejected("forbidden", "Only the author can edit a post.")
+        raise Rejected("forbidden", _("Only the author can edit a post."), subject="edit")
     _open_thread(ctx, post.thread_id if post is not None else args.post_id)
     if target.version != args.base_version:
         raise Rejected(
             "conflict",
-            f"This post changed since you started editing (version {target.version}, yours "
-            f"{args.base_version}); your text is kept, look at the new version first.",
+            _(
+                "This post changed since you started editing (version {version}, yours "
+                "{base_version}); your text is kept, look at the new version first."
+            ).format(version=target.version, base_version=args.base_version),
+            subject="version",
+            version=target.version,
+            base_version=args.base_version,
         )
     body = _text(args.body, "text", MAX_BODY)
     values: dict[str, Any] = {"body": body, "version": target.version + 1, "edited_at": ctx.now}
@@ -419,7 +450,7 @@ def delete_post(ctx: MutationContext, args: DeleteArgs) -> dict[str, Any]:
     if target is None or target.deleted:
         return {"post_id": args.post_id, "deleted": True}  # gone already: nothing to refuse
     if target.author_id != ctx.user_id:
-        raise Rejected("forbidden", "Only the author can delete a post.")
+        raise Rejected("forbidden", _("Only the author can delete a post."), subject="delete")
     table = table_of(ForumPost) if post is not None else table_of(ForumThread)
     ctx.connection.execute(update(table).where(table.c.id == args.post_id).values(deleted=True))
     if post is not None:
@@ -440,7 +471,7 @@ def report(ctx: MutationContext, args: ReportArgs) -> dict[str, Any]:
     thread_id = post.thread_id if post is not None else args.target_id
     thread = _thread_row(ctx, thread_id)
     if thread is None or (post is None and thread.id != args.target_id):
-        raise Rejected("not_found", "This post is no longer in the forum.")
+        raise Rejected("not_found", _("This post is no longer in the forum."), subject="post")
     reason = _text(args.reason, "reason", 2_000)
     reports = table_of(ForumReport)
     existing = ctx.connection.execute(
@@ -484,23 +515,33 @@ class ModerateArgs(MutationArgs):
     ]
 
 
+_THREAD_ONLY = {
+    "pin": N_("Only a thread can be pinned."),
+    "unpin": N_("Only a thread can be unpinned."),
+    "lock": N_("Only a thread can be locked."),
+    "unlock": N_("Only a thread can be unlocked."),
+}
+
+
 def moderate(ctx: MutationContext, args: ModerateArgs) -> dict[str, Any]:
     if _role(ctx) not in MODERATORS:
-        raise Rejected("forbidden", "Only moderators can do this.")
+        raise Rejected("forbidden", _("Only moderators can do this."), subject="moderation")
     post = _post_row(ctx, args.target_id)
     thread = _thread_row(ctx, post.thread_id if post is not None else args.target_id)
     if thread is None:
-        raise Rejected("not_found", "This post is no longer in the forum.")
+        raise Rejected("not_found", _("This post is no longer in the forum."), subject="post")
     threads, posts = table_of(ForumThread), table_of(ForumPost)
     thread_values: dict[str, Any] = {}
     if args.action in ("pin", "unpin", "lock", "unlock"):
         if post is not None:
-            raise Rejected("invalid_args", f"Only a thread can be {args.action}ed.")
+            raise Rejected(
+                "invalid_args", _(_THREAD_ONLY[args.action]), subject=f"thread_{args.action}"
+            )
         field = "pinned" if args.action.endswith("pin") else "locked"
         thread_values[field] = not args.action.startswith("un")
     elif args.action in ("mark_answer", "unmark_answer"):
         if post is None:
-            raise Rejected("invalid_args", "Only a reply can be the answer.")
+            raise Rejected("invalid_args", _("Only a reply can be the answer."), subject="answer")
         if args.action == "mark_answer":
             thread_values["answer_post_id"] = post.id
         elif thread.answer_post_id == post.id:  # only the answer itself can be unmarked

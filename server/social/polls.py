@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from server.db import table_of
+from server.language import N_, _
 from server.social.models import Poll, PollOption, PollVote
 from server.sync.changes import ChangeBuffer, course_scope, iso, user_scope
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
 
-POLL_CLOSED_MESSAGE = "This poll closed before your vote arrived."
+POLL_CLOSED_MESSAGE = N_("This poll closed before your vote arrived.")
 
 
 @dataclass(frozen=True)
@@ -125,13 +126,13 @@ def course_of(ctx: MutationContext, args: VoteArgs) -> str | None:
 def vote(ctx: MutationContext, args: VoteArgs) -> dict[str, Any]:
     poll = _facts(ctx, args.poll_id)
     if poll is None:
-        raise Rejected("not_found", "This poll does not exist (any more).")
+        raise Rejected("not_found", _("This poll does not exist (any more)."), subject="poll")
     if args.option_id not in poll.option_ids:
-        raise Rejected("not_found", "This poll has no such option.")
+        raise Rejected("not_found", _("This poll has no such option."), subject="option")
     if ctx.now < poll.opens_at:
-        raise Rejected("poll_not_open", "This poll is not open yet.")
+        raise Rejected("poll_not_open", _("This poll is not open yet."))
     if is_closed(poll.closes_at, ctx.now):
-        raise Rejected("poll_closed", POLL_CLOSED_MESSAGE)
+        raise Rejected("poll_closed", _(POLL_CLOSED_MESSAGE))
     if ctx.connection.dialect.name != "sqlite":
         # Serialize voters of one poll until commit, so each batch's deferred recount sees the
         # other's vote under READ COMMITTED (SQLite's single writer already does this).

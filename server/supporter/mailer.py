@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from server.config import ServerConfig
 from server.db import Database, table_of, utc_now
+from server.language import N_, _, use
 from server.private_files import open_private, private_dir
 from server.supporter.models import OutgoingMail, SupporterRequest
 from server.supporter.mutations import emit_request
@@ -82,7 +83,7 @@ class Mailer:
         """Send what is due; returns how many e-mails were handled (sent or given up)."""
         now = now or utc_now()
         handled = 0
-        for _ in range(BATCH):
+        for _round in range(BATCH):
             row = self._claim(now)
             if row is None:
                 return handled
@@ -139,13 +140,13 @@ class Mailer:
         try:
             self._deliver(self._message(row, now), row.id)
         except PermanentMailError as exc:
-            reason = f"The mail server refused {row.to_address}: {exc}"
-            return lambda session: self._give_up(session, row, now, reason)
+            refused, said = N_("The mail server refused {address}: {error}"), str(exc)
+            return lambda session: self._give_up(session, row, now, refused, said)
         except (OSError, smtplib.SMTPException) as exc:
             attempts = row.attempts + 1
             if attempts >= MAX_ATTEMPTS:
-                reason = f"The e-mail to {row.to_address} could not be sent: {exc}"
-                return lambda session: self._give_up(session, row, now, reason)
+                unsent, said = N_("The e-mail to {address} could not be sent: {error}"), str(exc)
+                return lambda session: self._give_up(session, row, now, unsent, said)
             pause = timedelta(minutes=min(60, 2**attempts))
             log.warning("e-mail %s not sent (try %d): %s", row.id, attempts, exc)
             error = str(exc)
@@ -165,7 +166,15 @@ class Mailer:
 
         return sent
 
-    def _give_up(self, session: Any, row: Any, now: datetime, reason: str) -> None:
+    def _give_up(self, session: Any, row: Any, now: datetime, sentence: str, error: str) -> None:
+        """Stop trying; the learner is told why in their own language (the mail server's
+        words, `error`, stay as it said them)."""
+        requests = table_of(SupporterRequest)
+        learner_language = session.execute(
+            select(requests.c.learner_language).where(requests.c.id == row.request_id)
+        ).scalar_one_or_none()
+        with use(learner_language or "en"):
+            reason = _(sentence).format(address=row.to_address, error=error)
         log.warning("e-mail %s given up: %s", row.id, reason)
         table = table_of(OutgoingMail)
         given_up = (
@@ -204,6 +213,8 @@ class Mailer:
         message["Message-ID"] = make_msgid("supporter", domain=domain)
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
         message.set_content(row.body)
+        # After set_content, which clears every Content-* header (RFC 3282's included).
+        message["Content-Language"] = row.language or "en"
         return message
 
     def _deliver(self, message: EmailMessage, mail_id: int) -> None:

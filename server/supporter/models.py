@@ -36,6 +36,11 @@ class SupporterRequest(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     feedback: Mapped[str | None] = mapped_column(Text, default=None)
     version: Mapped[int] = mapped_column(default=1)
+    # The language the supporter reads (the e-mail and the page), as the learner chose it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # The learner's own language (their push's Accept-Language): their message's, and the
+    # one a delivery failure is told to them in.
+    learner_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
 
 class OutgoingMail(Base):
@@ -57,3 +62,5 @@ class OutgoingMail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     failed: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The language the e-mail is written in (its Content-Language header).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")

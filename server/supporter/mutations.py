@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, update
 from server.auth.models import User
 from server.content.models import Course, Exercise, Lesson
 from server.db import table_of
+from server.language import LANGUAGES, SOURCE_LANGUAGE, _, current, ngettext, number
 from server.points.ledger import award
 from server.progress.models import Answer
 from server.supporter.addresses import clean_name, valid_address
@@ -45,6 +46,9 @@ class RequestArgs(MutationArgs):
     supporter_email: str = Field(max_length=400)
     message: str = Field(max_length=MAX_MESSAGE * 2)
     answer: str = Field(default="", max_length=MAX_ANSWER * 2)
+    # The language the supporter reads (the e-mail and the page); one the academy does not
+    # speak is read as English, so a newer client's choice never blocks its request.
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
 
 
 class RevokeArgs(MutationArgs):
@@ -79,6 +83,7 @@ def request_data(row: Any, now: datetime) -> dict[str, Any]:
         "feedback": row.feedback,
         "answered_at": iso(row.answered_at),
         "version": row.version,
+        "language": row.language,
     }
 
 
@@ -128,26 +133,51 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
         # Never the address a request came in on: a learner could set its Host header and
         # have the academy mail a supporter a working link to a site of theirs.
         raise Rejected(
-            "unavailable", "This academy has no public address for links yet; ask it to set one."
+            "unavailable",
+            _("This academy has no public address for links yet; ask it to set one."),
+            subject="public_url",
         )
     exercise = _exercise(ctx, args.exercise_id)
     if exercise is None:
-        raise Rejected("not_found", "This exercise is no longer in the course.")
+        raise Rejected(
+            "not_found", _("This exercise is no longer in the course."), subject="exercise"
+        )
     if not exercise.supporter_allowed:
-        raise Rejected("forbidden", "This exercise is not one to ask a supporter about.")
+        raise Rejected(
+            "forbidden",
+            _("This exercise is not one to ask a supporter about."),
+            subject="supporter",
+        )
     name = clean_name(args.supporter_name)
     if not name or len(name) > 100:
-        raise Rejected("invalid_args", "Give the supporter's name (up to 100 characters).")
+        raise Rejected(
+            "invalid_args",
+            _("Give the supporter's name (up to {limit} characters).").format(limit=100),
+            subject="supporter_name",
+            limit=100,
+        )
     address = args.supporter_email.strip()
     if not valid_address(address):
-        raise Rejected("invalid_args", f"{address!r} is not an e-mail address Samen can write to.")
+        raise Rejected(
+            "invalid_args",
+            _("'{address}' is not an e-mail address Samen can write to.").format(address=address),
+            subject="supporter_email",
+            address=address,
+        )
     message = args.message.strip()
     if len(message) > MAX_MESSAGE:
-        raise Rejected("too_long", f"The message has {len(message):,} characters; at most "
-                       f"{MAX_MESSAGE:,} fit.")  # fmt: skip
+        raise Rejected(
+            "too_long",
+            _("The message has {length} characters; at most {limit} fit.").format(
+                length=number(len(message)), limit=number(MAX_MESSAGE)
+            ),
+            subject="message",
+            length=len(message),
+            limit=MAX_MESSAGE,
+        )
     table = table_of(SupporterRequest)
     if ctx.connection.execute(select(table.c.id).where(table.c.id == args.request_id)).first():
-        raise Rejected("conflict", "A request with this id exists already.")
+        raise Rejected("conflict", _("A request with this id exists already."), subject="id")
     asked_at = ctx.occurred_at or ctx.now
     day = asked_at.replace(hour=0, minute=0, second=0, microsecond=0)
     per_day = config.supporter_requests_per_day
@@ -159,7 +189,13 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
     if by_day >= per_day or by_arrival >= per_day * ARRIVAL_DAYS:
         raise Rejected(
             "rate_limited",
-            f"You can ask supporters {per_day} times a day; ask this one again tomorrow.",
+            ngettext(
+                "You can ask supporters {count} time a day; ask this one again tomorrow.",
+                "You can ask supporters {count} times a day; ask this one again tomorrow.",
+                per_day,
+            ).format(count=number(per_day)),
+            subject="learner",
+            count=per_day,
         )
     if (
         _count(
@@ -171,8 +207,14 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
     ):
         raise Rejected(
             "rate_limited",
-            f"{address} has had {PER_RECIPIENT_PER_DAY} requests from this academy today; "
-            "try again tomorrow.",
+            ngettext(
+                "{address} has had {count} request from this academy today; try again tomorrow.",
+                "{address} has had {count} requests from this academy today; try again tomorrow.",
+                PER_RECIPIENT_PER_DAY,
+            ).format(address=address, count=number(PER_RECIPIENT_PER_DAY)),
+            subject="recipient",
+            address=address,
+            count=PER_RECIPIENT_PER_DAY,
         )
     answer = args.answer.strip()
     if not answer:  # the answer as last synced, if the learner did not pass one
@@ -185,16 +227,27 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
             or ""
         )
     if not answer:
-        raise Rejected("invalid_args", "Answer the exercise first, so there is something to "
-                       "give feedback on.")  # fmt: skip
+        raise Rejected(
+            "invalid_args",
+            _("Answer the exercise first, so there is something to give feedback on."),
+            subject="no_answer",
+        )
     if len(answer) > MAX_ANSWER:
-        raise Rejected("too_long", f"The answer has {len(answer):,} characters; at most "
-                       f"{MAX_ANSWER:,} can be shared.")  # fmt: skip
+        raise Rejected(
+            "too_long",
+            _("The answer has {length} characters; at most {limit} can be shared.").format(
+                length=number(len(answer)), limit=number(MAX_ANSWER)
+            ),
+            subject="answer",
+            length=len(answer),
+            limit=MAX_ANSWER,
+        )
     learner = ctx.connection.execute(
         select(User.display_name).where(User.id == ctx.user_id)
     ).scalar_one()
     token = new_token()
     expires_at = ctx.now + timedelta(days=config.supporter_link_days)
+    language = args.language if args.language in LANGUAGES else SOURCE_LANGUAGE
     ctx.connection.execute(
         insert(table).values(
             id=args.request_id,
@@ -211,6 +264,8 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
             expires_at=expires_at,
             mail_state="queued",
             version=1,
+            language=language,
+            learner_language=current(),
         )
     )
     subject, body = request_mail(
@@ -221,6 +276,7 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
         message=message,
         url=link(config.public_url, token),
         expires_at=expires_at,
+        language=language,
     )
     ctx.connection.execute(
         insert(table_of(OutgoingMail)).values(
@@ -233,6 +289,7 @@ def ask(ctx: MutationContext, args: RequestArgs) -> dict[str, Any]:
             next_attempt_at=ctx.now,
             attempts=0,
             failed=False,
+            language=language,
         )
     )
     award(
@@ -255,7 +312,7 @@ def revoke(ctx: MutationContext, args: RevokeArgs) -> dict[str, Any]:
         )
     ).one_or_none()
     if row is None or row.user_id != ctx.user_id:
-        raise Rejected("not_found", "There is no such request of yours.")
+        raise Rejected("not_found", _("There is no such request of yours."), subject="request")
     # Once answered there is nothing to stop: the feedback stays the learner's to read.
     if row.revoked_at is None and row.answered_at is None:
         ctx.connection.execute(

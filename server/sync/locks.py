@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from server.db import table_of
 from server.errors import ApiError
+from server.language import _
 from server.sync.models import SyncClient
 
 # PostgreSQL's lock_not_available, raised by NOWAIT.
@@ -26,7 +27,9 @@ _LOCK_NOT_AVAILABLE = "55P03"
 
 
 def push_in_progress() -> ApiError:
-    return ApiError(409, "push_in_progress", "Another push for this installation is still running.")
+    return ApiError(
+        409, "push_in_progress", _("Another push for this installation is still running.")
+    )
 
 
 class ClientLocks:

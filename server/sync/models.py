@@ -44,6 +44,8 @@ class MutationLog(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     code: Mapped[str | None] = mapped_column(String(64), default=None)
     message: Mapped[str | None] = mapped_column(Text, default=None)
+    # The values a rejection's message names (MutationResult.params), for the client's words.
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 

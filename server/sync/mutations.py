@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from server.config import ServerConfig
 from server.content.access import refusal
+from server.language import N_, _
 from server.sync.changes import ChangeBuffer
 
 A = TypeVar("A", bound=BaseModel)
@@ -43,18 +44,22 @@ def occurred(created_at: datetime, now: datetime) -> datetime:
 
 
 class Rejected(Exception):  # noqa: N818 - an outcome, not an error of the server
-    """A permanent refusal, shown to the learner with its message."""
+    """A permanent refusal, shown to the learner: a stable ``code``, a ``message`` in the
+    push's language (:mod:`server.language`) and ``params``, the values the message names
+    (``subject``: what it is about; numbers such as ``length`` and ``limit``), so a client
+    can say it in its own words."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **params: str | int) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.params: dict[str, str | int] = params
 
 
 class RetryLater(Exception):  # noqa: N818 - an outcome, not an error of the server
     """A temporary obstacle (e.g. a referenced upload is not complete yet)."""
 
-    def __init__(self, seconds: float, message: str = "Try again later.") -> None:
+    def __init__(self, seconds: float, message: str = N_("Try again later.")) -> None:
         super().__init__(message)
         self.seconds = seconds
 
@@ -102,7 +107,7 @@ def admit(ctx: MutationContext, course_id: str) -> None:
         ctx.memo[key] = refusal(ctx.session, ctx.user_id, course_id)
     message: str | None = ctx.memo[key]
     if message is not None:
-        raise Rejected("forbidden", message)
+        raise Rejected("forbidden", message, subject="enrolment")
 
 
 @dataclass(frozen=True)
@@ -130,29 +135,31 @@ class MutationSpec(Generic[A]):
         return self.apply(ctx, args)
 
 
-# What the learner reads when an action's args break their model (shown next to the action).
-TOO_LARGE = "This action has a number that is too large."
-TOO_SMALL = "This action has a number that is too small."
-TOO_DEEP = "This action is nested too deeply to be read."
-UNREADABLE = "This action has details this academy cannot read."
+# What the learner reads when an action's args break their model (shown next to the action);
+# translated with `_` where a rejection is made.
+TOO_LARGE = N_("This action has a number that is too large.")
+TOO_SMALL = N_("This action has a number that is too small.")
+TOO_DEEP = N_("This action is nested too deeply to be read.")
+UNREADABLE = N_("This action has details this academy cannot read.")
 # A handler failed on it in a way no rule foresaw (a bug): refused alone, the batch goes on.
-NOT_PROCESSED = "The academy could not process this action. You can edit it or discard it."
+NOT_PROCESSED = N_("The academy could not process this action. You can edit it or discard it.")
 _PLAIN = {
     "less_than_equal": TOO_LARGE,
     "less_than": TOO_LARGE,
     "greater_than_equal": TOO_SMALL,
     "greater_than": TOO_SMALL,
-    "string_too_long": "This action has a text that is too long.",
-    "too_long": "This action has a list that is too long.",
+    "string_too_long": N_("This action has a text that is too long."),
+    "too_long": N_("This action has a list that is too long."),
 }
 
 
 def describe_invalid(name: str, exc: ValidationError) -> str:
-    """A sentence for the learner; the field paths go to the log, for the administrator."""
+    """A sentence for the learner (in the push's language); the field paths go to the log,
+    for the administrator."""
     errors = exc.errors()
     problems = []
     for error in errors[:3]:
         where = ".".join(str(part) for part in error.get("loc", ())) or "args"
         problems.append(f"{where}: {error.get('msg', 'invalid')}")
     log.info("invalid arguments for %s: %s", name, "; ".join(problems))
-    return _PLAIN.get(str(errors[0].get("type")), UNREADABLE) if errors else UNREADABLE
+    return _(_PLAIN.get(str(errors[0].get("type")), UNREADABLE) if errors else UNREADABLE)

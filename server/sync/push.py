@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from server.config import ServerConfig
 from server.db import table_of, utc_now
+from server.language import N_, _
 from server.sync.changes import ChangeBuffer, write_changes
 from server.sync.locks import lock_client_row
 from server.sync.models import MutationLog, SyncClient
@@ -45,8 +46,8 @@ _SAVEPOINT = "SAVEPOINT samen_mutation"
 _ROLLBACK_TO = "ROLLBACK TO SAVEPOINT samen_mutation"
 _RELEASE = "RELEASE SAVEPOINT samen_mutation"
 
-MISMATCH_SAME_SEQ = "A different change was already sent under this sequence number."
-MISMATCH_USED_ID = "This mutation_id was already used for another change."
+MISMATCH_SAME_SEQ = N_("A different change was already sent under this sequence number.")
+MISMATCH_USED_ID = N_("This action's id was already used for another change.")
 
 # Work the route wants done first in every batch's transaction (e.g. publishing the results of
 # polls that closed), with the batch's write lock already held.
@@ -64,6 +65,15 @@ class Outcome:
     result: dict[str, Any] | None = None
     code: str | None = None
     message: str | None = None
+    params: dict[str, Any] | None = None
+
+
+def _rejection(reply: dict[str, Any], outcome: Outcome) -> None:
+    if outcome.code is not None:
+        reply["code"] = outcome.code
+        reply["message"] = outcome.message or ""
+        if outcome.params:
+            reply["params"] = outcome.params
 
 
 def replayed(outcome: Outcome, seq: int, mutation_id: str) -> dict[str, Any]:
@@ -76,9 +86,7 @@ def replayed(outcome: Outcome, seq: int, mutation_id: str) -> dict[str, Any]:
     }
     if outcome.result is not None:
         reply["result"] = outcome.result
-    if outcome.code is not None:
-        reply["code"] = outcome.code
-        reply["message"] = outcome.message or ""
+    _rejection(reply, outcome)
     return reply
 
 
@@ -87,9 +95,7 @@ def fresh(outcome: Outcome, mutation_id: str) -> dict[str, Any]:
     reply["status"] = outcome.status
     if outcome.result is not None:
         reply["result"] = outcome.result
-    if outcome.code is not None:
-        reply["code"] = outcome.code
-        reply["message"] = outcome.message or ""
+    _rejection(reply, outcome)
     return reply
 
 
@@ -111,6 +117,7 @@ def load_outcomes(
         table.c.result,
         table.c.code,
         table.c.message,
+        table.c.params,
     ).where(table.c.client_id == client_id)
     if seqs is not None:
         statement = statement.where(table.c.seq.in_(seqs))
@@ -140,14 +147,18 @@ class _StopBatch(Exception):  # noqa: N818 - control flow inside this module
         self.seconds = seconds
 
 
+_Applied = tuple[str, dict[str, Any] | None, str | None, str | None, dict[str, Any] | None]
+
+
 def _apply(
     ctx: MutationContext, registry: Mapping[str, MutationSpec[Any]], mutation: MutationIn
-) -> tuple[str, dict[str, Any] | None, str | None, str | None]:
-    """Run one handler in a savepoint: (status, result, code, message); raises _StopBatch."""
+) -> _Applied:
+    """Run one handler in a savepoint: (status, result, code, message, params); raises
+    _StopBatch."""
     spec = registry.get(mutation.name)
     if spec is None:
-        message = f"This academy does not know the change {mutation.name!r}."
-        return "rejected", None, "unknown_mutation", message
+        message = _("This academy does not know the change '{name}'.").format(name=mutation.name)
+        return "rejected", None, "unknown_mutation", message, {"name": mutation.name}
     ctx.changes = ChangeBuffer()
     ctx.deferred = {}
     ctx.occurred_at = occurred(mutation.created_at, ctx.now)
@@ -161,22 +172,22 @@ def _apply(
         connection.exec_driver_sql(_ROLLBACK_TO)
         connection.exec_driver_sql(_RELEASE)
         if isinstance(exc, Rejected):
-            return "rejected", None, exc.code, exc.message
+            return "rejected", None, exc.code, exc.message, exc.params or None
         if isinstance(exc, RetryLater):
             raise _StopBatch(exc.seconds) from None
         if isinstance(exc, OverflowError | RecursionError):
             # A value no schema bound caught (a number SQLite cannot store, nesting that
             # recursed): this item is refused, the batch goes on, the queue is not blocked.
-            message = TOO_LARGE if isinstance(exc, OverflowError) else TOO_DEEP
-            return "rejected", None, "invalid_args", message
+            message = _(TOO_LARGE if isinstance(exc, OverflowError) else TOO_DEEP)
+            return "rejected", None, "invalid_args", message, None
         if isinstance(exc, Exception) and not isinstance(exc, _DATABASE_FAILURES):
             # A bug met on this item alone: a 500 would block the client's queue on it for
             # ever, so it is refused (the traceback goes to the log) and the batch goes on.
             log.exception("%s failed on mutation %s", mutation.name, mutation.mutation_id)
-            return "rejected", None, "internal", NOT_PROCESSED
+            return "rejected", None, "internal", _(NOT_PROCESSED), None
         raise
     connection.exec_driver_sql(_RELEASE)
-    return "applied", result, None, None
+    return "applied", result, None, None, None
 
 
 def process_push(
@@ -233,7 +244,7 @@ def process_push(
                         "mutation_id": mutation_id,
                         "status": "rejected",
                         "code": "idempotency_mismatch",
-                        "message": MISMATCH_SAME_SEQ,
+                        "message": _(MISMATCH_SAME_SEQ),
                     }
                 )
             continue
@@ -245,13 +256,14 @@ def process_push(
         result: dict[str, Any] | None
         code: str | None
         message: str | None
+        params: dict[str, Any] | None = None
         if mutation_id in used:
             logged_id = None  # mutation_id is UNIQUE in the log; the rejection is still kept
             status, result = "rejected", None
-            code, message = "idempotency_mismatch", MISMATCH_USED_ID
+            code, message = "idempotency_mismatch", _(MISMATCH_USED_ID)
         else:
             try:
-                status, result, code, message = _apply(ctx, registry, mutation)
+                status, result, code, message, params = _apply(ctx, registry, mutation)
             except _StopBatch as stop:
                 results.append(
                     {
@@ -266,7 +278,7 @@ def process_push(
             if status == "applied":
                 batch_changes.extend(ctx.changes.changes())
                 deferred.update(ctx.deferred)
-        outcome = Outcome(mutation.seq, logged_id, digest, status, result, code, message)
+        outcome = Outcome(mutation.seq, logged_id, digest, status, result, code, message, params)
         stored[mutation.seq] = outcome
         last_seq = mutation.seq
         new_rows.append(
@@ -279,6 +291,7 @@ def process_push(
                 "result": result,
                 "code": code,
                 "message": message,
+                "params": params,
                 "created_at": now,
             }
         )

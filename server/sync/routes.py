@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import ApiError
+from server.language import _, content_language
 from server.openapi_doc import error_responses, json_body
 from server.social.final_results import publish_due
 from server.sync.locks import ClientLocks, is_sqlite_busy
@@ -51,7 +52,9 @@ def _too_large() -> ApiError:
     return ApiError(
         413,
         "batch_too_large",
-        f"Send at most {MAX_MUTATIONS} mutations and {MAX_BODY_BYTES} bytes per push.",
+        _("Send at most {mutations} mutations and {size} bytes per push.").format(
+            mutations=MAX_MUTATIONS, size=MAX_BODY_BYTES
+        ),
     )
 
 
@@ -70,7 +73,7 @@ def maintenance_gate(config: ConfigDep) -> None:
     raise ApiError(
         503,
         "maintenance",
-        "The academy is being maintained; your changes wait safely on your computer.",
+        _("The academy is being maintained; your changes wait safely on your computer."),
         {"Retry-After": str(seconds)},
     )
 
@@ -99,7 +102,7 @@ def rate_gate(request: Request) -> None:
         raise ApiError(
             429,
             "rate_limited",
-            "Too many sync requests; Samen will try again shortly.",
+            _("Too many sync requests; Samen will try again shortly."),
             {"Retry-After": str(int(wait))},
         )
 
@@ -113,7 +116,7 @@ def _parse_push(body: bytes) -> PushRequest:
     try:
         raw: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_request", "The body is not JSON.") from None
+        raise ApiError(400, "invalid_request", _("The body is not JSON.")) from None
     if isinstance(raw, dict):
         mutations = raw.get("mutations")
         if isinstance(mutations, list) and len(mutations) > MAX_MUTATIONS:
@@ -136,7 +139,7 @@ def _require_owner(session: Session, client_id: str, user_id: int) -> None:
         raise ApiError(
             403,
             "client_id_not_owned",
-            "This installation is not registered to you; log in again from it.",
+            _("This installation is not registered to you; log in again from it."),
         )
 
 
@@ -153,14 +156,14 @@ def _database_as_503(session: Session) -> Iterator[None]:
             raise ApiError(
                 503,
                 "busy",
-                "The academy is busy; try again in a moment.",
+                _("The academy is busy; try again in a moment."),
                 {"Retry-After": "1"},
             ) from None
         log.error("the database failed during sync: %s", exc)
         raise ApiError(
             503,
             "unavailable",
-            "The academy cannot store changes right now; try again later.",
+            _("The academy cannot store changes right now; try again later."),
             {"Retry-After": "30"},
         ) from None
 
@@ -197,7 +200,8 @@ def push(
                 on_start=publish_due,
             )
     request.app.state.mailer.wake()  # e-mails decided by this batch go out now
-    return JSONResponse(reply)
+    # Rejections' messages are in the push's language: the reply says which.
+    return JSONResponse(reply, headers=content_language())
 
 
 @router.get(

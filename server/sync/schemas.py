@@ -51,6 +51,9 @@ class MutationResult(BaseModel):
     result: dict[str, Any] | None = None
     code: str | None = None
     message: str | None = None
+    # The values a rejection's message names (subject, length, limit, ...): the message is in
+    # the push's Accept-Language, and a client may say it in its own words from code + params.
+    params: dict[str, str | int] | None = None
     retry_after: float | None = Field(default=None, ge=0)
 
 

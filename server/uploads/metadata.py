@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from server.errors import ApiError
+from server.language import _, decimal
 from server.wire_limits import whole_number
 
 # Recordings only: what a phone, a laptop microphone or a screen recorder produces.
@@ -53,16 +54,20 @@ def parse_metadata(header: str) -> dict[str, str]:
         item = item.strip()
         if not item:
             continue
-        key, _, encoded = item.partition(" ")
+        key, _sep, encoded = item.partition(" ")
         encoded = encoded.strip()
         if not _KEY.match(key) or " " in encoded:
-            raise invalid(f"Upload-Metadata: {item[:40]!r} is not 'key base64value'.")
+            raise invalid(
+                _("Upload-Metadata: '{item}' is not 'key base64value'.").format(item=item[:40])
+            )
         if key in pairs:
-            raise invalid(f"Upload-Metadata: the key {key!r} appears twice.")
+            raise invalid(_("Upload-Metadata: the key '{key}' appears twice.").format(key=key))
         try:
             pairs[key] = base64.b64decode(encoded, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            message = f"Upload-Metadata: the value of {key!r} is not base64 of UTF-8."
+            message = _("Upload-Metadata: the value of '{key}' is not base64 of UTF-8.").format(
+                key=key
+            )
             raise invalid(message) from None
     return pairs
 
@@ -100,35 +105,44 @@ def parse_creation(
     """Check a POST's Upload-Length and Upload-Metadata; 400/413 with a clear message."""
     length = whole_number(length_header)
     if length is None:
-        raise invalid("Upload-Length must be given as a whole number of bytes.")
+        raise invalid(_("Upload-Length must be given as a whole number of bytes."))
     if length <= 0:
-        raise invalid("An empty file cannot be uploaded.")
+        raise invalid(_("An empty file cannot be uploaded."))
     if length > max_bytes:
         raise ApiError(
             413,
             "upload_too_large",
-            f"The file is {_mb(length)}; the academy accepts at most {_mb(max_bytes)}.",
+            _("The file is {size}; the academy accepts at most {limit}.").format(
+                size=_mb(length), limit=_mb(max_bytes)
+            ),
         )
     pairs = parse_metadata(metadata_header or "")
     upload_id = canonical_uuid(pairs.get("id", ""))
     if upload_id is None:
-        raise invalid("Upload-Metadata must carry 'id', a UUID chosen by the client.")
+        raise invalid(_("Upload-Metadata must carry 'id', a UUID chosen by the client."))
     sha256 = pairs.get("sha256", "").strip().lower()
     if not _SHA256.match(sha256):
-        raise invalid("Upload-Metadata must carry 'sha256', 64 hexadecimal digits.")
+        raise invalid(_("Upload-Metadata must carry 'sha256', 64 hexadecimal digits."))
     content_type = pairs.get("content_type", "").strip().lower()
     if content_type not in ALLOWED_CONTENT_TYPES:
-        shown = content_type or "no type"
+        shown = content_type or _("no type")
         raise ApiError(
             415,
             "unsupported_type",
-            f"Only audio and video recordings can be uploaded ({shown!r} is not accepted).",
+            _("Only audio and video recordings can be uploaded ('{type}' is not accepted).").format(
+                type=shown
+            ),
         )
     filename = pairs.get("filename", "").strip()
     if len(filename) > MAX_FILENAME or any(ord(c) < 32 for c in filename):
-        raise invalid(f"The file name must be at most {MAX_FILENAME} printable characters.")
+        raise invalid(
+            _("The file name must be at most {limit} printable characters.").format(
+                limit=MAX_FILENAME
+            )
+        )
     return NewUpload(upload_id, length, sha256, filename, content_type)
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
+    """A size in MB with one decimal, in the request's language's digits ("1,5 MB")."""
+    return _("{size} MB").format(size=decimal(n / (1024 * 1024)))

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from server.db import table_of
+from server.language import _
 from server.sync.mutations import MutationContext, Rejected, RetryLater
 from server.uploads.metadata import canonical_uuid
 from server.uploads.models import Upload, UploadState
@@ -49,7 +50,7 @@ def require_upload(ctx: MutationContext, upload_id: str) -> UploadInfo:
     if row is None:
         raise Rejected(
             "upload_not_found",
-            "The recording this refers to never reached the academy; attach it again.",
+            _("The recording this refers to never reached the academy; attach it again."),
         )
     expired = row.state == UploadState.EXPIRED or (
         row.state != UploadState.COMPLETE
@@ -59,16 +60,19 @@ def require_upload(ctx: MutationContext, upload_id: str) -> UploadInfo:
     if expired:
         raise Rejected(
             "upload_expired",
-            "The recording was not finished in time and was removed from the academy; "
-            "attach it again.",
+            _(
+                "The recording was not finished in time and was removed from the academy; "
+                "attach it again."
+            ),
         )
     if row.state == UploadState.FAILED:
         raise Rejected(
             "upload_failed",
-            "The recording arrived damaged (checksum mismatch); attach it again.",
+            _("The recording arrived damaged (checksum mismatch); attach it again."),
+            subject="checksum",
         )
     if row.state != UploadState.COMPLETE:
-        raise RetryLater(UNFINISHED_RETRY_S, "The recording is still being uploaded.")
+        raise RetryLater(UNFINISHED_RETRY_S, _("The recording is still being uploaded."))
     return UploadInfo(
         id=row.id,
         length=int(row.length),

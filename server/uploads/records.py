@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from server.config import ServerConfig
 from server.errors import ApiError, not_found
+from server.language import _, ngettext
 from server.uploads import files
 from server.uploads.metadata import NewUpload
 from server.uploads.models import Upload, UploadState
 
 
 def no_such_upload() -> ApiError:
-    return not_found("This upload does not exist (or was removed).")
+    return not_found(_("This upload does not exist (or was removed)."))
 
 
 def expired_error(config: ServerConfig) -> ApiError:
@@ -28,8 +29,10 @@ def expired_error(config: ServerConfig) -> ApiError:
     return ApiError(
         410,
         "upload_expired",
-        f"This upload was not finished within {hours:g} hours of its last bytes and was "
-        "removed; it has to be started again.",
+        _(
+            "This upload was not finished within {hours} hours of its last bytes and was "
+            "removed; it has to be started again."
+        ).format(hours=f"{hours:g}"),
     )
 
 
@@ -79,14 +82,16 @@ def create(
             raise ApiError(
                 409,
                 "upload_id_taken",
-                "This upload id is already in use; the client must choose a new id.",
+                _("This upload id is already in use; the client must choose a new id."),
             )
         if existing.length != new.length or existing.sha256 != new.sha256:
             raise ApiError(
                 409,
                 "upload_mismatch",
-                "An upload with this id already exists with other content (length or "
-                "checksum); the client must choose a new id.",
+                _(
+                    "An upload with this id already exists with other content (length or "
+                    "checksum); the client must choose a new id."
+                ),
             )
         if existing.state in (UploadState.EXPIRED, UploadState.FAILED) or is_expired(existing, now):
             _check_limits(session, user_id, new.length, config)
@@ -124,16 +129,23 @@ def _check_limits(session: Session, user_id: int, length: int, config: ServerCon
         raise ApiError(
             429,
             "too_many_uploads",
-            f"You already have {count} unfinished uploads at the academy; they must finish "
-            "(or expire) before another one starts.",
+            ngettext(
+                "You already have {count} unfinished upload at the academy; it must finish "
+                "(or expire) before another one starts.",
+                "You already have {count} unfinished uploads at the academy; they must finish "
+                "(or expire) before another one starts.",
+                count,
+            ).format(count=count),
         )
     if int(total) + length > config.upload_max_bytes_in_flight:
         mb = config.upload_max_bytes_in_flight // (1024 * 1024)
         raise ApiError(
             429,
             "too_many_upload_bytes",
-            f"Your unfinished uploads would exceed {mb} MB at the academy; they must finish "
-            "(or expire) before this one starts.",
+            _(
+                "Your unfinished uploads would exceed {mb} MB at the academy; they must finish "
+                "(or expire) before this one starts."
+            ).format(mb=mb),
         )
 
 

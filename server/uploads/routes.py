@@ -26,6 +26,7 @@ from server.config import ServerConfig
 from server.db import Database, utc_now
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import ApiError
+from server.language import _
 from server.openapi_doc import error_responses
 from server.uploads import files, records
 from server.uploads.locks import UploadLocks
@@ -60,7 +61,9 @@ def require_tus_version(
         raise ApiError(
             412,
             "tus_version",
-            f"Uploads speak tus {TUS_VERSION}; send the header Tus-Resumable: {TUS_VERSION}.",
+            _("Uploads speak tus {version}; send the header Tus-Resumable: {version}.").format(
+                version=TUS_VERSION
+            ),
             {"Tus-Version": TUS_VERSION},
         )
 
@@ -114,7 +117,7 @@ def _busy() -> ApiError:
     return ApiError(
         423,
         "upload_busy",
-        "This upload is already receiving bytes on another connection; try again in a moment.",
+        _("This upload is already receiving bytes on another connection; try again in a moment."),
         {"Retry-After": "1"},
     )
 
@@ -256,7 +259,7 @@ def _begin(
             raise ApiError(
                 409,
                 "upload_complete",
-                "This upload is already complete.",
+                _("This upload is already complete."),
                 {"Upload-Offset": str(upload.length)},
             )
         if offset != upload.received:
@@ -264,8 +267,10 @@ def _begin(
             raise ApiError(
                 409,
                 "offset_mismatch",
-                f"The upload is at byte {upload.received}, not {offset}; ask for its offset "
-                "(HEAD) and continue from there.",
+                _(
+                    "The upload is at byte {received}, not {offset}; ask for its offset "
+                    "(HEAD) and continue from there."
+                ).format(received=upload.received, offset=offset),
                 {"Upload-Offset": str(upload.received)},
             )
         if body_length is not None and offset + body_length > upload.length:
@@ -279,8 +284,10 @@ def _beyond_length(length: int) -> ApiError:
     return ApiError(
         413,
         "beyond_length",
-        f"The body would make the upload longer than its declared {length} bytes; nothing of "
-        "it was kept.",
+        _(
+            "The body would make the upload longer than its declared {length} bytes; nothing of "
+            "it was kept."
+        ).format(length=length),
     )
 
 
@@ -412,11 +419,13 @@ async def append_bytes(
         raise ApiError(
             415,
             "unsupported_media_type",
-            f"Upload bytes must be sent with Content-Type: {OFFSET_CONTENT_TYPE}.",
+            _("Upload bytes must be sent with Content-Type: {type}.").format(
+                type=OFFSET_CONTENT_TYPE
+            ),
         )
     offset = whole_number(upload_offset)
     if offset is None:
-        raise ApiError(400, "invalid_request", "Upload-Offset must be a whole number of bytes.")
+        raise ApiError(400, "invalid_request", _("Upload-Offset must be a whole number of bytes."))
     body_length = whole_number(content_length)
     canonical = _canonical(upload_id)
     await run_in_threadpool(_owned, database, canonical, user_id)  # 404 before any 423
@@ -437,7 +446,7 @@ async def append_bytes(
         raise ApiError(
             CHECKSUM_MISMATCH,
             "checksum_mismatch",
-            "The file arrived damaged (checksum mismatch); it will be sent again.",
+            _("The file arrived damaged (checksum mismatch); it will be sent again."),
             {"Upload-Offset": "0"},
         )
     return Response(status_code=204, headers=_state_headers(upload))

@@ -91,6 +91,18 @@ def _no_english(root: QWidget) -> list[str]:
     return [text for text in _visible_texts(root) if text in english]
 
 
+@pytest.fixture(scope="module")
+def own_academy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A demo academy of this test's own: who reviews whose work depends on every earlier
+    submission (server/peer/allocation.py), so the session's shared academy would make the
+    number of answers to review depend on the tests that ran before."""
+    from tests.server_process import start_server
+
+    server = start_server(tmp_path_factory.mktemp("academy"), seed_demo=True)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def dutch(qtbot: QtBot) -> Iterator[None]:
     """Dutch words and Dutch formats for the test, British English again afterwards; Python's
@@ -109,10 +121,11 @@ def dutch(qtbot: QtBot) -> Iterator[None]:
 def test_forum_polls_and_peer_feedback_read_dutch(
     qtbot: QtBot,
     make_core: Callable[..., Core],
-    academy: LiveServer,
+    own_academy: LiveServer,
     tmp_path: Path,
     dutch: None,
 ) -> None:
+    academy = own_academy
     ben = make_core(tmp_path / "ben")
     ben.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
     ben.peer.submit(LESSON, EXERCISE, consent=True, text="Teaching shows what you missed.")

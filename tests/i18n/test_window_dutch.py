@@ -105,6 +105,14 @@ def test_no_english_on_any_screen_or_dialog_in_dutch(
         qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
         if english := english_in(window, seen):
             found[name] = english
+    # An episode playing: the player bar and the Playback menu's actions are about it.
+    episode = next(e for e in core.podcasts.episodes() if e.file_name)
+    with qtbot.waitSignal(window.player.loaded, timeout=20_000):
+        window.play_episode(episode.key)
+    window.player.pause()
+    assert window.player_bar.isVisible()
+    if english := english_in(window, seen):
+        found["playing"] = english
     for menu in window.menuBar().findChildren(QMenu):
         if english := english_in(menu, seen):
             found[f"menu {menu.title()}"] = english

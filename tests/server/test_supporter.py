@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -292,3 +293,56 @@ def test_links_stay_out_of_the_access_log(seeded_template: Path, tmp_path: Path)
     logged = academy.stdout_log.read_text(encoding="utf-8")  # uvicorn's access log
     assert "GET /supporter/… HTTP/1.1" in logged  # the visit is logged...
     assert url.rsplit("/", 1)[1] not in logged  # ...without the token
+
+
+def _push_in(me: Installation, language: str, *items: dict[str, Any]) -> dict[str, Any]:
+    reply = requests.post(
+        f"{me.server.url}/v1/sync/push",
+        json={"client_id": me.client_id, "mutations": list(items)},
+        headers={"Authorization": f"Bearer {me.token}", "Accept-Language": language},
+        timeout=30,
+    )
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+def test_the_supporter_reads_the_chosen_language_the_learner_their_own(
+    mailing_academy: LiveServer, inbox: Inbox
+) -> None:
+    """A Dutch learner (Accept-Language nl) asks one supporter in English and one in Dutch:
+    each e-mail and page is in its supporter's language, the learner's message is marked as
+    Dutch on both, and a bounce is told to the learner in Dutch."""
+    me = Installation.login(mailing_academy, add_learner(mailing_academy))
+    allowed = exercise(mailing_academy)
+    english = ask(1, allowed, supporter_email="kim.en@example.org", message="Lees je dit?")
+    dutch = ask(2, allowed, supporter_email="kim.nl@example.org", message="Lees je dit?",
+                language="nl")  # fmt: skip
+    bounced = ask(3, allowed, supporter_email="bounce@example.org", language="nl")
+    assert [r["status"] for r in _push_in(me, "nl", english, dutch, bounced)["results"]] == [
+        "applied"
+    ] * 3
+
+    def mail_to(address: str) -> Any:
+        inbox.supporter_link(address)
+        return next(m for to, m in inbox.messages if to == [address])
+
+    assert "asks for your feedback" in mail_to("kim.en@example.org")["Subject"]
+    in_dutch = mail_to("kim.nl@example.org")
+    assert "vraagt je om feedback" in in_dutch["Subject"]
+    assert in_dutch.get_content().startswith("Beste Mira de Boer,")
+    for address, lang in (("kim.en@example.org", "en"), ("kim.nl@example.org", "nl")):
+        page = requests.get(inbox.supporter_link(address), timeout=10)
+        assert page.headers["Content-Language"] == lang
+        assert f'<html lang="{lang}">' in page.text
+        assert "<div class='quote' id='message' lang='nl'>Lees je dit?</div>" in page.text
+        assert "id='answer' lang='en'" in page.text  # the course's language
+
+    request_id = bounced["args"]["request_id"]
+    deadline = time.monotonic() + 20
+    state: dict[str, Any] = {}
+    while time.monotonic() < deadline and state.get("status") != "email_failed":
+        state = latest(me, "supporter_request").get(request_id, {})
+        time.sleep(0.1)
+    assert state["status"] == "email_failed" and state["language"] == "nl"
+    assert state["mail_error"].startswith("De mailserver weigerde bounce@example.org: ")

@@ -71,19 +71,24 @@ def test_ask_a_supporter_from_the_card_then_withdraw(
         assert "one e-mail address" in dialog.problem.text() and dialog.isVisible()
         dialog.email.setText("mira@example.org")
         dialog.message.setPlainText("Could you read my answer?")
+        assert dialog.chosen_language() == "en"  # the learner's own language by default
+        dialog.language.setCurrentIndex(dialog.language.findData("nl"))  # Mira reads Dutch
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
     QTimer.singleShot(0, fill_in)
     qtbot.mouseClick(card.ask_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Not sent yet" in card.supporters.text(), timeout=10_000)
     assert shared and shared[0].endswith(ANSWER)  # the dialog showed what will be shared
+    (asked,) = core.queue.items(names=["supporter.request"])
+    assert asked.args["language"] == "nl"
 
     _sync(qtbot, window)
     _sync(qtbot, window)  # the academy's mailer sends between two windows
     qtbot.waitUntil(lambda: "E-mailed" in card.supporters.text(), timeout=20_000)
     assert view.points.text() == "★ 5 points"
     qtbot.waitUntil(lambda: course.header.points.text() == "★ 5 points", timeout=10_000)
-    assert list((academy.data_dir / "mail").glob("*.eml"))
+    mails = [path.read_text("utf-8") for path in (academy.data_dir / "mail").glob("*.eml")]
+    assert any("To: Mira de Boer" in m and "vraagt je om feedback" in m for m in mails)
 
     assert not card.withdraw_button.isHidden()
     qtbot.mouseClick(card.withdraw_button, Qt.MouseButton.LeftButton)

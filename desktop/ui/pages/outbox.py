@@ -88,7 +88,7 @@ class OutboxModel(ListTableModel[OutboxItem]):
             formatting.local_time(item.created_at),
             self.sentence(item),
             _(STATE_LABELS[item.state]),
-            refusal_reason(item.message) if refused else _waiting_note(item),
+            refusal_reason(item) if refused else _waiting_note(item),
         )[index.column()]
 
 

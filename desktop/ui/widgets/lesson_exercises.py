@@ -204,9 +204,9 @@ class LessonExercises(QWidget):
         if not accepted:
             return
         name, email = dialog.name.text(), dialog.email.text()
-        message = dialog.message.toPlainText()
+        message, language = dialog.message.toPlainText(), dialog.chosen_language()
         self._runner.submit(
-            lambda: self._supporters.ask(lesson.id, exercise.id, name, email, message),
+            lambda: self._supporters.ask(lesson.id, exercise.id, name, email, message, language),
             lambda _id: self._queued_social(),
             lambda exc: self._failed(card, exc),
         )

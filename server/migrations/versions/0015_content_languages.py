@@ -2,7 +2,7 @@
 filled from its course's or feed's for rows made before.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-# Written beside 0014 (supporter languages, branch i18n-server): merged after it, this is "0014".
-down_revision: str | None = "0013"
+# Written beside 0014 (supporter languages and rejection params, branch i18n-server); merged,
+# it follows it.
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
