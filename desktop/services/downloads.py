@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -39,7 +38,6 @@ from desktop.domain.errors import (
     MediaChangedError,
     MeteredConnectionError,
     OfflineError,
-    ProtocolError,
     SamenError,
 )
 from desktop.domain.transfer import (
@@ -48,13 +46,13 @@ from desktop.domain.transfer import (
     JobStatus,
     LocalMedia,
     MediaState,
-    RateMeter,
     ReconcileReport,
     TransferProgress,
     TransferStats,
-    eta_seconds,
 )
 from desktop.language.catalogue import _
+from desktop.services.download_tracking import EitherToken, OnProgress, ProgressTracker
+from desktop.services.safe_names import check_segments
 from desktop.store.media_files import MediaRepo, remove_course_dir
 from desktop.sync.api import ApiClient
 from desktop.sync.transfer import (
@@ -73,11 +71,9 @@ from desktop.sync.transfer import (
 
 log = logging.getLogger(__name__)
 
-OnProgress = Callable[[TransferProgress], None]
 # A download that is not a course (a podcast episode): run with the queue's cancel token and a
 # (done, total) byte callback; raises like a course download does.
 Work = Callable[[CancelToken, Callable[[int, int], None]], None]
-_SEGMENT = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 class CourseSource(Protocol):
@@ -103,91 +99,6 @@ class _Job:
     after_stop: _AfterStop | None = None
     work: Work | None = None  # None: a course
     label: str = ""
-
-
-class _EitherToken:
-    """Set when the service's own event (pause/cancel) or the caller's token is set."""
-
-    def __init__(self, own: threading.Event, caller: CancelToken | None) -> None:
-        self._own = own
-        self._caller = caller
-
-    def is_set(self) -> bool:
-        return self._own.is_set() or (self._caller is not None and self._caller.is_set())
-
-    def wait(self, timeout: float | None = None) -> bool:
-        # Wakes at once on the service's event; the caller's token is seen when the time is up.
-        self._own.wait(timeout)
-        return self.is_set()
-
-
-class _Tracker:
-    """Turns per-file byte counts into throttled course-level TransferProgress events."""
-
-    def __init__(
-        self,
-        course_id: str,
-        total: int,
-        done: int,
-        callback: OnProgress | None,
-        clock: Callable[[], float],
-        interval_s: float,
-    ) -> None:
-        self.course_id = course_id
-        self.total = total
-        self.done_before = done  # bytes of files finished before the current one
-        self._callback = callback
-        self._clock = clock
-        self._interval = interval_s
-        self._meter = RateMeter()
-        self._last_emit = float("-inf")
-
-    def for_file(self, path: str) -> Callable[[int, int], None]:
-        last: list[int | None] = [None]
-
-        def on_progress(done: int, size: int) -> None:
-            now = self._clock()
-            previous = last[0]
-            if previous is not None and done > previous:
-                self._meter.add(now, done - previous)
-            last[0] = done
-            if self._callback is None:
-                return
-            if done < size and now - self._last_emit < self._interval:
-                return
-            self._last_emit = now
-            course_done = self.done_before + done
-            rate = self._meter.rate(now)
-            self._callback(
-                TransferProgress(
-                    course_id=self.course_id,
-                    path=path,
-                    done_bytes=course_done,
-                    total_bytes=self.total,
-                    bytes_per_s=rate,
-                    eta_s=eta_seconds(self.total - course_done, rate),
-                )
-            )
-
-        return on_progress
-
-
-def _check_segments(value: str, what: str, *, slashes: bool) -> None:
-    parts = value.split("/") if slashes else [value]
-    if not value or not all(_SEGMENT.match(p) and p not in (".", "..") for p in parts):
-        log.warning("the academy listed an unsafe %s: %r", what, value)
-        raise ProtocolError(
-            _(
-                "The academy listed a name Samen cannot save safely ({name}); not downloading."
-            ).format(name=repr(value))
-        )
-    if value.endswith(PART_SUFFIX):
-        log.warning("the academy listed a %s ending in %s: %r", what, PART_SUFFIX, value)
-        raise ProtocolError(
-            _("The academy listed a name ending in {suffix} ({name}); not downloading.").format(
-                suffix=PART_SUFFIX, name=repr(value)
-            )
-        )
 
 
 class DownloadService:
@@ -249,7 +160,7 @@ class DownloadService:
         course cannot fit), OfflineError (parts kept), ChecksumError (after one fresh retry of
         the file), CancelledError (on `cancel`, pause() or cancel()), DownloadBusyError if the
         course is already downloading. The queue's state of the course follows the outcome."""
-        _check_segments(course_id, "course id", slashes=False)
+        check_segments(course_id, "course id", slashes=False)
         with self._lock:
             if course_id in self._active:
                 raise DownloadBusyError(_("This course is already being downloaded."))
@@ -291,7 +202,7 @@ class DownloadService:
         on_progress: OnProgress | None,
     ) -> DownloadReport:
         stats = TransferStats()
-        token = _EitherToken(job.cancel, caller)
+        token = EitherToken(job.cancel, caller)
         try:
             if job.work is not None:
                 report = self._run_work(course_id, job, token, on_progress)
@@ -333,11 +244,11 @@ class DownloadService:
     def _download(
         self,
         course_id: str,
-        token: _EitherToken,
+        token: EitherToken,
         on_progress: OnProgress | None,
         stats: TransferStats,
     ) -> DownloadReport:
-        _check_segments(course_id, "course id", slashes=False)
+        check_segments(course_id, "course id", slashes=False)
         self.check_network()
         self._courses.fetch_course(course_id)
         source = self._source()
@@ -358,14 +269,14 @@ class DownloadService:
                 ) from again
 
     def _dest(self, course_id: str, path: str) -> Path:
-        _check_segments(path, "file path", slashes=True)
+        check_segments(path, "file path", slashes=True)
         return self.media_root / course_id / path
 
     def _fetch_files(
         self,
         course_id: str,
         source: MediaSource,
-        token: _EitherToken,
+        token: EitherToken,
         on_progress: OnProgress | None,
         stats: TransferStats,
     ) -> DownloadReport:
@@ -383,7 +294,7 @@ class DownloadService:
             needed += max(0, f.size - have) if have <= f.size else f.size
         self.media_root.mkdir(parents=True, exist_ok=True)
         check_space(self.media_root, needed, self.disk_margin, self._free)
-        tracker = _Tracker(
+        tracker = ProgressTracker(
             course_id,
             total,
             total - sum(f.size for f in pending),
@@ -400,8 +311,8 @@ class DownloadService:
         self,
         f: LocalMedia,
         source: MediaSource,
-        token: _EitherToken,
-        tracker: _Tracker,
+        token: EitherToken,
+        tracker: ProgressTracker,
         stats: TransferStats,
     ) -> None:
         dest = self._dest(f.course_id, f.path)
@@ -494,7 +405,7 @@ class DownloadService:
         thread: it shows in `states()` under `label`, pause()/cancel() stop it between two
         chunks, resume() queues it again for `run_next`, and the unmetered-only setting
         applies. Raises like `download_course`."""
-        _check_segments(job_id, "download id", slashes=False)
+        check_segments(job_id, "download id", slashes=False)
         with self._lock:
             if job_id in self._active:
                 raise DownloadBusyError(
@@ -507,11 +418,11 @@ class DownloadService:
         self._run(job_id, job, cancel, on_progress)
 
     def _run_work(
-        self, job_id: str, job: _Job, token: _EitherToken, on_progress: OnProgress | None
+        self, job_id: str, job: _Job, token: EitherToken, on_progress: OnProgress | None
     ) -> DownloadReport:
         assert job.work is not None
         self.check_network()
-        tracker = _Tracker(
+        tracker = ProgressTracker(
             job_id, 0, 0, self._notify(on_progress), self._clock, self.progress_interval_s
         )
         per_file = tracker.for_file(job.label)
@@ -542,7 +453,7 @@ class DownloadService:
 
     def enqueue(self, course_id: str, priority: int = 0) -> JobState:
         """Queue a course (again); a higher priority runs first, equal ones in order."""
-        _check_segments(course_id, "course id", slashes=False)
+        check_segments(course_id, "course id", slashes=False)
         with self._lock:
             job = self._jobs.get(course_id)
             if job is not None and course_id in self._active:
@@ -594,7 +505,7 @@ class DownloadService:
         """Stop the course, delete its partial files and drop it from the queue. Files already
         complete stay (remove_course_media deletes those). A running download is stopped
         between two chunks and its parts deleted then, by the thread running it."""
-        _check_segments(course_id, "course id", slashes=False)
+        check_segments(course_id, "course id", slashes=False)
         with self._lock:
             job = self._jobs.get(course_id)
             if course_id in self._active and job is not None:
@@ -634,7 +545,7 @@ class DownloadService:
         """Delete the course's files and parts and mark every file missing; lessons, progress
         and pending outbox items stay. True when done now; False when the course was
         downloading: it is stopped and its media removed by the thread running it."""
-        _check_segments(course_id, "course id", slashes=False)
+        check_segments(course_id, "course id", slashes=False)
         with self._lock:
             job = self._jobs.get(course_id)
             if job is not None and job.work is not None:

@@ -4,7 +4,7 @@ storage budget, clean-up of played episodes, chapters and transcripts. Worker th
 Every call is blocking and Qt-free. A feed that cannot be fetched or read never changes the
 library: the feed keeps its episodes and shows the problem (`Feed.error`). Episode files live
 in `folder/<first 16 hex of the key>.<ext>`; an episode being downloaded grows as a `.part`
-next to it and resumes after a cut (see sync.transfer.download_web_file).
+next to it and resumes after a cut (see sync.web_download.download_web_file).
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ from desktop.media.side_files import parse_chapters, parse_transcript
 from desktop.services.downloads import Work
 from desktop.services.learning import LearningService
 from desktop.store.podcasts import PodcastRepo
-from desktop.sync.transfer import CancelToken, DiskUsage, download_web_file, free_bytes, part_path
+from desktop.sync.transfer import CancelToken, DiskUsage, free_bytes, part_path
 from desktop.sync.web import MAX_SIDE_FILE_BYTES, WebClient, check_web_url
+from desktop.sync.web_download import download_web_file
 
 log = logging.getLogger(__name__)
 
