@@ -89,3 +89,17 @@ def no_error_logs(
         return
     errors = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     assert errors == [], f"unexpected error logs: {errors}"
+
+
+@pytest.fixture
+def dutch() -> Iterator[None]:
+    """Samen in Dutch for one test (its words and its dates and numbers), English after it."""
+    from desktop.language import catalogue, formats
+
+    assert catalogue.install("nl") == "nl"  # the compiled catalogue is there
+    formats.use("nl_NL")
+    try:
+        yield
+    finally:
+        catalogue.install("en")
+        formats.use("en_GB")

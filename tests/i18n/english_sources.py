@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from PySide6.QtWidgets import QWidget
+
 from tests.i18n.catalogue_check import ROOT, catalog
-from tests.i18n.visible_text import plain
+from tests.i18n.visible_text import plain, visible_texts
 
 # Names and words the same in Dutch: the app, the languages' own names, brands and formats.
 ALLOWED = frozenset(
@@ -112,3 +114,24 @@ def english_sources() -> EnglishSources:
         if text not in same:
             sources.exact.setdefault(text, where)
     return sources
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def english_in(widget: QWidget, seen: set[str] | None = None) -> list[str]:
+    """The English (and ISO dates) a Dutch learner would read in `widget`, each with the widget
+    class showing it and where the text comes from; texts in `seen` (reported elsewhere
+    already) are skipped, and added to it."""
+    sources = english_sources()
+    found = []
+    for text, shown_by in visible_texts(widget).items():
+        if seen is not None:
+            if text in seen:
+                continue
+            seen.add(text)
+        if (where := sources.english(text)) is not None:
+            found.append(f"{shown_by}: {text!r} ({where})")
+        elif ISO_DATE.search(text):
+            found.append(f"{shown_by}: {text!r} (an ISO date)")
+    return found

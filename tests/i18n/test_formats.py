@@ -14,15 +14,6 @@ NOW = datetime(2026, 12, 2, 14, 5, tzinfo=UTC)
 
 
 @pytest.fixture
-def dutch() -> Iterator[None]:
-    catalogue.install("nl")
-    formats.use("nl_NL")
-    yield
-    catalogue.install("en")
-    formats.use("en_GB")
-
-
-@pytest.fixture
 def english() -> Iterator[None]:
     catalogue.install("en")
     formats.use("en_GB")

@@ -7,14 +7,13 @@ sections. Against a real store and the real demo academy."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
-from desktop.language import catalogue, formats
 from desktop.media.player import Player
 from desktop.ui.pages.course_page import CoursePage
 from desktop.ui.pages.courses import CoursesPage
@@ -31,23 +30,13 @@ DUTCH_COURSE = "samen-leren"  # the demo academy's Dutch course
 ENGLISH_COURSE = "learning-together"
 
 
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    """Dutch words and Dutch formats for the test, English again afterwards."""
-    assert catalogue.install("nl") == "nl"
-    formats.use("nl_NL")
-    try:
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
-
-
 def _labels(page: HomePage) -> set[str]:
     return {label.text() for label in page.findChildren(QLabel) if label.isVisible()}
 
 
-def test_home_speaks_dutch(qtbot: QtBot, make_core: Callable[..., Core], dutch: None) -> None:
+def test_home_speaks_dutch(
+    qtbot: QtBot, make_core: Callable[..., Core], dutch_window: None
+) -> None:
     core = make_core()
     login(core)
     course(core)
@@ -78,7 +67,7 @@ def test_home_speaks_dutch(qtbot: QtBot, make_core: Callable[..., Core], dutch: 
 
 
 def test_courses_and_a_card_speak_dutch(
-    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, dutch: None
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, dutch_window: None
 ) -> None:
     core = make_core()
     core.session.login(academy.url, "demo", DEMO_PASSWORD)
@@ -120,7 +109,7 @@ def test_courses_and_a_card_speak_dutch(
 
 
 def test_the_course_page_speaks_dutch_without_alt_letter_clashes(
-    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, dutch: None
+    qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer, dutch_window: None
 ) -> None:
     core = make_core()
     core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)

@@ -5,29 +5,23 @@ ISO) and no visible text is an English source sentence."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtGui import QTextDocumentFragment
-from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
 from desktop.domain.course import ExerciseKind
-from desktop.language import catalogue, formats
 from desktop.media.player import Player
-from desktop.ui.collector import MainThreadCollector
 from desktop.ui.pages.lesson_page import LessonPage
 from desktop.ui.pages.podcasts import PodcastsPage
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.list_entry import SUBTITLE_ROLE
-from tests.i18n.catalogue_check import catalog, placeholders
+from tests.i18n.english_sources import english_in
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.web_host import WebHost
-
-pytestmark = pytest.mark.timeout(120)
 
 COURSE = "samen-leren"  # the demo academy's Dutch course; its first lesson: a quiz, a question
 COURSE_TITLE = "Samen leren: feedback geven"
@@ -41,47 +35,7 @@ RSS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def dutch(qtbot: QtBot) -> Iterator[None]:
-    collector = MainThreadCollector()  # as tests/ui/conftest.py: Qt objects die on this thread
-    catalogue.install("nl")
-    formats.use("nl_NL")
-    try:
-        assert catalogue.language() == "nl", "compile the catalogues: translations.sh compile"
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
-        collector.close()
-        gc.collect()
-
-
-def _english_sentences() -> set[str]:
-    """The English source sentences whose Dutch differs (with an "&" as the widgets show it)."""
-    found = set()
-    for message in catalog("nl"):
-        if not message.id or not isinstance(message.id, str) or placeholders(message.id):
-            continue
-        if message.string and message.string != message.id:
-            found.update({message.id, message.id.replace("&", "")})
-    return found
-
-
-def _visible_texts(root: QWidget) -> list[str]:
-    texts = []
-    for widget in root.findChildren(QWidget):
-        if not widget.isVisibleTo(root):
-            continue
-        if isinstance(widget, QLabel):
-            texts.append(QTextDocumentFragment.fromHtml(widget.text()).toPlainText())
-        elif isinstance(widget, QAbstractButton):
-            texts.append(widget.text())
-        elif isinstance(widget, QGroupBox):
-            texts.append(widget.title())
-        elif isinstance(widget, QPlainTextEdit):
-            texts.append(widget.placeholderText())
-        texts.extend([widget.toolTip(), widget.accessibleName(), widget.accessibleDescription()])
-    return [text for text in texts if text]
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("dutch_window")]
 
 
 def test_a_dutch_lesson_with_exercises_speaks_dutch(
@@ -128,8 +82,7 @@ def test_a_dutch_lesson_with_exercises_speaks_dutch(
     qtbot.waitUntil(quiz.status.isVisible, timeout=10_000)
     assert quiz.status.text().startswith("Opgeslagen")
 
-    english = _english_sentences()
-    assert [text for text in _visible_texts(page) if text in english] == []
+    assert english_in(page) == []
     player.unload()
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
 
@@ -164,6 +117,5 @@ def test_an_episode_reads_in_dutch_with_a_dutch_date(
     assert page.keep.text() == "Bewaar de nieuwste 3 afleveringen"
     assert page.header.about.text().startswith("1 aflevering")
 
-    english = _english_sentences()
-    assert [text for text in _visible_texts(page) if text in english] == []
+    assert english_in(page) == []
     player.unload()

@@ -13,7 +13,6 @@ import pytest
 
 from desktop.domain.poll import VoteState
 from desktop.domain.sync import OutboxItem, OutboxState
-from desktop.language import catalogue, formats
 from desktop.services import refusals
 from desktop.ui.action_text import refusal_reason
 from tests.integration.sync_helpers import AGREE, POLL, client
@@ -21,17 +20,6 @@ from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer, run_cli, start_server
 
 CLOSED_NL = "Deze peiling was al gesloten toen je stem aankwam."
-
-
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    catalogue.install("nl")
-    formats.use("nl_NL")
-    try:
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
 
 
 @pytest.fixture

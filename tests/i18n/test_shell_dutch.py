@@ -4,26 +4,17 @@ stay unique in Dutch and no English source sentence left on screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QComboBox,
-    QGroupBox,
-    QLabel,
     QMenu,
-    QTabBar,
-    QTableView,
-    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
-from desktop.language import catalogue, formats
 from desktop.ui.settings_dialog import SettingsDialog
-from tests.i18n.catalogue_check import catalog
+from tests.i18n.english_sources import english_in
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.mnemonics import clashes, menu_clashes
@@ -34,71 +25,11 @@ COURSE = "learning-together"
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    assert catalogue.install("nl") == "nl"
-    formats.use("nl_NL")
-    try:
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
-
-
-@pytest.fixture(scope="module")
-def english_only() -> set[str]:
-    """Source sentences whose Dutch differs: none of them may be seen in a Dutch window."""
-    sources: set[str] = set()
-    dutch: set[str] = set()  # "Download" is Dutch too, as a column (and "Downloaden" a button)
-    for message in catalog("nl"):
-        ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if message.id and all(strings):
-            sources |= set(ids)
-            dutch |= {str(s) for s in strings}
-    return sources - dutch
-
-
-def _shown_texts(root: QWidget) -> list[str]:
-    """Every text on screen in `root`: labels, buttons, group and tab titles, combo box items,
-    table headers, tooltips and accessible names."""
-    texts: list[str] = []
-    for widget in root.findChildren(QWidget):
-        if not widget.isVisible():
-            continue
-        texts += [widget.toolTip(), widget.accessibleName(), widget.accessibleDescription()]
-        if isinstance(widget, QLabel | QAbstractButton):
-            texts.append(widget.text())
-        elif isinstance(widget, QGroupBox):
-            texts.append(widget.title())
-        elif isinstance(widget, QTabBar):
-            texts += [widget.tabText(i) for i in range(widget.count())]
-        elif isinstance(widget, QComboBox):
-            texts += [widget.itemText(i) for i in range(widget.count())]
-        elif isinstance(widget, QTableView) and widget.model() is not None:
-            model = widget.model()
-            texts += [
-                str(model.headerData(c, Qt.Orientation.Horizontal))
-                for c in range(model.columnCount())
-            ]
-    return [t for t in texts if t]
-
-
-def _english(texts: list[str], english_only: set[str]) -> list[str]:
-    """The texts that are English source sentences, also inside "<h2>…</h2>", "a · b" or one
-    line of several."""
-    bare = (t.removeprefix("<h2>").removesuffix("</h2>").replace("&amp;", "&") for t in texts)
-    return [
-        t for t in bare if any(p in english_only for p in (t, *t.split(" · "), *t.splitlines()))
-    ]
-
-
 def test_menus_rail_settings_and_sync_storage_read_dutch(
     qtbot: QtBot,
     make_core: Callable[..., Core],
     academy: LiveServer,
-    dutch: None,
-    english_only: set[str],
+    dutch_window: None,
 ) -> None:
     core = make_core()
     core.session.login(academy.url, add_learner(academy), DEMO_PASSWORD)
@@ -136,7 +67,7 @@ def test_menus_rail_settings_and_sync_storage_read_dutch(
         qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)
         if clash := clashes(window):
             found[f"clash in {section}"] = clash
-        if english := _english(_shown_texts(window), english_only):
+        if english := english_in(window):
             found[f"English in {section}"] = english
     assert found == {}
     tabs = [sync.sections.tabText(i) for i in range(sync.sections.count())]
@@ -161,5 +92,5 @@ def test_menus_rail_settings_and_sync_storage_read_dutch(
     dialog.language.setCurrentIndex(dialog.language.findData("en"))
     assert dialog.language_note.text() == "Samen toont de nieuwe taal na een herstart."
     assert clashes(dialog) == {}
-    assert _english(_shown_texts(dialog), english_only) == []
+    assert english_in(dialog) == []
     dialog.reject()

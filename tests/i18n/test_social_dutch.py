@@ -10,31 +10,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QComboBox,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QPlainTextEdit,
-    QTabBar,
-    QTextBrowser,
-    QWidget,
-)
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
-from desktop.language import catalogue, formats
+from desktop.language import formats
 from desktop.media.player import Player
-from desktop.ui.collector import MainThreadCollector
 from desktop.ui.new_topic_dialog import NewTopicDialog
 from desktop.ui.pages.forum import ForumPage
 from desktop.ui.pages.peer import PeerPage
 from desktop.ui.pages.polls import PollsPage
 from desktop.ui.peer_share_dialog import PeerShareDialog
 from desktop.ui.tasks import TaskRunner
-from tests.i18n.catalogue_check import source_messages
+from tests.i18n.english_sources import english_in
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.mnemonics import clashes
@@ -43,52 +30,7 @@ COURSE, LESSON, EXERCISE = "learning-together", "learning-together-2", "learning
 DEMO_THREAD = "learning-together-thread-1"
 POLL = "learning-together-poll-1"
 
-OURS = (
-    "desktop/ui/pages/forum", "desktop/ui/new_topic_dialog", "desktop/ui/pages/polls",
-    "desktop/ui/widgets/poll_card", "desktop/ui/pages/peer", "desktop/ui/peer_share_dialog",
-)  # fmt: skip
-
 pytestmark = pytest.mark.timeout(120)
-
-
-def _english() -> set[str]:
-    """The English sentences these pages say (whole ones, without placeholders) whose Dutch
-    differs: none of them may be on screen in Dutch."""
-    found = set()
-    for source in source_messages():
-        english = source.id if isinstance(source.id, str) else source.id[0]
-        ours = source.where.startswith(OURS) and "{" not in english
-        if ours and catalogue._(english) != english:
-            found.add(english)
-    return found
-
-
-def _visible_texts(root: QWidget) -> list[str]:
-    """What a person reads (or hears from a screen reader) in `root`, one text each."""
-    found: list[str] = [root.windowTitle()]
-    for widget in [root, *root.findChildren(QWidget)]:
-        found += [widget.toolTip(), widget.accessibleName(), widget.accessibleDescription()]
-        if isinstance(widget, QLabel | QAbstractButton):
-            found.append(widget.text())
-        if isinstance(widget, QLineEdit | QPlainTextEdit):
-            found.append(widget.placeholderText())
-        if isinstance(widget, QGroupBox):
-            found.append(widget.title())
-        if isinstance(widget, QTabBar):
-            found += [widget.tabText(i) for i in range(widget.count())]
-        if isinstance(widget, QComboBox):
-            found += [widget.itemText(i) for i in range(widget.count())]
-        if isinstance(widget, QListWidget):
-            found += [widget.item(i).text() for i in range(widget.count())]
-        if isinstance(widget, QTextBrowser):
-            found += widget.toPlainText().splitlines()
-    return [text for text in found if text]
-
-
-def _no_english(root: QWidget) -> list[str]:
-    english = _english()
-    assert len(english) > 50  # the extraction found these pages' sentences
-    return [text for text in _visible_texts(root) if text in english]
 
 
 @pytest.fixture(scope="module")
@@ -103,27 +45,12 @@ def own_academy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.stop()
 
 
-@pytest.fixture
-def dutch(qtbot: QtBot) -> Iterator[None]:
-    """Dutch words and Dutch formats for the test, British English again afterwards; Python's
-    collector on the UI thread only, as tests/ui does."""
-    collector = MainThreadCollector()
-    assert catalogue.install("nl") == "nl"
-    formats.use("nl_NL")
-    try:
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
-        collector.close()
-
-
 def test_forum_polls_and_peer_feedback_read_dutch(
     qtbot: QtBot,
     make_core: Callable[..., Core],
     own_academy: LiveServer,
     tmp_path: Path,
-    dutch: None,
+    dutch_window: None,
 ) -> None:
     academy = own_academy
     ben = make_core(tmp_path / "ben")
@@ -191,18 +118,18 @@ def test_forum_polls_and_peer_feedback_read_dutch(
     assert peer.send_button.text() == "Feedback &versturen"
     assert peer.feedback_view.toPlainText().startswith("Nog geen feedback op je werk.")
     for page in (forum, polls, peer):
-        assert _no_english(page) == []
+        assert english_in(page) == []
         assert clashes(page) == {}
     peer.tabs.setCurrentIndex(1)
-    assert _no_english(peer) == [] and clashes(peer) == {}
+    assert english_in(peer) == [] and clashes(peer) == {}
 
     topic = NewTopicDialog([(LESSON, "2. Sharing the work")], LESSON, True)
     qtbot.addWidget(topic)
     assert topic.windowTitle() == "Nieuw onderwerp"
     assert topic.about.currentText() == "Les 2. Sharing the work"
-    assert _no_english(topic) == [] and clashes(topic) == {}
+    assert english_in(topic) == [] and clashes(topic) == {}
     share = PeerShareDialog("Explain a topic.", "My answer.")
     qtbot.addWidget(share)
     assert share.consent.text().startswith("Ik &ga akkoord")
-    assert _no_english(share) == [] and clashes(share) == {}
+    assert english_in(share) == [] and clashes(share) == {}
     qtbot.waitUntil(lambda: runner.running == 0, timeout=20_000)

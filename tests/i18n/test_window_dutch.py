@@ -5,64 +5,31 @@ translation) fails the test, as does an ISO date."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
-from desktop.language import catalogue, formats
 from desktop.ui.edit_action_dialog import EditActionDialog
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.new_topic_dialog import NewTopicDialog
 from desktop.ui.peer_share_dialog import PeerShareDialog
-from desktop.ui.qt_language import speak_in_window
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.supporter_dialog import SupporterDialog
-from tests.i18n.english_sources import english_sources
-from tests.i18n.visible_text import visible_texts
+from tests.i18n.english_sources import english_in
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.window import open_window
 
 DUTCH_COURSE = "samen-leren"
 ENGLISH_COURSE = "learning-together"
-ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 pytestmark = pytest.mark.timeout(180)
 
 
-@pytest.fixture
-def dutch(qapp: QApplication) -> Iterator[None]:
-    """Dutch as the window speaks it: Samen's catalogue and locale, and Qt's own words."""
-    speak_in_window(qapp, "nl")
-    try:
-        yield
-    finally:
-        speak_in_window(qapp, "en")
-        catalogue.install("en")
-        formats.use("en_GB")
-
-
-def english_in(widget: QWidget, seen: set[str] | None = None) -> list[str]:
-    """English texts in `widget`; those in `seen` (already reported elsewhere) are skipped."""
-    sources = english_sources()
-    found = []
-    for text, shown_by in visible_texts(widget).items():
-        if seen is not None:
-            if text in seen:
-                continue
-            seen.add(text)
-        if (where := sources.english(text)) is not None:
-            found.append(f"{shown_by}: {text!r} ({where})")
-        elif ISO_DATE.search(text):
-            found.append(f"{shown_by}: {text!r} (an ISO date)")
-    return found
-
-
-@pytest.mark.usefixtures("dutch")
+@pytest.mark.usefixtures("dutch_window")
 def test_no_english_on_any_screen_or_dialog_in_dutch(
     qtbot: QtBot, make_core: Callable[..., Core], academy: LiveServer
 ) -> None:

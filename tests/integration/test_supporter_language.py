@@ -14,7 +14,6 @@ import pytest
 
 from desktop.core import Core
 from desktop.domain.supporter import RequestStatus
-from desktop.language import catalogue, formats
 from tests.browser import browser_page
 from tests.cli_runner import run_samen
 from tests.integration.sync_helpers import client, until_request
@@ -48,17 +47,6 @@ def academy_with_mail(
     )
     yield server
     server.stop()
-
-
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    catalogue.install("nl")
-    formats.use("nl_NL")
-    try:
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
 
 
 def _answered(core: Core) -> str:

@@ -4,13 +4,12 @@ window's language is."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.core import Core
-from desktop.language import catalogue, formats
 from desktop.ui.widgets.episode_details import EpisodeDetails
 from desktop.ui.widgets.lesson_text import LessonText
 from tests.ui.window import open_window
@@ -31,17 +30,6 @@ MIXED_RSS = (
     b'<enclosure url="http://127.0.0.1:9/en.mp3" type="audio/mpeg" length="1000"/></item>'
     b"</channel></rss>"
 )
-
-
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    catalogue.install("nl")
-    formats.use("nl_NL")
-    try:
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
 
 
 def test_a_lesson_text_says_its_language(qtbot: QtBot) -> None:

@@ -3,25 +3,10 @@ to the learner's own (Dutch here, English in an English Samen) and can be change
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
-from desktop.language import catalogue, formats
 from desktop.ui.supporter_dialog import SupporterDialog
-
-
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    catalogue.install("nl")
-    formats.use("nl_NL")
-    try:
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
 
 
 def test_the_dialog_speaks_dutch_and_asks_in_dutch_by_default(dutch: None, qtbot: QtBot) -> None:

@@ -3,13 +3,12 @@ compiled catalogues are one of the checks; the report speaks the learner's langu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from desktop import selftest
-from desktop.language import catalogue, formats
+from desktop.language import catalogue
 from desktop.paths import resolve_paths
 
 
@@ -18,17 +17,6 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> None:
     """The keyring and audio checks stubbed: they need a Secret Service and a Qt player."""
     monkeypatch.setattr(selftest, "_keyring", lambda: selftest.Check("keyring", True, "stub"))
     monkeypatch.setattr(selftest, "_audio", lambda: selftest.Check("audio", True, "stub"))
-
-
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    catalogue.install("nl")
-    formats.use("nl_NL")
-    try:
-        yield
-    finally:
-        catalogue.install("en")
-        formats.use("en_GB")
 
 
 def test_a_check_that_raises_fails_with_its_error_and_the_rest_still_run(
