@@ -530,7 +530,9 @@ class PodcastService:
         fetched = self._web().fetch(url, max_bytes=MAX_SIDE_FILE_BYTES, what="side file")
         parsed = parse(fetched.content)
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(cached.suffix + ".tmp")
+        # One temporary per thread: two workers may fetch the same file at once (the page
+        # asks again when the selection comes back); each renames its own, the last one wins.
+        temporary = cached.with_name(f"{cached.name}.{threading.get_ident()}.tmp")
         temporary.write_bytes(fetched.content)
         temporary.replace(cached)
         return parsed

@@ -5,9 +5,11 @@ budget, clean-up of played episodes, chapters and transcripts kept for offline u
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -201,6 +203,32 @@ def test_chapters_and_transcripts_are_kept_for_offline_use(
     host.resources.clear()  # the host is gone (or we are offline): the copies still serve
     assert core.podcasts.chapters(episode.key) == chapters
     assert core.podcasts.transcript(episode.key) == transcript
+
+
+def test_two_fetches_of_one_side_file_at_once_both_succeed(
+    make_core: Callable[..., Core],
+    host: WebHost,
+    audio: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Podcasts page asks for an episode's chapters again when the learner comes back to
+    it, so two workers can fetch the same file at once: each keeps its own temporary copy.
+    The schedule is forced: both have written their copy before either renames it."""
+    core, episode = _one_episode(make_core, host, audio)
+    both_written = threading.Barrier(2, timeout=20)
+    rename = Path.replace
+
+    def replace_when_both_wrote(self: Path, target: str | os.PathLike[str]) -> Path:
+        both_written.wait()
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace_when_both_wrote)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _i: core.podcasts.chapters(episode.key), range(2)))
+    monkeypatch.undo()
+    assert [len(chapters) for chapters in results] == [2, 2]
+    assert not list(core.podcasts.folder.glob("*.tmp"))
+    assert core.podcasts.chapters(episode.key) == results[0]  # the kept copy reads
 
 
 def test_the_academy_feed_and_an_unreachable_host(academy: LiveServer, tmp_path: Path) -> None:
