@@ -1,7 +1,8 @@
 """Fills the English catalogue from the source: every sentence empty there becomes itself.
 
 English is Samen's source language, so its catalogue holds each sentence as written in the code
-(an editor may reword one there without touching the code). Run by `translations.sh update`.
+(English wording is changed in the code; tests/i18n/test_catalogues.py checks the two agree).
+Run by `translations.sh update`.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ case "${1:-}" in
     extract
     "$pybabel" update -i "$dir/samen.pot" -d "$dir" -D samen --ignore-obsolete --no-wrap
     # English is the source language: its catalogue says each sentence as the code does,
-    # and is there for plural forms and for an editor's rewording.
+    # and is there for its plural forms.
     .venv/bin/python scripts/english_catalogue.py "$dir/en/LC_MESSAGES/samen.po"
     "$pybabel" update -i "$server_dir/academy.pot" -d "$server_dir" -D academy \
       --ignore-obsolete --no-wrap

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import gettext
 import io
+from pathlib import Path
 
 import pytest
 from babel.messages.mofile import write_mo
 
 from desktop.language import catalogue
+from tests.i18n import catalogue_check
 from tests.i18n.catalogue_check import Source, catalog, placeholders, source_messages
 
 LANGUAGES = ("nl", "en")
@@ -78,3 +80,26 @@ def test_the_compiled_catalogues_load() -> None:
             assert catalogue.install(language) == language
     finally:
         catalogue.install("en")
+
+
+@pytest.mark.parametrize(
+    ("domain", "root"),
+    [
+        ("samen", catalogue_check.TRANSLATIONS),
+        ("academy", catalogue_check.ROOT / "server" / "translations"),
+    ],
+)
+def test_the_english_catalogues_say_each_sentence_as_the_code_does(domain: str, root: Path) -> None:
+    """English is the source: a sentence there that differs from its source is a guess of
+    pybabel's from a neighbouring sentence ("The exercise" said as "The text is empty.")."""
+    differ = []
+    for message in catalog("en", domain, root):
+        if not message.id:
+            continue
+        source = tuple(message.id) if isinstance(message.id, tuple | list) else (message.id,)
+        said = (
+            tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
+        )
+        if said != source:
+            differ.append(f"{source[0]!r} -> {said[0]!r}")
+    assert not differ, "\n".join(differ)
