@@ -18,6 +18,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import __version__
+from desktop.language import formats
 from desktop.language.catalogue import _
 from desktop.paths import Paths, resource_dir
 from desktop.settings import Settings
@@ -160,6 +161,9 @@ def run_gui(
     runner = TaskRunner(app)
     settings = Settings.load(paths.settings_file) if paths else None
     speak_in_window(app, str(settings.get("language")) if settings else "")
+    # Babel and the locale's data load on a worker while the window is built: the first date
+    # or number Home shows finds them there.
+    runner.submit(formats.preload)
     Theme.apply(app, str(settings.get("theme")) if settings else "system")
     window = MainWindow(runner)
     state = WindowState(paths.config_dir / STATE_FILE, runner) if paths else None

@@ -30,8 +30,6 @@ from desktop.cli_output import (
     EXIT_USAGE,
     day,
     fail,
-    language_name,
-    listed,
 )
 from desktop.cli_parser import build_parser, data_dir_asked
 from desktop.cli_progress import ProgressBar
@@ -218,7 +216,7 @@ def _status(core: Core, args: argparse.Namespace) -> int:
     pending = _("Pending actions: {n}").format(n=formats.number(status.pending))
     if status.pending_by_kind:
         kinds = [_waiting(kind, n) for kind, n in status.pending_by_kind.items()]
-        pending = _("{pending} ({kinds})").format(pending=pending, kinds=listed(kinds))
+        pending = _("{pending} ({kinds})").format(pending=pending, kinds=formats.listing(kinds))
     print(pending)
     if status.rejected:
         print(
@@ -262,7 +260,7 @@ def _courses(core: Core, args: argparse.Namespace) -> int:
                     c.lesson_count,
                     mark="*" if entry.downloaded else " ",
                     id=padded,
-                    language=language_name(c.language),
+                    language=formats.language_name(c.language),
                     title=c.title,
                 )
             )

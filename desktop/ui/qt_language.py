@@ -10,6 +10,7 @@ import sys
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from desktop.language.catalogue import SOURCE_LANGUAGE
 from desktop.language.choice import Speech
 from desktop.language.startup import speak
 
@@ -27,7 +28,8 @@ def speak_in_window(app: QApplication, setting: str) -> Speech:
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     while _installed:  # a second call (the screenshots, the tests) replaces the first's
         app.removeTranslator(_installed.pop())
-    for name in _QT_CATALOGUES:
+    # Qt speaks English by itself: its English catalogues are loaded for no word.
+    for name in _QT_CATALOGUES if speech.language != SOURCE_LANGUAGE else ():
         translator = QTranslator(app)  # parented: lives as long as the application
         if translator.load(QLocale(speech.locale), name, "_", folder):
             app.installTranslator(translator)

@@ -27,6 +27,8 @@ LOADED_LATER = (
     "markdown_it",
     "feedparser",
     "PySide6.QtMultimedia",
+    # Babel and its CLDR data load on a worker while the window is built (formats.preload).
+    "babel",
 )
 
 
