@@ -21,6 +21,9 @@ from typing import Any
 import requests
 from keyring.backends import fail
 
+# tests/ (the backlog helper) is not installed: the repository root goes on the path first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from desktop.core import build_core
 from desktop.demo_server import DEMO_PASSWORD, DEMO_USER, start_demo_server
 from desktop.paths import resolve_paths
