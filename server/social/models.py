@@ -55,7 +55,7 @@ class ForumThread(Base):
     lesson_id: Mapped[str | None] = mapped_column(
         ForeignKey("lessons.id", ondelete="CASCADE"), default=None
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     locked: Mapped[bool] = mapped_column(default=False)
@@ -79,8 +79,11 @@ class ForumPost(Base):
     __tablename__ = "forum_posts"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    thread_id: Mapped[str] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Indexed: a reply reads its thread's posts, and the rate limit counts an author's posts.
+    thread_id: Mapped[str] = mapped_column(
+        ForeignKey("forum_threads.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     hidden: Mapped[bool] = mapped_column(default=False)

@@ -304,3 +304,24 @@ def test_0015_gives_lessons_and_episodes_the_language_of_their_course_and_feed(
             assert connection.execute(text("SELECT count(*) FROM exercises")).scalar() == 1
     finally:
         database.dispose()
+
+
+def test_0016_a_reply_and_the_rate_limits_find_posts_by_index(tmp_path: Path) -> None:
+    """A thread's posts and an author's posts and threads are found through an index, not by
+    reading the whole forum (what each forum write did before)."""
+    database = Database(f"sqlite:///{tmp_path / 'forum.db'}")
+    try:
+        upgrade_to_head(database.engine)
+        queries = (
+            "SELECT id FROM forum_posts WHERE thread_id = 't1'",
+            "SELECT COUNT(*) FROM forum_posts WHERE author_id = 1",
+            "SELECT COUNT(*) FROM forum_threads WHERE author_id = 1",
+        )
+        with database.engine.connect() as connection:
+            for query in queries:
+                plan = " ".join(
+                    str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {query}"))
+                )
+                assert "USING" in plan and "INDEX" in plan, (query, plan)
+    finally:
+        database.dispose()
