@@ -8,6 +8,7 @@ Expected failures print one line to stderr and exit non-zero; only bugs show a t
 from __future__ import annotations
 
 import argparse
+import copy
 import getpass
 import os
 import socket
@@ -16,6 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -107,11 +109,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"cannot create {config.data_dir}: {exc.strerror or exc}") from exc
     app = create_app(config)
     server = _AnnouncingServer(
-        uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            log_config=_log_config(args.log_level),
+        )
     )
     server.run()
     # uvicorn returns normally when it could not bind or start; say so and fail.
     return 0 if server.started else 1
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's own logging, and the academy's lines (loggers under `server`) through the
+    same handler at the same level: without this, they reached no handler below WARNING."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["server"] = {
+        "handlers": ["default"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config
 
 
 def _read_password(args: argparse.Namespace) -> str:

@@ -7,14 +7,18 @@ may be raised from any endpoint thread (its message already translated there).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from server.language import N_, _, current, negotiate, use
+
+_log = logging.getLogger(__name__)
 
 # Codes for errors Starlette raises itself (unknown route, wrong method, ...).
 _STATUS_CODES = {
@@ -135,7 +139,16 @@ async def _unhandled(request: Request, _exc: Exception) -> JSONResponse:
         )
 
 
+async def _client_gone(request: Request, _exc: Exception) -> Response:
+    # The client hung up before its request's body arrived (a laptop closed, its own timeout):
+    # nothing was applied and nobody reads an answer. The client sends it again (exactly
+    # once: the academy keeps what it applied). One line for the operator, not a traceback.
+    _log.info("client went away during %s %s", request.method, request.url.path)
+    return Response(status_code=400, headers={"Connection": "close"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
