@@ -50,3 +50,36 @@ def catalog(language: str, domain: str = "samen", root: Path = TRANSLATIONS) -> 
 
 def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
+
+
+def problems(
+    sources: list[Source], po: Catalog, *, unplaced: frozenset[str] = frozenset()
+) -> list[str]:
+    """Each source sentence missing from `po`, untranslated or fuzzy there, or translated with
+    other placeholders than its own (`unplaced` may be left out, as `{n}` in "one reply")."""
+    found: list[str] = []
+    for source in sources:
+        message = po.get(source.key, context=source.context)
+        if message is None:
+            found.append(f"missing: {source.key!r} ({source.where})")
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if "fuzzy" in message.flags or not all(strings):
+            found.append(f"untranslated: {source.key!r} ({source.where})")
+            continue
+        wanted = placeholders(source.id if isinstance(source.id, str) else source.id[1])
+        for string in strings:
+            said = placeholders(str(string))
+            if said - wanted - unplaced or (wanted - unplaced) - said:
+                found.append(f"placeholders differ: {source.key!r} -> {string!r}")
+    return found
+
+
+def stale(sources: list[Source], po: Catalog) -> list[object]:
+    """The ids `po` holds that no source sentence says any more."""
+    said = {(source.key, source.context) for source in sources}
+    return [
+        m.id
+        for m in po
+        if m.id and (m.id if isinstance(m.id, str) else m.id[0], m.context) not in said
+    ]

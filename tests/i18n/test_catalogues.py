@@ -12,7 +12,7 @@ from babel.messages.mofile import write_mo
 
 from desktop.language import catalogue
 from tests.i18n import catalogue_check
-from tests.i18n.catalogue_check import Source, catalog, placeholders, source_messages
+from tests.i18n.catalogue_check import Source, catalog, problems, source_messages, stale
 
 LANGUAGES = ("nl", "en")
 
@@ -26,23 +26,8 @@ def sources() -> list[Source]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_source_sentence_is_translated(language: str, sources: list[Source]) -> None:
-    po = catalog(language)
-    problems: list[str] = []
-    for source in sources:
-        message = po.get(source.key, context=source.context)
-        if message is None:
-            problems.append(f"missing: {source.key!r} ({source.where})")
-            continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if "fuzzy" in message.flags or not all(strings):
-            problems.append(f"untranslated: {source.key!r} ({source.where})")
-            continue
-        wanted = placeholders(source.id if isinstance(source.id, str) else source.id[1])
-        for string in strings:
-            found = placeholders(str(string))
-            if found - wanted - {"n"} or (wanted - {"n"}) - found:
-                problems.append(f"placeholders differ: {source.key!r} -> {string!r}")
-    assert not problems, f"{len(problems)} in {language}:\n" + "\n".join(problems[:60])
+    found = problems(sources, catalog(language), unplaced=frozenset({"n"}))
+    assert not found, f"{len(found)} in {language}:\n" + "\n".join(found[:60])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -50,13 +35,8 @@ def test_catalogue_holds_nothing_the_code_no_longer_says(
     language: str, sources: list[Source]
 ) -> None:
     """A sentence removed from the code leaves the catalogue (`translations.sh update`)."""
-    said = {(source.key, source.context) for source in sources}
-    stale = [
-        m.id
-        for m in catalog(language)
-        if m.id and (m.id if isinstance(m.id, str) else m.id[0], m.context) not in said
-    ]
-    assert not stale, f"{language} keeps sentences the code no longer has: {stale[:20]}"
+    left = stale(sources, catalog(language))
+    assert not left, f"{language} keeps sentences the code no longer has: {left[:20]}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
 from server import language
-from tests.i18n.catalogue_check import ROOT, Source, catalog, placeholders, source_messages
+from tests.i18n.catalogue_check import ROOT, Source, catalog, problems, source_messages, stale
 
 LANGUAGES = ("nl", "en")
 SERVER_TRANSLATIONS = ROOT / "server" / "translations"
@@ -32,35 +32,16 @@ def sources() -> list[Source]:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_server_sentence_is_translated(lang: str, sources: list[Source]) -> None:
-    po = _catalog(lang)
-    problems: list[str] = []
-    for source in sources:
-        message = po.get(source.key, context=source.context)
-        if message is None:
-            problems.append(f"missing: {source.key!r} ({source.where})")
-            continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if "fuzzy" in message.flags or not all(strings):
-            problems.append(f"untranslated: {source.key!r} ({source.where})")
-            continue
-        wanted = placeholders(source.id if isinstance(source.id, str) else source.id[1])
-        for string in strings:
-            if placeholders(str(string)) != wanted:
-                problems.append(f"placeholders differ: {source.key!r} -> {string!r}")
-    assert not problems, f"{len(problems)} in {lang}:\n" + "\n".join(problems[:60])
+    found = problems(sources, _catalog(lang))
+    assert not found, f"{len(found)} in {lang}:\n" + "\n".join(found[:60])
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_server_catalogue_holds_nothing_the_code_no_longer_says(
     lang: str, sources: list[Source]
 ) -> None:
-    said = {(source.key, source.context) for source in sources}
-    stale = [
-        m.id
-        for m in _catalog(lang)
-        if m.id and (m.id if isinstance(m.id, str) else m.id[0], m.context) not in said
-    ]
-    assert not stale, f"{lang} keeps sentences the server no longer has: {stale[:20]}"
+    left = stale(sources, _catalog(lang))
+    assert not left, f"{lang} keeps sentences the server no longer has: {left[:20]}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
