@@ -21,7 +21,7 @@ from desktop.ui.supporter_dialog import SupporterDialog
 from tests.i18n.english_sources import english_in
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
-from tests.ui.window import open_window
+from tests.ui.window import main_screens, open_window
 
 DUTCH_COURSE = "samen-leren"
 ENGLISH_COURSE = "learning-together"
@@ -43,27 +43,7 @@ def test_no_english_on_any_screen_or_dialog_in_dutch(
     qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=60_000)
     # Something waiting to be sent, for the Sync & storage page and the edit dialog.
     core.forum.new_thread(DUTCH_COURSE, "Een vraag over feedback", "Hoe begin ik?")
-    pages = window.pages
-    assert pages is not None
-
-    def sync(section: str) -> Callable[[], None]:
-        def show() -> None:
-            window.go("sync")
-            pages.sync_page().show_section(section)
-
-        return show
-
-    screens: list[tuple[str, Callable[[], object]]] = [
-        ("home", lambda: window.go("home")),
-        ("courses", lambda: window.go("courses")),
-        *(
-            (f"course {name}", lambda name=name: window.open_course(DUTCH_COURSE, name))
-            for name in ("lessons", "discussion", "polls", "peer", "supporters")
-        ),
-        ("lesson", lambda: window.open_lesson(DUTCH_COURSE, "")),
-        ("podcasts", lambda: window.go("podcasts")),
-        *((f"sync {name}", sync(name)) for name in ("waiting", "downloads", "storage")),
-    ]
+    screens = main_screens(window, DUTCH_COURSE)
     found: dict[str, list[str]] = {}
     seen: set[str] = set()  # the menu bar and rail are on every screen: reported once
     for name, show in screens:

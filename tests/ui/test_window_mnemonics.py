@@ -14,7 +14,7 @@ from desktop.core import Core
 from tests.server.sync_api import add_learner
 from tests.server_process import DEMO_PASSWORD, LiveServer
 from tests.ui.mnemonics import clashes, menu_clashes
-from tests.ui.window import open_window
+from tests.ui.window import main_screens, open_window
 
 COURSE = "learning-together"
 
@@ -31,27 +31,7 @@ def test_no_screen_and_no_menu_has_two_things_on_one_alt_letter(
     window.resize(1366, 768)
     window.refresh()
     qtbot.waitUntil(lambda: not window.refreshing and runner.running == 0, timeout=60_000)
-    pages = window.pages
-    assert pages is not None
-
-    def sync(section: str) -> Callable[[], None]:
-        def show() -> None:
-            window.go("sync")
-            pages.sync_page().show_section(section)
-
-        return show
-
-    screens: list[tuple[str, Callable[[], object]]] = [
-        ("home", lambda: window.go("home")),
-        ("courses", lambda: window.go("courses")),
-        *(
-            (f"course {name}", lambda name=name: window.open_course(COURSE, name))
-            for name in ("lessons", "discussion", "polls", "peer", "supporters")
-        ),
-        ("lesson", lambda: window.open_lesson(COURSE, "")),
-        ("podcasts", lambda: window.go("podcasts")),
-        *((f"sync {name}", sync(name)) for name in ("waiting", "downloads", "storage")),
-    ]
+    screens = main_screens(window, COURSE)
     found = {}
     for name, show in screens:
         show()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -27,3 +29,29 @@ def stray_windows(window: MainWindow) -> list[QWidget]:
     stray = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
     active = QApplication.activeWindow()
     return stray if active is window else [*stray, active or QWidget()]
+
+
+def main_screens(window: MainWindow, course_id: str) -> list[tuple[str, Callable[[], object]]]:
+    """Each main screen of the window, by name, and how to show it: Home, Courses, the five
+    sections of `course_id`, its first lesson, Podcasts, and Sync & storage's three sections."""
+    pages = window.pages
+    assert pages is not None
+
+    def sync(section: str) -> Callable[[], None]:
+        def show() -> None:
+            window.go("sync")
+            pages.sync_page().show_section(section)
+
+        return show
+
+    return [
+        ("home", lambda: window.go("home")),
+        ("courses", lambda: window.go("courses")),
+        *(
+            (f"course {name}", lambda name=name: window.open_course(course_id, name))
+            for name in ("lessons", "discussion", "polls", "peer", "supporters")
+        ),
+        ("lesson", lambda: window.open_lesson(course_id, "")),
+        ("podcasts", lambda: window.go("podcasts")),
+        *((f"sync {name}", sync(name)) for name in ("waiting", "downloads", "storage")),
+    ]
