@@ -18,19 +18,13 @@ from desktop.services.home import plain_snippet
 from tests.integration.sync_helpers import client, until_request
 from tests.server.sync_api import add_learner
 from tests.server_process import LiveServer, start_server
-from tests.smtp_inbox import Inbox, smtp_inbox
+from tests.smtp_inbox import Inbox
 
 COURSE, LESSON = "learning-together", "learning-together-2"
 POLL = "learning-together-poll-1"
 TITLE = "Learning together: study groups that work"
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture(scope="module")
-def inbox() -> Iterator[Inbox]:
-    with smtp_inbox() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

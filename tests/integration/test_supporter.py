@@ -5,7 +5,6 @@ learner's next sync shows it, with points. A withdrawn request's link stops work
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,30 +18,12 @@ from tests.cli_runner import run_samen
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import client, until_request
 from tests.server.sync_api import add_learner
-from tests.server_process import LiveServer, start_server
-from tests.smtp_inbox import Inbox, smtp_inbox
+from tests.server_process import LiveServer
+from tests.smtp_inbox import Inbox
 
 COURSE, LESSON = "learning-together", "learning-together-2"
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(scope="module")
-def inbox() -> Iterator[Inbox]:
-    with smtp_inbox() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def academy_with_mail(
-    tmp_path_factory: pytest.TempPathFactory, inbox: Inbox
-) -> Iterator[LiveServer]:
-    server = start_server(
-        tmp_path_factory.mktemp("supporter-academy"),
-        extra_args=("--smtp-host", "127.0.0.1", "--smtp-port", str(inbox.port)),
-    )
-    yield server
-    server.stop()
 
 
 def _answered(core: Core) -> tuple[str, str]:

@@ -6,7 +6,6 @@ Chromium) are in it, with lang on the page and on the quoted learner text (the c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from tests.browser import browser_page
 from tests.cli_runner import run_samen
 from tests.integration.sync_helpers import client, until_request
 from tests.server.sync_api import add_learner
-from tests.server_process import LiveServer, start_server
-from tests.smtp_inbox import Inbox, smtp_inbox
+from tests.server_process import LiveServer
+from tests.smtp_inbox import Inbox
 
 COURSE, LESSON = "learning-together", "learning-together-2"  # an English course
 DUTCH_MONTHS = (
@@ -29,24 +28,6 @@ DUTCH_MONTHS = (
 ENGLISH = ("Feedback for a learner", "Send feedback", "Your feedback", "Their answer", "Dear ")
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(scope="module")
-def inbox() -> Iterator[Inbox]:
-    with smtp_inbox() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def academy_with_mail(
-    tmp_path_factory: pytest.TempPathFactory, inbox: Inbox
-) -> Iterator[LiveServer]:
-    server = start_server(
-        tmp_path_factory.mktemp("supporter-language-academy"),
-        extra_args=("--smtp-host", "127.0.0.1", "--smtp-port", str(inbox.port)),
-    )
-    yield server
-    server.stop()
 
 
 def _answered(core: Core) -> str:
