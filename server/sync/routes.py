@@ -199,6 +199,7 @@ def push(
                 config=config,
                 on_start=publish_due,
             )
+    request.app.state.metrics.count_push(reply["results"])
     request.app.state.mailer.wake()  # e-mails decided by this batch go out now
     # Rejections' messages are in the push's language: the reply says which.
     return JSONResponse(reply, headers=content_language())
