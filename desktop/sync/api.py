@@ -41,12 +41,15 @@ TokenSource = Callable[[], str | None]
 
 
 # A frozen academy (it accepts the connection, then never answers) must not hold a sync for
-# the full read timeout: connecting and the health probe get short bounds of their own.
+# the full read timeout: connecting and the health probe get short bounds of their own. The
+# read timeout (15 s) covers the academy's longest wait for a worker (--queue-wait, 5 s by
+# default: after that it answers 503 busy at once) plus a full batch's work.
 CONNECT_TIMEOUT_S = 5.0
 HEALTH_TIMEOUT_S = 5.0
 MAX_RETRY_AFTER_S = 3600.0  # a server asking for more is treated as asking for an hour
 
 
+BUSY = "The academy is busy; Samen will try again shortly."
 SERVER_FAILED = "The academy ran into a problem and could not answer. Samen will try again later."
 # The academy's own 400s name fields and limits, for its log, not for a learner.
 UNREADABLE_REQUEST = "The academy could not read what Samen sent. Samen will try again later."
@@ -292,8 +295,10 @@ class ApiClient:
         if response.status_code == 401:
             raise AuthError(message or "Your login is no longer valid. Please log in again.")
         if response.status_code in (429, 503) or code == "push_in_progress":
+            # A wait, never a refusal: the academy sheds load with 503 busy + Retry-After (a
+            # proxy's bare 503 says "Service Unavailable", no sentence for a learner).
             raise ServerBusyError(
-                message or "The academy is busy; Samen will try again shortly.",
+                message if envelope is not None and message else BUSY,
                 retry_after=retry_after(response.headers.get("Retry-After")),
             )
         if response.status_code == 413:
