@@ -14,7 +14,7 @@ from server.metrics import LOOPBACK, Metrics, MetricsMiddleware, client_allowed,
 from tests.server.api import assert_error
 from tests.server.scrape import samples, value
 from tests.server.sync_api import Installation, mutation, progress, vote
-from tests.server_process import LiveServer, start_server
+from tests.server_process import LiveServer, run_cli, start_server
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -59,6 +59,15 @@ def test_metrics_only_for_the_networks_allowed(tmp_path: Path) -> None:
         assert_error(reply, 404, "not_found")
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    "option", [("--metrics-from", "10.0.0.0/33"), ("--threads", "0"), ("--queue", "-1")]
+)
+def test_run_refuses_bad_load_options_in_one_line(tmp_path: Path, option: tuple[str, str]) -> None:
+    result = run_cli("run", "--data", str(tmp_path / "academy"), "--port", "0", *option)
+    assert result.returncode == 1
+    assert result.stderr.startswith("samen-server: error: ") and "Traceback" not in result.stderr
 
 
 def test_the_address_check() -> None:
