@@ -26,7 +26,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import envelope
 from server.language import _
@@ -171,11 +171,27 @@ class AdmissionMiddleware:
             await busy_reply(retry_after, close=not complete)(scope, receive, send)
             return
         self.metrics.running.inc()
+        held = True
+
+        def free() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self.metrics.running.dec()
+                self.admission.release()
+
+        async def sending(message: Message) -> None:
+            # The reply starts once the endpoint's thread and database work is done (sessions
+            # close before it, server.dependencies): a file streaming on for minutes to a slow
+            # laptop holds no slot.
+            if message["type"] == "http.response.start":
+                free()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, sending)
         finally:
-            self.metrics.running.dec()
-            self.admission.release()
+            free()
 
 
 async def _pool_exhausted(_request: Request, _exc: Exception) -> JSONResponse:

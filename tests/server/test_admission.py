@@ -147,3 +147,27 @@ def test_a_waiter_that_gives_up_leaves_no_slot_behind() -> None:
         assert await admission.acquire() is None
 
     asyncio.run(scenario())
+
+
+def test_a_file_still_streaming_holds_no_slot(one_slot: LiveServer) -> None:
+    # Far more than loopback's socket buffers: the academy is still sending it when the
+    # next request comes, as to a slow laptop.
+    media = one_slot.data_dir / "media" / "samen-leren" / "audio" / "les-1.mp3"
+    with media.open("wb") as out:
+        out.truncate(64 * 1024 * 1024)
+    learner = Installation.login(one_slot)
+    auth = {"Authorization": f"Bearer {learner.token}"}
+    download = requests.get(
+        f"{one_slot.url}/v1/courses/samen-leren/media/audio/les-1.mp3",
+        headers=auth,
+        stream=True,
+        timeout=30,
+    )
+    try:
+        assert download.status_code == 200
+        wait_for(one_slot, "samen_admission_running", 0)
+        assert value(one_slot, "samen_db_pool_connections_in_use") == 0
+        courses = requests.get(f"{one_slot.url}/v1/courses", headers=auth, timeout=30)
+        assert courses.status_code == 200, courses.text
+    finally:
+        download.close()
