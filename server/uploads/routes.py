@@ -374,12 +374,12 @@ async def _receive(
                         )
                     raise _beyond_length(patch.length)
                 block += chunk
+                if keeper.due():  # per chunk: a slow line may take minutes for one block
+                    await _keep(keeper)
                 if len(block) >= WRITE_BLOCK:
                     await run_in_threadpool(files.write_all, handle, bytes(block))
                     received += len(block)
                     block.clear()
-                    if keeper.due():
-                        await _keep(keeper)
                     if received - committed >= CHECKPOINT_BYTES and received < patch.length:
                         await run_in_threadpool(
                             _checkpoint, handle, database, config, patch.upload_id, received
