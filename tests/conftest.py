@@ -29,6 +29,9 @@ from desktop.paths import resolve_paths
 from desktop.store.vault import TokenVault
 from tests import academy_database, keyring_service
 
+# Every test gets a watchdog for hangs pytest-timeout's signal cannot reach (see the module).
+from tests.hang_watchdog import pytest_runtest_protocol as pytest_runtest_protocol
+
 if TYPE_CHECKING:
     from tests.faults.proxy import FaultProxy
     from tests.server_process import LiveServer
