@@ -31,7 +31,6 @@ from server.migrator import prepare_storage
 from server.private_files import private_dir, restrict_new_files
 
 PROG = "samen-server"
-# A database URL carries a password: the environment keeps it out of `ps` and shell history.
 # Same as server.content.demo.DEFAULT_PASSWORD; not imported so `run` stays light.
 DEMO_PASSWORD = "samen-demo"
 

@@ -16,6 +16,7 @@ from typing import Any
 # config through the environment: JSON in CONFIG_ENV, secrets in their own variables.
 CONFIG_ENV = "SAMEN_SERVER_CONFIG"
 DATA_DIR_ENV = "SAMEN_DATA_DIR"
+# A database URL carries a password: the environment keeps it out of `ps` and shell history.
 DATABASE_URL_ENV = "SAMEN_DATABASE_URL"
 SMTP_PASSWORD_ENV = "SAMEN_SMTP_PASSWORD"
 
@@ -77,7 +78,7 @@ class ServerConfig:
         )
         known = {field.name for field in fields(cls)}
         config = {key: value for key, value in values.items() if key in known}
-        config["data_dir"] = Path(config["data_dir"])
+        config["data_dir"] = Path(config["data_dir"]).expanduser().resolve()
         config["database_url"] = env.get(DATABASE_URL_ENV) or None
         config["smtp_password"] = env.get(SMTP_PASSWORD_ENV)
         return cls(**config)
