@@ -4,16 +4,20 @@ even when they reach different processes. A second PATCH gets 423 at once instea
 
 No database connection is held while bytes flow: the lease is one short write to take, one to
 renew while bytes keep coming (:meth:`UploadLeases.keep`), one to give back. A process that
-dies mid-upload holds it until the lease runs out (twice the idle timeout plus a minute), then
-the client's retry takes it over. Called from uvicorn's worker threads (never the event loop:
-every method touches the database).
+dies mid-upload: on the same machine its lease is taken over at once (its pid is gone), from
+another machine once the lease runs out (twice the idle timeout plus a minute). Called from
+uvicorn's worker threads (never the event loop: every method touches the database).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import socket
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,31 +26,70 @@ from server.db import Database, table_of, utc_now
 from server.uploads.models import UploadLease
 
 
+def _this_machine() -> str:
+    """Names this machine and pid namespace, so a pid is only ever checked where it means the
+    same process (two containers may share a host name but not their boot and pid namespace)."""
+    parts = [socket.gethostname()]
+    try:
+        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text())
+        parts.append(str(Path("/proc/self/ns/pid").readlink()))
+    except OSError:
+        parts.append("-")  # not Linux: the host name alone
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # exists, under another account
+    return False
+
+
 class UploadLeases:
     def __init__(self, database: Database, idle_timeout_s: float) -> None:
         self._database = database
         # Longer than a PATCH can go without a renewal (one idle timeout, then the checksum).
         self.ttl = timedelta(seconds=2 * idle_timeout_s + 60)
+        self._machine = _this_machine()
 
     def try_acquire(self, upload_id: str) -> str | None:
         """The lease's owner token, or None when another PATCH holds an unexpired lease."""
         table = table_of(UploadLease)
         owner, now = uuid.uuid4().hex, utc_now()
+        mine = {"owner": owner, "expires_at": now + self.ttl, "machine": self._machine,
+                "pid": os.getpid()}  # fmt: skip
         dialect = self._database.engine.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = (
             insert(table)
-            .values(upload_id=upload_id, owner=owner, expires_at=now + self.ttl)
+            .values(upload_id=upload_id, **mine)
             .on_conflict_do_update(
-                index_elements=[table.c.upload_id],
-                set_={"owner": owner, "expires_at": now + self.ttl},
-                where=table.c.expires_at <= now,
+                index_elements=[table.c.upload_id], set_=mine, where=table.c.expires_at <= now
             )
             .returning(table.c.owner)
         )
         with self._database.engine.begin() as connection:
-            taken = connection.execute(statement).scalar_one_or_none()
-        return owner if taken == owner else None
+            if connection.execute(statement).scalar_one_or_none() == owner:
+                return owner
+            held = connection.execute(
+                select(table.c.owner, table.c.machine, table.c.pid).where(
+                    table.c.upload_id == upload_id
+                )
+            ).one_or_none()
+            if held is None or held.machine != self._machine or held.pid == os.getpid():
+                return None
+            if not _gone(held.pid):
+                return None
+            # Its process died on this machine: take the lease over, unless someone just did.
+            taken = connection.execute(
+                update(table)
+                .where(table.c.upload_id == upload_id, table.c.owner == held.owner)
+                .values(**mine)
+            ).rowcount
+        return owner if taken else None
 
     def keep(self, upload_id: str, owner: str) -> bool:
         """Renew the lease; False if it ran out and another PATCH took it meanwhile."""

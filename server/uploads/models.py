@@ -50,3 +50,7 @@ class UploadLease(Base):
     )
     owner: Mapped[str] = mapped_column(String(32))  # one PATCH (or DELETE): a random token
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Which process holds it: a lease of a dead process on the same machine is taken over at
+    # once (a restarted academy resumes its uploads without waiting for the lease to run out).
+    machine: Mapped[str] = mapped_column(String(64))
+    pid: Mapped[int]

@@ -3,6 +3,7 @@ at a time, given back, taken over only once it ran out, and a lost lease is noti
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -74,3 +75,20 @@ def test_removing_the_upload_removes_its_lease(database: Database) -> None:
         session.delete(upload)
         session.commit()
     assert leases.snapshot() == set()
+
+
+def test_a_lease_of_a_dead_process_on_this_machine_is_taken_over_at_once(
+    database: Database,
+) -> None:
+    leases = UploadLeases(database, idle_timeout_s=60)
+    assert leases.try_acquire(UPLOAD) is not None
+    table = table_of(UploadLease)
+    finished = subprocess.Popen(["true"])  # a pid that existed and is gone now
+    finished.wait()
+    for pid, taken in ((1, False), (finished.pid, True)):  # pid 1 lives as long as the machine
+        with database.engine.begin() as connection:  # as if another process held it, unexpired
+            connection.execute(update(table).values(pid=pid))
+        assert (leases.try_acquire(UPLOAD) is not None) is taken
+    with database.engine.begin() as connection:  # another machine: its pids mean nothing here
+        connection.execute(update(table).values(pid=finished.pid, machine="0" * 64))
+    assert leases.try_acquire(UPLOAD) is None

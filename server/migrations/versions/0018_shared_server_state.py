@@ -32,6 +32,8 @@ def upgrade() -> None:
         sa.Column("upload_id", sa.String(36), nullable=False),
         sa.Column("owner", sa.String(32), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("machine", sa.String(64), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["upload_id"],
             ["uploads.id"],
