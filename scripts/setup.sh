@@ -24,8 +24,9 @@ if [ "$extras" = "dev" ]; then
   # binutils: PyInstaller reads and strips ELF files; desktop-file-utils and appstream validate
   # the Linux desktop entry and metadata; xz-utils packs the bundle.
   # postgresql: the server and integration suites also run on PostgreSQL (scripts/postgres.sh).
+  # nginx-light: a real nginx sends media after the academy's X-Accel-Redirect (test_accel_redirect).
   apt_packages+=(xvfb xauth x11-utils dbus dbus-x11 gnome-keyring chromium
-    binutils desktop-file-utils appstream xz-utils postgresql)
+    binutils desktop-file-utils appstream xz-utils postgresql nginx-light)
 fi
 missing=()
 for package in "${apt_packages[@]}"; do

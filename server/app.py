@@ -2,6 +2,11 @@
 whose lifespan (on uvicorn's event loop, before the first request) prepares the data directory
 and migrates the database. Endpoints run on the event loop (async) or worker threadpool (sync),
 which is as large as the database pool and the admission slots (server.admission).
+
+:func:`app_from_environment` is the factory worker processes import by name (`samen-server run
+--workers N`, or uvicorn/gunicorn started by hand, see docs/server.md): it reads the
+ServerConfig from the environment. Every process of one academy shares its state through the
+database (push and upload locks, rate limits, mail leases) and the data directory.
 """
 
 from __future__ import annotations
@@ -31,9 +36,9 @@ from server.supporter.log_redaction import install as redact_supporter_links
 from server.supporter.mailer import Mailer
 from server.supporter.pages import router as supporter_router
 from server.sync.locks import ClientLocks
-from server.sync.rate import RateLimiter
+from server.sync.rate import DatabaseRateLimiter, RateLimiter
 from server.sync.routes import router as sync_router
-from server.uploads.locks import UploadLocks
+from server.uploads.locks import UploadLeases
 from server.uploads.protocol import TusHeaders
 from server.uploads.routes import options_router as upload_options_router
 from server.uploads.routes import router as upload_router
@@ -67,8 +72,12 @@ def create_app(config: ServerConfig) -> FastAPI:
     mailer = Mailer(config, database)
     app.state.mailer = mailer
     app.state.client_locks = ClientLocks()
-    app.state.sync_rate = RateLimiter(config.sync_requests_per_minute)
-    app.state.upload_locks = UploadLocks()
+    app.state.sync_rate = (
+        DatabaseRateLimiter(database, config.sync_requests_per_minute)
+        if database.engine.dialect.name == "postgresql"  # maybe several processes
+        else RateLimiter(config.sync_requests_per_minute)
+    )
+    app.state.upload_locks = UploadLeases(database, config.upload_idle_timeout_s)
     app.state.upload_sweeper = ExpirySweeper(config, database, app.state.upload_locks)
     app.add_middleware(TusHeaders)
     app.add_middleware(BodyDepthGuard)
@@ -94,3 +103,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     ):
         app.include_router(router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for the ServerConfig in the environment (see ServerConfig.from_environment)."""
+    return create_app(ServerConfig.from_environment())

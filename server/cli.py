@@ -11,6 +11,7 @@ import argparse
 import copy
 import getpass
 import os
+import shutil
 import socket
 import sys
 import time
@@ -25,17 +26,16 @@ from sqlalchemy.exc import DBAPIError
 
 from server.auth.accounts import AccountError, create_user, parse_role
 from server.auth.models import Role
-from server.config import ServerConfig
+from server.config import DATABASE_URL_ENV, SMTP_PASSWORD_ENV, ServerConfig
 from server.db import Database
 from server.migrator import prepare_storage
 from server.private_files import private_dir, restrict_new_files
 
 PROG = "samen-server"
-SMTP_PASSWORD_ENV = "SAMEN_SMTP_PASSWORD"
-# A database URL carries a password: the environment keeps it out of `ps` and shell history.
-DATABASE_URL_ENV = "SAMEN_DATABASE_URL"
 # Same as server.content.demo.DEFAULT_PASSWORD; not imported so `run` stays light.
 DEMO_PASSWORD = "samen-demo"
+# Where the worker processes of `run --workers N` keep their metrics (prometheus_client's name).
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class CliError(Exception):
@@ -120,6 +120,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         queue=args.queue,
         queue_wait_s=args.queue_wait,
         metrics_from=_metrics_from(args.metrics_from),
+        accel_redirect=args.accel_redirect,
         **({"academy_name": args.academy_name} if args.academy_name else {}),
         **({"mail_from": args.mail_from} if args.mail_from else {}),
     )
@@ -127,6 +128,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         private_dir(config.data_dir)
     except OSError as exc:
         raise CliError(f"cannot create {config.data_dir}: {exc.strerror or exc}") from exc
+    _prepare_once(config, args.workers)
+    if args.workers > 1:
+        return _serve_workers(config, args)
     app = create_app(config)
     server = _AnnouncingServer(
         uvicorn.Config(
@@ -151,6 +155,49 @@ def _metrics_from(value: str) -> tuple[str, ...]:
     except ValueError as exc:
         raise CliError(f"--metrics-from: {exc}") from None
     return cidrs
+
+
+def _prepare_once(config: ServerConfig, workers: int) -> None:
+    """Migrate and create the signing key here, before any worker starts (so they never race
+    to), and say in one line when the database cannot be used."""
+    from server.content.signing import AcademySigner
+
+    if workers > 1 and make_url(config.sqlalchemy_url).get_backend_name() == "sqlite":
+        raise CliError(
+            "--workers above 1 needs PostgreSQL (--database-url): SQLite lets one process "
+            "write at a time, so more processes would only wait for each other"
+        )
+    _open_database(config).dispose()
+    AcademySigner.load_or_create(config.signing_key_path)
+
+
+def _serve_workers(config: ServerConfig, args: argparse.Namespace) -> int:
+    """N uvicorn worker processes on one listening socket; each imports the app by name and
+    reads this config from the environment (uvicorn's supervisor restarts a dead one)."""
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ.update(config.to_environment())
+    # /metrics sums every worker's values from files in one emptied directory (server.metrics).
+    metrics_dir = Path(os.environ.setdefault(METRICS_DIR_ENV, str(config.data_dir / "metrics")))
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    server_config = uvicorn.Config(
+        "server.app:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        log_config=_log_config(args.log_level),
+    )
+    try:
+        sock = server_config.bind_socket()
+    except SystemExit:  # uvicorn has logged why it could not bind
+        return 1
+    host, port = sock.getsockname()[:2]
+    print(f"Samen server listening on http://{host}:{port} ({args.workers} workers)", flush=True)
+    Multiprocess(server_config, sockets=[sock]).run()
+    return 0
 
 
 def _log_config(level: str) -> dict[str, Any]:
@@ -361,6 +408,20 @@ def _add_storage_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 up, not {value!r}")
+    return int(value)
+
+
+def _accel_prefix(value: str) -> str:
+    if not (value.startswith("/") and value.endswith("/")):
+        raise argparse.ArgumentTypeError(
+            f"expected a path that starts and ends with /, not {value!r}"
+        )
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Samen academy server.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -442,6 +503,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=",".join(ServerConfig.metrics_from),
         metavar="CIDR,...",
         help="networks that may read /metrics (others get 404)",
+    )
+    run.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="serve with N processes (above 1 needs PostgreSQL); default: 1",
+    )
+    run.add_argument(
+        "--accel-redirect",
+        type=_accel_prefix,
+        default=None,
+        metavar="PREFIX",
+        help="behind nginx: let it send course media and episodes from its internal location "
+        "PREFIX (e.g. /internal/, mapped to the data directory) after the academy's check",
     )
     run.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]

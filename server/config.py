@@ -5,8 +5,20 @@ Plain data, read from any thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
+
+# Worker processes import the app by name, so `samen-server run --workers N` hands them the
+# config through the environment: JSON in CONFIG_ENV, secrets in their own variables.
+CONFIG_ENV = "SAMEN_SERVER_CONFIG"
+DATA_DIR_ENV = "SAMEN_DATA_DIR"
+# A database URL carries a password: the environment keeps it out of `ps` and shell history.
+DATABASE_URL_ENV = "SAMEN_DATABASE_URL"
+SMTP_PASSWORD_ENV = "SAMEN_SMTP_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,41 @@ class ServerConfig:
     queue_wait_s: float = 5.0
     # Who may read /metrics (CIDRs); everyone else gets 404.
     metrics_from: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    # Behind nginx: answer allowed media and episodes with X-Accel-Redirect to this prefix
+    # (e.g. "/internal/") plus the file's path under data_dir; None: the academy sends them.
+    accel_redirect: str | None = None
+
+    def to_environment(self) -> dict[str, str]:
+        """The variables :meth:`from_environment` reads back; the password stays out of the
+        JSON (it travels in SMTP_PASSWORD_ENV, the database URL in DATABASE_URL_ENV)."""
+        values = asdict(self)
+        values["data_dir"] = str(self.data_dir)
+        del values["smtp_password"], values["database_url"]
+        env = {CONFIG_ENV: json.dumps(values)}
+        if self.database_url:
+            env[DATABASE_URL_ENV] = self.database_url
+        if self.smtp_password is not None:
+            env[SMTP_PASSWORD_ENV] = self.smtp_password
+        return env
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str] = os.environ) -> ServerConfig:
+        """CONFIG_ENV as written by :meth:`to_environment`, or (for a hand-written uvicorn or
+        gunicorn start) just DATA_DIR_ENV with the defaults; raises KeyError without both."""
+        values: dict[str, Any] = (
+            json.loads(env[CONFIG_ENV]) if CONFIG_ENV in env else {"data_dir": env[DATA_DIR_ENV]}
+        )
+        known = {field.name for field in fields(cls)}
+        # JSON has no tuples: a list read back is the tuple it was (e.g. metrics_from).
+        config: dict[str, Any] = {
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in values.items()
+            if key in known
+        }
+        config["data_dir"] = Path(config["data_dir"]).expanduser().resolve()
+        config["database_url"] = env.get(DATABASE_URL_ENV) or None
+        config["smtp_password"] = env.get(SMTP_PASSWORD_ENV)
+        return cls(**config)
 
     @property
     def sqlalchemy_url(self) -> str:

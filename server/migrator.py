@@ -11,12 +11,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from server.config import ServerConfig
 from server.private_files import private_dir, private_file, tighten
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# pg_advisory_lock's key for "migrating the academy's schema" (any fixed number; "samen" in hex).
+MIGRATION_LOCK = 0x73616D656E
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -29,8 +31,18 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Bring the schema to the newest revision; a no-op when already there."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest revision; a no-op when already there. On PostgreSQL
+    several academy processes may start at once: an advisory lock lets one migrate at a time."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), "head")
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            command.upgrade(alembic_config(engine), "head")
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            lock.commit()
 
 
 def prepare_storage(config: ServerConfig, engine: Engine) -> None:

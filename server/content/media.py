@@ -1,6 +1,9 @@
 """Course media on disk: safe paths, content types and checksums.
 
-Used by the media endpoint (worker threads) and the demo seed (main thread).
+Used by the media and podcast endpoints (worker threads) and the demo seed (main thread).
+Behind nginx (`--accel-redirect PREFIX`), :func:`file_response` answers an allowed file with
+X-Accel-Redirect and no body: nginx then sends the bytes (Range included) from its internal
+location PREFIX, which maps to the data directory (docs/server.md).
 """
 
 from __future__ import annotations
@@ -10,6 +13,11 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+
+from starlette.responses import FileResponse, Response
+
+from server.config import ServerConfig
 
 # The contract's MediaFile.path: relative, slash-separated, no empty or dot-only segments.
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -68,3 +76,15 @@ def describe(path: Path) -> FileFacts:
 
 def strong_etag(sha256: str) -> str:
     return f'"{sha256}"'
+
+
+def file_response(
+    config: ServerConfig, path: Path, media_type: str, headers: dict[str, str]
+) -> Response:
+    """The file at ``path`` (under the data directory), after the caller's access check."""
+    if config.accel_redirect is None:
+        return FileResponse(path, media_type=media_type, headers=headers)
+    inside = path.relative_to(config.data_dir.resolve()).as_posix()
+    # nginx keeps Content-Type and Cache-Control from this answer and sets its own ETag.
+    redirect = {"X-Accel-Redirect": config.accel_redirect + quote(inside)}
+    return Response(media_type=media_type, headers={**headers, **redirect})

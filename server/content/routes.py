@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Response
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from server.auth.tokens import Caller
 from server.content.access import courses_of, not_enrolled_in, takes_part
 from server.content.catalogue import detail_of, load_course, manifest_of, summary_of
-from server.content.media import resolve_under, strong_etag
+from server.content.media import file_response, resolve_under, strong_etag
 from server.content.models import Course, MediaFile
 from server.content.ranges import refuse_unsatisfiable_range
 from server.content.schemas import CourseDetail, CourseList
@@ -96,7 +96,7 @@ def course_media(
     config: ConfigDep,
     range_: Annotated[str | None, Header(alias="range")] = None,
     if_range: Annotated[str | None, Header()] = None,
-) -> FileResponse:
+) -> Response:
     course = session.get(Course, course_id)
     if course is None:
         raise _no_such_course(course_id)
@@ -118,8 +118,6 @@ def course_media(
         raise not_found(_("The file '{path}' is missing on the server.").format(path=path))
     etag = strong_etag(media.sha256)
     refuse_unsatisfiable_range(range_, if_range, etag, file.stat().st_size)
-    return FileResponse(
-        file,
-        media_type=media.content_type,
-        headers={"ETag": etag, "Cache-Control": "private, no-cache"},
+    return file_response(
+        config, file, media.content_type, {"ETag": etag, "Cache-Control": "private, no-cache"}
     )

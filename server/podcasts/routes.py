@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from server.content.media import resolve_under, strong_etag
+from server.content.media import file_response, resolve_under, strong_etag
 from server.dependencies import CallerDep, ConfigDep, SessionDep
 from server.errors import not_found
 from server.language import _
@@ -81,7 +81,7 @@ def feed_xml(feed_id: str, session: SessionDep, request: Request) -> Response:
     response_class=FileResponse,
     responses=file_responses(404),
 )
-def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep) -> FileResponse:
+def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep) -> Response:
     episode = session.scalars(
         select(PodcastEpisode).where(PodcastEpisode.feed_id == feed_id, PodcastEpisode.file == file)
     ).one_or_none()
@@ -94,9 +94,7 @@ def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep
     path = resolve_under(config.podcast_dir / feed_id, episode.file)
     if path is None or not path.is_file():
         raise not_found(_("The episode '{file}' is missing on the server.").format(file=file))
-    return FileResponse(
-        path, media_type=episode.content_type, headers={"ETag": strong_etag(episode.sha256)}
-    )
+    return file_response(config, path, episode.content_type, {"ETag": strong_etag(episode.sha256)})
 
 
 def _episode(session: SessionDep, feed_id: str, episode_id: int) -> PodcastEpisode | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UtcDateTime, utc_now
@@ -78,3 +78,16 @@ class ChangeCounter(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     value: Mapped[int] = mapped_column(default=0, server_default="0")
     floor: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SyncRateWindow(Base):
+    """One login's sync requests in its current one-minute window: the rate limit every server
+    process shares on PostgreSQL (server/sync/rate.py), one UPSERT per request."""
+
+    __tablename__ = "sync_rate_windows"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    window_start: Mapped[float] = mapped_column(
+        Float
+    )  # seconds since the epoch, when the window's first request came
+    hits: Mapped[int]

@@ -37,3 +37,20 @@ class Upload(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class UploadLease(Base):
+    """Which PATCH (in any server process) is writing an upload's bytes, until when: renewed
+    while bytes flow, so a crashed process holds an upload no longer than one lease."""
+
+    __tablename__ = "upload_leases"
+
+    upload_id: Mapped[str] = mapped_column(
+        ForeignKey("uploads.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner: Mapped[str] = mapped_column(String(32))  # one PATCH (or DELETE): a random token
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Which process holds it: a lease of a dead process on the same machine is taken over at
+    # once (a restarted academy resumes its uploads without waiting for the lease to run out).
+    machine: Mapped[str] = mapped_column(String(64))
+    pid: Mapped[int]

@@ -29,7 +29,7 @@ from server.errors import ApiError
 from server.language import _
 from server.openapi_doc import error_responses
 from server.uploads import files, records
-from server.uploads.locks import UploadLocks
+from server.uploads.locks import LeaseKeeper, UploadLeases
 from server.uploads.metadata import canonical_uuid, parse_creation
 from server.uploads.models import Upload, UploadState
 from server.uploads.protocol import (
@@ -207,15 +207,16 @@ def terminate_upload(
 ) -> Response:
     canonical = _canonical(upload_id)
     upload = records.own_upload(session, canonical, user_id)
-    locks: UploadLocks = request.app.state.upload_locks
-    if not locks.try_acquire(canonical):
+    leases: UploadLeases = request.app.state.upload_locks
+    owner = leases.try_acquire(canonical)
+    if owner is None:
         raise _busy()
     try:
         files.remove(config.upload_dir, canonical)
-        session.delete(upload)
+        session.delete(upload)  # its lease goes with it (ON DELETE CASCADE)
         session.commit()
     finally:
-        locks.release(canonical)
+        leases.release(canonical, owner)
     return Response(status_code=204)
 
 
@@ -346,8 +347,14 @@ async def _body(request: Request, idle_timeout: float) -> AsyncGenerator[bytes, 
             yield chunk
 
 
+async def _keep(keeper: LeaseKeeper) -> None:
+    """Renew the upload's lease; 423 if it ran out and another PATCH took the upload over."""
+    if not await run_in_threadpool(keeper.renew):
+        raise _busy()
+
+
 async def _receive(
-    request: Request, database: Database, config: ServerConfig, patch: _Patch
+    request: Request, database: Database, config: ServerConfig, patch: _Patch, keeper: LeaseKeeper
 ) -> int:
     """Append the body to the `.part` file; returns the durable offset afterwards."""
     handle = await run_in_threadpool(
@@ -367,6 +374,8 @@ async def _receive(
                         )
                     raise _beyond_length(patch.length)
                 block += chunk
+                if keeper.due():  # per chunk: a slow line may take minutes for one block
+                    await _keep(keeper)
                 if len(block) >= WRITE_BLOCK:
                     await run_in_threadpool(files.write_all, handle, bytes(block))
                     received += len(block)
@@ -414,7 +423,7 @@ async def append_bytes(
 ) -> Response:
     config: ServerConfig = request.app.state.config
     database: Database = request.app.state.database
-    locks: UploadLocks = request.app.state.upload_locks
+    leases: UploadLeases = request.app.state.upload_locks
     if (content_type or "").split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
         raise ApiError(
             415,
@@ -429,19 +438,22 @@ async def append_bytes(
     body_length = whole_number(content_length)
     canonical = _canonical(upload_id)
     await run_in_threadpool(_owned, database, canonical, user_id)  # 404 before any 423
-    if not locks.try_acquire(canonical):
+    owner = await run_in_threadpool(leases.try_acquire, canonical)
+    if owner is None:
         raise _busy()
     try:
         patch = await run_in_threadpool(
             _begin, database, config, canonical, user_id, offset, body_length
         )
-        received = await _receive(request, database, config, patch)
+        keeper = LeaseKeeper(leases, canonical, owner)
+        received = await _receive(request, database, config, patch, keeper)
         if received < patch.length:
             upload = await run_in_threadpool(_reload, database, canonical)
             return Response(status_code=204, headers=_state_headers(upload))
+        await _keep(keeper)  # the checksum of a large file takes a while
         upload = await run_in_threadpool(_conclude, database, config, patch)
     finally:
-        locks.release(canonical)
+        await run_in_threadpool(leases.release, canonical, owner)
     if upload.state == UploadState.FAILED:
         raise ApiError(
             CHECKSUM_MISMATCH,
