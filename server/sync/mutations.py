@@ -76,7 +76,10 @@ Deferred = Callable[["MutationContext"], None]
 @dataclass
 class MutationContext:
     """What a handler may use. ``changes`` and deferred work of a rejected mutation are
-    discarded; ``memo`` caches read-only lookups (lessons, polls) for the whole batch."""
+    discarded; ``memo`` caches read-only lookups (lessons, polls, authors' labels) for the whole
+    batch, ``scratch`` rows for the running mutation alone (its course lookup read the thread
+    the handler needs: one statement, not two). ``undo`` is run when the running mutation is
+    rolled back, for batch caches it added to (a pseudonym made, a post counted)."""
 
     session: Session
     connection: Connection  # the session's connection; handlers run Core statements on it
@@ -88,6 +91,8 @@ class MutationContext:
     changes: ChangeBuffer = field(default_factory=ChangeBuffer)
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
     deferred: dict[tuple[str, str], Deferred] = field(default_factory=dict)
+    scratch: dict[str, Any] = field(default_factory=dict)
+    undo: list[Callable[[], None]] = field(default_factory=list)
 
     def defer(self, key: tuple[str, str], work: Deferred) -> None:
         """Run ``work`` once at the end of the batch (e.g. recount a poll once, not per vote)."""

@@ -1,9 +1,19 @@
 """Processing one push batch (sync-protocol.md, "Push"), on a worker thread.
 
-The whole batch is one transaction, committed once at the end: a server that dies mid-batch
-keeps nothing of it and the client resends. Each new mutation runs in its own SAVEPOINT so a
-rejected one leaves no trace but its stored outcome. Lookups are batched: one query for the
-stored outcomes of replayed seqs, one for mutation_ids already used, a few for change versions.
+A batch is applied in chunks of CHUNK_SIZE new outcomes, each one transaction that holds the
+client's row (on SQLite: the academy's one write lock) and commits the chunk's effects, its
+changes, its mutation_log rows and the client's last_seq together. A server that dies mid-batch
+keeps the chunks it committed, whole, and nothing of the one it was in; the client resends the
+batch, gets `duplicate` (the stored outcome) for what was kept and has the rest applied. The
+reply is the same as for one transaction: only how long other writers wait changes. Between
+chunks the row is taken again, and a last_seq moved by another server process meanwhile ends
+the batch with 409 push_in_progress (the resend sorts it out).
+
+Each new mutation can be rolled back alone to a SAVEPOINT (see _Savepoint: one statement per
+mutation, none after a rejection), so a rejected one leaves no trace but its stored outcome.
+Lookups are batched: one query for the stored outcomes of replayed seqs, one for mutation_ids
+already used, a few for change versions per chunk; handlers cache read-only lookups for the
+batch on the MutationContext.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session
 
@@ -22,7 +32,7 @@ from server.config import ServerConfig
 from server.db import table_of, utc_now
 from server.language import N_, _
 from server.sync.changes import ChangeBuffer, write_changes
-from server.sync.locks import lock_client_row
+from server.sync.locks import lock_client_row, push_in_progress
 from server.sync.models import MutationLog, SyncClient
 from server.sync.mutations import (
     NOT_PROCESSED,
@@ -44,7 +54,12 @@ _DATABASE_FAILURES = (OperationalError, InterfaceError, PendingRollbackError)
 
 _SAVEPOINT = "SAVEPOINT samen_mutation"
 _ROLLBACK_TO = "ROLLBACK TO SAVEPOINT samen_mutation"
-_RELEASE = "RELEASE SAVEPOINT samen_mutation"
+
+# New outcomes per transaction. SQLite has one write lock for the whole academy: a batch gives
+# it up after each chunk, so other learners' pushes wait for a chunk, not for a batch (and not
+# past busy_timeout). Each chunk's effects, its mutation_log rows and last_seq commit together,
+# so a crash after chunk k keeps chunks 1..k whole and the resend gets them as `duplicate`.
+CHUNK_SIZE = 50
 
 MISMATCH_SAME_SEQ = N_("A different change was already sent under this sequence number.")
 MISMATCH_USED_ID = N_("This action's id was already used for another change.")
@@ -150,8 +165,36 @@ class _StopBatch(Exception):  # noqa: N818 - control flow inside this module
 _Applied = tuple[str, dict[str, Any] | None, str | None, str | None, dict[str, Any] | None]
 
 
+class _Savepoint:
+    """The savepoint that lets one mutation be rolled back alone, set only when needed.
+
+    After a rollback to it, it still marks the state the next mutation starts from, so that
+    one needs none of its own; after an applied mutation the next sets a new one (same name:
+    the newest is the one rolled back to). None is released: the commit ends them all. So a
+    mutation costs one statement for its savepoint, not two (a round trip each on
+    PostgreSQL), and a chunk stays under PostgreSQL's 64 subtransactions per transaction
+    that it keeps in shared memory."""
+
+    def __init__(self) -> None:
+        self.marks_now = False
+
+    def set(self, connection: Connection) -> None:
+        if not self.marks_now:
+            connection.exec_driver_sql(_SAVEPOINT)
+            self.marks_now = True
+
+    def rollback(self, connection: Connection) -> None:
+        connection.exec_driver_sql(_ROLLBACK_TO)
+
+    def moved_on(self) -> None:
+        self.marks_now = False
+
+
 def _apply(
-    ctx: MutationContext, registry: Mapping[str, MutationSpec[Any]], mutation: MutationIn
+    ctx: MutationContext,
+    registry: Mapping[str, MutationSpec[Any]],
+    mutation: MutationIn,
+    savepoint: _Savepoint,
 ) -> _Applied:
     """Run one handler in a savepoint: (status, result, code, message, params); raises
     _StopBatch."""
@@ -161,16 +204,19 @@ def _apply(
         return "rejected", None, "unknown_mutation", message, {"name": mutation.name}
     ctx.changes = ChangeBuffer()
     ctx.deferred = {}
+    ctx.scratch = {}
+    ctx.undo = []
     ctx.occurred_at = occurred(mutation.created_at, ctx.now)
     # Plain SQL savepoints: the same statements session.begin_nested() emits, without its
     # bookkeeping (a third of the time of a small mutation). Handlers use Core only.
     connection = ctx.connection
-    connection.exec_driver_sql(_SAVEPOINT)
+    savepoint.set(connection)
     try:
         result = spec.run(ctx, mutation.args)
     except BaseException as exc:
-        connection.exec_driver_sql(_ROLLBACK_TO)
-        connection.exec_driver_sql(_RELEASE)
+        savepoint.rollback(connection)
+        for undo in reversed(ctx.undo):
+            undo()
         if isinstance(exc, Rejected):
             return "rejected", None, exc.code, exc.message, exc.params or None
         if isinstance(exc, RetryLater):
@@ -186,8 +232,43 @@ def _apply(
             log.exception("%s failed on mutation %s", mutation.name, mutation.mutation_id)
             return "rejected", None, "internal", _(NOT_PROCESSED), None
         raise
-    connection.exec_driver_sql(_RELEASE)
+    savepoint.moved_on()
     return "applied", result, None, None, None
+
+
+class _Chunk:
+    """What one chunk's transaction has done so far, written at its end in a few statements:
+    its changes, deferred work, mutation_log rows and the client's last_seq."""
+
+    def __init__(self) -> None:
+        self.changes = ChangeBuffer()
+        self.deferred: dict[tuple[str, str], Any] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.savepoint = _Savepoint()
+
+    def commit(self, session: Session, ctx: MutationContext, client_id: str, last_seq: int) -> None:
+        ctx.changes = self.changes
+        for work in self.deferred.values():
+            work(ctx)
+        write_changes(session, self.changes.changes(), ctx.now)
+        if self.rows:
+            session.execute(insert(table_of(MutationLog)), self.rows)
+            table = table_of(SyncClient)
+            session.execute(
+                update(table).where(table.c.client_id == client_id).values(last_seq=last_seq)
+            )
+        session.commit()
+
+
+def _next_chunk(session: Session, ctx: MutationContext, client_id: str, last_seq: int) -> _Chunk:
+    """Take the client's row (and, on SQLite, the write lock) again for the next chunk."""
+    if lock_client_row(session, client_id) != last_seq:
+        # Another server process pushed for this client between two chunks (the in-process
+        # lock cannot see it): the resend sorts out what is done.
+        session.rollback()
+        raise push_in_progress()
+    ctx.connection = session.connection()  # the commit gave the last one back to the pool
+    return _Chunk()
 
 
 def process_push(
@@ -200,13 +281,14 @@ def process_push(
     *,
     config: ServerConfig | None = None,
     on_start: BatchStart | None = None,
+    chunk_size: int = CHUNK_SIZE,
 ) -> dict[str, Any]:
-    """Apply a batch for an owned client_id (the caller holds its in-process lock); commits."""
+    """Apply a batch for an owned client_id (the caller holds its in-process lock); commits
+    every ``chunk_size`` new outcomes and at the end."""
     now = now or utc_now()
     last_seq = lock_client_row(session, client_id)
     if on_start is not None:
         on_start(session, now)
-    start_seq = last_seq
     stored = {
         o.seq: o
         for o in load_outcomes(session, client_id, [m.seq for m in mutations if m.seq <= last_seq])
@@ -221,9 +303,7 @@ def process_push(
         now=now,
         config=config,
     )
-    batch_changes = ChangeBuffer()
-    deferred: dict[tuple[str, str], Any] = {}
-    new_rows: list[dict[str, Any]] = []
+    chunk = _Chunk()
     results: list[dict[str, Any]] = []
     reply: dict[str, Any] = {}
 
@@ -251,6 +331,9 @@ def process_push(
         if mutation.seq > last_seq + 1:
             reply["expected_seq"] = last_seq + 1
             break
+        if len(chunk.rows) >= chunk_size:
+            chunk.commit(session, ctx, client_id, last_seq)
+            chunk = _next_chunk(session, ctx, client_id, last_seq)
         logged_id: str | None = mutation_id
         status: str
         result: dict[str, Any] | None
@@ -263,7 +346,9 @@ def process_push(
             code, message = "idempotency_mismatch", _(MISMATCH_USED_ID)
         else:
             try:
-                status, result, code, message, params = _apply(ctx, registry, mutation)
+                status, result, code, message, params = _apply(
+                    ctx, registry, mutation, chunk.savepoint
+                )
             except _StopBatch as stop:
                 results.append(
                     {
@@ -276,12 +361,12 @@ def process_push(
                 break
             used.add(mutation_id)
             if status == "applied":
-                batch_changes.extend(ctx.changes.changes())
-                deferred.update(ctx.deferred)
+                chunk.changes.extend(ctx.changes.changes())
+                chunk.deferred.update(ctx.deferred)
         outcome = Outcome(mutation.seq, logged_id, digest, status, result, code, message, params)
         stored[mutation.seq] = outcome
         last_seq = mutation.seq
-        new_rows.append(
+        chunk.rows.append(
             {
                 "client_id": client_id,
                 "seq": outcome.seq,
@@ -297,16 +382,5 @@ def process_push(
         )
         results.append(fresh(outcome, mutation_id))
 
-    ctx.changes = batch_changes
-    for work in deferred.values():
-        work(ctx)
-    write_changes(session, batch_changes.changes(), now)
-    if new_rows:
-        session.execute(insert(table_of(MutationLog)), new_rows)
-    if last_seq != start_seq:
-        table = table_of(SyncClient)
-        session.execute(
-            update(table).where(table.c.client_id == client_id).values(last_seq=last_seq)
-        )
-    session.commit()
+    chunk.commit(session, ctx, client_id, last_seq)
     return {"last_seq": last_seq, "results": results, **reply}
