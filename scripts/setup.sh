@@ -23,8 +23,9 @@ if [ "$extras" = "dev" ]; then
   # chromium: the supporter's web page is tested in a real headless browser (Playwright).
   # binutils: PyInstaller reads and strips ELF files; desktop-file-utils and appstream validate
   # the Linux desktop entry and metadata; xz-utils packs the bundle.
+  # postgresql: the server and integration suites also run on PostgreSQL (scripts/postgres.sh).
   apt_packages+=(xvfb xauth x11-utils dbus dbus-x11 gnome-keyring chromium
-    binutils desktop-file-utils appstream xz-utils)
+    binutils desktop-file-utils appstream xz-utils postgresql)
 fi
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -8,5 +8,13 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-# A private session bus for the run; keyring tests start their own gnome-keyring on another.
-exec dbus-run-session -- .venv/bin/pytest "$@"
+# The academy's suites run on SQLite and again on PostgreSQL, on a throwaway cluster on
+# 127.0.0.1 (scripts/postgres.sh). SAMEN_TEST_DATABASE=postgresql with arguments: only those.
+SAMEN_TEST_POSTGRES_URL="$(scripts/postgres.sh start)"
+export SAMEN_TEST_POSTGRES_URL
+# A private session bus for each run; keyring tests start their own gnome-keyring on another.
+if [ "$#" -gt 0 ] || [ -n "${SAMEN_TEST_DATABASE:-}" ]; then
+  exec dbus-run-session -- .venv/bin/pytest "$@"
+fi
+SAMEN_TEST_DATABASE=sqlite dbus-run-session -- .venv/bin/pytest
+SAMEN_TEST_DATABASE=postgresql exec dbus-run-session -- .venv/bin/pytest tests/server tests/integration

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError
 
 from server.auth.accounts import AccountError, create_user, parse_role
 from server.auth.models import Role
@@ -30,6 +32,8 @@ from server.private_files import private_dir, restrict_new_files
 
 PROG = "samen-server"
 SMTP_PASSWORD_ENV = "SAMEN_SMTP_PASSWORD"
+# A database URL carries a password: the environment keeps it out of `ps` and shell history.
+DATABASE_URL_ENV = "SAMEN_DATABASE_URL"
 # Same as server.content.demo.DEFAULT_PASSWORD; not imported so `run` stays light.
 DEMO_PASSWORD = "samen-demo"
 
@@ -60,7 +64,17 @@ def _open_database(config: ServerConfig) -> Database:
     except OSError as exc:
         database.dispose()
         raise CliError(f"cannot prepare {config.data_dir}: {exc.strerror or exc}") from exc
+    except DBAPIError as exc:
+        database.dispose()
+        raise CliError(_database_failure(config, exc)) from None
     return database
+
+
+def _database_failure(config: ServerConfig, exc: DBAPIError) -> str:
+    """One line naming the database (never its password) and what its driver said."""
+    where = make_url(config.sqlalchemy_url).render_as_string(hide_password=True)
+    said = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc).__name__
+    return f"cannot use the database {where}: {said}"
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -321,9 +335,12 @@ def _add_storage_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--database-url",
-        default=None,
+        default=os.environ.get(DATABASE_URL_ENV) or None,
         metavar="URL",
-        help="SQLAlchemy URL; default: SQLite in the data directory",
+        help=(
+            "SQLAlchemy URL, e.g. postgresql+psycopg://USER@HOST/DB (default: "
+            f"${DATABASE_URL_ENV}, else SQLite in the data directory)"
+        ),
     )
 
 

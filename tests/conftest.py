@@ -27,11 +27,23 @@ from keyring.backends import fail
 from desktop.core import Core, build_core
 from desktop.paths import resolve_paths
 from desktop.store.vault import TokenVault
-from tests import keyring_service
+from tests import academy_database, keyring_service
+
+# Every test gets a watchdog for hangs pytest-timeout's signal cannot reach (see the module).
+from tests.hang_watchdog import pytest_runtest_protocol as pytest_runtest_protocol
 
 if TYPE_CHECKING:
     from tests.faults.proxy import FaultProxy
     from tests.server_process import LiveServer
+
+
+def pytest_report_header() -> str:
+    return f"academy database: {academy_database.BACKEND}"
+
+
+def pytest_sessionfinish() -> None:
+    # Every academy has stopped by now; its PostgreSQL database (if any) goes with it.
+    academy_database.drop_all()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import requests
 
+from tests import academy_database
+
 DEMO_PASSWORD = "samen-demo"
 START_TIMEOUT = 20.0
 
@@ -34,7 +36,10 @@ def server_command(*args: str) -> list[str]:
 def run_cli(
     *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run one `samen-server` command to completion and return its result (never raises)."""
+    """Run one `samen-server` command to completion and return its result (never raises).
+    A command on a data directory (`--data DIR`) uses that academy's test database."""
+    if "--data" in args[:-1]:
+        env = academy_database.server_env(Path(args[args.index("--data") + 1]), env)
     return subprocess.run(
         server_command(*args),
         input=stdin,
@@ -83,6 +88,7 @@ class LiveServer:
                 stdout=out,
                 stderr=err,
                 stdin=subprocess.DEVNULL,
+                env=academy_database.server_env(self.data_dir),
             )
         self._wait_until_healthy()
 

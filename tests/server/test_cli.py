@@ -13,7 +13,7 @@ import requests
 
 from tests.contract import validate
 from tests.server.api import assert_error, login
-from tests.server_process import LiveServer, run_cli, start_server
+from tests.server_process import LiveServer, run_cli, server_command, start_server
 
 
 def _snapshot(data_dir: Path) -> tuple[list[str], dict[str, tuple[str, int]]]:
@@ -171,3 +171,26 @@ def test_seed_demo_without_ffmpeg_or_espeak_falls_back(tmp_path: Path) -> None:
         assert types == {"image/png", "audio/wav"}
     finally:
         server.stop()
+
+
+def test_a_database_that_cannot_be_reached_is_one_line_without_its_password(
+    tmp_path: Path,
+) -> None:
+    # Nothing listens on port 9 of loopback: the driver fails at once.
+    url = "postgresql+psycopg://academy:s3cret@127.0.0.1:9/samen"
+    env = {**os.environ, "SAMEN_DATABASE_URL": url}
+    result = subprocess.run(
+        server_command("seed-demo", "--data", str(tmp_path / "academy")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("samen-server: error: cannot use the database postgresql")
+    assert "127.0.0.1:9/samen" in lines[0]
+    assert "s3cret" not in result.stderr
+    assert "Traceback" not in result.stderr
