@@ -19,10 +19,12 @@ the hour's posts are counted once per batch and signatures are read once per bat
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from server.auth.models import Role, User
 from server.content.models import Lesson
@@ -94,7 +96,7 @@ def _post_row(ctx: MutationContext, post_id: str) -> Any:
     return ctx.connection.execute(select(table).where(table.c.id == post_id)).one_or_none()
 
 
-def _id_taken(new_id: str) -> ColumnElement[bool]:
+def _id_taken(new_id: Any) -> ColumnElement[bool]:
     """Whether a thread or a reply has this id (both share one id space)."""
     threads, posts = table_of(ForumThread), table_of(ForumPost)
     return or_(
@@ -103,15 +105,41 @@ def _id_taken(new_id: str) -> ColumnElement[bool]:
     )
 
 
+# The statements of the frequent writes, built once: building one costs more than running it.
+@cache
+def _reply_target_statement() -> Select[Any]:
+    threads = table_of(ForumThread)
+    taken = _id_taken(bindparam("new_id")).label("id_taken")
+    return select(*threads.c, taken).where(threads.c.id == bindparam("thread_id"))
+
+
+@cache
+def _taken_statement() -> Select[Any]:
+    return select(_id_taken(bindparam("new_id")))
+
+
+@cache
+def _count_statement() -> ReturningUpdate[Any]:
+    threads = table_of(ForumThread)
+    return (
+        update(threads)
+        .where(threads.c.id == bindparam("target_id"))
+        .values(replies=threads.c.replies + bindparam("delta"))
+        .returning(*threads.c)
+    )
+
+
+@cache
+def _insert_statement(table: Table) -> ReturningInsert[Any]:
+    return insert(table).returning(*table.c)
+
+
 def _reply_target(ctx: MutationContext, args: PostArgs) -> Any:
     """The thread a reply goes to, with ``id_taken`` for the reply's id: one statement, read
     by the course lookup and kept for the handler (``ctx.scratch``)."""
     if "thread" not in ctx.scratch:
-        threads = table_of(ForumThread)
         ctx.scratch["thread"] = ctx.connection.execute(
-            select(*threads.c, _id_taken(args.post_id).label("id_taken")).where(
-                threads.c.id == args.thread_id
-            )
+            _reply_target_statement(), {"new_id": args.post_id, "thread_id": args.thread_id}
         ).one_or_none()
     return ctx.scratch["thread"]
 
@@ -119,12 +147,8 @@ def _reply_target(ctx: MutationContext, args: PostArgs) -> Any:
 def _count_replies(ctx: MutationContext, thread_id: str, delta: int) -> Any:
     """Keep the thread's reply count (visible replies) as a reply appears or goes; the
     thread's row as it is now."""
-    threads = table_of(ForumThread)
     return ctx.connection.execute(
-        update(threads)
-        .where(threads.c.id == thread_id)
-        .values(replies=threads.c.replies + delta)
-        .returning(*threads.c)
+        _count_statement(), {"target_id": thread_id, "delta": delta}
     ).one()
 
 
@@ -241,33 +265,33 @@ def create_thread(ctx: MutationContext, args: ThreadArgs) -> dict[str, Any]:
         raise Rejected(
             "forbidden", _("Only moderators start discussion questions."), subject="question"
         )
-    if ctx.connection.execute(select(_id_taken(args.thread_id))).scalar_one():
+    if ctx.connection.execute(_taken_statement(), {"new_id": args.thread_id}).scalar_one():
         raise Rejected(
             "conflict", _("A thread or reply with this id exists already."), subject="id"
         )
     title = _text(args.title, "title", MAX_TITLE)
     body = _text(args.body, "text", MAX_BODY)
     _rate_limit(ctx)
-    threads = table_of(ForumThread)
     thread = ctx.connection.execute(
-        insert(threads)
-        .values(
-            id=args.thread_id,
-            course_id=args.course_id,
-            lesson_id=args.lesson_id,
-            author_id=ctx.user_id,
-            title=title,
-            body=body,
-            locked=False,
-            created_at=ctx.now,
-            pinned=False,
-            hidden=False,
-            deleted=False,
-            is_question=args.question,
-            version=1,
-            replies=0,
-        )
-        .returning(*threads.c)
+        _insert_statement(table_of(ForumThread)),
+        {
+            "id": args.thread_id,
+            "course_id": args.course_id,
+            "lesson_id": args.lesson_id,
+            "author_id": ctx.user_id,
+            "title": title,
+            "body": body,
+            "locked": False,
+            "created_at": ctx.now,
+            "pinned": False,
+            "hidden": False,
+            "deleted": False,
+            "is_question": args.question,
+            "answer_post_id": None,
+            "version": 1,
+            "edited_at": None,
+            "replies": 0,
+        },
     ).one()
     _posted(ctx)
     emit_thread_row(signatures, ctx.changes, thread)
@@ -293,20 +317,19 @@ def create_post(ctx: MutationContext, args: PostArgs) -> dict[str, Any]:
         raise Rejected("conflict", _("A post with this id exists already."), subject="id")
     body = _text(args.body, "reply", MAX_BODY)
     _rate_limit(ctx)
-    posts = table_of(ForumPost)
     post = ctx.connection.execute(
-        insert(posts)
-        .values(
-            id=args.post_id,
-            thread_id=thread.id,
-            author_id=ctx.user_id,
-            body=body,
-            created_at=ctx.now,
-            hidden=False,
-            deleted=False,
-            version=1,
-        )
-        .returning(*posts.c)
+        _insert_statement(table_of(ForumPost)),
+        {
+            "id": args.post_id,
+            "thread_id": thread.id,
+            "author_id": ctx.user_id,
+            "body": body,
+            "created_at": ctx.now,
+            "hidden": False,
+            "deleted": False,
+            "version": 1,
+            "edited_at": None,
+        },
     ).one()
     _posted(ctx)
     thread = _count_replies(ctx, thread.id, 1)
