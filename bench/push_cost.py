@@ -9,8 +9,9 @@ replies, then pushes one batch per kind through the academy's own push code in-p
 the push route runs it, without HTTP): --batch actions of progress, playback, answers and
 votes, 25 forum replies and 25 new threads (the forum takes 30 posts an hour), and a mixed
 batch of --batch actions of every kind. Each kind has its own learner. Prints, per backend and
-kind, the statements sent to the database and the milliseconds per action (a second round,
-with new learners: the first warms SQLAlchemy's statement cache).
+kind, the statements sent to the database, the milliseconds per action, the transactions and
+the longest of them (on SQLite: how long the academy's one write lock was held) (a second
+round, with new learners: the first warms SQLAlchemy's statement cache).
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ def measure(database: Database, batch: int, first_user: int) -> list[dict[str, A
     for user_id, (name, items) in enumerate(plans, start=first_user):
         client_id = add_learner(database, user_id)
         started = time.perf_counter()
-        reply, statements = push(database, user_id, client_id, items)
+        reply, cost = push(database, user_id, client_id, items)
         elapsed = time.perf_counter() - started
         applied = sum(r["status"] == "applied" for r in reply["results"])
+        statements = cost.statements
         rows.append(
             {
                 "kind": name,
@@ -53,6 +55,8 @@ def measure(database: Database, batch: int, first_user: int) -> list[dict[str, A
                 "statements": len(statements),
                 "statements_per_action": round(len(statements) / len(items), 2),
                 "ms_per_action": round(elapsed * 1000 / len(items), 3),
+                "transactions": cost.transactions,
+                "longest_transaction_ms": round(cost.longest * 1000, 1),
             }
         )
     return rows
@@ -89,11 +93,15 @@ def main() -> None:
         return
     for backend, rows in results.items():
         print(f"{backend}: thread of {args.posts} replies")
-        print(f"  {'kind':<20}{'actions':>8}{'applied':>8}{'stmts/action':>14}{'ms/action':>11}")
+        print(
+            f"  {'kind':<20}{'actions':>8}{'applied':>8}{'stmts/action':>14}{'ms/action':>11}"
+            f"{'transactions':>14}{'longest ms':>12}"
+        )
         for row in rows:
             print(
                 f"  {row['kind']:<20}{row['actions']:>8}{row['applied']:>8}"
                 f"{row['statements_per_action']:>14}{row['ms_per_action']:>11}"
+                f"{row['transactions']:>14}{row['longest_transaction_ms']:>12}"
             )
 
 

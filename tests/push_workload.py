@@ -6,9 +6,11 @@ caller's thread."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -186,30 +188,51 @@ def mixed(count: int) -> list[MutationIn]:
     return items
 
 
+@dataclass
+class Cost:
+    """What a push sent to the database: its statements (an executemany counts once: it is
+    one call, and on PostgreSQL one pipeline), its transactions and the longest of them, in
+    seconds from its first statement to its commit (on SQLite: how long it held the
+    academy's one write lock)."""
+
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+    longest: float = 0.0
+    _began: float | None = None
+
+
 @contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    """The statements sent to the database inside the block (an executemany counts once:
-    it is one call, and on PostgreSQL one pipeline)."""
-    seen: list[str] = []
+def counted(engine: Engine) -> Iterator[Cost]:
+    cost = Cost()
 
-    def listen(*args: Any) -> None:
-        seen.append(str(args[2]))
+    def statement(*args: Any) -> None:
+        cost.statements.append(str(args[2]))
+        if cost._began is None:
+            cost._began = time.perf_counter()
 
-    event.listen(engine, "before_cursor_execute", listen)
+    def commit(*args: Any) -> None:
+        if cost._began is not None:
+            cost.longest = max(cost.longest, time.perf_counter() - cost._began)
+            cost.transactions += 1
+        cost._began = None
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
     try:
-        yield seen
+        yield cost
     finally:
-        event.remove(engine, "before_cursor_execute", listen)
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
 
 
 def push(
     database: Database, user_id: int, client_id: str, items: list[MutationIn]
-) -> tuple[dict[str, Any], list[str]]:
-    """Push ``items`` as the academy's push route does (without HTTP): the reply and the
-    statements it took."""
-    with counted(database.engine) as statements, database.session() as session:
+) -> tuple[dict[str, Any], Cost]:
+    """Push ``items`` as the academy's push route does (without HTTP): the reply and what it
+    cost."""
+    with counted(database.engine) as cost, database.session() as session:
         pushed = process_push(session, REGISTRY, user_id, client_id, items, NOW)
-    return pushed, statements
+    return pushed, cost
 
 
 def replies_of(database: Database) -> int:

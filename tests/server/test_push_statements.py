@@ -42,7 +42,8 @@ def _database(tmp_path: Path, name: str, posts_in_thread: int) -> Database:
 
 
 def _push(database: Database, items: list[MutationIn]) -> tuple[dict[str, Any], list[str]]:
-    return push(database, LEARNER, f"client-{LEARNER}", items)
+    pushed, cost = push(database, LEARNER, f"client-{LEARNER}", items)
+    return pushed, cost.statements
 
 
 def test_a_reply_costs_the_same_few_statements_on_a_small_and_a_large_thread(
