@@ -32,7 +32,6 @@ from server.db import table_of
 from server.language import N_, _, ngettext, number
 from server.social.forum_entities import MODERATORS as MODERATORS
 from server.social.forum_entities import Signatures, emit_reply, emit_thread_row
-from server.social.forum_entities import author_label as author_label
 from server.social.forum_entities import emit_course as emit_course
 from server.social.forum_entities import emit_post as emit_post
 from server.social.forum_entities import emit_thread as emit_thread

@@ -104,11 +104,6 @@ class Signatures:
         return forget
 
 
-def author_label(session: Session, course_id: str, user_id: int) -> str:
-    """The name a post is signed with (see :meth:`Signatures.label`), read afresh."""
-    return Signatures(session).label(course_id, user_id)
-
-
 def thread_data(thread: Any, author: str) -> dict[str, Any]:
     return {
         "thread_id": thread.id,
