@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.db import Database
+from server.sync.push import chunk_limits
 from tests.push_workload import KINDS, add_learner, build_academy, mixed, push
 
 FORUM_BATCH = 25  # under the 30 posts an hour one learner may send
@@ -43,7 +44,8 @@ def measure(database: Database, batch: int, first_user: int) -> list[dict[str, A
     for user_id, (name, items) in enumerate(plans, start=first_user):
         client_id = add_learner(database, user_id)
         started = time.perf_counter()
-        reply, cost = push(database, user_id, client_id, items)
+        limits = chunk_limits(database.engine.dialect.name)  # as the academy runs it
+        reply, cost = push(database, user_id, client_id, items, limits)
         elapsed = time.perf_counter() - started
         applied = sum(r["status"] == "applied" for r in reply["results"])
         statements = cost.statements

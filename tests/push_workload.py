@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from server.db import Database, table_of
 from server.migrator import upgrade_to_head
 from server.social.models import ForumPost, ForumThread, Poll, PollOption
 from server.sync.models import SyncClient
-from server.sync.push import process_push
+from server.sync.push import ChunkLimits, chunk_limits, process_push
 from server.sync.registry import REGISTRY
 from server.sync.schemas import MutationIn
 
@@ -226,12 +226,19 @@ def counted(engine: Engine) -> Iterator[Cost]:
 
 
 def push(
-    database: Database, user_id: int, client_id: str, items: list[MutationIn]
+    database: Database,
+    user_id: int,
+    client_id: str,
+    items: list[MutationIn],
+    limits: ChunkLimits | None = None,
 ) -> tuple[dict[str, Any], Cost]:
     """Push ``items`` as the academy's push route does (without HTTP): the reply and what it
-    cost."""
+    cost. Chunks by the database's limits, by default without SQLite's time limit, so that
+    the statements counted do not depend on how busy the machine is."""
+    if limits is None:
+        limits = replace(chunk_limits(database.engine.dialect.name), seconds=None)
     with counted(database.engine) as cost, database.session() as session:
-        pushed = process_push(session, REGISTRY, user_id, client_id, items, NOW)
+        pushed = process_push(session, REGISTRY, user_id, client_id, items, NOW, limits=limits)
     return pushed, cost
 
 

@@ -1,8 +1,9 @@
 """Processing one push batch (sync-protocol.md, "Push"), on a worker thread.
 
-A batch is applied in chunks of CHUNK_SIZE new outcomes, each one transaction that holds the
-client's row (on SQLite: the academy's one write lock) and commits the chunk's effects, its
-changes, its mutation_log rows and the client's last_seq together. A server that dies mid-batch
+A batch is applied in chunks (ChunkLimits: on SQLite 100 ms or 200 outcomes, on PostgreSQL 50
+outcomes), each one transaction that holds the client's row (on SQLite: the academy's one write
+lock) and commits the chunk's effects, its changes, its mutation_log rows and the client's
+last_seq together. A server that dies mid-batch
 keeps the chunks it committed, whole, and nothing of the one it was in; the client resends the
 batch, gets `duplicate` (the stored outcome) for what was kept and has the rest applied. The
 reply is the same as for one transaction: only how long other writers wait changes. Between
@@ -19,6 +20,7 @@ batch on the MutationContext.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,11 +57,31 @@ _DATABASE_FAILURES = (OperationalError, InterfaceError, PendingRollbackError)
 _SAVEPOINT = "SAVEPOINT samen_mutation"
 _ROLLBACK_TO = "ROLLBACK TO SAVEPOINT samen_mutation"
 
-# New outcomes per transaction. SQLite has one write lock for the whole academy: a batch gives
-# it up after each chunk, so other learners' pushes wait for a chunk, not for a batch (and not
-# past busy_timeout). Each chunk's effects, its mutation_log rows and last_seq commit together,
-# so a crash after chunk k keeps chunks 1..k whole and the resend gets them as `duplicate`.
-CHUNK_SIZE = 50
+
+@dataclass(frozen=True)
+class ChunkLimits:
+    """When a batch commits what it has done and takes its locks again: after ``size`` new
+    outcomes, or once the chunk has run ``seconds`` (None: no time limit)."""
+
+    size: int
+    seconds: float | None = None
+
+
+# SQLite has one write lock for the whole academy: a batch gives it up once a chunk has held
+# it 100 ms (or after 200 outcomes), so other learners' pushes wait for a chunk, not for a
+# whole batch, and not past busy_timeout. Each commit costs a WAL sync under that lock, so a
+# quick batch still commits once. PostgreSQL locks only the client's row, but keeps at most 64
+# subtransactions (savepoints) of a transaction in shared memory before every reader slows
+# down: 50 outcomes a chunk. Each chunk's effects, mutation_log rows and last_seq commit
+# together, so a crash after chunk k keeps chunks 1..k whole and the resend gets them as
+# `duplicate`.
+SQLITE_CHUNKS = ChunkLimits(size=200, seconds=0.1)
+POSTGRESQL_CHUNKS = ChunkLimits(size=50)
+
+
+def chunk_limits(dialect: str) -> ChunkLimits:
+    return POSTGRESQL_CHUNKS if dialect == "postgresql" else SQLITE_CHUNKS
+
 
 MISMATCH_SAME_SEQ = N_("A different change was already sent under this sequence number.")
 MISMATCH_USED_ID = N_("This action's id was already used for another change.")
@@ -240,11 +262,21 @@ class _Chunk:
     """What one chunk's transaction has done so far, written at its end in a few statements:
     its changes, deferred work, mutation_log rows and the client's last_seq."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: ChunkLimits) -> None:
         self.changes = ChangeBuffer()
         self.deferred: dict[tuple[str, str], Any] = {}
         self.rows: list[dict[str, Any]] = []
         self.savepoint = _Savepoint()
+        self._limits = limits
+        self._started = time.monotonic()
+
+    def full(self) -> bool:
+        if len(self.rows) >= self._limits.size:
+            return True
+        seconds = self._limits.seconds
+        return (
+            bool(self.rows) and seconds is not None and time.monotonic() - self._started >= seconds
+        )
 
     def commit(self, session: Session, ctx: MutationContext, client_id: str, last_seq: int) -> None:
         ctx.changes = self.changes
@@ -260,7 +292,9 @@ class _Chunk:
         session.commit()
 
 
-def _next_chunk(session: Session, ctx: MutationContext, client_id: str, last_seq: int) -> _Chunk:
+def _next_chunk(
+    session: Session, ctx: MutationContext, client_id: str, last_seq: int, limits: ChunkLimits
+) -> _Chunk:
     """Take the client's row (and, on SQLite, the write lock) again for the next chunk."""
     if lock_client_row(session, client_id) != last_seq:
         # Another server process pushed for this client between two chunks (the in-process
@@ -268,7 +302,7 @@ def _next_chunk(session: Session, ctx: MutationContext, client_id: str, last_seq
         session.rollback()
         raise push_in_progress()
     ctx.connection = session.connection()  # the commit gave the last one back to the pool
-    return _Chunk()
+    return _Chunk(limits)
 
 
 def process_push(
@@ -281,11 +315,12 @@ def process_push(
     *,
     config: ServerConfig | None = None,
     on_start: BatchStart | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    limits: ChunkLimits | None = None,
 ) -> dict[str, Any]:
     """Apply a batch for an owned client_id (the caller holds its in-process lock); commits
-    every ``chunk_size`` new outcomes and at the end."""
+    each chunk (``limits``, by default the database's: :func:`chunk_limits`)."""
     now = now or utc_now()
+    limits = limits or chunk_limits(session.get_bind().dialect.name)
     last_seq = lock_client_row(session, client_id)
     if on_start is not None:
         on_start(session, now)
@@ -303,7 +338,7 @@ def process_push(
         now=now,
         config=config,
     )
-    chunk = _Chunk()
+    chunk = _Chunk(limits)
     results: list[dict[str, Any]] = []
     reply: dict[str, Any] = {}
 
@@ -331,9 +366,9 @@ def process_push(
         if mutation.seq > last_seq + 1:
             reply["expected_seq"] = last_seq + 1
             break
-        if len(chunk.rows) >= chunk_size:
+        if chunk.full():
             chunk.commit(session, ctx, client_id, last_seq)
-            chunk = _next_chunk(session, ctx, client_id, last_seq)
+            chunk = _next_chunk(session, ctx, client_id, last_seq, limits)
         logged_id: str | None = mutation_id
         status: str
         result: dict[str, Any] | None
