@@ -9,16 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy.orm import Session
 
 from server.db import Database, table_of
+from server.errors import ApiError
 from server.progress.models import Progress
 from server.social.models import ForumThread
-from server.sync.models import MutationLog
-from server.sync.push import chunk_limits
+from server.sync.models import MutationLog, SyncClient
+from server.sync.push import ChunkLimits, chunk_limits, process_push
+from server.sync.registry import REGISTRY
 from server.sync.schemas import MutationIn
 from tests.academy_database import database_url, engine_for, on_postgresql
-from tests.push_workload import THREAD, add_learner, build_academy, item, mixed, push, reply
+from tests.push_workload import NOW, THREAD, add_learner, build_academy, item, mixed, push, reply
+from tests.push_workload import progress as progress_item
 from tests.server.sync_api import LESSON, Installation, progress, vote
 from tests.server.sync_api import add_learner as add_academy_learner
 from tests.server_process import LiveServer
@@ -171,3 +175,41 @@ def test_a_database_failure_in_a_later_chunk_keeps_the_chunks_before_it_exactly_
         assert [r["status"] for r in again["results"]] == ["duplicate"] * total
         with engine.connect() as connection:
             assert connection.execute(select(func.count()).where(mine)).scalar_one() == total
+
+
+def test_a_push_for_the_client_from_elsewhere_between_two_chunks_ends_the_batch_with_409(
+    tmp_path: Path,
+) -> None:
+    """Another server process may take the client's row between two chunks (the in-process
+    lock cannot see it): the batch stops with 409 after the chunks it committed, and nothing
+    is applied twice."""
+    database = _database(tmp_path, "elsewhere", 0)
+    clients = table_of(SyncClient)
+    client_id = f"client-{LEARNER}"
+
+    moved: list[bool] = []
+
+    def elsewhere(session: Session) -> None:
+        if moved:
+            return
+        moved.append(True)
+        with database.engine.begin() as connection:  # what the other process committed
+            connection.execute(
+                update(clients).where(clients.c.client_id == client_id).values(last_seq=999)
+            )
+
+    event.listen(database.sessions, "after_commit", elsewhere)
+    try:
+        items = [progress_item(seq) for seq in range(1, 11)]
+        with database.session() as session, pytest.raises(ApiError) as refused:
+            process_push(
+                session, REGISTRY, LEARNER, client_id, items, NOW, limits=ChunkLimits(size=4)
+            )
+        assert refused.value.status == 409
+        event.remove(database.sessions, "after_commit", elsewhere)
+        log = table_of(MutationLog)
+        with database.session() as session:
+            kept = session.execute(select(log.c.seq).order_by(log.c.seq)).scalars()
+            assert list(kept) == [1, 2, 3, 4]
+    finally:
+        database.dispose()
