@@ -129,11 +129,19 @@ class MutationSpec(Generic[A]):
     # must never keep a learner from withdrawing what they shared in it.
     withdraws_own: bool = False
 
-    def run(self, ctx: MutationContext, raw_args: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, raw_args: dict[str, Any]) -> A:
+        """The args as their model, or :class:`Rejected` ``invalid_args``."""
         try:
-            args = self.args.model_validate(raw_args)
+            return self.args.model_validate(raw_args)
         except ValidationError as exc:
             raise Rejected("invalid_args", describe_invalid(self.name, exc)) from None
+
+    def run(
+        self, ctx: MutationContext, raw_args: dict[str, Any], parsed: A | None = None
+    ) -> dict[str, Any]:
+        """Check the course and apply; ``parsed``: the args parsed already (a push parses a
+        batch before it takes its locks)."""
+        args = parsed if parsed is not None else self.parse(raw_args)
         course_id = self.course(ctx, args)
         if course_id is not None and not self.withdraws_own:
             admit(ctx, course_id)
