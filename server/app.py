@@ -1,6 +1,7 @@
 """The app factory. Importing this module creates nothing; :func:`create_app` builds an app
 whose lifespan (on uvicorn's event loop, before the first request) prepares the data directory
-and migrates the database. Endpoints run on the event loop (async) or worker threadpool (sync).
+and migrates the database. Endpoints run on the event loop (async) or worker threadpool (sync),
+which is as large as the database pool and the admission slots (server.admission).
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from server import admission
 from server.academy import router as academy_router
 from server.auth.routes import router as auth_router
 from server.body_depth import BodyDepthGuard
 from server.config import ServerConfig
 from server.content.routes import router as content_router
 from server.content.signing import AcademySigner
-from server.db import Database
+from server.db import Database, PoolSize
 from server.errors import install_error_handlers
 from server.health import router as health_router
 from server.language import LanguageMiddleware
+from server.metrics import Metrics, MetricsMiddleware, networks
 from server.migrator import prepare_storage
 from server.openapi_doc import install as install_openapi
 from server.peer.routes import router as peer_router
@@ -38,10 +41,14 @@ from server.uploads.sweeper import ExpirySweeper
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    database = Database(config.sqlalchemy_url)  # lazy: no connection until first use
+    # Lazy: no connection until first use.
+    database = Database(config.sqlalchemy_url, PoolSize(config.threads))
+    metrics = Metrics()
+    metrics.watch_pool(database.engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        admission.size_threadpool(config.threads)
         prepare_storage(config, database.engine)
         # The academy's manifest-signing key: created here on the first start, then reused.
         app.state.signer = AcademySigner.load_or_create(config.signing_key_path)
@@ -56,6 +63,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app = FastAPI(title="Samen academy", version="1", lifespan=lifespan)
     app.state.config = config
     app.state.database = database
+    app.state.metrics = metrics
     mailer = Mailer(config, database)
     app.state.mailer = mailer
     app.state.client_locks = ClientLocks()
@@ -64,6 +72,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.upload_sweeper = ExpirySweeper(config, database, app.state.upload_locks)
     app.add_middleware(TusHeaders)
     app.add_middleware(BodyDepthGuard)
+    admission.install(
+        app, admission.Admission(config.threads, config.queue, config.queue_wait_s), metrics
+    )
+    app.add_middleware(MetricsMiddleware, metrics=metrics, allowed=networks(config.metrics_from))
     # Outermost of ours: every later layer, endpoint and worker thread sees the language.
     app.add_middleware(LanguageMiddleware)
     install_error_handlers(app)

@@ -101,6 +101,8 @@ def _own_address(host: str, port: int) -> str:
 def _cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app  # FastAPI import only when serving
 
+    if args.threads < 1 or args.queue < 0 or args.queue_wait <= 0:
+        raise CliError("--threads must be at least 1, --queue at least 0, --queue-wait above 0")
     config = replace(
         _config(args),
         sync_requests_per_minute=args.sync_rate,
@@ -114,6 +116,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         supporter_link_days=args.supporter_link_days,
         upload_max_bytes=args.upload_max_mb * 1024 * 1024,
         upload_expiry_s=args.upload_expiry_s,
+        threads=args.threads,
+        queue=args.queue,
+        queue_wait_s=args.queue_wait,
+        metrics_from=_metrics_from(args.metrics_from),
         **({"academy_name": args.academy_name} if args.academy_name else {}),
         **({"mail_from": args.mail_from} if args.mail_from else {}),
     )
@@ -134,6 +140,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     server.run()
     # uvicorn returns normally when it could not bind or start; say so and fail.
     return 0 if server.started else 1
+
+
+def _metrics_from(value: str) -> tuple[str, ...]:
+    from server.metrics import networks
+
+    cidrs = tuple(part.strip() for part in value.split(",") if part.strip())
+    try:
+        networks(cidrs)
+    except ValueError as exc:
+        raise CliError(f"--metrics-from: {exc}") from None
+    return cidrs
 
 
 def _log_config(level: str) -> dict[str, Any]:
@@ -400,6 +417,31 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=ServerConfig.upload_expiry_s,
         help="seconds an unfinished upload is kept after its last bytes arrived",
+    )
+    run.add_argument(
+        "--threads",
+        type=int,
+        default=ServerConfig.threads,
+        help="requests served at once (worker threads, database connections)",
+    )
+    run.add_argument(
+        "--queue",
+        type=int,
+        default=ServerConfig.queue,
+        help="requests that may wait for a thread; more are answered 503 busy at once",
+    )
+    run.add_argument(
+        "--queue-wait",
+        type=float,
+        default=ServerConfig.queue_wait_s,
+        metavar="SECONDS",
+        help="longest wait for a thread before 503 busy",
+    )
+    run.add_argument(
+        "--metrics-from",
+        default=",".join(ServerConfig.metrics_from),
+        metavar="CIDR,...",
+        help="networks that may read /metrics (others get 404)",
     )
     run.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]

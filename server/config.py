@@ -40,6 +40,13 @@ class ServerConfig:
     upload_max_bytes_in_flight: int = 4 * 1024**3
     # A PATCH whose body stops flowing for this long is treated as a broken connection.
     upload_idle_timeout_s: float = 60.0
+    # Load (server.admission): requests running at once (= worker threads = pooled database
+    # connections), how many more may wait, and how long, well under the client's 15 s.
+    threads: int = 8
+    queue: int = 64
+    queue_wait_s: float = 5.0
+    # Who may read /metrics (CIDRs); everyone else gets 404.
+    metrics_from: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -74,19 +75,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
         cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url``; SQLite connections get WAL and foreign keys on connect."""
-    engine = create_engine(url)
+@dataclass(frozen=True)
+class PoolSize:
+    """A pool sized to the academy's admission slots (server.admission): `size` connections,
+    `overflow` more for work outside the slots (the mailer, tus bodies), and a short wait."""
+
+    size: int
+    overflow: int = 2
+    timeout_s: float = 5.0
+
+
+def make_engine(url: str, pool: PoolSize | None = None) -> Engine:
+    """Create an engine for ``url``; SQLite connections get WAL and foreign keys on connect.
+    Without `pool`, SQLAlchemy's defaults (CLI commands use one connection)."""
+    options: dict[str, Any] = {}
+    if pool is not None and not _in_memory(url):
+        options = {
+            "pool_size": max(1, pool.size),
+            "max_overflow": pool.overflow,
+            "pool_timeout": pool.timeout_s,
+        }
+    engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
+def _in_memory(url: str) -> bool:
+    # SQLAlchemy gives in-memory SQLite a single-connection pool that takes no sizes.
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 class Database:
     """An engine and its session factory, owned by one app or one CLI command."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, pool: PoolSize | None = None) -> None:
+        self.engine = make_engine(url, pool)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

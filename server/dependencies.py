@@ -31,6 +31,12 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+# Closed when the endpoint returns, before the reply is sent ("function"), not after its last
+# byte: a media file streaming for minutes must not keep a pooled connection, which is sized
+# to the admission slots (server.admission), and a slot is freed once the reply starts.
+_SESSION = Depends(get_session, scope="function")
+
+
 # A security scheme, not a plain header, so the OpenAPI document says how to log in. It never
 # answers itself (auto_error=False): a missing or foreign token is our 401 with the envelope.
 _BEARER = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login.")
@@ -47,7 +53,7 @@ def bearer_token(
 
 def get_caller(
     token: Annotated[str, Depends(bearer_token)],
-    session: Annotated[Session, Depends(get_session)],
+    session: Annotated[Session, _SESSION],
 ) -> Caller:
     caller = resolve_token(session, token)
     if caller is None:
@@ -56,7 +62,7 @@ def get_caller(
 
 
 ConfigDep = Annotated[ServerConfig, Depends(get_config)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, _SESSION]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 

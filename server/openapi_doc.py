@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from server.admission import admitted
+
 
 class ErrorDetail(BaseModel):
     code: str
@@ -93,13 +95,16 @@ def _components(*models: type[BaseModel]) -> dict[str, Any]:
 
 
 def document(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document with 400 for 422, 401 where a token is needed, in the envelope."""
+    """FastAPI's document with 400 for 422, 401 where a token is needed, 503 where admission
+    control may shed the request, in the envelope."""
     if app.openapi_schema is not None:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
-    for operations in schema["paths"].values():
-        for operation in operations.values():
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
             responses = operation["responses"]
+            if admitted({"path": path, "method": method.upper()}):
+                responses.setdefault("503", _error(503))  # shed when the academy is full
             if responses.pop("422", None) is not None:
                 responses.setdefault("400", _error(400))  # server.errors answers 400
             if operation.get("security"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,6 +34,7 @@ from desktop.domain.sync import OutboxItem, PullPage, PushReply
 from desktop.language import catalogue
 from desktop.language.catalogue import _
 from desktop.sync import wire
+from desktop.sync.backoff import Backoff
 
 if TYPE_CHECKING:
     import requests
@@ -41,12 +43,19 @@ TokenSource = Callable[[], str | None]
 
 
 # A frozen academy (it accepts the connection, then never answers) must not hold a sync for
-# the full read timeout: connecting and the health probe get short bounds of their own.
+# the full read timeout: connecting and the health probe get short bounds of their own. The
+# read timeout (15 s) covers the academy's longest wait for a worker (--queue-wait, 5 s by
+# default: after that it answers 503 busy at once) plus a full batch's work.
 CONNECT_TIMEOUT_S = 5.0
 HEALTH_TIMEOUT_S = 5.0
 MAX_RETRY_AFTER_S = 3600.0  # a server asking for more is treated as asking for an hour
+# A class logging in at 9:00 meets an academy at capacity (503 busy): the learner's click waits
+# and tries again, up to this many times and this long in all, before it says so.
+LOGIN_TRIES = 4
+LOGIN_WAIT_S = 30.0
 
 
+BUSY = "The academy is busy; Samen will try again shortly."
 SERVER_FAILED = "The academy ran into a problem and could not answer. Samen will try again later."
 # The academy's own 400s name fields and limits, for its log, not for a learner.
 UNREADABLE_REQUEST = "The academy could not read what Samen sent. Samen will try again later."
@@ -67,6 +76,17 @@ def retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER_S)
+
+
+def _shed(response: requests.Response) -> bool:
+    """The academy turned the request away before running it (server.admission): 503 busy."""
+    if response.status_code != 503:
+        return False
+    try:
+        envelope = wire.error_envelope(wire.body(response.content))
+    except ValueError:
+        return False
+    return envelope is not None and envelope[0] == "busy"
 
 
 def normalize_url(url: str) -> str:
@@ -91,8 +111,10 @@ class ApiClient:
         token: TokenSource | None = None,
         timeout: float = 15.0,
         session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = normalize_url(base_url)
+        self._sleep = sleep
         self._token = token or (lambda: None)
         self._timeout = timeout
         self._http = session
@@ -292,8 +314,10 @@ class ApiClient:
         if response.status_code == 401:
             raise AuthError(message or "Your login is no longer valid. Please log in again.")
         if response.status_code in (429, 503) or code == "push_in_progress":
+            # A wait, never a refusal: the academy sheds load with 503 busy + Retry-After (a
+            # proxy's bare 503 says "Service Unavailable", no sentence for a learner).
             raise ServerBusyError(
-                message or "The academy is busy; Samen will try again shortly.",
+                message if envelope is not None and message else BUSY,
                 retry_after=retry_after(response.headers.get("Retry-After")),
             )
         if response.status_code == 413:
@@ -330,13 +354,27 @@ class ApiClient:
             )
 
     def login(self, username: str, password: str, client_id: str) -> LoginResult:
-        response = self._request(
-            "POST",
-            "/v1/auth/login",
-            auth=False,
-            json={"username": username, "password": password, "client_id": client_id},
+        backoff = Backoff()
+        waited = 0.0
+        for attempt in range(LOGIN_TRIES):
+            response = self._request(
+                "POST",
+                "/v1/auth/login",
+                auth=False,
+                json={"username": username, "password": password, "client_id": client_id},
+            )
+            if not _shed(response):
+                return wire.login_reply(self._checked(response))
+            response.close()
+            delay = backoff.next_delay(retry_after(response.headers.get("Retry-After")) or 1.0)
+            if attempt == LOGIN_TRIES - 1 or waited + delay > LOGIN_WAIT_S:
+                break
+            self._sleep(delay)
+            waited += delay
+        # Not "Samen will try again": nobody logs in for the learner.
+        raise ServerBusyError(
+            _("The academy is too busy to log you in right now. Please try again in a minute.")
         )
-        return wire.login_reply(self._checked(response))
 
     def logout(self) -> None:
         self._checked(self._request("POST", "/v1/auth/logout"))

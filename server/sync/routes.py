@@ -4,7 +4,8 @@ The body is read (size-capped; its nesting checked by server.body_depth as it st
 an async dependency on the event loop; parsing and all database work run in the sync
 endpoints on uvicorn's worker threadpool. Both endpoints answer
 503 ``maintenance`` while ``<data_dir>/maintenance`` exists, and 503 ``busy`` with
-Retry-After: 1 when SQLite stays locked past its busy timeout.
+Retry-After: 1 when SQLite stays locked past its busy timeout. Each push's results are counted
+by outcome for /metrics (server.metrics).
 """
 
 from __future__ import annotations
@@ -199,6 +200,7 @@ def push(
                 config=config,
                 on_start=publish_due,
             )
+    request.app.state.metrics.count_push(reply["results"])
     request.app.state.mailer.wake()  # e-mails decided by this batch go out now
     # Rejections' messages are in the push's language: the reply says which.
     return JSONResponse(reply, headers=content_language())

@@ -85,3 +85,16 @@ def test_upload_routes_show_the_tus_headers(document: dict[str, Any]) -> None:
     assert "Upload-Length" in uploads["HEAD /v1/uploads/{upload_id}"]["responses"]["200"]["headers"]
     patch = uploads["PATCH /v1/uploads/{upload_id}"]
     assert "application/offset+octet-stream" in patch["requestBody"]["content"]
+
+
+def test_every_operation_admission_may_shed_says_503_with_retry_after(
+    document: dict[str, Any],
+) -> None:
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if path == "/v1/health":
+                assert "503" not in responses, "the health probe is never shed"
+            elif path.startswith("/v1/") and not (method == "patch" and "uploads" in path):
+                assert "503" in responses, f"{method} {path}"
+                assert "Retry-After" in responses["503"]["headers"]

@@ -1,0 +1,211 @@
+"""Admission control: at most `capacity` requests that need a worker thread and a database
+connection run at once, at most `queue` more wait, and the rest are answered at once with 503
+``busy`` and a Retry-After, before any endpoint runs (so nothing of theirs is applied).
+
+Why: a class syncing at 9:00 used to queue past the desktop client's 15 s read timeout; the
+academy then finished pushes nobody waited for while the resends piled up more work. Turning
+a request away in a millisecond, with a spread-out time to come back, keeps the ones admitted
+fast. The worker threadpool and the database pool are sized to the same capacity in the app's
+lifespan (:func:`size_threadpool`), so an admitted request never waits for either.
+
+:class:`Admission` and :class:`AdmissionMiddleware` live on uvicorn's event loop (one loop per
+process; with several processes each has its own slots). :func:`admitted` says which requests
+take a slot: the API under /v1/ and the supporter pages, but not the health probe (on the loop,
+no database) and not tus PATCH bodies (they stream for minutes on the loop; their short
+database steps take threads from the same limited pool).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import deque
+from collections.abc import Callable
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.errors import envelope
+from server.language import _
+from server.metrics import Metrics
+from server.uploads.protocol import PREFIX as UPLOADS
+
+# Retry-After never asks for more than this: a learner's work should not wait minutes.
+MAX_RETRY_AFTER_S = 60
+# A shed request's body is read and dropped before answering (its client is still sending it
+# and would see a reset instead of the 503), but only this long and this much.
+DRAIN_TIMEOUT_S = 5.0
+DRAIN_MAX_BYTES = 2 * 1024 * 1024
+
+
+def admitted(scope: Scope) -> bool:
+    """Whether this request takes a slot (see the module's docstring)."""
+    path: str = scope.get("path", "")
+    if path == "/v1/health":
+        return False
+    if scope.get("method") == "PATCH" and path.startswith(UPLOADS + "/"):
+        return False
+    return path.startswith("/v1/") or path.startswith("/supporter/")
+
+
+class Admission:
+    """The slots and the queue of one process; event loop only."""
+
+    def __init__(
+        self,
+        capacity: int,
+        queue: int,
+        max_wait_s: float,
+        *,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.capacity = max(1, capacity)
+        self.queue = max(0, queue)
+        self.max_wait_s = max_wait_s
+        self._rand = rand
+        self._free = self.capacity
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
+
+    @property
+    def running(self) -> int:
+        return self.capacity - self._free
+
+    async def acquire(self) -> str | None:
+        """Take a slot; None once taken, else why not ("queue_full", "waited_too_long")."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return None
+        if len(self._waiters) >= self.queue:
+            return "queue_full"
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(turn)
+        try:
+            # asyncio.wait, not wait_for: it never cancels `turn`, so a slot handed over at
+            # the last moment is seen below instead of lost.
+            await asyncio.wait((turn,), timeout=self.max_wait_s)
+        except BaseException:  # the client went away while waiting
+            self._leave(turn)
+            raise
+        if turn.done():
+            return None
+        self._leave(turn)
+        return "waited_too_long"
+
+    def _leave(self, turn: asyncio.Future[None]) -> None:
+        if turn.done():
+            self.release()  # it was ours already: pass it on
+            return
+        self._waiters.remove(turn)
+        turn.cancel()
+
+    def release(self) -> None:
+        """Give the slot to the longest waiter, or free it."""
+        while self._waiters:
+            turn = self._waiters.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._free += 1
+
+    def retry_after(self) -> int:
+        """Seconds to come back: a second per capacity-sized wave queued ahead, spread at
+        random over [waves, 2 * waves] so turned-away clients do not return together."""
+        waves = 1 + len(self._waiters) // self.capacity
+        return min(MAX_RETRY_AFTER_S, waves + int(self._rand() * (waves + 1)))
+
+
+def busy_reply(retry_after: int, *, close: bool = False) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after)}
+    if close:
+        headers["Connection"] = "close"
+    return envelope(503, "busy", _("The academy is busy; Samen will try again shortly."), headers)
+
+
+async def _drained(receive: Receive) -> bool:
+    """Read and drop the rest of the request body; False if it did not end in time."""
+    size = 0
+    try:
+        async with asyncio.timeout(DRAIN_TIMEOUT_S):
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return False
+                size += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return True
+                if size > DRAIN_MAX_BYTES:
+                    return False
+    except TimeoutError:
+        return False
+
+
+class AdmissionMiddleware:
+    """Pure ASGI, inside the language middleware (the 503 is in the request's language) and
+    inside the metrics middleware (shed requests are counted like any other)."""
+
+    def __init__(self, app: ASGIApp, admission: Admission, metrics: Metrics) -> None:
+        self.app = app
+        self.admission = admission
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not admitted(scope):
+            await self.app(scope, receive, send)
+            return
+        self.metrics.queue_length.inc()
+        try:
+            refused = await self.admission.acquire()
+        finally:
+            self.metrics.queue_length.dec()
+        if refused is not None:
+            self.metrics.shed.labels(refused).inc()
+            retry_after = self.admission.retry_after()
+            complete = await _drained(receive)
+            await busy_reply(retry_after, close=not complete)(scope, receive, send)
+            return
+        self.metrics.running.inc()
+        held = True
+
+        def free() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self.metrics.running.dec()
+                self.admission.release()
+
+        async def sending(message: Message) -> None:
+            # The reply starts once the endpoint's thread and database work is done (sessions
+            # close before it, server.dependencies): a file streaming on for minutes to a slow
+            # laptop holds no slot.
+            if message["type"] == "http.response.start":
+                free()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            free()
+
+
+async def _pool_exhausted(_request: Request, _exc: Exception) -> JSONResponse:
+    # The pool is sized to the slots, so this is rare (a slow query, the mailer's share): a
+    # wait, like being shed, never a 500.
+    return busy_reply(1 + int(random.random() * 3))
+
+
+def size_threadpool(capacity: int) -> None:
+    """The worker threads sync endpoints run on: as many as there are slots (anyio's default
+    of 40 let 40 requests fight over fewer connections). Call on the event loop."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, capacity)
+
+
+def install(app: FastAPI, admission: Admission, metrics: Metrics) -> None:
+    app.add_middleware(AdmissionMiddleware, admission=admission, metrics=metrics)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)

@@ -1,0 +1,173 @@
+"""Admission control (server.admission): with every slot taken and the queue full, the next
+request is answered 503 busy at once, with a Retry-After and in its own language, before its
+endpoint runs, so nothing of it is applied; sent again later, it is applied once.
+
+The academy runs with one slot (`--threads 1`); a push whose body is only half sent holds it
+(tests/server/held_request.py) for exactly as long as the test wants."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from server.admission import Admission, admitted
+from tests.server.api import assert_error
+from tests.server.held_request import HeldRequest
+from tests.server.scrape import value, wait_for
+from tests.server.sync_api import Installation, progress, vote
+from tests.server_process import LiveServer, start_server
+
+pytestmark = pytest.mark.timeout(120)
+
+PUSH = "/v1/sync/push"
+
+
+@pytest.fixture
+def one_slot(tmp_path: Path) -> Iterator[LiveServer]:
+    # A queue wait far beyond the test's own steps: only a full queue sheds here.
+    server = start_server(
+        tmp_path / "academy", extra_args=("--threads", "1", "--queue", "1", "--queue-wait", "600")
+    )
+    yield server
+    server.stop()
+
+
+def _hold(server: LiveServer, learner: Installation, *mutations: dict[str, object]) -> HeldRequest:
+    body = {"client_id": learner.client_id, "mutations": list(mutations)}
+    held = HeldRequest(server, PUSH, body, learner.token)
+    wait_for(server, "samen_admission_running", 1)
+    return held
+
+
+def test_a_full_queue_is_answered_busy_at_once_and_nothing_is_applied(
+    one_slot: LiveServer,
+) -> None:
+    learner = Installation.login(one_slot)
+    first, second, third = progress(1, 1_000), progress(2, 2_000), vote(3)
+    held = _hold(one_slot, learner, first)
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(learner.push_raw, [second])
+        wait_for(one_slot, "samen_admission_queue_length", 1)
+
+        shed = learner.push_raw([third])
+        assert_error(shed, 503, "busy")
+        assert int(shed.headers["Retry-After"]) >= 1
+        assert shed.headers["Content-Language"] == "en"
+        assert shed.json()["error"]["message"] == (
+            "The academy is busy; Samen will try again shortly."
+        )
+        dutch = requests.get(
+            f"{one_slot.url}/v1/courses",
+            headers={"Authorization": f"Bearer {learner.token}", "Accept-Language": "nl"},
+            timeout=30,
+        )
+        assert_error(dutch, 503, "busy")
+        assert dutch.headers["Content-Language"] == "nl"
+        assert "druk" in dutch.json()["error"]["message"]
+        # The health probe takes no slot: the client still sees an academy that is there.
+        assert requests.get(f"{one_slot.url}/v1/health", timeout=30).status_code == 200
+
+        status, reply = held.finish()
+        assert status == 200 and [r["status"] for r in reply["results"]] == ["applied"]
+        queued = waiting.result(timeout=60)
+    assert queued.status_code == 200, queued.text
+    assert [r["status"] for r in queued.json()["results"]] == ["applied"]
+    # The shed push was never applied: sent again, it is applied now, and only once.
+    assert [r["status"] for r in learner.push(third)["results"]] == ["applied"]
+    assert [r["status"] for r in learner.push(third)["results"]] == ["duplicate"]
+    assert value(one_slot, "samen_requests_shed_total", reason="queue_full") == 2
+    assert value(one_slot, "samen_admission_running") == 0
+
+
+def test_a_request_that_waited_too_long_is_answered_busy(tmp_path: Path) -> None:
+    server = start_server(
+        tmp_path / "academy", extra_args=("--threads", "1", "--queue", "5", "--queue-wait", "0.5")
+    )
+    try:
+        learner = Installation.login(server)
+        held = _hold(server, learner, progress(1, 1_000))
+        late = learner.push_raw([progress(2, 2_000)])
+        assert_error(late, 503, "busy")
+        assert int(late.headers["Retry-After"]) >= 1
+        assert value(server, "samen_requests_shed_total", reason="waited_too_long") == 1
+        status, _reply = held.finish()
+        assert status == 200
+        assert [r["status"] for r in learner.push(progress(2, 2_000))["results"]] == ["applied"]
+    finally:
+        server.stop()
+
+
+def test_which_requests_take_a_slot() -> None:
+    def scope(method: str, path: str) -> dict[str, object]:
+        return {"type": "http", "method": method, "path": path}
+
+    assert admitted(scope("POST", "/v1/sync/push"))
+    assert admitted(scope("GET", "/supporter/abc"))
+    assert admitted(scope("POST", "/v1/uploads"))
+    assert not admitted(scope("GET", "/v1/health"))
+    assert not admitted(scope("GET", "/metrics"))
+    assert not admitted(scope("PATCH", "/v1/uploads/abc"))  # a body streaming for minutes
+    assert not admitted(scope("GET", "/docs"))
+
+
+def test_slots_are_handed_to_waiters_in_order_and_retry_after_spreads() -> None:
+    async def scenario() -> None:
+        admission = Admission(1, 2, 600, rand=lambda: 0.999)
+        assert await admission.acquire() is None
+        first = asyncio.ensure_future(admission.acquire())
+        second = asyncio.ensure_future(admission.acquire())
+        await asyncio.sleep(0)
+        assert admission.waiting == 2
+        assert await admission.acquire() == "queue_full"
+        # Two waves queued behind one slot: at least 3 s, spread up to twice that.
+        assert admission.retry_after() == 6
+        admission.release()
+        assert await first is None and not second.done()
+        admission.release()
+        assert await second is None
+        admission.release()
+        assert admission.running == 0 and admission.waiting == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_waiter_that_gives_up_leaves_no_slot_behind() -> None:
+    async def scenario() -> None:
+        admission = Admission(1, 1, 0.01)
+        assert await admission.acquire() is None
+        assert await admission.acquire() == "waited_too_long"
+        assert admission.waiting == 0
+        admission.release()
+        assert admission.running == 0
+        assert await admission.acquire() is None
+
+    asyncio.run(scenario())
+
+
+def test_a_file_still_streaming_holds_no_slot(one_slot: LiveServer) -> None:
+    # Far more than loopback's socket buffers: the academy is still sending it when the
+    # next request comes, as to a slow laptop.
+    media = one_slot.data_dir / "media" / "samen-leren" / "audio" / "les-1.mp3"
+    with media.open("wb") as out:
+        out.truncate(64 * 1024 * 1024)
+    learner = Installation.login(one_slot)
+    auth = {"Authorization": f"Bearer {learner.token}"}
+    download = requests.get(
+        f"{one_slot.url}/v1/courses/samen-leren/media/audio/les-1.mp3",
+        headers=auth,
+        stream=True,
+        timeout=30,
+    )
+    try:
+        assert download.status_code == 200
+        wait_for(one_slot, "samen_admission_running", 0)
+        assert value(one_slot, "samen_db_pool_connections_in_use") == 0
+        courses = requests.get(f"{one_slot.url}/v1/courses", headers=auth, timeout=30)
+        assert courses.status_code == 200, courses.text
+    finally:
+        download.close()
