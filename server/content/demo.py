@@ -414,6 +414,7 @@ def seed_demo(database: Database, config: ServerConfig, password: str, warn: War
                         title=thread["title"],
                         body=thread["body"],
                         created_at=_when(thread["created_at"]),
+                        replies=len(thread["replies"]),
                         posts=[
                             ForumPost(
                                 id=reply["id"],

@@ -8,25 +8,36 @@ or deleted post is a tombstone. A learner's own posts are listed for them alone
 (``forum_mine`` in ``user:<id>``), so only they get edit and delete. Reports go to the
 moderators (``moderation:<course id>``), and so do hidden threads and replies
 (``forum_hidden_thread``, ``forum_hidden_post``: the same data as the visible entities), so a
-moderator can find them to unhide; they leave that scope (a delete) when unhidden or deleted.
+moderator can find them to unhide; they leave that scope (a delete) when unhidden or deleted
+(:mod:`server.social.forum_entities` builds those entities).
+
+What a reply or a new thread costs is a few statements whatever the size of the forum: the
+course lookup reads the thread the handler then uses, the reply count is kept on the thread,
+the hour's posts are counted once per batch and signatures are read once per batch.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from server.auth.models import Role, User
-from server.content.models import Course, Lesson
+from server.content.models import Lesson
 from server.db import table_of
 from server.language import N_, _, ngettext, number
+from server.social.forum_entities import MODERATORS as MODERATORS
+from server.social.forum_entities import Signatures, emit_reply, emit_thread_row
+from server.social.forum_entities import emit_course as emit_course
+from server.social.forum_entities import emit_post as emit_post
+from server.social.forum_entities import emit_thread as emit_thread
+from server.social.forum_entities import moderation_scope as moderation_scope
 from server.social.models import ForumPost, ForumReport, ForumThread
-from server.social.pseudonyms import course_pseudonym
-from server.sync.changes import ChangeBuffer, course_scope, iso, user_scope
+from server.sync.changes import iso, user_scope
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, Rejected
 from server.wire_limits import PositiveInt
 
@@ -34,7 +45,6 @@ MAX_TITLE = 200
 MAX_BODY = 10_000
 MAX_POSTS_PER_HOUR = 30  # against spam; a day offline rarely gives more than this
 ID = r"^[A-Za-z0-9_-]{8,64}$"
-MODERATORS = (Role.MODERATOR, Role.ADMIN)
 LOCKED_MESSAGE = N_("This thread was locked by a moderator; replies are closed.")
 # Each text a post has, said whole: "The title is empty.", never "The " + what + " is empty."
 _EMPTY = {
@@ -51,10 +61,6 @@ _TOO_LONG = {
 }
 
 
-def moderation_scope(course_id: str) -> str:
-    return f"moderation:{course_id}"
-
-
 # -- reading ---------------------------------------------------------------------------------
 
 
@@ -68,48 +74,15 @@ def _role(ctx: MutationContext) -> Role:
     return role
 
 
-def author_label(session: Session, course_id: str, user_id: int) -> str:
-    """The name a post is signed with: the course's pseudonym for the learner (made on first
-    use), their display name where the course shows names, moderators always by name."""
-    user = session.execute(select(User.display_name, User.role).where(User.id == user_id)).one()
-    if Role(user.role) in MODERATORS:
-        return f"{user.display_name} (moderator)"
-    names = session.execute(select(Course.forum_names).where(Course.id == course_id)).scalar_one()
-    if names == "names":
-        return str(user.display_name)
-    return course_pseudonym(session, course_id, user_id)
-
-
-def thread_data(thread: Any, author: str, replies: int) -> dict[str, Any]:
-    return {
-        "thread_id": thread.id,
-        "course_id": thread.course_id,
-        "lesson_id": thread.lesson_id,
-        "title": thread.title,
-        "body": thread.body,
-        "author": author,
-        "created_at": iso(thread.created_at),
-        "edited_at": iso(thread.edited_at),
-        "version": thread.version,
-        "pinned": thread.pinned,
-        "locked": thread.locked,
-        "is_question": thread.is_question,
-        "answer_post_id": thread.answer_post_id,
-        "replies": replies,
-    }
-
-
-def post_data(post: Any, course_id: str, author: str) -> dict[str, Any]:
-    return {
-        "post_id": post.id,
-        "thread_id": post.thread_id,
-        "course_id": course_id,
-        "body": post.body,
-        "author": author,
-        "created_at": iso(post.created_at),
-        "edited_at": iso(post.edited_at),
-        "version": post.version,
-    }
+def _signatures(ctx: MutationContext) -> Signatures:
+    """The batch's signatures; names learnt by a mutation that is rolled back are forgotten
+    with it (a pseudonym it made is gone)."""
+    key = ("signatures", "")
+    if key not in ctx.memo:
+        ctx.memo[key] = Signatures(ctx.session)
+    signatures: Signatures = ctx.memo[key]
+    ctx.undo.append(signatures.checkpoint())
+    return signatures
 
 
 def _thread_row(ctx: MutationContext, thread_id: str) -> Any:
@@ -122,119 +95,60 @@ def _post_row(ctx: MutationContext, post_id: str) -> Any:
     return ctx.connection.execute(select(table).where(table.c.id == post_id)).one_or_none()
 
 
-def _emit_hidden(
-    changes: ChangeBuffer,
-    course_id: str,
-    entity: str,
-    entity_id: str,
-    data: dict[str, Any] | None,
-    *,
-    listed: bool,
-) -> None:
-    """Keep a hidden item in the moderators' view: ``data`` while it is hidden (and not
-    deleted), a delete once it is not but ``listed`` says it may have been there."""
-    scope = moderation_scope(course_id)
-    if data is not None:
-        changes.put(scope, entity, entity_id, data)
-    elif listed:
-        changes.delete(scope, entity, entity_id)
-
-
-def _emit_reply(
-    session: Session, changes: ChangeBuffer, post: Any, thread: Any, *, unhidden: bool = False
-) -> None:
-    """A reply for learners (its state, or a tombstone when it or its thread is hidden or
-    deleted) and, while it is hidden itself, for moderators."""
-    course_id = thread.course_id
-    scope = course_scope(course_id)
-    live = not (post.hidden or post.deleted or thread.hidden or thread.deleted)
-    in_moderation = post.hidden and not (post.deleted or thread.deleted)
-    data = None
-    if live or in_moderation:
-        data = post_data(post, course_id, author_label(session, course_id, post.author_id))
-    if live and data is not None:
-        changes.put(scope, "forum_post", post.id, data)
-    else:
-        changes.delete(scope, "forum_post", post.id)
-    _emit_hidden(
-        changes,
-        course_id,
-        "forum_hidden_post",
-        post.id,
-        data if in_moderation else None,
-        listed=post.hidden or unhidden,
+def _id_taken(new_id: Any) -> ColumnElement[bool]:
+    """Whether a thread or a reply has this id (both share one id space)."""
+    threads, posts = table_of(ForumThread), table_of(ForumPost)
+    return or_(
+        select(threads.c.id).where(threads.c.id == new_id).exists(),
+        select(posts.c.id).where(posts.c.id == new_id).exists(),
     )
 
 
-def emit_thread(
-    session: Session,
-    changes: ChangeBuffer,
-    thread_id: str,
-    *,
-    with_replies: bool = False,
-    unhidden: bool = False,
-) -> None:
-    """Put the thread's current state (or a tombstone) in its course's scope; with_replies
-    also its replies (a hidden or deleted thread takes them out of sight, unhiding brings
-    them back). A hidden thread goes to the moderators' scope; ``unhidden`` says it just left
-    it."""
-    connection = session.connection()
-    table = table_of(ForumThread)
-    thread = connection.execute(select(table).where(table.c.id == thread_id)).one()
-    scope = course_scope(thread.course_id)
-    posts = table_of(ForumPost)
-    if with_replies:
-        for post in connection.execute(select(posts).where(posts.c.thread_id == thread_id)):
-            _emit_reply(session, changes, post, thread)
-    gone = thread.hidden or thread.deleted
-    in_moderation = thread.hidden and not thread.deleted
-    data = None
-    if not gone or in_moderation:
-        replies = connection.execute(
-            select(func.count()).where(
-                posts.c.thread_id == thread_id,
-                posts.c.hidden.is_(False),
-                posts.c.deleted.is_(False),
-            )
-        ).scalar_one()
-        author = author_label(session, thread.course_id, thread.author_id)
-        data = thread_data(thread, author, int(replies))
-    if not gone and data is not None:
-        changes.put(scope, "forum_thread", thread.id, data)
-    else:
-        changes.delete(scope, "forum_thread", thread.id)
-    _emit_hidden(
-        changes,
-        thread.course_id,
-        "forum_hidden_thread",
-        thread.id,
-        data if in_moderation else None,
-        listed=thread.hidden or unhidden,
+# The statements of the frequent writes, built once: building one costs more than running it.
+@cache
+def _reply_target_statement() -> Select[Any]:
+    threads = table_of(ForumThread)
+    taken = _id_taken(bindparam("new_id")).label("id_taken")
+    return select(*threads.c, taken).where(threads.c.id == bindparam("thread_id"))
+
+
+@cache
+def _taken_statement() -> Select[Any]:
+    return select(_id_taken(bindparam("new_id")))
+
+
+@cache
+def _count_statement() -> ReturningUpdate[Any]:
+    threads = table_of(ForumThread)
+    return (
+        update(threads)
+        .where(threads.c.id == bindparam("target_id"))
+        .values(replies=threads.c.replies + bindparam("delta"))
+        .returning(*threads.c)
     )
 
 
-def emit_course(session: Session, changes: ChangeBuffer, course_id: str) -> None:
-    """Every thread and reply of a course again, hidden ones for the moderators too (e.g.
-    after the course switched names/pseudonyms)."""
-    table = table_of(ForumThread)
-    for thread_id in (
-        session.connection()
-        .execute(select(table.c.id).where(table.c.course_id == course_id))
-        .scalars()
-    ):
-        emit_thread(session, changes, thread_id, with_replies=True)
+@cache
+def _insert_statement(table: Table) -> ReturningInsert[Any]:
+    return insert(table).returning(*table.c)
 
 
-def emit_post(
-    session: Session, changes: ChangeBuffer, post_id: str, *, unhidden: bool = False
-) -> None:
-    """Put the reply's current state (or a tombstone), and its thread's reply count."""
-    connection = session.connection()
-    posts, threads = table_of(ForumPost), table_of(ForumThread)
-    post = connection.execute(select(posts).where(posts.c.id == post_id)).one()
-    thread = connection.execute(select(threads).where(threads.c.id == post.thread_id)).one()
-    _emit_reply(session, changes, post, thread, unhidden=unhidden)
-    emit_thread(session, changes, post.thread_id)
+def _reply_target(ctx: MutationContext, args: PostArgs) -> Any:
+    """The thread a reply goes to, with ``id_taken`` for the reply's id: one statement, read
+    by the course lookup and kept for the handler (``ctx.scratch``)."""
+    if "thread" not in ctx.scratch:
+        ctx.scratch["thread"] = ctx.connection.execute(
+            _reply_target_statement(), {"new_id": args.post_id, "thread_id": args.thread_id}
+        ).one_or_none()
+    return ctx.scratch["thread"]
+
+
+def _count_replies(ctx: MutationContext, thread_id: str, delta: int) -> Any:
+    """Keep the thread's reply count (visible replies) as a reply appears or goes; the
+    thread's row as it is now."""
+    return ctx.connection.execute(
+        _count_statement(), {"target_id": thread_id, "delta": delta}
+    ).one()
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -251,20 +165,25 @@ def _text(value: str, what: str, limit: int) -> str:
 
 
 def _rate_limit(ctx: MutationContext) -> None:
-    since = ctx.now - timedelta(hours=1)
-    threads, posts = table_of(ForumThread), table_of(ForumPost)
-    count = (
-        ctx.connection.execute(
-            select(func.count()).where(
-                threads.c.author_id == ctx.user_id, threads.c.created_at >= since
-            )
-        ).scalar_one()
-        + ctx.connection.execute(
-            select(func.count()).where(
-                posts.c.author_id == ctx.user_id, posts.c.created_at >= since
-            )
-        ).scalar_one()
-    )
+    """At most MAX_POSTS_PER_HOUR threads and replies an hour: counted once per batch (through
+    the (author_id, created_at) indexes, an hour's rows at most), then kept by :func:`_posted`
+    (every post of a batch has its ``now``, so the count stays what a recount would say)."""
+    key = ("posts_last_hour", str(ctx.user_id))
+    if key not in ctx.memo:
+        since = ctx.now - timedelta(hours=1)
+        threads, posts = table_of(ForumThread), table_of(ForumPost)
+        mine_threads = select(func.count()).where(
+            threads.c.author_id == ctx.user_id, threads.c.created_at >= since
+        )
+        mine_posts = select(func.count()).where(
+            posts.c.author_id == ctx.user_id, posts.c.created_at >= since
+        )
+        ctx.memo[key] = int(
+            ctx.connection.execute(
+                select(mine_threads.scalar_subquery() + mine_posts.scalar_subquery())
+            ).scalar_one()
+        )
+    count: int = ctx.memo[key]
     if count >= MAX_POSTS_PER_HOUR:
         raise Rejected(
             "rate_limited",
@@ -280,8 +199,19 @@ def _rate_limit(ctx: MutationContext) -> None:
         )
 
 
-def _open_thread(ctx: MutationContext, thread_id: str) -> Any:
-    thread = _thread_row(ctx, thread_id)
+def _posted(ctx: MutationContext) -> None:
+    """Count a thread or reply just written against the hour's limit (undone with it)."""
+    key = ("posts_last_hour", str(ctx.user_id))
+    ctx.memo[key] += 1
+
+    def uncount() -> None:
+        ctx.memo[key] -= 1
+
+    ctx.undo.append(uncount)
+
+
+def _open_thread(ctx: MutationContext, thread_id: str, thread: Any = None) -> Any:
+    thread = thread if thread is not None else _thread_row(ctx, thread_id)
     if thread is None or thread.hidden or thread.deleted:
         raise Rejected("not_found", _("This thread is no longer in the forum."), subject="thread")
     if thread.locked and _role(ctx) not in MODERATORS:
@@ -319,8 +249,8 @@ class ThreadArgs(MutationArgs):
 
 
 def create_thread(ctx: MutationContext, args: ThreadArgs) -> dict[str, Any]:
-    course = ctx.session.get(Course, args.course_id)
-    if course is None:
+    signatures = _signatures(ctx)
+    if signatures.course(args.course_id) is None:
         raise Rejected("not_found", _("This course is no longer at the academy."), subject="course")
     if args.lesson_id is not None:
         lesson_course = ctx.session.execute(
@@ -334,31 +264,36 @@ def create_thread(ctx: MutationContext, args: ThreadArgs) -> dict[str, Any]:
         raise Rejected(
             "forbidden", _("Only moderators start discussion questions."), subject="question"
         )
-    if _thread_row(ctx, args.thread_id) is not None or _post_row(ctx, args.thread_id) is not None:
+    if ctx.connection.execute(_taken_statement(), {"new_id": args.thread_id}).scalar_one():
         raise Rejected(
             "conflict", _("A thread or reply with this id exists already."), subject="id"
         )
     title = _text(args.title, "title", MAX_TITLE)
     body = _text(args.body, "text", MAX_BODY)
     _rate_limit(ctx)
-    ctx.connection.execute(
-        insert(table_of(ForumThread)).values(
-            id=args.thread_id,
-            course_id=args.course_id,
-            lesson_id=args.lesson_id,
-            author_id=ctx.user_id,
-            title=title,
-            body=body,
-            locked=False,
-            created_at=ctx.now,
-            pinned=False,
-            hidden=False,
-            deleted=False,
-            is_question=args.question,
-            version=1,
-        )
-    )
-    emit_thread(ctx.session, ctx.changes, args.thread_id)
+    thread = ctx.connection.execute(
+        _insert_statement(table_of(ForumThread)),
+        {
+            "id": args.thread_id,
+            "course_id": args.course_id,
+            "lesson_id": args.lesson_id,
+            "author_id": ctx.user_id,
+            "title": title,
+            "body": body,
+            "locked": False,
+            "created_at": ctx.now,
+            "pinned": False,
+            "hidden": False,
+            "deleted": False,
+            "is_question": args.question,
+            "answer_post_id": None,
+            "version": 1,
+            "edited_at": None,
+            "replies": 0,
+        },
+    ).one()
+    _posted(ctx)
+    emit_thread_row(signatures, ctx.changes, thread)
     ctx.changes.put(
         user_scope(ctx.user_id),
         "forum_mine",
@@ -375,24 +310,31 @@ class PostArgs(MutationArgs):
 
 
 def create_post(ctx: MutationContext, args: PostArgs) -> dict[str, Any]:
-    thread = _open_thread(ctx, args.thread_id)
-    if _post_row(ctx, args.post_id) is not None or _thread_row(ctx, args.post_id) is not None:
+    target = _reply_target(ctx, args)
+    thread = _open_thread(ctx, args.thread_id, target)
+    if target.id_taken:
         raise Rejected("conflict", _("A post with this id exists already."), subject="id")
     body = _text(args.body, "reply", MAX_BODY)
     _rate_limit(ctx)
-    ctx.connection.execute(
-        insert(table_of(ForumPost)).values(
-            id=args.post_id,
-            thread_id=thread.id,
-            author_id=ctx.user_id,
-            body=body,
-            created_at=ctx.now,
-            hidden=False,
-            deleted=False,
-            version=1,
-        )
-    )
-    emit_post(ctx.session, ctx.changes, args.post_id)
+    post = ctx.connection.execute(
+        _insert_statement(table_of(ForumPost)),
+        {
+            "id": args.post_id,
+            "thread_id": thread.id,
+            "author_id": ctx.user_id,
+            "body": body,
+            "created_at": ctx.now,
+            "hidden": False,
+            "deleted": False,
+            "version": 1,
+            "edited_at": None,
+        },
+    ).one()
+    _posted(ctx)
+    thread = _count_replies(ctx, thread.id, 1)
+    signatures = _signatures(ctx)
+    emit_reply(signatures, ctx.changes, post, thread)
+    emit_thread_row(signatures, ctx.changes, thread)
     ctx.changes.put(
         user_scope(ctx.user_id), "forum_mine", args.post_id, {"id": args.post_id, "kind": "post"}
     )
@@ -432,10 +374,11 @@ def edit_post(ctx: MutationContext, args: EditArgs) -> dict[str, Any]:
         values["title"] = _text(args.title, "title", MAX_TITLE)
     table = table_of(ForumPost) if post is not None else table_of(ForumThread)
     ctx.connection.execute(update(table).where(table.c.id == args.post_id).values(**values))
+    signatures = _signatures(ctx)
     if post is not None:
-        emit_post(ctx.session, ctx.changes, args.post_id)
+        emit_post(ctx.session, ctx.changes, args.post_id, signatures=signatures)
     else:
-        emit_thread(ctx.session, ctx.changes, args.post_id)
+        emit_thread(ctx.session, ctx.changes, args.post_id, signatures=signatures)
     return {"post_id": args.post_id, "version": target.version + 1}
 
 
@@ -453,10 +396,15 @@ def delete_post(ctx: MutationContext, args: DeleteArgs) -> dict[str, Any]:
         raise Rejected("forbidden", _("Only the author can delete a post."), subject="delete")
     table = table_of(ForumPost) if post is not None else table_of(ForumThread)
     ctx.connection.execute(update(table).where(table.c.id == args.post_id).values(deleted=True))
+    signatures = _signatures(ctx)
     if post is not None:
-        emit_post(ctx.session, ctx.changes, args.post_id)
+        if not post.hidden:  # it was counted among the thread's replies
+            _count_replies(ctx, post.thread_id, -1)
+        emit_post(ctx.session, ctx.changes, args.post_id, signatures=signatures)
     else:
-        emit_thread(ctx.session, ctx.changes, args.post_id, with_replies=True)
+        emit_thread(
+            ctx.session, ctx.changes, args.post_id, with_replies=True, signatures=signatures
+        )
     ctx.changes.delete(user_scope(ctx.user_id), "forum_mine", args.post_id)
     return {"post_id": args.post_id, "deleted": True}
 
@@ -547,10 +495,17 @@ def moderate(ctx: MutationContext, args: ModerateArgs) -> dict[str, Any]:
         elif thread.answer_post_id == post.id:  # only the answer itself can be unmarked
             thread_values["answer_post_id"] = None
     elif post is not None:
-        ctx.connection.execute(
-            update(posts).where(posts.c.id == post.id).values(hidden=args.action == "hide")
+        hide = args.action == "hide"
+        ctx.connection.execute(update(posts).where(posts.c.id == post.id).values(hidden=hide))
+        if hide != post.hidden and not post.deleted:  # it leaves or rejoins the visible replies
+            _count_replies(ctx, thread.id, -1 if hide else 1)
+        emit_post(
+            ctx.session,
+            ctx.changes,
+            post.id,
+            unhidden=args.action == "unhide",
+            signatures=_signatures(ctx),
         )
-        emit_post(ctx.session, ctx.changes, post.id, unhidden=args.action == "unhide")
     else:
         thread_values["hidden"] = args.action == "hide"
     if thread_values:
@@ -563,6 +518,7 @@ def moderate(ctx: MutationContext, args: ModerateArgs) -> dict[str, Any]:
             thread.id,
             with_replies="hidden" in thread_values,
             unhidden=args.action == "unhide",
+            signatures=_signatures(ctx),
         )
     return {"target_id": args.target_id, "action": args.action}
 
@@ -571,7 +527,10 @@ THREAD_CREATE = MutationSpec(
     "forum.new_thread", ThreadArgs, create_thread, lambda ctx, args: args.course_id
 )
 POST_CREATE = MutationSpec(
-    "forum.reply", PostArgs, create_post, lambda ctx, args: _thread_course(ctx, args.thread_id)
+    "forum.reply",
+    PostArgs,
+    create_post,
+    lambda ctx, args: None if (row := _reply_target(ctx, args)) is None else row.course_id,
 )
 POST_EDIT = MutationSpec(
     "forum.edit", EditArgs, edit_post, lambda ctx, args: _target_course(ctx, args.post_id)

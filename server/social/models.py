@@ -49,13 +49,15 @@ class PollOption(Base):
 
 class ForumThread(Base):
     __tablename__ = "forum_threads"
+    # The hour's rate limit reads an author's recent threads (and the index finds all of theirs).
+    __table_args__ = (Index("ix_forum_threads_author_created", "author_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     lesson_id: Mapped[str | None] = mapped_column(
         ForeignKey("lessons.id", ondelete="CASCADE"), default=None
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     locked: Mapped[bool] = mapped_column(default=False)
@@ -67,6 +69,9 @@ class ForumThread(Base):
     answer_post_id: Mapped[str | None] = mapped_column(String(64), default=None)
     version: Mapped[int] = mapped_column(default=1)  # of the opening post; edits carry it
     edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    # Its visible replies (neither hidden nor deleted), kept by the forum's writes so that a
+    # reply does not count the whole thread.
+    replies: Mapped[int] = mapped_column(default=0, server_default="0")
 
     posts: Mapped[list[ForumPost]] = relationship(
         back_populates="thread", order_by="ForumPost.created_at", cascade="all, delete-orphan"
@@ -77,13 +82,15 @@ class ForumPost(Base):
     """A reply in a thread; the thread's own text is its opening post."""
 
     __tablename__ = "forum_posts"
+    # The hour's rate limit reads an author's recent replies (and the index finds all of theirs).
+    __table_args__ = (Index("ix_forum_posts_author_created", "author_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # Indexed: a reply reads its thread's posts, and the rate limit counts an author's posts.
+    # Indexed: a thread's replies are read with it (hiding, deleting, renaming a course).
     thread_id: Mapped[str] = mapped_column(
         ForeignKey("forum_threads.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     hidden: Mapped[bool] = mapped_column(default=False)

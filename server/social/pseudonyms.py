@@ -22,21 +22,27 @@ _ENGLISH = ("Learner", "Peer")
 
 def course_pseudonym(session: Session, course_id: str, user_id: int) -> str:
     """The learner's forum pseudonym in this course, whatever the course's forum shows."""
-    return _pseudonym(
-        session, CoursePseudonym, _prefixes(session, course_id)[0], course_id, user_id
-    )
+    return forum_pseudonym(session, course_id, user_id, _language(session, course_id))
+
+
+def forum_pseudonym(session: Session, course_id: str, user_id: int, language: str | None) -> str:
+    """:func:`course_pseudonym` for a caller that knows the course's language already (a push
+    reads it once per batch, not once per post)."""
+    prefix = _PREFIXES.get(language or "", _ENGLISH)[0]
+    return _pseudonym(session, CoursePseudonym, prefix, course_id, user_id)
 
 
 def peer_pseudonym(session: Session, course_id: str, user_id: int) -> str:
     """The learner's name in this course's peer feedback (not their forum pseudonym)."""
-    return _pseudonym(session, PeerPseudonym, _prefixes(session, course_id)[1], course_id, user_id)
+    prefix = _PREFIXES.get(_language(session, course_id) or "", _ENGLISH)[1]
+    return _pseudonym(session, PeerPseudonym, prefix, course_id, user_id)
 
 
-def _prefixes(session: Session, course_id: str) -> tuple[str, str]:
-    language = session.execute(
+def _language(session: Session, course_id: str) -> str | None:
+    language: str | None = session.execute(
         select(Course.language).where(Course.id == course_id)
     ).scalar_one_or_none()
-    return _PREFIXES.get(language or "", _ENGLISH)
+    return language
 
 
 def _pseudonym(

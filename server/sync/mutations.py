@@ -76,7 +76,10 @@ Deferred = Callable[["MutationContext"], None]
 @dataclass
 class MutationContext:
     """What a handler may use. ``changes`` and deferred work of a rejected mutation are
-    discarded; ``memo`` caches read-only lookups (lessons, polls) for the whole batch."""
+    discarded; ``memo`` caches read-only lookups (lessons, polls, authors' labels) for the whole
+    batch, ``scratch`` rows for the running mutation alone (its course lookup read the thread
+    the handler needs: one statement, not two). ``undo`` is run when the running mutation is
+    rolled back, for batch caches it added to (a pseudonym made, a post counted)."""
 
     session: Session
     connection: Connection  # the session's connection; handlers run Core statements on it
@@ -88,6 +91,8 @@ class MutationContext:
     changes: ChangeBuffer = field(default_factory=ChangeBuffer)
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
     deferred: dict[tuple[str, str], Deferred] = field(default_factory=dict)
+    scratch: dict[str, Any] = field(default_factory=dict)
+    undo: list[Callable[[], None]] = field(default_factory=list)
 
     def defer(self, key: tuple[str, str], work: Deferred) -> None:
         """Run ``work`` once at the end of the batch (e.g. recount a poll once, not per vote)."""
@@ -124,11 +129,19 @@ class MutationSpec(Generic[A]):
     # must never keep a learner from withdrawing what they shared in it.
     withdraws_own: bool = False
 
-    def run(self, ctx: MutationContext, raw_args: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, raw_args: dict[str, Any]) -> A:
+        """The args as their model, or :class:`Rejected` ``invalid_args``."""
         try:
-            args = self.args.model_validate(raw_args)
+            return self.args.model_validate(raw_args)
         except ValidationError as exc:
             raise Rejected("invalid_args", describe_invalid(self.name, exc)) from None
+
+    def run(
+        self, ctx: MutationContext, raw_args: dict[str, Any], parsed: A | None = None
+    ) -> dict[str, Any]:
+        """Check the course and apply; ``parsed``: the args parsed already (a push parses a
+        batch before it takes its locks)."""
+        args = parsed if parsed is not None else self.parse(raw_args)
         course_id = self.course(ctx, args)
         if course_id is not None and not self.withdraws_own:
             admit(ctx, course_id)

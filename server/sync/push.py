@@ -1,20 +1,33 @@
 """Processing one push batch (sync-protocol.md, "Push"), on a worker thread.
 
-The whole batch is one transaction, committed once at the end: a server that dies mid-batch
-keeps nothing of it and the client resends. Each new mutation runs in its own SAVEPOINT so a
-rejected one leaves no trace but its stored outcome. Lookups are batched: one query for the
-stored outcomes of replayed seqs, one for mutation_ids already used, a few for change versions.
+A batch is applied in chunks (ChunkLimits: on SQLite 100 ms or 200 outcomes, on PostgreSQL 50
+outcomes), each one transaction that holds the client's row (on SQLite: the academy's one write
+lock) and commits the chunk's effects, its changes, its mutation_log rows and the client's
+last_seq together. A server that dies mid-batch
+keeps the chunks it committed, whole, and nothing of the one it was in; the client resends the
+batch, gets `duplicate` (the stored outcome) for what was kept and has the rest applied. The
+reply is the same as for one transaction: only how long other writers wait changes. Between
+chunks the row is taken again, and a last_seq moved by another server process meanwhile ends
+the batch with 409 push_in_progress (the resend sorts it out).
+
+Each new mutation can be rolled back alone to a SAVEPOINT (see _Savepoint: one statement per
+mutation, none after a rejection), so a rejected one leaves no trace but its stored outcome.
+Every mutation's args are parsed before the batch takes its locks, so no lock waits on that.
+Lookups are batched: one query for the stored outcomes of replayed seqs, one for mutation_ids
+already used, a few for change versions per chunk; handlers cache read-only lookups for the
+batch on the MutationContext.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session
 
@@ -22,7 +35,7 @@ from server.config import ServerConfig
 from server.db import table_of, utc_now
 from server.language import N_, _
 from server.sync.changes import ChangeBuffer, write_changes
-from server.sync.locks import lock_client_row
+from server.sync.locks import lock_client_row, push_in_progress
 from server.sync.models import MutationLog, SyncClient
 from server.sync.mutations import (
     NOT_PROCESSED,
@@ -44,7 +57,32 @@ _DATABASE_FAILURES = (OperationalError, InterfaceError, PendingRollbackError)
 
 _SAVEPOINT = "SAVEPOINT samen_mutation"
 _ROLLBACK_TO = "ROLLBACK TO SAVEPOINT samen_mutation"
-_RELEASE = "RELEASE SAVEPOINT samen_mutation"
+
+
+@dataclass(frozen=True)
+class ChunkLimits:
+    """When a batch commits what it has done and takes its locks again: after ``size`` new
+    outcomes, or once the chunk has run ``seconds`` (None: no time limit)."""
+
+    size: int
+    seconds: float | None = None
+
+
+# SQLite has one write lock for the whole academy: a batch gives it up once a chunk has held
+# it 100 ms (or after 200 outcomes), so other learners' pushes wait for a chunk, not for a
+# whole batch, and not past busy_timeout. Each commit costs a WAL sync under that lock, so a
+# quick batch still commits once. PostgreSQL locks only the client's row, but keeps at most 64
+# subtransactions (savepoints) of a transaction in shared memory before every reader slows
+# down: 50 outcomes a chunk. Each chunk's effects, mutation_log rows and last_seq commit
+# together, so a crash after chunk k keeps chunks 1..k whole and the resend gets them as
+# `duplicate`.
+SQLITE_CHUNKS = ChunkLimits(size=200, seconds=0.1)
+POSTGRESQL_CHUNKS = ChunkLimits(size=50)
+
+
+def chunk_limits(dialect: str) -> ChunkLimits:
+    return POSTGRESQL_CHUNKS if dialect == "postgresql" else SQLITE_CHUNKS
+
 
 MISMATCH_SAME_SEQ = N_("A different change was already sent under this sequence number.")
 MISMATCH_USED_ID = N_("This action's id was already used for another change.")
@@ -150,8 +188,54 @@ class _StopBatch(Exception):  # noqa: N818 - control flow inside this module
 _Applied = tuple[str, dict[str, Any] | None, str | None, str | None, dict[str, Any] | None]
 
 
+class _Savepoint:
+    """The savepoint that lets one mutation be rolled back alone, set only when needed.
+
+    After a rollback to it, it still marks the state the next mutation starts from, so that
+    one needs none of its own; after an applied mutation the next sets a new one (same name:
+    the newest is the one rolled back to). None is released: the commit ends them all. So a
+    mutation costs one statement for its savepoint, not two (a round trip each on
+    PostgreSQL), and a chunk stays under PostgreSQL's 64 subtransactions per transaction
+    that it keeps in shared memory."""
+
+    def __init__(self) -> None:
+        self.marks_now = False
+
+    def set(self, connection: Connection) -> None:
+        if not self.marks_now:
+            connection.exec_driver_sql(_SAVEPOINT)
+            self.marks_now = True
+
+    def rollback(self, connection: Connection) -> None:
+        connection.exec_driver_sql(_ROLLBACK_TO)
+
+    def moved_on(self) -> None:
+        self.marks_now = False
+
+
+# A mutation's args as its model, or why they are refused: parsed for the whole batch before
+# the batch takes its locks (on SQLite the academy's one write lock), so no lock waits on that.
+_Parsed = Any
+
+
+def _parse(registry: Mapping[str, MutationSpec[Any]], mutation: MutationIn) -> _Parsed:
+    spec = registry.get(mutation.name)
+    if spec is None:
+        return None
+    try:
+        return spec.parse(mutation.args)
+    except Rejected as rejected:
+        return rejected
+    except Exception:  # parsed again in its savepoint and refused there, as before
+        return None
+
+
 def _apply(
-    ctx: MutationContext, registry: Mapping[str, MutationSpec[Any]], mutation: MutationIn
+    ctx: MutationContext,
+    registry: Mapping[str, MutationSpec[Any]],
+    mutation: MutationIn,
+    savepoint: _Savepoint,
+    parsed: _Parsed = None,
 ) -> _Applied:
     """Run one handler in a savepoint: (status, result, code, message, params); raises
     _StopBatch."""
@@ -159,18 +243,23 @@ def _apply(
     if spec is None:
         message = _("This academy does not know the change '{name}'.").format(name=mutation.name)
         return "rejected", None, "unknown_mutation", message, {"name": mutation.name}
+    if isinstance(parsed, Rejected):  # its args were refused: nothing to roll back
+        return "rejected", None, parsed.code, parsed.message, parsed.params or None
     ctx.changes = ChangeBuffer()
     ctx.deferred = {}
+    ctx.scratch = {}
+    ctx.undo = []
     ctx.occurred_at = occurred(mutation.created_at, ctx.now)
     # Plain SQL savepoints: the same statements session.begin_nested() emits, without its
     # bookkeeping (a third of the time of a small mutation). Handlers use Core only.
     connection = ctx.connection
-    connection.exec_driver_sql(_SAVEPOINT)
+    savepoint.set(connection)
     try:
-        result = spec.run(ctx, mutation.args)
+        result = spec.run(ctx, mutation.args, parsed)
     except BaseException as exc:
-        connection.exec_driver_sql(_ROLLBACK_TO)
-        connection.exec_driver_sql(_RELEASE)
+        savepoint.rollback(connection)
+        for undo in reversed(ctx.undo):
+            undo()
         if isinstance(exc, Rejected):
             return "rejected", None, exc.code, exc.message, exc.params or None
         if isinstance(exc, RetryLater):
@@ -186,8 +275,55 @@ def _apply(
             log.exception("%s failed on mutation %s", mutation.name, mutation.mutation_id)
             return "rejected", None, "internal", _(NOT_PROCESSED), None
         raise
-    connection.exec_driver_sql(_RELEASE)
+    savepoint.moved_on()
     return "applied", result, None, None, None
+
+
+class _Chunk:
+    """What one chunk's transaction has done so far, written at its end in a few statements:
+    its changes, deferred work, mutation_log rows and the client's last_seq."""
+
+    def __init__(self, limits: ChunkLimits) -> None:
+        self.changes = ChangeBuffer()
+        self.deferred: dict[tuple[str, str], Any] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.savepoint = _Savepoint()
+        self._limits = limits
+        self._started = time.monotonic()
+
+    def full(self) -> bool:
+        if len(self.rows) >= self._limits.size:
+            return True
+        seconds = self._limits.seconds
+        return (
+            bool(self.rows) and seconds is not None and time.monotonic() - self._started >= seconds
+        )
+
+    def commit(self, session: Session, ctx: MutationContext, client_id: str, last_seq: int) -> None:
+        ctx.changes = self.changes
+        for work in self.deferred.values():
+            work(ctx)
+        write_changes(session, self.changes.changes(), ctx.now)
+        if self.rows:
+            session.execute(insert(table_of(MutationLog)), self.rows)
+            table = table_of(SyncClient)
+            session.execute(
+                update(table).where(table.c.client_id == client_id).values(last_seq=last_seq)
+            )
+        session.commit()
+
+
+def _next_chunk(
+    session: Session, ctx: MutationContext, client_id: str, last_seq: int, limits: ChunkLimits
+) -> _Chunk:
+    """Take the client's row (and, on SQLite, the write lock) again for the next chunk."""
+    if lock_client_row(session, client_id) != last_seq:
+        # Another server process pushed for this client between two chunks (the in-process
+        # lock cannot see it): the resend sorts out what is done.
+        session.rollback()
+        raise push_in_progress()
+    ctx.connection = session.connection()  # the commit gave the last one back to the pool
+    return _Chunk(limits)
 
 
 def process_push(
@@ -200,13 +336,16 @@ def process_push(
     *,
     config: ServerConfig | None = None,
     on_start: BatchStart | None = None,
+    limits: ChunkLimits | None = None,
 ) -> dict[str, Any]:
-    """Apply a batch for an owned client_id (the caller holds its in-process lock); commits."""
+    """Apply a batch for an owned client_id (the caller holds its in-process lock); commits
+    each chunk (``limits``, by default the database's: :func:`chunk_limits`)."""
     now = now or utc_now()
+    limits = limits or chunk_limits(session.get_bind().dialect.name)
+    parsed = [_parse(registry, mutation) for mutation in mutations]
     last_seq = lock_client_row(session, client_id)
     if on_start is not None:
         on_start(session, now)
-    start_seq = last_seq
     stored = {
         o.seq: o
         for o in load_outcomes(session, client_id, [m.seq for m in mutations if m.seq <= last_seq])
@@ -221,13 +360,11 @@ def process_push(
         now=now,
         config=config,
     )
-    batch_changes = ChangeBuffer()
-    deferred: dict[tuple[str, str], Any] = {}
-    new_rows: list[dict[str, Any]] = []
+    chunk = _Chunk(limits)
     results: list[dict[str, Any]] = []
     reply: dict[str, Any] = {}
 
-    for mutation in mutations:
+    for index, mutation in enumerate(mutations):
         mutation_id = str(mutation.mutation_id)
         digest = mutation.body_sha256()
         if mutation.seq <= last_seq:
@@ -251,6 +388,9 @@ def process_push(
         if mutation.seq > last_seq + 1:
             reply["expected_seq"] = last_seq + 1
             break
+        if chunk.full():
+            chunk.commit(session, ctx, client_id, last_seq)
+            chunk = _next_chunk(session, ctx, client_id, last_seq, limits)
         logged_id: str | None = mutation_id
         status: str
         result: dict[str, Any] | None
@@ -263,7 +403,9 @@ def process_push(
             code, message = "idempotency_mismatch", _(MISMATCH_USED_ID)
         else:
             try:
-                status, result, code, message, params = _apply(ctx, registry, mutation)
+                status, result, code, message, params = _apply(
+                    ctx, registry, mutation, chunk.savepoint, parsed[index]
+                )
             except _StopBatch as stop:
                 results.append(
                     {
@@ -276,12 +418,12 @@ def process_push(
                 break
             used.add(mutation_id)
             if status == "applied":
-                batch_changes.extend(ctx.changes.changes())
-                deferred.update(ctx.deferred)
+                chunk.changes.extend(ctx.changes.changes())
+                chunk.deferred.update(ctx.deferred)
         outcome = Outcome(mutation.seq, logged_id, digest, status, result, code, message, params)
         stored[mutation.seq] = outcome
         last_seq = mutation.seq
-        new_rows.append(
+        chunk.rows.append(
             {
                 "client_id": client_id,
                 "seq": outcome.seq,
@@ -297,16 +439,5 @@ def process_push(
         )
         results.append(fresh(outcome, mutation_id))
 
-    ctx.changes = batch_changes
-    for work in deferred.values():
-        work(ctx)
-    write_changes(session, batch_changes.changes(), now)
-    if new_rows:
-        session.execute(insert(table_of(MutationLog)), new_rows)
-    if last_seq != start_seq:
-        table = table_of(SyncClient)
-        session.execute(
-            update(table).where(table.c.client_id == client_id).values(last_seq=last_seq)
-        )
-    session.commit()
+    chunk.commit(session, ctx, client_id, last_seq)
     return {"last_seq": last_seq, "results": results, **reply}

@@ -325,3 +325,51 @@ def test_0016_a_reply_and_the_rate_limits_find_posts_by_index(tmp_path: Path) ->
                 assert "USING" in plan and "INDEX" in plan, (query, plan)
     finally:
         database.dispose()
+
+
+def test_0017_counts_each_threads_visible_replies_and_indexes_an_authors_recent_posts(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'forum.db'}")
+    try:
+        command.upgrade(alembic_config(database.engine), "0016")
+        then = "'2025-01-01 00:00:00.000000'"
+        replies = [  # id, thread, hidden, deleted
+            ("r1", "busy", 0, 0),
+            ("r2", "busy", 0, 0),
+            ("r-hidden", "busy", 1, 0),
+            ("r-deleted", "busy", 0, 1),
+            ("r3", "other", 0, 0),
+        ]
+        with database.engine.begin() as connection:
+            _run(
+                connection,
+                "INSERT INTO courses (id, version, title, language, summary) "
+                "VALUES ('c', 1, 'C', 'en', '')",
+                "INSERT INTO users (id, username, display_name, role, password_hash, created_at) "
+                f"VALUES (1, 'u', 'U', 'learner', '-', {then})",
+                *(
+                    "INSERT INTO forum_threads (id, course_id, author_id, title, body, locked, "
+                    "created_at, pinned, hidden, deleted, is_question, version) "
+                    f"VALUES ('{t}', 'c', 1, 'T', 'B', 0, {then}, 0, 0, 0, 0, 1)"
+                    for t in ("busy", "other", "quiet")
+                ),
+                *(
+                    "INSERT INTO forum_posts (id, thread_id, author_id, body, created_at, hidden, "
+                    f"deleted, version) VALUES ('{r}', '{t}', 1, 'B', {then}, {hidden}, "
+                    f"{deleted}, 1)"
+                    for r, t, hidden, deleted in replies
+                ),
+            )
+        upgrade_to_head(database.engine)
+        with database.engine.connect() as connection:
+            counts = connection.execute(text("SELECT id, replies FROM forum_threads ORDER BY id"))
+            assert [tuple(row) for row in counts] == [("busy", 2), ("other", 1), ("quiet", 0)]
+            for table in ("forum_posts", "forum_threads"):
+                query = f"SELECT COUNT(*) FROM {table} WHERE author_id = 1 AND created_at >= {then}"
+                plan = " ".join(
+                    str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {query}"))
+                )
+                assert f"ix_{table}_author_created" in plan, plan
+    finally:
+        database.dispose()
