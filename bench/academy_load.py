@@ -44,7 +44,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load_actions import plan  # noqa: E402
 from bench.load_client import Learner, Stats  # noqa: E402
-from bench.load_report import Expected, lines, process_cpu_s, summary, verify  # noqa: E402
+from bench.load_report import (  # noqa: E402
+    Expected,
+    lines,
+    process_cpu_s,
+    server_log_problems,
+    summary,
+    verify,
+)
 from desktop.sync.engine import EngineLimits  # noqa: E402
 
 PASSWORD = "samen-load-bench"
@@ -241,6 +248,7 @@ def run_class(learners: Sequence[Learner], concurrency: int) -> float:
     due: list[tuple[float, int, Learner]] = []
     started = time.monotonic()
     for learner in learners:
+        learner.started_at = started  # a learner's patience runs from 9:00, not its first turn
         heapq.heappush(due, (started, next(ticket), learner))
     ready = threading.Condition()
     active = len(learners)
@@ -320,6 +328,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 "generator_cpu_s": round(cpu, 1),
                 "server_cpu_s": round(server_cpu, 1),
                 "cores": os.cpu_count(),
+                "server_log": server_log_problems(data / "server.stderr.log"),
             }
             return summary(stats, learners, wall, exactness, about)
     finally:

@@ -51,7 +51,7 @@ class Stats:
     login_s: list[float] = field(default_factory=list)
     push_s: list[float] = field(default_factory=list)
     pull_s: list[float] = field(default_factory=list)
-    statuses: Counter[str] = field(default_factory=Counter)  # "503 busy", "timeout", ...
+    statuses: Counter[str] = field(default_factory=Counter)  # "push 503 busy", "login timeout"
     outcomes: Counter[str] = field(default_factory=Counter)  # applied / rejected:code / retry
     resent_batches: int = 0
     resent_duplicates: int = 0  # outcomes answered `duplicate` to a resent batch
@@ -71,9 +71,9 @@ class Stats:
 class RecordingSession(requests.Session):
     """requests' Session as the client uses it, counting every reply's status on the way.
 
-    An error reply is counted with the academy's error code (`503 busy`); a reply to a resent
-    push is read for `duplicate` outcomes (only then: parsing every reply twice would cost the
-    generator the CPU it shares with the academy)."""
+    An error reply is counted per endpoint with the academy's error code (`push 503 busy`); a
+    reply to a resent push is read for `duplicate` outcomes (only then: parsing every reply
+    twice would cost the generator the CPU it shares with the academy)."""
 
     def __init__(self, stats: Stats) -> None:
         super().__init__()
@@ -83,23 +83,33 @@ class RecordingSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         with self.stats.lock:
             self.stats.requests += 1
+        what = _endpoint(request.path_url)
         try:
             response = super().send(request, **kwargs)
         except requests.Timeout:
-            self.stats.count("statuses", "timeout")
+            self.stats.count("statuses", f"{what} timeout")
             raise
         except requests.ConnectionError:
-            self.stats.count("statuses", "connection error")
+            self.stats.count("statuses", f"{what} connection error")
             raise
         if response.status_code >= 400:
-            self.stats.count("statuses", f"{response.status_code} {_error_code(response)}")
-        elif self.resending and request.method == "POST":
+            code = _error_code(response)
+            self.stats.count("statuses", f"{what} {response.status_code} {code}")
+        elif self.resending and what == "push":
             duplicates = sum(
                 1 for result in _results(response) if result.get("status") == "duplicate"
             )
             with self.stats.lock:
                 self.stats.resent_duplicates += duplicates
         return response
+
+
+def _endpoint(path: str) -> str:
+    """login, push or pull (or the path itself), for counting statuses per endpoint."""
+    for name, prefix in (("login", "/v1/auth/login"), ("push", "/v1/sync/push")):
+        if path.startswith(prefix):
+            return name
+    return "pull" if path.startswith("/v1/sync/pull") else path.partition("?")[0]
 
 
 def _error_code(response: requests.Response) -> str:
@@ -166,7 +176,7 @@ class Learner:
         self._window = Backoff()
         self._tries = 0
         self._batch_elapsed = 0.0  # the current batch's request time over its attempts
-        self._started: float | None = None
+        self.started_at: float | None = None  # the class's start (run_class sets it)
 
     @property
     def done(self) -> bool:
@@ -175,9 +185,9 @@ class Learner:
     def step(self) -> float | None:
         """Send one request; the seconds to wait before the next, or None once done."""
         now = time.monotonic()
-        if self._started is None:
-            self._started = now
-        if now - self._started > self.give_up_s:
+        if self.started_at is None:
+            self.started_at = now
+        if now - self.started_at > self.give_up_s:
             self.phase = Phase.GAVE_UP
             self.problem = self.problem or f"not synced after {self.give_up_s:.0f} s"
             self.session.close()

@@ -10,6 +10,7 @@ plan says (forum threads and replies, poll votes, answers, listening positions, 
 from __future__ import annotations
 
 import os
+import re
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -141,6 +142,21 @@ def process_cpu_s(pid: int) -> float:
     return sum(times.get(member, 0.0) for member in tree)
 
 
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Timeout)\b.*")
+
+
+def server_log_problems(log: Path) -> dict[str, Any]:
+    """ERROR lines in the academy's log and the exceptions its tracebacks end with (the five
+    most frequent), so a 500 in the figures comes with its cause."""
+    try:
+        text_lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return {"error_lines": 0, "exceptions": {}}
+    errors = sum(1 for line in text_lines if line.startswith("ERROR") or " ERROR " in line)
+    found = Counter(line[:200] for line in text_lines if _EXCEPTION.match(line))
+    return {"error_lines": errors, "exceptions": dict(found.most_common(5))}
+
+
 def summary(
     stats: Stats,
     learners: Sequence[Learner],
@@ -179,6 +195,7 @@ def lines(report: Mapping[str, Any]) -> list[str]:
     """The report for a person: one fact a line."""
     latency = report["latency_ms"]
     exact = report["exactness"]
+    log = report.get("server_log", {})
     out = [
         f"{report['backend']} at {report['commit']}: {report['learners']} learners x "
         f"{report['actions']} actions, {report['processes']} process(es), "
@@ -204,6 +221,8 @@ def lines(report: Mapping[str, Any]) -> list[str]:
         f"doubled {exact['doubled']}, refused {exact['refused']}, effects lost "
         f"{exact['effects_lost']}, effects doubled {exact['effects_doubled']}",
         *(f"  mismatch: {m}" for m in exact["mismatches"]),
+        f"academy log: {log.get('error_lines', '?')} ERROR lines",
+        *(f"  {count} x {line}" for line, count in log.get("exceptions", {}).items()),
         f"CPU: generator {report['generator_cpu_s']} s, academy {report['server_cpu_s']} s "
         f"in {report['wall_s']} s wall",
     ]
