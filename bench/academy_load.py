@@ -295,9 +295,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             try:
                 stats = Stats()
                 limits = EngineLimits(batch_size=args.batch_size)
-                expected: list[Expected] = []
                 learners: list[Learner] = []
-                for username, user_id in seeded["learners"].items():
+                for username in seeded["learners"]:
                     learner_plan = plan(username, str(uuid.uuid4()), args.actions, seeded)
                     learner = Learner(
                         base,
@@ -309,12 +308,21 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                         limits=limits,
                     )
                     learners.append(learner)
-                    expected.append(Expected(username, user_id, learner.client_id, learner_plan))
                 cpu, server_cpu = _cpu_self(), process_cpu_s(process.pid)
                 wall = run_class(learners, max(1, min(args.concurrency, len(learners))))
                 cpu, server_cpu = _cpu_self() - cpu, process_cpu_s(process.pid) - server_cpu
             finally:
                 _stop(process)
+            expected = [
+                Expected(
+                    learner.username,
+                    seeded["learners"][learner.username],
+                    learner.client_id,
+                    learner.plan,
+                    acknowledged=learner.applied + learner.rejected,
+                )
+                for learner in learners
+            ]
             exactness = verify(seeded["database_url"], expected)
             about = {
                 "backend": args.backend,

@@ -85,6 +85,7 @@ def test_every_generated_action_is_applied_once(tmp_path: Path) -> None:
         "learners_exact": 3,
         "lost": 0,
         "doubled": 0,
+        "not_synced": 0,
         "refused": 0,
         "effects_lost": 0,
         "effects_doubled": 0,
