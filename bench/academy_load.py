@@ -1,7 +1,8 @@
 """Benchmark: a whole class syncing at once against one academy (issue 17, capacity).
 
 Usage: .venv/bin/python bench/academy_load.py --learners N [--actions 200]
-           [--backend sqlite|postgresql] [--processes P] [--server-tree DIR] [--json]
+           [--backend sqlite|postgresql] [--processes P] [--server-tree DIR]
+           [--baseline-tree DIR] [--concurrency 64] [--json]
 
 Starts the academy itself (`python -m server run` on a free 127.0.0.1 port, logs to files in
 its data directory), from this checkout or from --server-tree DIR (another checkout with its
@@ -13,7 +14,8 @@ batches and pulls until caught up, through the desktop client's own HTTP code
 (bench/load_client.py), with at most --concurrency requests in flight (a bounded pool of
 threads on the same 2 cores as the academy: its CPU is reported too). Then the academy's own
 tables are checked: every action applied exactly once (bench/load_report.py). Main thread plus
-the pool's worker threads.
+the pool's worker threads. With --baseline-tree the baseline checkout is measured first, the
+same way, and the ops/s ratio is reported.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=ROOT,
         metavar="DIR",
         help="the checkout whose academy is measured (its .venv if it has one)",
+    )
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="measure this checkout first, in one process, and report the ops/s ratio",
     )
     parser.add_argument(
         "--postgres-url",
@@ -143,7 +152,8 @@ def _run(command: list[str], tree: Path, log: Path, what: str) -> str:
             command, cwd=tree, env=_env(), stdout=subprocess.PIPE, stderr=err, timeout=900
         )
     if done.returncode != 0:
-        raise SystemExit(f"{what} failed ({done.returncode}); see {log}")
+        said = log.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"{what} failed ({done.returncode}):\n{said}")
     return done.stdout.decode()
 
 
@@ -219,7 +229,8 @@ def _start(
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"the academy exited at start; see {data / 'server.stderr.log'}")
+            said = (data / "server.stderr.log").read_text(errors="replace")[-2000:]
+            raise SystemExit(f"the academy exited at start:\n{said}")
         try:
             if requests.get(f"{base}/v1/health", timeout=1).status_code == 200:
                 return process, base
@@ -346,21 +357,35 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             shutil.rmtree(data, ignore_errors=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _arguments(argv)
-    report = measure(args)
-    if args.json:
-        print(json.dumps(report))
-    else:
-        print("\n".join(lines(report)))
+def _whole(report: dict[str, Any]) -> bool:
     exact = report["exactness"]
-    whole = (
+    return bool(
         report["learners_given_up"] == 0
         and exact["lost"] == exact["doubled"] == exact["effects_lost"] == 0
         and exact["effects_doubled"] == 0
         and exact["learners_exact"] == report["learners"]
     )
-    return 0 if whole else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(argv)
+    baseline = None
+    if args.baseline_tree is not None:
+        # The recorded baseline, measured in the same run (it has no --workers).
+        baseline = measure(
+            argparse.Namespace(**{**vars(args), "server_tree": args.baseline_tree, "processes": 1})
+        )
+    report = measure(args)
+    if baseline is None:
+        print(json.dumps(report) if args.json else "\n".join(lines(report)))
+        return 0 if _whole(report) else 1
+    ratio = report["ops_per_s"] / baseline["ops_per_s"] if baseline["ops_per_s"] else None
+    ratio_text = "none: the baseline applied nothing" if ratio is None else f"{ratio:.2f}x"
+    if args.json:
+        print(json.dumps({"baseline": baseline, "measured": report, "ops_ratio": ratio}))
+    else:
+        print("\n".join([*lines(baseline), "", *lines(report), "", f"ops/s ratio {ratio_text}"]))
+    return 0 if _whole(report) else 1
 
 
 if __name__ == "__main__":
