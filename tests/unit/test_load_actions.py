@@ -23,7 +23,7 @@ from tests.server_process import start_server
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "load-test-password"
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = pytest.mark.timeout(300)
 
 
 def _seed(data_dir: Path, learners: int) -> dict[str, object]:
@@ -68,7 +68,7 @@ def test_every_generated_action_is_applied_once(tmp_path: Path) -> None:
             assert set(learner_plan.count_by_name()) == {*MIX, "progress.update"}
             assert len(batches(learner_plan.items, 64)) == 4
             learner = Learner(
-                server.url, username, PASSWORD, learner_plan, stats, give_up_s=150, limits=limits
+                server.url, username, PASSWORD, learner_plan, stats, give_up_s=240, limits=limits
             )
             learners.append(learner)
             expected.append(Expected(username, int(user_id), learner.client_id, learner_plan))
