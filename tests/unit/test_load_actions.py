@@ -103,7 +103,7 @@ def test_a_resent_batch_is_answered_duplicate_and_not_applied_twice(tmp_path: Pa
         [(username, user_id)] = learners_seeded.items()
         stats = Stats()
         learner_plan = plan(str(username), str(uuid.uuid4()), 40, seeded)
-        learner = Learner(server.url, str(username), PASSWORD, learner_plan, stats, give_up_s=60)
+        learner = Learner(server.url, str(username), PASSWORD, learner_plan, stats, give_up_s=240)
         while learner.phase is Phase.LOGIN:
             time.sleep(learner.step() or 0.0)  # a busy machine may time a login out: again
         # The academy stores the batch but its reply is lost: the client sends it again.
