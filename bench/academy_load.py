@@ -319,6 +319,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                         limits=limits,
                     )
                     learners.append(learner)
+                load_before = os.getloadavg()[0]  # a shared machine: how busy it was
                 cpu, server_cpu = _cpu_self(), process_cpu_s(process.pid)
                 wall = run_class(learners, max(1, min(args.concurrency, len(learners))))
                 cpu, server_cpu = _cpu_self() - cpu, process_cpu_s(process.pid) - server_cpu
@@ -347,6 +348,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 "generator_cpu_s": round(cpu, 1),
                 "server_cpu_s": round(server_cpu, 1),
                 "cores": os.cpu_count(),
+                "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
                 "server_log": server_log_problems(data / "server.stderr.log"),
             }
             return summary(stats, learners, wall, exactness, about)

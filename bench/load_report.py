@@ -233,6 +233,7 @@ def lines(report: Mapping[str, Any]) -> list[str]:
         f"academy log: {log.get('error_lines', '?')} ERROR lines",
         *(f"  {count} x {line}" for line, count in log.get("exceptions", {}).items()),
         f"CPU: generator {report['generator_cpu_s']} s, academy {report['server_cpu_s']} s "
-        f"in {report['wall_s']} s wall",
+        f"in {report['wall_s']} s wall; load average {report.get('load_average', '?')} "
+        "(before, after)",
     ]
     return out
