@@ -53,7 +53,11 @@ class ChangeLog(Base):
     """Every change a pull can return; ``id`` is the commit order (from change_counter)."""
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_entity", "scope", "entity", "entity_id", "version"),)
+    __table_args__ = (
+        Index("ix_change_log_entity", "scope", "entity", "entity_id", "version"),
+        # A pull page: its scopes from the cursor on, in id order (migration 0019).
+        Index("ix_change_log_scope_id", "scope", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     scope: Mapped[str] = mapped_column(String(120))  # course:<id> | user:<id>

@@ -373,3 +373,22 @@ def test_0017_counts_each_threads_visible_replies_and_indexes_an_authors_recent_
                 assert f"ix_{table}_author_created" in plan, plan
     finally:
         database.dispose()
+
+
+def test_0019_a_pull_page_reads_its_scopes_from_the_cursor_in_order(tmp_path: Path) -> None:
+    """A pull page is found through (scope, id): before, every change of the learner's courses
+    was read and sorted for each page, so a page cost grew with the course's history."""
+    database = Database(f"sqlite:///{tmp_path / 'pull.db'}")
+    try:
+        upgrade_to_head(database.engine)
+        query = (
+            "SELECT id FROM change_log WHERE id > 1000 AND id <= 90000 "
+            "AND scope IN ('user:5', 'course:a', 'course:b') ORDER BY id LIMIT 501"
+        )
+        with database.engine.connect() as connection:
+            plan = " ".join(
+                str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {query}"))
+            )
+        assert "ix_change_log_scope_id" in plan and "id>?" in plan.replace(" ", ""), plan
+    finally:
+        database.dispose()
