@@ -28,6 +28,7 @@ from server.social.models import Poll, PollVote
 from server.social.polls import poll_scope
 from server.sync.changes import course_scope, log_state, read_changes, user_scope
 from server.sync.models import ChangeLog, SyncClient
+from server.sync.pull_body import encode_change
 from server.sync.push import load_outcomes, replayed
 
 MAX_OUTCOMES = 500
@@ -99,6 +100,8 @@ def build_pull(
     acked_seq: int,
     limit: int,
 ) -> dict[str, Any]:
+    """One pull page as the PullReply's fields; its "changes" are already JSON text, one per
+    change, for :func:`server.sync.pull_body.pull_body` to send."""
     # Before the snapshot of the newest id, so the results it publishes are in this pull.
     publish_due_before_reading(session, utc_now())
     state = log_state(session)
@@ -111,18 +114,8 @@ def build_pull(
     rows = read_changes(session, after, state.newest, visible_scopes(session, user_id), limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = rows[-1]["id"] if has_more else state.newest
-    changes = [
-        {
-            "scope": row["scope"],
-            "entity": row["entity"],
-            "id": row["entity_id"],
-            "op": row["op"],
-            "version": row["version"],
-            "data": row["data"],
-        }
-        for row in rows
-    ]
+    next_cursor = rows[-1].id if has_more else state.newest
+    changes = [encode_change(row) for row in rows]
     last_seq = session.execute(
         select(SyncClient.last_seq).where(SyncClient.client_id == client_id)
     ).scalar_one()

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -31,6 +31,7 @@ from server.social.final_results import publish_due
 from server.sync.locks import ClientLocks, is_sqlite_busy
 from server.sync.models import SyncClient
 from server.sync.pull import build_pull
+from server.sync.pull_body import pull_body
 from server.sync.push import process_push
 from server.sync.rate import RateLimiter
 from server.sync.registry import REGISTRY
@@ -219,9 +220,9 @@ def pull(
     cursor: str = "",
     acked_seq: Annotated[int, Query(ge=0, le=MAX_WIRE_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
-) -> JSONResponse:
+) -> Response:
     with _database_as_503(session):
         _require_owner(session, client_id.lower(), caller.user.id)
         reply = build_pull(session, caller.user.id, client_id.lower(), cursor, acked_seq, limit)
         session.rollback()  # read-only
-    return JSONResponse(reply)
+    return Response(pull_body(reply), media_type="application/json")
