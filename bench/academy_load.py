@@ -97,6 +97,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--give-up-s", type=float, default=600.0, help="a learner gives up after (default 600)"
     )
     parser.add_argument("--batch-size", type=int, default=EngineLimits().batch_size)
+    parser.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="pass ARG to the measured academy's `run` (repeat; e.g. --server-option=--threads=4)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data and the database")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args(argv)
@@ -212,6 +219,7 @@ def _start(
         "warning",
         *(["--database-url", url] if url else []),
         *(["--workers", str(args.processes)] if args.processes > 1 else []),
+        *args.server_option,
     ]
     with (
         (data / "server.stdout.log").open("ab") as out,
@@ -343,6 +351,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 "learners": args.learners,
                 "actions": args.actions,
                 "processes": args.processes,
+                "server_options": list(args.server_option),
                 "concurrency": max(1, min(args.concurrency, len(learners))),
                 "batch_size": args.batch_size,
                 "generator_cpu_s": round(cpu, 1),
@@ -375,7 +384,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.baseline_tree is not None:
         # The recorded baseline, measured in the same run (it has no --workers).
         baseline = measure(
-            argparse.Namespace(**{**vars(args), "server_tree": args.baseline_tree, "processes": 1})
+            argparse.Namespace(
+                **{
+                    **vars(args),
+                    "server_tree": args.baseline_tree,
+                    "processes": 1,
+                    "server_option": [],
+                }
+            )
         )
     report = measure(args)
     if baseline is None:

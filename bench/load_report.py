@@ -207,7 +207,12 @@ def lines(report: Mapping[str, Any]) -> list[str]:
     out = [
         f"{report['backend']} at {report['commit']}: {report['learners']} learners x "
         f"{report['actions']} actions, {report['processes']} process(es), "
-        f"{report['concurrency']} requests in flight at most",
+        f"{report['concurrency']} requests in flight at most"
+        + (
+            f", academy run {' '.join(report['server_options'])}"
+            if report.get("server_options")
+            else ""
+        ),
         f"ops/s {report['ops_per_s']} ({report['applied']} applied in {report['wall_s']} s)",
     ]
     for what in ("login", "push", "pull"):
