@@ -139,6 +139,8 @@ def test_outcomes_replay_results_after_acked_seq(fresh_academy: LiveServer) -> N
     assert outcomes[1]["result"] == pushed["results"][2]["result"]
     assert outcomes[1]["mutation_id"] == pushed["results"][2]["mutation_id"]
     assert me.pull(acked_seq=3)["outcomes"] == []
+    # Far past anything stored (and past PostgreSQL's INTEGER): nothing, not a 500.
+    assert me.pull(acked_seq=2**40)["outcomes"] == []
 
 
 def test_pull_parameters_are_checked(live_server: LiveServer) -> None:
