@@ -18,6 +18,10 @@ from pydantic import Field
 # far inside SQLite's and PostgreSQL's 64-bit integers.
 MAX_WIRE_INT = 2**53 - 1
 
+# The largest value of an Integer column on PostgreSQL (INTEGER is 32-bit there, 64-bit in
+# SQLite): a wire number above it names no stored row, and must not reach the query.
+MAX_STORED_INT = 2**31 - 1
+
 # The deepest JSON a request may carry: a push is {mutations: [{args: {...: [...]}}]}, five
 # levels, so 32 leaves room for any args yet stays far from Python's recursion limit.
 MAX_JSON_DEPTH = 32

@@ -10,14 +10,28 @@ the same test runs on both. Called from test threads and the fixtures' main thre
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import (
+    Engine,
+    Executable,
+    TextClause,
+    bindparam,
+    create_engine,
+    inspect,
+    make_url,
+    text,
+)
 from sqlalchemy.pool import NullPool
+
+from server.db import UtcDateTime
 
 BACKEND = os.environ.get("SAMEN_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -106,6 +120,46 @@ def engine_for(data_dir: Path) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def _statement(sql: str, params: dict[str, Any]) -> TextClause:
+    # Datetimes go in as the server stores them (UtcDateTime), so a test never spells a
+    # backend's timestamp format; they must be aware, as everywhere in the academy.
+    dates = [
+        bindparam(k, type_=UtcDateTime()) for k, v in params.items() if isinstance(v, datetime)
+    ]
+    return text(sql).bindparams(*dates)
+
+
+def rows(data_dir: Path, sql: str | Executable, **params: Any) -> list[tuple[Any, ...]]:
+    """The rows of one portable query (text with named ``:params``, or a Core select on the
+    server's own tables) on the academy in ``data_dir``."""
+    statement = _statement(sql, params) if isinstance(sql, str) else sql
+    with engine_for(data_dir) as engine, engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(statement, params)]
+
+
+def execute(data_dir: Path, sql: str, **params: Any) -> int:
+    """Run and commit one portable statement on the academy in ``data_dir``; rows it changed."""
+    with engine_for(data_dir) as engine, engine.begin() as connection:
+        return connection.execute(_statement(sql, params), params).rowcount
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value from a text query: SQLite gives its text, psycopg decodes it."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def snapshot(data_dir: Path) -> dict[str, list[str]]:
+    """Every row of every table, in a stable order, to tell whether anything changed."""
+    with engine_for(data_dir) as engine, engine.connect() as connection:
+        tables = sorted(inspect(connection).get_table_names())
+        return {
+            table: sorted(
+                repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))
+            )
+            for table in tables
+        }
 
 
 def drop_all() -> None:

@@ -18,7 +18,7 @@ from server.openapi_doc import error_responses, file_responses
 from server.podcasts.models import PodcastEpisode, PodcastFeed
 from server.podcasts.rss import render_feed
 from server.podcasts.schemas import FeedList, FeedOut
-from server.wire_limits import MAX_WIRE_INT
+from server.wire_limits import MAX_STORED_INT, MAX_WIRE_INT
 
 router = APIRouter(prefix="/v1/podcasts", tags=["podcasts"])
 
@@ -99,6 +99,8 @@ def episode_file(feed_id: str, file: str, session: SessionDep, config: ConfigDep
 
 def _episode(session: SessionDep, feed_id: str, episode_id: int) -> PodcastEpisode | None:
     """One episode of one feed (its transcript and chapters are served by id)."""
+    if episode_id > MAX_STORED_INT:  # no such episode (PostgreSQL would refuse the number)
+        return None
     return session.scalars(
         select(PodcastEpisode).where(
             PodcastEpisode.feed_id == feed_id, PodcastEpisode.id == episode_id

@@ -122,7 +122,12 @@ def build_pull(
     outcomes = [
         replayed(outcome, outcome.seq, outcome.mutation_id or "")
         for outcome in load_outcomes(
-            session, client_id, after=acked_seq, upto=last_seq, limit=MAX_OUTCOMES
+            # Past last_seq nothing is stored, and a larger number overflows PostgreSQL's INTEGER.
+            session,
+            client_id,
+            after=min(acked_seq, last_seq),
+            upto=last_seq,
+            limit=MAX_OUTCOMES,
         )
     ]
     return {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from desktop.domain.supporter import RequestStatus
 from desktop.paths import resolve_paths
 from desktop.store.outbox import OutboxRepo
 from desktop.store.vault import TokenVault
+from tests import academy_database
 from tests.server_process import DEMO_PASSWORD, LiveServer
 
 POLL = "learning-together-poll-1"
@@ -30,13 +30,9 @@ def client(data_dir: Path, server_url: str, user: str = "demo") -> Core:
     return core
 
 
-def server_rows(
-    server: LiveServer, sql: str, params: tuple[Any, ...] = ()
-) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(server.data_dir / "samen.db") as db:
-        rows = db.execute(sql, params).fetchall()
-    db.close()
-    return rows
+def server_rows(server: LiveServer, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Rows of one portable query (named ``:params``) on the academy's database."""
+    return academy_database.rows(server.data_dir, sql, **params)
 
 
 def enqueue_many(core: Core, n: int, lesson: str = LESSONS[0]) -> list[str]:
@@ -66,8 +62,8 @@ def applied_mutations(server: LiveServer, client_id: str) -> list[str]:
         r[0]
         for r in server_rows(
             server,
-            "SELECT mutation_id FROM mutation_log WHERE client_id = ? ORDER BY seq",
-            (client_id,),
+            "SELECT mutation_id FROM mutation_log WHERE client_id = :client ORDER BY seq",
+            client=client_id,
         )
     ]
 

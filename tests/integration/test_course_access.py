@@ -4,12 +4,12 @@ academy's sentence; once enrolled, it downloads. Real academy, real HTTP."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from desktop.domain.errors import SamenError
+from tests.academy_database import execute
 from tests.integration.sync_helpers import client
 from tests.server.sync_api import add_learner
 from tests.server_process import run_cli, start_server
@@ -20,9 +20,8 @@ CLOSED, OPEN = "samen-leren", "learning-together"
 def test_a_closed_course_is_for_enrolled_learners_only(tmp_path: Path) -> None:
     academy = start_server(tmp_path / "academy")
     try:
-        with sqlite3.connect(academy.data_dir / "samen.db") as db:
-            db.execute("UPDATE courses SET enrolment = 'closed' WHERE id = ?", (CLOSED,))
-        db.close()
+        sql = "UPDATE courses SET enrolment = 'closed' WHERE id = :id"
+        execute(academy.data_dir, sql, id=CLOSED)
         username = add_learner(academy)
         anna = client(tmp_path / "anna", academy.url, username)
         listed = {entry.course.id for entry in anna.catalogue.refresh()}

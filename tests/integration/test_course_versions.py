@@ -5,10 +5,8 @@ version stores nothing, a newer one updates."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from desktop.core import Core
 from desktop.domain.errors import PackError
 from desktop.store.courses import CourseRepo
+from tests.academy_database import execute
 from tests.integration.sync_helpers import client
 from tests.server_process import LiveServer, start_server
 
@@ -31,8 +30,8 @@ def own_academy(tmp_path: Path) -> Iterator[LiveServer]:
 
 def _set_server_version(server: LiveServer, version: int) -> None:
     """As after restoring an old backup (or, below, publishing an update)."""
-    with closing(sqlite3.connect(server.data_dir / "samen.db")) as db, db:
-        db.execute("UPDATE courses SET version = ? WHERE id = ?", (version, COURSE))
+    sql = "UPDATE courses SET version = :version WHERE id = :id"
+    execute(server.data_dir, sql, version=version, id=COURSE)
 
 
 def _stored(core: Core) -> str:

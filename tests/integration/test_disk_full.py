@@ -52,7 +52,7 @@ def says_disk_full(done: subprocess.CompletedProcess[str], data_dir: Path) -> in
 
 
 def posts_with(server: LiveServer, body: str) -> int:
-    return len(server_rows(server, "SELECT id FROM forum_posts WHERE body = ?", (body,)))
+    return len(server_rows(server, "SELECT id FROM forum_posts WHERE body = :body", body=body))
 
 
 def applied(server: LiveServer, username: str) -> list[str]:
@@ -61,8 +61,8 @@ def applied(server: LiveServer, username: str) -> list[str]:
         for row in server_rows(
             server,
             "SELECT m.status FROM mutation_log m JOIN sync_client c USING (client_id) "
-            "JOIN users u ON u.id = c.user_id WHERE u.username = ?",
-            (username,),
+            "JOIN users u ON u.id = c.user_id WHERE u.username = :name ORDER BY m.seq",
+            name=username,
         )
     ]
 
@@ -116,8 +116,9 @@ def test_commands_on_a_full_disk_say_so_then_carry_on_when_space_returns(
     (vote_row,) = server_rows(
         disk_academy,
         "SELECT option_id FROM poll_votes JOIN users u ON u.id = user_id "
-        "WHERE poll_id = ? AND u.username = ?",
-        (POLL, user),
+        "WHERE poll_id = :poll AND u.username = :name",
+        poll=POLL,
+        name=user,
     )
     assert vote_row == (AGREE,)
 

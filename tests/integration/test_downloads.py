@@ -9,12 +9,10 @@ import logging
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from desktop.domain.errors import ChecksumError, DiskFullError
 from desktop.domain.transfer import JobStatus, MediaState, TransferProgress
 from desktop.store.media_files import MediaRepo
 from desktop.sync.transfer import CHUNK_SIZE, part_path
+from tests.academy_database import execute, rows
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import client
 from tests.server_process import DEMO_PASSWORD, LiveServer, start_server
@@ -53,11 +52,14 @@ def put_media(server: LiveServer, course_id: str, path: str, data: bytes) -> str
     staging.write_bytes(data)
     staging.replace(target)
     digest = sha(data)
-    with closing(sqlite3.connect(server.data_dir / "samen.db")) as db, db:
-        changed = db.execute(
-            "UPDATE media_files SET size = ?, sha256 = ? WHERE course_id = ? AND path = ?",
-            (len(data), digest, course_id, path),
-        ).rowcount
+    changed = execute(
+        server.data_dir,
+        "UPDATE media_files SET size = :size, sha256 = :sha WHERE course_id = :c AND path = :p",
+        size=len(data),
+        sha=digest,
+        c=course_id,
+        p=path,
+    )
     assert changed == 1
     return digest
 
@@ -91,11 +93,8 @@ def test_a_whole_course_matches_the_manifest(academy: LiveServer, tmp_path: Path
     events: list[TransferProgress] = []
     report = core.downloads.download_course(COURSE, on_progress=events.append)
     assert_all_verified(core)
-    server_files = dict(
-        sqlite3.connect(academy.data_dir / "samen.db")
-        .execute("SELECT path, sha256 FROM media_files WHERE course_id = ?", (COURSE,))
-        .fetchall()
-    )
+    sql = "SELECT path, sha256 FROM media_files WHERE course_id = :course"
+    server_files = dict(rows(academy.data_dir, sql, course=COURSE))
     assert {f.path: f.sha256 for f in MediaRepo(core.store).files(COURSE)} == server_files
     assert report.files_downloaded == len(server_files) == report.stats.files_completed
     assert events[-1].done_bytes == events[-1].total_bytes == report.total_bytes

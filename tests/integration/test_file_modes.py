@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from desktop.store.db import Store
+from tests.academy_database import on_postgresql
 from tests.cli_runner import SECRET_SERVICE, login_samen, run_samen
 from tests.integration.sync_helpers import client
 from tests.server.sync_api import add_learner
@@ -122,11 +123,12 @@ def test_the_servers_database_journals_and_mail_are_private(tmp_path: Path) -> N
     data = tmp_path / "academy"
     server = start_server(data)
     try:
-        # While the server runs, SQLite keeps its -wal and -shm beside the database.
-        journals = [data / "samen.db-wal", data / "samen.db-shm"]
-        assert all(path.exists() for path in journals)
-        assert [mode(path) for path in journals] == [0o600, 0o600]
-        assert mode(data / "samen.db") == 0o600
+        if not on_postgresql():  # there the files are the cluster's, not the academy's
+            # While the server runs, SQLite keeps its -wal and -shm beside the database.
+            journals = [data / "samen.db-wal", data / "samen.db-shm"]
+            assert all(path.exists() for path in journals)
+            assert [mode(path) for path in journals] == [0o600, 0o600]
+            assert mode(data / "samen.db") == 0o600
         assert mode(data) == 0o700
         mail = _ask_a_supporter(server, tmp_path / "learner")
     finally:
@@ -144,10 +146,11 @@ def test_the_server_tightens_what_an_older_version_left_open(tmp_path: Path) -> 
     for path in [data, *data.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
+    database = [] if on_postgresql() else [data / "samen.db"]  # on PostgreSQL: no file here
     server.start()
     try:
         assert mode(data) == 0o700
-        assert mode(data / "samen.db") == 0o600
+        assert [mode(path) for path in database] == [0o600] * len(database)
         assert mode(data / "signing_key.pem") == 0o600
         for folder in ("media", "uploads", "podcasts", "mail"):
             assert mode(data / folder) == 0o700, folder
@@ -155,14 +158,15 @@ def test_the_server_tightens_what_an_older_version_left_open(tmp_path: Path) -> 
         server.stop()
 
     # A command that opens the storage (here: adding an account) tightens it the same way.
-    (data / "samen.db").chmod(0o644)
+    for path in database:
+        path.chmod(0o644)
     data.chmod(0o755)
     result = run_cli(
         "user", "add", "--data", str(data), "kim", "--role", "learner", "--password-stdin",
         stdin="pw-kim-12345\n",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert (mode(data), mode(data / "samen.db")) == (0o700, 0o600)
+    assert [mode(data), *map(mode, database)] == [0o700] + [0o600] * len(database)
 
 
 def _ask_a_supporter(server: LiveServer, data_dir: Path) -> Path:

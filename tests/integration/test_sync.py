@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from desktop.domain.sync import OutboxState
 from desktop.store.outbox import OutboxRepo
 from desktop.store.pulled import PulledRepo
 from desktop.sync.engine import SyncEngine
+from tests.academy_database import execute
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import (
     AGREE,
@@ -190,13 +190,12 @@ def test_expired_login_while_offline_keeps_the_queue(
     core.actions.record_progress("learning-together", LESSONS[2], 1_000, True)
     token = core.session.token()
     assert token is not None
-    with sqlite3.connect(academy_for_sync.data_dir / "samen.db") as db:
-        db.execute(
-            "UPDATE auth_tokens SET expires_at = '2000-01-01 00:00:00.000000' "
-            "WHERE token_sha256 = ?",
-            (hashlib.sha256(token.encode()).hexdigest(),),
-        )
-    db.close()
+    execute(
+        academy_for_sync.data_dir,
+        "UPDATE auth_tokens SET expires_at = :expired WHERE token_sha256 = :digest",
+        expired=datetime(2000, 1, 1, tzinfo=UTC),
+        digest=hashlib.sha256(token.encode()).hexdigest(),
+    )
     report = core.sync.run_window()
     assert report.needs_login and report.pending == 1
     core.session.login(academy_for_sync.url, "demo", "samen-demo")

@@ -8,8 +8,8 @@ batch in one transaction, so nothing of such a batch is stored).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ import pytest
 from desktop.core import Core
 from desktop.domain.sync import SERVER_ERROR_CODE, OutboxItem, OutboxState, SyncReport
 from desktop.store.outbox import OutboxRepo
+from tests.academy_database import execute, on_postgresql
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import (
     LESSONS,
@@ -285,6 +286,32 @@ def test_an_action_the_academy_calls_malformed_is_refused_and_the_rest_go_on(
     core.close()
 
 
+@contextmanager
+def _progress_fails(academy: LiveServer) -> Iterator[None]:
+    """Every write of progress fails as the database failing would: on SQLite the table is gone
+    (OperationalError there); on PostgreSQL, where a missing table is a ProgrammingError, a
+    trigger answers disk_full (53100), which psycopg raises as an OperationalError."""
+    if on_postgresql():
+        arrange = [
+            "CREATE FUNCTION samen_test_disk_full() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$",
+            "CREATE TRIGGER samen_test_disk_full BEFORE INSERT OR UPDATE ON progress "
+            "FOR EACH ROW EXECUTE FUNCTION samen_test_disk_full()",
+        ]
+        undo = ["DROP TRIGGER samen_test_disk_full ON progress",
+                "DROP FUNCTION samen_test_disk_full()"]  # fmt: skip
+    else:
+        arrange = ["ALTER TABLE progress RENAME TO progress_away"]
+        undo = ["ALTER TABLE progress_away RENAME TO progress"]
+    for statement in arrange:
+        execute(academy.data_dir, statement)
+    try:
+        yield
+    finally:
+        for statement in undo:
+            execute(academy.data_dir, statement)
+
+
 def test_an_academy_whose_database_fails_on_push_refuses_nothing(
     tmp_path: Path, academy: LiveServer
 ) -> None:
@@ -293,18 +320,13 @@ def test_an_academy_whose_database_fails_on_push_refuses_nothing(
     many windows fail, and all of them go once the database works again."""
     core = client(tmp_path, academy.url)
     ids = enqueue_many(core, 3, lesson=LESSONS[2])
-    with sqlite3.connect(academy.data_dir / "samen.db") as db:
-        db.execute("ALTER TABLE progress RENAME TO progress_away")
-    try:
+    with _progress_fails(academy):
         for _ in range(7):
             report = core.sync.run_window()
             assert not report.ok
             assert report.error == "The academy cannot store changes right now; try again later."
         assert [i.server_errors for i in core.queue.items()] == [0, 0, 0]
         assert {i.state for i in core.queue.items()} == {OutboxState.PENDING}
-    finally:
-        with sqlite3.connect(academy.data_dir / "samen.db") as db:
-            db.execute("ALTER TABLE progress_away RENAME TO progress")
     report = core.sync.run_window()
     assert report.ok, report.error
     assert (report.acked, report.rejected, report.pending) == (3, 0, 0)

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from desktop.services.uploads import MAX_BYTES_KEY
 from desktop.store.outbox import WAITING_FOR_UPLOAD, OutboxRepo
 from desktop.store.sync_state import SyncStateRepo
 from desktop.sync.uploads import CHUNK_SIZE, TusUploader
+from tests.academy_database import rows
 from tests.faults.proxy import Fault, FaultProxy
 from tests.integration.sync_helpers import client
 from tests.server.sync_api import add_learner
@@ -57,9 +56,8 @@ def on_server(academy: LiveServer, upload_id: str) -> Path:
 
 
 def server_offset(academy: LiveServer, upload_id: str) -> int:
-    with closing(sqlite3.connect(academy.data_dir / "samen.db")) as db:
-        row = db.execute("SELECT received FROM uploads WHERE id = ?", (upload_id,)).fetchone()
-    return 0 if row is None else int(row[0])
+    found = rows(academy.data_dir, "SELECT received FROM uploads WHERE id = :id", id=upload_id)
+    return 0 if not found else int(found[0][0])
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.academy_database import copy_database
-from tests.server_process import LiveServer, seed_demo_academy, start_server
+from tests.server_process import LiveServer, copy_academy, seed_demo_academy, start_server
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +38,7 @@ def fresh_academy(
 ) -> Iterator[LiveServer]:
     """A private copy of the demo academy, for tests that change its data."""
     data_dir = tmp_path_factory.mktemp("fresh-academy") / "data"
-    shutil.copytree(seeded_template, data_dir)
-    copy_database(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     server = start_server(data_dir, seed_demo=False)
     yield server
     server.stop()

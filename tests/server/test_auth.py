@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import uuid
+from datetime import UTC, datetime
 
 import requests
 
+from tests.academy_database import execute, on_postgresql
 from tests.contract import validate
 from tests.server.api import assert_error, bearer, login, token_for
 from tests.server_process import LiveServer, run_cli
@@ -83,13 +84,12 @@ def test_logout_revokes_the_token(live_server: LiveServer) -> None:
 
 def test_expired_token_is_refused(live_server: LiveServer) -> None:
     token = token_for(live_server)
-    with sqlite3.connect(live_server.data_dir / "samen.db") as db:
-        changed = db.execute(
-            "UPDATE auth_tokens SET expires_at = '2000-01-01 00:00:00.000000' "
-            "WHERE token_sha256 = ?",
-            (hashlib.sha256(token.encode()).hexdigest(),),  # only the digest is stored
-        ).rowcount
-    db.close()
+    changed = execute(
+        live_server.data_dir,
+        "UPDATE auth_tokens SET expires_at = :expired WHERE token_sha256 = :digest",
+        expired=datetime(2000, 1, 1, tzinfo=UTC),
+        digest=hashlib.sha256(token.encode()).hexdigest(),  # only the digest is stored
+    )
     assert changed == 1
     reply = requests.get(f"{live_server.url}/v1/me", headers=bearer(token), timeout=10)
     assert_error(reply, 401, "unauthorized")
@@ -126,10 +126,8 @@ def test_server_failure_is_an_internal_error_envelope(empty_server: LiveServer) 
     assert added.returncode == 0, added.stderr
     token = token_for(empty_server, "ops", "ops-password")
     # Break the database under the running server: a genuine unexpected failure.
-    with sqlite3.connect(empty_server.data_dir / "samen.db") as db:
-        db.execute("PRAGMA foreign_keys = OFF")
-        db.execute("DROP TABLE courses")
-    db.close()
+    cascade = " CASCADE" if on_postgresql() else ""  # SQLite here has foreign keys off
+    execute(empty_server.data_dir, f"DROP TABLE courses{cascade}")
     reply = requests.get(f"{empty_server.url}/v1/courses", headers=bearer(token), timeout=10)
     body = assert_error(reply, 500, "internal")
     assert "Traceback" not in body["error"]["message"]

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import requests
 
+from tests.academy_database import snapshot
 from tests.contract import validate
 from tests.server.api import assert_error, login
 from tests.server_process import LiveServer, run_cli, server_command, start_server
 
 
-def _snapshot(data_dir: Path) -> tuple[list[str], dict[str, tuple[str, int]]]:
+def _snapshot(data_dir: Path) -> tuple[dict[str, list[str]], dict[str, tuple[str, int]]]:
     """Every row of the database and every media file's hash and mtime."""
-    with sqlite3.connect(data_dir / "samen.db") as db:
-        rows = list(db.iterdump())
-    db.close()
+    rows = snapshot(data_dir)
     files = {
         path.relative_to(data_dir).as_posix(): (
             hashlib.sha256(path.read_bytes()).hexdigest(),

@@ -11,8 +11,6 @@ which option of a quiz is correct); the others are not refused for membership.
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,11 +22,12 @@ import requests
 
 from server.sync.mutations import no_course
 from server.sync.registry import REGISTRY
+from tests import academy_database
 from tests.media_factory import audio
 from tests.server.api import bearer
 from tests.server.sync_api import Installation, mutation
 from tests.server.upload_api import TusSession
-from tests.server_process import DEMO_PASSWORD, LiveServer, run_cli, start_server
+from tests.server_process import DEMO_PASSWORD, LiveServer, copy_academy, run_cli, start_server
 
 CLOSED = "learning-together"
 OPEN = "samen-leren"
@@ -101,20 +100,12 @@ class World:
             self.actors[username] = Actor(self.server, username)
         return self.actors[username]
 
-    def rows(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
-        db = sqlite3.connect(self.server.data_dir / "samen.db")
-        try:
-            return db.execute(query, params).fetchall()
-        finally:
-            db.close()
+    def rows(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
+        return academy_database.rows(self.server.data_dir, query, **params)
 
     def close_course(self) -> None:
-        db = sqlite3.connect(self.server.data_dir / "samen.db")
-        try:
-            with db:
-                db.execute("UPDATE courses SET enrolment = 'closed' WHERE id = ?", (CLOSED,))
-        finally:
-            db.close()
+        sql = "UPDATE courses SET enrolment = 'closed' WHERE id = :id"
+        academy_database.execute(self.server.data_dir, sql, id=CLOSED)
 
     def settle(self) -> None:
         """Wait until the mailer has sent the e-mails of the preparations (it marks them sent,
@@ -127,13 +118,8 @@ class World:
 
     def snapshot(self) -> dict[str, list[str]]:
         """Every row of every table but the push's bookkeeping."""
-        tables = [name for (name,) in self.rows("SELECT name FROM sqlite_master WHERE type = "
-                                                 "'table' ORDER BY name")]  # fmt: skip
-        return {
-            table: sorted(repr(row) for row in self.rows(f'SELECT * FROM "{table}"'))
-            for table in tables
-            if table not in BOOKKEEPING
-        }
+        everything = academy_database.snapshot(self.server.data_dir)
+        return {table: rows for table, rows in everything.items() if table not in BOOKKEEPING}
 
     def share_peer_work(self) -> None:
         """The helper, then every actor, shares work on the open exercise (reviewers are the
@@ -150,11 +136,11 @@ class World:
         self.share_peer_work()
         found = self.rows(
             """SELECT a.id, a.questions FROM peer_assignments a JOIN users u ON u.id = a.reviewer_id
-               WHERE u.username = ? AND a.answers IS NULL ORDER BY a.id LIMIT 1""",
-            reviewer,
+               WHERE u.username = :reviewer AND a.answers IS NULL ORDER BY a.id LIMIT 1""",
+            reviewer=reviewer,
         )
         assert found, f"{reviewer} has nothing to review"
-        return str(found[0][0]), len(json.loads(found[0][1]))
+        return str(found[0][0]), len(academy_database.json_value(found[0][1]))
 
     def feedback_on(self, author: str) -> str:
         """Feedback given (while the course is open) on ``author``'s work: its id."""
@@ -163,8 +149,8 @@ class World:
             """SELECT a.id, r.username FROM peer_assignments a
                JOIN peer_submissions s ON s.id = a.submission_id
                JOIN users w ON w.id = s.user_id JOIN users r ON r.id = a.reviewer_id
-               WHERE w.username = ? ORDER BY a.id LIMIT 1""",
-            author,
+               WHERE w.username = :author ORDER BY a.id LIMIT 1""",
+            author=author,
         )
         assert found, f"nobody reviews {author}'s work"
         assignment_id, reviewer = str(found[0][0]), str(found[0][1])
@@ -174,9 +160,9 @@ class World:
         return assignment_id
 
     def assignment_questions(self, assignment_id: str) -> int:
-        (questions,) = self.rows("SELECT questions FROM peer_assignments WHERE id = ?",
-                                 assignment_id)[0]  # fmt: skip
-        return len(json.loads(questions))
+        (questions,) = self.rows("SELECT questions FROM peer_assignments WHERE id = :id",
+                                 id=assignment_id)[0]  # fmt: skip
+        return len(academy_database.json_value(questions))
 
 
 def _submission() -> dict[str, Any]:
@@ -263,7 +249,7 @@ CASES: dict[str, Prepare] = {
 def template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo academy with one learner enrolled in CLOSED and one who is not."""
     data_dir = tmp_path_factory.mktemp("closed-template") / "data"
-    shutil.copytree(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     for username in (ENROLLED, OUTSIDER):
         added = run_cli(
             "user", "add", "--data", str(data_dir), username, "--role", "learner",
@@ -278,7 +264,7 @@ def template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture
 def world(template: Path, tmp_path: Path) -> Iterator[World]:
     data_dir = tmp_path / "data"
-    shutil.copytree(template, data_dir)
+    copy_academy(template, data_dir)
     server = start_server(data_dir, seed_demo=False)
     yield World(server)
     server.stop()
@@ -370,7 +356,7 @@ def test_the_refusal_is_for_the_closed_course_only(world: World) -> None:
         ("rejected", "forbidden"),
     ]
     assert world.rows("SELECT course_id, reason FROM points_ledger l JOIN users u "
-                      "ON u.id = l.user_id WHERE u.username = ?", OUTSIDER) == [
+                      "ON u.id = l.user_id WHERE u.username = :name", name=OUTSIDER) == [
         (OPEN, "lesson_completed"),
     ]  # fmt: skip
     scopes = {change["scope"] for change in outsider.device.pull_all()[0]}
@@ -393,8 +379,8 @@ def test_a_recording_is_for_its_author_and_reviewers_who_take_part(
         world.actor(reviewer).applied("peer.submit", _submission())
     reviewers = world.rows(
         "SELECT u.username FROM peer_assignments a JOIN users u ON u.id = a.reviewer_id "
-        "WHERE a.submission_id = ? ORDER BY u.username",
-        submission_id,
+        "WHERE a.submission_id = :submission ORDER BY u.username",
+        submission=submission_id,
     )
     assert reviewers == [(ENROLLED,), (HELPERS[1],)]
     world.close_course()
@@ -423,7 +409,8 @@ def test_a_closed_course_s_work_goes_to_no_reviewer_outside_it(world: World) -> 
     def reviewers(submission_id: str) -> list[str]:
         return [name for (name,) in world.rows(
             "SELECT u.username FROM peer_assignments a JOIN users u ON u.id = a.reviewer_id "
-            "WHERE a.submission_id = ? ORDER BY u.username", submission_id)]  # fmt: skip
+            "WHERE a.submission_id = :submission ORDER BY u.username",
+            submission=submission_id)]  # fmt: skip
 
     assert reviewers(work) == [OUTSIDER]  # while the course was open
     world.close_course()

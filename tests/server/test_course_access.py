@@ -3,10 +3,9 @@ only for enrolled learners, moderators and admins; open courses stay open to eve
 
 from __future__ import annotations
 
-import sqlite3
-
 import requests
 
+from tests.academy_database import execute
 from tests.contract import validate
 from tests.server.api import assert_error, bearer, token_for
 from tests.server.sync_api import add_learner
@@ -18,9 +17,8 @@ TITLE = "Learning together: study groups that work"
 
 
 def _close(server: LiveServer, course_id: str) -> None:
-    with sqlite3.connect(server.data_dir / "samen.db") as db:
-        db.execute("UPDATE courses SET enrolment = 'closed' WHERE id = ?", (course_id,))
-    db.close()
+    sql = "UPDATE courses SET enrolment = 'closed' WHERE id = :id"
+    execute(server.data_dir, sql, id=course_id)
 
 
 def _listed(server: LiveServer, token: str) -> set[str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
-import sqlite3
 import subprocess
 import uuid
 from pathlib import Path
@@ -15,10 +13,13 @@ from typing import Any
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Executable, select
 
+from server.content.models import Exercise
+from tests import academy_database
 from tests.contract import validate
 from tests.server.api import bearer, login
-from tests.server_process import LiveServer, run_cli
+from tests.server_process import LiveServer, copy_academy, run_cli
 
 PASSWORD = "correct horse"
 
@@ -98,11 +99,8 @@ def _refused(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def _rows(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(data_dir / "samen.db") as db:
-        rows = db.execute(sql).fetchall()
-    db.close()
-    return rows
+def _rows(data_dir: Path, sql: str | Executable) -> list[tuple[Any, ...]]:
+    return academy_database.rows(data_dir, sql)
 
 
 def _media_shas(data_dir: Path, course_id: str = "fietsen") -> dict[str, str]:
@@ -261,7 +259,10 @@ def test_text_changes_bump_the_version_and_dropped_files_are_removed(tmp_path: P
     assert lines[1].startswith("course fietsen: updated to version 3 (")
     assert set(_media_shas(data_dir)) == {"audio/les-1.mp3", "images/kruispunt.png"}
     assert not (data_dir / "media" / "fietsen" / "audio" / "les-2.mp3").exists()
-    assert _rows(data_dir, "SELECT lesson_id, count(*) FROM lesson_media GROUP BY 1") == [
+    assert _rows(
+        data_dir,
+        "SELECT lesson_id, count(*) FROM lesson_media GROUP BY lesson_id ORDER BY lesson_id",
+    ) == [
         ("fietsen-1", 2),
         ("fietsen-2", 1),
     ]
@@ -406,14 +407,16 @@ def test_updating_a_demo_course_keeps_ids_and_guards_lessons_in_use(
     seeded_template: Path, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    shutil.copytree(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     source = _write_source(tmp_path / "src", _course(id="learning-together", language="en"))
     threads = _rows(data_dir, "SELECT id, lesson_id FROM forum_threads ORDER BY id")
 
     # Two lessons instead of three: lesson 3 has nothing attached, so it may go.
     lines = _ok(_import(data_dir, source))
     assert lines[-1].startswith("course learning-together: updated to version 2 (")
-    assert _rows(data_dir, "SELECT id FROM lessons WHERE course_id = 'learning-together'") == [
+    assert _rows(
+        data_dir, "SELECT id FROM lessons WHERE course_id = 'learning-together' ORDER BY id"
+    ) == [
         ("learning-together-1",),
         ("learning-together-2",),
     ]
@@ -447,11 +450,11 @@ def test_peer_questions_change_without_a_new_version(tmp_path: Path) -> None:
     course = _course()
     course["lessons"][0]["exercises"] = [{"kind": "open", "prompt": "?", "peer_review": True}]
     _ok(_import(data, _write_source(tmp_path / "src", course)))
-    query = "SELECT peer_questions FROM exercises WHERE id = 'fietsen-1-e1'"
-    assert _rows(data, query) == [("[]",)]  # the default questions apply
+    query = select(Exercise.peer_questions).where(Exercise.id == "fietsen-1-e1")
+    assert _rows(data, query) == [([],)]  # the default questions apply
     course["lessons"][0]["exercises"][0]["peer_questions"] = ["Wat overtuigde je?"]
     _ok(_import(data, _write_source(tmp_path / "src2", course)))
-    assert _rows(data, query) == [('["Wat overtuigde je?"]',)]
+    assert _rows(data, query) == [(["Wat overtuigde je?"],)]
     assert _version(data) == 1
 
 
@@ -462,7 +465,7 @@ def _manifest_lessons(data_dir: Path) -> list[dict[str, Any]]:
     from server.content.catalogue import load_course, manifest_of
     from server.db import Database
 
-    database = Database(f"sqlite:///{data_dir / 'samen.db'}")
+    database = Database(academy_database.url_for(data_dir))
     try:
         with database.session() as session:
             course = load_course(session, "fietsen")

@@ -4,10 +4,9 @@ English, and its podcast's Dutch episode says it is Dutch."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import requests
 
+from tests.academy_database import rows
 from tests.contract import validate
 from tests.server.api import bearer, token_for
 from tests.server.sync_api import Installation, add_learner
@@ -25,10 +24,8 @@ def test_each_demo_lesson_is_in_its_course_language(live_server: LiveServer) -> 
         assert manifest["course"]["language"] == language
         # No lesson names another language: each is in its course's.
         assert all("language" not in lesson for lesson in manifest["lessons"])
-    with sqlite3.connect(f"file:{live_server.data_dir / 'samen.db'}?mode=ro", uri=True) as db:
-        rows = db.execute("SELECT course_id, language FROM lessons ORDER BY id").fetchall()
-    db.close()
-    assert rows == [("learning-together", "en")] * 3 + [("samen-leren", "nl")] * 3
+    found = rows(live_server.data_dir, "SELECT course_id, language FROM lessons ORDER BY id")
+    assert found == [("learning-together", "en")] * 3 + [("samen-leren", "nl")] * 3
 
 
 def test_forum_pseudonyms_are_in_the_course_language(live_server: LiveServer) -> None:

@@ -4,7 +4,6 @@ hide, and hidden items in the moderators' own scope), limits and authorization."
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from typing import Any
 
@@ -14,6 +13,7 @@ from server.content.models import Course
 from server.db import Database, utc_now
 from server.social.forum import emit_course
 from server.sync.changes import ChangeBuffer, write_changes
+from tests.academy_database import execute, url_for
 from tests.contract import validate
 from tests.server.sync_api import Installation, add_learner, mutation
 from tests.server_process import LiveServer, run_cli
@@ -159,9 +159,9 @@ def test_limits_injection_and_rate(fresh_academy: LiveServer) -> None:
 
 
 def test_a_course_that_shows_names_signs_posts_with_them(fresh_academy: LiveServer) -> None:
-    with sqlite3.connect(fresh_academy.data_dir / "samen.db") as db:
-        db.execute("UPDATE courses SET forum_names = 'names' WHERE id = ?", (COURSE,))
-    db.close()
+    execute(
+        fresh_academy.data_dir, "UPDATE courses SET forum_names = 'names' WHERE id = :id", id=COURSE
+    )
     me = Installation.login(fresh_academy, "anna")
     tid = new_id()
     me.push(thread(1, tid))
@@ -197,9 +197,9 @@ def test_ids_cannot_collide_and_hiding_a_thread_hides_its_replies(
 
 
 def test_a_closed_course_is_for_enrolled_learners_only(fresh_academy: LiveServer) -> None:
-    with sqlite3.connect(fresh_academy.data_dir / "samen.db") as db:
-        db.execute("UPDATE courses SET enrolment = 'closed' WHERE id = ?", (COURSE,))
-    db.close()
+    execute(
+        fresh_academy.data_dir, "UPDATE courses SET enrolment = 'closed' WHERE id = :id", id=COURSE
+    )
     name = add_learner(fresh_academy)
     outsider = Installation.login(fresh_academy, name)
     pulled = outsider.pull_all()[0]
@@ -330,7 +330,7 @@ def test_a_switch_to_names_signs_hidden_items_again_for_the_moderators(
     assert before is not None and before["author"].startswith("Learner ")
 
     # What `course import` does when course.json switches forum_names (see importer.py).
-    database = Database(f"sqlite:///{fresh_academy.data_dir / 'samen.db'}")
+    database = Database(url_for(fresh_academy.data_dir))
     try:
         with database.session() as session:
             session.execute(update(Course).where(Course.id == COURSE).values(forum_names="names"))

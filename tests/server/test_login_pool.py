@@ -18,6 +18,7 @@ from server.app import create_app
 from server.auth.passwords import verify_password
 from server.config import ServerConfig
 from server.db import Database
+from tests.academy_database import database_url
 from tests.server_process import DEMO_PASSWORD, free_port, seed_demo_academy
 
 pytestmark = pytest.mark.timeout(120)
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.timeout(120)
 @pytest.fixture
 def academy_here(tmp_path: Path) -> Iterator[tuple[str, Database]]:
     seed_demo_academy(tmp_path)
-    app = create_app(ServerConfig(data_dir=tmp_path))
+    config = ServerConfig(data_dir=tmp_path, database_url=database_url(tmp_path))
+    app = create_app(config)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -11,7 +11,6 @@ operations' Hypothesis strategies are driven here directly.)
 
 from __future__ import annotations
 
-import shutil
 import time
 import uuid
 from collections import Counter
@@ -43,7 +42,7 @@ from server.uploads.protocol import OFFSET_CONTENT_TYPE, TUS_VERSION
 from tests.server.api import bearer, token_for
 from tests.server.sync_api import COURSE, Installation, add_learner, progress
 from tests.server.upload_api import TusSession, metadata, sha
-from tests.server_process import LiveServer, start_server
+from tests.server_process import LiveServer, copy_academy, start_server
 
 CHECKS = [
     not_a_server_error,
@@ -81,7 +80,7 @@ def conformance_academy(
 ) -> Iterator[LiveServer]:
     """A private copy of the demo academy: generated requests create uploads and log out."""
     data_dir = tmp_path_factory.mktemp("conformance-academy") / "data"
-    shutil.copytree(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     server = start_server(data_dir, seed_demo=False)
     yield server
     server.stop()

@@ -11,6 +11,7 @@ import pytest
 
 from server.app import create_app
 from server.config import ServerConfig
+from tests.academy_database import database_url
 
 ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
 
@@ -18,7 +19,8 @@ ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
 @pytest.fixture(scope="module")
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data_dir: Path = tmp_path_factory.mktemp("openapi")
-    published: dict[str, Any] = create_app(ServerConfig(data_dir=data_dir)).openapi()
+    config = ServerConfig(data_dir=data_dir, database_url=database_url(data_dir))
+    published: dict[str, Any] = create_app(config).openapi()
     return published
 
 

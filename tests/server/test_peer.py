@@ -6,8 +6,6 @@ feedback once, ratings, and points counted by the action's own time."""
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,11 +15,12 @@ from typing import Any
 import pytest
 import requests
 
+from tests import academy_database
 from tests.media_factory import audio
 from tests.server.api import bearer
 from tests.server.sync_api import Installation, mutation
 from tests.server.upload_api import TusSession, sha
-from tests.server_process import DEMO_PASSWORD, LiveServer, run_cli, start_server
+from tests.server_process import DEMO_PASSWORD, LiveServer, copy_academy, run_cli, start_server
 
 COURSE = "peer-names"
 DEFAULT_QUESTIONS = [
@@ -63,7 +62,7 @@ def academy(
 ) -> Iterator[LiveServer]:
     where = tmp_path_factory.mktemp("peer")
     data_dir = where / "data"
-    shutil.copytree(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     source = where / "course"
     source.mkdir()
     (source / "course.json").write_text(json.dumps(_course_json()), encoding="utf-8")
@@ -106,12 +105,8 @@ class Learner:
         return {c["id"]: c["data"] for c in changes if c["entity"] == entity}
 
 
-def _rows(server: LiveServer, query: str, *params: Any) -> list[tuple[Any, ...]]:
-    db = sqlite3.connect(server.data_dir / "samen.db")
-    try:
-        return db.execute(query, params).fetchall()
-    finally:
-        db.close()
+def _rows(server: LiveServer, query: str, **params: Any) -> list[tuple[Any, ...]]:
+    return academy_database.rows(server.data_dir, query, **params)
 
 
 def _assignment_for(reviewer: Learner, submission_id: str) -> dict[str, Any]:
@@ -129,7 +124,7 @@ def test_without_consent_nothing_is_stored_or_allocated(academy: LiveServer) -> 
     )
     assert refused["status"] == "rejected" and refused["code"] == "invalid_args"
     assert refused["message"] == "Nothing is shared without your consent."
-    assert _rows(academy, "SELECT id FROM peer_submissions WHERE exercise_id = ?", ex(9)) == []
+    assert _rows(academy, "SELECT id FROM peer_submissions WHERE exercise_id = :ex", ex=ex(9)) == []
     assert early.entities("peer_submission") == {}
     # The refused learner is no submitter, so the next one has nobody to swap work with.
     accepted = late.submit(ex(9))
@@ -161,8 +156,8 @@ def test_allocation_is_reciprocal_balanced_and_never_self(academy: LiveServer) -
         for submission, reviewer in _rows(
             academy,
             """SELECT s.user_id, a.reviewer_id FROM peer_assignments a
-               JOIN peer_submissions s ON s.id = a.submission_id WHERE s.exercise_id = ?""",
-            ex(1),
+               JOIN peer_submissions s ON s.id = a.submission_id WHERE s.exercise_id = :ex""",
+            ex=ex(1),
         )
     }
     letter = {
@@ -216,7 +211,7 @@ def test_feedback_once_by_the_assignee_anonymous_both_ways(academy: LiveServer) 
     assert done["state"] == "done" and done["my_answers"] == received["answers"]
 
     pseudonyms = dict(
-        _rows(academy, "SELECT user_id, name FROM peer_pseudonyms WHERE course_id = ?", COURSE)
+        _rows(academy, "SELECT user_id, name FROM peer_pseudonyms WHERE course_id = :c", c=COURSE)
     )
     assert done["author"] == pseudonyms[author.device.user_id]
     assert received["reviewer"] == pseudonyms[reviewer.device.user_id]
@@ -287,7 +282,7 @@ def test_the_recording_reaches_only_the_author_and_assigned_reviewers(
     other = _rows(
         academy,
         """SELECT e.id FROM exercises e JOIN lessons l ON l.id = e.lesson_id
-           WHERE l.course_id = 'samen-leren' AND e.peer_review""",
+           WHERE l.course_id = 'samen-leren' AND e.peer_review ORDER BY e.id""",
     )[0][0]
     assert elsewhere.submit(other)["status"] == "applied"
     url = f"{academy.url}/v1/peer/submissions/{submission_id}/recording"

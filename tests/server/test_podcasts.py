@@ -60,6 +60,10 @@ def test_unknown_feed_and_episode_are_not_found(live_server: LiveServer) -> None
         404,
         "not_found",
     )
+    # An episode id past PostgreSQL's INTEGER is just unknown, not a 500.
+    for kind in ("transcripts/2199023255552.txt", "chapters/2199023255552.json"):
+        reply = requests.get(f"{live_server.url}/v1/podcasts/academy/{kind}", timeout=10)
+        assert_error(reply, 404, "not_found")
 
 
 def test_the_feed_publishes_transcripts_the_client_reads(live_server: LiveServer) -> None:

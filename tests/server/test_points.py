@@ -5,7 +5,6 @@ would have earned live, in any order, and nothing more when it is sent again."""
 from __future__ import annotations
 
 import random
-import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,7 @@ import pytest
 
 from tests.server.sync_api import Installation, add_learner, mutation
 from tests.server.test_supporter import exercise
-from tests.server_process import LiveServer, start_server
+from tests.server_process import LiveServer, copy_academy, start_server
 
 LESSONS = {
     "learning-together": ("learning-together-1", "learning-together-2", "learning-together-3"),
@@ -29,7 +28,7 @@ def points_academy(
     seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("points") / "data"
-    shutil.copytree(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     server = start_server(data_dir, seed_demo=False)  # e-mails go to .eml files
     yield server
     server.stop()

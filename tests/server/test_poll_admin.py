@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from tests.server.sync_api import Installation, add_learner, mutation
 from tests.server_process import LiveServer, run_cli
 
@@ -69,6 +71,7 @@ REFUSED = [
 ]
 
 
+@pytest.mark.timeout(180)  # a dozen CLI processes; on a busy machine 60 s ran out
 def test_poll_create_refuses_bad_input_with_one_clear_line(fresh_academy: LiveServer) -> None:
     for args, reason in REFUSED:
         refused = _poll(fresh_academy, "create", *args)

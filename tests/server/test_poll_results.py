@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
+from tests.academy_database import execute, rows
 from tests.server.sync_api import (
     AGREE,
     COURSE,
@@ -35,21 +36,21 @@ def _tally(agree: int, not_sure: int, disagree: int) -> dict[str, Any]:
 
 def _close_poll_in_the_past(server: LiveServer) -> None:
     """As if the poll's closes_at had passed (no CLI involved, so only a sweep publishes)."""
-    with sqlite3.connect(server.data_dir / "samen.db") as db:
-        db.execute(
-            "UPDATE polls SET closes_at = '2001-01-01 00:00:00.000000' WHERE id = ?", (POLL,)
-        )
-    db.close()
+    execute(
+        server.data_dir,
+        "UPDATE polls SET closes_at = :past WHERE id = :poll",
+        past=datetime(2001, 1, 1, tzinfo=UTC),
+        poll=POLL,
+    )
 
 
 def _logged_course_results(server: LiveServer) -> int:
-    with sqlite3.connect(server.data_dir / "samen.db") as db:
-        count: int = db.execute(
-            "SELECT count(*) FROM change_log WHERE entity = 'poll_results' AND scope = ?",
-            (COURSE_SCOPE,),
-        ).fetchone()[0]
-    db.close()
-    return count
+    ((count,),) = rows(
+        server.data_dir,
+        "SELECT count(*) FROM change_log WHERE entity = 'poll_results' AND scope = :scope",
+        scope=COURSE_SCOPE,
+    )
+    return int(count)
 
 
 def test_results_are_for_voters_until_the_poll_closes_then_for_everyone_once(

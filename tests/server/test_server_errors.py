@@ -9,15 +9,14 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import sqlite3
 
+from tests.academy_database import execute
 from tests.server.api import bearer, token_for
 from tests.server_process import LiveServer
 
 
 def _lose_the_podcast_table(server: LiveServer) -> None:
-    with sqlite3.connect(server.data_dir / "samen.db") as db:
-        db.execute("ALTER TABLE podcast_feeds RENAME TO podcast_feeds_lost")
+    execute(server.data_dir, "ALTER TABLE podcast_feeds RENAME TO podcast_feeds_lost")
 
 
 def test_a_500_says_connection_close_and_the_next_request_gets_a_new_connection(

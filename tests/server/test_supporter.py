@@ -6,8 +6,6 @@ and take one answer; limits, hostile input and points."""
 from __future__ import annotations
 
 import re
-import shutil
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,8 +16,9 @@ from typing import Any
 import pytest
 import requests
 
+from tests.academy_database import rows
 from tests.server.sync_api import Installation, add_learner, mutation
-from tests.server_process import LiveServer, free_port, start_server
+from tests.server_process import LiveServer, copy_academy, free_port, start_server
 from tests.smtp_inbox import Inbox, smtp_inbox
 
 COURSE = "learning-together"
@@ -34,7 +33,7 @@ def inbox() -> Iterator[Inbox]:
 
 def _academy(template: Path, where: Path, *extra: str) -> LiveServer:
     data_dir = where / "data"
-    shutil.copytree(template, data_dir)
+    copy_academy(template, data_dir)
     return start_server(data_dir, seed_demo=False, extra_args=extra)
 
 
@@ -52,14 +51,15 @@ def mailing_academy(
 
 
 def exercise(server: LiveServer, *, supporter: bool = True, course: str = COURSE) -> str:
-    with sqlite3.connect(server.data_dir / "samen.db") as db:
-        row = db.execute(
-            """SELECT e.id FROM exercises e JOIN lessons l ON l.id = e.lesson_id
-               WHERE l.course_id = ? AND e.supporter_allowed = ? ORDER BY e.id LIMIT 1""",
-            (course, int(supporter)),
-        ).fetchone()
-    db.close()
-    return str(row[0])
+    found = rows(
+        server.data_dir,
+        """SELECT e.id FROM exercises e JOIN lessons l ON l.id = e.lesson_id
+           WHERE l.course_id = :course AND e.supporter_allowed = :supporter
+           ORDER BY e.id LIMIT 1""",
+        course=course,
+        supporter=supporter,
+    )
+    return str(found[0][0])
 
 
 def ask(
@@ -129,9 +129,7 @@ def test_a_request_is_mailed_answered_once_and_pulled(
     assert state["status"] == "answered"
     assert state["feedback"] == "Clear and kind. Add an example."
     assert "token" not in str(state) and url.rsplit("/", 1)[1] not in str(state)
-    with sqlite3.connect(mailing_academy.data_dir / "samen.db") as db:
-        stored = db.execute("SELECT body, sent_at FROM outgoing_mail").fetchall()
-    db.close()
+    stored = rows(mailing_academy.data_dir, "SELECT body, sent_at FROM outgoing_mail")
     assert all(body == "" and sent for body, sent in stored)  # the link is not kept
 
 
@@ -271,12 +269,10 @@ def test_a_request_withdrawn_while_its_e_mail_waits_is_never_sent(
         request = ask(1, exercise(academy))
         me.push(request)
         me.push(mutation(2, "supporter.revoke", {"request_id": request["args"]["request_id"]}))
-        with sqlite3.connect(academy.data_dir / "samen.db") as db:
-            rows = db.execute(
-                "SELECT sent_at, failed, body, last_error FROM outgoing_mail"
-            ).fetchall()
-        db.close()
-        assert rows == [(None, 1, "", "Withdrawn before it was sent.")]
+        stored = rows(
+            academy.data_dir, "SELECT sent_at, failed, body, last_error FROM outgoing_mail"
+        )
+        assert stored == [(None, True, "", "Withdrawn before it was sent.")]
     finally:
         academy.stop()
 

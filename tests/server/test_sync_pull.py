@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from tests.server.api import assert_error
 from tests.server.sync_api import AGREE, POLL, Installation, add_learner, progress, vote
-from tests.server_process import LiveServer
+from tests.server_process import LiveServer, copy_academy
 
 
 def test_a_first_pull_shows_the_demo_poll(live_server: LiveServer) -> None:
@@ -60,22 +63,22 @@ def _id(cursor: str) -> int:
 
 
 def test_a_restored_server_resets_even_after_its_log_caught_up(
-    fresh_academy: LiveServer,
+    fresh_academy: LiveServer, tmp_path: Path
 ) -> None:
     me = Installation.login(fresh_academy)
     me.push(progress(1, 1000))
     _, before_backup = me.pull_all()
     fresh_academy.stop()
-    backup = (fresh_academy.data_dir / "samen.db").read_bytes()
+    backup = tmp_path / "backup"
+    copy_academy(fresh_academy.data_dir, backup)
     fresh_academy.start()
     for seq in range(2, 6):
         me.push(progress(seq, seq * 1000))
     _, seen = me.pull_all()  # the client saw changes that the backup does not have
     assert _id(seen) > _id(before_backup)
     fresh_academy.stop()
-    (fresh_academy.data_dir / "samen.db").write_bytes(backup)
-    for suffix in ("-wal", "-shm"):
-        (fresh_academy.data_dir / f"samen.db{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(fresh_academy.data_dir)
+    copy_academy(backup, fresh_academy.data_dir)  # the restore
     fresh_academy.start()
     other = Installation.login(fresh_academy, "anna")
     for seq in range(1, 9):  # new changes reuse the lost ids and go past the old cursor
@@ -136,6 +139,8 @@ def test_outcomes_replay_results_after_acked_seq(fresh_academy: LiveServer) -> N
     assert outcomes[1]["result"] == pushed["results"][2]["result"]
     assert outcomes[1]["mutation_id"] == pushed["results"][2]["mutation_id"]
     assert me.pull(acked_seq=3)["outcomes"] == []
+    # Far past anything stored (and past PostgreSQL's INTEGER): nothing, not a 500.
+    assert me.pull(acked_seq=2**40)["outcomes"] == []
 
 
 def test_pull_parameters_are_checked(live_server: LiveServer) -> None:

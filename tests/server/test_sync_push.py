@@ -5,12 +5,16 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.academy_database import engine_for, execute, on_postgresql
 from tests.contract import validate
 from tests.server.api import assert_error, bearer, token_for
 from tests.server.sync_api import (
@@ -27,12 +31,11 @@ from tests.server.sync_api import (
 from tests.server_process import LiveServer, start_server
 
 
-def _set_poll_times(server: LiveServer, column: str, value: str) -> None:
+def _set_poll_times(server: LiveServer, column: str, year: int) -> None:
     assert column in ("opens_at", "closes_at")
-    with sqlite3.connect(server.data_dir / "samen.db") as db:
-        changed = db.execute(f"UPDATE polls SET {column} = ? WHERE id = ?", (value, POLL)).rowcount
-    db.close()
-    assert changed == 1
+    when = datetime(year, 1, 1, tzinfo=UTC)
+    sql = f"UPDATE polls SET {column} = :when WHERE id = :poll"
+    assert execute(server.data_dir, sql, when=when, poll=POLL) == 1
 
 
 def test_applied_then_replayed_as_duplicates(fresh_academy: LiveServer) -> None:
@@ -149,14 +152,14 @@ def test_rejections_are_stored_and_still_advance_last_seq(fresh_academy: LiveSer
 def test_vote_after_the_poll_closed_is_rejected(fresh_academy: LiveServer) -> None:
     me = Installation.login(fresh_academy)
     assert me.push(vote(1, AGREE))["results"][0]["status"] == "applied"
-    _set_poll_times(fresh_academy, "closes_at", "2001-01-01 00:00:00.000000")
+    _set_poll_times(fresh_academy, "closes_at", 2001)
     late = me.push(vote(2, DISAGREE))["results"][0]
     assert late["status"] == "rejected"
     assert late["code"] == "poll_closed"
     assert late["message"] == "This poll closed before your vote arrived."
 
-    _set_poll_times(fresh_academy, "closes_at", "2999-01-01 00:00:00.000000")
-    _set_poll_times(fresh_academy, "opens_at", "2998-01-01 00:00:00.000000")
+    _set_poll_times(fresh_academy, "closes_at", 2999)
+    _set_poll_times(fresh_academy, "opens_at", 2998)
     early = me.push(vote(3, DISAGREE))["results"][0]
     assert (early["status"], early["code"]) == ("rejected", "poll_not_open")
 
@@ -254,29 +257,38 @@ def test_too_many_or_too_big_is_413_and_malformed_is_400(live_server: LiveServer
     assert_error(not_json, 400, "invalid_request")
 
 
-def _hold_write_lock(server: LiveServer) -> sqlite3.Connection:
-    """Take SQLite's write lock on the server's database (as a long backup or import would)."""
+@contextmanager
+def _write_lock(server: LiveServer) -> Iterator[None]:
+    """Hold off the server's writes for the block (as a long backup or import would): SQLite's
+    write lock, or on PostgreSQL a lock on the tables a push writes (reads go on)."""
+    if on_postgresql():
+        with engine_for(server.data_dir) as engine, engine.connect() as connection:
+            connection.exec_driver_sql("LOCK TABLE mutation_log, progress IN EXCLUSIVE MODE")
+            try:
+                yield
+            finally:
+                connection.rollback()
+        return
     db = sqlite3.connect(server.data_dir / "samen.db", isolation_level=None)
-    db.execute("BEGIN IMMEDIATE")
-    return db
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        yield
+    finally:
+        db.close()
 
 
 def test_a_second_push_for_the_same_client_is_409(fresh_academy: LiveServer) -> None:
     me = Installation.login(fresh_academy)
     # The first push waits for the database (held here) while holding the client's lock.
-    db = _hold_write_lock(fresh_academy)
-    try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        with _write_lock(fresh_academy):
             first = pool.submit(me.push_raw, [progress(1, 100)])
             second = pool.submit(me.push_raw, [progress(1, 100)])
             done, _ = wait([first, second], timeout=4, return_when=FIRST_COMPLETED)
             assert len(done) == 1, "one push must be refused while the other waits"
             refused = done.pop()
-            db.execute("ROLLBACK")
-            waiting = second if refused is first else first
-            accepted = waiting.result(timeout=10)
-    finally:
-        db.close()
+        waiting = second if refused is first else first
+        accepted = waiting.result(timeout=10)
     assert_error(refused.result(), 409, "push_in_progress")
     assert accepted.status_code == 200, accepted.text
     validate("PushReply", accepted.json())
@@ -284,15 +296,13 @@ def test_a_second_push_for_the_same_client_is_409(fresh_academy: LiveServer) -> 
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(on_postgresql(), reason="SQLite's busy timeout; PostgreSQL waits its turn")
 def test_a_locked_database_is_503_with_retry_after(fresh_academy: LiveServer) -> None:
     me = Installation.login(fresh_academy)
-    db = _hold_write_lock(fresh_academy)
-    try:
+    with _write_lock(fresh_academy):
         started = time.monotonic()
         reply = me.push_raw([progress(1, 100)])
         assert time.monotonic() - started >= 4  # SQLite's busy timeout was waited out
-    finally:
-        db.close()
     assert_error(reply, 503, "busy")
     assert reply.headers["Retry-After"] == "1"
     assert me.push(progress(1, 100))["results"][0]["status"] == "applied"

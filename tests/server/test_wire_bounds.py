@@ -22,6 +22,7 @@ from server.config import ServerConfig
 from server.sync.registry import REGISTRY
 from server.sync.schemas import PushRequest
 from server.wire_limits import MAX_JSON_DEPTH, MAX_WIRE_INT, whole_number
+from tests.academy_database import database_url
 from tests.contract import _schema
 
 REQUEST_MODELS: dict[str, type[BaseModel]] = {
@@ -59,7 +60,8 @@ def test_every_integer_of_every_request_model_is_bounded(name: str) -> None:
 
 
 def test_every_integer_parameter_and_body_of_every_route_is_bounded(tmp_path: Path) -> None:
-    document = create_app(ServerConfig(data_dir=tmp_path)).openapi()
+    config = ServerConfig(data_dir=tmp_path, database_url=database_url(tmp_path))
+    document = create_app(config).openapi()
     components = document.get("components", {}).get("schemas", {})
     unbounded = []
     for path, operations in document["paths"].items():
