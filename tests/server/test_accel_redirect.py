@@ -16,10 +16,10 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from tests.academy_database import copy_database, engine_for, on_postgresql
+from tests.academy_database import engine_for, on_postgresql
 from tests.server.api import assert_error, bearer, token_for
 from tests.server.sync_api import add_learner
-from tests.server_process import LiveServer, free_port, start_server
+from tests.server_process import LiveServer, copy_academy, free_port, start_server
 
 COURSE, CLOSED = "learning-together", "samen-leren"
 
@@ -31,8 +31,7 @@ def behind_nginx(
     """The demo academy with --accel-redirect /internal/ and the course CLOSED closed; two
     workers on PostgreSQL."""
     data_dir = tmp_path_factory.mktemp("accel") / "data"
-    shutil.copytree(seeded_template, data_dir)
-    copy_database(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     with engine_for(data_dir) as engine, engine.begin() as connection:
         connection.execute(
             text("UPDATE courses SET enrolment = 'closed' WHERE id = :id"), {"id": CLOSED}

@@ -3,6 +3,7 @@ the sweep that publishes closed polls."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from server.progress.models import Progress
 from server.progress.mutations import PROGRESS_UPDATE, ProgressArgs
 from server.social.final_results import closed_unpublished, publish, publish_due_before_reading
 from server.social.models import Poll, PollOption
+from server.sync.changes import PendingChange, read_changes, write_changes
 from server.sync.locks import ClientLocks
 from server.sync.models import ChangeCounter, ChangeLog, MutationLog, SyncClient
 from server.sync.mutations import (
@@ -278,3 +280,41 @@ def test_a_handler_bug_rejects_only_its_item_and_is_logged(
     assert "KeyError: 'a bug'" in caplog.text  # the traceback is the admin's, not the learner's
     with database.session() as session:
         assert session.execute(select(Progress.position_ms)).scalar_one() == 50
+
+
+def test_a_pull_sends_an_entity_only_in_its_newest_version(database: Database) -> None:
+    """Three pushes change one lesson's progress three times: a pull from the start sends it
+    once (its newest state); a pull whose snapshot ends before the last change sends the
+    version that was newest then, and the next pull the last one."""
+    registry: dict[str, MutationSpec[Any]] = {"progress.update": PROGRESS_UPDATE}
+    for seq in (1, 2, 3):
+        _push(database, registry, _progress(seq, seq * 10))
+    scopes = ["user:1"]
+    with database.session() as session:
+        everything = read_changes(session, 0, 3, scopes, 10)
+        assert [(row.id, row.version) for row in everything] == [(3, 3)]
+        assert json.loads(everything[0].data_json or "null")["position_ms"] == 30
+        then = read_changes(session, 0, 2, scopes, 10)
+        assert [(row.id, row.version) for row in then] == [(2, 2)]
+        assert [(row.id, row.version) for row in read_changes(session, 2, 3, scopes, 10)] == [
+            (3, 3)
+        ]
+
+
+def test_a_pull_page_merges_its_scopes_in_id_order(database: Database) -> None:
+    with database.session() as session:
+        write_changes(
+            session,
+            [
+                PendingChange(scope, "note", f"{scope}-{n}", "put", {"n": n})
+                for n in range(3)
+                for scope in ("user:1", "course:c", "poll:p")
+            ],
+            NOW,
+        )
+        session.commit()
+        page = read_changes(session, 0, 100, ["course:c", "user:1", "poll:p"], 5)
+        assert [row.id for row in page] == [1, 2, 3, 4, 5]
+        assert [row.scope for row in page] == ["user:1", "course:c", "poll:p", "user:1", "course:c"]
+        rest = read_changes(session, 5, 100, ["course:c", "user:1", "poll:p"], 5)
+        assert [row.id for row in rest] == [6, 7, 8, 9]

@@ -5,7 +5,6 @@ the process the test means; `--workers 2` itself is started and stopped once."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 import uuid
@@ -20,11 +19,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from server.migrator import upgrade_to_head
-from tests.academy_database import copy_database, database_url, engine_for, on_postgresql
+from tests.academy_database import database_url, engine_for, on_postgresql
 from tests.server.api import assert_error
 from tests.server.sync_api import Installation, add_learner, mutation, progress
 from tests.server.upload_api import TusSession, stored
-from tests.server_process import LiveServer, free_port, start_server
+from tests.server_process import LiveServer, copy_academy, free_port, start_server
 
 pytestmark = pytest.mark.skipif(
     not on_postgresql(),
@@ -61,8 +60,7 @@ def pair(
     """Two processes of one fresh demo academy; `extra` args via indirect parametrisation."""
     extra: tuple[str, ...] = getattr(request, "param", ())
     data_dir = tmp_path_factory.mktemp("two-processes") / "data"
-    shutil.copytree(seeded_template, data_dir)
-    copy_database(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     first = start_server(data_dir, seed_demo=False, extra_args=extra)
     try:
         second = _second_process(first)
@@ -269,8 +267,7 @@ def test_run_with_two_workers_serves_and_stops_with_its_workers(
     seeded_template: Path, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    shutil.copytree(seeded_template, data_dir)
-    copy_database(seeded_template, data_dir)
+    copy_academy(seeded_template, data_dir)
     server = start_server(data_dir, seed_demo=False, extra_args=("--workers", "2"))
     try:
         process = server._process
