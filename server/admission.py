@@ -18,6 +18,7 @@ database steps take threads from the same limited pool).
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections import deque
 from collections.abc import Callable
@@ -25,13 +26,17 @@ from collections.abc import Callable
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import envelope
 from server.language import _
 from server.metrics import Metrics
+from server.sync.locks import is_sqlite_busy
 from server.uploads.protocol import PREFIX as UPLOADS
+
+_log = logging.getLogger(__name__)
 
 # Retry-After never asks for more than this: a learner's work should not wait minutes.
 MAX_RETRY_AFTER_S = 60
@@ -200,6 +205,21 @@ async def _pool_exhausted(_request: Request, _exc: Exception) -> JSONResponse:
     return busy_reply(1 + int(random.random() * 3))
 
 
+async def _database_trouble(request: Request, exc: Exception) -> JSONResponse:
+    # SQLite still locked after its busy timeout (a login's token, a supporter page's visit)
+    # is the academy being full, like being shed: a wait, never a 500. Any other failure of
+    # the database itself (connection lost, disk full) is not the request's fault either.
+    if isinstance(exc, OperationalError) and is_sqlite_busy(exc):
+        return busy_reply(1 + int(random.random() * 3))
+    _log.error("the database failed during %s %s: %s", request.method, request.url.path, exc)
+    return envelope(
+        503,
+        "unavailable",
+        _("The academy cannot store changes right now; try again later."),
+        {"Retry-After": "30"},
+    )
+
+
 def size_threadpool(capacity: int) -> None:
     """The worker threads sync endpoints run on: as many as there are slots (anyio's default
     of 40 let 40 requests fight over fewer connections). Call on the event loop."""
@@ -209,3 +229,4 @@ def size_threadpool(capacity: int) -> None:
 def install(app: FastAPI, admission: Admission, metrics: Metrics) -> None:
     app.add_middleware(AdmissionMiddleware, admission=admission, metrics=metrics)
     app.add_exception_handler(PoolTimeout, _pool_exhausted)
+    app.add_exception_handler(OperationalError, _database_trouble)
