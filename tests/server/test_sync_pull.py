@@ -30,10 +30,12 @@ def test_a_first_pull_shows_the_demo_poll(live_server: LiveServer) -> None:
 def test_pages_follow_the_cursor(fresh_academy: LiveServer) -> None:
     me = Installation.login(fresh_academy)
     seeded = len(me.pull_all(limit=1000)[0])  # the demo's poll, its results, forum threads
-    for seq in range(1, 13):  # one push each: twelve progress changes
+    for seq in range(1, 13):  # one push each: twelve changes of one lesson's progress
         me.push(progress(seq, seq * 1000))
     everything, final_cursor = me.pull_all(limit=1000)
-    assert len(everything) == seeded + 12
+    # A pull sends an entity in its newest version only: the twelfth.
+    assert len(everything) == seeded + 1
+    assert [c["data"]["position_ms"] for c in everything if c["entity"] == "progress"] == [12_000]
 
     pages = []
     cursor = ""
