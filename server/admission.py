@@ -18,7 +18,6 @@ database steps take threads from the same limited pool).
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 from collections import deque
 from collections.abc import Callable
@@ -35,8 +34,6 @@ from server.language import _
 from server.metrics import Metrics
 from server.sync.locks import is_sqlite_busy
 from server.uploads.protocol import PREFIX as UPLOADS
-
-_log = logging.getLogger(__name__)
 
 # Retry-After never asks for more than this: a learner's work should not wait minutes.
 MAX_RETRY_AFTER_S = 60
@@ -205,19 +202,13 @@ async def _pool_exhausted(_request: Request, _exc: Exception) -> JSONResponse:
     return busy_reply(1 + int(random.random() * 3))
 
 
-async def _database_trouble(request: Request, exc: Exception) -> JSONResponse:
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
     # SQLite still locked after its busy timeout (a login's token, a supporter page's visit)
-    # is the academy being full, like being shed: a wait, never a 500. Any other failure of
-    # the database itself (connection lost, disk full) is not the request's fault either.
+    # is the academy being full, like being shed: a wait, never a 500. Any other database
+    # failure outside push and pull (which answer 503 themselves) stays the generic 500.
     if isinstance(exc, OperationalError) and is_sqlite_busy(exc):
         return busy_reply(1 + int(random.random() * 3))
-    _log.error("the database failed during %s %s: %s", request.method, request.url.path, exc)
-    return envelope(
-        503,
-        "unavailable",
-        _("The academy cannot store changes right now; try again later."),
-        {"Retry-After": "30"},
-    )
+    raise exc
 
 
 def size_threadpool(capacity: int) -> None:
@@ -229,4 +220,4 @@ def size_threadpool(capacity: int) -> None:
 def install(app: FastAPI, admission: Admission, metrics: Metrics) -> None:
     app.add_middleware(AdmissionMiddleware, admission=admission, metrics=metrics)
     app.add_exception_handler(PoolTimeout, _pool_exhausted)
-    app.add_exception_handler(OperationalError, _database_trouble)
+    app.add_exception_handler(OperationalError, _database_busy)
