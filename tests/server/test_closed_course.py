@@ -45,7 +45,9 @@ POLL, OPTION = "learning-together-poll-1", "learning-together-poll-1-1"
 MEDIA = f"course:{CLOSED}/audio/lesson-1.mp3"
 EPISODE = "episode:" + "0" * 32  # a podcast episode is in no course
 # What a refused push still writes: its stored outcome and the installation's last seq.
-BOOKKEEPING = frozenset({"mutation_log", "sync_client"})
+# sync_rate_windows counts every sync request (in the database on PostgreSQL, shared by the
+# academy's processes), refused ones too.
+BOOKKEEPING = frozenset({"mutation_log", "sync_client", "sync_rate_windows"})
 # Refusals that are not about membership: (mutation, actor) -> message.
 ROLE_REFUSALS = {("forum.moderate", ENROLLED): "Only moderators can do this."}
 # Mutations that touch no course at all (no_course), each with the reason it is safe.
