@@ -12,7 +12,9 @@ lifespan (:func:`size_threadpool`), so an admitted request never waits for eithe
 process; with several processes each has its own slots). :func:`admitted` says which requests
 take a slot: the API under /v1/ and the supporter pages, but not the health probe (on the loop,
 no database) and not tus PATCH bodies (they stream for minutes on the loop; their short
-database steps take threads from the same limited pool).
+database steps take threads from the same limited pool). Pushes wait ahead of everything else
+(:func:`first`): when the academy is full, a learner's work gets stored first and pulls, which
+only copy what is stored already, wait or are turned away.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ DRAIN_TIMEOUT_S = 5.0
 DRAIN_MAX_BYTES = 2 * 1024 * 1024
 
 
+def first(scope: Scope) -> bool:
+    """Whether this request goes ahead of the others waiting: a push carries a learner's work,
+    which is safe only once stored, while a pull or a page can wait its turn."""
+    return scope.get("method") == "POST" and scope.get("path") == "/v1/sync/push"
+
+
 def admitted(scope: Scope) -> bool:
     """Whether this request takes a slot (see the module's docstring)."""
     path: str = scope.get("path", "")
@@ -70,56 +78,60 @@ class Admission:
         self._rand = rand
         self._free = self.capacity
         self._waiters: deque[asyncio.Future[None]] = deque()
+        self._firsts: deque[asyncio.Future[None]] = deque()  # pushes: served before the rest
 
     @property
     def waiting(self) -> int:
-        return len(self._waiters)
+        return len(self._waiters) + len(self._firsts)
 
     @property
     def running(self) -> int:
         return self.capacity - self._free
 
-    async def acquire(self) -> str | None:
-        """Take a slot; None once taken, else why not ("queue_full", "waited_too_long")."""
-        if self._free > 0 and not self._waiters:
+    async def acquire(self, *, ahead: bool = False) -> str | None:
+        """Take a slot; None once taken, else why not ("queue_full", "waited_too_long").
+        ``ahead`` waits before every other kind of request (see :func:`first`)."""
+        if self._free > 0 and not self.waiting:
             self._free -= 1
             return None
-        if len(self._waiters) >= self.queue:
+        line = self._firsts if ahead else self._waiters
+        if len(line) >= self.queue:  # pushes have a queue of their own: pulls cannot fill it
             return "queue_full"
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(turn)
+        line.append(turn)
         try:
             # asyncio.wait, not wait_for: it never cancels `turn`, so a slot handed over at
             # the last moment is seen below instead of lost.
             await asyncio.wait((turn,), timeout=self.max_wait_s)
         except BaseException:  # the client went away while waiting
-            self._leave(turn)
+            self._leave(turn, line)
             raise
         if turn.done():
             return None
-        self._leave(turn)
+        self._leave(turn, line)
         return "waited_too_long"
 
-    def _leave(self, turn: asyncio.Future[None]) -> None:
+    def _leave(self, turn: asyncio.Future[None], line: deque[asyncio.Future[None]]) -> None:
         if turn.done():
             self.release()  # it was ours already: pass it on
             return
-        self._waiters.remove(turn)
+        line.remove(turn)
         turn.cancel()
 
     def release(self) -> None:
-        """Give the slot to the longest waiter, or free it."""
-        while self._waiters:
-            turn = self._waiters.popleft()
-            if not turn.done():
-                turn.set_result(None)
-                return
+        """Give the slot to the longest waiting push, else the longest waiter, or free it."""
+        for line in (self._firsts, self._waiters):
+            while line:
+                turn = line.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
         self._free += 1
 
     def retry_after(self) -> int:
         """Seconds to come back: a second per capacity-sized wave queued ahead, spread at
         random over [waves, 2 * waves] so turned-away clients do not return together."""
-        waves = 1 + len(self._waiters) // self.capacity
+        waves = 1 + self.waiting // self.capacity
         return min(MAX_RETRY_AFTER_S, waves + int(self._rand() * (waves + 1)))
 
 
@@ -163,7 +175,7 @@ class AdmissionMiddleware:
             return
         self.metrics.queue_length.inc()
         try:
-            refused = await self.admission.acquire()
+            refused = await self.admission.acquire(ahead=first(scope))
         finally:
             self.metrics.queue_length.dec()
         if refused is not None:

@@ -38,6 +38,7 @@ from server.supporter.pages import router as supporter_router
 from server.sync.locks import ClientLocks
 from server.sync.rate import DatabaseRateLimiter, RateLimiter
 from server.sync.routes import router as sync_router
+from server.sync.shared_log import SharedLog
 from server.uploads.locks import UploadLeases
 from server.uploads.protocol import TusHeaders
 from server.uploads.routes import options_router as upload_options_router
@@ -72,6 +73,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     mailer = Mailer(config, database)
     app.state.mailer = mailer
     app.state.client_locks = ClientLocks()
+    app.state.shared_log = SharedLog()  # each process reads a course's changes once
     app.state.sync_rate = (
         DatabaseRateLimiter(database, config.sync_requests_per_minute)
         if database.engine.dialect.name == "postgresql"  # maybe several processes

@@ -13,13 +13,15 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import Text, cast, func, insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from server.db import table_of
+from server.sync.log_rows import PulledChange, read_scope
 from server.sync.models import ChangeCounter, ChangeLog
+from server.sync.shared_log import SharedLog
 
 # Keeps (scope, entity, id) IN (...) well below every backend's bound-parameter limit.
 _KEY_CHUNK = 300
@@ -149,61 +151,28 @@ def log_state(session: Session) -> LogState:
     return LogState(newest=int(row.value), floor=int(row.floor))
 
 
-class ChangeRow(NamedTuple):
-    """A change as a pull sends it, its data still the JSON text the log holds."""
-
-    id: int
-    scope: str
-    entity: str
-    entity_id: str
-    op: str
-    version: int
-    data_json: str | None
-
-
 def read_changes(
-    session: Session, after: int, upto: int, scopes: Sequence[str], limit: int
-) -> list[ChangeRow]:
+    session: Session,
+    after: int,
+    upto: int,
+    scopes: Sequence[str],
+    limit: int,
+    shared: SharedLog | None = None,
+) -> list[PulledChange]:
     """Up to ``limit`` changes with after < id <= upto in ``scopes``, oldest first.
 
-    One query per scope, each reading at most ``limit`` rows through (scope, id), merged here:
-    a single ``scope IN (...) ORDER BY id`` would read and sort every change of the scopes
-    after the cursor for each page, so a page would cost as much as the course's history.
-    A change a newer version of the same entity replaces within ``upto`` is left out: clients
-    keep only an entity's newest state, and a thread with a thousand replies (or a poll's
-    running results after a thousand votes) would otherwise be sent a thousand times. The
-    data stays JSON text (a pull copies it into its reply): decoding and encoding it again was
-    most of a pull's time."""
-    table = table_of(ChangeLog)
-    columns = (
-        table.c.id,
-        table.c.scope,
-        table.c.entity,
-        table.c.entity_id,
-        table.c.op,
-        table.c.version,
-        cast(table.c.data, Text),
-    )
-    newer = table.alias("newer")
-    superseded = (
-        select(newer.c.id)
-        .where(
-            newer.c.scope == table.c.scope,
-            newer.c.entity == table.c.entity,
-            newer.c.entity_id == table.c.entity_id,
-            newer.c.version > table.c.version,
-            newer.c.id <= upto,
-        )
-        .exists()
-    )
-    per_scope = []
-    for scope in dict.fromkeys(scopes):
-        rows = session.execute(
-            select(*columns)
-            .where(table.c.scope == scope, table.c.id > after, table.c.id <= upto, ~superseded)
-            .order_by(table.c.id)
-            .limit(limit)
-        )
-        per_scope.append([ChangeRow(*row) for row in rows])
-    merged = heapq.merge(*per_scope, key=lambda row: row.id)
+    Each scope is read on its own and the scopes merged here: a single ``scope IN (...) ORDER
+    BY id`` would read and sort every change of the scopes after the cursor for each page, so
+    a page would cost as much as the course's history. Shared scopes come from ``shared``
+    (read from the database once per process), a user's own scope from the database through
+    (scope, id). A change a newer version of the same entity replaces within ``upto`` is left
+    out: clients keep only an entity's newest state, and a thread with a thousand replies (or
+    a poll's running results after a thousand votes) would otherwise be sent a thousand
+    times."""
+    held = shared.changes(session, scopes, after, upto) if shared else {}
+    per_scope: list[Iterable[PulledChange]] = [
+        held[scope] if scope in held else read_scope(session, scope, after, upto, limit)
+        for scope in dict.fromkeys(scopes)
+    ]
+    merged = heapq.merge(*per_scope, key=lambda change: change.id)
     return list(itertools.islice(merged, limit))

@@ -28,8 +28,8 @@ from server.social.models import Poll, PollVote
 from server.social.polls import poll_scope
 from server.sync.changes import course_scope, log_state, read_changes, user_scope
 from server.sync.models import ChangeLog, SyncClient
-from server.sync.pull_body import encode_change
 from server.sync.push import load_outcomes, replayed
+from server.sync.shared_log import SharedLog
 
 MAX_OUTCOMES = 500
 RESET_ALL = "*"
@@ -99,9 +99,11 @@ def build_pull(
     cursor: str | None,
     acked_seq: int,
     limit: int,
+    shared: SharedLog | None = None,
 ) -> dict[str, Any]:
     """One pull page as the PullReply's fields; its "changes" are already JSON text, one per
-    change, for :func:`server.sync.pull_body.pull_body` to send."""
+    change, for :func:`server.sync.pull_body.pull_body` to send. ``shared`` is the process's
+    copy of the shared scopes (app.state.shared_log)."""
     # Before the snapshot of the newest id, so the results it publishes are in this pull.
     publish_due_before_reading(session, utc_now())
     state = log_state(session)
@@ -111,11 +113,12 @@ def build_pull(
         # Restored from an older backup, compacted, or not a cursor of ours: start over.
         reset = [RESET_ALL]
         after = 0
-    rows = read_changes(session, after, state.newest, visible_scopes(session, user_id), limit + 1)
+    scopes = visible_scopes(session, user_id)
+    rows = read_changes(session, after, state.newest, scopes, limit + 1, shared)
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = rows[-1].id if has_more else state.newest
-    changes = [encode_change(row) for row in rows]
+    changes = [row.text for row in rows]
     last_seq = session.execute(
         select(SyncClient.last_seq).where(SyncClient.client_id == client_id)
     ).scalar_one()

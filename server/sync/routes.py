@@ -41,7 +41,7 @@ from server.wire_limits import MAX_WIRE_INT, whole_number
 MAX_BODY_BYTES = 1024 * 1024
 MAX_MUTATIONS = 500
 DEFAULT_PULL_LIMIT = 500
-MAX_PULL_LIMIT = 1000
+MAX_PULL_LIMIT = 5000
 MAINTENANCE_RETRY_AFTER = 30
 
 # Both endpoints pass the rate and maintenance gates: 429 and 503 are every operation's.
@@ -214,6 +214,7 @@ def push(
     responses={200: {"model": PullReply}, **error_responses(403)},
 )
 def pull(
+    request: Request,
     caller: CallerDep,
     session: SessionDep,
     client_id: str,
@@ -223,6 +224,9 @@ def pull(
 ) -> Response:
     with _database_as_503(session):
         _require_owner(session, client_id.lower(), caller.user.id)
-        reply = build_pull(session, caller.user.id, client_id.lower(), cursor, acked_seq, limit)
+        shared = request.app.state.shared_log
+        reply = build_pull(
+            session, caller.user.id, client_id.lower(), cursor, acked_seq, limit, shared
+        )
         session.rollback()  # read-only
     return Response(pull_body(reply), media_type="application/json")

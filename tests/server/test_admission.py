@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server.admission import Admission, admitted
+from server.admission import Admission, admitted, first
 from tests.server.api import assert_error
 from tests.server.held_request import HeldRequest
 from tests.server.scrape import value, wait_for
@@ -50,7 +50,8 @@ def test_a_full_queue_is_answered_busy_at_once_and_nothing_is_applied(
     learner = Installation.login(one_slot)
     first, second, third = progress(1, 1_000), progress(2, 2_000), vote(3)
     held = _hold(one_slot, learner, first)
-    with ThreadPoolExecutor(1) as pool:
+    courses = f"{one_slot.url}/v1/courses"
+    with ThreadPoolExecutor(2) as pool:
         waiting = pool.submit(learner.push_raw, [second])
         wait_for(one_slot, "samen_admission_queue_length", 1)
 
@@ -61,11 +62,11 @@ def test_a_full_queue_is_answered_busy_at_once_and_nothing_is_applied(
         assert shed.json()["error"]["message"] == (
             "The academy is busy; Samen will try again shortly."
         )
-        dutch = requests.get(
-            f"{one_slot.url}/v1/courses",
-            headers={"Authorization": f"Bearer {learner.token}", "Accept-Language": "nl"},
-            timeout=30,
-        )
+        # Other requests wait in a line of their own (pushes go first): fill it, then one more.
+        auth = {"Authorization": f"Bearer {learner.token}"}
+        browsing = pool.submit(requests.get, courses, headers=auth, timeout=60)
+        wait_for(one_slot, "samen_admission_queue_length", 2)
+        dutch = requests.get(courses, headers={**auth, "Accept-Language": "nl"}, timeout=30)
         assert_error(dutch, 503, "busy")
         assert dutch.headers["Content-Language"] == "nl"
         assert "druk" in dutch.json()["error"]["message"]
@@ -75,6 +76,7 @@ def test_a_full_queue_is_answered_busy_at_once_and_nothing_is_applied(
         status, reply = held.finish()
         assert status == 200 and [r["status"] for r in reply["results"]] == ["applied"]
         queued = waiting.result(timeout=60)
+        assert browsing.result(timeout=60).status_code == 200
     assert queued.status_code == 200, queued.text
     assert [r["status"] for r in queued.json()["results"]] == ["applied"]
     # The shed push was never applied: sent again, it is applied now, and only once.
@@ -134,6 +136,29 @@ def test_slots_are_handed_to_waiters_in_order_and_retry_after_spreads() -> None:
         assert admission.running == 0 and admission.waiting == 0
 
     asyncio.run(scenario())
+
+
+def test_a_push_waits_ahead_of_pulls_in_a_line_of_its_own() -> None:
+    async def scenario() -> None:
+        admission = Admission(1, 1, 600)
+        assert await admission.acquire() is None
+        pull = asyncio.ensure_future(admission.acquire())
+        await asyncio.sleep(0)
+        assert await admission.acquire() == "queue_full"  # the others' line holds one
+        push = asyncio.ensure_future(admission.acquire(ahead=True))
+        await asyncio.sleep(0)
+        assert admission.waiting == 2  # the push found room in its own line
+        admission.release()
+        assert await push is None and not pull.done()  # it came later but goes first
+        admission.release()
+        assert await pull is None
+        admission.release()
+        assert admission.running == 0 and admission.waiting == 0
+
+    asyncio.run(scenario())
+    assert first({"type": "http", "method": "POST", "path": "/v1/sync/push"})
+    assert not first({"type": "http", "method": "GET", "path": "/v1/sync/pull"})
+    assert not first({"type": "http", "method": "POST", "path": "/v1/auth/login"})
 
 
 def test_a_waiter_that_gives_up_leaves_no_slot_behind() -> None:

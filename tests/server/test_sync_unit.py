@@ -25,6 +25,7 @@ from server.social.final_results import closed_unpublished, publish, publish_due
 from server.social.models import Poll, PollOption
 from server.sync.changes import PendingChange, read_changes, write_changes
 from server.sync.locks import ClientLocks
+from server.sync.log_rows import PulledChange
 from server.sync.models import ChangeCounter, ChangeLog, MutationLog, SyncClient
 from server.sync.mutations import (
     NOT_PROCESSED,
@@ -291,14 +292,23 @@ def test_a_pull_sends_an_entity_only_in_its_newest_version(database: Database) -
         _push(database, registry, _progress(seq, seq * 10))
     scopes = ["user:1"]
     with database.session() as session:
-        everything = read_changes(session, 0, 3, scopes, 10)
-        assert [(row.id, row.version) for row in everything] == [(3, 3)]
-        assert json.loads(everything[0].data_json or "null")["position_ms"] == 30
-        then = read_changes(session, 0, 2, scopes, 10)
-        assert [(row.id, row.version) for row in then] == [(2, 2)]
-        assert [(row.id, row.version) for row in read_changes(session, 2, 3, scopes, 10)] == [
-            (3, 3)
-        ]
+        everything = _pulled(read_changes(session, 0, 3, scopes, 10))
+        assert [(c["id"], c["version"]) for c in everything] == [(3, 3)]
+        assert everything[0]["data"]["position_ms"] == 30
+        then = _pulled(read_changes(session, 0, 2, scopes, 10))
+        assert [(c["id"], c["version"]) for c in then] == [(2, 2)]
+        assert [
+            (c["id"], c["version"]) for c in _pulled(read_changes(session, 2, 3, scopes, 10))
+        ] == [(3, 3)]
+
+
+def _pulled(changes: list[PulledChange]) -> list[dict[str, Any]]:
+    """Each change as the wire says it, with its log id under "id" (the entity's is "entity_id")."""
+    out = []
+    for change in changes:
+        body = json.loads(change.text)
+        out.append({**body, "entity_id": body["id"], "id": change.id})
+    return out
 
 
 def test_a_pull_page_merges_its_scopes_in_id_order(database: Database) -> None:
@@ -313,8 +323,8 @@ def test_a_pull_page_merges_its_scopes_in_id_order(database: Database) -> None:
             NOW,
         )
         session.commit()
-        page = read_changes(session, 0, 100, ["course:c", "user:1", "poll:p"], 5)
-        assert [row.id for row in page] == [1, 2, 3, 4, 5]
-        assert [row.scope for row in page] == ["user:1", "course:c", "poll:p", "user:1", "course:c"]
+        page = _pulled(read_changes(session, 0, 100, ["course:c", "user:1", "poll:p"], 5))
+        assert [c["id"] for c in page] == [1, 2, 3, 4, 5]
+        assert [c["scope"] for c in page] == ["user:1", "course:c", "poll:p", "user:1", "course:c"]
         rest = read_changes(session, 5, 100, ["course:c", "user:1", "poll:p"], 5)
-        assert [row.id for row in rest] == [6, 7, 8, 9]
+        assert [c.id for c in rest] == [6, 7, 8, 9]

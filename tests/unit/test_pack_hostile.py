@@ -4,6 +4,7 @@ learner understands (no internal file names, no exception names) and leaves noth
 from __future__ import annotations
 
 import json
+import random
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
@@ -206,6 +207,54 @@ def test_json_depth_skips_brackets_inside_strings() -> None:
         loads(b'{"a": 1, "a": 2}', max_depth=32)
     assert info.value.reason == "duplicate"
     assert loads(b'{"a": [1, {"b": null}]}', max_depth=3) == {"a": [1, {"b": None}]}
+
+
+def _depth_by_scanning(raw: bytes) -> int | None:
+    """The nesting depth, character by character as JSON reads it; None when unbalanced."""
+    depth = deepest = 0
+    inside = escaped = False
+    for byte in raw:
+        char = chr(byte)
+        if inside:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                inside = False
+        elif char == '"':
+            inside = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+            if depth < 0:
+                return None
+    return None if depth else deepest
+
+
+def test_json_depth_agrees_with_a_scan_of_every_character() -> None:
+    """Random documents of brackets, quotes, escapes and text (strings holding brackets, empty
+    strings side by side, an unterminated string): the quick measure says what a scan says."""
+    rng = random.Random(19)
+    inner = ["[", "]", "{", "}", "\\\\", '\\"', "\\u00e9", "a", ""]
+    outer = ["[", "]", "{", "}", ",", ":", "1"]
+
+    def string() -> str:
+        return '"' + "".join(rng.choice(inner) for _ in range(rng.randrange(0, 4))) + '"'
+
+    for _ in range(3000):
+        parts = [
+            string() if rng.random() < 0.4 else rng.choice(outer)
+            for _ in range(rng.randrange(1, 30))
+        ]
+        if rng.random() < 0.1:
+            parts.append(string()[:-1])  # unterminated
+        raw = "".join(parts).encode()
+        depth = _depth_by_scanning(raw)
+        for limit in (1, 2, 3, 5):
+            assert within_depth(raw, limit) is (depth is not None and depth <= limit), raw
 
 
 @pytest.mark.parametrize(
