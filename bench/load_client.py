@@ -37,7 +37,7 @@ from desktop.domain.errors import (
 from desktop.domain.sync import OutboxItem, OutcomeStatus
 from desktop.sync.api import ApiClient
 from desktop.sync.backoff import Backoff
-from desktop.sync.engine import EngineLimits
+from desktop.sync.engine import OLD_PULL_PAGE, EngineLimits
 
 CLIENT_TIMEOUT_S = 15.0  # desktop/settings.py request_timeout_s
 QUICK_TRIES = 3  # desktop/services/sync.py SyncService attempts
@@ -157,6 +157,7 @@ class Learner:
         self.stats = stats
         self.limits = limits or EngineLimits()
         self.batch_size = self.limits.batch_size
+        self.pull_page = self.limits.pull_page
         self.give_up_s = give_up_s
         self._password = password
         self.session = RecordingSession(stats)
@@ -298,7 +299,18 @@ class Learner:
 
     def _pull(self) -> None:
         started = time.perf_counter()
-        page = self.api.pull(self.client_id, self.cursor, self.acked_seq, self.limits.pull_page)
+        try:
+            page = self.api.pull(self.client_id, self.cursor, self.acked_seq, self.pull_page)
+        except ServerError as exc:
+            # As SyncEngine._pull_page: an academy older than issue 17 serves at most 1000.
+            if (
+                exc.status != 400
+                or exc.code != "invalid_request"
+                or self.pull_page <= OLD_PULL_PAGE
+            ):
+                raise
+            self.pull_page = OLD_PULL_PAGE
+            page = self.api.pull(self.client_id, self.cursor, self.acked_seq, self.pull_page)
         self.stats.add("pull", time.perf_counter() - started)
         self._progressed()
         self.cursor = page.cursor

@@ -24,6 +24,7 @@ from server.sync.models import SyncClient
 
 # PostgreSQL's lock_not_available, raised by NOWAIT.
 _LOCK_NOT_AVAILABLE = "55P03"
+_CONFLICTS = ("40P01", "40001")  # deadlock_detected, serialization_failure
 
 
 def push_in_progress() -> ApiError:
@@ -65,6 +66,13 @@ def is_lock_not_available(exc: OperationalError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return code == _LOCK_NOT_AVAILABLE
+
+
+def is_transaction_conflict(exc: OperationalError) -> bool:
+    """PostgreSQL ended the transaction to undo a deadlock or a serialization failure: running
+    it again is the cure."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in _CONFLICTS
 
 
 def is_sqlite_busy(exc: OperationalError) -> bool:

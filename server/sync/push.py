@@ -21,6 +21,7 @@ batch on the MutationContext.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from server.config import ServerConfig
 from server.db import table_of, utc_now
 from server.language import N_, _
 from server.sync.changes import ChangeBuffer, write_changes
-from server.sync.locks import lock_client_row, push_in_progress
+from server.sync.locks import is_transaction_conflict, lock_client_row, push_in_progress
 from server.sync.models import MutationLog, SyncClient
 from server.sync.mutations import (
     NOT_PROCESSED,
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 # The database itself failed (locked, disk full, connection lost): not this item's fault, so
 # the whole batch is answered 503 and tried again later (see routes._database_as_503).
 _DATABASE_FAILURES = (OperationalError, InterfaceError, PendingRollbackError)
+CONFLICT_TRIES = 4  # a batch ended as a deadlock goes again at most this often
 
 _SAVEPOINT = "SAVEPOINT samen_mutation"
 _ROLLBACK_TO = "ROLLBACK TO SAVEPOINT samen_mutation"
@@ -339,11 +341,48 @@ def process_push(
     limits: ChunkLimits | None = None,
 ) -> dict[str, Any]:
     """Apply a batch for an owned client_id (the caller holds its in-process lock); commits
-    each chunk (``limits``, by default the database's: :func:`chunk_limits`)."""
+    each chunk (``limits``, by default the database's: :func:`chunk_limits`).
+
+    On PostgreSQL two batches can each hold a row the other needs (two threads' reply counts,
+    two polls, taken in the order their learners acted) and one of them is ended as a
+    deadlock. Nothing of that chunk was kept, so the batch simply goes again from there, a few
+    times, as PostgreSQL advises; what earlier chunks committed is answered as applied, as it
+    was in this push."""
+    parsed = [_parse(registry, mutation) for mutation in mutations]
+    first_seen: list[int] = []  # last_seq when this push first took the row
+    for attempt in range(1, CONFLICT_TRIES + 1):
+        try:
+            return _push_once(
+                session, registry, user_id, client_id, mutations, parsed, now, config, on_start,
+                limits, first_seen,
+            )  # fmt: skip
+        except OperationalError as exc:
+            if attempt == CONFLICT_TRIES or not is_transaction_conflict(exc):
+                raise
+            session.rollback()
+            log.info("push of %s went again after a %s", client_id, type(exc.orig).__name__)
+            time.sleep(random.uniform(0.005, 0.05) * attempt)  # apart from the other one
+    raise AssertionError("unreachable")
+
+
+def _push_once(
+    session: Session,
+    registry: Mapping[str, MutationSpec[Any]],
+    user_id: int,
+    client_id: str,
+    mutations: Sequence[MutationIn],
+    parsed: list[Any],
+    now: datetime | None,
+    config: ServerConfig | None,
+    on_start: BatchStart | None,
+    limits: ChunkLimits | None,
+    first_seen: list[int],
+) -> dict[str, Any]:
     now = now or utc_now()
     limits = limits or chunk_limits(session.get_bind().dialect.name)
-    parsed = [_parse(registry, mutation) for mutation in mutations]
     last_seq = lock_client_row(session, client_id)
+    if not first_seen:
+        first_seen.append(last_seq)
     if on_start is not None:
         on_start(session, now)
     stored = {
@@ -372,7 +411,9 @@ def process_push(
             if previous is None:
                 # Processed before its outcome was kept (or the log was pruned): it is done.
                 previous = Outcome(mutation.seq, mutation_id, digest, "applied", {})
-            if previous.body_sha256 == digest:
+            if previous.body_sha256 == digest and mutation.seq > first_seen[0]:
+                results.append(fresh(previous, mutation_id))  # this push's own, before a retry
+            elif previous.body_sha256 == digest:
                 results.append(replayed(previous, mutation.seq, mutation_id))
             else:
                 results.append(
