@@ -143,12 +143,20 @@ def _reply_target(ctx: MutationContext, args: PostArgs) -> Any:
     return ctx.scratch["thread"]
 
 
-def _count_replies(ctx: MutationContext, thread_id: str, delta: int) -> Any:
-    """Keep the thread's reply count (visible replies) as a reply appears or goes; the
-    thread's row as it is now."""
-    return ctx.connection.execute(
-        _count_statement(), {"target_id": thread_id, "delta": delta}
-    ).one()
+def _count_replies(ctx: MutationContext, thread_id: str, delta: int) -> None:
+    """Keep the thread's reply count (visible replies) as a reply appears or goes. The
+    batch's replies to a thread are summed and written at its commit, with the thread's row
+    for learners: a class replying to one thread would otherwise queue behind whichever push
+    took the row first, until that push's commit (PostgreSQL's row lock)."""
+    key = ("forum_replies", thread_id)
+
+    def write(batch: MutationContext) -> None:
+        thread = batch.connection.execute(
+            _count_statement(), {"target_id": thread_id, "delta": batch.tallies[key]}
+        ).one()
+        emit_thread_row(_signatures(batch), batch.changes, thread)
+
+    ctx.tally(key, delta, write)
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -331,10 +339,8 @@ def create_post(ctx: MutationContext, args: PostArgs) -> dict[str, Any]:
         },
     ).one()
     _posted(ctx)
-    thread = _count_replies(ctx, thread.id, 1)
-    signatures = _signatures(ctx)
-    emit_reply(signatures, ctx.changes, post, thread)
-    emit_thread_row(signatures, ctx.changes, thread)
+    _count_replies(ctx, thread.id, 1)  # the thread's row goes out with its count, at commit
+    emit_reply(_signatures(ctx), ctx.changes, post, thread)
     ctx.changes.put(
         user_scope(ctx.user_id), "forum_mine", args.post_id, {"id": args.post_id, "kind": "post"}
     )

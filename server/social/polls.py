@@ -133,10 +133,6 @@ def vote(ctx: MutationContext, args: VoteArgs) -> dict[str, Any]:
         raise Rejected("poll_not_open", _("This poll is not open yet."))
     if is_closed(poll.closes_at, ctx.now):
         raise Rejected("poll_closed", _(POLL_CLOSED_MESSAGE))
-    if ctx.connection.dialect.name != "sqlite":
-        # Serialize voters of one poll until commit, so each batch's deferred recount sees the
-        # other's vote under READ COMMITTED (SQLite's single writer already does this).
-        ctx.connection.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update())
     ctx.connection.execute(
         _vote_statement(ctx.connection.dialect.name),
         {
@@ -150,6 +146,14 @@ def vote(ctx: MutationContext, args: VoteArgs) -> dict[str, Any]:
     ctx.changes.put(user_scope(ctx.user_id), "poll_vote", poll.id, data)
 
     def recount(batch: MutationContext) -> None:
+        if batch.connection.dialect.name != "sqlite":
+            # Voters of one poll take turns from here to their commit, so each recount sees
+            # the votes committed before it under READ COMMITTED (SQLite's one writer does
+            # this already). Taken at the commit, not at the vote: held for a moment only;
+            # NO KEY, so it does not wait for the pushes whose votes only reference the poll.
+            batch.connection.execute(
+                select(Poll.id).where(Poll.id == poll.id).with_for_update(key_share=True)
+            )
         # Voters only: the first vote adds poll:<id> to this user's scopes, and since this
         # change is written in the same batch, their next pull already carries it.
         batch.changes.put(

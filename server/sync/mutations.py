@@ -79,7 +79,8 @@ class MutationContext:
     discarded; ``memo`` caches read-only lookups (lessons, polls, authors' labels) for the whole
     batch, ``scratch`` rows for the running mutation alone (its course lookup read the thread
     the handler needs: one statement, not two). ``undo`` is run when the running mutation is
-    rolled back, for batch caches it added to (a pseudonym made, a post counted)."""
+    rolled back, for batch caches it added to (a pseudonym made, a post counted).
+    ``tallies`` are the batch's sums of :meth:`tally`."""
 
     session: Session
     connection: Connection  # the session's connection; handlers run Core statements on it
@@ -93,10 +94,20 @@ class MutationContext:
     deferred: dict[tuple[str, str], Deferred] = field(default_factory=dict)
     scratch: dict[str, Any] = field(default_factory=dict)
     undo: list[Callable[[], None]] = field(default_factory=list)
+    tallies: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def defer(self, key: tuple[str, str], work: Deferred) -> None:
-        """Run ``work`` once at the end of the batch (e.g. recount a poll once, not per vote)."""
+        """Run ``work`` once at the end of the batch (e.g. recount a poll once, not per vote).
+        Deferred work runs at the commit in the order of its keys: a row shared by many
+        learners (a poll, a thread's reply count) is taken there, for the moment of the
+        commit only, and always in the same order, so two pushes cannot deadlock on them."""
         self.deferred[key] = work
+
+    def tally(self, key: tuple[str, str], delta: int, work: Deferred) -> None:
+        """Add ``delta`` to the batch's sum under ``key`` and defer ``work``, which reads
+        the sum as ``batch.tallies[key]`` (one reply count update per thread and batch)."""
+        self.tallies[key] = self.tallies.get(key, 0) + delta
+        self.defer(key, work)
 
 
 def no_course(ctx: MutationContext, args: BaseModel) -> None:

@@ -249,6 +249,7 @@ def _apply(
         return "rejected", None, parsed.code, parsed.message, parsed.params or None
     ctx.changes = ChangeBuffer()
     ctx.deferred = {}
+    ctx.tallies = {}
     ctx.scratch = {}
     ctx.undo = []
     ctx.occurred_at = occurred(mutation.created_at, ctx.now)
@@ -288,6 +289,7 @@ class _Chunk:
     def __init__(self, limits: ChunkLimits) -> None:
         self.changes = ChangeBuffer()
         self.deferred: dict[tuple[str, str], Any] = {}
+        self.tallies: dict[tuple[str, str], int] = {}
         self.rows: list[dict[str, Any]] = []
         self.savepoint = _Savepoint()
         self._limits = limits
@@ -301,10 +303,18 @@ class _Chunk:
             bool(self.rows) and seconds is not None and time.monotonic() - self._started >= seconds
         )
 
+    def add(self, ctx: MutationContext) -> None:
+        """Keep what an applied mutation left for the commit."""
+        self.changes.extend(ctx.changes.changes())
+        self.deferred.update(ctx.deferred)
+        for key, delta in ctx.tallies.items():
+            self.tallies[key] = self.tallies.get(key, 0) + delta
+
     def commit(self, session: Session, ctx: MutationContext, client_id: str, last_seq: int) -> None:
         ctx.changes = self.changes
-        for work in self.deferred.values():
-            work(ctx)
+        ctx.tallies = self.tallies
+        for key in sorted(self.deferred):  # shared rows taken in one order (see defer)
+            self.deferred[key](ctx)
         write_changes(session, self.changes.changes(), ctx.now)
         if self.rows:
             session.execute(insert(table_of(MutationLog)), self.rows)
@@ -459,8 +469,7 @@ def _push_once(
                 break
             used.add(mutation_id)
             if status == "applied":
-                chunk.changes.extend(ctx.changes.changes())
-                chunk.deferred.update(ctx.deferred)
+                chunk.add(ctx)
         outcome = Outcome(mutation.seq, logged_id, digest, status, result, code, message, params)
         stored[mutation.seq] = outcome
         last_seq = mutation.seq

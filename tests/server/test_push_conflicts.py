@@ -28,6 +28,7 @@ pytestmark = [
 ]
 
 OTHER_THREAD = "thread-b"
+assert OTHER_THREAD < THREAD  # the order a push's commit takes the reply counts in
 _COUNT = "UPDATE forum_threads SET replies = replies WHERE id = :id"
 
 
@@ -59,8 +60,10 @@ def test_a_push_ended_as_a_deadlock_goes_again_and_is_applied_once(
         client_id = add_learner(database, 1)
         outcome: dict[str, Any] = {}
         with database.engine.connect() as holder:
-            # The other batch: it holds THREAD and, once the push holds OTHER_THREAD, asks for
-            # it. Its own deadlock check waits long, so PostgreSQL ends the push's transaction.
+            # The other transaction: it holds THREAD and, once the push holds OTHER_THREAD
+            # (which sorts first, so a push's commit takes it first), asks for it, against the
+            # one order pushes keep. Its own deadlock check waits long, so PostgreSQL ends the
+            # push's transaction.
             holder.execute(text("SET deadlock_timeout = '60s'"))
             holder.execute(text(_COUNT), {"id": THREAD})
             caplog.set_level(logging.INFO, logger="server.sync.push")
