@@ -20,7 +20,9 @@ only copy what is stored already, wait or are turned away.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -43,6 +45,30 @@ MAX_RETRY_AFTER_S = 60
 # and would see a reset instead of the 503), but only this long and this much.
 DRAIN_TIMEOUT_S = 5.0
 DRAIN_MAX_BYTES = 2 * 1024 * 1024
+
+
+class PushReturns:
+    """When to send back the pushes turned away: one after the other at the rate pushes get
+    done, not all in the same few seconds (at 1,000 learners each push was turned away 11
+    times on average, and each try added to its time). Event loop only."""
+
+    def __init__(self, slots: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._slots = slots
+        self._clock = clock
+        self._cost_s = 0.5  # a push's time in its slot, learnt as pushes are done
+        self._next = 0.0  # when the next one turned away should come back
+
+    def done(self, held_s: float) -> None:
+        self._cost_s += (held_s - self._cost_s) / 8  # a moving average of the last few
+
+    def retry_after(self, ahead_of_it: int) -> int:
+        """Seconds to come back for a push turned away with ``ahead_of_it`` pushes running or
+        waiting: after them and after the ones turned away before it."""
+        now = self._clock()
+        gap = self._cost_s / self._slots
+        at = max(now + ahead_of_it * gap, self._next)
+        self._next = min(at + gap, now + MAX_RETRY_AFTER_S)
+        return max(1, min(MAX_RETRY_AFTER_S, math.ceil(at - now)))
 
 
 def first(scope: Scope) -> bool:
@@ -70,13 +96,22 @@ class Admission:
         queue: int,
         max_wait_s: float,
         *,
+        pushes: int | None = None,
+        push_queue: int | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.capacity = max(1, capacity)
         self.queue = max(0, queue)
         self.max_wait_s = max_wait_s
+        # Pushes running at once and waiting: a push waits only as long as a few pushes take,
+        # and past that is turned away at once, so the one that runs is not slowed by many
+        # more sharing the processor (and, on SQLite, its one writer) with it.
+        self.pushes = self.capacity if pushes is None else max(1, min(pushes, self.capacity))
+        self.push_queue = self.queue if push_queue is None else max(0, push_queue)
         self._rand = rand
         self._free = self.capacity
+        self._pushing = 0
+        self.returns = PushReturns(self.pushes)
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._firsts: deque[asyncio.Future[None]] = deque()  # pushes: served before the rest
 
@@ -90,12 +125,19 @@ class Admission:
 
     async def acquire(self, *, ahead: bool = False) -> str | None:
         """Take a slot; None once taken, else why not ("queue_full", "waited_too_long").
-        ``ahead`` waits before every other kind of request (see :func:`first`)."""
-        if self._free > 0 and not self.waiting:
+        ``ahead`` (a push) waits before every other kind of request (see :func:`first`);
+        give the slot back with ``release(ahead=...)`` alike."""
+        if ahead and self._free > 0 and not self._firsts and self._pushing < self.pushes:
+            self._free -= 1
+            self._pushing += 1
+            return None
+        # Pushes wait beside a free slot only while their own slots are taken.
+        if not ahead and self._free > 0 and not self._waiters:
             self._free -= 1
             return None
         line = self._firsts if ahead else self._waiters
-        if len(line) >= self.queue:  # pushes have a queue of their own: pulls cannot fill it
+        # Pushes have a line of their own: pulls cannot fill it.
+        if len(line) >= (self.push_queue if ahead else self.queue):
             return "queue_full"
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         line.append(turn)
@@ -113,24 +155,39 @@ class Admission:
 
     def _leave(self, turn: asyncio.Future[None], line: deque[asyncio.Future[None]]) -> None:
         if turn.done():
-            self.release()  # it was ours already: pass it on
+            self.release(ahead=line is self._firsts)  # it was ours already: pass it on
             return
         line.remove(turn)
         turn.cancel()
 
-    def release(self) -> None:
-        """Give the slot to the longest waiting push, else the longest waiter, or free it."""
-        for line in (self._firsts, self._waiters):
-            while line:
-                turn = line.popleft()
-                if not turn.done():
-                    turn.set_result(None)
-                    return
-        self._free += 1
+    def release(self, *, ahead: bool = False, held_s: float | None = None) -> None:
+        """Give the slot to the longest waiting push (while fewer than ``pushes`` run), else
+        the longest waiter, or free it; ``held_s``: how long a push held it."""
+        if ahead:
+            self._pushing -= 1
+            if held_s is not None:
+                self.returns.done(held_s)
+        if self._pushing < self.pushes and self._hand_on(self._firsts):
+            self._pushing += 1
+            return
+        if not self._hand_on(self._waiters):
+            self._free += 1
 
-    def retry_after(self) -> int:
-        """Seconds to come back: a second per capacity-sized wave queued ahead, spread at
-        random over [waves, 2 * waves] so turned-away clients do not return together."""
+    @staticmethod
+    def _hand_on(line: deque[asyncio.Future[None]]) -> bool:
+        while line:
+            turn = line.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return True
+        return False
+
+    def retry_after(self, *, ahead: bool = False) -> int:
+        """Seconds to come back. A push: its turn in :class:`PushReturns`. Anything else: a
+        second per capacity-sized wave queued ahead, spread at random over [waves, 2 * waves]
+        so turned-away clients do not return together."""
+        if ahead:
+            return self.returns.retry_after(self._pushing + len(self._firsts))
         waves = 1 + self.waiting // self.capacity
         return min(MAX_RETRY_AFTER_S, waves + int(self._rand() * (waves + 1)))
 
@@ -173,26 +230,28 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or not admitted(scope):
             await self.app(scope, receive, send)
             return
+        ahead = first(scope)
         self.metrics.queue_length.inc()
         try:
-            refused = await self.admission.acquire(ahead=first(scope))
+            refused = await self.admission.acquire(ahead=ahead)
         finally:
             self.metrics.queue_length.dec()
         if refused is not None:
             self.metrics.shed.labels(refused).inc()
-            retry_after = self.admission.retry_after()
+            retry_after = self.admission.retry_after(ahead=ahead)
             complete = await _drained(receive)
             await busy_reply(retry_after, close=not complete)(scope, receive, send)
             return
         self.metrics.running.inc()
         held = True
+        started = time.monotonic()
 
         def free() -> None:
             nonlocal held
             if held:
                 held = False
                 self.metrics.running.dec()
-                self.admission.release()
+                self.admission.release(ahead=ahead, held_s=time.monotonic() - started)
 
         async def sending(message: Message) -> None:
             # The reply starts once the endpoint's thread and database work is done (sessions

@@ -83,9 +83,14 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.upload_sweeper = ExpirySweeper(config, database, app.state.upload_locks)
     app.add_middleware(TusHeaders)
     app.add_middleware(BodyDepthGuard)
-    admission.install(
-        app, admission.Admission(config.threads, config.queue, config.queue_wait_s), metrics
+    slots = admission.Admission(
+        config.threads,
+        config.queue,
+        config.queue_wait_s,
+        pushes=config.push_threads,
+        push_queue=config.push_queue,
     )
+    admission.install(app, slots, metrics)
     app.add_middleware(MetricsMiddleware, metrics=metrics, allowed=networks(config.metrics_from))
     # Outermost of ours: every later layer, endpoint and worker thread sees the language.
     app.add_middleware(LanguageMiddleware)

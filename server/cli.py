@@ -77,6 +77,12 @@ def _database_failure(config: ServerConfig, exc: DBAPIError) -> str:
     return f"cannot use the database {where}: {said}"
 
 
+# An idle connection is kept this long (nginx's default; uvicorn's own is 5 s): a learner told
+# to come back in a few seconds finds it still open, instead of racing its close (a connection
+# error where a reply was due, seen at 1,000 learners).
+KEEP_ALIVE_S = 75
+
+
 class _AnnouncingServer(uvicorn.Server):
     """Prints the listening line once the socket is bound, so scripts can wait for it."""
 
@@ -103,6 +109,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.threads < 1 or args.queue < 0 or args.queue_wait <= 0:
         raise CliError("--threads must be at least 1, --queue at least 0, --queue-wait above 0")
+    if args.push_threads < 1 or args.push_queue < 0:
+        raise CliError("--push-threads must be at least 1, --push-queue at least 0")
     config = replace(
         _config(args),
         sync_requests_per_minute=args.sync_rate,
@@ -119,6 +127,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         threads=args.threads,
         queue=args.queue,
         queue_wait_s=args.queue_wait,
+        push_threads=args.push_threads,
+        push_queue=args.push_queue,
         metrics_from=_metrics_from(args.metrics_from),
         accel_redirect=args.accel_redirect,
         **({"academy_name": args.academy_name} if args.academy_name else {}),
@@ -139,6 +149,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             port=args.port,
             log_level=args.log_level,
             log_config=_log_config(args.log_level),
+            timeout_keep_alive=KEEP_ALIVE_S,
         )
     )
     server.run()
@@ -189,6 +200,7 @@ def _serve_workers(config: ServerConfig, args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         log_config=_log_config(args.log_level),
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     try:
         sock = server_config.bind_socket()
@@ -497,6 +509,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=ServerConfig.queue_wait_s,
         metavar="SECONDS",
         help="longest wait for a thread before 503 busy",
+    )
+    run.add_argument(
+        "--push-threads",
+        type=int,
+        default=ServerConfig.push_threads,
+        help="of those threads, how many may apply pushes at once",
+    )
+    run.add_argument(
+        "--push-queue",
+        type=int,
+        default=ServerConfig.push_queue,
+        help="pushes that may wait (before other requests); more are answered 503 busy at once",
     )
     run.add_argument(
         "--metrics-from",

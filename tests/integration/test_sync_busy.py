@@ -25,7 +25,9 @@ pytestmark = pytest.mark.timeout(180)
 
 
 def test_a_busy_academy_is_a_wait_and_the_client_syncs_everything_after(tmp_path: Path) -> None:
-    server = start_server(tmp_path / "academy", extra_args=("--threads", "1", "--queue", "0"))
+    server = start_server(
+        tmp_path / "academy", extra_args=("--threads", "1", "--queue", "0", "--push-queue", "0")
+    )
     try:
         core = client(tmp_path / "client", server.url)
         enqueue_many(core, 3)
@@ -55,7 +57,9 @@ def test_a_busy_academy_is_a_wait_and_the_client_syncs_everything_after(tmp_path
 
 @pytest.fixture
 def full_academy(tmp_path: Path) -> Iterator[tuple[LiveServer, HeldRequest]]:
-    server = start_server(tmp_path / "academy", extra_args=("--threads", "1", "--queue", "0"))
+    server = start_server(
+        tmp_path / "academy", extra_args=("--threads", "1", "--queue", "0", "--push-queue", "0")
+    )
     try:
         other = Installation.login(server)
         body = {"client_id": other.client_id, "mutations": [progress(1, 500)]}

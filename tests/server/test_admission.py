@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server.admission import Admission, admitted, first
+from server.admission import MAX_RETRY_AFTER_S, Admission, PushReturns, admitted, first
 from tests.server.api import assert_error
 from tests.server.held_request import HeldRequest
 from tests.server.scrape import value, wait_for
@@ -31,7 +31,11 @@ PUSH = "/v1/sync/push"
 def one_slot(tmp_path: Path) -> Iterator[LiveServer]:
     # A queue wait far beyond the test's own steps: only a full queue sheds here.
     server = start_server(
-        tmp_path / "academy", extra_args=("--threads", "1", "--queue", "1", "--queue-wait", "600")
+        tmp_path / "academy",
+        extra_args=(
+            *("--threads", "1", "--queue", "1", "--queue-wait", "600"),
+            *("--push-queue", "1"),
+        ),
     )
     yield server
     server.stop()
@@ -150,7 +154,7 @@ def test_a_push_waits_ahead_of_pulls_in_a_line_of_its_own() -> None:
         assert admission.waiting == 2  # the push found room in its own line
         admission.release()
         assert await push is None and not pull.done()  # it came later but goes first
-        admission.release()
+        admission.release(ahead=True)
         assert await pull is None
         admission.release()
         assert admission.running == 0 and admission.waiting == 0
@@ -159,6 +163,40 @@ def test_a_push_waits_ahead_of_pulls_in_a_line_of_its_own() -> None:
     assert first({"type": "http", "method": "POST", "path": "/v1/sync/push"})
     assert not first({"type": "http", "method": "GET", "path": "/v1/sync/pull"})
     assert not first({"type": "http", "method": "POST", "path": "/v1/auth/login"})
+
+
+def test_pushes_run_a_few_at_a_time_and_past_a_short_line_are_turned_away() -> None:
+    async def scenario() -> None:
+        admission = Admission(3, 4, 600, pushes=1, push_queue=1, rand=lambda: 0.0)
+        assert await admission.acquire(ahead=True) is None
+        second = asyncio.ensure_future(admission.acquire(ahead=True))
+        await asyncio.sleep(0)
+        assert not second.done()  # slots are free, but a push is running already
+        assert await admission.acquire() is None  # a pull takes a free slot
+        assert await admission.acquire(ahead=True) == "queue_full"  # the line holds one
+        admission.release()  # the pull's slot is not a push's
+        await asyncio.sleep(0)
+        assert not second.done()
+        admission.release(ahead=True)
+        assert await second is None
+        admission.release(ahead=True)
+        assert admission.running == 0 and admission.waiting == 0
+        assert await admission.acquire(ahead=True) is None
+
+    asyncio.run(scenario())
+
+
+def test_pushes_turned_away_come_back_one_after_the_other_at_the_rate_pushes_get_done() -> None:
+    now = [100.0]
+    returns = PushReturns(2, clock=lambda: now[0])
+    for _ in range(100):
+        returns.done(2.0)  # pushes take 2 s, two at a time: one done a second
+    # Four pushes ahead: the first one turned away comes back after them, each next a
+    # second later.
+    assert [returns.retry_after(4) for _ in range(5)] == [4, 5, 6, 7, 8]
+    now[0] += 10.0  # they came and went; the line is empty
+    assert returns.retry_after(0) == 1
+    assert max(returns.retry_after(0) for _ in range(200)) == MAX_RETRY_AFTER_S
 
 
 def test_a_waiter_that_gives_up_leaves_no_slot_behind() -> None:

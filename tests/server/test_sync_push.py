@@ -28,7 +28,7 @@ from tests.server.sync_api import (
     progress,
     vote,
 )
-from tests.server_process import DEMO_PASSWORD, LiveServer, start_server
+from tests.server_process import DEMO_PASSWORD, LiveServer, copy_academy, start_server
 
 
 def _set_poll_times(server: LiveServer, column: str, year: int) -> None:
@@ -277,11 +277,24 @@ def _write_lock(server: LiveServer) -> Iterator[None]:
         db.close()
 
 
-def test_a_second_push_for_the_same_client_is_409(fresh_academy: LiveServer) -> None:
-    me = Installation.login(fresh_academy)
+@pytest.fixture
+def two_pushes_at_once(
+    seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A copy of the demo academy that applies two pushes at once (one by default)."""
+    data_dir = tmp_path_factory.mktemp("two-pushes") / "data"
+    copy_academy(seeded_template, data_dir)
+    server = start_server(data_dir, seed_demo=False, extra_args=("--push-threads", "2"))
+    yield server
+    server.stop()
+
+
+def test_a_second_push_for_the_same_client_is_409(two_pushes_at_once: LiveServer) -> None:
+    academy = two_pushes_at_once
+    me = Installation.login(academy)
     # The first push waits for the database (held here) while holding the client's lock.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        with _write_lock(fresh_academy):
+        with _write_lock(academy):
             first = pool.submit(me.push_raw, [progress(1, 100)])
             second = pool.submit(me.push_raw, [progress(1, 100)])
             done, _ = wait([first, second], timeout=4, return_when=FIRST_COMPLETED)
