@@ -41,6 +41,9 @@ from server.uploads.protocol import PREFIX as UPLOADS
 
 # Retry-After never asks for more than this: a learner's work should not wait minutes.
 MAX_RETRY_AFTER_S = 60
+# The longest a push is let wait for its turn, as pushes are getting done (see PushReturns);
+# past it, one is told when to come back instead.
+PUSH_WAIT_S = 1.0
 # A shed request's body is read and dropped before answering (its client is still sending it
 # and would see a reset instead of the 503), but only this long and this much.
 DRAIN_TIMEOUT_S = 5.0
@@ -55,11 +58,18 @@ class PushReturns:
     def __init__(self, slots: int, clock: Callable[[], float] = time.monotonic) -> None:
         self._slots = slots
         self._clock = clock
-        self._cost_s = 0.5  # a push's time in its slot, learnt as pushes are done
+        # A push's time in its slot, learnt as pushes are done. Optimistic at first: a class
+        # turned away before any push was done, told 0.5 s each, waited up to a minute for an
+        # academy that did a push in 0.1 s (a push back too early is only turned away again).
+        self._cost_s = 0.1
         self._next = 0.0  # when the next one turned away should come back
 
     def done(self, held_s: float) -> None:
         self._cost_s += (held_s - self._cost_s) / 8  # a moving average of the last few
+
+    def wait_s(self, ahead_of_it: int) -> float:
+        """How long a push would wait behind ``ahead_of_it`` pushes running or waiting."""
+        return ahead_of_it * self._cost_s / self._slots
 
     def retry_after(self, ahead_of_it: int) -> int:
         """Seconds to come back for a push turned away with ``ahead_of_it`` pushes running or
@@ -136,8 +146,14 @@ class Admission:
             self._free -= 1
             return None
         line = self._firsts if ahead else self._waiters
-        # Pushes have a line of their own: pulls cannot fill it.
-        if len(line) >= (self.push_queue if ahead else self.queue):
+        # Pushes have a line of their own (pulls cannot fill it), as long as a push in it
+        # waits at most PUSH_WAIT_S: a few pushes when each takes long, more when they are quick.
+        if ahead:
+            if len(line) >= self.push_queue or (
+                self.returns.wait_s(self._pushing + len(line)) > PUSH_WAIT_S
+            ):
+                return "queue_full"
+        elif len(line) >= self.queue:
             return "queue_full"
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         line.append(turn)

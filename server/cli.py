@@ -520,7 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--push-queue",
         type=int,
         default=ServerConfig.push_queue,
-        help="pushes that may wait (before other requests); more are answered 503 busy at once",
+        help="pushes that may wait at most (before other requests, for about a second at "
+        "most); more are answered 503 busy at once",
     )
     run.add_argument(
         "--metrics-from",

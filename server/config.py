@@ -57,9 +57,10 @@ class ServerConfig:
     threads: int = 8
     queue: int = 64
     queue_wait_s: float = 5.0
-    # Of those, pushes running at once and pushes waiting (their own line, served first).
+    # Of those, pushes running at once and at most waiting (their own line, served first; it
+    # holds fewer when pushes are slow, see server.admission.PUSH_WAIT_S).
     push_threads: int = 1
-    push_queue: int = 2
+    push_queue: int = 16
     # Who may read /metrics (CIDRs); everyone else gets 404.
     metrics_from: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     # Behind nginx: answer allowed media and episodes with X-Accel-Redirect to this prefix

@@ -199,6 +199,30 @@ def test_pushes_turned_away_come_back_one_after_the_other_at_the_rate_pushes_get
     assert max(returns.retry_after(0) for _ in range(200)) == MAX_RETRY_AFTER_S
 
 
+def test_the_push_line_holds_about_a_second_of_pushes() -> None:
+    async def line_for(push_s: float) -> int:
+        admission = Admission(8, 64, 600, pushes=1, push_queue=16)
+        for _ in range(100):
+            admission.returns.done(push_s)
+        assert await admission.acquire(ahead=True) is None
+        waiting = []
+        while True:
+            turn = asyncio.ensure_future(admission.acquire(ahead=True))
+            await asyncio.sleep(0)
+            if turn.done():
+                assert turn.result() == "queue_full"
+                break
+            waiting.append(turn)
+        for turn in waiting:
+            turn.cancel()
+        return len(waiting)
+
+    # 0.09 s each: the 11th waits behind 11 pushes, 0.99 s; a 12th would wait 1.08 s.
+    assert asyncio.run(line_for(0.09)) == 11
+    assert asyncio.run(line_for(0.4)) == 2  # 0.4 and 0.8 s; a third would wait 1.2 s
+    assert asyncio.run(line_for(0.001)) == 16  # never more than --push-queue
+
+
 def test_a_waiter_that_gives_up_leaves_no_slot_behind() -> None:
     async def scenario() -> None:
         admission = Admission(1, 1, 0.01)
