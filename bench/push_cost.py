@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.db import Database
 from server.sync.push import chunk_limits
-from tests.push_workload import KINDS, add_learner, build_academy, mixed, push
+from tests.push_workload import KINDS, add_learner, mixed, push, workload_database
 
 FORUM_BATCH = 25  # under the 30 posts an hour one learner may send
 
@@ -69,13 +69,9 @@ def _size(kind: str, batch: int) -> int:
 
 
 def run(url: str, posts: int, batch: int) -> list[dict[str, Any]]:
-    database = Database(url)
-    try:
-        build_academy(database, posts)
+    with workload_database(url, posts) as database:
         measure(database, batch, first_user=100)  # warm up: statements compiled and cached
         return measure(database, batch, first_user=200)
-    finally:
-        database.dispose()
 
 
 def main() -> None:

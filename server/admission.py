@@ -75,9 +75,8 @@ class PushReturns:
         """Seconds to come back for a push turned away with ``ahead_of_it`` pushes running or
         waiting: after them and after the ones turned away before it."""
         now = self._clock()
-        gap = self._cost_s / self._slots
-        at = max(now + ahead_of_it * gap, self._next)
-        self._next = min(at + gap, now + MAX_RETRY_AFTER_S)
+        at = max(now + self.wait_s(ahead_of_it), self._next)
+        self._next = min(at + self.wait_s(1), now + MAX_RETRY_AFTER_S)
         return max(1, min(MAX_RETRY_AFTER_S, math.ceil(at - now)))
 
 
@@ -130,6 +129,11 @@ class Admission:
         return len(self._waiters) + len(self._firsts)
 
     @property
+    def _pushes_ahead(self) -> int:
+        """Pushes a newly arrived push would come after: running or waiting."""
+        return self._pushing + len(self._firsts)
+
+    @property
     def running(self) -> int:
         return self.capacity - self._free
 
@@ -150,7 +154,7 @@ class Admission:
         # waits at most PUSH_WAIT_S: a few pushes when each takes long, more when they are quick.
         if ahead:
             if len(line) >= self.push_queue or (
-                self.returns.wait_s(self._pushing + len(line)) > PUSH_WAIT_S
+                self.returns.wait_s(self._pushes_ahead) > PUSH_WAIT_S
             ):
                 return "queue_full"
         elif len(line) >= self.queue:
@@ -203,7 +207,7 @@ class Admission:
         second per capacity-sized wave queued ahead, spread at random over [waves, 2 * waves]
         so turned-away clients do not return together."""
         if ahead:
-            return self.returns.retry_after(self._pushing + len(self._firsts))
+            return self.returns.retry_after(self._pushes_ahead)
         waves = 1 + self.waiting // self.capacity
         return min(MAX_RETRY_AFTER_S, waves + int(self._rand() * (waves + 1)))
 

@@ -104,6 +104,18 @@ def build_academy(database: Database, posts_in_thread: int) -> None:
         session.commit()
 
 
+@contextmanager
+def workload_database(url: str, posts_in_thread: int = 0) -> Iterator[Database]:
+    """The workload's academy (:func:`build_academy`) in the empty database at ``url``,
+    disposed of after the block."""
+    database = Database(url)
+    try:
+        build_academy(database, posts_in_thread)
+        yield database
+    finally:
+        database.dispose()
+
+
 def add_learner(database: Database, user_id: int) -> str:
     """A learner with one installation; returns its client_id."""
     client_id = f"client-{user_id}"

@@ -62,17 +62,20 @@ class ClientLocks:
             self.release(client_id)
 
 
+def _sqlstate(exc: OperationalError) -> str | None:
+    """PostgreSQL's error code (psycopg 3's ``sqlstate``, psycopg2's ``pgcode``)."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return None if code is None else str(code)
+
+
 def is_lock_not_available(exc: OperationalError) -> bool:
-    orig = exc.orig
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    return code == _LOCK_NOT_AVAILABLE
+    return _sqlstate(exc) == _LOCK_NOT_AVAILABLE
 
 
 def is_transaction_conflict(exc: OperationalError) -> bool:
     """PostgreSQL ended the transaction to undo a deadlock or a serialization failure: running
     it again is the cure."""
-    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return code in _CONFLICTS
+    return _sqlstate(exc) in _CONFLICTS
 
 
 def is_sqlite_busy(exc: OperationalError) -> bool:

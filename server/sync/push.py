@@ -353,8 +353,9 @@ def process_push(
     """Apply a batch for an owned client_id (the caller holds its in-process lock); commits
     each chunk (``limits``, by default the database's: :func:`chunk_limits`).
 
-    On PostgreSQL two batches can each hold a row the other needs (two threads' reply counts,
-    two polls, taken in the order their learners acted) and one of them is ended as a
+    On PostgreSQL two batches can still each hold a row the other needs (the rows a class
+    shares are taken at the commit in one order, see MutationContext.defer, but a moderator's
+    action or an edit takes a thread's row on the way) and one of them is ended as a
     deadlock. Nothing of that chunk was kept, so the batch simply goes again from there, a few
     times, as PostgreSQL advises; what earlier chunks committed is answered as applied, as it
     was in this push."""

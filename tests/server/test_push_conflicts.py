@@ -17,8 +17,17 @@ from sqlalchemy import insert, select, text
 from server.db import Database, table_of
 from server.social.models import ForumThread
 from server.sync.models import MutationLog
-from tests.academy_database import database_url, on_postgresql
-from tests.push_workload import COURSE, NOW, OTHER, THREAD, add_learner, build_academy, push, reply
+from tests.academy_database import on_postgresql, url_for
+from tests.push_workload import (
+    COURSE,
+    NOW,
+    OTHER,
+    THREAD,
+    add_learner,
+    push,
+    reply,
+    workload_database,
+)
 
 pytestmark = [
     pytest.mark.timeout(120),
@@ -44,11 +53,7 @@ def _waiting_for_a_lock(database: Database) -> int:
 def test_a_push_ended_as_a_deadlock_goes_again_and_is_applied_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url = database_url(tmp_path / "academy")
-    assert url is not None
-    database = Database(url)
-    try:
-        build_academy(database, 0)
+    with workload_database(url_for(tmp_path)) as database:
         with database.session() as session:
             session.execute(
                 insert(table_of(ForumThread)).values(
@@ -91,5 +96,3 @@ def test_a_push_ended_as_a_deadlock_goes_again_and_is_applied_once(
             assert replies == {THREAD: 1, OTHER_THREAD: 1}
             logged = session.scalars(select(MutationLog.seq).order_by(MutationLog.seq)).all()
             assert logged == [1, 2]
-    finally:
-        database.dispose()

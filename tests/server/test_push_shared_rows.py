@@ -21,8 +21,8 @@ from server.sync.models import ChangeLog
 from server.sync.mutations import MutationArgs, MutationContext, MutationSpec, no_course
 from server.sync.push import process_push
 from server.sync.registry import REGISTRY
-from tests.academy_database import database_url, on_postgresql
-from tests.push_workload import NOW, THREAD, add_learner, build_academy, item, reply, vote
+from tests.academy_database import on_postgresql, url_for
+from tests.push_workload import NOW, THREAD, add_learner, item, reply, vote, workload_database
 
 pytestmark = [
     pytest.mark.timeout(120),
@@ -59,11 +59,7 @@ def _probe_spec(database: Database, seen: dict[str, bool]) -> MutationSpec[Any]:
 def test_a_reply_and_a_vote_leave_the_shared_rows_free_until_the_commit(
     tmp_path: Path,
 ) -> None:
-    url = database_url(tmp_path / "academy")
-    assert url is not None
-    database = Database(url)
-    try:
-        build_academy(database, 0)
+    with workload_database(url_for(tmp_path)) as database:
         client_id = add_learner(database, 1)
         seen: dict[str, bool] = {}
         registry = {**REGISTRY, "test.probe": _probe_spec(database, seen)}
@@ -88,5 +84,3 @@ def test_a_reply_and_a_vote_leave_the_shared_rows_free_until_the_commit(
         assert replies == 2
         assert [data["replies"] for data in told] == [2]
         assert [data["total"] for data in results] == [1]
-    finally:
-        database.dispose()
